@@ -1,0 +1,149 @@
+"""The ``strategy-graph`` command line."""
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rdflib import Dataset, URIRef
+
+from graph import __version__
+from graph.describe import class_counts, graph_counts, resolve_graph
+from graph.export import export as export_graph
+from graph.formats import BY_NAME
+from graph.store import GraphSourceError, load_into_store, open_graph
+
+
+class InputError(click.ClickException):
+    """Bad input (a malformed file, an unknown graph): exit status 2, no traceback."""
+
+    exit_code = 2
+
+
+data_option = click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="An RDF file to read instead of the packaged dataset (Turtle, TriG, "
+    "N-Triples, N-Quads, JSON-LD or RDF/XML, by extension). Repeatable.",
+)
+store_option = click.option(
+    "--store",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A persistent store made by `strategy-graph load`, opened read-only, instead of the packaged dataset.",
+)
+
+
+def graph_source(command: Callable) -> Callable:
+    """Add --data and --store to a command and pass it the opened graph as ``ds``."""
+
+    @data_option
+    @store_option
+    @functools.wraps(command)
+    def wrapper(data: tuple[Path, ...], store: Path | None, **kwargs):
+        return command(ds=_open(data, store), **kwargs)
+
+    return wrapper
+
+
+def _open(data: tuple[Path, ...], store: Path | None) -> Dataset:
+    try:
+        return open_graph(data=data, store=store)
+    except GraphSourceError as error:
+        raise InputError(str(error)) from error
+
+
+def _graph_name(ds: Dataset, name: str | None) -> URIRef | None:
+    if name is None:
+        return None
+    try:
+        return resolve_graph(ds, name)
+    except LookupError as error:
+        raise InputError(str(error)) from error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="strategy-graph")
+def main() -> None:
+    """A knowledge graph of strategy logic: load a strategy, count, export and serve it.
+
+    Without --data or --store, commands read the packaged dataset.
+    """
+
+
+@main.command()
+@graph_source
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="Plain tables for people, or JSON for programs.",
+)
+def stats(ds: Dataset, output: str) -> None:
+    """Count the instances of each class and the statements in each named graph."""
+    classes, graphs = class_counts(ds), graph_counts(ds)
+    if output == "json":
+        as_json = lambda counts: [{"iri": str(c.iri), "name": c.name, "count": c.count} for c in counts]
+        click.echo(json.dumps({"classes": as_json(classes), "graphs": as_json(graphs)}, indent=2))
+        return
+    click.echo("Instances per class")
+    for c in classes:
+        click.echo(f"  {c.count:>7}  {c.name or '-':<24} {c.iri}")
+    click.echo("\nStatements per named graph")
+    for c in graphs:
+        click.echo(f"  {c.count:>7}  {c.name or '-':<24} {c.iri}")
+
+
+@main.command()
+@graph_source
+@click.option(
+    "--format", "fmt", type=click.Choice(list(BY_NAME)), default="trig", show_default=True,
+    help="Output syntax. trig, nq and jsonld keep named graphs; ttl, nt and xml merge them.",
+)
+@click.option("--graph", "name", help="Export only this named graph: its short name (such as 'strategy') or its IRI.")
+@click.option(
+    "-o", "--output", type=click.File("wb", atomic=True), default="-",
+    help="File to write; written whole or not at all. Default: standard output.",
+)
+def export(ds: Dataset, fmt: str, name: str | None, output) -> None:
+    """Write the graph, or one named graph, as RDF."""
+    output.write(export_graph(ds, BY_NAME[fmt], _graph_name(ds, name)))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--store", required=True, type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of the persistent store; created if it does not exist.",
+)
+@click.option("--graph", "graph_iri", help="Named graph IRI for files of plain triples. Default: the file's owl:Ontology IRI, else its file: URI.")
+def load(files: tuple[Path, ...], store: Path, graph_iri: str | None) -> None:
+    """Load Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML FILES into a store.
+
+    All files are checked before the store is written; on any error the store
+    is left exactly as it was.
+    """
+    try:
+        count = load_into_store(store, files, URIRef(graph_iri) if graph_iri else None)
+    except GraphSourceError as error:
+        raise InputError(f"{error}\nNothing was loaded; {store} is unchanged.") from error
+    click.echo(f"Loaded {count} statements from {len(files)} file(s), with the vocabulary, into {store}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on. 0.0.0.0 exposes the viewer to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@data_option
+@store_option
+def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None) -> None:
+    """Serve the viewer over HTTP."""
+    # Imported here so that the other commands do not pay for the web stack.
+    import waitress
+
+    from viewer import create_app
+
+    try:
+        app = create_app({"DATA": data, "STORE": store})
+    except GraphSourceError as error:
+        raise InputError(str(error)) from error
+    click.echo(f"Serving strategy-graph on http://{host}:{port}/ (Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=4)

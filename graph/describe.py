@@ -1,0 +1,73 @@
+"""Counts and names: what a graph holds, per class and per named graph."""
+
+from dataclasses import dataclass
+
+from rdflib import Dataset, Literal, URIRef
+
+_CLASS_COUNTS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?cls (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  GRAPH ?g { ?s a ?cls }
+  # Vocabulary graphs declare classes rather than instances of them.
+  FILTER NOT EXISTS { GRAPH ?g { ?ontology a owl:Ontology } }
+  OPTIONAL { ?cls rdfs:label ?name }
+}
+GROUP BY ?cls ORDER BY DESC(?n) ?cls
+"""
+
+_GRAPH_COUNTS = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?g (SAMPLE(?id) AS ?name) (COUNT(*) AS ?n) WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { GRAPH ?g { ?self dcterms:identifier ?id FILTER (?self = ?g) } }
+}
+GROUP BY ?g ORDER BY ?g
+"""
+
+_GRAPHS_NAMED = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g dcterms:identifier %s } }
+"""
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many things one class or one named graph holds."""
+
+    iri: URIRef
+    name: str
+    count: int
+
+
+def class_counts(ds: Dataset) -> list[Count]:
+    """Instances per class, outside the vocabulary graphs."""
+    return [
+        Count(row.cls, str(row.label) if row.label else "", int(row.n))
+        for row in ds.query(_CLASS_COUNTS)
+    ]
+
+
+def graph_counts(ds: Dataset) -> list[Count]:
+    """Statements per named graph, with the graph's short name where it gives one."""
+    return [
+        Count(row.g, str(row.name) if row.name else "", int(row.n))
+        for row in ds.query(_GRAPH_COUNTS)
+    ]
+
+
+def resolve_graph(ds: Dataset, name: str) -> URIRef:
+    """The named graph called ``name`` (its dcterms:identifier) or with that IRI.
+
+    Raises LookupError, listing the graphs there are, if none or several match.
+    """
+    counts = graph_counts(ds)
+    if any(str(c.iri) == name for c in counts):
+        return URIRef(name)
+    matches = [row.g for row in ds.query(_GRAPHS_NAMED % Literal(name).n3())]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(c.name or str(c.iri) for c in counts)
+    if matches:
+        raise LookupError(f"several graphs are called {name!r}: " + ", ".join(matches) + "; give the IRI")
+    raise LookupError(f"no graph called {name!r}; the graphs are: {known}")

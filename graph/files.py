@@ -1,0 +1,28 @@
+"""Where the packaged RDF files live, in a source checkout or an installed wheel."""
+
+from pathlib import Path
+
+# A wheel carries the top-level folders inside the package (see pyproject.toml);
+# a source checkout or an editable install reads them from the repository.
+_IN_WHEEL = Path(__file__).parent / "_files"
+ROOT = _IN_WHEEL if _IN_WHEEL.is_dir() else Path(__file__).resolve().parent.parent
+
+ONTOLOGY_DIR = ROOT / "ontology"
+DATASETS_DIR = ROOT / "datasets"
+SHAPES_DIR = ROOT / "shapes"
+QUERIES_DIR = ROOT / "queries"
+
+
+def ontology_files() -> list[Path]:
+    """The vocabulary files: ontology, code lists and alignment."""
+    return sorted(ONTOLOGY_DIR.glob("*.ttl"))
+
+
+def dataset_files() -> list[Path]:
+    """The packaged dataset's files, one named graph each."""
+    return sorted(DATASETS_DIR.glob("*/*.trig"))
+
+
+def rule_files() -> list[Path]:
+    """SPARQL Update rules that derive short forms from qualified nodes."""
+    return sorted((ONTOLOGY_DIR / "rules").glob("*.ru"))

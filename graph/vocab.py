@@ -1,0 +1,36 @@
+"""Namespaces of the ontology and of the vocabularies it reuses."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
+
+SG = Namespace("https://w3id.org/strategy-graph/def#")
+SCHEMA = Namespace("http://schema.org/")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+
+# Prefixes bound on every graph the project opens, for readable exports.
+PREFIXES: dict[str, Namespace] = {
+    "sg": SG,
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "owl": Namespace(str(OWL)),
+    "xsd": Namespace(str(XSD)),
+    "skos": Namespace(str(SKOS)),
+    "dcterms": Namespace(str(DCTERMS)),
+    "dcat": Namespace(str(DCAT)),
+    "prov": Namespace(str(PROV)),
+    "org": Namespace(str(ORG)),
+    "foaf": Namespace(str(FOAF)),
+    "qb": Namespace(str(QB)),
+    "schema": SCHEMA,
+    "sdmx-dimension": SDMX_DIMENSION,
+    "sdmx-measure": SDMX_MEASURE,
+    "sdmx-attribute": SDMX_ATTRIBUTE,
+}
+
+# Vocabularies whose terms a strategy graph may use without the ontology
+# defining them (the ontology still declares the classes it expects).
+REUSED_NAMESPACES: tuple[str, ...] = tuple(
+    str(ns) for prefix, ns in PREFIXES.items() if prefix != "sg"
+)
