@@ -1,0 +1,31 @@
+"""Error pages and response headers: no stack trace or foreign script reaches a browser."""
+
+from flask import Flask, Response, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+# Everything the pages need is served by the app itself.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the error pages and the security headers."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", code=error.code, name=error.name), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # Logged in full for the operator; the browser sees only a plain page.
+        app.logger.exception("unhandled error", exc_info=error)
+        page = InternalServerError()
+        return render_template("error.html", code=page.code, name=page.name), page.code
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
