@@ -14,6 +14,7 @@ from xml.parsers import expat
 import pyoxigraph
 from oxrdflib.store import OxigraphStore
 from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import NamespaceManager
 
 from graph import files
@@ -93,7 +94,7 @@ def load_into_store(store: Path, paths: Sequence[Path], graph: URIRef | None = N
 def derive(ds: Dataset) -> None:
     """Run the ontology's derivation rules (ontology/rules/*.ru) on the graph."""
     for rule in files.rule_files():
-        ds.update(rule.read_text(encoding="utf-8"))
+        _update(ds, rule.read_text(encoding="utf-8"))
 
 
 def _new_dataset(store: OxigraphStore) -> Dataset:
@@ -103,6 +104,13 @@ def _new_dataset(store: OxigraphStore) -> Dataset:
     for prefix, namespace in PREFIXES.items():
         ds.bind(prefix, namespace)
     return ds
+
+
+def _update(ds: Dataset, update: str) -> None:
+    # oxrdflib runs an update in Oxigraph only when it is addressed to the
+    # default graph; Dataset.update on a union dataset would fall back,
+    # silently, to rdflib's slow engine.
+    named_graph(ds, DATASET_DEFAULT_GRAPH_ID).update(update)
 
 
 def _open_persistent(path: Path, writable: bool) -> Dataset:
@@ -147,7 +155,7 @@ def _name_by_ontology(ds: Dataset, file_graph: URIRef) -> None:
         % file_graph.n3()
     ))
     if len(found) == 1 and isinstance(found[0][0], URIRef):
-        ds.update(f"ADD {file_graph.n3()} TO {found[0][0].n3()} ; DROP GRAPH {file_graph.n3()}")
+        _update(ds, f"ADD {file_graph.n3()} TO {found[0][0].n3()} ; DROP GRAPH {file_graph.n3()}")
 
 
 def _syntax_message(path: Path, fmt: str, error: SyntaxError) -> str:
