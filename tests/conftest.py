@@ -1,0 +1,52 @@
+"""Fixtures: the packaged graph, the Flask app and client, the CLI runner."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset
+
+from graph.describe import resolve_graph
+from graph.store import named_graph, open_graph
+from viewer import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SOURCE_TEXT = SHARED / "source" / "population-wellbeing-strategy.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def ds() -> Dataset:
+    """The packaged dataset with the vocabulary, opened once for the session."""
+    return open_graph()
+
+
+@pytest.fixture(scope="session")
+def layer(ds):
+    """A function giving one named graph of the packaged dataset by short name."""
+    return lambda name: named_graph(ds, resolve_graph(ds, name))
+
+
+@pytest.fixture(scope="session")
+def source_text() -> str:
+    """The published strategy summary, as received."""
+    return SOURCE_TEXT.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def app():
+    """The viewer on the packaged dataset."""
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the viewer."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A runner for the strategy-graph CLI."""
+    return CliRunner()

@@ -1,0 +1,129 @@
+"""Every CLI command runs, and bad input gets a clear error with exit status 2."""
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+from graph.cli import main
+from graph.formats import BY_NAME
+from tests.conftest import DATA, REPO
+
+COMMANDS = ["stats", "export", "load", "serve"]
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
+def test_every_command_has_help(runner, command):
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage: " in result.output and "--help" in result.output
+
+
+def test_stats_counts_classes_and_graphs(runner):
+    result = runner.invoke(main, ["stats", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    classes = {c["name"]: c["count"] for c in counts["classes"]}
+    assert classes["Target outcome"] == 5 and classes["Work stream"] == 22 and classes["Strategic priority"] == 1
+    graphs = {c["name"] for c in counts["graphs"]}
+    assert {"strategy", "analysis", "indicators", "programmes", "ontology"} <= graphs
+
+
+def test_stats_text_is_a_readable_table(runner):
+    result = runner.invoke(main, ["stats"])
+    assert result.exit_code == 0
+    line = next(l for l in result.output.splitlines() if "Work stream" in l)
+    assert line.split()[0] == "22"
+
+
+@pytest.mark.parametrize("fmt", list(BY_NAME))
+def test_export_round_trips_in_every_format(runner, ds, tmp_path, fmt):
+    out = tmp_path / f"out.{fmt}"
+    result = runner.invoke(main, ["export", "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    spec = BY_NAME[fmt]
+    back = Dataset() if spec.quads else Graph()
+    back.parse(out, format={"ttl": "turtle", "nt": "nt", "xml": "xml", "trig": "trig", "nq": "nquads", "jsonld": "json-ld"}[fmt])
+    if spec.quads:
+        assert len(set(back.quads((None, None, None, None)))) == len(set(ds.quads((None, None, None, None))))
+    else:
+        assert len(back) == len(ds)  # the union of the named graphs
+
+
+def test_export_one_graph_by_short_name(runner, layer):
+    result = runner.invoke(main, ["export", "--format", "nt", "--graph", "strategy"])
+    assert result.exit_code == 0
+    assert len(Graph().parse(data=result.output, format="nt")) == len(layer("strategy"))
+
+
+def test_export_unknown_graph_lists_the_graphs_and_exits_2(runner):
+    result = runner.invoke(main, ["export", "--graph", "nonsense"])
+    assert result.exit_code == 2
+    assert "no graph called 'nonsense'; the graphs are:" in result.output and "strategy" in result.output
+
+
+def test_data_option_reads_a_plain_triples_file(runner):
+    result = runner.invoke(main, ["stats", "--format", "json", "--data", str(DATA / "plain-triples.ttl")])
+    assert result.exit_code == 0, result.output
+    classes = {c["name"]: c["count"] for c in json.loads(result.output)["classes"]}
+    assert classes["Strategy"] == 1 and "Indicator" not in classes
+
+
+def test_malformed_data_file_exits_2_naming_line_and_column(runner):
+    result = runner.invoke(main, ["stats", "--data", str(DATA / "malformed.ttl")])
+    assert result.exit_code == 2
+    assert f"{DATA / 'malformed.ttl'}:5:11: invalid ttl" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_load_then_read_the_store(runner, tmp_path):
+    store = tmp_path / "store"
+    result = runner.invoke(main, ["load", str(DATA / "plain-triples.ttl"), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["stats", "--format", "json", "--store", str(store)])
+    classes = {c["name"]: c["count"] for c in json.loads(result.output)["classes"]}
+    assert classes["Strategy"] == 1
+
+
+def test_load_of_a_malformed_file_fails_clearly_and_leaves_the_store_unchanged(runner, tmp_path):
+    store = tmp_path / "store"
+    runner.invoke(main, ["load", str(DATA / "plain-triples.ttl"), "--store", str(store)])
+    before = runner.invoke(main, ["export", "--format", "nq", "--store", str(store)]).output
+    result = runner.invoke(main, ["load", str(DATA / "quads.jsonld"), str(DATA / "malformed.ttl"), "--store", str(store)])
+    assert result.exit_code == 2
+    assert "malformed.ttl:5:11: invalid ttl" in result.output and "is unchanged" in result.output
+    after = runner.invoke(main, ["export", "--format", "nq", "--store", str(store)]).output
+    assert sorted(after.splitlines()) == sorted(before.splitlines())
+
+
+def test_console_script_works_from_any_folder(tmp_path):
+    script = Path(sys.executable).with_name("strategy-graph")
+    result = subprocess.run([str(script), "stats"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Target outcome" in result.stdout
+
+
+def test_wheel_carries_the_rdf_files_and_works_outside_the_repository(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)],
+        check=True, capture_output=True, timeout=300,
+    )
+    (wheel,) = tmp_path.glob("strategy_graph-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in ("graph/_files/ontology/strategy-graph.ttl", "graph/_files/datasets/luton-pws/strategy.trig", "graph/_files/ontology/rules/contributes-to.ru", "viewer/templates/index.html"):
+        assert expected in names
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = "import graph.files, graph.cli; print(graph.files.ROOT); graph.cli.main(['stats'])"
+    # The unpacked wheel comes first on sys.path, ahead of the editable checkout.
+    result = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {probe}"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == str(site / "graph" / "_files")
+    assert "Target outcome" in result.stdout

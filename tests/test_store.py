@@ -1,0 +1,138 @@
+"""Opening, reading and loading the graph: one engine, clear errors, atomic loads."""
+
+import pytest
+from rdflib import RDF, RDFS, URIRef
+from rdflib.plugins.sparql.processor import SPARQLProcessor, SPARQLUpdateProcessor
+
+from graph.describe import class_counts, graph_counts
+from graph.export import export
+from graph.formats import BY_NAME
+from graph.overview import strategy_overviews
+from graph.store import GraphSourceError, load_into_store, open_graph, read_files
+from graph.vocab import SG
+from tests.conftest import DATA
+
+EX = "http://example.org/town/"
+
+
+def _quads(ds) -> set:
+    return set(ds.quads((None, None, None, None)))
+
+
+def test_queries_and_updates_never_fall_back_to_rdflib_engine(monkeypatch):
+    """Regression: Dataset.update on a union dataset ran in rdflib's engine, silently."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rdflib's own SPARQL engine was used")
+
+    monkeypatch.setattr(SPARQLProcessor, "query", refuse)
+    monkeypatch.setattr(SPARQLUpdateProcessor, "update", refuse)
+    ds = open_graph()
+    assert class_counts(ds) and graph_counts(ds) and strategy_overviews(ds)
+    assert export(ds, BY_NAME["ttl"])
+
+
+def test_plain_triples_file_goes_into_a_graph_named_by_the_file():
+    path = DATA / "plain-triples.ttl"
+    ds = read_files([path])
+    graphs = {c.iri for c in graph_counts(ds)}
+    assert graphs == {URIRef(path.resolve().as_uri())}
+    assert (URIRef(EX + "strategy"), RDF.type, SG.Strategy) in ds
+
+
+def test_data_files_replace_the_packaged_dataset_but_keep_the_vocabulary():
+    ds = open_graph(data=[DATA / "plain-triples.ttl", DATA / "quads.jsonld"])
+    names = {c.name for c in graph_counts(ds)}
+    assert {"ontology", "concepts", "alignment"} <= names
+    assert "strategy" not in names
+    labels = {str(o) for o in ds.objects(URIRef(EX + "outcome"), RDFS.label)}
+    assert labels == {"An invented outcome", "An invented outcome from JSON-LD"}
+    assert (URIRef(EX + "outcome"), RDFS.label, None, URIRef("http://example.org/graph/one")) in ds
+
+
+def test_a_bare_contributes_to_gets_a_contribution_node_without_rationale():
+    ds = read_files([DATA / "plain-triples.ttl"])
+    (contribution,) = ds.objects(URIRef(EX + "ws"), SG.qualifiedContribution)
+    assert ds.value(contribution, SG.contributionTo) == URIRef(EX + "outcome")
+    assert ds.value(contribution, SG.rationale) is None
+
+
+def test_every_contribution_node_yields_its_short_link(ds):
+    qualified = {
+        (s, o)
+        for s, c in ds.subject_objects(SG.qualifiedContribution)
+        for o in ds.objects(c, SG.contributionTo)
+    }
+    assert len(qualified) == 17
+    assert set(ds.subject_objects(SG.contributesTo)) == qualified
+
+
+def test_vocabulary_files_go_into_the_graph_of_their_ontology(ds):
+    names = {c.name: str(c.iri) for c in graph_counts(ds)}
+    assert names["ontology"] == "https://w3id.org/strategy-graph/def"
+    assert names["concepts"] == "https://w3id.org/strategy-graph/def/concepts"
+
+
+def test_malformed_turtle_names_file_line_and_column():
+    with pytest.raises(GraphSourceError) as caught:
+        read_files([DATA / "malformed.ttl"])
+    assert str(caught.value).startswith(f"{DATA / 'malformed.ttl'}:5:11: invalid ttl:")
+
+
+@pytest.mark.parametrize(
+    "name, content, position",
+    [
+        ("bad.jsonld", '{"@id": "http://example.org/a",\n "http://example.org/b": }', ":2:"),
+        ("bad.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description>\n</rdf:RDF>', ":3:"),
+        ("bad.nt", "<http://example.org/a> <http://example.org/b> .\n", ":1:"),
+    ],
+)
+def test_malformed_files_of_other_formats_name_their_position(tmp_path, name, content, position):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GraphSourceError) as caught:
+        read_files([path])
+    assert str(caught.value).startswith(f"{path}{position}")
+
+
+def test_unknown_extension_and_missing_file_are_named(tmp_path):
+    with pytest.raises(GraphSourceError, match=r"data\.csv: unknown RDF file extension '\.csv'; expected one of \.ttl"):
+        read_files([tmp_path / "data.csv"])
+    with pytest.raises(GraphSourceError, match="absent.ttl: no such file"):
+        read_files([tmp_path / "absent.ttl"])
+
+
+def test_load_then_open_persistent_store(tmp_path):
+    store = tmp_path / "store"
+    count = load_into_store(store, [DATA / "plain-triples.ttl"])
+    ds = open_graph(store=store)
+    try:
+        assert len(_quads(ds)) == count
+        assert (URIRef(EX + "ws"), SG.contributesTo, URIRef(EX + "outcome")) in ds
+        assert "ontology" in {c.name for c in graph_counts(ds)}
+    finally:
+        ds.close()
+
+
+def test_failed_load_leaves_the_store_exactly_as_it_was(tmp_path):
+    store = tmp_path / "store"
+    load_into_store(store, [DATA / "plain-triples.ttl"])
+    before = open_graph(store=store)
+    quads_before = _quads(before)
+    before.close()
+    with pytest.raises(GraphSourceError):
+        # The good file comes first: it must not be half-loaded either.
+        load_into_store(store, [DATA / "quads.jsonld", DATA / "malformed.ttl"])
+    after = open_graph(store=store)
+    assert _quads(after) == quads_before
+    after.close()
+
+
+def test_opening_a_missing_store_says_how_to_make_one(tmp_path):
+    with pytest.raises(GraphSourceError, match="no store here; create one with `strategy-graph load"):
+        open_graph(store=tmp_path / "absent")
+
+
+def test_data_and_store_together_are_refused(tmp_path):
+    with pytest.raises(GraphSourceError, match="either --data files or --store"):
+        open_graph(data=[DATA / "plain-triples.ttl"], store=tmp_path)
