@@ -4,17 +4,18 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Literal, URIRef
 
+from graph.vocab import VOCABULARY_BASE
+
 _CLASS_COUNTS = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?cls (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {
   GRAPH ?g { ?s a ?cls }
-  # Vocabulary graphs declare classes rather than instances of them.
-  FILTER NOT EXISTS { GRAPH ?g { ?ontology a owl:Ontology } }
+  # The vocabulary graphs declare classes rather than instances of them.
+  FILTER (!STRSTARTS(STR(?g), "%s"))
   OPTIONAL { ?cls rdfs:label ?name }
 }
 GROUP BY ?cls ORDER BY DESC(?n) ?cls
-"""
+""" % VOCABULARY_BASE
 
 _GRAPH_COUNTS = """
 PREFIX dcterms: <http://purl.org/dc/terms/>

@@ -23,6 +23,11 @@ def dataset_files() -> list[Path]:
     return sorted(DATASETS_DIR.glob("*/*.trig"))
 
 
-def rule_files() -> list[Path]:
-    """SPARQL Update rules that derive short forms from qualified nodes."""
-    return sorted((ONTOLOGY_DIR / "rules").glob("*.ru"))
+def input_rules() -> list[Path]:
+    """SPARQL Update rules run on input files before they join a graph."""
+    return sorted((ONTOLOGY_DIR / "rules" / "input").glob("*.ru"))
+
+
+def graph_rules() -> list[Path]:
+    """SPARQL Update rules run on the whole graph after every load."""
+    return sorted((ONTOLOGY_DIR / "rules" / "graph").glob("*.ru"))

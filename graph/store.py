@@ -7,6 +7,7 @@ rdflib's own SPARQL engine is two orders of magnitude slower on real sizes.
 """
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.parsers import expat
@@ -18,8 +19,11 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import NamespaceManager
 
 from graph import files
-from graph.formats import format_for_path
+from graph.formats import RdfFormat, format_for_path
 from graph.vocab import PREFIXES
+
+_PREFIX = re.compile(r"^PREFIX\s+\S*:\s*<[^>]*>\s*$", re.MULTILINE | re.IGNORECASE)
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
 
 
 class GraphSourceError(Exception):
@@ -40,28 +44,43 @@ def open_graph(
         if data:
             raise GraphSourceError("give either --data files or --store, not both")
         return _open_persistent(store, writable)
-    return read_files([*files.ontology_files(), *(data or files.dataset_files())])
+    ds = new_graph()
+    _add_vocabulary(ds)
+    for path in data or files.dataset_files():
+        _parse_into(ds, Path(path), None)
+    _run_rules(ds, files.input_rules())
+    derive(ds)
+    return ds
+
+
+def derive(ds: Dataset) -> None:
+    """Re-derive the short forms from the qualified nodes (the ontology's graph rules).
+
+    Run after any change to a graph; every load already does.
+    """
+    _run_rules(ds, files.graph_rules())
 
 
 def read_files(paths: Iterable[Path], graph: URIRef | None = None) -> Dataset:
-    """Parse RDF files into a new in-memory graph and apply the derivation rules.
+    """Parse input files into a new in-memory graph and apply the input rules.
 
     A file of quads keeps its named graphs. A file of plain triples (and the
-    default graph of a quads file) goes into ``graph`` if given, else into the
-    graph named by the single owl:Ontology the file declares, else into a
+    default graph of a quads file) goes into ``graph`` if given, else into a
     graph named by the file's own URI. Raises GraphSourceError naming the
-    file, line and column of the first syntax error.
+    file, line and column of the first error.
     """
     ds = new_graph()
     for path in paths:
         _parse_into(ds, Path(path), graph)
-    derive(ds)
+    _run_rules(ds, files.input_rules())
     return ds
 
 
 def new_graph() -> Dataset:
     """A new, empty in-memory graph, for staging or serialising a subset."""
-    return _new_dataset(OxigraphStore())
+    ds = Dataset(store=OxigraphStore(), default_union=True)
+    _bind_prefixes(ds)
+    return ds
 
 
 def named_graph(ds: Dataset, iri: URIRef) -> Graph:
@@ -72,38 +91,47 @@ def named_graph(ds: Dataset, iri: URIRef) -> Graph:
 
 
 def load_into_store(store: Path, paths: Sequence[Path], graph: URIRef | None = None) -> int:
-    """Add files, with the vocabulary, to a persistent store; return the statements read.
+    """Add files, with the vocabulary, to a persistent store; return the statements written.
 
-    Every file is parsed before the store is touched, and the quads go in with
-    one atomic write: a malformed file leaves the store exactly as it was.
+    Every file is parsed before the store is touched. Then one SPARQL update,
+    which Oxigraph runs as one transaction, replaces the vocabulary graphs,
+    adds the files and re-runs the graph rules: a malformed file leaves the
+    store exactly as it was, and loading the same files twice changes nothing
+    (except that blank nodes in them are new on every load, as in any RDF store).
     """
-    staged = read_files([*files.ontology_files()], None)
-    for path in paths:
-        _parse_into(staged, Path(path), graph)
-    derive(staged)
-    quads = list(staged.quads())
+    if graph is not None and not _ABSOLUTE_IRI.fullmatch(graph):
+        raise GraphSourceError(f"--graph {str(graph)!r}: expected an absolute IRI, such as https://example.org/graph/mine")
+    staged = read_files(paths, graph)
+    vocabulary = new_graph()
+    _add_vocabulary(vocabulary)
+    quads = [*vocabulary.quads(), *staged.quads()]
+    # Oxigraph takes PREFIX declarations only at the start of an update request.
+    rules = [rule.read_text(encoding="utf-8") for rule in files.graph_rules()]
+    prologue = [line for rule in rules for line in rule.splitlines() if _PREFIX.match(line)]
+    update = "\n".join(prologue) + "\n" + " ;\n".join([
+        *(f"DROP SILENT GRAPH {g.n3()}" for g in {quad[3] for quad in vocabulary.quads()}),
+        _insert_data(quads),
+        *(_PREFIX.sub("", rule) for rule in rules),
+    ])
     target = open_graph(store=store, writable=True)
     try:
-        # OxigraphStore.addN hands the whole batch to Oxigraph's atomic extend().
-        target.addN(quads)
+        _update(target, update)
     finally:
         target.close()
     return len(quads)
 
 
-def derive(ds: Dataset) -> None:
-    """Run the ontology's derivation rules (ontology/rules/*.ru) on the graph."""
-    for rule in files.rule_files():
+def _insert_data(quads: Iterable[tuple]) -> str:
+    by_graph: dict[URIRef, list[str]] = defaultdict(list)
+    for s, p, o, g in quads:
+        by_graph[g].append(f"{s.n3()} {p.n3()} {o.n3()} .")
+    blocks = (f"GRAPH {g.n3()} {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
+
+
+def _run_rules(ds: Dataset, rules: Iterable[Path]) -> None:
+    for rule in rules:
         _update(ds, rule.read_text(encoding="utf-8"))
-
-
-def _new_dataset(store: OxigraphStore) -> Dataset:
-    ds = Dataset(store=store, default_union=True)
-    # Only the project's prefixes, not rdflib's long default list, reach exports.
-    ds.namespace_manager = NamespaceManager(ds, bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        ds.bind(prefix, namespace)
-    return ds
 
 
 def _update(ds: Dataset, update: str) -> None:
@@ -111,6 +139,13 @@ def _update(ds: Dataset, update: str) -> None:
     # default graph; Dataset.update on a union dataset would fall back,
     # silently, to rdflib's slow engine.
     named_graph(ds, DATASET_DEFAULT_GRAPH_ID).update(update)
+
+
+def _bind_prefixes(ds: Dataset) -> None:
+    # Only the project's prefixes, not rdflib's long default list, reach exports.
+    ds.namespace_manager = NamespaceManager(ds, bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        ds.bind(prefix, namespace)
 
 
 def _open_persistent(path: Path, writable: bool) -> Dataset:
@@ -126,10 +161,24 @@ def _open_persistent(path: Path, writable: bool) -> Dataset:
             inner = pyoxigraph.Store.read_only(str(path))
     except OSError as error:
         raise GraphSourceError(f"{path}: the store cannot be opened: {error}") from error
-    return _new_dataset(OxigraphStore(store=inner))
+    ds = Dataset(store=OxigraphStore(store=inner), default_union=True)
+    _bind_prefixes(ds)
+    return ds
 
 
-def _parse_into(ds: Dataset, path: Path, graph: URIRef | None) -> None:
+def _add_vocabulary(ds: Dataset) -> None:
+    """The ontology files, each in the named graph of the owl:Ontology it declares."""
+    for path in files.ontology_files():
+        file_graph = _parse_into(ds, path, None)
+        (ontology,) = ds.query(
+            "SELECT ?o WHERE { GRAPH %s { ?o a <http://www.w3.org/2002/07/owl#Ontology> } }"
+            % file_graph.n3()
+        )
+        _update(ds, f"MOVE {file_graph.n3()} TO {ontology[0].n3()}")
+
+
+def _parse_into(ds: Dataset, path: Path, graph: URIRef | None) -> URIRef:
+    """Parse one file into ``ds``; return the graph its triples went into."""
     try:
         fmt = format_for_path(path)
     except ValueError as error:
@@ -138,29 +187,35 @@ def _parse_into(ds: Dataset, path: Path, graph: URIRef | None) -> None:
         raise GraphSourceError(f"{path}: no such file")
     target = graph or URIRef(path.resolve().as_uri())
     try:
+        _check(path, fmt)
         # Oxigraph parses and writes the file in one transaction.
         named_graph(ds, target).parse(str(path), format=fmt.plugin)
     except SyntaxError as error:
         raise GraphSourceError(_syntax_message(path, fmt.name, error)) from error
-    except (ValueError, OSError, UnicodeDecodeError) as error:
-        raise GraphSourceError(f"{path}: cannot read as {fmt.name}: {error}") from error
-    if graph is None:
-        _name_by_ontology(ds, target)
+    except (ValueError, OSError) as error:
+        raise GraphSourceError(f"{path}: cannot read as {fmt.name}: {_explain(str(error))}") from error
+    return target
 
 
-def _name_by_ontology(ds: Dataset, file_graph: URIRef) -> None:
-    """Move a file's triples into the graph of the one owl:Ontology it declares."""
-    found = list(ds.query(
-        "SELECT DISTINCT ?o WHERE { GRAPH %s { ?o a <http://www.w3.org/2002/07/owl#Ontology> } }"
-        % file_graph.n3()
-    ))
-    if len(found) == 1 and isinstance(found[0][0], URIRef):
-        _update(ds, f"ADD {file_graph.n3()} TO {found[0][0].n3()} ; DROP GRAPH {file_graph.n3()}")
+def _check(path: Path, fmt: RdfFormat) -> None:
+    """Parse once with no base IRI, so that relative IRIs are errors with a position.
+
+    Through rdflib, relative IRIs would quietly resolve against the file's own
+    path and give the graph IRIs that only mean something on this machine.
+    """
+    for _ in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.from_media_type(fmt.media_type), base_iri=None):
+        pass
+
+
+def _explain(message: str) -> str:
+    if "LoadDocumentCallback" in message:
+        return "remote JSON-LD @context documents are not fetched; put the @context in the file"
+    return message
 
 
 def _syntax_message(path: Path, fmt: str, error: SyntaxError) -> str:
     # Oxigraph's message repeats the position that the prefix already gives.
-    message = re.sub(r"^Parser error (at|between) line .*?: ", "", error.msg)
+    message = _explain(re.sub(r"^Parser error (at|between) line .*?: ", "", error.msg))
     if error.lineno:
         return f"{path}:{error.lineno}:{error.offset}: invalid {fmt}: {message}"
     if fmt == "xml":

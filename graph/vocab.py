@@ -4,6 +4,8 @@ from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
 SG = Namespace("https://w3id.org/strategy-graph/def#")
+# The vocabulary graphs (ontology, code lists, alignment) are named under this IRI.
+VOCABULARY_BASE = "https://w3id.org/strategy-graph/def"
 SCHEMA = Namespace("http://schema.org/")
 SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")

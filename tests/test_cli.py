@@ -114,7 +114,7 @@ def test_wheel_carries_the_rdf_files_and_works_outside_the_repository(tmp_path):
     )
     (wheel,) = tmp_path.glob("strategy_graph-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for expected in ("graph/_files/ontology/strategy-graph.ttl", "graph/_files/datasets/luton-pws/strategy.trig", "graph/_files/ontology/rules/contributes-to.ru", "viewer/templates/index.html"):
+    for expected in ("graph/_files/ontology/strategy-graph.ttl", "graph/_files/datasets/luton-pws/strategy.trig", "graph/_files/ontology/rules/graph/derive-contributes-to.ru", "viewer/templates/index.html"):
         assert expected in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
