@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import pyshacl
-from rdflib import OWL, RDF, BNode, Graph, URIRef
+from rdflib import BNode, Graph, URIRef
+from rdflib import namespace
+from rdflib.namespace import OWL, RDF
 
 from graph import files
 from graph.describe import graph_counts
@@ -55,11 +57,18 @@ def test_every_resource_has_a_type_the_ontology_declares(ds):
             assert types & declared, f"{subject} in {graph.identifier} has no declared type: {types}"
 
 
-def test_every_predicate_is_declared_or_from_a_reused_vocabulary(ds):
+def test_every_predicate_is_declared_or_a_term_of_a_reused_vocabulary(ds):
     declared = _declared_terms(ds)
     for graph in _graphs(ds, DATASET):
         for predicate in set(graph.predicates()):
-            assert predicate in declared or str(predicate).startswith(REUSED_NAMESPACES), predicate
+            if predicate in declared:
+                continue
+            assert str(predicate).startswith(REUSED_NAMESPACES), predicate
+            # rdflib lists the terms of these vocabularies: a typo fails here.
+            # (Looked up here: pytest's collection trips over DCAT at module level.)
+            listed = [getattr(namespace, n) for n in ("DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SKOS")]
+            closed = [ns for ns in listed if str(predicate).startswith(str(ns))]
+            assert all(predicate in ns for ns in closed), f"{predicate} is not a term of its vocabulary"
 
 
 def test_every_term_of_ours_that_the_data_uses_is_defined(ds):
@@ -88,7 +97,7 @@ def test_short_causal_property_is_documented_as_derived_from_the_qualified_one(d
     (ontology,) = _graphs(ds, ["ontology"])
     chain = ontology.value(SG.contributesTo, OWL.propertyChainAxiom)
     assert list(ontology.items(chain)) == [SG.qualifiedContribution, SG.contributionTo]
-    assert files.rule_files(), "the derivation rule must ship with the ontology"
+    assert files.input_rules() and files.graph_rules(), "the derivation rules must ship with the ontology"
 
 
 def test_alignment_maps_to_cids(ds):

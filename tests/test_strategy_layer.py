@@ -55,6 +55,8 @@ def test_priority_has_the_five_outcomes_and_the_board_owns_the_22_work_streams(l
     assert str(strategy.value(board, RDFS.label)) == "Health and Wellbeing Board"
     owned = {ws for ws in strategy.subjects(RDF.type, SG.Workstream) if strategy.value(ws, SG.owner) == board}
     assert len(owned) == 22
+    (plan,) = strategy.subjects(RDF.type, SG.Strategy)
+    assert strategy.value(plan, SG.ledBy) == board  # "driven by": it leads, the source names no accountability
 
 
 def test_board_sectors_life_course_and_quality_of_life_areas(layer, ds):
