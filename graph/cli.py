@@ -1,8 +1,12 @@
 """The ``strategy-graph`` command line."""
 
+import csv
 import functools
+import io
 import json
+import textwrap
 from collections.abc import Callable
+from itertools import groupby
 from pathlib import Path
 
 import click
@@ -12,6 +16,7 @@ from graph import __version__
 from graph.describe import class_counts, graph_counts, resolve_graph
 from graph.export import export as export_graph
 from graph.formats import BY_NAME
+from graph.gaps import SEVERITIES, Gap, at_or_above, find_gaps, rules, strategy_labels
 from graph.store import GraphSourceError, load_into_store, open_graph
 
 
@@ -127,6 +132,63 @@ def load(files: tuple[Path, ...], store: Path, graph_iri: str | None) -> None:
     except GraphSourceError as error:
         raise InputError(f"{error}\nNothing was loaded; {store} is unchanged.") from error
     click.echo(f"Loaded {count} statements from {len(files)} file(s), with the vocabulary, into {store}")
+
+
+@main.command()
+@graph_source
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+    help="text groups the gaps by strategy and rule, for people; json and csv give one record per gap "
+    "with the keys rule, severity, focus, label, message, fix and strategy.",
+)
+@click.option(
+    "--severity", type=click.Choice(SEVERITIES), default="info", show_default=True,
+    help="Show gaps of this severity and worse.",
+)
+@click.option(
+    "--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="violation", show_default=True,
+    help="Exit with status 1 if any gap of this severity or worse is found, shown or not; none: always 0.",
+)
+def gaps(ds: Dataset, output: str, severity: str, fail_on: str) -> None:
+    """Check the strategy's logic against the gap rules (shapes/) and report what is missing."""
+    found = find_gaps(ds)
+    shown = at_or_above(found, severity)
+    if output == "json":
+        click.echo(json.dumps([g.as_dict() for g in shown], indent=2, ensure_ascii=False))
+    elif output == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(Gap.__dataclass_fields__))
+        writer.writeheader()
+        writer.writerows(g.as_dict() for g in shown)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(_gaps_as_text(ds, shown))
+    if fail_on != "none" and at_or_above(found, fail_on):
+        raise SystemExit(1)
+
+
+def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
+    if not shown:
+        return "No gaps found."
+    titles = {rule.id: rule for rule in rules().values()}
+    names = strategy_labels(ds, shown)
+    wrap = lambda text, first, rest: textwrap.fill(text, width=88, initial_indent=first, subsequent_indent=rest)
+    lines: list[str] = []
+    by_strategy = sorted(shown, key=lambda g: (names.get(g.strategy, g.strategy or "~"), SEVERITIES.index(g.severity), g.rule))
+    for strategy, in_strategy in groupby(by_strategy, key=lambda g: g.strategy):
+        in_strategy = list(in_strategy)
+        counts = ", ".join(f"{sum(g.severity == s for g in in_strategy)} {s}" for s in SEVERITIES)
+        heading = f"Gaps in {names.get(strategy, strategy)}" if strategy else "Gaps in things that belong to no strategy"
+        lines += ["", heading, "=" * len(heading), f"{len(in_strategy)} found: {counts}"]
+        for rule_id, in_rule in groupby(in_strategy, key=lambda g: g.rule):
+            in_rule = list(in_rule)
+            rule = titles[rule_id]
+            lines += ["", f"{in_rule[0].severity.upper()}: {rule.name} ({len(in_rule)})  [{rule_id}]"]
+            if rule.why:
+                lines.append(wrap("Why it matters: " + rule.why, "  ", "    "))
+            lines.append(wrap("How to close it: " + rule.fix, "  ", "    "))
+            lines += [wrap(g.message, "  - ", "    ") for g in in_rule]
+    return "\n".join(lines).lstrip("\n")
 
 
 @main.command()

@@ -90,6 +90,21 @@ def named_graph(ds: Dataset, iri: URIRef) -> Graph:
     return Graph(store=ds.store, identifier=iri, bind_namespaces="none")
 
 
+def union_for_validation(ds: Dataset) -> pyoxigraph.Store:
+    """The union of ``ds``'s named graphs as the default graph of a new Oxigraph store.
+
+    pySHACL validates one graph, and runs SHACL-SPARQL natively, and fast,
+    when that graph is a pyoxigraph Store.
+    """
+    nquads = ds.serialize(format="ox-nquads", encoding="utf-8")
+    union = pyoxigraph.Store()
+    union.extend(
+        pyoxigraph.Quad(q.subject, q.predicate, q.object)
+        for q in pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    )
+    return union
+
+
 def load_into_store(store: Path, paths: Sequence[Path], graph: URIRef | None = None) -> int:
     """Add files, with the vocabulary, to a persistent store; return the statements written.
 
