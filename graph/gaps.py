@@ -23,14 +23,26 @@ SEVERITIES: tuple[str, ...] = ("violation", "warning", "info")
 _SEVERITY_OF = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 # Which strategy a node belongs to, whatever kind of node it is.
-_MEMBERSHIP = """
+_DESCRIBE = """
 PREFIX sg: <https://w3id.org/strategy-graph/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <http://schema.org/>
 SELECT ?node (SAMPLE(?name) AS ?label) (MIN(STR(?strategy)) AS ?member) WHERE {
   VALUES ?node { %s }
-  OPTIONAL { ?node rdfs:label ?name }
+  # A label, or one made from the labels of what the node links.
+  OPTIONAL {
+    { ?node rdfs:label|skos:prefLabel ?name }
+    UNION { ?from sg:qualifiedContribution ?node ; rdfs:label ?fromName .
+            ?node sg:contributionTo/rdfs:label ?toName
+            BIND (CONCAT(?fromName, " → ", ?toName) AS ?name) }
+    UNION { ?indicator sg:hasTarget ?node ; rdfs:label ?indicatorName
+            BIND (CONCAT("target for ", ?indicatorName) AS ?name) }
+    UNION { ?node sg:indicator/rdfs:label ?indicatorName
+            BIND (CONCAT("observation of ", ?indicatorName) AS ?name) }
+  }
+  # The strategy the node belongs to, whatever kind of node it is.
   OPTIONAL {
     { ?node a sg:Strategy BIND (?node AS ?strategy) }
     UNION { ?node dcterms:isPartOf ?strategy }
@@ -104,18 +116,23 @@ def find_gaps(ds: Dataset) -> list[Gap]:
     )
     by_shape = rules()
     found = set()
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        rule = by_shape[_rule_shape(report.value(result, SH.sourceShape))]
+    # Top-level results only: nested ones (sh:detail) explain these.
+    for result in report.objects(None, SH.result):
         found.add((
-            rule,
+            by_shape[_rule_shape(report.value(result, SH.sourceShape))],
             _SEVERITY_OF[report.value(result, SH.resultSeverity)],
             report.value(result, SH.focusNode),
-            str(report.value(result, SH.resultMessage) or rule.name),
+            str(report.value(result, SH.resultMessage) or ""),
+            report.value(result, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent,
         ))
-    about = _describe(ds, {focus for _, _, focus, _ in found})
+    about = _describe(ds, {focus for _, _, focus, _, _ in found})
     gaps = []
-    for rule, severity, focus, message in found:
+    for rule, severity, focus, message, names_focus in found:
         label, strategy = about.get(focus, ("", ""))
+        if not names_focus:
+            # Core constraints cannot put the focus node in their message.
+            name = f"'{label}'" if label else focus.n3()
+            message = f"{name}: {message or rule.name}"
         gaps.append(Gap(rule.id, severity, str(focus), label, message, rule.fix, strategy))
     return sorted(gaps, key=lambda g: (SEVERITIES.index(g.severity), g.rule, g.strategy, g.label, g.message))
 
@@ -140,7 +157,7 @@ def _describe(ds: Dataset, nodes: set) -> dict:
     values = " ".join(node.n3() for node in nodes)
     return {
         row.node: (str(row.label) if row.label is not None else "", str(row.member) if row.member is not None else "")
-        for row in ds.query(_MEMBERSHIP % values)
+        for row in ds.query(_DESCRIBE % values)
     }
 
 
