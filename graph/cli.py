@@ -174,7 +174,7 @@ def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
     names = strategy_labels(ds, shown)
     wrap = lambda text, first, rest: textwrap.fill(text, width=88, initial_indent=first, subsequent_indent=rest)
     lines: list[str] = []
-    by_strategy = sorted(shown, key=lambda g: (names.get(g.strategy, g.strategy or "~"), SEVERITIES.index(g.severity), g.rule))
+    by_strategy = sorted(shown, key=lambda g: (names.get(g.strategy, g.strategy or "~"), g.strategy, SEVERITIES.index(g.severity), g.rule))
     for strategy, in_strategy in groupby(by_strategy, key=lambda g: g.strategy):
         in_strategy = list(in_strategy)
         counts = ", ".join(f"{sum(g.severity == s for g in in_strategy)} {s}" for s in SEVERITIES)
