@@ -1,6 +1,7 @@
 """The ``strategy-graph`` command line."""
 
 import csv
+import datetime
 import functools
 import io
 import json
@@ -15,9 +16,16 @@ from rdflib import Dataset, URIRef
 from graph import __version__
 from graph.describe import class_counts, graph_counts, resolve_graph
 from graph.export import export as export_graph
+from graph.fingertips import FingertipsError, read_fingertips
+from graph.fingertips import download as fingertips_download
 from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, at_or_above, find_gaps, rules, strategy_labels
-from graph.store import GraphSourceError, load_into_store, open_graph
+from graph import files
+from graph.settings import DEFAULTS
+from graph.store import GraphSourceError, load_into_store, open_graph, read_files, write_to_store
+from graph.workbook import (
+    ExportError, WorkbookError, build_graph, read_workbook, structural_problems, workbook_rows, write_template,
+)
 
 
 class InputError(click.ClickException):
@@ -101,17 +109,30 @@ def stats(ds: Dataset, output: str) -> None:
 @main.command()
 @graph_source
 @click.option(
-    "--format", "fmt", type=click.Choice(list(BY_NAME)), default="trig", show_default=True,
-    help="Output syntax. trig, nq and jsonld keep named graphs; ttl, nt and xml merge them.",
+    "--format", "fmt", type=click.Choice([*BY_NAME, "xlsx"]), default="trig", show_default=True,
+    help="Output syntax. trig, nq and jsonld keep named graphs; ttl, nt and xml merge them; "
+    "xlsx writes one strategy as the data-entry workbook (see `template`).",
 )
 @click.option("--graph", "name", help="Export only this named graph: its short name (such as 'strategy') or its IRI.")
+@click.option("--strategy", help="With --format xlsx: the IRI of the strategy to write, if the graph holds several.")
 @click.option(
     "-o", "--output", type=click.File("wb", atomic=True), default="-",
     help="File to write; written whole or not at all. Default: standard output.",
 )
-def export(ds: Dataset, fmt: str, name: str | None, output) -> None:
-    """Write the graph, or one named graph, as RDF."""
-    output.write(export_graph(ds, BY_NAME[fmt], _graph_name(ds, name)))
+def export(ds: Dataset, fmt: str, name: str | None, strategy: str | None, output) -> None:
+    """Write the graph, or one named graph, as RDF, or one strategy as a workbook."""
+    if fmt != "xlsx":
+        output.write(export_graph(ds, BY_NAME[fmt], _graph_name(ds, name)))
+        return
+    if output.name == "<stdout>":
+        raise click.UsageError("--format xlsx needs -o FILE.xlsx")
+    try:
+        rows = workbook_rows(ds, URIRef(strategy) if strategy else None)
+    except ExportError as error:
+        raise InputError(str(error)) from error
+    with io.BytesIO() as buffer:
+        write_template(buffer, rows)
+        output.write(buffer.getvalue())
 
 
 @main.command()
@@ -189,6 +210,99 @@ def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
             lines.append(wrap("How to close it: " + rule.fix, "  ", "    "))
             lines += [wrap(g.message, "  - ", "    ") for g in in_rule]
     return "\n".join(lines).lstrip("\n")
+
+
+@main.command()
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The workbook to write (.xlsx).")
+def template(output: Path) -> None:
+    """Write an empty data-entry workbook: one sheet per kind of thing, notes and drop-downs."""
+    write_template(output)
+    click.echo(f"Wrote {output}: fill in the rows below the grey example row of each sheet, then `strategy-graph import {output} --store PATH`.")
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(path_type=Path, exists=True))
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store to import into. Without it, the rows are checked against the packaged dataset and nothing is written.")
+@click.option("--dry-run", is_flag=True, help="Check everything and report, but write nothing.")
+def import_(source: Path, store: Path | None, dry_run: bool) -> None:
+    """Import a filled-in workbook (.xlsx) or a folder of CSV files, one per sheet.
+
+    Every problem is reported, with its sheet, row and column; if there is
+    any, nothing is written. Exit status: 0 clean, 1 data errors, 2 unreadable.
+    """
+    try:
+        rows = read_workbook(source)
+        if store is None:
+            existing = open_graph()
+        elif store.exists():
+            existing = open_graph(store=store)
+        else:  # a new store starts with the vocabulary alone
+            existing = read_files(files.ontology_files())
+    except (WorkbookError, GraphSourceError) as error:
+        raise InputError(str(error)) from error
+    staged, graph, problems = build_graph(rows, existing, source.name, datetime.datetime.now(datetime.timezone.utc))
+    if not problems:
+        problems = structural_problems(staged, existing)
+    existing.close()
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(problems)} problem(s) in {source}; nothing was written.", err=True)
+        raise SystemExit(1)
+    if dry_run or store is None:
+        click.echo(f"{source}: {len(rows)} rows are clean; nothing was written" + (" (--dry-run)." if dry_run else " (no --store)."))
+        return
+    count = write_to_store(store, staged, replacing=[graph])
+    click.echo(f"Imported {len(rows)} rows from {source} into {graph} in {store} ({count} statements with the vocabulary).")
+
+
+@main.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--download", multiple=True, metavar="ID", help="Fetch the data CSV of these Fingertips indicator IDs instead of reading SOURCE. Repeatable, or comma-separated.")
+@click.option("--area", default="E06000032", show_default=True, help="ONS code of the area whose values to keep; England's (E92000001) are kept as comparators.")
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store whose indicators receive the values. Without it, the file is checked against the packaged dataset and nothing is written.")
+@click.option("--base-url", default=DEFAULTS["fingertips_base_url"], show_default=True, help="Base URL of the Fingertips API, for --download.")
+def fingertips(source: Path | None, download: tuple[str, ...], area: str, store: Path | None, base_url: str) -> None:
+    """Import indicator values from an OHID Fingertips data CSV.
+
+    Values become observations of the indicators whose Fingertips ID
+    (sg:sourceIdentifier) matches. Each import replaces those indicators'
+    earlier Fingertips values. Exit status: 0 clean, 1 data errors, 2 unreadable.
+    """
+    ids = [i.strip() for value in download for i in value.split(",") if i.strip()]
+    if bool(source) == bool(ids):
+        raise click.UsageError("give either a FILE.csv or --download ID")
+    try:
+        text = fingertips_download(ids, base_url) if ids else source.read_text(encoding="utf-8-sig")
+        ds = open_graph(store=store) if store is not None else open_graph()
+        found = read_fingertips(text, source.name if source else "download", ds, area)
+    except (FingertipsError, GraphSourceError, UnicodeDecodeError) as error:
+        raise InputError(str(error)) from error
+    ds.close()
+    for problem in found.problems:
+        click.echo(str(problem), err=True)
+    summary = (f"{found.observations} values for {area} and {found.comparators} England comparators; "
+               f"{found.other_areas} rows for other areas ignored; {found.without_value} rows without a value")
+    if found.unknown_ids:
+        summary += f"; no indicator in the graph has the Fingertips ID {', '.join(sorted(found.unknown_ids))}"
+    if found.problems:
+        click.echo(f"{len(found.problems)} problem(s); nothing was written. ({summary})", err=True)
+        raise SystemExit(1)
+    if store is None:
+        click.echo(f"{summary}. Nothing was written (no --store).")
+        return
+    write_to_store(store, found.staged, replacing=found.graphs)
+    click.echo(f"{summary}. Written to {store}.")
+
+
+@main.command()
+@click.option("--store", required=True, type=click.Path(path_type=Path, file_okay=False), help="Folder of the new persistent store.")
+def init(store: Path) -> None:
+    """Start a persistent store from the packaged dataset."""
+    if store.exists() and any(store.iterdir()):
+        raise InputError(f"{store} already exists and is not empty; choose a new folder")
+    count = load_into_store(store, files.dataset_files())
+    click.echo(f"Created {store} with the packaged dataset ({count} statements).")
 
 
 @main.command()

@@ -147,23 +147,32 @@ def _no_count_per_result():
 def load_into_store(store: Path, paths: Sequence[Path], graph: URIRef | None = None) -> int:
     """Add files, with the vocabulary, to a persistent store; return the statements written.
 
-    Every file is parsed before the store is touched. Then one SPARQL update,
-    which Oxigraph runs as one transaction, replaces the vocabulary graphs,
-    adds the files and re-runs the graph rules: a malformed file leaves the
-    store exactly as it was, and loading the same files twice changes nothing
-    (except that blank nodes in them are new on every load, as in any RDF store).
+    Every file is parsed before the store is touched (see write_to_store): a
+    malformed file leaves the store exactly as it was.
     """
     if graph is not None and not _ABSOLUTE_IRI.fullmatch(graph):
         raise GraphSourceError(f"--graph {str(graph)!r}: expected an absolute IRI, such as https://example.org/graph/mine")
-    staged = read_files(paths, graph)
+    return write_to_store(store, read_files(paths, graph))
+
+
+def write_to_store(store: Path, staged: Dataset, replacing: Iterable[URIRef] = ()) -> int:
+    """Write a staged graph, with the vocabulary, to a persistent store; return the statements written.
+
+    One SPARQL update, which Oxigraph runs as one transaction, empties the
+    vocabulary graphs and the named graphs in ``replacing``, adds the staged
+    quads and re-runs the graph rules: it all happens or none of it does, and
+    writing the same staged graph twice changes nothing (except that blank
+    nodes are new on every write, as in any RDF store).
+    """
     vocabulary = new_graph()
     _add_vocabulary(vocabulary)
     quads = [*vocabulary.quads(), *staged.quads()]
+    emptied = {quad[3] for quad in vocabulary.quads()} | set(replacing)
     # Oxigraph takes PREFIX declarations only at the start of an update request.
     rules = [rule.read_text(encoding="utf-8") for rule in files.graph_rules()]
     prologue = [line for rule in rules for line in rule.splitlines() if _PREFIX.match(line)]
     update = "\n".join(prologue) + "\n" + " ;\n".join([
-        *(f"DROP SILENT GRAPH {g.n3()}" for g in {quad[3] for quad in vocabulary.quads()}),
+        *(f"DROP SILENT GRAPH {g.n3()}" for g in sorted(emptied)),
         _insert_data(quads),
         *(_PREFIX.sub("", rule) for rule in rules),
     ])

@@ -1,0 +1,161 @@
+"""Indicator values from OHID Fingertips: its data CSV in, observations of the matching indicators out."""
+
+import csv
+import io
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, QB
+
+from graph.settings import DEFAULTS
+from graph.store import new_graph
+from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.workbook import ONS_AREA, Problem, decimal_literal
+
+ENGLAND = "E92000001"
+SOURCE = URIRef("https://fingertips.phe.org.uk/")
+DATASET = URIRef("https://w3id.org/strategy-graph/id/fingertips/dataset")
+GROUPS = "https://w3id.org/strategy-graph/id/fingertips/group/"
+ALL = URIRef("https://w3id.org/strategy-graph/def/population-group/all")
+REQUIRED = ("Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Category", "Time period", "Value",
+            "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count")
+_INDICATORS = """
+PREFIX sg: <https://w3id.org/strategy-graph/def#>
+SELECT ?indicator ?id WHERE { ?indicator a sg:Indicator ; sg:sourceIdentifier ?id }
+"""
+
+
+class FingertipsError(Exception):
+    """The file is not Fingertips data, or it could not be fetched."""
+
+
+@dataclass
+class FingertipsImport:
+    """What a Fingertips file held: the observations made, what was left out, and every problem."""
+
+    staged: Dataset = field(default_factory=new_graph)
+    graphs: set = field(default_factory=set)
+    observations: int = 0
+    comparators: int = 0
+    other_areas: int = 0
+    without_value: int = 0
+    unknown_ids: set = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def download(indicator_ids: list[str], base_url: str = DEFAULTS["fingertips_base_url"]) -> str:
+    """The Fingertips data CSV for these indicators (upper-tier local authorities and England)."""
+    query = urllib.parse.urlencode({"indicator_ids": ",".join(indicator_ids), "child_area_type_id": 502, "parent_area_type_id": 15})
+    url = urllib.parse.urljoin(base_url if base_url.endswith("/") else base_url + "/", "all_data/csv/by_indicator_id") + "?" + query
+    try:
+        with urllib.request.urlopen(url, timeout=DEFAULTS["fingertips_timeout_seconds"]) as response:
+            body = response.read(DEFAULTS["fingertips_max_bytes"] + 1)
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise FingertipsError(f"{url}: cannot download: {error}") from error
+    if len(body) > DEFAULTS["fingertips_max_bytes"]:
+        raise FingertipsError(f"{url}: the response is larger than {DEFAULTS['fingertips_max_bytes']} bytes")
+    return body.decode("utf-8-sig")
+
+
+def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> FingertipsImport:
+    """Observations, for ``area`` and for England, of the indicators of ``ds`` whose Fingertips IDs match."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise FingertipsError(f"{source_name}: not a Fingertips data CSV; missing columns {missing}")
+    indicators: dict[str, list[URIRef]] = {}
+    for row in ds.query(_INDICATORS):
+        indicators.setdefault(str(row.id), []).append(row.indicator)
+    result = FingertipsImport()
+    for line, row in enumerate(reader, start=2):
+        _row(result, row, line, source_name, indicators, area)
+    for graph in result.graphs:
+        add = lambda p, o: result.staged.add((graph, p, o, graph))
+        add(RDF.type, PROV.Entity)
+        add(RDFS.label, Literal("Fingertips values of an indicator"))
+        add(PROV.wasDerivedFrom, SOURCE)
+        add(DCTERMS.source, Literal(source_name))
+    if result.observations or result.comparators:
+        _add(result, DATASET, RDF.type, QB.DataSet)
+        _add(result, DATASET, QB.structure, SG.indicatorStructure)
+        _add(result, DATASET, RDFS.label, Literal("Indicator values from OHID Fingertips"))
+        _add(result, DATASET, DCTERMS.source, SOURCE)
+    return result
+
+
+def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indicators: dict, area: str) -> None:
+    problem = lambda column, what, expected: result.problems.append(Problem(source_name, line, column, what, expected))
+    ident = (row["Indicator ID"] or "").strip()
+    if not re.fullmatch(r"\d+", ident):
+        problem("Indicator ID", f"'{ident}' is not an indicator ID", "digits, such as 90362")
+        return
+    code = (row["Area Code"] or "").strip()
+    if code not in (area, ENGLAND):
+        result.other_areas += 1
+        return
+    if ident not in indicators:
+        result.unknown_ids.add(ident)
+        return
+    numbers = {}
+    for column in ("Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count"):
+        cell = (row[column] or "").strip()
+        if cell:
+            numbers[column] = decimal_literal(cell)
+            if numbers[column] is None:
+                problem(column, f"'{cell}' is not a number", "a number, or an empty cell")
+                return
+    period = (row["Time period"] or "").strip()
+    if not period:
+        problem("Time period", "empty", "the period the value is for, such as 2021/22")
+        return
+    if "Value" not in numbers:
+        result.without_value += 1
+        return
+    group = _group(result, row)
+    for indicator in indicators[ident]:
+        graph = URIRef(f"{indicator}/graph/fingertips")
+        result.graphs.add(graph)
+        node = URIRef(f"{indicator}/observation/{code}/{_slug(period)}/{_slug(str(group).rsplit('/', 1)[-1])}")
+        add = lambda p, o: result.staged.add((node, p, o, graph))
+        add(RDF.type, SG.Observation)
+        add(QB.dataSet, DATASET)
+        add(SG.indicator, indicator)
+        add(SDMX_DIMENSION.refArea, URIRef(ONS_AREA + code))
+        add(SDMX_DIMENSION.refPeriod, Literal(period))
+        add(SG.populationGroup, group)
+        add(SDMX_MEASURE.obsValue, numbers["Value"])
+        for column, predicate in (("Lower CI 95.0 limit", SG.lowerConfidenceLimit), ("Upper CI 95.0 limit", SG.upperConfidenceLimit), ("Count", SG.numerator)):
+            if column in numbers:
+                add(predicate, numbers[column])
+        add(DCTERMS.source, SOURCE)
+        if code == ENGLAND:
+            result.comparators += 1
+        else:
+            result.observations += 1
+    _add(result, URIRef(ONS_AREA + code), RDF.type, DCTERMS.Location)
+    _add(result, URIRef(ONS_AREA + code), SKOS.notation, Literal(code))
+
+
+def _group(result: FingertipsImport, row: dict) -> URIRef:
+    """The whole population, or a group of its own for a sex or a category (such as a deprivation decile)."""
+    sex, category_type, category = (row[c].strip() for c in ("Sex", "Category Type", "Category"))
+    if not category_type and sex in ("Persons", ""):
+        return ALL
+    label = ", ".join(part for part in (sex if sex != "Persons" else "", row["Age"].strip(), f"{category_type}: {category}" if category_type else "") if part)
+    group = URIRef(GROUPS + _slug(label))
+    _add(result, group, RDF.type, SKOS.Concept)
+    _add(result, group, SKOS.prefLabel, Literal(label))
+    return group
+
+
+def _add(result: FingertipsImport, s, p, o) -> None:
+    # Areas, groups and the data set are shared by every indicator's graph.
+    result.staged.add((s, p, o, URIRef("https://w3id.org/strategy-graph/id/fingertips/graph/shared")))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
