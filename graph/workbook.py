@@ -386,7 +386,8 @@ def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datet
     # What the rows join: everything but this workbook's own graph, which they replace.
     build.existing = existing.query(_OTHER_GRAPHS % build.graph.n3()).graph
     _collect_ids(build)
-    for row in rows:
+    order = [sheet.name for sheet in SHEETS]  # the Strategy row first: others use its area and period
+    for row in sorted(rows, key=lambda r: order.index(r.sheet)):
         _CONVERT[row.sheet](build, row, build.ids.get(row.text("id"), (row, None))[1])
     _describe_graph(build, source_name, now, strategies[0].text("title"))
     return build.staged, build.graph, build.problems
@@ -667,7 +668,10 @@ def _organisation(build: _Build, row: Row, node: URIRef | None) -> None:
         build.add(node, RDF.type, SG.Board)
     build.add(node, ORG.classification, _cell(build, row, "sector"))
     board = _cell(build, row, "member of")
-    if board is not None:
+    board_row = build.ids.get(row.text("member of"), (None, None))[0]
+    if board is not None and board_row is not None and board_row.text("kind") != "board":
+        build.problem(row, "member of", f"'{row.text('member of')}' is not a board", "the id of an Organisations row whose kind is board")
+    elif board is not None:
         membership = URIRef(f"{node}/membership")
         build.add(membership, RDF.type, ORG.Membership)
         build.add(membership, ORG.member, node)
@@ -860,11 +864,13 @@ class _Export:
         contributors = set(workstreams) | set(interventions)
         contributions = self._order(c for x in contributors for c in g.objects(x, SG.qualifiedContribution))
         funding = self._order(f for i in interventions for f in g.subjects(SCHEMA.fundedItem, i))
-        indicators = self._order(i for p in parts for i in g.subjects(SG.measures, p))
+        mine = lambda cls: {n for n in g.subjects(RDF.type, cls) if str(n).startswith(self.base)}
+        indicators = self._order({i for p in parts for i in g.subjects(SG.measures, p)} | mine(SG.Indicator))
         targets = self._order(t for i in indicators for t in g.objects(i, SG.hasTarget))
         baselines = self._order(b for i in indicators for b in g.objects(i, SG.hasBaseline))
         observations = self._order(o for i in indicators for o in g.subjects(SG.indicator, i) if o not in baselines)
-        organisations = self._organisations(outcomes + workstreams + interventions + funding)
+        organisations = self._order(set(self._organisations(outcomes + workstreams + interventions + funding))
+                                    | mine(ORG.Organization) | mine(ORG.FormalOrganization) | mine(SG.Board))
         for node in outcomes + workstreams + interventions + contributions + funding + organisations + indicators + targets + baselines + observations:
             self._name(node)
         return {
@@ -876,7 +882,7 @@ class _Export:
             "Funding": [self._funding_row(f) for f in funding],
             "Organisations": [self._organisation_row(o) for o in organisations],
             "Indicators": [self._indicator_row(i) for i in indicators],
-            "Targets": [self._target_row(t) for t in targets] + [self._baseline_row(b) for b in baselines],
+            "Targets": [self._target_row(t) if t in targets else self._baseline_row(t) for t in self._order(targets + baselines)],
             "Observations": [self._observation_row(o) for o in observations],
         }
 

@@ -1,0 +1,142 @@
+"""Fingertips: its data CSV becomes observations of the indicators whose IDs match; tests never leave this machine."""
+
+import http.server
+import threading
+import urllib.parse
+from decimal import Decimal
+
+import pytest
+from rdflib import URIRef
+
+from graph.cli import main
+from graph.store import open_graph
+from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
+from tests.conftest import DATA
+
+SAMPLE = DATA / "fingertips" / "luton-sample.csv"
+PWS = "https://w3id.org/strategy-graph/id/luton-pws/indicator/"
+LUTON = URIRef("http://statistics.data.gov.uk/id/statistical-geography/E06000032")
+ENGLAND = URIRef("http://statistics.data.gov.uk/id/statistical-geography/E92000001")
+
+
+def _invoke(runner, *args):
+    return runner.invoke(main, [str(a) for a in args])
+
+
+def _observations(store) -> dict:
+    """(indicator, area, period, group) → (value, lower, upper, count) for every observation in the store."""
+    ds = open_graph(store=store)
+    found = {}
+    for obs in ds.subjects(SG.indicator, None):
+        group = str(ds.value(obs, SG.populationGroup)).rsplit("/", 1)[-1]
+        key = (str(ds.value(obs, SG.indicator)).removeprefix(PWS), ds.value(obs, SDMX_DIMENSION.refArea), str(ds.value(obs, SDMX_DIMENSION.refPeriod)), group)
+        numbers = [ds.value(obs, p) for p in (SDMX_MEASURE.obsValue, SG.lowerConfidenceLimit, SG.upperConfidenceLimit, SG.numerator)]
+        found[key] = tuple(Decimal(str(n)) if n is not None else None for n in numbers)
+    ds.close()
+    return found
+
+
+@pytest.fixture
+def store(runner, tmp_path):
+    path = tmp_path / "store"
+    assert _invoke(runner, "init", "--store", path).exit_code == 0
+    return path
+
+
+def test_sample_becomes_the_expected_observations(runner, store):
+    before = _observations(store)
+    result = _invoke(runner, "fingertips", SAMPLE, "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "3 values for E06000032 and 2 England comparators; 1 rows for other areas ignored; 1 rows without a value" in result.output
+    assert "no indicator in the graph has the Fingertips ID 99999" in result.output
+    new = {k: v for k, v in _observations(store).items() if k not in before}
+    assert new == {
+        ("healthy-life-expectancy-at-birth", LUTON, "2018 - 20", "male-all-ages"): (Decimal("22.2"), Decimal("20.1"), Decimal("24.3"), None),
+        ("healthy-life-expectancy-at-birth", ENGLAND, "2018 - 20", "male-all-ages"): (Decimal("11.1"), Decimal("10.9"), Decimal("11.3"), None),
+        ("children-in-absolute-low-income-families", LUTON, "2021/22", "all"): (Decimal("55.5"), None, None, Decimal("666")),
+        ("children-in-absolute-low-income-families", ENGLAND, "2021/22", "all"): (Decimal("44.4"), None, None, Decimal("555")),
+        ("children-in-absolute-low-income-families", LUTON, "2021/22",
+         "16-yrs-county-ua-deprivation-deciles-in-england-imd2019-most-deprived-decile-imd2019"): (Decimal("66.6"), None, None, Decimal("77")),
+    }
+
+
+def test_reimport_replaces_rather_than_duplicates(runner, store):
+    _invoke(runner, "fingertips", SAMPLE, "--store", store)
+    once = _observations(store)
+    assert _invoke(runner, "fingertips", SAMPLE, "--store", store).exit_code == 0
+    assert _observations(store) == once
+
+
+def test_the_imported_values_are_well_formed_and_feed_the_gap_rules(runner, store):
+    _invoke(runner, "fingertips", SAMPLE, "--store", store)
+    import json
+
+    gaps = json.loads(_invoke(runner, "gaps", "--store", store, "--format", "json", "--fail-on", "none").output)
+    assert not [g for g in gaps if g["rule"].startswith("well-formed")]
+
+
+def test_malformed_rows_are_reported_and_nothing_is_written(runner, store, tmp_path):
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",22.2,", ",twenty,")
+    lines[4] = lines[4].replace("93701,", "93x01,", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _observations(store)
+    result = _invoke(runner, "fingertips", bad, "--store", store)
+    assert result.exit_code == 1
+    assert "bad.csv row 3, column 'Value': 'twenty' is not a number; expected a number, or an empty cell" in result.output
+    assert "bad.csv row 5, column 'Indicator ID': '93x01' is not an indicator ID; expected digits, such as 90362" in result.output
+    assert _observations(store) == before
+
+
+def test_a_file_that_is_not_fingertips_data_exits_2(runner, tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = _invoke(runner, "fingertips", path)
+    assert result.exit_code == 2 and "not a Fingertips data CSV; missing columns" in result.output
+
+
+class _FingertipsStub(http.server.BaseHTTPRequestHandler):
+    """Serves the test CSV at the API's data path, and remembers what it was asked."""
+
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.requests.append(self.path)
+        parsed = urllib.parse.urlparse(self.path)
+        if parsed.path != "/api/all_data/csv/by_indicator_id":
+            self.send_error(404)
+            return
+        body = SAMPLE.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fingertips_api():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FingertipsStub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _FingertipsStub.requests = []
+    yield f"http://127.0.0.1:{server.server_port}/api/"
+    server.shutdown()
+
+
+def test_download_fetches_the_data_csv_from_the_configured_api(runner, store, fingertips_api):
+    result = _invoke(runner, "fingertips", "--download", "90362,93701", "--base-url", fingertips_api, "--store", store)
+    assert result.exit_code == 0, result.output
+    (request,) = _FingertipsStub.requests
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(request).query)
+    assert query == {"indicator_ids": ["90362,93701"], "child_area_type_id": ["502"], "parent_area_type_id": ["15"]}
+    assert "3 values for E06000032" in result.output
+
+
+def test_a_download_that_fails_exits_2(runner, fingertips_api):
+    result = _invoke(runner, "fingertips", "--download", "90362", "--base-url", fingertips_api + "missing/")
+    assert result.exit_code == 2 and "cannot download" in result.output

@@ -1,0 +1,288 @@
+"""Data entry: the template, import with every problem reported, export, and the lead's whole workflow."""
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import PROV
+
+from graph.cli import main
+from graph.store import named_graph, open_graph
+from graph.vocab import SG
+from graph.workbook import EXAMPLE, SHEETS, choice_lists
+from tests.conftest import REPO
+
+EXAMPLES = REPO / "examples"
+INVENTED = {  # a small, complete invented strategy, as the test's lead would type it
+    "Strategy": [{"id": "testtown", "title": "Test Town Strategy (invented)", "start": 2024, "end": 2028,
+                  "vision": "Test Town 2040 (invented)", "priority": "Better lives (invented)", "led by": "board",
+                  "area": "E06000099", "life course from": "early years", "life course to": "old age"}],
+    "Outcomes": [{"id": "o1", "outcome": "Healthier lives (invented)", "owner": "council", "theme": "physical health", "position": 1},
+                 {"id": "o2", "outcome": "Warmer homes (invented)", "position": 2}],
+    "Workstreams": [{"id": "w1", "work stream": "Active travel (invented)", "owner": "board", "serves life stage": "working-age adults", "position": 1}],
+    "Interventions": [{"id": "i1", "intervention": "Cycle lanes (invented)", "owner": "council", "partner": "trust", "delivery status": "active"}],
+    "Contributions": [{"id": "c1", "from": "i1", "to": "w1", "rationale": "Lanes make cycling safer.", "assumptions": "People will cycle; Lanes are kept clear", "evidence": "An invented study", "strength": "moderate"},
+                      {"id": "c2", "from": "w1", "to": "o1", "rationale": "Activity improves health.", "strength": "strong"}],
+    "Funding": [{"id": "f1", "intervention": "i1", "funder": "council", "amount": 250000, "currency": "GBP", "start": 2024, "end": "2026-03-31", "status": "committed"}],
+    "Organisations": [{"id": "council", "name": "Test Town Council (invented)", "kind": "organisation", "sector": "public sector", "member of": "board", "role": "chair"},
+                      {"id": "board", "name": "Test Town Board (invented)", "kind": "board", "sector": "public sector"},
+                      {"id": "trust", "name": "Test Trust (invented)", "sector": "health and social care"}],
+    "Indicators": [{"id": "n1", "indicator": "Invented activity rate", "measures": "o1; w1", "unit": "%", "polarity": "higher is better",
+                    "polarity basis": "judged", "source": "Invented survey", "fingertips id": "93014", "split by": "deprivation"}],
+    "Targets": [{"id": "b1", "indicator": "n1", "kind": "baseline", "value": 60.5, "date": "2023/24"},
+                {"id": "t1", "indicator": "n1", "kind": "target", "value": 66, "date": 2027}],
+    "Observations": [{"id": "v1", "indicator": "n1", "period": "2024/25", "period end": "2025-03-31", "value": 61.2,
+                      "lower ci": 59.8, "upper ci": 62.6, "count": 612}],
+}
+
+
+def _invoke(runner, *args):
+    return runner.invoke(main, [str(a) for a in args])
+
+
+def _workbook(runner, tmp_path: Path, rows: dict, name: str = "filled.xlsx") -> Path:
+    """The template, filled in below its example rows with ``rows``, as a lead would."""
+    path = tmp_path / name
+    assert _invoke(runner, "template", "-o", path).exit_code == 0
+    book = load_workbook(path)
+    for sheet, entries in rows.items():
+        ws = book[sheet]
+        columns = [c.value for c in ws[1]]
+        for entry in entries:
+            ws.append([entry.get(c) for c in columns])
+    book.save(path)
+    return path
+
+
+def _spreadsheet_graph(store: Path) -> Graph:
+    """The import's named graph, without the two facts that differ on every import (time, file name)."""
+    ds = open_graph(store=store)
+    try:
+        (graph,) = [g for g in {q[3] for q in ds.quads((None, None, None, None))} if str(g).endswith("/graph/spreadsheet")]
+        result = Graph()
+        for s, p, o in named_graph(ds, graph):
+            if not (s == graph and p in (PROV.generatedAtTime, URIRef("http://purl.org/dc/terms/source"))):
+                result.add((s, p, o))
+        return result
+    finally:
+        ds.close()
+
+
+def _nquads(runner, store: Path) -> list[str]:
+    return sorted(_invoke(runner, "export", "--format", "nq", "--store", store).output.splitlines())
+
+
+# Template ---------------------------------------------------------------------------------
+
+def test_template_has_a_sheet_per_kind_with_notes_dropdowns_and_an_example_row(runner, tmp_path):
+    path = tmp_path / "template.xlsx"
+    assert _invoke(runner, "template", "-o", path).exit_code == 0
+    book = load_workbook(path)
+    lists = choice_lists()
+    for sheet in SHEETS:
+        ws = book[sheet.name]
+        assert [c.value for c in ws[1]] == [c.name for c in sheet.columns]
+        assert all(cell.comment and cell.comment.text.strip() for cell in ws[1]), sheet.name
+        assert str(ws.cell(2, 1).value).startswith(EXAMPLE)
+        for col, column in enumerate(sheet.columns, start=1):
+            if column.kind == "choice":
+                letter = ws.cell(1, col).column_letter
+                (validation,) = [v for v in ws.data_validations.dataValidation if f"{letter}2:" in str(v.sqref)]
+                listed = [c.value for c in book["Lists"][validation.formula1.split("!")[1].replace("$", "").split(":")[0][0]]][1:]
+                assert [v for v in listed if v] == list(lists[column.choices]), column.name
+    assert {"funding-status", "polarity", "life-stage", "sector"} <= {c.choices for s in SHEETS for c in s.columns}
+
+
+def test_an_untouched_template_imports_nothing_and_says_why(runner, tmp_path):
+    path = tmp_path / "template.xlsx"
+    _invoke(runner, "template", "-o", path)
+    result = _invoke(runner, "import", path, "--dry-run")
+    assert result.exit_code == 1
+    assert "Strategy row 3: 0 strategy rows; expected exactly one row describing the strategy" in result.output
+
+
+# Import and export ------------------------------------------------------------------------
+
+def test_round_trip_template_import_export_import_is_isomorphic(runner, tmp_path):
+    filled = _workbook(runner, tmp_path, INVENTED)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert _invoke(runner, "import", filled, "--store", first).exit_code == 0
+    exported = tmp_path / "exported.xlsx"
+    assert _invoke(runner, "export", "--format", "xlsx", "--store", first, "-o", exported).exit_code == 0
+    assert _invoke(runner, "import", exported, "--store", second).exit_code == 0
+    one, two = _spreadsheet_graph(first), _spreadsheet_graph(second)
+    assert len(one) > 100 and isomorphic(one, two)
+
+
+def test_import_puts_every_column_into_the_graph(runner, tmp_path):
+    store = tmp_path / "store"
+    assert _invoke(runner, "import", _workbook(runner, tmp_path, INVENTED), "--store", store).exit_code == 0
+    ds = open_graph(store=store)
+    base = "https://w3id.org/strategy-graph/id/testtown/"
+    i = lambda local: URIRef(base + local)
+    assert ds.value(i("strategy"), SG.ledBy) == i("organisation/board")
+    assert str(ds.value(i("funding/f1/amount"), URIRef("http://schema.org/value"))) == "250000"
+    assert str(ds.value(i("funding/f1"), SG.fundingStatus)).endswith("/committed")
+    assert {str(o) for o in ds.objects(i("indicator/n1"), SG.measures)} == {base + "outcome/o1", base + "workstream/w1"}
+    assert (i("workstream/w1"), SG.contributesTo, i("outcome/o1")) in ds  # derived from the Contribution row
+    assert len(list(ds.objects(i("contribution/c1"), SG.assumption))) == 2
+    assert (str(ds.value(i("indicator/n1"), SG.hasBaseline)), str(ds.value(i("target/b1"), URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refArea")))) == (
+        base + "target/b1", "http://statistics.data.gov.uk/id/statistical-geography/E06000099")
+    assert (str(ds.value(i("organisation/council"), SG.sourceSheet)), int(ds.value(i("organisation/council"), SG.sourceRow))) == ("Organisations", 3)
+    ds.close()
+
+
+def test_every_kind_of_error_is_reported_with_sheet_row_and_column_at_once(runner, tmp_path):
+    broken = json.loads(json.dumps(INVENTED))
+    broken["Contributions"][0]["to"] = "nowhere"  # row 3: a reference to nothing
+    broken["Funding"][0]["amount"] = "a lot"  # row 3: a bad number
+    broken["Funding"][0]["status"] = "promised"  # row 3: an unknown status
+    broken["Targets"][1]["date"] = 2035  # row 4: a date outside the strategy's period
+    broken["Outcomes"][1]["id"] = "o1"  # row 4: a duplicate id
+    broken["Indicators"][0]["indicator"] = None  # row 3: a missing required cell
+    broken["Funding"][0]["currency"] = "pounds"  # row 3: not a currency code
+    store = tmp_path / "store"
+    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--store", store)
+    assert result.exit_code == 1
+    expected = [
+        "Contributions row 3, column 'to': refers to 'nowhere', which is in neither the workbook nor the graph; expected the id of a row of Outcomes or Workstreams",
+        "Funding row 3, column 'amount': 'a lot' is not a number; expected a number such as 1500 or 12.5",
+        "Funding row 3, column 'status': unknown value 'promised'; expected one of: proposed, committed, spent, withdrawn",
+        "Targets row 4, column 'date': 2035 is outside the strategy's period; expected a date from 2024-01-01 to 2028-12-31",
+        "Outcomes row 4, column 'id': duplicate id 'o1', already used in Outcomes row 3; expected an id used once in the workbook",
+        "Indicators row 3, column 'indicator': empty; expected a value: this column is required",
+        "Funding row 3, column 'currency': 'pounds' is not a currency code; expected a three-letter ISO 4217 code such as GBP",
+    ]
+    for line in expected:
+        assert line in result.output
+    assert "nothing was written" in result.output and not store.exists()
+
+
+def test_structural_problems_point_at_their_row(runner, tmp_path):
+    # Two observation rows given the same IRI make one observation with two values:
+    # no cell is wrong, the structural shapes catch it.
+    broken = json.loads(json.dumps(INVENTED))
+    twin = dict(broken["Observations"][0], id="v2", value=70)
+    broken["Observations"][0]["iri"] = twin["iri"] = "https://example.org/invented/observation"
+    broken["Observations"].append(twin)
+    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--dry-run")
+    assert result.exit_code == 1
+    assert "It needs exactly one numeric value (sdmx-measure:obsValue)" in result.output
+    assert "Observations row 3: " in result.output or "Observations row 4: " in result.output
+
+
+def test_a_member_of_something_that_is_not_a_board_is_refused(runner, tmp_path):
+    broken = json.loads(json.dumps(INVENTED))
+    broken["Organisations"][2]["member of"] = "council"
+    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--dry-run")
+    assert result.exit_code == 1
+    assert "Organisations row 5, column 'member of': 'council' is not a board" in result.output
+
+
+def test_a_failed_import_leaves_the_store_exactly_as_it_was(runner, tmp_path):
+    store = tmp_path / "store"
+    assert _invoke(runner, "init", "--store", store).exit_code == 0
+    before = _nquads(runner, store)
+    broken = json.loads(json.dumps(INVENTED))
+    broken["Funding"][0]["amount"] = "lots"
+    assert _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--store", store).exit_code == 1
+    assert _nquads(runner, store) == before
+
+
+def test_reimporting_the_same_file_is_idempotent(runner, tmp_path):
+    store, filled = tmp_path / "store", _workbook(runner, tmp_path, INVENTED)
+    _invoke(runner, "import", filled, "--store", store)
+    once, lines = _spreadsheet_graph(store), len(_nquads(runner, store))
+    _invoke(runner, "import", filled, "--store", store)
+    assert len(_nquads(runner, store)) == lines and isomorphic(_spreadsheet_graph(store), once)
+
+
+def test_a_folder_of_csv_files_imports_like_the_workbook(runner, tmp_path):
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for sheet in SHEETS:
+        with (folder / f"{sheet.name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=[c.name for c in sheet.columns])
+            writer.writeheader()
+            writer.writerows(INVENTED.get(sheet.name, []))
+    from_csv, from_xlsx = tmp_path / "a", tmp_path / "b"
+    assert _invoke(runner, "import", folder, "--store", from_csv).exit_code == 0
+    assert _invoke(runner, "import", _workbook(runner, tmp_path, INVENTED), "--store", from_xlsx).exit_code == 0
+    strip_rows = lambda g: {(s, p, o) for s, p, o in g if p != SG.sourceRow}  # a CSV has no example row
+    assert strip_rows(_spreadsheet_graph(from_csv)) == strip_rows(_spreadsheet_graph(from_xlsx))
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("notes.xlsx", b"this is not a workbook", "cannot read as an Excel workbook"),
+    ("data.txt", b"id,title\n", "expected an .xlsx workbook or a folder of CSV files"),
+])
+def test_an_unreadable_file_exits_2(runner, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = _invoke(runner, "import", path, "--dry-run")
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_an_unknown_column_makes_the_file_unreadable(runner, tmp_path):
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "Outcomes.csv").write_text("id,outcome,budget\nx,y,3\n", encoding="utf-8")
+    result = _invoke(runner, "import", folder, "--dry-run")
+    assert result.exit_code == 2 and "columns ['budget'] the template does not" in result.output
+
+
+# The strategy lead's workflow ----------------------------------------------------------------
+
+def test_the_lead_fills_in_funding_and_the_gap_report_shows_it_closed(runner, tmp_path):
+    store, workbook = tmp_path / "store", tmp_path / "luton.xlsx"
+    assert _invoke(runner, "init", "--store", store).exit_code == 0
+    gaps = lambda: json.loads(_invoke(runner, "gaps", "--store", store, "--format", "json", "--fail-on", "none").output)
+    unfunded = lambda: {g["label"] for g in gaps() if g["rule"] == "outcome-without-funded-intervention"}
+    assert len(unfunded()) == 5
+    assert _invoke(runner, "export", "--format", "xlsx", "--store", store, "-o", workbook).exit_code == 0
+    book = load_workbook(workbook)
+    outcomes = {row[1].value: row[0].value for row in book["Outcomes"].iter_rows(min_row=3)}
+    assert len(outcomes) == 5 and len(list(book["Workstreams"].iter_rows(min_row=3))) == 22
+    # Invented by the test: a committed grant for the MMR clinics, which reach the healthy-life-expectancy
+    # outcome through a work stream, and a new intervention linked straight to the housing outcome.
+    book["Organisations"].append(["test-funder", "A funder invented by the test", "organisation"])
+    book["Interventions"].append(["test-repairs", "Home repairs invented by the test", "test-funder"])
+    housing = outcomes["more of our households will live in good quality and secure housing"]
+    book["Contributions"].append(["test-link", "test-repairs", housing, "Invented by the test."])
+    book["Funding"].append(["test-grant-1", "mmr-vaccination-clinics", "test-funder", 1000, "GBP", 2024, 2025, "committed"])
+    book["Funding"].append(["test-grant-2", "test-repairs", "test-funder", 500, "GBP", 2024, 2025, "spent"])
+    book.save(workbook)
+    result = _invoke(runner, "import", workbook, "--store", store)
+    assert result.exit_code == 0, result.output
+    assert unfunded() == {
+        "a safer community with fewer cases of domestic abuse, serious violence and drug and alcohol related harm",
+        "greater support for mental wellbeing and reduced social isolation for people of all ages",
+        "more of our families will be financially sustainable and fewer will experience being in crisis",
+    }
+
+
+# The invented example ----------------------------------------------------------------------------
+
+def test_example_workbook_and_csv_folder_hold_the_same_invented_strategy(runner, tmp_path):
+    assert "INVENTED" in (EXAMPLES / "example-town" / "Strategy.csv").read_text(encoding="utf-8")
+    from_csv, from_xlsx = tmp_path / "a", tmp_path / "b"
+    assert _invoke(runner, "import", EXAMPLES / "example-town", "--store", from_csv).exit_code == 0
+    assert _invoke(runner, "import", EXAMPLES / "example-town.xlsx", "--store", from_xlsx).exit_code == 0
+    strip_rows = lambda g: {(s, p, o) for s, p, o in g if p != SG.sourceRow}
+    assert strip_rows(_spreadsheet_graph(from_csv)) == strip_rows(_spreadsheet_graph(from_xlsx))
+
+
+def test_example_shows_every_gap_rule_the_importer_lets_in(runner, tmp_path):
+    store = tmp_path / "store"
+    _invoke(runner, "import", EXAMPLES / "example-town", "--store", store)
+    found = {g["rule"] for g in json.loads(_invoke(runner, "gaps", "--store", store, "--format", "json", "--fail-on", "none").output)}
+    from graph.gaps import rules
+
+    gap_rules = {r.id for r in rules().values() if not r.id.startswith(("well-formed", "missing"))}
+    refused = {"target-outside-strategy-period", "strategy-without-period", "priority-without-outcome"}
+    assert found == gap_rules - refused
