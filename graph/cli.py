@@ -278,6 +278,8 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
         found = read_fingertips(text, source.name if source else "download", ds, area)
     except (FingertipsError, GraphSourceError, UnicodeDecodeError) as error:
         raise InputError(str(error)) from error
+    if not found.problems:
+        found.problems = structural_problems(found.staged, ds)
     ds.close()
     for problem in found.problems:
         click.echo(str(problem), err=True)

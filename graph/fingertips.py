@@ -25,7 +25,7 @@ REQUIRED = ("Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Categor
             "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count")
 _INDICATORS = """
 PREFIX sg: <https://w3id.org/strategy-graph/def#>
-SELECT ?indicator ?id WHERE { ?indicator a sg:Indicator ; sg:sourceIdentifier ?id }
+SELECT DISTINCT ?indicator ?id WHERE { ?indicator a sg:Indicator ; sg:sourceIdentifier ?id }
 """
 
 
@@ -49,6 +49,9 @@ class FingertipsImport:
 
 def download(indicator_ids: list[str], base_url: str = DEFAULTS["fingertips_base_url"]) -> str:
     """The Fingertips data CSV for these indicators (upper-tier local authorities and England)."""
+    bad = [i for i in indicator_ids if not re.fullmatch(r"\d+", i)]
+    if bad:
+        raise FingertipsError(f"--download {', '.join(bad)}: expected Fingertips indicator IDs (digits, such as 90362)")
     query = urllib.parse.urlencode({"indicator_ids": ",".join(indicator_ids), "child_area_type_id": 502, "parent_area_type_id": 15})
     url = urllib.parse.urljoin(base_url if base_url.endswith("/") else base_url + "/", "all_data/csv/by_indicator_id") + "?" + query
     try:
@@ -62,7 +65,13 @@ def download(indicator_ids: list[str], base_url: str = DEFAULTS["fingertips_base
 
 
 def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> FingertipsImport:
-    """Observations, for ``area`` and for England, of the indicators of ``ds`` whose Fingertips IDs match."""
+    """Observations, for ``area`` and for England, of the indicators of ``ds`` whose Fingertips IDs match.
+
+    England's values are marked sg:comparator, so that they stand beside the
+    area's own values without counting as them.
+    """
+    if not re.fullmatch(r"[EWSNK]\d{8}", area):
+        raise FingertipsError(f"--area {area!r}: expected an ONS area code such as E06000032")
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
@@ -71,8 +80,11 @@ def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> Fing
     for row in ds.query(_INDICATORS):
         indicators.setdefault(str(row.id), []).append(row.indicator)
     result = FingertipsImport()
+    seen: dict[URIRef, int] = {}
     for line, row in enumerate(reader, start=2):
-        _row(result, row, line, source_name, indicators, area)
+        # A short row leaves cells as None; a long one puts extras under None.
+        row = {key: (value or "").strip() for key, value in row.items() if isinstance(key, str)}
+        _row(result, row, line, source_name, indicators, area, seen)
     for graph in result.graphs:
         add = lambda p, o: result.staged.add((graph, p, o, graph))
         add(RDF.type, PROV.Entity)
@@ -87,13 +99,16 @@ def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> Fing
     return result
 
 
-def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indicators: dict, area: str) -> None:
+def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indicators: dict, area: str, seen: dict) -> None:
     problem = lambda column, what, expected: result.problems.append(Problem(source_name, line, column, what, expected))
-    ident = (row["Indicator ID"] or "").strip()
+    ident = row.get("Indicator ID", "")
     if not re.fullmatch(r"\d+", ident):
         problem("Indicator ID", f"'{ident}' is not an indicator ID", "digits, such as 90362")
         return
-    code = (row["Area Code"] or "").strip()
+    code = row.get("Area Code", "")
+    if not code:
+        problem("Area Code", "empty", "the ONS code of the area the value is for")
+        return
     if code not in (area, ENGLAND):
         result.other_areas += 1
         return
@@ -102,13 +117,13 @@ def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indic
         return
     numbers = {}
     for column in ("Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count"):
-        cell = (row[column] or "").strip()
+        cell = row.get(column, "")
         if cell:
             numbers[column] = decimal_literal(cell)
             if numbers[column] is None:
                 problem(column, f"'{cell}' is not a number", "a number, or an empty cell")
                 return
-    period = (row["Time period"] or "").strip()
+    period = row.get("Time period", "")
     if not period:
         problem("Time period", "empty", "the period the value is for, such as 2021/22")
         return
@@ -120,7 +135,14 @@ def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indic
         graph = URIRef(f"{indicator}/graph/fingertips")
         result.graphs.add(graph)
         node = URIRef(f"{indicator}/observation/{code}/{_slug(period)}/{_slug(str(group).rsplit('/', 1)[-1])}")
+        if node in seen:
+            problem("Time period", f"line {seen[node]} already gives this indicator a value for {code}, {period} and the same group",
+                    "one row per indicator, area, period, sex, age and category")
+            return
+        seen[node] = line
         add = lambda p, o: result.staged.add((node, p, o, graph))
+        add(SG.sourceSheet, Literal(source_name))
+        add(SG.sourceRow, Literal(line))
         add(RDF.type, SG.Observation)
         add(QB.dataSet, DATASET)
         add(SG.indicator, indicator)
@@ -133,6 +155,7 @@ def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indic
                 add(predicate, numbers[column])
         add(DCTERMS.source, SOURCE)
         if code == ENGLAND:
+            add(SG.comparator, Literal(True))
             result.comparators += 1
         else:
             result.observations += 1
@@ -141,11 +164,15 @@ def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indic
 
 
 def _group(result: FingertipsImport, row: dict) -> URIRef:
-    """The whole population, or a group of its own for a sex or a category (such as a deprivation decile)."""
-    sex, category_type, category = (row[c].strip() for c in ("Sex", "Category Type", "Category"))
+    """The whole population, or a group of its own for a sex or a category (such as a deprivation decile).
+
+    Rows that differ only in age are told apart by the age in the group; two
+    rows that still fall on one observation are reported, not merged.
+    """
+    sex, age, category_type, category = (row.get(c, "") for c in ("Sex", "Age", "Category Type", "Category"))
     if not category_type and sex in ("Persons", ""):
         return ALL
-    label = ", ".join(part for part in (sex if sex != "Persons" else "", row["Age"].strip(), f"{category_type}: {category}" if category_type else "") if part)
+    label = ", ".join(part for part in (sex if sex != "Persons" else "", age, f"{category_type}: {category}" if category_type else "") if part)
     group = URIRef(GROUPS + _slug(label))
     _add(result, group, RDF.type, SKOS.Concept)
     _add(result, group, SKOS.prefLabel, Literal(label))

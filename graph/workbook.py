@@ -30,6 +30,7 @@ from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 ID_BASE = "https://w3id.org/strategy-graph/id/"
 CONCEPT_BASE = "https://w3id.org/strategy-graph/def/"
 ONS_AREA = "http://statistics.data.gov.uk/id/statistical-geography/"
+FINGERTIPS_DATASET = URIRef("https://w3id.org/strategy-graph/id/fingertips/dataset")
 EXAMPLE = "EXAMPLE"  # rows whose id starts with this are examples, skipped on import
 SEPARATOR = ";"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -107,8 +108,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("from", "id of the work stream or intervention that contributes.", True, "ref", refers_to=("Workstreams", "Interventions")),
         Column("to", "id of the outcome or work stream it contributes to.", True, "ref", refers_to=("Outcomes", "Workstreams")),
         Column("rationale", "One or two sentences on why the work should bring about the result."),
-        Column("assumptions", f"What must hold for the link to work; several separated by '{SEPARATOR}'."),
-        Column("evidence", f"Studies or data that support the link; several separated by '{SEPARATOR}'."),
+        Column("assumptions", "What must hold for the link to work; several on separate lines of the cell."),
+        Column("evidence", "Studies or data that support the link; several on separate lines of the cell."),
         Column("strength", "How strongly the grounds support the link.", kind="choice", choices="contribution-strength"),
         _iri_column(),
     )),
@@ -195,6 +196,10 @@ class Problem:
 
 class WorkbookError(Exception):
     """The file or folder cannot be read as a workbook at all."""
+
+
+class UnsavedFormula(str):
+    """A formula cell whose value was never calculated and saved (so reading it would give nothing)."""
 
 
 @dataclass
@@ -284,39 +289,60 @@ def _example_row(sheet: Sheet) -> dict[str, str]:
 # ---------------------------------------------------------------- reading
 
 def read_workbook(source: Path) -> list[Row]:
-    """The data rows of an .xlsx file or a folder of <Sheet>.csv files, examples left out."""
+    """The data rows of an .xlsx file or a folder of <Sheet>.csv files, examples left out.
+
+    Raises WorkbookError, naming every unknown sheet, file or column at once.
+    """
     if source.is_dir():
         return _read_csv_folder(source)
     if source.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{source}: expected an .xlsx workbook or a folder of CSV files")
     try:
         book = load_workbook(source, data_only=True, read_only=True)
+        formulas = load_workbook(source, read_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         raise WorkbookError(f"{source}: cannot read as an Excel workbook: {error}") from error
+    unknown = [name for name in book.sheetnames if name not in BY_SHEET and name != "Lists"]
+    errors = [f"{source}: sheet '{name}' is not a sheet of the template; expected one of {', '.join(BY_SHEET)}" for name in unknown]
     rows = []
     for sheet in SHEETS:
         if sheet.name not in book.sheetnames:
             continue
-        values = list(book[sheet.name].iter_rows(values_only=True))
+        values = [list(r) for r in book[sheet.name].iter_rows(values_only=True)]
+        written = list(formulas[sheet.name].iter_rows(values_only=True))
+        for r, (cached, raw) in enumerate(zip(values, written)):
+            for c, (value, formula) in enumerate(zip(cached, raw)):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    values[r][c] = UnsavedFormula(formula)
         if values:
-            rows += _rows(sheet, [str(h).strip() if h is not None else "" for h in values[0]], values[1:], source)
+            try:
+                rows += _rows(sheet, [str(h).strip() if h is not None else "" for h in values[0]], values[1:], source)
+            except WorkbookError as error:
+                errors.append(str(error))
+    if errors:
+        raise WorkbookError("\n".join(errors))
     return rows
 
 
 def _read_csv_folder(folder: Path) -> list[Row]:
-    rows = []
+    rows, errors = [], []
     known = {f"{sheet.name.lower()}.csv": sheet for sheet in SHEETS}
     for path in sorted(folder.glob("*.csv")):
         sheet = known.get(path.name.lower())
         if sheet is None:
-            raise WorkbookError(f"{path}: not a sheet of the template; expected one of {', '.join(s.name + '.csv' for s in SHEETS)}")
+            errors.append(f"{path}: not a sheet of the template; expected one of {', '.join(s.name + '.csv' for s in SHEETS)}")
+            continue
         try:
             with path.open(newline="", encoding="utf-8-sig") as handle:
                 table = list(csv.reader(handle))
+            if table:
+                rows += _rows(sheet, [h.strip() for h in table[0]], [[c if c != "" else None for c in r] for r in table[1:]], path)
         except (UnicodeDecodeError, csv.Error) as error:
-            raise WorkbookError(f"{path}: cannot read as UTF-8 CSV: {error}") from error
-        if table:
-            rows += _rows(sheet, [h.strip() for h in table[0]], [[c if c != "" else None for c in r] for r in table[1:]], path)
+            errors.append(f"{path}: cannot read as UTF-8 CSV: {error}")
+        except WorkbookError as error:
+            errors.append(str(error))
+    if errors:
+        raise WorkbookError("\n".join(errors))
     return rows
 
 
@@ -362,7 +388,7 @@ class _Build:
         self.staged.add((s, p, o, self.graph))
 
 
-_OTHER_GRAPHS = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g != %s) }"
+_OTHER_GRAPHS = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g NOT IN (%s)) }"
 
 
 def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datetime.datetime) -> tuple[Dataset, URIRef | None, list[Problem]]:
@@ -390,7 +416,31 @@ def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datet
     for row in sorted(rows, key=lambda r: order.index(r.sheet)):
         _CONVERT[row.sheet](build, row, build.ids.get(row.text("id"), (row, None))[1])
     _describe_graph(build, source_name, now, strategies[0].text("title"))
+    _conflicts(build)
     return build.staged, build.graph, build.problems
+
+
+# Facts with one value: a second, different value from the workbook contradicts the graph.
+_SINGLE = {RDFS.label: "label", DCTERMS.title: "title", SG.strength: "strength", SG.polarity: "polarity",
+           SG.polarityBasis: "polarity basis", SG.unit: "unit", SCHEMA.position: "position", SG.fundingStatus: "status",
+           SG.rationale: "rationale", SG.targetValue: "value", SG.targetDate: "date", SDMX_MEASURE.obsValue: "value",
+           SDMX_DIMENSION.refPeriod: "period", SG.owner: "owner", SG.deliveryStatus: "delivery status"}
+
+
+def _conflicts(build: _Build) -> None:
+    """Refuse a row that would give a fact a second value beside the one another layer states.
+
+    The strategy as published (or another import) stays the one place that
+    states it; the workbook cannot quietly contradict it.
+    """
+    for s, p, o, _ in build.staged.quads((None, None, None, build.graph)):
+        if p not in _SINGLE:
+            continue
+        known = [x for x in build.existing.objects(s, p) if str(x) != str(o)]
+        sheet, number = build.staged.value(s, SG.sourceSheet), build.staged.value(s, SG.sourceRow)
+        if known and sheet is not None:
+            build.problems.append(Problem(str(sheet), int(number), _SINGLE[p], f"'{o}' differs from '{known[0]}', which the graph already states",
+                                          "the value the graph holds: change it in the layer that states it, or leave the cell as exported"))
 
 
 def _collect_ids(build: _Build) -> None:
@@ -411,6 +461,10 @@ def _collect_ids(build: _Build) -> None:
             build.problem(row, "iri", f"'{iri}' is not an absolute IRI", "an absolute IRI such as https://example.org/x, or nothing")
             continue
         minted = build.base + ("strategy" if row.sheet == "Strategy" else f"{_SEGMENT[row.sheet]}/{ident}")
+        same = next((r for r, known in build.ids.values() if known == URIRef(iri or minted)), None)
+        if same is not None:
+            build.problem(row, "iri", f"the same IRI as {same.sheet} row {same.number}", "one row per thing: a copied row needs its iri cell emptied")
+            continue
         build.ids[ident] = (row, URIRef(iri or minted))
         if row.sheet == "Strategy":
             build.strategy = build.ids[ident][1]
@@ -429,6 +483,9 @@ def _describe_graph(build: _Build, source_name: str, now: datetime.datetime, tit
 
 def _cell(build: _Build, row: Row, name: str):
     column = BY_SHEET[row.sheet].column(name)
+    if isinstance(row.cells.get(name), UnsavedFormula):
+        build.problem(row, name, f"a formula ({row.cells[name]}) with no saved value", "a value: open the file in a spreadsheet program and save it")
+        return None
     text = row.text(name)
     if not text:
         if column.required:
@@ -461,6 +518,8 @@ def _date(build, row, column, text):
     if re.fullmatch(r"\d{4}", text):
         return Literal(text, datatype=XSD.gYear)
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?", text):
+            raise ValueError(text)
         return Literal(datetime.date.fromisoformat(text[:10]), datatype=XSD.date)
     except ValueError:
         build.problem(row, column.name, f"'{text}' is not a year or a date", "a year such as 2025 or a date such as 2025-03-31")
@@ -485,8 +544,13 @@ def _refs(build, row, column, text):
 
 
 def _resolve(build: _Build, row: Row, column: Column, ident: str):
-    if re.fullmatch(r"[a-z][a-z0-9+.-]*:\S+", ident, re.I) and ":" in ident and "/" in ident:
-        return URIRef(ident)
+    if re.fullmatch(r"[a-z][a-z0-9+.-]*:\S+", ident, re.I) and "/" in ident:
+        iri = URIRef(ident)
+        if (iri, RDF.type, None) in build.existing or any(known == iri for _, known in build.ids.values()):
+            return iri
+        build.problem(row, column.name, f"refers to {ident}, which is in neither the workbook nor the graph",
+                      "the id of a row of " + " or ".join(column.refers_to) + ", or the IRI of something in the graph")
+        return None
     if ident in build.ids:
         target_row, iri = build.ids[ident]
         if target_row.sheet in column.refers_to:
@@ -544,8 +608,9 @@ def _hashed(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def _common(build: _Build, row: Row, node: URIRef, label_column: str | None) -> None:
-    build.add(node, RDF.type, _TYPE.get(row.sheet))
+def _common(build: _Build, row: Row, node: URIRef, label_column: str | None, typed: bool = True) -> None:
+    if typed:
+        build.add(node, RDF.type, _TYPE.get(row.sheet))
     if label_column:
         build.add(node, RDFS.label, _cell(build, row, label_column))
     build.add(node, SG.sourceSheet, Literal(row.sheet))
@@ -560,7 +625,9 @@ def _strategy(build: _Build, row: Row, node: URIRef | None) -> None:
     _common(build, row, node, "title")
     build.add(node, DCTERMS.title, _cell(build, row, "title"))
     start, end = _cell(build, row, "start"), _cell(build, row, "end")
-    if start is not None and end is not None:
+    if start is not None and end is not None and _first_day(start) > _last_day(end):
+        build.problem(row, "end", f"the strategy ends ({end}) before it starts ({start})", "an end on or after the start")
+    elif start is not None and end is not None:
         build.period = (_first_day(start), _last_day(end))
         known = build.existing.value(node, DCTERMS.temporal)
         if known is None:
@@ -584,7 +651,7 @@ def _strategy(build: _Build, row: Row, node: URIRef | None) -> None:
                 build.add(priority, SG.hasTargetOutcome, outcome)
         vision_text = row.text("vision")
         if vision_text:
-            vision = URIRef(build.base + "vision")
+            vision = build.existing.value(predicate=SG.includesPriority, object=priority) or URIRef(build.base + "vision")
             build.add(vision, RDF.type, SG.Vision)
             build.add(vision, RDFS.label, Literal(vision_text))
             build.add(vision, SG.includesPriority, priority)
@@ -610,6 +677,9 @@ def _part(label_column: str, extra: dict) -> callable:
         for column, predicate in extra.items():
             value = _cell(build, row, column)
             if predicate == SCHEMA.position and value is not None:
+                if value.toPython() != int(value.toPython()):
+                    build.problem(row, column, f"{value} is not a whole number", "a position such as 1, 2 or 3")
+                    continue
                 value = Literal(int(value.toPython()))
             build.add(node, predicate, value)
     return convert
@@ -626,9 +696,11 @@ def _contribution(build: _Build, row: Row, node: URIRef | None) -> None:
     build.add(node, SG.rationale, _cell(build, row, "rationale"))
     build.add(node, SG.strength, _cell(build, row, "strength"))
     for column, predicate, cls in (("assumptions", SG.assumption, SG.Assumption), ("evidence", SG.evidence, SG.Evidence)):
-        for text in (t.strip() for t in row.text(column).split(SEPARATOR) if t.strip()):
-            # Named by their text, so the same assumption is the same node on every import.
-            item = URIRef(f"{node}/{column}/{_hashed(text)}")
+        known = {str(build.existing.value(x, RDFS.label)): x for x in build.existing.objects(node, predicate)}
+        for text in (t.strip() for t in row.text(column).splitlines() if t.strip()):
+            # The node the graph already has for this text, else one named by the
+            # text, so the same assumption is the same node on every import.
+            item = known.get(text) or URIRef(f"{node}/{column}/{_hashed(text)}")
             build.add(node, predicate, item)
             build.add(item, RDF.type, cls)
             build.add(item, RDFS.label, Literal(text))
@@ -650,6 +722,9 @@ def _funding(build: _Build, row: Row, node: URIRef | None) -> None:
         build.add(money, SCHEMA.value, amount)
         build.add(money, SCHEMA.currency, Literal(currency) if currency else None)
     start, end = _cell(build, row, "start"), _cell(build, row, "end")
+    if build.period and ((end is not None and _last_day(end) < build.period[0]) or (start is not None and _first_day(start) > build.period[1])):
+        build.problem(row, "start" if start is not None else "end", "the funding falls wholly outside the strategy's period",
+                      f"a period that overlaps {build.period[0]} to {build.period[1]}")
     if start is not None or end is not None:
         period = URIRef(f"{node}/period")
         build.add(node, DCTERMS.temporal, period)
@@ -662,14 +737,16 @@ def _funding(build: _Build, row: Row, node: URIRef | None) -> None:
 def _organisation(build: _Build, row: Row, node: URIRef | None) -> None:
     if node is None:
         return
-    _common(build, row, node, "name")
+    # An organisation the graph already types (as a formal organisation, say) keeps its type.
+    known = set(build.existing.objects(node, RDF.type)) & {ORG.Organization, ORG.FormalOrganization, SG.Board}
+    _common(build, row, node, "name", typed=not known)
     kind = _cell(build, row, "kind")
     if kind is not None and str(kind) == "board":
         build.add(node, RDF.type, SG.Board)
     build.add(node, ORG.classification, _cell(build, row, "sector"))
     board = _cell(build, row, "member of")
     board_row = build.ids.get(row.text("member of"), (None, None))[0]
-    if board is not None and board_row is not None and board_row.text("kind") != "board":
+    if board is not None and board_row is not None and board_row.text("kind").lower() != "board":
         build.problem(row, "member of", f"'{row.text('member of')}' is not a board", "the id of an Organisations row whose kind is board")
     elif board is not None:
         membership = URIRef(f"{node}/membership")
@@ -778,12 +855,14 @@ def _last_day(term: Literal) -> datetime.date:
 
 
 def structural_problems(staged: Dataset, existing: Dataset) -> list[Problem]:
-    """Problems that the structural shapes find in the imported rows, joined to the rest of the graph."""
-    graph = next(iter({q[3] for q in staged.quads((None, None, None, None))}), None)
+    """Problems that the structural shapes find in staged rows, joined to the rest of the graph.
+
+    The graphs the staged rows will replace are left out of the rest.
+    """
+    replaced = {q[3] for q in staged.quads((None, None, None, None))}
     combined = new_graph()
-    if graph is not None:
-        others = existing.query(_OTHER_GRAPHS % graph.n3()).graph
-        combined.addN((s, p, o, URIRef("urn:x-strategy-graph:existing")) for s, p, o in others)
+    others = existing.query(_OTHER_GRAPHS % ", ".join(g.n3() for g in replaced)).graph
+    combined.addN((s, p, o, URIRef("urn:x-strategy-graph:existing")) for s, p, o in others)
     combined.addN(staged.quads((None, None, None, None)))
     problems = []
     for gap in find_gaps(combined):
@@ -868,7 +947,9 @@ class _Export:
         indicators = self._order({i for p in parts for i in g.subjects(SG.measures, p)} | mine(SG.Indicator))
         targets = self._order(t for i in indicators for t in g.objects(i, SG.hasTarget))
         baselines = self._order(b for i in indicators for b in g.objects(i, SG.hasBaseline))
-        observations = self._order(o for i in indicators for o in g.subjects(SG.indicator, i) if o not in baselines)
+        # Values that came from Fingertips stay with their import (`fingertips`), not the workbook.
+        observations = self._order(o for i in indicators for o in g.subjects(SG.indicator, i)
+                                   if o not in baselines and g.value(o, QB.dataSet) != FINGERTIPS_DATASET)
         organisations = self._order(set(self._organisations(outcomes + workstreams + interventions + funding))
                                     | mine(ORG.Organization) | mine(ORG.FormalOrganization) | mine(SG.Board))
         for node in outcomes + workstreams + interventions + contributions + funding + organisations + indicators + targets + baselines + observations:
@@ -955,7 +1036,7 @@ class _Export:
         row["rationale"] = self._label(node, SG.rationale)
         for column, predicate in (("assumptions", SG.assumption), ("evidence", SG.evidence)):
             texts = sorted(str(g.value(x, RDFS.label)) for x in g.objects(node, predicate) if g.value(x, RDFS.label) is not None)
-            row[column] = f"{SEPARATOR} ".join(texts) or None
+            row[column] = "\n".join(texts) or None
         row["strength"] = self._concept(g.value(node, SG.strength))
         return row
 

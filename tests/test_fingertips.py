@@ -89,6 +89,57 @@ def test_malformed_rows_are_reported_and_nothing_is_written(runner, store, tmp_p
     assert _observations(store) == before
 
 
+def _variant(tmp_path, name: str, edit) -> "Path":
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    edit(lines)
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_two_rows_for_one_observation_are_reported_not_merged(runner, store, tmp_path):
+    twice = _variant(tmp_path, "twice.csv", lambda lines: lines.insert(3, lines[2].replace(",22.2,", ",25.5,")))
+    result = _invoke(runner, "fingertips", twice, "--store", store)
+    assert result.exit_code == 1
+    assert "twice.csv row 4, column 'Time period': line 3 already gives this indicator a value for E06000032, 2018 - 20" in result.output
+
+
+def test_rows_differing_only_in_age_are_kept_apart(runner, store, tmp_path):
+    ages = _variant(tmp_path, "ages.csv", lambda lines: lines.insert(3, lines[2].replace("All ages", "65+ yrs").replace(",22.2,", ",9.9,")))
+    assert _invoke(runner, "fingertips", ages, "--store", store).exit_code == 0
+    values = {k[3]: v[0] for k, v in _observations(store).items() if k[0] == "healthy-life-expectancy-at-birth" and k[1] == LUTON}
+    assert values == {"male-all-ages": Decimal("22.2"), "male-65-yrs": Decimal("9.9")}
+
+
+def test_england_values_are_comparators_and_do_not_make_local_data_fresh(runner, store, tmp_path):
+    import datetime
+    import json
+
+    recent = str(datetime.date.today().year)
+    # England has a value for this year; Luton's latest is 2018 - 20.
+    fresh_england = _variant(tmp_path, "england.csv", lambda lines: lines.insert(1, lines[1].replace("2018 - 20", recent)))
+    assert _invoke(runner, "fingertips", fresh_england, "--store", store).exit_code == 0
+    ds = open_graph(store=store)
+    marked = {str(ds.value(o, SDMX_DIMENSION.refArea)) for o in ds.subjects(SG.comparator, None)}
+    ds.close()
+    assert marked == {str(ENGLAND)}
+    gaps = json.loads(_invoke(runner, "gaps", "--store", store, "--format", "json", "--fail-on", "none").output)
+    stale = {g["label"] for g in gaps if g["rule"] == "indicator-data-out-of-date"}
+    assert "Healthy life expectancy at birth" in stale
+
+
+def test_short_rows_blank_areas_and_bad_areas_are_reported(runner, store, tmp_path):
+    def edit(lines):
+        lines[2] = ",".join(lines[2].split(",")[:6])  # cut short after Area Name
+        lines[5] = lines[5].replace(",E06000032,Luton", ",,Luton", 1)
+    odd = _variant(tmp_path, "odd.csv", edit)
+    result = _invoke(runner, "fingertips", odd, "--store", store)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "odd.csv row 6, column 'Area Code': empty" in result.output
+    assert "odd.csv row 3, column 'Time period': empty" in result.output
+    assert _invoke(runner, "fingertips", SAMPLE, "--area", "luton").exit_code == 2
+
+
 def test_a_file_that_is_not_fingertips_data_exits_2(runner, tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
@@ -140,3 +191,6 @@ def test_download_fetches_the_data_csv_from_the_configured_api(runner, store, fi
 def test_a_download_that_fails_exits_2(runner, fingertips_api):
     result = _invoke(runner, "fingertips", "--download", "90362", "--base-url", fingertips_api + "missing/")
     assert result.exit_code == 2 and "cannot download" in result.output
+    result = _invoke(runner, "fingertips", "--download", "90362;drop", "--base-url", fingertips_api)
+    assert result.exit_code == 2 and "expected Fingertips indicator IDs" in result.output
+    assert len(_FingertipsStub.requests) == 1  # the bad ID never reached the server

@@ -26,7 +26,7 @@ INVENTED = {  # a small, complete invented strategy, as the test's lead would ty
                  {"id": "o2", "outcome": "Warmer homes (invented)", "position": 2}],
     "Workstreams": [{"id": "w1", "work stream": "Active travel (invented)", "owner": "board", "serves life stage": "working-age adults", "position": 1}],
     "Interventions": [{"id": "i1", "intervention": "Cycle lanes (invented)", "owner": "council", "partner": "trust", "delivery status": "active"}],
-    "Contributions": [{"id": "c1", "from": "i1", "to": "w1", "rationale": "Lanes make cycling safer.", "assumptions": "People will cycle; Lanes are kept clear", "evidence": "An invented study", "strength": "moderate"},
+    "Contributions": [{"id": "c1", "from": "i1", "to": "w1", "rationale": "Lanes make cycling safer.", "assumptions": "People will cycle\nLanes are kept clear; by the council", "evidence": "An invented study", "strength": "moderate"},
                       {"id": "c2", "from": "w1", "to": "o1", "rationale": "Activity improves health.", "strength": "strong"}],
     "Funding": [{"id": "f1", "intervention": "i1", "funder": "council", "amount": 250000, "currency": "GBP", "start": 2024, "end": "2026-03-31", "status": "committed"}],
     "Organisations": [{"id": "council", "name": "Test Town Council (invented)", "kind": "organisation", "sector": "public sector", "member of": "board", "role": "chair"},
@@ -134,6 +134,20 @@ def test_import_puts_every_column_into_the_graph(runner, tmp_path):
     assert (str(ds.value(i("indicator/n1"), SG.hasBaseline)), str(ds.value(i("target/b1"), URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refArea")))) == (
         base + "target/b1", "http://statistics.data.gov.uk/id/statistical-geography/E06000099")
     assert (str(ds.value(i("organisation/council"), SG.sourceSheet)), int(ds.value(i("organisation/council"), SG.sourceRow))) == ("Organisations", 3)
+    label = lambda node: str(ds.value(node, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
+    assert ds.value(i("intervention/i1"), SG.partner) == i("organisation/trust")
+    assert label(ds.value(i("outcome/o1"), SG.theme)) == "physical health"
+    assert label(ds.value(i("strategy"), SG.lifeCourseStart)) == "early years" and label(ds.value(i("strategy"), SG.lifeCourseEnd)) == "old age"
+    assert label(ds.value(i("contribution/c1"), SG.strength)) == "moderate"
+    assert {str(ds.value(a, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) for a in ds.objects(i("contribution/c1"), SG.assumption)} == {
+        "People will cycle", "Lanes are kept clear; by the council"}
+    assert [str(ds.value(e, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) for e in ds.objects(i("contribution/c1"), SG.evidence)] == ["An invented study"]
+    assert str(ds.value(ds.value(i("indicator/n1"), SG.dataSource), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == "Invented survey"
+    assert (str(ds.value(i("indicator/n1"), SG.sourceIdentifier)), label(ds.value(i("indicator/n1"), SG.disaggregation))) == ("93014", "deprivation")
+    assert [str(ds.value(i("observation/v1"), p)) for p in (SG.lowerConfidenceLimit, SG.upperConfidenceLimit, SG.numerator, SG.periodEnd)] == [
+        "59.8", "62.6", "612", "2025-03-31"]
+    assert str(ds.value(i("target/t1"), SG.targetDate)) == "2027" and str(ds.value(i("target/t1"), SG.targetValue)) == "66"
+    assert str(ds.value(i("funding/f1/period"), URIRef("http://www.w3.org/ns/dcat#endDate"))) == "2026-03-31"
     ds.close()
 
 
@@ -164,16 +178,64 @@ def test_every_kind_of_error_is_reported_with_sheet_row_and_column_at_once(runne
 
 
 def test_structural_problems_point_at_their_row(runner, tmp_path):
-    # Two observation rows given the same IRI make one observation with two values:
-    # no cell is wrong, the structural shapes catch it.
+    """What the cell checks cannot see, the structural shapes report, at the row it came from."""
+    from graph.workbook import build_graph, read_workbook, structural_problems
+    import datetime
+
+    existing = open_graph()
+    staged, graph, problems = build_graph(read_workbook(_workbook(runner, tmp_path, INVENTED)), existing, "x.xlsx", datetime.datetime(2026, 1, 1))
+    assert problems == []
+    observation = URIRef("https://w3id.org/strategy-graph/id/testtown/observation/v1")
+    staged.remove((observation, URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refArea"), None, graph))
+    (problem,) = structural_problems(staged, existing)
+    assert (problem.sheet, problem.row) == ("Observations", 3)
+    assert "It needs exactly one area (sdmx-dimension:refArea)" in problem.problem
+
+
+def test_a_copied_row_that_keeps_its_iri_is_refused(runner, tmp_path):
     broken = json.loads(json.dumps(INVENTED))
-    twin = dict(broken["Observations"][0], id="v2", value=70)
-    broken["Observations"][0]["iri"] = twin["iri"] = "https://example.org/invented/observation"
-    broken["Observations"].append(twin)
+    broken["Outcomes"][0]["iri"] = broken["Outcomes"][1]["iri"] = "https://example.org/invented/outcome"
     result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--dry-run")
     assert result.exit_code == 1
-    assert "It needs exactly one numeric value (sdmx-measure:obsValue)" in result.output
-    assert "Observations row 3: " in result.output or "Observations row 4: " in result.output
+    assert "Outcomes row 4, column 'iri': the same IRI as Outcomes row 3" in result.output
+
+
+def test_odd_cells_are_reported_not_guessed(runner, tmp_path):
+    broken = json.loads(json.dumps(INVENTED))
+    broken["Strategy"][0].update(start=2029, end=2024)
+    broken["Outcomes"][0]["position"] = 1.7
+    broken["Observations"][0]["period end"] = "2025-03-31 oops"
+    broken["Interventions"][0]["owner"] = "https://example.org/typo-owner"
+    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--dry-run")
+    assert result.exit_code == 1
+    for line in (
+        "Strategy row 3, column 'end': the strategy ends (2024) before it starts (2029)",
+        "Outcomes row 3, column 'position': 1.7 is not a whole number",
+        "Observations row 3, column 'period end': '2025-03-31 oops' is not a year or a date",
+        "Interventions row 3, column 'owner': refers to https://example.org/typo-owner, which is in neither the workbook nor the graph",
+    ):
+        assert line in result.output
+
+
+def test_a_formula_with_no_saved_value_is_reported(runner, tmp_path):
+    path = _workbook(runner, tmp_path, INVENTED)
+    book = load_workbook(path)
+    book["Funding"]["D3"] = "=1000*250"  # written by a program, never calculated
+    book.save(path)
+    result = _invoke(runner, "import", path, "--dry-run")
+    assert result.exit_code == 1
+    assert "Funding row 3, column 'amount': a formula (=1000*250) with no saved value" in result.output
+
+
+def test_unknown_sheets_are_all_named_and_the_file_is_refused(runner, tmp_path):
+    path = _workbook(runner, tmp_path, INVENTED)
+    book = load_workbook(path)
+    book["Funding"].title = "Funding 2024"
+    book.create_sheet("Notes")
+    book.save(path)
+    result = _invoke(runner, "import", path, "--dry-run")
+    assert result.exit_code == 2
+    assert "sheet 'Funding 2024' is not a sheet of the template" in result.output and "sheet 'Notes'" in result.output
 
 
 def test_a_member_of_something_that_is_not_a_board_is_refused(runner, tmp_path):
@@ -266,6 +328,31 @@ def test_the_lead_fills_in_funding_and_the_gap_report_shows_it_closed(runner, tm
     }
 
 
+def test_importing_the_exported_luton_workbook_unchanged_adds_no_second_fact(runner, tmp_path):
+    store, workbook = tmp_path / "store", tmp_path / "luton.xlsx"
+    _invoke(runner, "init", "--store", store)
+    stats = lambda: {c["name"]: c["count"] for c in json.loads(_invoke(runner, "stats", "--format", "json", "--store", store).output)["classes"]}
+    before = stats()
+    _invoke(runner, "export", "--format", "xlsx", "--store", store, "-o", workbook)
+    result = _invoke(runner, "import", workbook, "--store", store)
+    assert result.exit_code == 0, result.output
+    after = stats()
+    assert after.pop("Entity") == before.pop("Entity") + 1  # the spreadsheet graph, describing itself
+    assert after == before
+
+
+def test_changing_a_published_label_is_refused_at_its_cell(runner, tmp_path):
+    store, workbook = tmp_path / "store", tmp_path / "luton.xlsx"
+    _invoke(runner, "init", "--store", store)
+    _invoke(runner, "export", "--format", "xlsx", "--store", store, "-o", workbook)
+    book = load_workbook(workbook)
+    book["Outcomes"]["B3"] = "a reworded outcome"
+    book.save(workbook)
+    result = _invoke(runner, "import", workbook, "--store", store)
+    assert result.exit_code == 1
+    assert "Outcomes row 3, column 'label': 'a reworded outcome' differs from" in result.output
+
+
 # The invented example ----------------------------------------------------------------------------
 
 def test_example_workbook_and_csv_folder_hold_the_same_invented_strategy(runner, tmp_path):
@@ -275,6 +362,18 @@ def test_example_workbook_and_csv_folder_hold_the_same_invented_strategy(runner,
     assert _invoke(runner, "import", EXAMPLES / "example-town.xlsx", "--store", from_xlsx).exit_code == 0
     strip_rows = lambda g: {(s, p, o) for s, p, o in g if p != SG.sourceRow}
     assert strip_rows(_spreadsheet_graph(from_csv)) == strip_rows(_spreadsheet_graph(from_xlsx))
+
+
+def test_example_trig_is_the_csv_folder_as_rdf(runner, tmp_path):
+    store = tmp_path / "store"
+    _invoke(runner, "import", EXAMPLES / "example-town", "--store", store)
+    ds = open_graph(data=[EXAMPLES / "example-town.trig"])
+    (graph,) = [g for g in {q[3] for q in ds.quads((None, None, None, None))} if str(g).endswith("/graph/spreadsheet")]
+    shipped = Graph()
+    for s_, p_, o_ in named_graph(ds, graph):
+        if not (s_ == graph and p_ in (PROV.generatedAtTime, URIRef("http://purl.org/dc/terms/source"))):
+            shipped.add((s_, p_, o_))
+    assert isomorphic(shipped, _spreadsheet_graph(store))
 
 
 def test_example_shows_every_gap_rule_the_importer_lets_in(runner, tmp_path):
