@@ -14,6 +14,8 @@ import click
 from rdflib import Dataset, URIRef
 
 from graph import __version__
+from graph.analysis import analyse as analyse_graph
+from graph.analysis import as_text
 from graph.describe import class_counts, graph_counts, resolve_graph
 from graph.export import export as export_graph
 from graph.fingertips import FingertipsError, read_fingertips
@@ -210,6 +212,19 @@ def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
             lines.append(wrap("How to close it: " + rule.fix, "  ", "    "))
             lines += [wrap(g.message, "  - ", "    ") for g in in_rule]
     return "\n".join(lines).lstrip("\n")
+
+
+@main.command()
+@graph_source
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="A summary for people, or JSON with the keys pathways, coverage, funding_by_outcome, "
+    "single_points_of_failure, cut_points, cycles, centrality, life_course and unlinked_workstreams.",
+)
+def analyse(ds: Dataset, output: str) -> None:
+    """Analyse the logic model: pathways, coverage, funding by outcome, weak points."""
+    result = analyse_graph(ds)
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if output == "json" else as_text(result))
 
 
 @main.command()

@@ -1,0 +1,278 @@
+"""Logic-model analysis with networkx: pathways, coverage, funding reaching each outcome, weak points.
+
+The projection (``project``) is the one view of the RDF graph every analysis
+uses. It is a directed graph:
+
+- graph attribute ``owner_labels``: the label of every owner;
+- nodes are IRIs, with ``kind`` (strategy, priority, outcome, workstream,
+  intervention), ``label``, ``strategy`` (the strategy an outcome or work stream
+  is part of, or an intervention if it is part of one), ``owners`` (sg:owner),
+  ``life_stages`` (sg:servesLifeStage) and, for interventions, ``funding``: the
+  committed or spent commitments with an amount above zero, as
+  (commitment IRI, amount, currency);
+- edges are typed by ``kind``: ``contributes`` (sg:contributesTo, from a work
+  stream or intervention to an outcome or work stream) and ``serves_priority``
+  (from an outcome to the priority that has it as a target outcome).
+
+A pathway stays inside one strategy: it runs from an intervention (of that
+strategy or of none) through that strategy's work streams to its outcome, as
+the gap rule outcome-without-funded-intervention reads it.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+import networkx as nx
+from rdflib import Dataset
+
+PREFIXES = """
+PREFIX sg: <https://w3id.org/strategy-graph/def#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <http://schema.org/>
+"""
+_NODES = PREFIXES + """
+SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) WHERE {
+  VALUES (?type ?kind) { (sg:Strategy "strategy") (sg:StrategicPriority "priority") (sg:Outcome "outcome")
+                         (sg:Workstream "workstream") (sg:Intervention "intervention") }
+  ?node a ?type .
+  OPTIONAL { ?node rdfs:label ?name }
+  OPTIONAL { ?node dcterms:isPartOf ?part }
+} GROUP BY ?node ?kind
+"""
+_EDGES = PREFIXES + """
+SELECT ?from ?to ?kind WHERE {
+  { ?from sg:contributesTo ?to BIND ("contributes" AS ?kind) }
+  UNION { ?to sg:hasTargetOutcome ?from BIND ("serves_priority" AS ?kind) }
+}
+"""
+_ATTRIBUTES = PREFIXES + """
+SELECT ?node ?owner ?ownerName ?stage WHERE {
+  { ?node sg:owner ?owner OPTIONAL { ?owner rdfs:label ?ownerName } } UNION { ?node sg:servesLifeStage ?stage }
+}
+"""
+_FUNDING = PREFIXES + """
+SELECT DISTINCT ?commitment ?intervention ?amount ?currency WHERE {
+  ?commitment a sg:FundingCommitment ; schema:fundedItem ?intervention ;
+      sg:fundingStatus ?status ; schema:amount ?money .
+  ?money schema:value ?amount .
+  OPTIONAL { ?money schema:currency ?currency }
+  FILTER (?status IN (<https://w3id.org/strategy-graph/def/funding-status/committed>,
+                      <https://w3id.org/strategy-graph/def/funding-status/spent>) && ?amount > 0)
+}
+"""
+_LIFE_STAGES = PREFIXES + """
+SELECT ?stage (MIN(STR(?name)) AS ?label) (MIN(?order) AS ?position) WHERE {
+  ?stage skos:inScheme <https://w3id.org/strategy-graph/def/life-stage/> ; skos:prefLabel ?name .
+  OPTIONAL { ?stage skos:notation ?order }
+} GROUP BY ?stage
+"""
+
+# How funding that reaches several outcomes is counted: the stated rule of funding_by_outcome.
+SHARED_FUNDING_RULE = (
+    "split: a commitment whose intervention reaches several outcomes is divided equally among them, "
+    "so the amounts add up to the funding committed; each such share is flagged as shared"
+)
+
+
+def project(ds: Dataset) -> nx.DiGraph:
+    """The graph as networkx sees it: typed nodes and typed edges (see the module docstring)."""
+    g = nx.DiGraph(owner_labels={})
+    for row in ds.query(_NODES):
+        g.add_node(str(row.node), kind=str(row.kind), label=str(row.label or row.node),
+                   strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), funding=[])
+    for row in ds.query(_EDGES):
+        if str(row["from"]) in g and str(row.to) in g:
+            g.add_edge(str(row["from"]), str(row.to), kind=str(row.kind))
+    for row in ds.query(_ATTRIBUTES):
+        node = g.nodes.get(str(row.node))
+        if node is not None and row.owner is not None:
+            node["owners"].add(str(row.owner))
+            g.graph["owner_labels"][str(row.owner)] = str(row.ownerName or row.owner)
+        if node is not None and row.stage is not None:
+            node["life_stages"].add(str(row.stage))
+    for row in ds.query(_FUNDING):
+        node = g.nodes.get(str(row.intervention))
+        if node is not None and node["kind"] == "intervention":
+            node["funding"].append((str(row.commitment), Decimal(str(row.amount)), str(row.currency or "")))
+    return g
+
+
+def analyse(ds: Dataset) -> dict:
+    """Every analysis of the issue, as one JSON-ready dict; resources appear as {iri, label}."""
+    g = project(ds)
+    stages = sorted(ds.query(_LIFE_STAGES), key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
+    outcomes = _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome"))
+    means = {o: _means(g, o) for o in outcomes}  # the pathway graph behind each outcome
+    return {
+        "pathways": [_pathways(g, o, means[o]) for o in outcomes],
+        "coverage": _coverage(g, outcomes, means),
+        "funding_by_outcome": _funding(g, outcomes, means),
+        "single_points_of_failure": _single_points(g, outcomes, means),
+        "cut_points": _cut_points(g, outcomes, means),
+        "cycles": [[_ref(g, n) for n in cycle] for cycle in _cycles(g)],
+        "centrality": _centrality(g, outcomes, means),
+        "life_course": [
+            {"life_stage": {"iri": str(s.stage), "label": str(s.label)},
+             "served_by": [_ref(g, n) for n in _sorted(g, (n for n, d in g.nodes(data=True) if str(s.stage) in d["life_stages"]))]}
+            for s in stages
+        ],
+        "unlinked_workstreams": [
+            _ref(g, w) for w in _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == "workstream"))
+            if not any(w in means[o] for o in outcomes)
+        ],
+    }
+
+
+def _ref(g: nx.DiGraph, node: str) -> dict:
+    return {"iri": node, "label": g.nodes[node]["label"]}
+
+
+def _sorted(g: nx.DiGraph, nodes) -> list[str]:
+    return sorted(set(nodes), key=lambda n: (g.nodes[n]["label"], n))
+
+
+def _means(g: nx.DiGraph, outcome: str) -> nx.DiGraph:
+    """The work streams and interventions that reach an outcome within its strategy, with their links."""
+    strategy = g.nodes[outcome]["strategy"]
+    allowed = {
+        n for n, d in g.nodes(data=True)
+        if (d["kind"] == "workstream" and d["strategy"] == strategy)
+        or (d["kind"] == "intervention" and d["strategy"] in (None, strategy))
+    } | {outcome}
+    contributions = g.edge_subgraph((u, v) for u, v, k in g.edges(data="kind") if k == "contributes")
+    inside = contributions.subgraph(n for n in contributions if n in allowed)
+    if outcome not in inside:
+        return nx.DiGraph()
+    return inside.subgraph(nx.ancestors(inside, outcome) | {outcome}).copy()
+
+
+def _funded(g: nx.DiGraph, node: str) -> bool:
+    return g.nodes[node]["kind"] == "intervention" and bool(g.nodes[node]["funding"])
+
+
+def _pathways(g: nx.DiGraph, outcome: str, means: nx.DiGraph) -> dict:
+    interventions = [n for n in means if g.nodes[n]["kind"] == "intervention"]
+    priorities = _sorted(g, (p for _, p, k in g.out_edges(outcome, data="kind") if k == "serves_priority"))
+    chains = []
+    for intervention in _sorted(g, interventions):
+        for path in nx.all_simple_paths(means, intervention, outcome):
+            for tail in (priorities or [None]):
+                chains.append([_ref(g, n) for n in path + ([tail] if tail else [])])
+    if any(_funded(g, i) for i in interventions):
+        status = "funded"
+    elif len(means) > 1:
+        status = "unfunded"
+    else:
+        status = "nothing"
+    return {"outcome": _ref(g, outcome), "reached_from": status, "chains": chains}
+
+
+def _coverage(g: nx.DiGraph, outcomes: list[str], means: dict) -> dict:
+    def matrix(kind: str) -> dict:
+        rows = _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == kind))
+        return {
+            "rows": [_ref(g, r) for r in rows],
+            "columns": [_ref(g, o) for o in outcomes],
+            "cells": [[int(r in means[o] and r != o) for o in outcomes] for r in rows],
+        }
+    return {"workstreams_by_outcome": matrix("workstream"), "interventions_by_outcome": matrix("intervention")}
+
+
+def _funding(g: nx.DiGraph, outcomes: list[str], means: dict) -> dict:
+    reached: dict[str, list[str]] = defaultdict(list)
+    for outcome in outcomes:
+        for node in means[outcome]:
+            if _funded(g, node):
+                reached[node].append(outcome)
+    totals: dict[str, dict] = {o: defaultdict(Decimal) for o in outcomes}
+    shares: dict[str, list] = defaultdict(list)
+    for intervention, targets in reached.items():
+        for commitment, amount, currency in g.nodes[intervention]["funding"]:
+            share = amount / len(targets)
+            for outcome in targets:
+                totals[outcome][currency] += share
+                shares[outcome].append({"commitment": commitment, "intervention": _ref(g, intervention), "currency": currency,
+                                        "amount": float(share), "shared": len(targets) > 1})
+    return {
+        "rule": SHARED_FUNDING_RULE,
+        "outcomes": [
+            {"outcome": _ref(g, o), "amounts": {c: float(a) for c, a in sorted(totals[o].items())}, "from": shares[o]}
+            for o in outcomes
+        ],
+    }
+
+
+def _single_points(g: nx.DiGraph, outcomes: list[str], means: dict) -> list[dict]:
+    found = []
+    for outcome in outcomes:
+        interventions = [n for n in means[outcome] if g.nodes[n]["kind"] == "intervention"]
+        if len(interventions) == 1:
+            found.append({"outcome": _ref(g, outcome), "depends_on": "a single intervention", "single": _ref(g, interventions[0])})
+        owners = set().union(*(g.nodes[n]["owners"] for n in means[outcome] if n != outcome)) if len(means[outcome]) > 1 else set()
+        if len(owners) == 1:
+            (owner,) = owners
+            found.append({"outcome": _ref(g, outcome), "depends_on": "a single owner", "single": {"iri": owner, "label": g.graph["owner_labels"][owner]}})
+    return found
+
+
+def _cut_points(g: nx.DiGraph, outcomes: list[str], means: dict) -> list[dict]:
+    """Work streams or interventions whose removal leaves an outcome with no funded work reaching it."""
+    found = []
+    for outcome in outcomes:
+        pathway = means[outcome]
+        funded = [n for n in pathway if _funded(g, n)]
+        if not funded:
+            continue
+        for node in _sorted(g, (n for n in pathway if n != outcome)):
+            rest = pathway.subgraph(n for n in pathway if n != node)
+            if not any(nx.has_path(rest, f, outcome) for f in funded if f != node):
+                found.append({"outcome": _ref(g, outcome), "cut_by": _ref(g, node)})
+    return found
+
+
+def _cycles(g: nx.DiGraph) -> list[list[str]]:
+    contributions = nx.DiGraph((u, v) for u, v, k in g.edges(data="kind") if k == "contributes")
+    # Each cycle starts at its smallest node, so the output does not depend on set order.
+    return sorted(cycle[cycle.index(min(cycle)):] + cycle[:cycle.index(min(cycle))] for cycle in nx.simple_cycles(contributions))
+
+
+def _centrality(g: nx.DiGraph, outcomes: list[str], means: dict) -> dict:
+    support = {n: [o for o in outcomes if n in means[o]] for n, d in g.nodes(data=True) if d["kind"] in ("workstream", "intervention")}
+    ranking = sorted(support, key=lambda n: (-len(support[n]), g.nodes[n]["label"], n))
+    return {
+        "counts": "the number of target outcomes each work stream or intervention reaches through contributions within its strategy",
+        "ranking": [{**_ref(g, n), "kind": g.nodes[n]["kind"], "outcomes": len(support[n])} for n in ranking],
+    }
+
+
+def as_text(result: dict) -> str:
+    """The analysis for a reader: what reaches each outcome, its money, and where it is weak."""
+    lines = ["Pathways"]
+    for p in result["pathways"]:
+        lines.append(f"  {p['outcome']['label']}: reached from {p['reached_from']} work ({len(p['chains'])} chains)")
+    lines += ["", f"Funding reaching each outcome ({result['funding_by_outcome']['rule']})"]
+    for f in result["funding_by_outcome"]["outcomes"]:
+        money = ", ".join(f"{amount:,.2f} {currency}".strip() for currency, amount in f["amounts"].items()) or "none"
+        lines.append(f"  {f['outcome']['label']}: {money}")
+    def section(title: str, entries: list[str]) -> None:
+        lines.extend(["", title] + (entries or ["  none"]))
+
+    section("Single points of failure", [
+        f"  {s['outcome']['label']} depends on {s['depends_on']}: {s['single']['label']}" for s in result["single_points_of_failure"]
+    ])
+    section("Cut points (removing one cuts an outcome off from all funded work)", [
+        f"  {c['cut_by']['label']} → {c['outcome']['label']}" for c in result["cut_points"]
+    ])
+    section("Cycles", [f"  {' → '.join(n['label'] for n in cycle)}" for cycle in result["cycles"]])
+    lines += ["", f"Centrality ({result['centrality']['counts']})"] + [
+        f"  {r['outcomes']:>3}  {r['label']}" for r in result["centrality"]["ranking"][:10]
+    ]
+    lines += ["", "Life course"] + [
+        f"  {s['life_stage']['label']}: {len(s['served_by'])} ({', '.join(n['label'] for n in s['served_by']) or 'nothing'})"
+        for s in result["life_course"]
+    ]
+    section("Work streams that reach no outcome", [f"  {w['label']}" for w in result["unlinked_workstreams"]])
+    return "\n".join(lines)
+
