@@ -24,7 +24,8 @@ from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, at_or_above, find_gaps, rules, strategy_labels
 from graph import files
 from graph.settings import DEFAULTS
-from graph.store import GraphSourceError, load_into_store, open_graph, read_files, write_to_store
+from graph.sparql import QueryError, bind, check, resolve, saved_queries, serialize
+from graph.store import GraphSourceError, execute, load_into_store, open_graph, read_files, write_to_store
 from graph.workbook import (
     ExportError, WorkbookError, build_graph, read_workbook, structural_problems, workbook_rows, write_template,
 )
@@ -67,6 +68,19 @@ def _open(data: tuple[Path, ...], store: Path | None) -> Dataset:
         return open_graph(data=data, store=store)
     except GraphSourceError as error:
         raise InputError(str(error)) from error
+
+
+def _settings(pairs: tuple[str, ...]) -> dict:
+    chosen = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in DEFAULTS:
+            raise click.BadParameter(f"{name!r} is not a setting; the settings are: {', '.join(DEFAULTS)}", param_hint="--setting")
+        try:
+            chosen[name] = type(DEFAULTS[name])(value)
+        except ValueError as error:
+            raise click.BadParameter(f"{name}={value!r}: expected a {type(DEFAULTS[name]).__name__}", param_hint="--setting") from error
+    return chosen
 
 
 def _graph_name(ds: Dataset, name: str | None) -> URIRef | None:
@@ -215,6 +229,60 @@ def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
 
 
 @main.command()
+@click.argument("reference", metavar="NAME|FILE.rq|SPARQL")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A value for a parameter of a saved query; bound as an RDF term, never pasted into the text. Repeatable.")
+@graph_source
+@click.option(
+    "--format", "output", type=click.Choice(["table", "csv", "tsv", "json", "ttl"]), default="table", show_default=True,
+    help="table, csv, tsv or json (SPARQL results JSON) for SELECT and ASK; ttl for CONSTRUCT and DESCRIBE.",
+)
+def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> None:
+    """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph."""
+    values = {}
+    for param in params:
+        name, sep, value = param.partition("=")
+        if not sep:
+            raise InputError(f"--param {param!r}: expected NAME=VALUE")
+        values[name.strip()] = value
+    try:
+        saved = resolve(reference)
+        text = bind(saved, values)
+        form = check(text, {str(c.iri) for c in graph_counts(ds)})
+        result, _ = execute(ds, text)
+    except QueryError as error:
+        raise InputError(str(error)) from error
+    except (ValueError, SyntaxError, OSError) as error:  # the engine's own complaint about a query
+        raise InputError(f"the query failed: {error}") from error
+    graph_result = form in ("CONSTRUCT", "DESCRIBE")
+    if graph_result != (output == "ttl"):
+        raise InputError(f"--format {output} does not fit a {form} query; use {'ttl' if graph_result else 'table, csv, tsv or json'}")
+    if output == "table":
+        click.echo(_table(result))
+    else:
+        click.echo(serialize(result, form, output).decode("utf-8"), nl=False)
+
+
+def _table(result) -> str:
+    if result.type == "ASK":
+        return "yes" if result.askAnswer else "no"
+    names = [str(v) for v in result.vars]
+    rows = [[str(row.get(v, "")) for v in result.vars] for row in result.bindings]
+    widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
+    cut = lambda text, width: text if len(text) <= width else text[: width - 1] + "…"
+    lines = ["  ".join(cut(n, w).ljust(w) for n, w in zip(names, widths)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(cut(c, w).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines + [f"({len(rows)} rows)"])
+
+
+@main.command()
+def queries() -> None:
+    """List the saved queries, with their titles and parameters."""
+    for saved in saved_queries():
+        params = "".join(f" --param {p.name}=<{p.kind}>" for p in saved.params)
+        click.echo(f"{saved.name:40} {saved.title}{params}")
+
+
+@main.command()
 @graph_source
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -327,15 +395,17 @@ def init(store: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @data_option
 @store_option
-def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None) -> None:
-    """Serve the viewer over HTTP."""
+@click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Change a limit of graph/settings.py, such as sparql_time_limit_seconds=2. Repeatable.")
+def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: tuple[str, ...]) -> None:
+    """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
     # Imported here so that the other commands do not pay for the web stack.
     import waitress
 
     from viewer import create_app
 
     try:
-        app = create_app({"DATA": data, "STORE": store})
+        app = create_app({"DATA": data, "STORE": store, "SETTINGS": _settings(settings)})
     except GraphSourceError as error:
         raise InputError(str(error)) from error
     click.echo(f"Serving strategy-graph on http://{host}:{port}/ (Ctrl+C to stop)")

@@ -6,6 +6,7 @@ remote SPARQL 1.1 server. Oxigraph (through oxrdflib) is the embedded engine:
 rdflib's own SPARQL engine is two orders of magnitude slower on real sizes.
 """
 
+import itertools
 import re
 import threading
 from collections import defaultdict
@@ -16,10 +17,12 @@ from xml.parsers import expat
 
 import pyoxigraph
 import pyshacl
+from oxrdflib._converter import from_ox
 from oxrdflib.store import OxigraphStore
 from pyshacl.errors import ReportableRuntimeError
 from pyshacl.graph_abstraction import OxigraphDataGraph
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, URIRef, Variable
+from rdflib.query import Result
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import NamespaceManager
 
@@ -153,6 +156,39 @@ def load_into_store(store: Path, paths: Sequence[Path], graph: URIRef | None = N
     if graph is not None and not _ABSOLUTE_IRI.fullmatch(graph):
         raise GraphSourceError(f"--graph {str(graph)!r}: expected an absolute IRI, such as https://example.org/graph/mine")
     return write_to_store(store, read_files(paths, graph))
+
+
+def execute(ds: Dataset, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+            max_rows: int | None = None) -> tuple[Result, bool]:
+    """Run a SPARQL query on the graph, over the protocol's dataset if one is given; return it and whether it was cut short.
+
+    Without ``default_graphs`` the default graph is the union of the named
+    graphs. At most ``max_rows`` solutions (or triples) are read.
+    """
+    options = {"default_graph": [pyoxigraph.NamedNode(g) for g in default_graphs]} if default_graphs else {"use_default_graph_as_union": True}
+    if named_graphs:
+        options["named_graphs"] = [pyoxigraph.NamedNode(g) for g in named_graphs]
+    # oxrdflib's Dataset.query cannot pass a protocol dataset; the store it wraps can.
+    answer = ds.store._inner.query(query, **options)
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        result = Result("ASK")
+        result.askAnswer = bool(answer)
+        return result, False
+    rows = list(itertools.islice(answer, max_rows + 1)) if max_rows is not None else list(answer)
+    truncated = max_rows is not None and len(rows) > max_rows
+    rows = rows[:max_rows] if truncated else rows
+    if isinstance(answer, pyoxigraph.QuerySolutions):
+        result = Result("SELECT")
+        result.vars = [Variable(v.value) for v in answer.variables]
+        result.bindings = [{v: from_ox(value) for v, value in zip(result.vars, row) if value is not None} for row in rows]
+        return result, truncated
+    result = Result("CONSTRUCT")
+    result.graph = Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        result.graph.bind(prefix, namespace)
+    for triple in rows:
+        result.graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+    return result, truncated
 
 
 def write_to_store(store: Path, staged: Dataset, replacing: Iterable[URIRef] = ()) -> int:

@@ -5,14 +5,15 @@ from typing import Any
 
 from flask import Flask
 
-from viewer import data, errors, pages
+from viewer import data, errors, pages, sparql
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app and load its graph once, for the life of the process.
 
     ``DATA`` (RDF files) or ``STORE`` (a persistent store) choose the graph;
-    with neither, the packaged dataset is served.
+    with neither, the packaged dataset is served. ``SETTINGS`` overrides
+    entries of graph.settings (time limits, row caps, body sizes).
     """
     app = Flask(__name__)
     app.config.from_mapping(DATA=(), STORE=None)
@@ -20,5 +21,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     data.init_app(app)
     errors.init_app(app)
+    sparql.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(sparql.bp)
     return app

@@ -1,0 +1,286 @@
+"""SPARQL for strategy leads: saved queries, safe parameters, the checks every query passes, result formats, time limits.
+
+A query passes ``check`` before it runs anywhere: it must parse as a query
+(an update is refused), use no SERVICE, and name in FROM / FROM NAMED only
+graphs the store holds. The endpoint runs queries in worker processes
+(``QueryService``) so that one that runs past the time limit can be stopped.
+"""
+
+import datetime
+import io
+import multiprocessing
+import queue
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyparsing import ParseException
+from rdflib import Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.query import Result
+
+from graph import files
+from graph.formats import BY_NAME
+from graph.store import execute, open_graph
+
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_PARAM = re.compile(r"(\w+)\s*\((iri|string|integer|decimal|date)\)\s*(.*)")
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
+
+# Result formats: name, media type, and how to write it.
+SOLUTION_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMATS = {name: BY_NAME[name].media_type for name in ("ttl", "nt", "xml", "jsonld")}
+
+
+class QueryError(Exception):
+    """A query that will not be run: the message says why; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a saved query: a variable, the kind of value it takes, and what it means."""
+
+    name: str
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A query of queries/: its name (the file's stem), title, description, parameters and text."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+
+def read_query_file(path: Path) -> SavedQuery:
+    """A .rq file, with the title, description and parameters of its comment header."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, list[str]] = {"title": [], "description": [], "param": []}
+    for line in text.splitlines():
+        match = _HEADER.match(line)
+        if match:
+            fields[match.group(1)].append(match.group(2).strip())
+    params = []
+    for spec in fields["param"]:
+        match = _PARAM.fullmatch(spec)
+        if not match:
+            raise QueryError(f"{path}: parameter line '{spec}' is not 'name (iri|string|integer|decimal|date) description'")
+        params.append(Param(*match.groups()))
+    return SavedQuery(path.stem, " ".join(fields["title"]) or path.stem, " ".join(fields["description"]), tuple(params), text)
+
+
+def saved_queries() -> list[SavedQuery]:
+    """Every saved query of queries/, by name."""
+    return [read_query_file(path) for path in sorted(files.QUERIES_DIR.glob("*.rq"))]
+
+
+def resolve(reference: str) -> SavedQuery:
+    """A saved query by name, a .rq file by path, or SPARQL text given directly."""
+    by_name = {q.name: q for q in saved_queries()}
+    if reference in by_name:
+        return by_name[reference]
+    if reference.endswith(".rq") and Path(reference).is_file():
+        return read_query_file(Path(reference))
+    if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE)\b", reference, re.I):
+        return SavedQuery("query", "Query", "", (), reference)
+    raise QueryError(f"'{reference}' is neither a saved query ({', '.join(by_name)}), a .rq file, nor SPARQL text")
+
+
+def bind(query: SavedQuery, values: dict[str, str]) -> str:
+    """The query's text with its parameters bound by a trailing VALUES clause.
+
+    Values become RDF terms (an IRI, a literal of the parameter's kind) written
+    by rdflib, so no value can change the query's meaning: a quote or a brace
+    is part of a literal, and an IRI with a space or a bracket is refused.
+    """
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise QueryError(f"{query.name} has no parameter {', '.join(unknown)}; it takes: {', '.join(declared) or 'none'}")
+    missing = [name for name in declared if name not in values]
+    if missing:
+        raise QueryError(f"{query.name} needs a value for {', '.join(missing)} ({'; '.join(declared[m].description for m in missing)})")
+    if not declared:
+        return query.text
+    terms = [_term(declared[name], values[name]) for name in declared]
+    variables = " ".join(f"?{name}" for name in declared)
+    return f"{query.text.rstrip()}\nVALUES ({variables}) {{ ({' '.join(t.n3() for t in terms)}) }}\n"
+
+
+def _term(param: Param, value: str):
+    try:
+        if param.kind == "iri":
+            if not _IRI.fullmatch(value):
+                raise ValueError("expected an absolute IRI such as https://example.org/x, with no spaces or brackets")
+            return URIRef(value)
+        if param.kind == "integer":
+            return Literal(int(value))
+        if param.kind == "decimal":
+            return Literal(value, datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")) if re.fullmatch(r"-?\d+(\.\d+)?", value) else _bad()
+        if param.kind == "date":
+            return Literal(datetime.date.fromisoformat(value))
+        return Literal(value)
+    except ValueError as error:
+        raise QueryError(f"parameter {param.name}: '{value}' is not a valid {param.kind}: {error}") from error
+
+
+def _bad():
+    raise ValueError("expected a number such as 12.5")
+
+
+def check(text: str, graphs: set[str]) -> str:
+    """The query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) if it may run; QueryError if not.
+
+    Judged from rdflib's parse of the query, never by searching its text.
+    """
+    try:
+        tree = parseQuery(text)
+    except ParseException as error:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            raise QueryError(f"malformed query: {error}") from error
+        raise QueryError("updates are not accepted: this endpoint is read-only", 403) from error
+    except Exception as error:  # rdflib raises others for some malformed input (bad IRIs, prefixes)
+        raise QueryError(f"malformed query: {error}") from error
+    form = tree[1]
+    for node in _walk(form):
+        if node.name == "ServiceGraphPattern":
+            raise QueryError("SERVICE is refused: a query here may read only this store's graphs")
+    # CompValue.get returns the key itself when it is missing: ask with `in`.
+    for clause in form["datasetClause"] if "datasetClause" in form else []:
+        iri = str(clause["default"] if "default" in clause else clause["named"])
+        if iri not in graphs:
+            raise QueryError(f"FROM <{iri}> is refused: it names no graph of this store")
+    return form.name.removesuffix("Query").upper()
+
+
+def _walk(node):
+    if isinstance(node, CompValue):
+        yield node
+        children = node.values()
+    elif isinstance(node, (list, tuple)):
+        children = node
+    elif hasattr(node, "asList"):
+        children = list(node)
+    else:
+        return
+    for child in children:
+        yield from _walk(child)
+
+
+def serialize(result: Result, form: str, fmt: str) -> bytes:
+    """Result bytes in a format of SOLUTION_FORMATS (SELECT, ASK) or GRAPH_FORMATS (CONSTRUCT, DESCRIBE)."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return result.graph.serialize(format=BY_NAME[fmt].plugin, encoding="utf-8")
+    if fmt == "tsv":
+        return _tsv(result)
+    buffer = io.BytesIO()
+    result.serialize(buffer, format=fmt, encoding="utf-8")
+    return buffer.getvalue()
+
+
+def _tsv(result: Result) -> bytes:
+    """SPARQL 1.1 TSV results, which rdflib does not write: terms in their N-Triples form."""
+    if result.type == "ASK":
+        return b"?_askResult\n" + (b"true\n" if result.askAnswer else b"false\n")
+    lines = ["\t".join(f"?{v}" for v in result.vars)]
+    for row in result.bindings:
+        lines.append("\t".join(row[v].n3() if row.get(v) is not None else "" for v in result.vars))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def negotiate(accept: str, form: str) -> str | None:
+    """The format to answer with: the client's most preferred one we write, or our default; None if it accepts none."""
+    table = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SOLUTION_FORMATS
+    ranked = []
+    for position, part in enumerate((accept or "*/*").split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        quality = next((float(p[2:]) for p in params if p.startswith("q=") and re.fullmatch(r"q=[01](\.\d+)?", p)), 1.0)
+        ranked.append((-quality, position, media.lower()))
+    for _, _, media in sorted(ranked):
+        if media in ("*/*", "application/*", "text/*"):
+            return "json" if table is SOLUTION_FORMATS else "ttl"
+        for name, media_type in table.items():
+            if media == media_type:
+                return name
+    return None
+
+
+# ---------------------------------------------------------------- time-limited execution
+
+def _worker(connection, data: tuple[Path, ...], store: Path | None) -> None:
+    """A worker process: open the graph once, then answer queries until told to stop."""
+    ds = open_graph(data=data, store=store)
+    while True:
+        request = connection.recv()
+        if request is None:
+            return
+        text, form, fmt, default_graphs, named_graphs, max_rows = request
+        try:
+            result, truncated = execute(ds, text, default_graphs, named_graphs, max_rows)
+            connection.send(("ok", serialize(result, form, fmt), truncated))
+        except Exception as error:  # an engine error reaches the client as a message, never a trace
+            connection.send(("error", str(error), False))
+
+
+class _Worker:
+    def __init__(self, data, store):
+        context = multiprocessing.get_context("spawn")  # never fork a threaded web server
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_worker, args=(child, tuple(data), store), daemon=True)
+        self.process.start()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+
+
+class QueryService:
+    """Runs queries in worker processes, each with the graph loaded once; stops any that run too long."""
+
+    def __init__(self, data=(), store: Path | None = None, workers: int = 2, time_limit: float = 5.0, max_rows: int = 10_000):
+        self.data, self.store, self.time_limit, self.max_rows = tuple(data), store, time_limit, max_rows
+        self.idle: queue.Queue = queue.Queue()
+        for _ in range(workers):
+            self.idle.put(None)  # started when first needed
+
+    def run(self, text: str, form: str, fmt: str, default_graphs=(), named_graphs=()) -> tuple[bytes, bool]:
+        """The serialized result and whether rows were cut off; QueryError past the time limit."""
+        worker = self.idle.get()
+        try:
+            worker = worker or _Worker(self.data, self.store)
+            worker.connection.send((text, form, fmt, list(default_graphs), list(named_graphs), self.max_rows))
+            # Loading the graph counts against the first query's time only once per worker.
+            if not worker.connection.poll(self.time_limit + (0 if getattr(worker, "warm", False) else 30)):
+                worker.stop()
+                worker = None
+                raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", 503)
+            worker.warm = True
+            status, payload, truncated = worker.connection.recv()
+            if status == "error":
+                raise QueryError(f"the query failed: {payload}")
+            return payload, truncated
+        finally:
+            self.idle.put(worker)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        while not self.idle.empty():
+            worker = self.idle.get_nowait()
+            if worker is not None:
+                worker.stop()

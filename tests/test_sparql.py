@@ -1,0 +1,353 @@
+"""SPARQL: saved queries with their answers, safe parameters, and the endpoint driven by real clients."""
+
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from graph.cli import main
+from graph.sparql import QueryError, bind, check, resolve, saved_queries
+from graph.store import execute
+
+PWS = "https://w3id.org/strategy-graph/id/luton-pws/"
+BOARD = PWS + "health-and-wellbeing-board"
+SAFER = PWS + "outcome/safer-community"
+VALUES = {"owner": BOARD, "resource": SAFER, "outcome": SAFER}
+
+
+def _run(ds, name: str, **params):
+    saved = resolve(name)
+    text = bind(saved, {p.name: params.get(p.name, VALUES[p.name]) for p in saved.params})
+    graphs = {str(g) for g in {q[3] for q in ds.quads((None, None, None, None))}}
+    form = check(text, graphs)
+    result, _ = execute(ds, text)
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return result.graph
+    return [{str(k): str(v) for k, v in row.items()} for row in result.bindings]
+
+
+# Saved queries ---------------------------------------------------------------------------------
+
+def test_there_are_at_least_15_saved_queries_each_with_a_title_and_description():
+    queries = saved_queries()
+    assert len(queries) >= 15
+    for q in queries:
+        assert q.title and q.title != q.name and q.description, q.name
+
+
+def test_logic_chain(ds):
+    rows = _run(ds, "logic-chain")
+    outcomes = {r["outcome"] for r in rows}
+    assert len(outcomes) == 5
+    chain = [r for r in rows if r.get("intervention")]
+    assert chain == [{
+        "priority": next(r["priority"] for r in rows),
+        "outcome": "better and more equal healthy life expectancy rates for residents across Luton",
+        "workstream": "reduced inequalities from birth across Luton",
+        "intervention": "Monthly MMR vaccination clinics for under-vaccinated children",
+    }]
+
+
+def test_outcomes_without_funded_intervention_are_all_five(ds):
+    assert len(_run(ds, "outcomes-without-funded-intervention")) == 5
+
+
+def test_funding_queries_find_no_published_funding(ds):
+    assert _run(ds, "funding-by-funder") == [] and _run(ds, "funding-by-status") == []
+    by_outcome = _run(ds, "funding-by-outcome")
+    assert len(by_outcome) == 5 and all(r["commitments"] == "0" and r.get("total", "0") == "0" for r in by_outcome)
+
+
+def test_indicators_by_outcome_give_the_latest_reported_count(ds):
+    rows = _run(ds, "indicators-by-outcome")
+    counts = [r for r in rows if r["indicator"] == "Households in temporary accommodation, Luton Borough Council"]
+    assert counts == [{"measured": "reducing homelessness and temporary accommodation",
+                       "indicator": "Households in temporary accommodation, Luton Borough Council",
+                       "unit": "households", "polarity": "lower is better", "latest": "602", "latestPeriod": "2023/24"}]
+    assert {r["measured"] for r in rows if r["indicator"] == "Healthy life expectancy at birth"} == {
+        "better and more equal healthy life expectancy rates for residents across Luton"}
+
+
+def test_owner_portfolio_and_workstreams_by_owner(ds):
+    portfolio = _run(ds, "owner-portfolio")
+    assert {r["kind"] for r in portfolio} == {"Work stream"} and len(portfolio) == 22
+    by_owner = _run(ds, "workstreams-by-owner")
+    assert {r["owner"] for r in by_owner} == {"Health and Wellbeing Board"} and len(by_owner) == 22
+    assert next(r for r in by_owner if r["workstream"] == "reducing social isolation")["outcomes"] == (
+        "greater support for mental wellbeing and reduced social isolation for people of all ages")
+
+
+def test_life_course_coverage_in_order(ds):
+    rows = _run(ds, "life-course-coverage")
+    assert [(r["stage"], r["count"]) for r in rows] == [
+        ("early years", "2"), ("childhood", "1"), ("young people", "1"), ("working-age adults", "2"), ("old age", "3")]
+
+
+def test_contributions_without_evidence_and_analysis_links(ds):
+    lacking = _run(ds, "contributions-without-evidence")
+    links = _run(ds, "analysis-links")
+    assert len(lacking) == len(links) == 15  # no contribution in the dataset cites evidence
+    assert {r["assertedBy"] for r in links} == {"strategy-graph project"}
+    assert sum(1 for r in lacking if r.get("assumptions")) == 7
+
+
+def test_stale_indicators_and_unlinked_workstreams(ds):
+    import datetime
+
+    stale = _run(ds, "stale-indicators")
+    # The only values are temporary-accommodation counts up to 2023/24, which end in 2024.
+    assert stale == ([] if datetime.date.today().year - 2 <= 2024 else [{"indicator": "Households in temporary accommodation, Luton Borough Council", "latestYear": "2024"}])
+    assert len(_run(ds, "unlinked-workstreams")) == 8
+
+
+def test_programmes_and_layers(ds):
+    programmes = {r["programme"]: r for r in _run(ds, "programmes-and-sources")}
+    assert set(programmes) == {"Monthly MMR vaccination clinics for under-vaccinated children", "Family Hubs programme", "Healthier Wealthier Families"}
+    assert programmes["Healthier Wealthier Families"]["partner"] == "East London NHS Foundation Trust"
+    assert all(r["source"].startswith("https://m.luton.gov.uk/") for r in programmes.values())
+    layers = {(r["name"], r.get("role")) for r in _run(ds, "layers-and-provenance")}
+    assert ("analysis", "analyst") in layers and ("strategy", "publisher") in layers and ("strategy", "transcriber") in layers
+
+
+def test_describe_and_outcome_subgraph(ds):
+    described = _run(ds, "describe-resource")
+    assert any(str(o) == "a safer community with fewer cases of domestic abuse, serious violence and drug and alcohol related harm" for o in described.objects())
+    sub = _run(ds, "outcome-subgraph")
+    means = {str(o) for s, p, o in sub if str(p).endswith("#contributesTo")}
+    assert means == {SAFER}
+    assert {str(s).rsplit("/", 1)[-1] for s, p, o in sub if str(p).endswith("#contributesTo")} == {"drug-alcohol-harm", "crime-reoffending"}
+
+
+@pytest.mark.parametrize("attack", ['x" } ; DROP ALL', "https://example.org/a> } ; DROP ALL #", "{ }", "https://ex.org/a b"])
+def test_attacking_parameter_values_are_refused_as_iris(attack):
+    with pytest.raises(QueryError, match="is not a valid iri"):
+        bind(resolve("owner-portfolio"), {"owner": attack})
+
+
+def test_attacking_string_values_stay_literals():
+    from graph.sparql import Param, SavedQuery
+
+    query = SavedQuery("q", "Q", "", (Param("label", "string", ""),), "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+    text = bind(query, {"label": '"} ; DROP ALL ; SELECT * WHERE { ?a ?b "'})
+    assert text.endswith('VALUES (?label) { ("\\"} ; DROP ALL ; SELECT * WHERE { ?a ?b \\"") }\n')
+    assert check(text, set()) == "SELECT"
+
+
+def test_cli_query_and_queries(runner):
+    listing = runner.invoke(main, ["queries"]).output
+    assert "outcomes-without-funded-intervention" in listing and "--param owner=<iri>" in listing
+    table = runner.invoke(main, ["query", "unlinked-workstreams"]).output
+    assert "(8 rows)" in table
+    as_json = json.loads(runner.invoke(main, ["query", "life-course-coverage", "--format", "json"]).output)
+    assert as_json["head"]["vars"] == ["stage", "count", "servedBy"]
+    ttl = runner.invoke(main, ["query", "outcome-subgraph", "--param", f"outcome={SAFER}", "--format", "ttl"]).output
+    assert len(Graph().parse(data=ttl, format="turtle")) > 5
+    bad = runner.invoke(main, ["query", "owner-portfolio", "--param", 'owner=x"}'])
+    assert bad.exit_code == 2 and "is not a valid iri" in bad.output
+    update = runner.invoke(main, ["query", "DROP ALL"])
+    assert update.exit_code == 2 and "read-only" in update.output
+
+
+# The endpoint, with real clients ---------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory):
+    port = _free_port()
+    script = Path(sys.executable).with_name("strategy-graph")
+    server = subprocess.Popen(
+        [str(script), "serve", "--port", str(port), "--setting", "sparql_time_limit_seconds=2",
+         "--setting", "sparql_max_rows=40", "--setting", "max_post_body_bytes=20000"],
+        cwd=tmp_path_factory.mktemp("server"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/sparql"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            break
+        except (urllib.error.URLError, ConnectionError):
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/strategy-graph/def#Workstream> }"
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_select_in_every_format(endpoint, fmt):
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(COUNT)
+    client.setReturnFormat(fmt)
+    result = client.query()
+    body = result.convert()
+    if fmt == JSON:
+        assert body["results"]["bindings"][0]["n"]["value"] == "22"
+    elif fmt == XML:
+        assert body.getElementsByTagName("literal")[0].firstChild.data == "22"
+    elif fmt == CSV:
+        assert body.decode().splitlines() == ["n", "22"]
+    else:
+        assert body.decode().splitlines()[1].startswith('"22"^^')
+
+
+def test_sparqlwrapper_ask_and_post(endpoint):
+    client = SPARQLWrapper(endpoint)
+    client.setMethod("POST")
+    client.setQuery("ASK { ?s a <https://w3id.org/strategy-graph/def#Outcome> }")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+
+
+@pytest.mark.parametrize("fmt, media", [("turtle", "text/turtle"), ("n3", "application/n-triples"), ("xml", "application/rdf+xml"), ("json-ld", "application/ld+json")])
+def test_construct_and_describe_in_every_graph_format(endpoint, fmt, media):
+    query = f"CONSTRUCT {{ <{SAFER}> ?p ?o }} WHERE {{ <{SAFER}> ?p ?o }}"
+    request = urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": query}), headers={"Accept": media})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Content-Type"].startswith(media)
+        parsed = Graph().parse(data=response.read(), format={"n3": "nt"}.get(fmt, fmt))
+    assert len(parsed) >= 5
+    describe = urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": f"DESCRIBE <{SAFER}>"}), headers={"Accept": "text/turtle"})
+    assert len(Graph().parse(data=urllib.request.urlopen(describe, timeout=30).read(), format="turtle")) >= 5
+
+
+def test_curl_posts_a_query_body_and_gets_cors(endpoint):
+    out = subprocess.run(
+        ["curl", "-s", "-i", "-X", "POST", endpoint, "-H", "Content-Type: application/sparql-query", "-H", "Accept: text/csv", "--data-binary", COUNT],
+        capture_output=True, text=True, timeout=30,
+    ).stdout
+    assert out.startswith("HTTP/1.1 200") and "Access-Control-Allow-Origin: *" in out
+    assert out.replace("\r\n", "\n").rstrip().endswith("\n\nn\n22")
+    preflight = subprocess.run(["curl", "-s", "-i", "-X", "OPTIONS", endpoint], capture_output=True, text=True, timeout=30).stdout
+    assert preflight.startswith("HTTP/1.1 204") and "Access-Control-Allow-Methods: GET, POST, OPTIONS" in preflight
+
+
+def test_service_description_without_a_query(endpoint):
+    sd = Graph().parse(data=urllib.request.urlopen(endpoint, timeout=30).read(), format="turtle")
+    ns = "http://www.w3.org/ns/sparql-service-description#"
+    assert (None, None, URIRef(ns + "SPARQL11Query")) in sd
+    assert len(list(sd.objects(None, URIRef(ns + "name")))) >= 7
+
+
+def test_dataset_of_the_protocol(endpoint):
+    strategy = PWS + "graph/strategy"
+    params = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default-graph-uri": strategy}
+    body = json.loads(urllib.request.urlopen(endpoint + "?" + urllib.parse.urlencode(params), timeout=30).read())
+    assert body["results"]["bindings"][0]["n"]["value"] == "303"
+    params["default-graph-uri"] = "file:///etc/passwd"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(endpoint + "?" + urllib.parse.urlencode(params), timeout=30)
+    assert refused.value.code == 400
+
+
+def test_a_malformed_query_gets_400_with_the_parsers_message(endpoint):
+    client = SPARQLWrapper(endpoint)
+    client.setQuery("SELECT * WHERE { ?s ?p }")
+    with pytest.raises(QueryBadFormed) as error:
+        client.query()
+    assert "malformed query" in str(error.value)
+
+
+def _status(endpoint, method="GET", **kwargs) -> tuple[int, str]:
+    data = kwargs.pop("data", None)
+    url = endpoint + ("?" + urllib.parse.urlencode(kwargs) if kwargs else "")
+    request = urllib.request.Request(url, data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_updates_and_load_are_refused(endpoint):
+    assert _status(endpoint, query="DROP ALL")[0] == 403
+    assert _status(endpoint, query="LOAD <file:///etc/passwd>")[0] == 403
+    assert _status(endpoint, "POST", data=b"update=INSERT+DATA+%7B%3Ca%3E+%3Cb%3E+%3Cc%3E%7D")[0] == 403
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    do_POST = do_GET  # noqa: N815
+
+    def log_message(self, *args):
+        pass
+
+
+def test_service_makes_no_outbound_request(endpoint):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Recorder.hits = []
+    try:
+        target = f"http://127.0.0.1:{server.server_port}/sparql"
+        for query in (f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                      f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }} }} }}",
+                      f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}"):
+            status, message = _status(endpoint, query=query)
+            assert status == 400, message
+        time.sleep(0.5)
+        assert _Recorder.hits == []
+    finally:
+        server.shutdown()
+
+
+def test_from_a_local_file_is_refused_and_the_file_is_never_opened(endpoint, tmp_path):
+    fifo = tmp_path / "secret.ttl"
+    os.mkfifo(fifo)  # opening it to read would block: a query that read it would hang, not answer 400
+    started = time.monotonic()
+    for query in (f"SELECT * FROM <{fifo.as_uri()}> WHERE {{ ?s ?p ?o }}", f"SELECT * FROM NAMED <{fifo.as_uri()}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"):
+        assert _status(endpoint, query=query)[0] == 400
+    assert time.monotonic() - started < 10
+    with pytest.raises(OSError):  # ENXIO: no process has the FIFO open for reading
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def test_a_slow_query_is_stopped_and_the_server_answers_the_next(endpoint):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    started = time.monotonic()
+    status, message = _status(endpoint, query=slow)
+    assert status == 503 and "was stopped" in message
+    assert time.monotonic() - started < 20
+    status, body = _status(endpoint, query=COUNT)
+    assert status == 200 and '"22"' in body
+
+
+def test_results_are_capped_and_say_so(endpoint):
+    request = urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"}), headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert len(response.read().decode().splitlines()) == 41  # header and the 40-row cap
+        assert "first 40 results" in response.headers["X-Result-Truncated"]
+
+
+def test_a_large_body_is_refused(endpoint):
+    body = ("SELECT * WHERE { ?s ?p ?o } # " + "x" * 30_000).encode()
+    request = urllib.request.Request(endpoint, data=body, method="POST", headers={"Content-Type": "application/sparql-query"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
