@@ -5,7 +5,8 @@ Normalised once here so that pages ask for one field per idea.
 
 from dataclasses import dataclass, field
 
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
+from rdflib.namespace import DCTERMS, RDFS
 
 _OVERVIEW = """
 PREFIX sg: <https://w3id.org/strategy-graph/def#>
@@ -53,3 +54,60 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
         if row.item is not None:
             getattr(overview, str(row.kind)).append(Item(str(row.item), str(row.itemLabel)))
     return list(found.values())
+
+
+_STATEMENTS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?direction ?p ?pLabel ?o ?oLabel WHERE {
+  { ?node ?p ?o BIND ("out" AS ?direction) } UNION { ?o ?p ?node BIND ("in" AS ?direction) }
+  OPTIONAL { ?p rdfs:label ?pLabel }
+  OPTIONAL { ?o rdfs:label|skos:prefLabel ?oLabel }
+}
+ORDER BY ?direction ?pLabel ?p ?oLabel ?o
+VALUES ?node { %s }
+"""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One link of a resource: what it is called, and the other end with its label."""
+
+    predicate: str
+    predicate_label: str
+    value: str
+    value_label: str
+    is_resource: bool
+
+
+@dataclass
+class ResourceView:
+    """A resource as a page shows it: its label and its links in both directions."""
+
+    iri: str
+    label: str
+    outgoing: list[Statement] = field(default_factory=list)
+    incoming: list[Statement] = field(default_factory=list)
+
+
+def describe_resource(ds: Dataset, iri: URIRef) -> ResourceView | None:
+    """Everything the graph says about ``iri``, and says with it as object; None if nothing."""
+    view = ResourceView(str(iri), "")
+    seen = set()
+    for row in ds.query(_STATEMENTS % iri.n3()):
+        key = (str(row.direction), str(row.p), str(row.o))
+        if key in seen:
+            continue  # a second label of the other end
+        seen.add(key)
+        statement = Statement(str(row.p), str(row.pLabel or _local(row.p)), str(row.o), str(row.oLabel or row.o), isinstance(row.o, URIRef))
+        (view.outgoing if row.direction.value == "out" else view.incoming).append(statement)
+        if row.direction.value == "out" and str(row.p) in (str(RDFS.label), str(DCTERMS.title)) and not view.label:
+            view.label = str(row.o)
+    if not seen:
+        return None
+    view.label = view.label or _local(iri)
+    return view
+
+
+def _local(iri) -> str:
+    return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from viewer import data, errors, pages, sparql
+from viewer import data, errors, pages, query, sparql
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,4 +24,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     sparql.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(query.bp)
     return app

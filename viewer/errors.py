@@ -27,5 +27,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        response.headers.update(SECURITY_HEADERS)
+        # A view may set a header of its own (the query page relaxes style-src for its editor).
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response

@@ -1,0 +1,122 @@
+"""The query page and the resource page: saved queries with parameters, links, downloads, and a real browser."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from graph.sparql import saved_queries
+from viewer import create_app
+
+BOARD = "https://w3id.org/strategy-graph/id/luton-pws/health-and-wellbeing-board"
+SAFER = "https://w3id.org/strategy-graph/id/luton-pws/outcome/safer-community"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = create_app({"TESTING": True})
+    yield app.test_client()
+    app.extensions["sparql"].close()
+
+
+def test_query_page_lists_every_saved_query(client):
+    page = client.get("/query").get_data(as_text=True)
+    for saved in saved_queries():
+        assert f">{saved.title.replace(chr(39), '&#39;')}</option>" in page
+
+
+def test_a_saved_query_with_a_parameter_runs_and_links_its_results(client):
+    page = client.get("/query", query_string={"saved": "owner-portfolio", "param.owner": BOARD}).get_data(as_text=True)
+    assert 'name="param.owner"' in page and "Download CSV" in page
+    assert page.count("<tr><td>") == 22
+    csv = client.get("/query/results.csv", query_string={"saved": "owner-portfolio", "param.owner": BOARD})
+    assert csv.headers["Content-Disposition"] == 'attachment; filename="owner-portfolio.csv"'
+    assert len(csv.get_data(as_text=True).strip().splitlines()) == 23
+    as_json = json.loads(client.get("/query/results.json", query_string={"saved": "unlinked-workstreams"}).get_data())
+    assert len(as_json["results"]["bindings"]) == 8
+
+
+def test_iris_in_results_link_to_their_pages(client):
+    page = client.get("/query", query_string={"saved": "outcome-subgraph", "param.outcome": SAFER}).get_data(as_text=True)
+    assert f'href="/resource?iri={SAFER}"' in page
+
+
+def test_a_hostile_parameter_is_refused_on_the_page(client):
+    response = client.get("/query", query_string={"saved": "owner-portfolio", "param.owner": 'x" } ; DROP ALL'})
+    assert response.status_code == 200
+    assert "is not a valid iri" in response.get_data(as_text=True)
+
+
+def test_unknown_saved_query_is_404_and_a_bad_download_format_too(client):
+    assert client.get("/query", query_string={"saved": "nope"}).status_code == 404
+    assert client.get("/query/results.xlsx", query_string={"saved": "logic-chain"}).status_code == 404
+
+
+def test_only_the_query_page_allows_inline_styles(client):
+    assert "style-src 'self' 'unsafe-inline'" in client.get("/query").headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in client.get("/").headers["Content-Security-Policy"]
+    assert "script-src" not in client.get("/query").headers["Content-Security-Policy"]  # scripts stay 'self'
+
+
+def test_resource_page(client):
+    page = client.get("/resource", query_string={"iri": SAFER}).get_data(as_text=True)
+    assert "<h1>a safer community with fewer cases of domestic abuse, serious violence and drug and alcohol related harm</h1>" in page
+    assert "lower crime and reoffending rates" in page  # a work stream that contributes to it, linked in
+    assert client.get("/resource", query_string={"iri": "https://example.org/nothing"}).status_code == 404
+    assert client.get("/resource", query_string={"iri": "not an iri"}).status_code == 400
+    assert client.get("/resource").status_code == 400
+
+
+def test_yasgui_is_served_with_its_licence(client):
+    assert client.get("/static/vendor/yasgui/yasgui.min.js").status_code == 200
+    licence = client.get("/static/vendor/yasgui/LICENSE.md").get_data(as_text=True)
+    assert "MIT License" in licence and "@zazuko/yasgui 4.6.2" in licence
+
+
+# In a real browser ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([str(Path(sys.executable).with_name("strategy-graph")), "serve", "--port", str(port)],
+                               cwd=tmp_path_factory.mktemp("server"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=5).read()
+            break
+        except (urllib.error.URLError, ConnectionError):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(10)
+
+
+def test_query_page_in_chromium_runs_a_query_offline(server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        problems, requests = [], []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(server + "/query?saved=life-course-coverage")
+        page.click(".yasqe_queryButton")
+        page.wait_for_selector("text=5 results", timeout=15000)
+        assert page.locator("table.results tbody tr").count() == 5
+        browser.close()
+    assert problems == []
+    assert [u for u in requests if not u.startswith(server)] == []

@@ -1,0 +1,103 @@
+"""The query page: saved queries with their parameters, a SPARQL editor, results with links, downloads."""
+
+import json
+import re
+
+from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
+
+from rdflib import Graph, URIRef
+
+from graph.sparql import QueryError, bind, check, saved_queries
+from graph.vocab import PREFIXES
+from viewer.errors import SECURITY_HEADERS
+
+bp = Blueprint("query", __name__)
+DOWNLOADS = {"csv": "text/csv", "json": "application/sparql-results+json"}
+
+
+def _saved(name: str | None):
+    if not name:
+        return None
+    found = {q.name: q for q in saved_queries()}.get(name)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _run(saved, values: dict, fmt: str):
+    """Bind, check and run a saved query in the endpoint's time-limited workers."""
+    text = bind(saved, values)
+    form = check(text, current_app.extensions["store_graphs"])
+    payload, truncated = current_app.extensions["sparql"].run(text, form, fmt)
+    return text, form, payload, truncated
+
+
+# YASGUI styles its panes with inline styles; scripts stay limited to this app's own files.
+EDITOR_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; style-src 'self' 'unsafe-inline'"
+
+
+@bp.get("/query")
+def page() -> Response:
+    """Pick a saved query, fill in its parameters and see the results; or write one in the editor."""
+    saved = _saved(request.args.get("saved"))
+    values = {p.name: request.args.get(f"param.{p.name}", "") for p in (saved.params if saved else ())}
+    prefixes = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
+    context = {"queries": saved_queries(), "saved": saved, "values": values, "error": None, "table": None, "downloads": {},
+               "editor_text": prefixes + "\n\nSELECT * WHERE {\n  ?s a sg:Outcome ; rdfs:label ?label .\n}\n"}
+    if saved is not None:
+        context["editor_text"] = saved.text
+        if all(values.values()):
+            try:
+                text, form, payload, truncated = _run(saved, values, "json" if not _is_graph(saved) else "ttl")
+                context["editor_text"] = text
+                context["table"] = _table(form, payload, truncated)
+                if form not in ("CONSTRUCT", "DESCRIBE"):
+                    params = {f"param.{k}": v for k, v in values.items()}
+                    context["downloads"] = {fmt: url_for("query.download", fmt=fmt, saved=saved.name, **params) for fmt in DOWNLOADS}
+            except QueryError as error:
+                context["error"] = str(error)
+    response = make_response(render_template("query.html", **context))
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
+@bp.get("/query/results.<fmt>")
+def download(fmt: str) -> Response:
+    """A saved query's results as a file to keep."""
+    if fmt not in DOWNLOADS:
+        abort(404)
+    saved = _saved(request.args.get("saved")) or abort(400)
+    values = {p.name: request.args.get(f"param.{p.name}", "") for p in saved.params}
+    if _is_graph(saved):
+        abort(400)
+    try:
+        _, _, payload, _ = _run(saved, values, fmt)
+    except QueryError as error:
+        return Response(str(error) + "\n", status=error.status, mimetype="text/plain")
+    return Response(payload, mimetype=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{saved.name}.{fmt}"'})
+
+
+def _is_graph(saved) -> bool:
+    return bool(re.search(r"^\s*(CONSTRUCT|DESCRIBE)\b", saved.text, re.M | re.I))
+
+
+def _table(form: str, payload: bytes, truncated: bool) -> dict:
+    """Rows of cells, each a text and, for an IRI, a link to its page."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        graph = Graph().parse(data=payload, format="turtle")
+        rows = [[_cell({"type": "uri" if isinstance(t, URIRef) else "literal", "value": str(t)}) for t in triple] for triple in sorted(graph)]
+        return {"columns": ["subject", "predicate", "object"], "rows": rows, "truncated": truncated}
+    data = json.loads(payload)
+    if "boolean" in data:
+        return {"columns": ["answer"], "rows": [[{"text": "yes" if data["boolean"] else "no"}]], "truncated": False}
+    columns = data["head"]["vars"]
+    rows = [[_cell(binding.get(c)) for c in columns] for binding in data["results"]["bindings"]]
+    return {"columns": columns, "rows": rows, "truncated": truncated}
+
+
+def _cell(term: dict | None) -> dict:
+    if term is None:
+        return {"text": ""}
+    if term["type"] == "uri" and term["value"].startswith(("http://", "https://")):
+        return {"text": term["value"], "link": url_for("pages.resource", iri=term["value"])}
+    return {"text": term["value"]}
