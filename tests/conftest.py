@@ -1,5 +1,12 @@
 """Fixtures: the packaged graph, the Flask app and client, the CLI runner."""
 
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,3 +57,29 @@ def client(app):
 def runner() -> CliRunner:
     """A runner for the strategy-graph CLI."""
     return CliRunner()
+
+
+@contextmanager
+def running_server(folder: Path, *options: str):
+    """`strategy-graph serve` in a subprocess on a free local port; yields its base URL, stops it after."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = Path(sys.executable).with_name("strategy-graph")
+    process = subprocess.Popen([str(script), "serve", "--port", str(port), *options], cwd=folder,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start: " + (process.stdout.read().decode() if process.poll() is not None else "timeout"))
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -1,18 +1,12 @@
 """The query page and the resource page: saved queries with parameters, links, downloads, and a real browser."""
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from graph.sparql import saved_queries
+from tests.conftest import running_server
 from viewer import create_app
 
 BOARD = "https://w3id.org/strategy-graph/id/luton-pws/health-and-wellbeing-board"
@@ -86,23 +80,8 @@ def test_yasgui_is_served_with_its_licence(client):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([str(Path(sys.executable).with_name("strategy-graph")), "serve", "--port", str(port)],
-                               cwd=tmp_path_factory.mktemp("server"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/", timeout=5).read()
-            break
-        except (urllib.error.URLError, ConnectionError):
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(10)
+    with running_server(tmp_path_factory.mktemp("server")) as base:
+        yield base
 
 
 def test_query_page_in_chromium_runs_a_query_offline(server):

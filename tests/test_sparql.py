@@ -3,15 +3,12 @@
 import http.server
 import json
 import os
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
@@ -21,6 +18,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from graph.cli import main
 from graph.sparql import QueryError, bind, check, resolve, saved_queries
 from graph.store import execute
+from tests.conftest import running_server
 
 PWS = "https://w3id.org/strategy-graph/id/luton-pws/"
 BOARD = PWS + "health-and-wellbeing-board"
@@ -163,33 +161,11 @@ def test_cli_query_and_queries(runner):
 
 # The endpoint, with real clients ---------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
-    port = _free_port()
-    script = Path(sys.executable).with_name("strategy-graph")
-    server = subprocess.Popen(
-        [str(script), "serve", "--port", str(port), "--setting", "sparql_time_limit_seconds=2",
-         "--setting", "sparql_max_rows=40", "--setting", "max_post_body_bytes=20000"],
-        cwd=tmp_path_factory.mktemp("server"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            break
-        except (urllib.error.URLError, ConnectionError):
-            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(10)
+    settings = ("sparql_time_limit_seconds=2", "sparql_max_rows=40", "max_post_body_bytes=20000")
+    with running_server(tmp_path_factory.mktemp("server"), *[a for s in settings for a in ("--setting", s)]) as base:
+        yield base + "/sparql"
 
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/strategy-graph/def#Workstream> }"

@@ -1,16 +1,8 @@
 """The minimal viewer: what it shows, what it escapes, and what it never leaks."""
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
-from pathlib import Path
 
-import pytest
-
-from tests.conftest import DATA
+from tests.conftest import DATA, running_server
 from viewer import create_app
 
 
@@ -61,28 +53,7 @@ def test_pages_use_only_the_apps_own_static_files(client):
     assert client.get("/static/style.css").status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_command_serves_the_viewer_over_http(tmp_path):
-    port = _free_port()
-    script = Path(sys.executable).with_name("strategy-graph")
-    server = subprocess.Popen([str(script), "serve", "--port", str(port)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    page = response.read().decode()
-                break
-            except urllib.error.URLError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("the server did not start: " + (server.stdout.read().decode() if server.poll() is not None else "timeout"))
-                time.sleep(0.1)
-        assert "Work streams (22)" in page
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with running_server(tmp_path) as base:
+        with urllib.request.urlopen(base + "/", timeout=5) as response:
+            assert "Work streams (22)" in response.read().decode()
