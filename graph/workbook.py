@@ -8,7 +8,6 @@ import csv
 import datetime
 import hashlib
 import re
-from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 
 from graph import files
 from graph.gaps import find_gaps
-from graph.store import named_graph, new_graph, read_files
+from graph.store import new_graph, read_files
 from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 
 ID_BASE = "https://w3id.org/strategy-graph/id/"

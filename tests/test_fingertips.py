@@ -89,7 +89,7 @@ def test_malformed_rows_are_reported_and_nothing_is_written(runner, store, tmp_p
     assert _observations(store) == before
 
 
-def _variant(tmp_path, name: str, edit) -> "Path":
+def _variant(tmp_path, name: str, edit):
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
     edit(lines)
     path = tmp_path / name

@@ -8,7 +8,6 @@ from graph.describe import graph_counts
 from graph.formats import BY_NAME
 from graph.settings import DEFAULTS
 from graph.sparql import GRAPH_FORMATS, SOLUTION_FORMATS, QueryError, QueryService, check, negotiate
-from viewer.data import get_graph
 
 bp = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
