@@ -24,7 +24,7 @@ from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, at_or_above, find_gaps, rules, strategy_labels
 from graph import files
 from graph.settings import DEFAULTS
-from graph.sparql import QueryError, bind, check, resolve, saved_queries, serialize
+from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries, serialize
 from graph.store import GraphSourceError, execute, load_into_store, open_graph, read_files, write_to_store
 from graph.workbook import (
     ExportError, WorkbookError, build_graph, read_workbook, structural_problems, workbook_rows, write_template,
@@ -233,8 +233,8 @@ def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A value for a parameter of a saved query; bound as an RDF term, never pasted into the text. Repeatable.")
 @graph_source
 @click.option(
-    "--format", "output", type=click.Choice(["table", "csv", "tsv", "json", "ttl"]), default="table", show_default=True,
-    help="table, csv, tsv or json (SPARQL results JSON) for SELECT and ASK; ttl for CONSTRUCT and DESCRIBE.",
+    "--format", "output", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]), default="table", show_default=True,
+    help="table, csv, tsv, json or xml (SPARQL results) for SELECT; table, json or xml for ASK; table, ttl, nt, xml or jsonld for CONSTRUCT and DESCRIBE.",
 )
 def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> None:
     """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph."""
@@ -246,17 +246,18 @@ def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> 
         values[name.strip()] = value
     try:
         saved = resolve(reference)
-        text = bind(saved, values)
-        form = check(text, {str(c.iri) for c in graph_counts(ds)})
-        result, _ = execute(ds, text)
+        checked = check(bind(saved, values), {str(c.iri) for c in graph_counts(ds)})
+        if output != "table" and output not in formats_for(checked.form):
+            raise QueryError(f"--format {output} does not fit a {checked.form} query; use table or {', '.join(formats_for(checked.form))}")
+        result, _ = execute(ds, checked.text, own_dataset=checked.own_dataset)
     except QueryError as error:
         raise InputError(str(error)) from error
     except (ValueError, SyntaxError, OSError) as error:  # the engine's own complaint about a query
         raise InputError(f"the query failed: {error}") from error
-    graph_result = form in ("CONSTRUCT", "DESCRIBE")
-    if graph_result != (output == "ttl"):
-        raise InputError(f"--format {output} does not fit a {form} query; use {'ttl' if graph_result else 'table, csv, tsv or json'}")
-    if output == "table":
+    form = checked.form
+    if output == "table" and form in ("CONSTRUCT", "DESCRIBE"):
+        click.echo(serialize(result, form, "ttl").decode("utf-8"), nl=False)
+    elif output == "table":
         click.echo(_table(result))
     else:
         click.echo(serialize(result, form, output).decode("utf-8"), nl=False)

@@ -6,11 +6,15 @@ graphs the store holds. The endpoint runs queries in worker processes
 (``QueryService``) so that one that runs past the time limit can be stopped.
 """
 
+import ctypes
 import datetime
 import io
 import multiprocessing
 import queue
 import re
+import resource
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from rdflib.query import Result
 
 from graph import files
 from graph.formats import BY_NAME
+from graph.settings import DEFAULTS
 from graph.store import execute, open_graph
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
@@ -142,31 +147,62 @@ def _bad():
     raise ValueError("expected a number such as 12.5")
 
 
-def check(text: str, graphs: set[str]) -> str:
-    """The query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) if it may run; QueryError if not.
+_PARSING = threading.Lock()  # pyparsing sets up its parse actions on first use, not thread-safely
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
-    Judged from rdflib's parse of the query, never by searching its text.
+
+def normalise(text: str) -> str:
+    """The query as every engine reads it: codepoint escapes expanded, line ends made LF.
+
+    SPARQL expands \\u escapes before parsing, and Oxigraph ends a comment at a
+    carriage return where rdflib does not: check and run this text, never the
+    raw one, so that no SERVICE hides from the check in a comment.
     """
-    try:
-        tree = parseQuery(text)
-    except ParseException as error:
+    expanded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return expanded.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A query that may run: its normalised text, its form, and whether it names its own dataset."""
+
+    text: str
+    form: str
+    own_dataset: bool
+
+
+def check(text: str, graphs: set[str]) -> Checked:
+    """The query, normalised, if it may run; QueryError if not.
+
+    Judged from rdflib's parse of the query, never by searching its text: it
+    must be a query (an update gets 403), use no SERVICE, and name in FROM /
+    FROM NAMED only the store's graphs.
+    """
+    text = normalise(text)
+    if not text.strip():
+        raise QueryError("empty query")
+    with _PARSING:
         try:
-            parseUpdate(text)
-        except ParseException:
+            tree = parseQuery(text)
+        except ParseException as error:
+            try:
+                parseUpdate(text)
+            except ParseException:
+                raise QueryError(f"malformed query: {error}") from error
+            raise QueryError("updates are not accepted: this endpoint is read-only", 403) from error
+        except Exception as error:  # rdflib raises others for some malformed input (bad IRIs, prefixes)
             raise QueryError(f"malformed query: {error}") from error
-        raise QueryError("updates are not accepted: this endpoint is read-only", 403) from error
-    except Exception as error:  # rdflib raises others for some malformed input (bad IRIs, prefixes)
-        raise QueryError(f"malformed query: {error}") from error
     form = tree[1]
     for node in _walk(form):
         if node.name == "ServiceGraphPattern":
             raise QueryError("SERVICE is refused: a query here may read only this store's graphs")
     # CompValue.get returns the key itself when it is missing: ask with `in`.
-    for clause in form["datasetClause"] if "datasetClause" in form else []:
+    clauses = form["datasetClause"] if "datasetClause" in form else []
+    for clause in clauses:
         iri = str(clause["default"] if "default" in clause else clause["named"])
         if iri not in graphs:
             raise QueryError(f"FROM <{iri}> is refused: it names no graph of this store")
-    return form.name.removesuffix("Query").upper()
+    return Checked(text, form.name.removesuffix("Query").upper(), bool(clauses))
 
 
 def _walk(node):
@@ -204,46 +240,98 @@ def _tsv(result: Result) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def formats_for(form: str) -> dict[str, str]:
+    """The result formats a query form can be written in: name to media type."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return GRAPH_FORMATS
+    if form == "ASK":  # SPARQL's CSV and TSV formats have no boolean
+        return {name: SOLUTION_FORMATS[name] for name in ("json", "xml")}
+    return SOLUTION_FORMATS
+
+
 def negotiate(accept: str, form: str) -> str | None:
-    """The format to answer with: the client's most preferred one we write, or our default; None if it accepts none."""
-    table = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SOLUTION_FORMATS
+    """The format to answer with: the client's most preferred one we write; None if it accepts none."""
+    table = formats_for(form)
+    aliases = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
     ranked = []
     for position, part in enumerate((accept or "*/*").split(",")):
         media, *params = [p.strip() for p in part.split(";")]
-        quality = next((float(p[2:]) for p in params if p.startswith("q=") and re.fullmatch(r"q=[01](\.\d+)?", p)), 1.0)
-        ranked.append((-quality, position, media.lower()))
+        quality = next((float(p[2:]) for p in params if re.fullmatch(r"q=[01](\.\d+)?", p)), 1.0)
+        if quality > 0:
+            ranked.append((-quality, position, media.lower()))
     for _, _, media in sorted(ranked):
-        if media in ("*/*", "application/*", "text/*"):
-            return "json" if table is SOLUTION_FORMATS else "ttl"
+        if media == "*/*":
+            return next(iter(table))
+        if media.endswith("/*"):
+            match = next((name for name, media_type in table.items() if media_type.startswith(media[:-1])), None)
+            if match:
+                return match
         for name, media_type in table.items():
-            if media == media_type:
+            if media == media_type or aliases.get(media) == name:
                 return name
     return None
 
 
 # ---------------------------------------------------------------- time-limited execution
 
-def _worker(connection, data: tuple[Path, ...], store: Path | None) -> None:
-    """A worker process: open the graph once, then answer queries until told to stop."""
+def _worker(connection, data: tuple[Path, ...], store: Path | None, memory_bytes: int, max_bytes: int) -> None:
+    """A worker process: open the graph once, then check, run and write queries until told to stop.
+
+    Everything that costs time (parsing, running, writing) happens here, under
+    the time limit its parent enforces by killing it.
+    """
+    _die_with_parent()
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     ds = open_graph(data=data, store=store)
+    graphs = {str(g) for g in {q[3] for q in ds.quads((None, None, None, None))}}
+    connection.send(("ready",))
     while True:
         request = connection.recv()
         if request is None:
             return
-        text, form, fmt, default_graphs, named_graphs, max_rows = request
+        text, accept, protocol_dataset, max_rows = request
         try:
-            result, truncated = execute(ds, text, default_graphs, named_graphs, max_rows)
-            connection.send(("ok", serialize(result, form, fmt), truncated))
+            checked = check(text, graphs)
+            unknown = [g for part in (protocol_dataset or ((), ())) for g in part if g not in graphs]
+            if unknown:
+                raise QueryError(f"{', '.join(unknown)}: not a graph of this store")
+            fmt = negotiate(accept, checked.form)
+            if fmt is None:
+                raise QueryError(f"none of the accepted types; a {checked.form} query answers in {', '.join(formats_for(checked.form).values())}", 406)
+            result, truncated = execute(ds, checked.text, protocol_dataset, checked.own_dataset, max_rows)
+            payload = serialize(result, checked.form, fmt)
+            if len(payload) > max_bytes:
+                raise QueryError(f"the result is larger than {max_bytes} bytes; ask for less", 413)
+            connection.send(("ok", payload, formats_for(checked.form)[fmt], truncated))
+        except QueryError as error:
+            connection.send(("error", str(error), error.status, False))
+        except SyntaxError as error:  # Oxigraph's parser refused what rdflib's accepted
+            connection.send(("error", f"malformed query: {error}", 400, False))
+        except MemoryError:
+            connection.send(("error", "the query needed more memory than a worker may use", 500, False))
         except Exception as error:  # an engine error reaches the client as a message, never a trace
-            connection.send(("error", str(error), False))
+            connection.send(("error", f"the query failed: {error}", 500, False))
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the server that started it goes (PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
+    except OSError:
+        pass  # not Linux: the parent's own shutdown stops its workers
 
 
 class _Worker:
-    def __init__(self, data, store):
+    def __init__(self, service: "QueryService"):
         context = multiprocessing.get_context("spawn")  # never fork a threaded web server
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, tuple(data), store), daemon=True)
+        self.process = context.Process(
+            target=_worker, args=(child, service.data, service.store, service.memory_bytes, service.max_bytes), daemon=True)
         self.process.start()
+        # Loading the graph is not the query's time: wait for it apart.
+        if not self.connection.poll(120) or self.connection.recv() != ("ready",):
+            self.stop()
+            raise QueryError("the query worker could not start", 500)
 
     def stop(self) -> None:
         self.process.kill()
@@ -253,30 +341,39 @@ class _Worker:
 class QueryService:
     """Runs queries in worker processes, each with the graph loaded once; stops any that run too long."""
 
-    def __init__(self, data=(), store: Path | None = None, workers: int = 2, time_limit: float = 5.0, max_rows: int = 10_000):
-        self.data, self.store, self.time_limit, self.max_rows = tuple(data), store, time_limit, max_rows
+    def __init__(self, data=(), store: Path | None = None, settings: dict | None = None):
+        settings = {**DEFAULTS, **(settings or {})}
+        self.data, self.store = tuple(data), store
+        self.time_limit = settings["sparql_time_limit_seconds"]
+        self.max_rows, self.max_bytes = settings["sparql_max_rows"], settings["sparql_max_result_bytes"]
+        self.memory_bytes = settings["sparql_worker_memory_bytes"]
         self.idle: queue.Queue = queue.Queue()
-        for _ in range(workers):
+        for _ in range(settings["sparql_workers"]):
             self.idle.put(None)  # started when first needed
 
-    def run(self, text: str, form: str, fmt: str, default_graphs=(), named_graphs=()) -> tuple[bytes, bool]:
-        """The serialized result and whether rows were cut off; QueryError past the time limit."""
-        worker = self.idle.get()
+    def run(self, text: str, accept: str = "*/*", protocol_dataset=None) -> tuple[bytes, str, bool]:
+        """The result's bytes and media type, and whether rows were cut off; QueryError if refused or stopped."""
         try:
-            worker = worker or _Worker(self.data, self.store)
-            worker.connection.send((text, form, fmt, list(default_graphs), list(named_graphs), self.max_rows))
-            # Loading the graph counts against the first query's time only once per worker.
-            if not worker.connection.poll(self.time_limit + (0 if getattr(worker, "warm", False) else 30)):
-                worker.stop()
-                worker = None
+            worker = self.idle.get(timeout=self.time_limit)
+        except queue.Empty:
+            raise QueryError("every query worker is busy; try again shortly", 503) from None
+        try:
+            worker = worker or _Worker(self)
+            worker.connection.send((text, accept, protocol_dataset, self.max_rows))
+            if not worker.connection.poll(self.time_limit):
                 raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", 503)
-            worker.warm = True
-            status, payload, truncated = worker.connection.recv()
-            if status == "error":
-                raise QueryError(f"the query failed: {payload}")
-            return payload, truncated
+            answer = worker.connection.recv()
+        except (QueryError, EOFError, OSError) as error:
+            # Stopped, or it died (a crash in the engine): a fresh worker takes its place.
+            if worker is not None:
+                worker.stop()
+            worker = None
+            raise error if isinstance(error, QueryError) else QueryError("the query engine failed on this query", 500) from error
         finally:
             self.idle.put(worker)
+        if answer[0] == "error":
+            raise QueryError(answer[1], answer[2])
+        return answer[1], answer[2], answer[3]
 
     def close(self) -> None:
         """Stop every worker."""

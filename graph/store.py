@@ -158,16 +158,21 @@ def load_into_store(store: Path, paths: Sequence[Path], graph: URIRef | None = N
     return write_to_store(store, read_files(paths, graph))
 
 
-def execute(ds: Dataset, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-            max_rows: int | None = None) -> tuple[Result, bool]:
-    """Run a SPARQL query on the graph, over the protocol's dataset if one is given; return it and whether it was cut short.
+def execute(ds: Dataset, query: str, protocol_dataset: tuple[Sequence[str], Sequence[str]] | None = None,
+            own_dataset: bool = False, max_rows: int | None = None) -> tuple[Result, bool]:
+    """Run a SPARQL query on the graph; return the result and whether it was cut short at ``max_rows``.
 
-    Without ``default_graphs`` the default graph is the union of the named
-    graphs. At most ``max_rows`` solutions (or triples) are read.
+    The dataset is, in order: the protocol's (default graphs, named graphs),
+    exactly; the query's own FROM / FROM NAMED (``own_dataset``); else the
+    default graph is the union of the named graphs.
     """
-    options = {"default_graph": [pyoxigraph.NamedNode(g) for g in default_graphs]} if default_graphs else {"use_default_graph_as_union": True}
-    if named_graphs:
-        options["named_graphs"] = [pyoxigraph.NamedNode(g) for g in named_graphs]
+    if protocol_dataset is not None:
+        options = {"default_graph": [pyoxigraph.NamedNode(g) for g in protocol_dataset[0]],
+                   "named_graphs": [pyoxigraph.NamedNode(g) for g in protocol_dataset[1]]}
+    elif own_dataset:
+        options = {}
+    else:
+        options = {"use_default_graph_as_union": True}
     # oxrdflib's Dataset.query cannot pass a protocol dataset; the store it wraps can.
     answer = ds.store._inner.query(query, **options)
     if isinstance(answer, pyoxigraph.QueryBoolean):

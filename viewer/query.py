@@ -1,13 +1,12 @@
 """The query page: saved queries with their parameters, a SPARQL editor, results with links, downloads."""
 
 import json
-import re
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
 
 from rdflib import Graph, URIRef
 
-from graph.sparql import QueryError, bind, check, saved_queries
+from graph.sparql import QueryError, bind, saved_queries
 from graph.vocab import PREFIXES
 from viewer.errors import SECURITY_HEADERS
 
@@ -24,12 +23,11 @@ def _saved(name: str | None):
     return found
 
 
-def _run(saved, values: dict, fmt: str):
-    """Bind, check and run a saved query in the endpoint's time-limited workers."""
+def _run(saved, values: dict, accept: str):
+    """Bind a saved query and run it in the endpoint's time-limited workers."""
     text = bind(saved, values)
-    form = check(text, current_app.extensions["store_graphs"])
-    payload, truncated = current_app.extensions["sparql"].run(text, form, fmt)
-    return text, form, payload, truncated
+    payload, media_type, truncated = current_app.extensions["sparql"].run(text, accept)
+    return text, media_type, payload, truncated
 
 
 # YASGUI styles its panes with inline styles; scripts stay limited to this app's own files.
@@ -48,10 +46,10 @@ def page() -> Response:
         context["editor_text"] = saved.text
         if all(values.values()):
             try:
-                text, form, payload, truncated = _run(saved, values, "json" if not _is_graph(saved) else "ttl")
+                text, media_type, payload, truncated = _run(saved, values, "application/sparql-results+json, text/turtle")
                 context["editor_text"] = text
-                context["table"] = _table(form, payload, truncated)
-                if form not in ("CONSTRUCT", "DESCRIBE"):
+                context["table"] = _table(media_type, payload, truncated)
+                if media_type != "text/turtle":
                     params = {f"param.{k}": v for k, v in values.items()}
                     context["downloads"] = {fmt: url_for("query.download", fmt=fmt, saved=saved.name, **params) for fmt in DOWNLOADS}
             except QueryError as error:
@@ -68,22 +66,16 @@ def download(fmt: str) -> Response:
         abort(404)
     saved = _saved(request.args.get("saved")) or abort(400)
     values = {p.name: request.args.get(f"param.{p.name}", "") for p in saved.params}
-    if _is_graph(saved):
-        abort(400)
     try:
-        _, _, payload, _ = _run(saved, values, fmt)
+        _, _, payload, _ = _run(saved, values, DOWNLOADS[fmt])
     except QueryError as error:
         return Response(str(error) + "\n", status=error.status, mimetype="text/plain")
     return Response(payload, mimetype=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{saved.name}.{fmt}"'})
 
 
-def _is_graph(saved) -> bool:
-    return bool(re.search(r"^\s*(CONSTRUCT|DESCRIBE)\b", saved.text, re.M | re.I))
-
-
-def _table(form: str, payload: bytes, truncated: bool) -> dict:
+def _table(media_type: str, payload: bytes, truncated: bool) -> dict:
     """Rows of cells, each a text and, for an IRI, a link to its page."""
-    if form in ("CONSTRUCT", "DESCRIBE"):
+    if media_type == "text/turtle":
         graph = Graph().parse(data=payload, format="turtle")
         rows = [[_cell({"type": "uri" if isinstance(t, URIRef) else "literal", "value": str(t)}) for t in triple] for triple in sorted(graph)]
         return {"columns": ["subject", "predicate", "object"], "rows": rows, "truncated": truncated}

@@ -7,7 +7,7 @@ from rdflib.namespace import RDF
 from graph.describe import graph_counts
 from graph.formats import BY_NAME
 from graph.settings import DEFAULTS
-from graph.sparql import GRAPH_FORMATS, SOLUTION_FORMATS, QueryError, QueryService, check, negotiate
+from graph.sparql import GRAPH_FORMATS, QueryError, QueryService, negotiate
 
 bp = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -25,16 +25,11 @@ def init_app(app: Flask) -> None:
     # Flask's default config holds MAX_CONTENT_LENGTH = None, so setdefault would not apply.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = settings["max_post_body_bytes"]
-    app.extensions["sparql"] = QueryService(
-        app.config["DATA"], app.config["STORE"], settings["sparql_workers"],
-        settings["sparql_time_limit_seconds"], settings["sparql_max_rows"],
-    )
+    app.config["SPARQL_MAX_QUERY_BYTES"] = settings["sparql_max_query_bytes"]
+    # Queries are parsed, run and written in the workers, under the time limit:
+    # nothing a client sends is parsed in the web process.
+    app.extensions["sparql"] = QueryService(app.config["DATA"], app.config["STORE"], settings)
     app.extensions["store_graphs"] = {str(c.iri) for c in graph_counts(app.extensions["strategy_graph"])}
-    # rdflib builds its SPARQL grammar on first use: pay for that now, not in a request.
-    try:
-        check("ASK {}", set())
-    except QueryError:
-        pass
 
 
 def _error(error: QueryError) -> Response:
@@ -62,24 +57,18 @@ def endpoint() -> Response:
         text = request.values.get("query")
     if text is None:
         return _service_description()
-    graphs = current_app.extensions["store_graphs"]
+    if len(text.encode("utf-8")) > current_app.config["SPARQL_MAX_QUERY_BYTES"]:
+        return _error(QueryError(f"the query is longer than {current_app.config['SPARQL_MAX_QUERY_BYTES']} bytes", 413))
     default_graphs, named_graphs = request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri")
-    unknown = [g for g in default_graphs + named_graphs if g not in graphs]
+    protocol_dataset = (default_graphs, named_graphs) if default_graphs or named_graphs else None
+    service = current_app.extensions["sparql"]
     try:
-        if unknown:
-            raise QueryError(f"{', '.join(unknown)}: not a graph of this store")
-        form = check(text, graphs)
-        fmt = negotiate(request.headers.get("Accept", "*/*"), form)
-        if fmt is None:
-            offered = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SOLUTION_FORMATS
-            raise QueryError(f"none of the accepted types; a {form} query answers in {', '.join(offered.values())}", 406)
-        payload, truncated = current_app.extensions["sparql"].run(text, form, fmt, default_graphs, named_graphs)
+        payload, media_type, truncated = service.run(text, request.headers.get("Accept", "*/*"), protocol_dataset)
     except QueryError as error:
         return _error(error)
-    table = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SOLUTION_FORMATS
-    response = Response(payload, mimetype=table[fmt])
+    response = Response(payload, mimetype=media_type)
     if truncated:
-        response.headers["X-Result-Truncated"] = f"only the first {current_app.extensions['sparql'].max_rows} results are given"
+        response.headers["X-Result-Truncated"] = f"only the first {service.max_rows} results are given"
     return response
 
 
