@@ -4,15 +4,16 @@ The projection (``project``) is the one view of the RDF graph every analysis
 uses. It is a directed graph:
 
 - graph attribute ``owner_labels``: the label of every owner;
-- nodes are IRIs, with ``kind`` (strategy, priority, outcome, workstream,
+- nodes are IRIs, with ``kind`` (strategy, vision, priority, outcome, workstream,
   intervention), ``label``, ``strategy`` (the strategy an outcome or work stream
   is part of, or an intervention if it is part of one), ``owners`` (sg:owner),
   ``life_stages`` (sg:servesLifeStage) and, for interventions, ``funding``: the
   committed or spent commitments with an amount above zero, as
   (commitment IRI, amount, currency);
 - edges are typed by ``kind``: ``contributes`` (sg:contributesTo, from a work
-  stream or intervention to an outcome or work stream) and ``serves_priority``
-  (from an outcome to the priority that has it as a target outcome).
+  stream or intervention to an outcome or work stream), ``serves_priority``
+  (from an outcome to the priority that has it as a target outcome) and
+  ``serves_vision`` (from a priority to the vision that includes it).
 
 A pathway stays inside one strategy: it runs from an intervention (of that
 strategy or of none) through that strategy's work streams to its outcome, as
@@ -34,7 +35,7 @@ PREFIX schema: <http://schema.org/>
 """
 _NODES = PREFIXES + """
 SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) WHERE {
-  VALUES (?type ?kind) { (sg:Strategy "strategy") (sg:StrategicPriority "priority") (sg:Outcome "outcome")
+  VALUES (?type ?kind) { (sg:Strategy "strategy") (sg:Vision "vision") (sg:StrategicPriority "priority") (sg:Outcome "outcome")
                          (sg:Workstream "workstream") (sg:Intervention "intervention") }
   ?node a ?type .
   OPTIONAL { ?node rdfs:label ?name }
@@ -45,6 +46,7 @@ _EDGES = PREFIXES + """
 SELECT ?from ?to ?kind WHERE {
   { ?from sg:contributesTo ?to BIND ("contributes" AS ?kind) }
   UNION { ?to sg:hasTargetOutcome ?from BIND ("serves_priority" AS ?kind) }
+  UNION { ?to sg:includesPriority ?from BIND ("serves_vision" AS ?kind) }
 }
 """
 _ATTRIBUTES = PREFIXES + """

@@ -5,7 +5,7 @@ Normalised once here so that pages ask for one field per idea.
 
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
 _OVERVIEW = """
@@ -82,12 +82,20 @@ class Statement:
 
 @dataclass
 class ResourceView:
-    """A resource as a page shows it: its label and its links in both directions."""
+    """A resource as a page shows it: label, kind, where it comes from, and its links both ways."""
 
     iri: str
     label: str
     outgoing: list[Statement] = field(default_factory=list)
     incoming: list[Statement] = field(default_factory=list)
+
+    def values(self, predicate: str) -> list[str]:
+        """The values of one of its own properties."""
+        return [s.value for s in self.outgoing if s.predicate == predicate]
+
+    def labels(self, predicate: str) -> list[str]:
+        """The labels of the values of one of its own properties."""
+        return [s.value_label for s in self.outgoing if s.predicate == predicate]
 
 
 def describe_resource(ds: Dataset, iri: URIRef) -> ResourceView | None:
@@ -111,3 +119,77 @@ def describe_resource(ds: Dataset, iri: URIRef) -> ResourceView | None:
 
 def _local(iri) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+_SERIES = """
+PREFIX sg: <https://w3id.org/strategy-graph/def#>
+PREFIX sdmx: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX sdmxm: <http://purl.org/linked-data/sdmx/2009/measure#>
+SELECT ?kind ?period ?value ?unit WHERE {
+  OPTIONAL { ?indicator sg:unit ?unit }
+  {
+    ?obs sg:indicator ?indicator ; sdmx:refPeriod ?period ; sdmxm:obsValue ?value ;
+         sg:populationGroup <https://w3id.org/strategy-graph/def/population-group/all> .
+    FILTER NOT EXISTS { ?indicator sg:hasBaseline ?obs }
+    BIND (IF(EXISTS { ?obs sg:comparator true }, "comparator", "own") AS ?kind)
+  }
+  UNION { ?indicator sg:hasBaseline/sdmxm:obsValue ?value BIND ("baseline" AS ?kind) }
+  UNION { ?indicator sg:hasTarget/sg:targetValue ?value BIND ("target" AS ?kind) }
+}
+ORDER BY ?period
+VALUES ?indicator { %s }
+"""
+
+
+@dataclass
+class Series:
+    """An indicator's values for a chart: its own and its comparator's, by period, and its baseline and target."""
+
+    unit: str = ""
+    own: list[tuple[str, float]] = field(default_factory=list)
+    comparator: list[tuple[str, float]] = field(default_factory=list)
+    baseline: float | None = None
+    target: float | None = None
+
+
+def indicator_series(ds: Dataset, iri: URIRef) -> Series:
+    """The values of one indicator, for the whole population, ready to draw."""
+    series = Series()
+    for row in ds.query(_SERIES % iri.n3()):
+        series.unit = str(row.unit or series.unit)
+        kind, value = str(row.kind), float(row.value)
+        if kind in ("own", "comparator"):
+            getattr(series, kind).append((str(row.period), value))
+        else:
+            setattr(series, kind, value)
+    return series
+
+
+_SEARCH = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?node ?label ?kind WHERE {
+  ?node rdfs:label ?label ; a ?type .
+  ?type rdfs:label ?kind .
+  OPTIONAL { ?node dcterms:description ?description }
+  BIND (LCASE(CONCAT(STR(?label), " ", COALESCE(STR(?description), ""))) AS ?text)
+  %s
+  FILTER (isIRI(?node))
+}
+ORDER BY ?kind ?label
+LIMIT 200
+"""
+
+
+def search(ds: Dataset, words: str) -> list[Item]:
+    """Resources whose label or description holds every one of the words, with their kind."""
+    terms = [w for w in words.lower().split() if w][:10]
+    if not terms:
+        return []
+    filters = " ".join(f"FILTER (CONTAINS(?text, {Literal(t).n3()}))" for t in terms)
+    seen, found = set(), []
+    for row in ds.query(_SEARCH % filters):
+        if str(row.node) not in seen:
+            seen.add(str(row.node))
+            found.append(Item(str(row.node), f"{row.label} ({row.kind})"))
+    return found

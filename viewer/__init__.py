@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from viewer import data, errors, pages, query, sparql
+from viewer import data, downloads, errors, pages, query, reports, sparql
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,4 +25,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(query.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(downloads.bp)
     return app

@@ -1,29 +1,58 @@
-"""The viewer's pages."""
+"""The main pages: home, resource pages, search."""
 
 import re
+from collections import Counter
 
 from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
-from graph.overview import describe_resource, strategy_overviews
-from viewer.data import get_graph
+from graph.describe import class_counts
+from graph.gaps import rules
+from graph.overview import describe_resource, indicator_series, search as search_graph, strategy_overviews
+from graph.vocab import SG
+from viewer.charts import Point, trend
+from viewer.data import get_gaps, get_graph
 
 bp = Blueprint("pages", __name__)
+IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
+SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 
 @bp.get("/")
 def index() -> str:
-    """Each strategy with its priority, target outcomes and work streams."""
-    return render_template("index.html", strategies=strategy_overviews(get_graph()))
+    """The strategy at a glance: vision, priority, outcomes, how much work there is, and the headline gaps."""
+    ds, gaps = get_graph(), get_gaps()
+    counts = {c.name: c.count for c in class_counts(ds)}
+    headline = Counter((g.severity, g.rule) for g in gaps if g.severity != "info")
+    names = {r.id: r.name for r in rules().values()}
+    return render_template(
+        "index.html", strategies=strategy_overviews(ds), counts=counts,
+        headline=[(severity, rule, names[rule], n) for (severity, rule), n in sorted(headline.items(), key=lambda kv: (SEVERITY_ORDER[kv[0][0]], -kv[1]))],
+    )
 
 
 @bp.get("/resource")
 def resource() -> str:
-    """Everything the graph says about one resource (?iri=…)."""
+    """Everything the graph says about one resource (?iri=…), where it comes from, and its gaps."""
     iri = request.args.get("iri", "")
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+", iri):
+    if not IRI.fullmatch(iri):
         abort(400)
-    view = describe_resource(get_graph(), URIRef(iri))
+    ds = get_graph()
+    view = describe_resource(ds, URIRef(iri))
     if view is None:
         abort(404)
-    return render_template("resource.html", resource=view)
+    chart = None
+    if str(SG.Indicator) in view.values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"):
+        series = indicator_series(ds, URIRef(iri))
+        chart = trend([Point(*p) for p in series.own], [Point(*p) for p in series.comparator], series.baseline, series.target, series.unit)
+    gaps = sorted((g for g in get_gaps() if g.focus == iri), key=lambda g: SEVERITY_ORDER[g.severity])
+    return render_template("resource.html", resource=view, gaps=gaps, chart=chart)
+
+
+@bp.get("/search")
+def search() -> str:
+    """Resources whose label or description holds the words of ?q=."""
+    words = request.args.get("q", "")
+    if len(words) > 200:
+        abort(400)
+    return render_template("search.html", words=words, results=search_graph(get_graph(), words) if words.strip() else None)

@@ -1,0 +1,199 @@
+"""The viewer's pages: every route, what board members and evaluators read on them, and a real browser."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import DATA, REPO, running_server
+from viewer import create_app
+
+PWS = "https://w3id.org/strategy-graph/id/luton-pws/"
+SAFER = PWS + "outcome/safer-community"
+INDICATOR = PWS + "indicator/households-in-temporary-accommodation-count"
+PAGES = ["/", "/theory-of-change", f"/theory-of-change?outcome={SAFER}", "/gaps", "/gaps?severity=violation", "/analysis",
+         "/network", "/search?q=housing", "/downloads", "/query", f"/resource?iri={SAFER}", f"/resource?iri={INDICATOR}"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+SCREENSHOTS = REPO / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = create_app({"TESTING": True})
+    yield app.test_client()
+    app.extensions["sparql"].close()
+
+
+@pytest.fixture(scope="module")
+def outcomes(ds):
+    query = "SELECT ?l WHERE { ?o a <https://w3id.org/strategy-graph/def#Outcome> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    return sorted(str(r.l) for r in ds.query(query))
+
+
+def _svg_text(svg: str) -> str:
+    """The words of an SVG's text elements, whatever lines Graphviz wrapped them on."""
+    return " ".join(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)).split()).replace("&#39;", "'")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert "Content-Security-Policy" in response.headers
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/resource?iri=https://example.org/nothing", 404), ("/resource?iri=not%20an%20iri", 400), ("/resource", 400),
+    ("/theory-of-change?outcome=https://example.org/x", 400), ("/theory-of-change.gif", 404), ("/gaps?severity=loud", 400),
+    ("/gaps.csv?severity=loud", 400), ("/download/graph.xml", 404), ("/download/ontology/passwd", 404),
+    ("/download/shapes/..%2Fpyproject.toml", 404), ("/search?q=" + "x" * 300, 400), ("/no/such/page", 404),
+])
+def test_bad_addresses_get_plain_errors(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_home_shows_the_strategy_at_a_glance(client, outcomes):
+    page = client.get("/").get_data(as_text=True)
+    for label in outcomes:
+        assert label in page
+    assert "<strong>22</strong> work streams" in page and "<strong>3</strong> interventions" in page
+    assert "Outcome with no funded intervention</a>: 5" in page
+
+
+def test_theory_of_change_svg_has_the_outcomes_marked_and_linked(client, outcomes):
+    svg = client.get("/theory-of-change.svg").get_data(as_text=True)
+    words = _svg_text(svg)
+    for label in outcomes:
+        assert label in words
+    assert svg.count('class="node outcome gap"') == 5  # none has a funded intervention
+    assert "No funded intervention reaches this outcome" in svg
+    assert f'xlink:href="/resource?iri={SAFER}"' in svg
+
+
+def test_theory_of_change_filtered_to_one_outcome(client, outcomes):
+    svg = client.get(f"/theory-of-change.svg?outcome={SAFER}").get_data(as_text=True)
+    words = _svg_text(svg)
+    assert "a safer community with fewer cases of domestic abuse" in words
+    assert sum(label in words for label in outcomes) == 1
+    assert "reduced drug and alcohol related harm" in words and "reducing social isolation" not in words
+
+
+def test_theory_of_change_downloads_for_board_papers(client):
+    assert client.get("/theory-of-change.png").data.startswith(b"\x89PNG")
+    assert client.get("/theory-of-change.pdf").data.startswith(b"%PDF")
+    page = client.get("/theory-of-change").get_data(as_text=True)
+    assert "The same chain as a list" in page and 'aria-label="Legend"' in page
+
+
+def test_resource_page_shows_provenance_gaps_and_a_trend(client):
+    outcome = client.get(f"/resource?iri={SAFER}").get_data(as_text=True)
+    assert "<blockquote>- a safer community with fewer cases" in outcome  # the quoted source line
+    assert "No intervention with committed or spent funding contributes" in outcome
+    indicator = client.get(f"/resource?iri={INDICATOR}").get_data(as_text=True)
+    assert 'class="chart"' in indicator and indicator.count("<circle") == 3  # the three reported counts
+    assert "Asserted by analysis" in indicator
+
+
+def test_gaps_page_groups_filters_and_downloads(client, ds):
+    page = client.get("/gaps?severity=violation").get_data(as_text=True)
+    assert 'id="outcome-without-funded-intervention"' in page and "How to close it" in page
+    assert 'id="indicator-without-baseline"' not in page
+    rows = list(csv.DictReader(io.StringIO(client.get("/gaps.csv?severity=warning").get_data(as_text=True))))
+    assert rows and {r["severity"] for r in rows} == {"violation", "warning"}
+
+
+def test_analysis_page(client):
+    page = client.get("/analysis").get_data(as_text=True)
+    assert page.count('<table class="heat">') == 2
+    assert "No committed or spent funding reaches any outcome." in page
+    assert "depends on a single owner" in page
+
+
+def test_network_data_is_json_with_every_node(client):
+    page = client.get("/network").get_data(as_text=True)
+    data = json.loads(re.search(r'id="network-data">(.*?)</script>', page, re.S).group(1))
+    assert len(data["nodes"]) == 1 + 1 + 1 + 5 + 22 + 3  # strategy, vision, priority, outcomes, work streams, interventions
+    assert all(n["url"].startswith("/resource?iri=") for n in data["nodes"])
+
+
+def test_search_and_downloads(client):
+    found = client.get("/search?q=temporary accommodation").get_data(as_text=True)
+    assert "reducing homelessness and temporary accommodation" in found
+    assert client.get("/download/graph.trig").headers["Content-Disposition"] == 'attachment; filename="strategy-graph.trig"'
+    assert b"owl:Ontology" in client.get("/download/ontology/strategy-graph.ttl").data
+    assert b"sh:NodeShape" in client.get("/download/shapes/gaps.ttl").data
+
+
+def test_hostile_labels_are_text_on_every_page():
+    app = create_app({"TESTING": True, "DATA": [DATA / "hostile-labels.ttl"]})
+    client = app.test_client()
+    for path in ["/", "/theory-of-change", "/theory-of-change.svg", "/gaps", "/analysis", "/network", "/search?q=alert",
+                 "/resource?iri=http://example.org/hostile/outcome"]:
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+    app.extensions["sparql"].close()
+
+
+# In Chromium --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def luton_server(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("luton")) as base:
+        yield base
+
+
+def test_every_page_loads_in_chromium_offline_and_cleanly(browser, luton_server):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for path in PAGES:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        problems, outside = [], []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(luton_server) else None)
+        page.goto(luton_server + path)
+        page.wait_for_load_state("networkidle")
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:60] or "home"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.close()
+        assert problems == [], path
+        assert outside == [], path
+
+
+def test_clicking_a_box_of_the_theory_of_change_opens_its_page(browser, luton_server, outcomes):
+    page = browser.new_page()
+    page.goto(luton_server + "/theory-of-change")
+    words = _svg_text(page.inner_html("figure.diagram"))
+    assert all(label in words for label in outcomes)
+    # Graphviz writes SVG links as xlink:href, which CSS attribute selectors do not see.
+    page.locator(f'xpath=//*[local-name()="a" and @*[local-name()="href"]="/resource?iri={SAFER}"]').first.click()
+    page.wait_for_url(f"**/resource?iri={SAFER}")
+    assert page.inner_text("h1").startswith("a safer community")
+    page.close()
+
+
+def test_hostile_labels_never_run_in_chromium(browser, tmp_path):
+    with running_server(tmp_path, "--data", str(DATA / "hostile-labels.ttl")) as base:
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path in ["/", "/theory-of-change", "/network", "/resource?iri=http://example.org/hostile/outcome", "/search?q=alert"]:
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+        page.goto(base + "/")
+        assert "<script>alert('strategy')</script>" in page.inner_text("h1")
+        page.close()
+    assert dialogs == []

@@ -1,0 +1,108 @@
+"""The theory of change, the gap report, the analysis and the network: the views of the whole logic model."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from markupsafe import Markup
+
+from pyvis.network import Network
+
+from graph.analysis import project
+from graph.diagram import MARKED, DiagramError, boxes_and_links, dot, render
+from graph.gaps import SEVERITIES, at_or_above, rules
+from viewer.charts import bars
+from viewer.data import get_analysis, get_gaps, get_graph
+
+bp = Blueprint("reports", __name__)
+DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+# Dark enough that white labels pass WCAG AA contrast.
+KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
+
+
+def _diagram(fmt: str) -> tuple[bytes, list, list]:
+    outcome = request.args.get("outcome")
+    boxes, links = boxes_and_links(get_graph(), get_gaps(), outcome)
+    if outcome is not None and not any(b.iri == outcome and b.kind == "outcome" for b in boxes):
+        abort(400)
+    try:
+        return render(dot(boxes, links, lambda iri: url_for("pages.resource", iri=iri)), fmt), boxes, links
+    except DiagramError:
+        abort(500)
+
+
+@bp.get("/theory-of-change")
+def theory_of_change() -> str:
+    """The layered diagram, its legend, and the same chain as a nested list for screen readers."""
+    svg, boxes, links = _diagram("svg")
+    inline = svg.decode("utf-8")
+    inline = inline[inline.index("<svg"):]  # drop the XML prolog and DOCTYPE to embed it
+    outcomes = [b for b in boxes if b.kind == "outcome"]
+    feeds = {b.iri: [c for c in boxes if (c.iri, b.iri) in set(links)] for b in boxes}
+    return render_template("theory.html", svg=Markup(inline), outcomes=outcomes, feeds=feeds, marked=MARKED,
+                           all_outcomes=[b for b in boxes_and_links(get_graph(), get_gaps())[0] if b.kind == "outcome"],
+                           chosen=request.args.get("outcome"))
+
+
+@bp.get("/theory-of-change.<fmt>")
+def theory_of_change_file(fmt: str) -> Response:
+    """The diagram to keep: SVG, PNG or PDF, for board papers."""
+    if fmt not in DIAGRAM_TYPES:
+        abort(404)
+    body, _, _ = _diagram(fmt)
+    return Response(body, mimetype=DIAGRAM_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="theory-of-change.{fmt}"'})
+
+
+@bp.get("/gaps")
+def gaps() -> str:
+    """The gap report, grouped by rule, with how to close each gap; ?severity= filters."""
+    severity = request.args.get("severity", "info")
+    if severity not in SEVERITIES:
+        abort(400)
+    shown = at_or_above(get_gaps(), severity)
+    by_rule = {}
+    for gap in shown:
+        by_rule.setdefault(gap.rule, []).append(gap)
+    return render_template("gaps.html", by_rule=by_rule, rules={r.id: r for r in rules().values()}, severity=severity, severities=SEVERITIES)
+
+
+@bp.get("/gaps.csv")
+def gaps_csv() -> Response:
+    """The gap report as CSV."""
+    severity = request.args.get("severity", "info")
+    if severity not in SEVERITIES:
+        abort(400)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["rule", "severity", "focus", "label", "message", "fix", "strategy"])
+    writer.writeheader()
+    writer.writerows(g.as_dict() for g in at_or_above(get_gaps(), severity))
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})
+
+
+@bp.get("/analysis")
+def analysis() -> str:
+    """Coverage as a heat map, funding by outcome as bars, weak points as lists."""
+    result = get_analysis()
+    funding = result["funding_by_outcome"]
+    currencies = sorted({c for o in funding["outcomes"] for c in o["amounts"]})
+    charts = {c: bars([(o["outcome"]["label"], o["amounts"].get(c, 0.0)) for o in funding["outcomes"]], c) for c in currencies}
+    return render_template("analysis.html", result=result, charts=charts)
+
+
+@bp.get("/network")
+def network() -> str:
+    """An interactive network of the strategy's logic: pyvis assembles it, vis-network draws it in the browser."""
+    g = project(get_graph())
+    net = Network(directed=True)
+    for node, data in g.nodes(data=True):
+        if data["kind"] in KIND_COLOURS:
+            # Labels go to the browser as JSON and are drawn as text: never as HTML.
+            net.add_node(node, label=data["label"][:60], title=data["label"], group=data["kind"],
+                         url=url_for("pages.resource", iri=node))
+    for source, target in g.edges():
+        if source in net.get_nodes() and target in net.get_nodes():
+            net.add_edge(source, target)
+    keep = ("id", "label", "title", "group", "url")
+    data = {"nodes": [{k: n[k] for k in keep if k in n} for n in net.nodes],
+            "edges": [{"from": e["from"], "to": e["to"]} for e in net.edges], "colours": KIND_COLOURS}
+    return render_template("network.html", data=data, kinds=KIND_COLOURS)
