@@ -17,6 +17,7 @@ SELECT ?strategy ?label ?kind ?item ?itemLabel ?position WHERE {
   ?strategy a sg:Strategy ; rdfs:label ?label .
   OPTIONAL {
     { ?strategy sg:addressesPriority ?item BIND ("priorities" AS ?kind) }
+    UNION { ?strategy sg:addressesPriority/^sg:includesPriority ?item BIND ("visions" AS ?kind) }
     UNION { ?item a sg:Outcome ; dcterms:isPartOf ?strategy BIND ("outcomes" AS ?kind) }
     UNION { ?item a sg:Workstream ; dcterms:isPartOf ?strategy BIND ("workstreams" AS ?kind) }
     ?item rdfs:label ?itemLabel .
@@ -41,6 +42,7 @@ class StrategyOverview:
 
     iri: str
     label: str
+    visions: list[Item] = field(default_factory=list)
     priorities: list[Item] = field(default_factory=list)
     outcomes: list[Item] = field(default_factory=list)
     workstreams: list[Item] = field(default_factory=list)

@@ -62,6 +62,7 @@ def test_home_shows_the_strategy_at_a_glance(client, outcomes):
     page = client.get("/").get_data(as_text=True)
     for label in outcomes:
         assert label in page
+    assert "Luton 2040 vision</a>" in page
     assert "<strong>22</strong> work streams" in page and "<strong>3</strong> interventions" in page
     assert "Outcome with no funded intervention</a>: 5" in page
 
