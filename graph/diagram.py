@@ -24,13 +24,9 @@ MARKED = {
 LAYERS = ("vision", "priority", "outcome", "workstream", "intervention")
 _FILL = {"vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#e8eef4", "intervention": "#fdf3e1"}
 _TEXT = {"vision": "#ffffff", "priority": "#ffffff", "outcome": "#ffffff", "workstream": "#1b1b1b", "intervention": "#1b1b1b"}
-_QUERY = """
+_INDICATORS = """
 PREFIX sg: <https://w3id.org/strategy-graph/def#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?vision ?label ?priority ?measured (COUNT(DISTINCT ?indicator) AS ?indicators) WHERE {
-  { ?vision sg:includesPriority ?priority . ?vision rdfs:label ?label }
-  UNION { ?indicator sg:measures ?measured }
-} GROUP BY ?vision ?label ?priority ?measured
+SELECT ?measured (COUNT(DISTINCT ?indicator) AS ?indicators) WHERE { ?indicator sg:measures ?measured } GROUP BY ?measured
 """
 
 
@@ -53,13 +49,7 @@ class DiagramError(Exception):
 def boxes_and_links(ds, gaps: list[Gap], outcome: str | None = None) -> tuple[list[Box], list[tuple[str, str]]]:
     """The diagram's boxes and arrows; with ``outcome``, only that outcome's chain and what it serves."""
     g = project(ds)
-    indicators: dict[str, int] = {}
-    visions: dict[str, tuple[str, set]] = {}
-    for row in ds.query(_QUERY):
-        if row.vision is not None:
-            visions.setdefault(str(row.vision), (str(row.label), set()))[1].add(str(row.priority))
-        if row.measured is not None:
-            indicators[str(row.measured)] = int(row.indicators)
+    indicators = {str(row.measured): int(row.indicators) for row in ds.query(_INDICATORS)}
     marks: dict[str, list[str]] = {}
     for gap in gaps:
         if gap.rule in MARKED:
@@ -67,15 +57,13 @@ def boxes_and_links(ds, gaps: list[Gap], outcome: str | None = None) -> tuple[li
     owners = g.graph["owner_labels"]
     nodes = [n for n, d in g.nodes(data=True) if d["kind"] in LAYERS]
     links = [(u, v) for u, v in g.edges() if u in nodes and v in nodes]
-    for vision, (_, priorities) in visions.items():
-        links += [(p, vision) for p in priorities if p in g]
     if outcome is not None:
-        keep = {outcome} | {u for u, v in links if v == outcome}
+        keep = {outcome}
         changed = True
-        while changed:  # everything upstream of the outcome, and everything it leads to
+        while changed:  # everything upstream of the outcome, and what it serves above
             before = len(keep)
-            keep |= {u for u, v in links if v in keep and g.nodes.get(u, {}).get("kind") in ("workstream", "intervention")}
-            keep |= {v for u, v in links if u in keep and (v in visions or g.nodes[v]["kind"] == "priority")}
+            keep |= {u for u, v in links if v in keep and g.nodes[u]["kind"] in ("workstream", "intervention")}
+            keep |= {v for u, v in links if u in keep and g.nodes[v]["kind"] in ("priority", "vision")}
             changed = len(keep) != before
         nodes, links = [n for n in nodes if n in keep], [(u, v) for u, v in links if u in keep and v in keep]
     boxes = [
@@ -83,8 +71,6 @@ def boxes_and_links(ds, gaps: list[Gap], outcome: str | None = None) -> tuple[li
             indicators.get(n, 0), tuple(marks.get(n, ())))
         for n in nodes
     ]
-    boxes += [Box(v, "vision", label, (), 0, ()) for v, (label, _) in visions.items()
-              if outcome is None or v in {t for _, t in links}]
     return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), b.label)), sorted(set(links))
 
 
