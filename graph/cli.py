@@ -1,6 +1,5 @@
 """The ``strategy-graph`` command line."""
 
-import csv
 import datetime
 import functools
 import io
@@ -21,7 +20,7 @@ from graph.export import export as export_graph
 from graph.fingertips import FingertipsError, read_fingertips
 from graph.fingertips import download as fingertips_download
 from graph.formats import BY_NAME
-from graph.gaps import SEVERITIES, Gap, at_or_above, find_gaps, rules, strategy_labels
+from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules, strategy_labels
 from graph import files
 from graph.settings import DEFAULTS
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries, serialize
@@ -193,11 +192,7 @@ def gaps(ds: Dataset, output: str, severity: str, fail_on: str) -> None:
     if output == "json":
         click.echo(json.dumps([g.as_dict() for g in shown], indent=2, ensure_ascii=False))
     elif output == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(Gap.__dataclass_fields__))
-        writer.writeheader()
-        writer.writerows(g.as_dict() for g in shown)
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(as_csv(shown), nl=False)
     else:
         click.echo(_gaps_as_text(ds, shown))
     if fail_on != "none" and at_or_above(found, fail_on):

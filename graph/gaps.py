@@ -1,6 +1,8 @@
 """Gap detection: validate a graph against the SHACL shapes, report gaps people can act on."""
 
-from dataclasses import asdict, dataclass
+import csv
+import io
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 
 from rdflib import RDF, Dataset, Graph, URIRef
@@ -128,6 +130,20 @@ def find_gaps(ds: Dataset) -> list[Gap]:
 def at_or_above(gaps: list[Gap], severity: str) -> list[Gap]:
     """The gaps whose severity is ``severity`` or worse."""
     return [g for g in gaps if SEVERITIES.index(g.severity) <= SEVERITIES.index(severity)]
+
+
+def as_csv(gaps: list[Gap]) -> str:
+    """The gaps as CSV, one row per gap.
+
+    A cell that starts with = + - @ or a control character is prefixed with an
+    apostrophe, so a label from the data cannot run as a spreadsheet formula.
+    """
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(Gap)])
+    writer.writeheader()
+    for gap in gaps:
+        writer.writerow({k: "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for k, v in gap.as_dict().items()})
+    return buffer.getvalue()
 
 
 def _rule_shape(source: URIRef) -> URIRef:

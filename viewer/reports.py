@@ -1,16 +1,13 @@
 """The theory of change, the gap report, the analysis and the network: the views of the whole logic model."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from pyvis.network import Network
 
 from graph.analysis import project
 from graph.diagram import MARKED, DiagramError, boxes_and_links, dot, render
-from graph.gaps import SEVERITIES, at_or_above, rules
+from graph.gaps import SEVERITIES, as_csv, at_or_above, rules
 from viewer.charts import bars
 from viewer.data import get_analysis, get_gaps, get_graph
 
@@ -21,13 +18,14 @@ KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a
 
 
 def _diagram(fmt: str) -> tuple[bytes, list, list]:
-    outcome = request.args.get("outcome")
+    outcome = request.args.get("outcome") or None  # the form's "All outcomes" sends outcome=
     boxes, links = boxes_and_links(get_graph(), get_gaps(), outcome)
     if outcome is not None and not any(b.iri == outcome and b.kind == "outcome" for b in boxes):
         abort(400)
     try:
         return render(dot(boxes, links, lambda iri: url_for("pages.resource", iri=iri)), fmt), boxes, links
-    except DiagramError:
+    except DiagramError as error:
+        current_app.logger.error("%s", error)
         abort(500)
 
 
@@ -37,11 +35,15 @@ def theory_of_change() -> str:
     svg, boxes, links = _diagram("svg")
     inline = svg.decode("utf-8")
     inline = inline[inline.index("<svg"):]  # drop the XML prolog and DOCTYPE to embed it
-    outcomes = [b for b in boxes if b.kind == "outcome"]
-    feeds = {b.iri: [c for c in boxes if (c.iri, b.iri) in set(links)] for b in boxes}
-    return render_template("theory.html", svg=Markup(inline), outcomes=outcomes, feeds=feeds, marked=MARKED,
+    by_iri = {b.iri: b for b in boxes}
+    feeds = {b.iri: [] for b in boxes}
+    for source, target in links:
+        feeds[target].append(by_iri[source])
+    # The list starts from what leads to nothing further up: the vision, and any work left unlinked.
+    tops = [b for b in boxes if not any(source == b.iri for source, _ in links)]
+    return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED,
                            all_outcomes=[b for b in boxes_and_links(get_graph(), get_gaps())[0] if b.kind == "outcome"],
-                           chosen=request.args.get("outcome"))
+                           chosen=request.args.get("outcome") or None)
 
 
 @bp.get("/theory-of-change.<fmt>")
@@ -63,7 +65,7 @@ def gaps() -> str:
     by_rule = {}
     for gap in shown:
         by_rule.setdefault(gap.rule, []).append(gap)
-    return render_template("gaps.html", by_rule=by_rule, rules={r.id: r for r in rules().values()}, severity=severity, severities=SEVERITIES)
+    return render_template("gaps.html", by_rule=by_rule, rules={r.id: r for r in rules().values()}, severity=severity)
 
 
 @bp.get("/gaps.csv")
@@ -72,11 +74,7 @@ def gaps_csv() -> Response:
     severity = request.args.get("severity", "info")
     if severity not in SEVERITIES:
         abort(400)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["rule", "severity", "focus", "label", "message", "fix", "strategy"])
-    writer.writeheader()
-    writer.writerows(g.as_dict() for g in at_or_above(get_gaps(), severity))
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})
+    return Response(as_csv(at_or_above(get_gaps(), severity)), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})
 
 
 @bp.get("/analysis")
