@@ -8,6 +8,7 @@ is explained in its tooltip and in the legend.
 """
 
 import html
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -115,16 +116,23 @@ def dot(boxes: list[Box], links: list[tuple[str, str]], link_of) -> str:
         if source in ids and target in ids:
             lines.append(f"  {ids[source]} -> {ids[target]};")
     lines.append("}")
-    return "\n".join(lines)
+    # A control character from the data would make Graphviz reject the label and
+    # could not be written into SVG (XML) anyway, so none reaches it.
+    return _CONTROL.sub("", "\n".join(lines))
 
 
 def render(source: str, fmt: str) -> bytes:
     """The diagram drawn by Graphviz as svg, png or pdf."""
     try:
         done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=30, check=True)
+    except subprocess.CalledProcessError as error:
+        raise DiagramError(f"Graphviz could not draw the diagram: {error.stderr.decode('utf-8', 'replace').strip()}") from error
     except (OSError, subprocess.SubprocessError) as error:
         raise DiagramError(f"Graphviz could not draw the diagram: {error}") from error
     return done.stdout
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _quote(text: str) -> str:

@@ -3,6 +3,8 @@
 Normalised once here so that pages ask for one field per idea.
 """
 
+import math
+import re
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Literal, URIRef
@@ -71,6 +73,29 @@ VALUES ?node { %s }
 """
 
 
+# Names a board member reads in place of a property's own label, for the
+# properties on nearly every page. Any other property without a label of its
+# own is named from its local name, camelCase split into words.
+READER_NAMES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "kind",
+    "http://www.w3.org/2000/01/rdf-schema#label": "name",
+    "http://www.w3.org/2004/02/skos/core#prefLabel": "name",
+    "http://purl.org/dc/terms/title": "title",
+    "http://purl.org/dc/terms/isPartOf": "part of",
+    "http://schema.org/position": "position in the document",
+    "https://w3id.org/strategy-graph/def#quote": "quoted from the source",
+    "http://www.w3.org/ns/prov#wasAttributedTo": "asserted by",
+    "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",
+}
+
+
+def predicate_name(predicate: str, label: str | None) -> str:
+    """What a reader sees for a property: a reader's name, its label, or its local name in words."""
+    if predicate in READER_NAMES:
+        return READER_NAMES[predicate]
+    return label or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", _local(predicate)).lower()
+
+
 @dataclass(frozen=True)
 class Statement:
     """One link of a resource: what it is called, and the other end with its label."""
@@ -109,7 +134,7 @@ def describe_resource(ds: Dataset, iri: URIRef) -> ResourceView | None:
         if key in seen:
             continue  # a second label of the other end
         seen.add(key)
-        statement = Statement(str(row.p), str(row.pLabel or _local(row.p)), str(row.o), str(row.oLabel or row.o), isinstance(row.o, URIRef))
+        statement = Statement(str(row.p), predicate_name(str(row.p), row.pLabel and str(row.pLabel)), str(row.o), str(row.oLabel or row.o), isinstance(row.o, URIRef))
         (view.outgoing if row.direction.value == "out" else view.incoming).append(statement)
         if row.direction.value == "out" and str(row.p) in (str(RDFS.label), str(DCTERMS.title)) and not view.label:
             view.label = str(row.o)
@@ -155,11 +180,19 @@ class Series:
 
 
 def indicator_series(ds: Dataset, iri: URIRef) -> Series:
-    """The values of one indicator, for the whole population, ready to draw."""
+    """The values of one indicator, for the whole population, ready to draw.
+
+    A value that is not a finite number cannot be drawn and is left out.
+    """
     series = Series()
     for row in ds.query(_SERIES % iri.n3()):
         series.unit = str(row.unit or series.unit)
-        kind, value = str(row.kind), float(row.value)
+        try:
+            kind, value = str(row.kind), float(row.value)
+        except (TypeError, ValueError):
+            continue
+        if not math.isfinite(value):
+            continue
         if kind in ("own", "comparator"):
             getattr(series, kind).append((str(row.period), value))
         else:

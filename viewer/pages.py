@@ -1,6 +1,5 @@
 """The main pages: home, resource pages, search."""
 
-import re
 from collections import Counter
 
 from flask import Blueprint, abort, render_template, request
@@ -9,12 +8,12 @@ from rdflib import URIRef
 from graph.describe import class_counts
 from graph.gaps import rules
 from graph.overview import describe_resource, indicator_series, search as search_graph, strategy_overviews
+from graph.store import is_iri
 from graph.vocab import SG
 from viewer.charts import Point, trend
 from viewer.data import get_gaps, get_graph
 
 bp = Blueprint("pages", __name__)
-IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 
@@ -35,7 +34,7 @@ def index() -> str:
 def resource() -> str:
     """Everything the graph says about one resource (?iri=…), where it comes from, and its gaps."""
     iri = request.args.get("iri", "")
-    if not IRI.fullmatch(iri):
+    if not is_iri(iri):
         abort(400)
     ds = get_graph()
     view = describe_resource(ds, URIRef(iri))
