@@ -226,3 +226,26 @@ def test_awkward_values_are_shown_not_fatal(runner):
 def test_iris_the_store_would_refuse_are_bad_requests(client, iri):
     """Regression: IRIs that passed a loose pattern but not the SPARQL parser gave a server error."""
     assert client.get("/resource?iri=" + iri).status_code == 400
+
+
+def test_theory_of_change_boxes_never_overlap_and_hold_their_labels(client):
+    """The layout is Graphviz's: no two boxes intersect, and each label starts inside its own box."""
+    import xml.etree.ElementTree as ET
+
+    svg = ET.fromstring(client.get("/theory-of-change.svg").data)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    boxes = []
+    for node in svg.iterfind(".//s:g[@class]", ns):
+        if not node.get("class").startswith("node "):
+            continue
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", node.find(".//s:path", ns).get("d"))]
+        xs, ys = numbers[0::2], numbers[1::2]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        for text in node.iterfind(".//s:text", ns):
+            x, y = float(text.get("x")), float(text.get("y"))
+            assert box[0] <= x <= box[2] and box[1] <= y <= box[3], text.text
+        boxes.append(box)
+    assert len(boxes) >= 29  # vision, priority, five outcomes, 22 work streams
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
