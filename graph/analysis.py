@@ -26,14 +26,9 @@ from decimal import Decimal
 import networkx as nx
 from rdflib import Dataset
 
-PREFIXES = """
-PREFIX sg: <https://w3id.org/strategy-graph/def#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <http://schema.org/>
-"""
-_NODES = PREFIXES + """
+from graph.vocab import SPARQL_PREFIXES
+
+_NODES = SPARQL_PREFIXES + """
 SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) WHERE {
   VALUES (?type ?kind) { (sg:Strategy "strategy") (sg:Vision "vision") (sg:StrategicPriority "priority") (sg:Outcome "outcome")
                          (sg:Workstream "workstream") (sg:Intervention "intervention") }
@@ -42,19 +37,19 @@ SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) WH
   OPTIONAL { ?node dcterms:isPartOf ?part }
 } GROUP BY ?node ?kind
 """
-_EDGES = PREFIXES + """
+_EDGES = SPARQL_PREFIXES + """
 SELECT ?from ?to ?kind WHERE {
   { ?from sg:contributesTo ?to BIND ("contributes" AS ?kind) }
   UNION { ?to sg:hasTargetOutcome ?from BIND ("serves_priority" AS ?kind) }
   UNION { ?to sg:includesPriority ?from BIND ("serves_vision" AS ?kind) }
 }
 """
-_ATTRIBUTES = PREFIXES + """
+_ATTRIBUTES = SPARQL_PREFIXES + """
 SELECT ?node ?owner ?ownerName ?stage WHERE {
   { ?node sg:owner ?owner OPTIONAL { ?owner rdfs:label ?ownerName } } UNION { ?node sg:servesLifeStage ?stage }
 }
 """
-_FUNDING = PREFIXES + """
+_FUNDING = SPARQL_PREFIXES + """
 SELECT DISTINCT ?commitment ?intervention ?amount ?currency WHERE {
   ?commitment a sg:FundingCommitment ; schema:fundedItem ?intervention ;
       sg:fundingStatus ?status ; schema:amount ?money .
@@ -64,7 +59,7 @@ SELECT DISTINCT ?commitment ?intervention ?amount ?currency WHERE {
                       <https://w3id.org/strategy-graph/def/funding-status/spent>) && ?amount > 0)
 }
 """
-_LIFE_STAGES = PREFIXES + """
+_LIFE_STAGES = SPARQL_PREFIXES + """
 SELECT ?stage (MIN(STR(?name)) AS ?label) (MIN(?order) AS ?position) WHERE {
   ?stage skos:inScheme <https://w3id.org/strategy-graph/def/life-stage/> ; skos:prefLabel ?name .
   OPTIONAL { ?stage skos:notation ?order }

@@ -4,10 +4,9 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Literal, URIRef
 
-from graph.vocab import VOCABULARY_BASE
+from graph.vocab import SPARQL_PREFIXES, VOCABULARY_BASE
 
-_CLASS_COUNTS = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+_CLASS_COUNTS = SPARQL_PREFIXES + """
 SELECT ?cls (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {
   GRAPH ?g { ?s a ?cls }
   # The vocabulary graphs declare classes rather than instances of them.
@@ -17,8 +16,7 @@ SELECT ?cls (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {
 GROUP BY ?cls ORDER BY DESC(?n) ?cls
 """ % VOCABULARY_BASE
 
-_GRAPH_COUNTS = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
+_GRAPH_COUNTS = SPARQL_PREFIXES + """
 SELECT ?g (SAMPLE(?id) AS ?name) (COUNT(*) AS ?n) WHERE {
   GRAPH ?g { ?s ?p ?o }
   OPTIONAL { GRAPH ?g { ?self dcterms:identifier ?id FILTER (?self = ?g) } }
@@ -26,8 +24,7 @@ SELECT ?g (SAMPLE(?id) AS ?name) (COUNT(*) AS ?n) WHERE {
 GROUP BY ?g ORDER BY ?g
 """
 
-_GRAPHS_NAMED = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
+_GRAPHS_NAMED = SPARQL_PREFIXES + """
 SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g dcterms:identifier %s } }
 """
 

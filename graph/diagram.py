@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from graph.analysis import project
 from graph.gaps import Gap
+from graph.vocab import SPARQL_PREFIXES
 
 # Which gaps mark a box on the diagram, and how the legend explains them.
 MARKED = {
@@ -25,8 +26,7 @@ MARKED = {
 LAYERS = ("vision", "priority", "outcome", "workstream", "intervention")
 _FILL = {"vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#e8eef4", "intervention": "#fdf3e1"}
 _TEXT = {"vision": "#ffffff", "priority": "#ffffff", "outcome": "#ffffff", "workstream": "#1b1b1b", "intervention": "#1b1b1b"}
-_INDICATORS = """
-PREFIX sg: <https://w3id.org/strategy-graph/def#>
+_INDICATORS = SPARQL_PREFIXES + """
 SELECT ?measured (COUNT(DISTINCT ?indicator) AS ?indicators) WHERE { ?indicator sg:measures ?measured } GROUP BY ?measured
 """
 

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, PROV, QB
 
 from graph.settings import DEFAULTS
 from graph.store import new_graph
-from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES
 from graph.workbook import ONS_AREA, Problem, decimal_literal
 
 ENGLAND = "E92000001"
@@ -23,8 +23,7 @@ GROUPS = "https://w3id.org/strategy-graph/id/fingertips/group/"
 ALL = URIRef("https://w3id.org/strategy-graph/def/population-group/all")
 REQUIRED = ("Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Category", "Time period", "Value",
             "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count")
-_INDICATORS = """
-PREFIX sg: <https://w3id.org/strategy-graph/def#>
+_INDICATORS = SPARQL_PREFIXES + """
 SELECT DISTINCT ?indicator ?id WHERE { ?indicator a sg:Indicator ; sg:sourceIdentifier ?id }
 """
 

@@ -10,20 +10,14 @@ from rdflib.namespace import DCTERMS, RDFS, SH
 
 from graph import files
 from graph.store import validate_union
-from graph.vocab import SG
+from graph.vocab import SG, SPARQL_PREFIXES
 
 # Most severe first; a --severity or --fail-on level includes everything above it.
 SEVERITIES: tuple[str, ...] = ("violation", "warning", "info")
 _SEVERITY_OF = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 # Which strategy a node belongs to, whatever kind of node it is.
-_DESCRIBE = """
-PREFIX sg: <https://w3id.org/strategy-graph/def#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <http://schema.org/>
-PREFIX org: <http://www.w3.org/ns/org#>
+_DESCRIBE = SPARQL_PREFIXES + """
 SELECT ?node ?name ?strategy ?rank WHERE {
   VALUES ?node { %s }
   # A label, or one made from the labels of what the node links.

@@ -10,11 +10,9 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
-_OVERVIEW = """
-PREFIX sg: <https://w3id.org/strategy-graph/def#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <http://schema.org/>
+from graph.vocab import SPARQL_PREFIXES
+
+_OVERVIEW = SPARQL_PREFIXES + """
 SELECT ?strategy ?label ?kind ?item ?itemLabel ?position WHERE {
   ?strategy a sg:Strategy ; rdfs:label ?label .
   OPTIONAL {
@@ -60,9 +58,7 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
     return list(found.values())
 
 
-_STATEMENTS = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+_STATEMENTS = SPARQL_PREFIXES + """
 SELECT ?direction ?p ?pLabel ?o ?oLabel WHERE {
   { ?node ?p ?o BIND ("out" AS ?direction) } UNION { ?o ?p ?node BIND ("in" AS ?direction) }
   OPTIONAL { ?p rdfs:label ?pLabel }
@@ -148,19 +144,16 @@ def _local(iri) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-_SERIES = """
-PREFIX sg: <https://w3id.org/strategy-graph/def#>
-PREFIX sdmx: <http://purl.org/linked-data/sdmx/2009/dimension#>
-PREFIX sdmxm: <http://purl.org/linked-data/sdmx/2009/measure#>
+_SERIES = SPARQL_PREFIXES + """
 SELECT ?kind ?period ?value ?unit WHERE {
   OPTIONAL { ?indicator sg:unit ?unit }
   {
-    ?obs sg:indicator ?indicator ; sdmx:refPeriod ?period ; sdmxm:obsValue ?value ;
+    ?obs sg:indicator ?indicator ; sdmx-dimension:refPeriod ?period ; sdmx-measure:obsValue ?value ;
          sg:populationGroup <https://w3id.org/strategy-graph/def/population-group/all> .
     FILTER NOT EXISTS { ?indicator sg:hasBaseline ?obs }
     BIND (IF(EXISTS { ?obs sg:comparator true }, "comparator", "own") AS ?kind)
   }
-  UNION { ?indicator sg:hasBaseline/sdmxm:obsValue ?value BIND ("baseline" AS ?kind) }
+  UNION { ?indicator sg:hasBaseline/sdmx-measure:obsValue ?value BIND ("baseline" AS ?kind) }
   UNION { ?indicator sg:hasTarget/sg:targetValue ?value BIND ("target" AS ?kind) }
 }
 ORDER BY ?period
@@ -200,9 +193,7 @@ def indicator_series(ds: Dataset, iri: URIRef) -> Series:
     return series
 
 
-_SEARCH = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
+_SEARCH = SPARQL_PREFIXES + """
 SELECT DISTINCT ?node ?label ?kind WHERE {
   ?node rdfs:label ?label ; a ?type .
   ?type rdfs:label ?kind .

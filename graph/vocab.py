@@ -31,6 +31,9 @@ PREFIXES: dict[str, Namespace] = {
     "sdmx-attribute": SDMX_ATTRIBUTE,
 }
 
+# The same prefixes as a SPARQL prologue, for the queries the code runs.
+SPARQL_PREFIXES: str = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PREFIXES.items())
+
 # Vocabularies whose terms a strategy graph may use without the ontology
 # defining them (the ontology still declares the classes it expects).
 REUSED_NAMESPACES: tuple[str, ...] = tuple(

@@ -24,7 +24,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 from graph import files
 from graph.gaps import find_gaps
 from graph.store import new_graph, read_files
-from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES
 
 ID_BASE = "https://w3id.org/strategy-graph/id/"
 CONCEPT_BASE = "https://w3id.org/strategy-graph/def/"
@@ -226,8 +226,7 @@ def choice_lists() -> dict[str, dict[str, URIRef | str]]:
     """Every code list a column may use: label (lower case) to concept, in code-list order."""
     vocabulary = read_files(files.ontology_files())
     lists: dict[str, dict] = {name: {v: v for v in values} for name, values in LOCAL_CHOICES.items()}
-    query = """
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    query = SPARQL_PREFIXES + """
         SELECT ?scheme ?concept ?label ?notation WHERE {
           ?concept skos:inScheme ?scheme ; skos:prefLabel ?label . OPTIONAL { ?concept skos:notation ?notation }
         } ORDER BY ?scheme ?notation ?label"""
