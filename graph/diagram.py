@@ -47,8 +47,8 @@ class DiagramError(Exception):
     """Graphviz could not draw the diagram."""
 
 
-def boxes_and_links(ds, gaps: list[Gap], outcome: str | None = None) -> tuple[list[Box], list[tuple[str, str]]]:
-    """The diagram's boxes and arrows; with ``outcome``, only that outcome's chain and what it serves."""
+def boxes_and_links(ds, gaps: list[Gap]) -> tuple[list[Box], list[tuple[str, str]]]:
+    """The diagram's boxes and arrows."""
     g = project(ds)
     indicators = {str(row.measured): int(row.indicators) for row in ds.query(_INDICATORS)}
     marks: dict[str, list[str]] = {}
@@ -56,23 +56,27 @@ def boxes_and_links(ds, gaps: list[Gap], outcome: str | None = None) -> tuple[li
         if gap.rule in MARKED:
             marks.setdefault(gap.focus, []).append(MARKED[gap.rule])
     owners = g.graph["owner_labels"]
-    nodes = [n for n, d in g.nodes(data=True) if d["kind"] in LAYERS]
+    nodes = {n for n, d in g.nodes(data=True) if d["kind"] in LAYERS}
     links = [(u, v) for u, v in g.edges() if u in nodes and v in nodes]
-    if outcome is not None:
-        keep = {outcome}
-        changed = True
-        while changed:  # everything upstream of the outcome, and what it serves above
-            before = len(keep)
-            keep |= {u for u, v in links if v in keep and g.nodes[u]["kind"] in ("workstream", "intervention")}
-            keep |= {v for u, v in links if u in keep and g.nodes[v]["kind"] in ("priority", "vision")}
-            changed = len(keep) != before
-        nodes, links = [n for n in nodes if n in keep], [(u, v) for u, v in links if u in keep and v in keep]
     boxes = [
         Box(n, g.nodes[n]["kind"], g.nodes[n]["label"], tuple(sorted(owners.get(o, o) for o in g.nodes[n]["owners"])),
             indicators.get(n, 0), tuple(marks.get(n, ())))
         for n in nodes
     ]
     return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), b.label)), sorted(set(links))
+
+
+def chain(boxes: list[Box], links: list[tuple[str, str]], outcome: str) -> tuple[list[Box], list[tuple[str, str]]]:
+    """Only ``outcome``'s chain: the work upstream of it, and the priority and vision it serves."""
+    kind = {b.iri: b.kind for b in boxes}
+    keep = {outcome}
+    changed = True
+    while changed:
+        before = len(keep)
+        keep |= {u for u, v in links if v in keep and kind[u] in ("workstream", "intervention")}
+        keep |= {v for u, v in links if u in keep and kind[v] in ("priority", "vision")}
+        changed = len(keep) != before
+    return [b for b in boxes if b.iri in keep], [(u, v) for u, v in links if u in keep and v in keep]
 
 
 def dot(boxes: list[Box], links: list[tuple[str, str]], link_of) -> str:

@@ -84,6 +84,7 @@ def shapes_graph() -> Graph:
     return shapes
 
 
+@lru_cache(maxsize=1)
 def rules() -> dict[URIRef, Rule]:
     """Every rule of the shapes graph, keyed by its shape."""
     shapes = shapes_graph()

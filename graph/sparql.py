@@ -27,11 +27,10 @@ from rdflib.query import Result
 from graph import files
 from graph.formats import BY_NAME
 from graph.settings import DEFAULTS
-from graph.store import execute, open_graph
+from graph.store import execute, is_iri, open_graph
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _PARAM = re.compile(r"(\w+)\s*\((iri|string|integer|decimal|date)\)\s*(.*)")
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
 
 # Result formats: name, media type, and how to write it.
 SOLUTION_FORMATS = {
@@ -129,7 +128,7 @@ def bind(query: SavedQuery, values: dict[str, str]) -> str:
 def _term(param: Param, value: str):
     try:
         if param.kind == "iri":
-            if not _IRI.fullmatch(value):
+            if not is_iri(value):
                 raise ValueError("expected an absolute IRI such as https://example.org/x, with no spaces or brackets")
             return URIRef(value)
         if param.kind == "integer":

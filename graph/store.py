@@ -36,7 +36,6 @@ SKOLEM = "https://w3id.org/strategy-graph/.well-known/genid/"
 # pySHACL validations run one at a time: the patch they run under is process-wide.
 _VALIDATING = threading.Lock()
 _PREFIX = re.compile(r"^PREFIX\s+\S*:\s*<[^>]*>\s*$", re.MULTILINE | re.IGNORECASE)
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
 
 
 class GraphSourceError(Exception):
@@ -178,7 +177,7 @@ def load_into_store(store: Path, paths: Sequence[Path], graph: URIRef | None = N
     Every file is parsed before the store is touched (see write_to_store): a
     malformed file leaves the store exactly as it was.
     """
-    if graph is not None and not _ABSOLUTE_IRI.fullmatch(graph):
+    if graph is not None and not is_iri(graph):
         raise GraphSourceError(f"--graph {str(graph)!r}: expected an absolute IRI, such as https://example.org/graph/mine")
     return write_to_store(store, read_files(paths, graph))
 

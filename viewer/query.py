@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, make_response, render
 from rdflib import Graph, URIRef
 
 from graph.sparql import QueryError, bind, saved_queries
-from graph.vocab import PREFIXES
+from graph.vocab import SPARQL_PREFIXES
 from viewer.errors import SECURITY_HEADERS
 
 bp = Blueprint("query", __name__)
@@ -39,9 +39,8 @@ def page() -> Response:
     """Pick a saved query, fill in its parameters and see the results; or write one in the editor."""
     saved = _saved(request.args.get("saved"))
     values = {p.name: request.args.get(f"param.{p.name}", "") for p in (saved.params if saved else ())}
-    prefixes = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
     context = {"queries": saved_queries(), "saved": saved, "values": values, "error": None, "table": None, "downloads": {},
-               "editor_text": prefixes + "\n\nSELECT * WHERE {\n  ?s a sg:Outcome ; rdfs:label ?label .\n}\n"}
+               "editor_text": SPARQL_PREFIXES + "\nSELECT * WHERE {\n  ?s a sg:Outcome ; rdfs:label ?label .\n}\n"}
     if saved is not None:
         context["editor_text"] = saved.text
         if all(values.values()):

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from graph.analysis import project
-from graph.diagram import MARKED, DiagramError, boxes_and_links, dot, render
+from graph.diagram import MARKED, DiagramError, boxes_and_links, chain, dot, render
 from graph.gaps import SEVERITIES, as_csv, at_or_above, rules
 from viewer.charts import bars
 from viewer.data import get_analysis, get_gaps, get_graph
@@ -17,13 +17,17 @@ DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application
 KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
 
 
-def _diagram(fmt: str) -> tuple[bytes, list, list]:
+def _diagram(fmt: str) -> tuple[bytes, list, list, list]:
+    """The diagram drawn as ``fmt``, its boxes and links (one outcome's chain if ?outcome= names one), and every outcome."""
     outcome = request.args.get("outcome") or None  # the form's "All outcomes" sends outcome=
-    boxes, links = boxes_and_links(get_graph(), get_gaps(), outcome)
-    if outcome is not None and not any(b.iri == outcome and b.kind == "outcome" for b in boxes):
-        abort(400)
+    boxes, links = boxes_and_links(get_graph(), get_gaps())
+    outcomes = [b for b in boxes if b.kind == "outcome"]
+    if outcome is not None:
+        if not any(b.iri == outcome for b in outcomes):
+            abort(400)
+        boxes, links = chain(boxes, links, outcome)
     try:
-        return render(dot(boxes, links, lambda iri: url_for("pages.resource", iri=iri)), fmt), boxes, links
+        return render(dot(boxes, links, lambda iri: url_for("pages.resource", iri=iri)), fmt), boxes, links, outcomes
     except DiagramError as error:
         current_app.logger.error("%s", error)
         abort(500)
@@ -32,7 +36,7 @@ def _diagram(fmt: str) -> tuple[bytes, list, list]:
 @bp.get("/theory-of-change")
 def theory_of_change() -> str:
     """The layered diagram, its legend, and the same chain as a nested list for screen readers."""
-    svg, boxes, links = _diagram("svg")
+    svg, boxes, links, outcomes = _diagram("svg")
     inline = svg.decode("utf-8")
     inline = inline[inline.index("<svg"):]  # drop the XML prolog and DOCTYPE to embed it
     by_iri = {b.iri: b for b in boxes}
@@ -40,9 +44,10 @@ def theory_of_change() -> str:
     for source, target in links:
         feeds[target].append(by_iri[source])
     # The list starts from what leads to nothing further up: the vision, and any work left unlinked.
-    tops = [b for b in boxes if not any(source == b.iri for source, _ in links)]
+    sources = {source for source, _ in links}
+    tops = [b for b in boxes if b.iri not in sources]
     return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED,
-                           all_outcomes=[b for b in boxes_and_links(get_graph(), get_gaps())[0] if b.kind == "outcome"],
+                           all_outcomes=outcomes,
                            chosen=request.args.get("outcome") or None)
 
 
@@ -51,16 +56,22 @@ def theory_of_change_file(fmt: str) -> Response:
     """The diagram to keep: SVG, PNG or PDF, for board papers."""
     if fmt not in DIAGRAM_TYPES:
         abort(404)
-    body, _, _ = _diagram(fmt)
+    body = _diagram(fmt)[0]
     return Response(body, mimetype=DIAGRAM_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="theory-of-change.{fmt}"'})
+
+
+def _severity() -> str:
+    """The ?severity= of a gaps request (default: all); 400 if it names no severity."""
+    severity = request.args.get("severity", "info")
+    if severity not in SEVERITIES:
+        abort(400)
+    return severity
 
 
 @bp.get("/gaps")
 def gaps() -> str:
     """The gap report, grouped by rule, with how to close each gap; ?severity= filters."""
-    severity = request.args.get("severity", "info")
-    if severity not in SEVERITIES:
-        abort(400)
+    severity = _severity()
     shown = at_or_above(get_gaps(), severity)
     by_rule = {}
     for gap in shown:
@@ -71,10 +82,7 @@ def gaps() -> str:
 @bp.get("/gaps.csv")
 def gaps_csv() -> Response:
     """The gap report as CSV."""
-    severity = request.args.get("severity", "info")
-    if severity not in SEVERITIES:
-        abort(400)
-    return Response(as_csv(at_or_above(get_gaps(), severity)), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})
+    return Response(as_csv(at_or_above(get_gaps(), _severity())), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})
 
 
 @bp.get("/analysis")
@@ -97,8 +105,9 @@ def network() -> str:
             # Labels go to the browser as JSON and are drawn as text: never as HTML.
             net.add_node(node, label=data["label"][:60], title=data["label"], group=data["kind"],
                          url=url_for("pages.resource", iri=node))
+    shown = set(net.get_nodes())
     for source, target in g.edges():
-        if source in net.get_nodes() and target in net.get_nodes():
+        if source in shown and target in shown:
             net.add_edge(source, target)
     keep = ("id", "label", "title", "group", "url")
     data = {"nodes": [{k: n[k] for k in keep if k in n} for n in net.nodes],
