@@ -156,7 +156,7 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy: str | None, output
     "--store", required=True, type=click.Path(path_type=Path, file_okay=False),
     help="Folder of the persistent store; created if it does not exist.",
 )
-@click.option("--graph", "graph_iri", help="Named graph IRI for files of plain triples. Default: the file's owl:Ontology IRI, else its file: URI.")
+@click.option("--graph", "graph_iri", help="Named graph IRI for files of plain triples (quads keep their own graphs). Default: the file's own file: URI.")
 def load(files: tuple[Path, ...], store: Path, graph_iri: str | None) -> None:
     """Load Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML FILES into a store.
 
