@@ -18,6 +18,11 @@ def ontology_files() -> list[Path]:
     return sorted(ONTOLOGY_DIR.glob("*.ttl"))
 
 
+def shape_files() -> list[Path]:
+    """The shapes a strategy graph is checked against: structure and gap rules."""
+    return sorted(SHAPES_DIR.glob("*.ttl"))
+
+
 def dataset_files() -> list[Path]:
     """The packaged dataset's files, one named graph each."""
     return sorted(DATASETS_DIR.glob("*/*.trig"))

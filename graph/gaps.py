@@ -79,7 +79,7 @@ class Rule:
 def shapes_graph() -> Graph:
     """The structural shapes and gap rules (shapes/*.ttl), parsed once per process."""
     shapes = Graph()
-    for path in sorted(files.SHAPES_DIR.glob("*.ttl")):
+    for path in files.shape_files():
         shapes.parse(path, format="turtle")
     return shapes
 

@@ -15,7 +15,7 @@ GRAPH_FORMATS = ("ttl", "trig", "jsonld")
 def page() -> str:
     """What can be downloaded."""
     return render_template("downloads.html", formats=GRAPH_FORMATS, ontology=[p.name for p in files.ontology_files()],
-                           shapes=[p.name for p in sorted(files.SHAPES_DIR.glob("*.ttl"))])
+                           shapes=[p.name for p in files.shape_files()])
 
 
 @bp.get("/download/graph.<fmt>")
@@ -30,8 +30,8 @@ def graph(fmt: str) -> Response:
 @bp.get("/download/<kind>/<name>")
 def source_file(kind: str, name: str) -> Response:
     """A file of the ontology or of the shapes, as it is kept."""
-    folder = {"ontology": files.ONTOLOGY_DIR, "shapes": files.SHAPES_DIR}.get(kind)
-    known = {p.name: p for p in (folder.glob("*.ttl") if folder else [])}
+    listed = {"ontology": files.ontology_files, "shapes": files.shape_files}.get(kind)
+    known = {p.name: p for p in (listed() if listed else [])}
     if name not in known:
         abort(404)
     return Response(known[name].read_bytes(), mimetype="text/turtle", headers={"Content-Disposition": f'attachment; filename="{name}"'})
