@@ -5,11 +5,10 @@ from markupsafe import Markup
 
 from pyvis.network import Network
 
-from graph.analysis import project
-from graph.diagram import MARKED, DiagramError, boxes_and_links, chain, dot, render
+from graph.diagram import MARKED, DiagramError, chain, dot, render
 from graph.gaps import SEVERITIES, as_csv, at_or_above, rules
 from viewer.charts import bars
-from viewer.data import get_analysis, get_gaps, get_graph
+from viewer.data import get_analysis, get_diagram, get_gaps, get_projection
 
 bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
@@ -20,7 +19,7 @@ KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a
 def _diagram(fmt: str) -> tuple[bytes, list, list, list]:
     """The diagram drawn as ``fmt``, its boxes and links (one outcome's chain if ?outcome= names one), and every outcome."""
     outcome = request.args.get("outcome") or None  # the form's "All outcomes" sends outcome=
-    boxes, links = boxes_and_links(get_graph(), get_gaps())
+    boxes, links = get_diagram()
     outcomes = [b for b in boxes if b.kind == "outcome"]
     if outcome is not None:
         if not any(b.iri == outcome for b in outcomes):
@@ -98,7 +97,7 @@ def analysis() -> str:
 @bp.get("/network")
 def network() -> str:
     """An interactive network of the strategy's logic: pyvis assembles it, vis-network draws it in the browser."""
-    g = project(get_graph())
+    g = get_projection()
     net = Network(directed=True)
     for node, data in g.nodes(data=True):
         if data["kind"] in KIND_COLOURS:
