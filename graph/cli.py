@@ -24,7 +24,7 @@ from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules, s
 from graph import files
 from graph.settings import DEFAULTS
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries, serialize
-from graph.store import GraphSourceError, execute, load_into_store, open_graph, read_files, write_to_store
+from graph.engine.store import GraphSourceError, execute, load_into_store, open_graph, read_files, write_to_store
 from graph.workbook import (
     ExportError, WorkbookError, build_graph, read_workbook, structural_problems, workbook_rows, write_template,
 )

@@ -4,7 +4,7 @@ from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from graph.formats import RdfFormat
-from graph.store import named_graph, new_graph
+from graph.engine.store import named_graph, new_graph
 
 _ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 

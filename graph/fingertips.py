@@ -12,7 +12,7 @@ from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB
 
 from graph.settings import DEFAULTS
-from graph.store import new_graph
+from graph.engine.store import new_graph
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES
 from graph.workbook import ONS_AREA, Problem, decimal_literal
 

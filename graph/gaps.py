@@ -9,7 +9,7 @@ from rdflib import RDF, Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SH
 
 from graph import files
-from graph.store import validate_union
+from graph.engine.store import validate_union
 from graph.vocab import SG, SPARQL_PREFIXES
 
 # Most severe first; a --severity or --fail-on level includes everything above it.

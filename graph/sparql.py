@@ -27,7 +27,7 @@ from rdflib.query import Result
 from graph import files
 from graph.formats import BY_NAME
 from graph.settings import DEFAULTS
-from graph.store import execute, is_iri, open_graph
+from graph.engine.store import execute, is_iri, open_graph
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _PARAM = re.compile(r"(\w+)\s*\((iri|string|integer|decimal|date)\)\s*(.*)")

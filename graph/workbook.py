@@ -23,7 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 
 from graph import files
 from graph.gaps import find_gaps
-from graph.store import new_graph, read_files
+from graph.engine.store import new_graph, read_files
 from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES
 
 ID_BASE = "https://w3id.org/strategy-graph/id/"

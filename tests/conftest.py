@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from rdflib import Dataset
 
 from graph.describe import resolve_graph
-from graph.store import named_graph, open_graph
+from graph.engine.store import named_graph, open_graph
 from viewer import create_app
 
 REPO = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from graph.cli import main
 from graph.sparql import QueryError, bind, check, resolve, saved_queries
-from graph.store import execute
+from graph.engine.store import execute
 from tests.conftest import running_server
 
 PWS = "https://w3id.org/strategy-graph/id/luton-pws/"
@@ -70,7 +70,7 @@ def test_funding_queries_find_no_published_funding(ds):
 
 
 def test_funding_queries_on_the_invented_example():
-    from graph.store import open_graph
+    from graph.engine.store import open_graph
     from tests.conftest import REPO
 
     example = open_graph(data=[REPO / "examples" / "example-town.trig"])

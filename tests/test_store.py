@@ -9,7 +9,7 @@ from graph.describe import class_counts, graph_counts
 from graph.export import export
 from graph.formats import BY_NAME
 from graph.overview import strategy_overviews
-from graph.store import GraphSourceError, derive, load_into_store, open_graph, read_files
+from graph.engine.store import GraphSourceError, derive, load_into_store, open_graph, read_files
 from graph.vocab import SG
 from tests.conftest import DATA
 

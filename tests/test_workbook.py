@@ -11,7 +11,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import PROV
 
 from graph.cli import main
-from graph.store import named_graph, open_graph
+from graph.engine.store import named_graph, open_graph
 from graph.vocab import SG
 from graph.workbook import EXAMPLE, SHEETS, choice_lists
 from tests.conftest import REPO

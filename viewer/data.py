@@ -7,7 +7,7 @@ from rdflib import Dataset
 from graph.analysis import analyse, project
 from graph.diagram import Box, boxes_and_links
 from graph.gaps import Gap, find_gaps
-from graph.store import open_graph
+from graph.engine.store import open_graph
 
 
 def init_app(app: Flask) -> None:

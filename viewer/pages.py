@@ -8,7 +8,7 @@ from rdflib import URIRef
 from graph.describe import class_counts
 from graph.gaps import rules
 from graph.overview import describe_resource, indicator_series, search as search_graph, strategy_overviews
-from graph.store import is_iri
+from graph.engine.store import is_iri
 from graph.vocab import SG
 from viewer.charts import Point, trend
 from viewer.data import get_gaps, get_graph

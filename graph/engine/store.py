@@ -8,10 +8,8 @@ rdflib's own SPARQL engine is two orders of magnitude slower on real sizes.
 
 import itertools
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from xml.parsers import expat
 
@@ -19,22 +17,19 @@ import pyoxigraph
 import pyshacl
 from oxrdflib._converter import from_ox
 from oxrdflib.store import OxigraphStore
-from pyshacl.constraints.constraint_component import ConstraintComponent
 from pyshacl.errors import ReportableRuntimeError
-from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.query import Result
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import NamespaceManager
 
 from graph import files
+from graph.engine import pyshacl_adapter
 from graph.formats import RdfFormat, format_for_path
 from graph.vocab import PREFIXES
 
 # RDF 1.1 skolem IRIs: blank nodes of a validated graph, made addressable.
 SKOLEM = "https://w3id.org/strategy-graph/.well-known/genid/"
-# pySHACL validations run one at a time: the patch they run under is process-wide.
-_VALIDATING = threading.Lock()
 _PREFIX = re.compile(r"^PREFIX\s+\S*:\s*<[^>]*>\s*$", re.MULTILINE | re.IGNORECASE)
 
 
@@ -125,7 +120,7 @@ def validate_union(ds: Dataset, shapes: Graph) -> tuple[Graph, Dataset]:
         for q in pyoxigraph.parse(ds.serialize(format="ox-nquads", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
     )
     try:
-        with _VALIDATING, _pyshacl_fixes():
+        with pyshacl_adapter.fixed():
             _, report, _ = pyshacl.validate(union, shacl_graph=shapes, inference="none", allow_warnings=True, inplace=True)
     except ReportableRuntimeError as error:
         raise GraphSourceError(f"the shapes could not be run: {error.message}") from error
@@ -138,37 +133,6 @@ def _skolem(term):
     if isinstance(term, pyoxigraph.BlankNode):
         return pyoxigraph.NamedNode(SKOLEM + term.value)
     return term
-
-
-@contextmanager
-def _pyshacl_fixes():
-    """Two fixes to pySHACL 0.40 while we validate, undone after.
-
-    - It evaluates `datagraph or shapes_graph` for every result it describes,
-      and its Oxigraph data graph answers bool() with a COUNT over the store:
-      on the Luton dataset that made validation 1.9 s instead of 0.35 s. A data
-      graph is always there, so bool() is True.
-    - It puts values into messages with re.sub, which reads a backslash in a
-      label as a regular-expression escape and fails: values go in as they are.
-    """
-    def format_message(self, msg, bound_vars):
-        if isinstance(bound_vars, (tuple, list)):
-            names = dict(zip(("this", "path", "value"), bound_vars[:3]), **(bound_vars[3] if len(bound_vars) == 4 else {}))
-        else:
-            names = dict(bound_vars or {})
-        for name, value in names.items():
-            if value is not None:
-                msg = re.sub("{[?$]%s}" % re.escape(str(name)), lambda _: str(value), msg)
-        return msg
-
-    original = ConstraintComponent._format_sparql_based_result_message
-    OxigraphDataGraph.__bool__ = lambda self: True
-    ConstraintComponent._format_sparql_based_result_message = format_message
-    try:
-        yield
-    finally:
-        del OxigraphDataGraph.__bool__
-        ConstraintComponent._format_sparql_based_result_message = original
 
 
 def load_into_store(store: Path, paths: Sequence[Path], graph: URIRef | None = None) -> int:
