@@ -253,9 +253,19 @@ def _open_persistent(path: Path, writable: bool) -> Dataset:
             inner = pyoxigraph.Store.read_only(str(path))
     except OSError as error:
         raise GraphSourceError(f"{path}: the store cannot be opened: {error}") from error
+    return as_dataset(inner)
+
+
+def as_dataset(inner: pyoxigraph.Store) -> Dataset:
+    """An rdflib view of an Oxigraph store (no copy); its default graph is the union of the named graphs."""
     ds = Dataset(store=OxigraphStore(store=inner), default_union=True)
     _bind_prefixes(ds)
     return ds
+
+
+def open_generation(path: Path) -> Dataset:
+    """One generation of a store (an Oxigraph folder), opened read-only."""
+    return _open_persistent(path, writable=False)
 
 
 def _add_vocabulary(ds: Dataset) -> None:
