@@ -16,7 +16,7 @@ from rdflib import Graph
 
 from graph import files
 from graph.gaps import find_gaps, shapes_graph
-from graph.engine.store import open_graph
+from graph.engine.graphs import open_graph
 
 COPIES = 20
 

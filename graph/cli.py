@@ -4,6 +4,7 @@ import datetime
 import functools
 import io
 import json
+import sys
 import textwrap
 from collections.abc import Callable
 from itertools import groupby
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import click
 from rdflib import Dataset, URIRef
+from tqdm import tqdm
 
 from graph import __version__
 from graph.analysis import analyse as analyse_graph
@@ -24,7 +26,8 @@ from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules, s
 from graph import files
 from graph.settings import DEFAULTS
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries, serialize
-from graph.engine.store import GraphSourceError, execute, load_into_store, open_graph, read_files, write_to_store
+from graph.engine.graphs import in_memory, load as load_files, open_graph, write
+from graph.engine.store import GraphSourceError, execute, new_graph
 from graph.workbook import (
     ExportError, WorkbookError, build_graph, read_workbook, structural_problems, workbook_rows, write_template,
 )
@@ -67,6 +70,11 @@ def _open(data: tuple[Path, ...], store: Path | None) -> Dataset:
         return open_graph(data=data, store=store)
     except GraphSourceError as error:
         raise InputError(str(error)) from error
+
+
+def _progress(iterable=None, **options):
+    """A progress bar on stderr when it is a terminal, and nothing when it is piped."""
+    return tqdm(iterable, file=sys.stderr, disable=None, leave=False, **options)
 
 
 def _settings(pairs: tuple[str, ...]) -> dict:
@@ -164,10 +172,11 @@ def load(files: tuple[Path, ...], store: Path, graph_iri: str | None) -> None:
     is left exactly as it was.
     """
     try:
-        count = load_into_store(store, files, URIRef(graph_iri) if graph_iri else None)
+        written = load_files(store, files, URIRef(graph_iri) if graph_iri else None, progress=_progress)
     except GraphSourceError as error:
         raise InputError(f"{error}\nNothing was loaded; {store} is unchanged.") from error
-    click.echo(f"Loaded {count} statements from {len(files)} file(s), with the vocabulary, into {store}")
+    click.echo(f"Loaded {written.statements} statements from {len(files)} file(s), with the vocabulary, into {store}; "
+               f"{written.validated} unit(s) of the graph re-validated.")
 
 
 @main.command()
@@ -316,23 +325,45 @@ def import_(source: Path, store: Path | None, dry_run: bool) -> None:
         elif store.exists():
             existing = open_graph(store=store)
         else:  # a new store starts with the vocabulary alone
-            existing = read_files(files.ontology_files())
+            existing = in_memory(new_graph())
     except (WorkbookError, GraphSourceError) as error:
         raise InputError(str(error)) from error
     staged, graph, problems = build_graph(rows, existing, source.name, datetime.datetime.now(datetime.timezone.utc))
+    if store is not None:
+        existing.close()
     if not problems:
-        problems = structural_problems(staged, existing)
-    existing.close()
+        written, problems = _write_checked(store, staged, [graph], dry_run, existing)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(problems)} problem(s) in {source}; nothing was written.", err=True)
         raise SystemExit(1)
-    if dry_run or store is None:
+    if written is None:
         click.echo(f"{source}: {len(rows)} rows are clean; nothing was written" + (" (--dry-run)." if dry_run else " (no --store)."))
         return
-    count = write_to_store(store, staged, replacing=[graph])
-    click.echo(f"Imported {len(rows)} rows from {source} into {graph} in {store} ({count} statements with the vocabulary).")
+    click.echo(f"Imported {len(rows)} rows from {source} into {graph} in {store} ({written.statements} statements "
+               f"with the vocabulary; {written.validated} unit(s) of the graph re-validated).")
+
+
+def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool, existing: Dataset):
+    """Write staged rows, unless the structural shapes find a problem in them; return (Written or None, problems).
+
+    The rows are validated as the write leaves them, with all they link to;
+    without a store they are written into the in-memory ``existing`` instead.
+    """
+    if store is None:
+        return None, structural_problems(staged, in_memory(staged, existing, replacing))
+    problems: list = []
+
+    def publish(written: Dataset) -> bool:
+        problems.extend(structural_problems(staged, written))
+        return not problems and not dry_run
+
+    try:
+        written = write(store, staged, replacing, progress=_progress, check=publish)
+    except GraphSourceError as error:
+        raise InputError(str(error)) from error
+    return written, problems
 
 
 @main.command()
@@ -357,9 +388,11 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
         found = read_fingertips(text, source.name if source else "download", ds, area)
     except (FingertipsError, GraphSourceError, UnicodeDecodeError) as error:
         raise InputError(str(error)) from error
+    if store is not None:
+        ds.close()
+    written = None
     if not found.problems:
-        found.problems = structural_problems(found.staged, ds)
-    ds.close()
+        written, found.problems = _write_checked(store, found.staged, found.graphs, False, ds)
     for problem in found.problems:
         click.echo(str(problem), err=True)
     summary = (f"{found.observations} values for {area} and {found.comparators} England comparators; "
@@ -369,11 +402,10 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     if found.problems:
         click.echo(f"{len(found.problems)} problem(s); nothing was written. ({summary})", err=True)
         raise SystemExit(1)
-    if store is None:
+    if written is None:
         click.echo(f"{summary}. Nothing was written (no --store).")
         return
-    write_to_store(store, found.staged, replacing=found.graphs)
-    click.echo(f"{summary}. Written to {store}.")
+    click.echo(f"{summary}. Written to {store}; {written.validated} unit(s) of the graph re-validated.")
 
 
 @main.command()
@@ -382,8 +414,8 @@ def init(store: Path) -> None:
     """Start a persistent store from the packaged dataset."""
     if store.exists() and any(store.iterdir()):
         raise InputError(f"{store} already exists and is not empty; choose a new folder")
-    count = load_into_store(store, files.dataset_files())
-    click.echo(f"Created {store} with the packaged dataset ({count} statements).")
+    written = load_files(store, files.dataset_files(), progress=_progress)
+    click.echo(f"Created {store} with the packaged dataset ({written.statements} statements).")
 
 
 @main.command()

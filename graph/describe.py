@@ -4,25 +4,28 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Literal, URIRef
 
+from graph.engine.units import ENGINE
 from graph.vocab import SPARQL_PREFIXES, VOCABULARY_BASE
 
 _CLASS_COUNTS = SPARQL_PREFIXES + """
 SELECT ?cls (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {
   GRAPH ?g { ?s a ?cls }
-  # The vocabulary graphs declare classes rather than instances of them.
-  FILTER (!STRSTARTS(STR(?g), "%s"))
+  # The vocabulary graphs declare classes rather than instances of them, and
+  # the engine's kept reports describe the data rather than belong to it.
+  FILTER (!STRSTARTS(STR(?g), "%s") && !STRSTARTS(STR(?g), "%s"))
   OPTIONAL { ?cls rdfs:label ?name }
 }
 GROUP BY ?cls ORDER BY DESC(?n) ?cls
-""" % VOCABULARY_BASE
+""" % (VOCABULARY_BASE, ENGINE)
 
 _GRAPH_COUNTS = SPARQL_PREFIXES + """
 SELECT ?g (SAMPLE(?id) AS ?name) (COUNT(*) AS ?n) WHERE {
   GRAPH ?g { ?s ?p ?o }
+  FILTER (!STRSTARTS(STR(?g), "%s"))
   OPTIONAL { GRAPH ?g { ?self dcterms:identifier ?id FILTER (?self = ?g) } }
 }
 GROUP BY ?g ORDER BY ?g
-"""
+""" % ENGINE
 
 _GRAPHS_NAMED = SPARQL_PREFIXES + """
 SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g dcterms:identifier %s } }
@@ -47,7 +50,7 @@ def class_counts(ds: Dataset) -> list[Count]:
 
 
 def graph_counts(ds: Dataset) -> list[Count]:
-    """Statements per named graph, with the graph's short name where it gives one."""
+    """Statements per named graph (the engine's kept reports aside), with the graph's short name where it gives one."""
     return [
         Count(row.g, str(row.name) if row.name else "", int(row.n))
         for row in ds.query(_GRAPH_COUNTS)

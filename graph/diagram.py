@@ -68,8 +68,18 @@ def boxes_and_links(ds, gaps: list[Gap]) -> tuple[list[Box], list[tuple[str, str
 
 def chain(boxes: list[Box], links: list[tuple[str, str]], outcome: str) -> tuple[list[Box], list[tuple[str, str]]]:
     """Only ``outcome``'s chain: the work upstream of it, and the priority and vision it serves."""
+    return _grown(boxes, links, {outcome})
+
+
+def of_strategy(boxes: list[Box], links: list[tuple[str, str]], g, strategy: str) -> tuple[list[Box], list[tuple[str, str]]]:
+    """One strategy's diagram: its own outcomes, work streams and interventions, the work that leads to them, and what they serve."""
+    return _grown(boxes, links, {b.iri for b in boxes if g.nodes[b.iri]["strategy"] == strategy})
+
+
+def _grown(boxes: list[Box], links: list[tuple[str, str]], keep: set[str]) -> tuple[list[Box], list[tuple[str, str]]]:
+    """``keep``, with the work upstream of it and the priorities and visions downstream."""
     kind = {b.iri: b.kind for b in boxes}
-    keep = {outcome}
+    keep = set(keep)
     changed = True
     while changed:
         before = len(keep)

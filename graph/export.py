@@ -3,27 +3,25 @@
 from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from graph.formats import RdfFormat
 from graph.engine.store import named_graph, new_graph
-
-_ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+from graph.engine.units import ENGINE
+from graph.formats import RdfFormat
 
 
 def export(ds: Dataset, fmt: RdfFormat, graph: URIRef | None = None) -> bytes:
     """The graph as bytes in ``fmt``.
 
     Formats with named graphs keep them. Formats of plain triples get the
-    union of all named graphs, or the one ``graph``.
+    union of all named graphs, or the one ``graph``. The whole graph leaves
+    out the engine's kept reports: a store that loads it validates it afresh.
     """
-    if graph is None and fmt.quads:
-        return ds.serialize(format=fmt.plugin, encoding="utf-8")
     if graph is not None and not fmt.quads:
         return named_graph(ds, graph).serialize(format=fmt.plugin, encoding="utf-8")
     subset = new_graph()
-    if graph is None:
-        graph = DATASET_DEFAULT_GRAPH_ID
-        subset.addN((s, p, o, graph) for s, p, o in ds.query(_ALL_TRIPLES))
-    else:
+    if graph is not None:
         subset.addN(ds.quads((None, None, None, graph)))
-    target = subset if fmt.quads else named_graph(subset, graph)
+    else:
+        data = ((s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None)) if not str(g).startswith(ENGINE))
+        subset.addN(data if fmt.quads else ((s, p, o, DATASET_DEFAULT_GRAPH_ID) for s, p, o, _ in data))
+    target = subset if fmt.quads else named_graph(subset, DATASET_DEFAULT_GRAPH_ID)
     return target.serialize(format=fmt.plugin, encoding="utf-8")

@@ -1,19 +1,15 @@
-"""SPARQL for strategy leads: saved queries, safe parameters, the checks every query passes, result formats, time limits.
+"""SPARQL for strategy leads: saved queries, safe parameters, the checks every query passes, result formats.
 
 A query passes ``check`` before it runs anywhere: it must parse as a query
 (an update is refused), use no SERVICE, and name in FROM / FROM NAMED only
 graphs the store holds. The endpoint runs queries in worker processes
-(``QueryService``) so that one that runs past the time limit can be stopped.
+(graph.engine.workers) so that one that runs past the time limit can be
+stopped; they call ``check``, ``negotiate`` and ``serialize`` from here.
 """
 
-import ctypes
 import datetime
 import io
-import multiprocessing
-import queue
 import re
-import resource
-import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +22,7 @@ from rdflib.query import Result
 
 from graph import files
 from graph.formats import BY_NAME
-from graph.settings import DEFAULTS
-from graph.engine.store import execute, is_iri, open_graph
+from graph.engine.store import is_iri
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _PARAM = re.compile(r"(\w+)\s*\((iri|string|integer|decimal|date)\)\s*(.*)")
@@ -269,114 +264,3 @@ def negotiate(accept: str, form: str) -> str | None:
             if media == media_type or aliases.get(media) == name:
                 return name
     return None
-
-
-# ---------------------------------------------------------------- time-limited execution
-
-def _worker(connection, data: tuple[Path, ...], store: Path | None, memory_bytes: int, max_bytes: int) -> None:
-    """A worker process: open the graph once, then check, run and write queries until told to stop.
-
-    Everything that costs time (parsing, running, writing) happens here, under
-    the time limit its parent enforces by killing it.
-    """
-    _die_with_parent()
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    ds = open_graph(data=data, store=store)
-    graphs = {str(g) for g in {q[3] for q in ds.quads((None, None, None, None))}}
-    connection.send(("ready",))
-    while True:
-        request = connection.recv()
-        if request is None:
-            return
-        text, accept, protocol_dataset, max_rows = request
-        try:
-            checked = check(text, graphs)
-            unknown = [g for part in (protocol_dataset or ((), ())) for g in part if g not in graphs]
-            if unknown:
-                raise QueryError(f"{', '.join(unknown)}: not a graph of this store")
-            fmt = negotiate(accept, checked.form)
-            if fmt is None:
-                raise QueryError(f"none of the accepted types; a {checked.form} query answers in {', '.join(formats_for(checked.form).values())}", 406)
-            result, truncated = execute(ds, checked.text, protocol_dataset, checked.own_dataset, max_rows)
-            payload = serialize(result, checked.form, fmt)
-            if len(payload) > max_bytes:
-                raise QueryError(f"the result is larger than {max_bytes} bytes; ask for less", 413)
-            connection.send(("ok", payload, formats_for(checked.form)[fmt], truncated))
-        except QueryError as error:
-            connection.send(("error", str(error), error.status, False))
-        except SyntaxError as error:  # Oxigraph's parser refused what rdflib's accepted
-            connection.send(("error", f"malformed query: {error}", 400, False))
-        except MemoryError:
-            connection.send(("error", "the query needed more memory than a worker may use", 500, False))
-        except Exception as error:  # an engine error reaches the client as a message, never a trace
-            connection.send(("error", f"the query failed: {error}", 500, False))
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the server that started it goes (PR_SET_PDEATHSIG)."""
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
-    except OSError:
-        pass  # not Linux: the parent's own shutdown stops its workers
-
-
-class _Worker:
-    def __init__(self, service: "QueryService"):
-        context = multiprocessing.get_context("spawn")  # never fork a threaded web server
-        self.connection, child = context.Pipe()
-        self.process = context.Process(
-            target=_worker, args=(child, service.data, service.store, service.memory_bytes, service.max_bytes), daemon=True)
-        self.process.start()
-        # Loading the graph is not the query's time: wait for it apart.
-        if not self.connection.poll(120) or self.connection.recv() != ("ready",):
-            self.stop()
-            raise QueryError("the query worker could not start", 500)
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-
-
-class QueryService:
-    """Runs queries in worker processes, each with the graph loaded once; stops any that run too long."""
-
-    def __init__(self, data=(), store: Path | None = None, settings: dict | None = None):
-        settings = {**DEFAULTS, **(settings or {})}
-        self.data, self.store = tuple(data), store
-        self.time_limit = settings["sparql_time_limit_seconds"]
-        self.max_rows, self.max_bytes = settings["sparql_max_rows"], settings["sparql_max_result_bytes"]
-        self.memory_bytes = settings["sparql_worker_memory_bytes"]
-        self.idle: queue.Queue = queue.Queue()
-        for _ in range(settings["sparql_workers"]):
-            self.idle.put(None)  # started when first needed
-
-    def run(self, text: str, accept: str = "*/*", protocol_dataset=None) -> tuple[bytes, str, bool]:
-        """The result's bytes and media type, and whether rows were cut off; QueryError if refused or stopped."""
-        try:
-            worker = self.idle.get(timeout=self.time_limit)
-        except queue.Empty:
-            raise QueryError("every query worker is busy; try again shortly", 503) from None
-        try:
-            worker = worker or _Worker(self)
-            worker.connection.send((text, accept, protocol_dataset, self.max_rows))
-            if not worker.connection.poll(self.time_limit):
-                raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", 503)
-            answer = worker.connection.recv()
-        except (QueryError, EOFError, OSError) as error:
-            # Stopped, or it died (a crash in the engine): a fresh worker takes its place.
-            if worker is not None:
-                worker.stop()
-            worker = None
-            raise error if isinstance(error, QueryError) else QueryError("the query engine failed on this query", 500) from error
-        finally:
-            self.idle.put(worker)
-        if answer[0] == "error":
-            raise QueryError(answer[1], answer[2])
-        return answer[1], answer[2], answer[3]
-
-    def close(self) -> None:
-        """Stop every worker."""
-        while not self.idle.empty():
-            worker = self.idle.get_nowait()
-            if worker is not None:
-                worker.stop()

@@ -852,25 +852,21 @@ def _last_day(term: Literal) -> datetime.date:
     return datetime.date(int(str(term)[:4]), 12, 31) if term.datatype == XSD.gYear else term.toPython()
 
 
-def structural_problems(staged: Dataset, existing: Dataset) -> list[Problem]:
-    """Problems that the structural shapes find in staged rows, joined to the rest of the graph.
+def structural_problems(staged: Dataset, written: Dataset) -> list[Problem]:
+    """Problems that the structural shapes found, once the staged rows were written, in the rows themselves.
 
-    The graphs the staged rows will replace are left out of the rest.
+    ``written`` is the graph after the write, with its reports: the rows were
+    validated with everything they link to, as every write is.
     """
-    replaced = {q[3] for q in staged.quads((None, None, None, None))}
-    combined = new_graph()
-    others = existing.query(_OTHER_GRAPHS % ", ".join(g.n3() for g in replaced)).graph
-    combined.addN((s, p, o, URIRef("urn:x-strategy-graph:existing")) for s, p, o in others)
-    combined.addN(staged.quads((None, None, None, None)))
     problems = []
-    for gap in find_gaps(combined):
+    for gap in find_gaps(written):
         if not (gap.rule.startswith("well-formed") or gap.rule == "missing-label"):
             continue
         focus = URIRef(gap.focus)
         sheet, number = staged.value(focus, SG.sourceSheet), staged.value(focus, SG.sourceRow)
         if sheet is not None:
             problems.append(Problem(str(sheet), int(number), "", gap.message, gap.fix))
-    return problems
+    return sorted(problems, key=lambda p: (p.sheet, p.row, p.problem))
 
 
 # ---------------------------------------------------------------- RDF to rows

@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from rdflib import Dataset
 
 from graph.describe import resolve_graph
-from graph.engine.store import named_graph, open_graph
-from viewer import create_app
+from graph.engine.graphs import open_graph
+from graph.engine.store import named_graph
+from viewer import close, create_app
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -41,10 +42,12 @@ def source_text() -> str:
     return SOURCE_TEXT.read_text(encoding="utf-8")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app():
-    """The viewer on the packaged dataset."""
-    return create_app({"TESTING": True})
+    """The viewer on the packaged dataset (a temporary store), stopped after the module's tests."""
+    app = create_app({"TESTING": True})
+    yield app
+    close(app)
 
 
 @pytest.fixture

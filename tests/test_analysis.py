@@ -6,7 +6,7 @@ import pytest
 
 from graph.analysis import SHARED_FUNDING_RULE, analyse, project
 from graph.cli import main
-from graph.engine.store import open_graph
+from graph.engine.graphs import open_graph
 from tests.conftest import DATA
 
 EX = "http://example.org/logic/"

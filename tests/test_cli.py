@@ -10,6 +10,7 @@ import pytest
 from rdflib import Dataset, Graph
 
 from graph.cli import main
+from graph.engine.units import ENGINE
 from graph.formats import BY_NAME
 from tests.conftest import DATA, REPO
 
@@ -48,10 +49,13 @@ def test_export_round_trips_in_every_format(runner, ds, tmp_path, fmt):
     spec = BY_NAME[fmt]
     back = Dataset() if spec.quads else Graph()
     back.parse(out, format={"ttl": "turtle", "nt": "nt", "xml": "xml", "trig": "trig", "nq": "nquads", "jsonld": "json-ld"}[fmt])
+    # Everything but the engine's kept reports, which a store that loads the file works out again.
+    data = {q for q in ds.quads((None, None, None, None)) if not str(q[3]).startswith(ENGINE)}
+    assert data and len(data) < len(set(ds.quads((None, None, None, None))))
     if spec.quads:
-        assert len(set(back.quads((None, None, None, None)))) == len(set(ds.quads((None, None, None, None))))
+        assert len(set(back.quads((None, None, None, None)))) == len(data)
     else:
-        assert len(back) == len(ds)  # the union of the named graphs
+        assert len(back) == len({q[:3] for q in data})  # the union of the named graphs
 
 
 def test_export_one_graph_by_short_name(runner, layer):

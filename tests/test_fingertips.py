@@ -9,7 +9,7 @@ import pytest
 from rdflib import URIRef
 
 from graph.cli import main
-from graph.engine.store import open_graph
+from graph.engine.graphs import open_graph
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
 from tests.conftest import DATA
 

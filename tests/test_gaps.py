@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, ORG, SKOS
 
 from graph.cli import main
 from graph.gaps import SEVERITIES, find_gaps, rules
-from graph.engine.store import open_graph
+from graph.engine.graphs import open_graph
 from graph.vocab import SCHEMA, SG
 from tests.conftest import DATA
 

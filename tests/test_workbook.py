@@ -11,7 +11,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import PROV
 
 from graph.cli import main
-from graph.engine.store import named_graph, open_graph
+from graph.engine.graphs import in_memory, open_graph
+from graph.engine.store import named_graph
 from graph.vocab import SG
 from graph.workbook import EXAMPLE, SHEETS, choice_lists
 from tests.conftest import REPO
@@ -186,7 +187,8 @@ def test_structural_problems_point_at_their_row(runner, tmp_path):
     assert problems == []
     observation = URIRef("https://w3id.org/strategy-graph/id/testtown/observation/v1")
     staged.remove((observation, URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refArea"), None, graph))
-    (problem,) = structural_problems(staged, existing)
+    # The rows are judged as the write leaves them, with everything they link to.
+    (problem,) = structural_problems(staged, in_memory(staged, existing, [graph]))
     assert (problem.sheet, problem.row) == ("Observations", 3)
     assert "It needs exactly one area (sdmx-dimension:refArea)" in problem.problem
 

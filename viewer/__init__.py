@@ -5,20 +5,24 @@ from typing import Any
 
 from flask import Flask
 
+from graph.settings import DEFAULTS
+
 from viewer import data, downloads, errors, pages, query, reports, sparql
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app and load its graph once, for the life of the process.
+    """Build the app: open its store, and follow it as it changes.
 
     ``DATA`` (RDF files) or ``STORE`` (a persistent store) choose the graph;
-    with neither, the packaged dataset is served. ``SETTINGS`` overrides
-    entries of graph.settings (time limits, row caps, body sizes).
+    with neither, the packaged dataset is served (files are first loaded into
+    a temporary store). ``SETTINGS`` overrides entries of graph.settings (time
+    limits, row caps, body sizes, how often the store is checked for writes).
     """
     app = Flask(__name__)
     app.config.from_mapping(DATA=(), STORE=None)
     if test_config is not None:
         app.config.from_mapping(test_config)
+    app.config["SETTINGS"] = {**DEFAULTS, **app.config.get("SETTINGS", {})}
     data.init_app(app)
     errors.init_app(app)
     sparql.init_app(app)
@@ -28,3 +32,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(downloads.bp)
     return app
+
+
+def close(app: Flask) -> None:
+    """Stop following the store and stop the query workers (the server's own exit does this too)."""
+    app.extensions["stop_following"].set()
+    app.extensions["sparql"].close()

@@ -1,46 +1,127 @@
-"""The graph a viewer process serves, opened once at start-up."""
+"""The graph a viewer serves: one snapshot of one on-disk store, followed as the store changes.
+
+The viewer always reads a store on disk, shared with its SPARQL workers: for
+``--data`` files or the packaged dataset it first builds a temporary one. A
+snapshot is one generation of that store with everything the pages derive
+from it (gaps, analysis, network, the diagram's boxes), built once. A watcher
+thread notices a write and builds the next snapshot in the background; until
+it is ready the pages go on serving the old one, and each request sees one
+snapshot from start to end.
+"""
+
+import atexit
+import datetime
+import shutil
+import tempfile
+import threading
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import networkx as nx
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from rdflib import Dataset
 
+from graph import files
 from graph.analysis import analyse, project
+from graph.describe import class_counts
 from graph.diagram import Box, boxes_and_links
+from graph.engine.graphs import load, open_graph
+from graph.engine.snapshots import live
 from graph.gaps import Gap, find_gaps
-from graph.engine.store import open_graph
+from graph.overview import StrategyOverview, strategy_overviews
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One generation of the store and what the pages derive from it."""
+
+    generation: Path
+    written: datetime.datetime
+    graph: Dataset
+    graphs: frozenset[str]
+    strategies: list[StrategyOverview]
+    counts: dict[str, int]
+    gaps: list[Gap]
+    analysis: dict
+    projection: nx.DiGraph
+    diagram: tuple[list[Box], list[tuple[str, str]]]
+    # Diagrams drawn by Graphviz, by strategy, outcome and format: drawn when first asked for, then kept.
+    drawn: dict = field(default_factory=dict)
+
+
+def build(store: Path) -> Snapshot:
+    """Open the live generation of ``store`` and derive the pages' data from it."""
+    ds = open_graph(store=store)
+    gaps = find_gaps(ds)
+    graphs = frozenset(str(row.g) for row in ds.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+    counts = {c.name: c.count for c in class_counts(ds)}
+    snapshot = Snapshot(ds.reader.generation.path, ds.reader.generation.written, ds, graphs, strategy_overviews(ds),
+                        counts, gaps, analyse(ds), project(ds), boxes_and_links(ds, gaps))
+    # The generation stays on disk while any request still holds this snapshot.
+    weakref.finalize(snapshot, ds.reader.close)
+    return snapshot
 
 
 def init_app(app: Flask) -> None:
-    """Open the configured graph, and work out its gaps, analysis, network and diagram, once for the process."""
-    ds = open_graph(data=tuple(app.config["DATA"]), store=app.config["STORE"])
-    gaps = find_gaps(ds)
-    app.extensions["strategy_graph"] = ds
-    app.extensions["gaps"] = gaps
-    app.extensions["analysis"] = analyse(ds)
-    app.extensions["projection"] = project(ds)
-    app.extensions["diagram"] = boxes_and_links(ds, gaps)
+    """Open the configured store (building a temporary one for files), and start following it."""
+    store = app.config["STORE"]
+    if store is None:
+        store = Path(tempfile.mkdtemp(prefix="strategy-graph-"))
+        atexit.register(shutil.rmtree, store, ignore_errors=True)
+        load(store, list(app.config["DATA"]) or files.dataset_files())
+    app.extensions["store"] = store
+    app.extensions["snapshot"] = build(store)
+    poll = app.config["SETTINGS"]["store_poll_seconds"]
+    stop = threading.Event()
+    app.extensions["stop_following"] = stop
+    threading.Thread(target=_follow, args=(app, store, poll, stop), name="store-follower", daemon=True).start()
+
+    @app.before_request
+    def pin_snapshot() -> None:
+        g.snapshot = app.extensions["snapshot"]
+
+    @app.context_processor
+    def data_changed() -> dict:
+        return {"data_changed": get_snapshot().written}
+
+
+def _follow(app: Flask, store: Path, poll: float, stop: threading.Event) -> None:
+    """Swap in a new snapshot whenever the store's live generation changes."""
+    while not stop.wait(poll):
+        try:
+            generation = live(store)
+            if generation is None or generation.path == app.extensions["snapshot"].generation:
+                continue
+            snapshot = build(store)
+        except Exception:  # a store mid-rewrite or unreadable: keep serving the last good snapshot
+            app.logger.exception("the store changed but could not be read; still serving the previous snapshot")
+            continue
+        app.extensions["snapshot"] = snapshot
+        for listener in app.extensions.get("snapshot_listeners", ()):
+            listener(snapshot)
+
+
+def get_snapshot() -> Snapshot:
+    """The snapshot this request reads."""
+    return g.get("snapshot") or current_app.extensions["snapshot"]
 
 
 def get_graph() -> Dataset:
-    """The graph of the running app."""
-    return current_app.extensions["strategy_graph"]
+    """The graph of this request's snapshot."""
+    return get_snapshot().graph
 
 
 def get_gaps() -> list[Gap]:
-    """The gaps of the app's graph, found when it started."""
-    return current_app.extensions["gaps"]
+    """The gaps of this request's snapshot, read from the store's kept reports."""
+    return get_snapshot().gaps
 
 
 def get_analysis() -> dict:
-    """The analysis of the app's graph, made when it started."""
-    return current_app.extensions["analysis"]
+    """The analysis of this request's snapshot."""
+    return get_snapshot().analysis
 
 
 def get_projection() -> nx.DiGraph:
-    """The app's graph as networkx sees it (graph.analysis.project), made when it started."""
-    return current_app.extensions["projection"]
-
-
-def get_diagram() -> tuple[list[Box], list[tuple[str, str]]]:
-    """The whole theory of change's boxes and links, made when the app started."""
-    return current_app.extensions["diagram"]
+    """This request's graph as networkx sees it (graph.analysis.project)."""
+    return get_snapshot().projection

@@ -5,13 +5,12 @@ from collections import Counter
 from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
-from graph.describe import class_counts
 from graph.gaps import rules
-from graph.overview import describe_resource, indicator_series, search as search_graph, strategy_overviews
+from graph.overview import describe_resource, indicator_series, search as search_graph
 from graph.engine.store import is_iri
 from graph.vocab import SG
 from viewer.charts import Point, trend
-from viewer.data import get_gaps, get_graph
+from viewer.data import get_gaps, get_graph, get_snapshot
 
 bp = Blueprint("pages", __name__)
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
@@ -20,12 +19,11 @@ SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
 @bp.get("/")
 def index() -> str:
     """The strategy at a glance: vision, priority, outcomes, how much work there is, and the headline gaps."""
-    ds, gaps = get_graph(), get_gaps()
-    counts = {c.name: c.count for c in class_counts(ds)}
-    headline = Counter((g.severity, g.rule) for g in gaps if g.severity != "info")
+    snapshot = get_snapshot()
+    headline = Counter((g.severity, g.rule) for g in snapshot.gaps if g.severity != "info")
     names = {r.id: r.name for r in rules().values()}
     return render_template(
-        "index.html", strategies=strategy_overviews(ds), counts=counts,
+        "index.html", strategies=snapshot.strategies, counts=snapshot.counts,
         headline=[(severity, rule, names[rule], n) for (severity, rule), n in sorted(headline.items(), key=lambda kv: (SEVERITY_ORDER[kv[0][0]], -kv[1]))],
     )
 

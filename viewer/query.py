@@ -9,6 +9,7 @@ from rdflib import Graph, URIRef
 from graph.sparql import QueryError, bind, saved_queries
 from graph.vocab import SPARQL_PREFIXES
 from viewer.errors import SECURITY_HEADERS
+from viewer.sparql import run
 
 bp = Blueprint("query", __name__)
 DOWNLOADS = {"csv": "text/csv", "json": "application/sparql-results+json"}
@@ -26,7 +27,7 @@ def _saved(name: str | None):
 def _run(saved, values: dict, accept: str):
     """Bind a saved query and run it in the endpoint's time-limited workers."""
     text = bind(saved, values)
-    payload, media_type, truncated = current_app.extensions["sparql"].run(text, accept)
+    payload, media_type, truncated = run(text, accept)
     return text, media_type, payload, truncated
 
 

@@ -1,14 +1,16 @@
 """The theory of change, the gap report, the analysis and the network: the views of the whole logic model."""
 
+from collections import Counter
+
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from pyvis.network import Network
 
-from graph.diagram import MARKED, DiagramError, chain, dot, render
+from graph.diagram import MARKED, DiagramError, chain, dot, of_strategy, render
 from graph.gaps import SEVERITIES, as_csv, at_or_above, rules
 from viewer.charts import bars
-from viewer.data import get_analysis, get_diagram, get_gaps, get_projection
+from viewer.data import get_analysis, get_gaps, get_projection, get_snapshot
 
 bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
@@ -16,26 +18,48 @@ DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application
 KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
 
 
-def _diagram(fmt: str) -> tuple[bytes, list, list, list]:
-    """The diagram drawn as ``fmt``, its boxes and links (one outcome's chain if ?outcome= names one), and every outcome."""
+def _chosen_strategy(snapshot) -> str | None:
+    """The ?strategy= of a request, which must name a strategy of the graph; None means all of them."""
+    strategy = request.args.get("strategy") or None
+    if strategy is not None and not any(s.iri == strategy for s in snapshot.strategies):
+        abort(400)
+    return strategy
+
+
+def _diagram(fmt: str) -> tuple[bytes, list, list, list, str | None]:
+    """The diagram drawn as ``fmt``, its boxes and links, every outcome it can be filtered to, and its strategy.
+
+    With several strategies the diagram is one strategy's (?strategy=, the
+    first by default): a picture of all of them would be unreadable. ?outcome=
+    narrows it to one outcome's chain. Graphviz draws each once per snapshot.
+    """
+    snapshot = get_snapshot()
+    strategy = _chosen_strategy(snapshot)
+    if strategy is None and len(snapshot.strategies) > 1:
+        strategy = snapshot.strategies[0].iri
     outcome = request.args.get("outcome") or None  # the form's "All outcomes" sends outcome=
-    boxes, links = get_diagram()
+    boxes, links = snapshot.diagram
+    if strategy is not None:
+        boxes, links = of_strategy(boxes, links, snapshot.projection, strategy)
     outcomes = [b for b in boxes if b.kind == "outcome"]
     if outcome is not None:
         if not any(b.iri == outcome for b in outcomes):
             abort(400)
         boxes, links = chain(boxes, links, outcome)
-    try:
-        return render(dot(boxes, links, lambda iri: url_for("pages.resource", iri=iri)), fmt), boxes, links, outcomes
-    except DiagramError as error:
-        current_app.logger.error("%s", error)
-        abort(500)
+    key = (strategy, outcome, fmt)
+    if key not in snapshot.drawn:
+        try:
+            snapshot.drawn[key] = render(dot(boxes, links, lambda iri: url_for("pages.resource", iri=iri)), fmt)
+        except DiagramError as error:
+            current_app.logger.error("%s", error)
+            abort(500)
+    return snapshot.drawn[key], boxes, links, outcomes, strategy
 
 
 @bp.get("/theory-of-change")
 def theory_of_change() -> str:
     """The layered diagram, its legend, and the same chain as a nested list for screen readers."""
-    svg, boxes, links, outcomes = _diagram("svg")
+    svg, boxes, links, outcomes, strategy = _diagram("svg")
     inline = svg.decode("utf-8")
     inline = inline[inline.index("<svg"):]  # drop the XML prolog and DOCTYPE to embed it
     by_iri = {b.iri: b for b in boxes}
@@ -46,8 +70,8 @@ def theory_of_change() -> str:
     sources = {source for source, _ in links}
     tops = [b for b in boxes if b.iri not in sources]
     return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED,
-                           all_outcomes=outcomes,
-                           chosen=request.args.get("outcome") or None)
+                           all_outcomes=outcomes, chosen=request.args.get("outcome") or None,
+                           strategies=get_snapshot().strategies, strategy=strategy)
 
 
 @bp.get("/theory-of-change.<fmt>")
@@ -71,17 +95,30 @@ def _severity() -> str:
 def gaps() -> str:
     """The gap report, grouped by rule, with how to close each gap; ?severity= filters."""
     severity = _severity()
-    shown = at_or_above(get_gaps(), severity)
+    snapshot = get_snapshot()
+    strategy = _chosen_strategy(snapshot)
+    shown = at_or_above(snapshot.gaps, severity)
+    summary = None
+    if strategy is None and len(snapshot.strategies) > 1:
+        # Many strategies: a table of counts, each row opening that strategy's gaps.
+        counts = Counter((g.strategy, g.severity) for g in shown)
+        summary = [(s, [counts[(s.iri, level)] for level in SEVERITIES]) for s in snapshot.strategies]
+        shown = [g for g in shown if not g.strategy]
+    elif strategy is not None:
+        shown = [g for g in shown if g.strategy == strategy]
     by_rule = {}
     for gap in shown:
         by_rule.setdefault(gap.rule, []).append(gap)
-    return render_template("gaps.html", by_rule=by_rule, rules={r.id: r for r in rules().values()}, severity=severity)
+    return render_template("gaps.html", by_rule=by_rule, rules={r.id: r for r in rules().values()}, severity=severity,
+                           summary=summary, severities=SEVERITIES, strategy=strategy, strategies=snapshot.strategies)
 
 
 @bp.get("/gaps.csv")
 def gaps_csv() -> Response:
-    """The gap report as CSV."""
-    return Response(as_csv(at_or_above(get_gaps(), _severity())), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})
+    """The gap report as CSV: every strategy's, or one's (?strategy=)."""
+    strategy = _chosen_strategy(get_snapshot())
+    shown = [g for g in at_or_above(get_gaps(), _severity()) if strategy is None or g.strategy == strategy]
+    return Response(as_csv(shown), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})
 
 
 @bp.get("/analysis")

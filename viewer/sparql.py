@@ -4,10 +4,10 @@ from flask import Blueprint, Flask, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from graph.describe import graph_counts
+from graph.engine.workers import QueryService
 from graph.formats import BY_NAME
-from graph.settings import DEFAULTS
-from graph.sparql import GRAPH_FORMATS, QueryError, QueryService, negotiate
+from graph.sparql import GRAPH_FORMATS, QueryError, negotiate
+from viewer.data import get_snapshot
 
 bp = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -20,16 +20,23 @@ CORS = {
 
 
 def init_app(app: Flask) -> None:
-    """The query workers, the set of the store's graphs, and rdflib's SPARQL parser warmed up once."""
-    settings = {**DEFAULTS, **app.config.get("SETTINGS", {})}
+    """The query workers, started with the server on the snapshot it serves, and switched with it."""
+    settings = app.config["SETTINGS"]
     # Flask's default config holds MAX_CONTENT_LENGTH = None, so setdefault would not apply.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = settings["max_post_body_bytes"]
     app.config["SPARQL_MAX_QUERY_BYTES"] = settings["sparql_max_query_bytes"]
     # Queries are parsed, run and written in the workers, under the time limit:
     # nothing a client sends is parsed in the web process.
-    app.extensions["sparql"] = QueryService(app.config["DATA"], app.config["STORE"], settings)
-    app.extensions["store_graphs"] = {str(c.iri) for c in graph_counts(app.extensions["strategy_graph"])}
+    service = QueryService(settings)
+    service.start(app.extensions["snapshot"].generation)
+    app.extensions["sparql"] = service
+    app.extensions.setdefault("snapshot_listeners", []).append(lambda snapshot: service.switch(snapshot.generation))
+
+
+def run(text: str, accept: str, protocol_dataset=None) -> tuple[bytes, str, bool]:
+    """Run a query in the workers, on the snapshot this request reads."""
+    return current_app.extensions["sparql"].run(text, accept, protocol_dataset, generation=get_snapshot().generation)
 
 
 def _error(error: QueryError) -> Response:
@@ -61,14 +68,13 @@ def endpoint() -> Response:
         return _error(QueryError(f"the query is longer than {current_app.config['SPARQL_MAX_QUERY_BYTES']} bytes", 413))
     default_graphs, named_graphs = request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri")
     protocol_dataset = (default_graphs, named_graphs) if default_graphs or named_graphs else None
-    service = current_app.extensions["sparql"]
     try:
-        payload, media_type, truncated = service.run(text, request.headers.get("Accept", "*/*"), protocol_dataset)
+        payload, media_type, truncated = run(text, request.headers.get("Accept", "*/*"), protocol_dataset)
     except QueryError as error:
         return _error(error)
     response = Response(payload, mimetype=media_type)
     if truncated:
-        response.headers["X-Result-Truncated"] = f"only the first {service.max_rows} results are given"
+        response.headers["X-Result-Truncated"] = f"only the first {current_app.config['SETTINGS']['sparql_max_rows']} results are given"
     return response
 
 
@@ -88,7 +94,7 @@ def _service_description() -> Response:
     sd.add((dataset, RDF.type, SD.Dataset))
     sd.add((dataset, SD.defaultGraph, default))
     sd.add((default, RDF.type, SD.Graph))
-    for iri in sorted(current_app.extensions["store_graphs"]):
+    for iri in sorted(get_snapshot().graphs):
         named = BNode()
         sd.add((dataset, SD.namedGraph, named))
         sd.add((named, SD.name, URIRef(iri)))

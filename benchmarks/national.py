@@ -1,0 +1,293 @@
+"""Benchmark: strategy-graph at national scale, each figure beside a baseline from the same run.
+
+N strategies are copies of the packaged dataset under their own IRIs, each with
+synthetic indicator values (INVENTED, well formed, in one shared data set):
+150 strategies at about 300k statements, and about 3M statements for the
+memory figure. Every command runs as a user runs it, as a subprocess.
+
+    .venv/bin/python benchmarks/national.py            # both sizes
+    .venv/bin/python benchmarks/national.py --quick    # 20 strategies, no 3M run
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from graph import files  # noqa: E402
+from graph.sparql import saved_queries  # noqa: E402
+
+CLI = str(Path(sys.executable).with_name("strategy-graph"))
+PERIODS = ("2019/20", "2020/21", "2021/22", "2022/23", "2023/24", "2024/25")
+DATASET = "https://w3id.org/strategy-graph/id/benchmark/synthetic-values"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+PREFIXES = """@prefix sg: <https://w3id.org/strategy-graph/def#> .
+@prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> .
+@prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
+"""
+
+
+def generate(folder: Path, strategies: int, observations: int) -> list[Path]:
+    """The packaged dataset under ``strategies`` IRIs, each with ``observations`` synthetic values: 5 TriG files a strategy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = {p.name: p.read_text(encoding="utf-8") for p in files.dataset_files()}
+    indicators = sorted(set(re.findall(r"^    ind:([\w-]+)\n        a sg:Indicator", sources["indicators.trig"], re.M)))
+    paths = []
+    for n in range(strategies):
+        base = f"https://w3id.org/strategy-graph/id/benchmark-{n:04d}/"
+        for name, text in sources.items():
+            path = folder / f"s{n:04d}-{name}"
+            path.write_text(text.replace("https://w3id.org/strategy-graph/id/luton-pws/", base), encoding="utf-8")
+            paths.append(path)
+        lines = [PREFIXES, f"<{base}graph/synthetic-values> {{",
+                 f'  <{DATASET}> a qb:DataSet ; rdfs:label "Synthetic indicator values, invented for the benchmark" ; qb:structure sg:indicatorStructure .']
+        for k in range(observations):
+            indicator, period = indicators[k % len(indicators)], PERIODS[(k // len(indicators)) % len(PERIODS)]
+            lines.append(
+                f'  <{base}observation/synthetic-{k}> a sg:Observation ; rdfs:label "synthetic value {k}" ; qb:dataSet <{DATASET}> ;'
+                f" sg:indicator <{base}indicator/{indicator}> ;"
+                f" sdmx-dimension:refArea <http://statistics.data.gov.uk/id/statistical-geography/E0{n:08d}> ;"
+                f' sdmx-dimension:refPeriod "{period}" ; sg:populationGroup <https://w3id.org/strategy-graph/def/population-group/all> ;'
+                f' sdmx-measure:obsValue "{k % 97}.5"^^xsd:decimal .')
+        lines.append("}")
+        path = folder / f"s{n:04d}-synthetic-values.trig"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+REFERENCE = """
+import sys, pyoxigraph as ox
+memory = ox.Store()
+for path in sys.argv[2:]:
+    memory.extend(ox.parse(path=path, format=ox.RdfFormat.TRIG))
+store = ox.Store(sys.argv[1])
+store.bulk_extend(memory)
+store.flush()
+"""
+
+
+def timed(command: list[str], **options) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, **options)
+    return time.perf_counter() - start, done
+
+
+def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    seconds, done = timed(command)
+    if done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command[:3])} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return seconds, done
+
+
+def gaps_by_rule(store: Path) -> tuple[float, Counter]:
+    seconds, done = run([CLI, "gaps", "--store", str(store), "--format", "json", "--fail-on", "none"])
+    return seconds, Counter(record["rule"] for record in json.loads(done.stdout))
+
+
+def row(figure: str, value: str, baseline: str = "", target: str = "") -> None:
+    print(f"| {figure} | {value} | {baseline} | {target} |", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url: str, timeout: float = 30) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def serving(store: Path, *settings: str):
+    port = free_port()
+    process = subprocess.Popen([CLI, "serve", "--store", str(store), "--port", str(port),
+                                *[a for s in settings for a in ("--setting", s)]],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_for_first_page(process, base: str) -> float:
+    start = time.perf_counter()
+    while True:
+        try:
+            if get(base + "/", timeout=5)[0] == 200:
+                return time.perf_counter() - start
+        except OSError:
+            pass
+        if process.poll() is not None:
+            sys.exit("serve stopped: " + process.stderr.read().decode()[-2000:])
+        time.sleep(0.05)
+
+
+def resident_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except (OSError, AttributeError):
+            continue
+    return total / 1024
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.95 + 0.5) - 1)]
+
+
+def national(work: Path, strategies: int, observations: int) -> None:
+    print(f"\n## {strategies} strategies, {observations} synthetic values each\n")
+    paths = generate(work / "files", strategies, observations)
+    one = generate(work / "one", 1, observations)
+    print("| figure | strategy-graph | baseline, same run | target |\n| --- | --- | --- | --- |")
+    reference, _ = run([sys.executable, "-c", REFERENCE, str(work / "reference"), *map(str, paths)])
+    store = work / "store"
+    seconds, done = run([CLI, "load", "--store", str(store), *map(str, paths)])
+    statements = re.search(r"Loaded (\d+) statements", done.stdout).group(1)
+    row(f"`load` {len(paths)} files ({statements} statements)", f"{seconds:.1f} s",
+        f"pyoxigraph parse + one bulk_load: {reference:.1f} s ({seconds / reference:.1f}x)", "within 2x")
+    seconds, _ = run([CLI, "stats", "--store", str(store)])
+    row("read-only open (`stats --store`)", f"{seconds:.2f} s", "", "under 1 s")
+    seconds, many = gaps_by_rule(store)
+    run([CLI, "load", "--store", str(work / "one-store"), *map(str, one)])
+    _, single = gaps_by_rule(work / "one-store")
+    exact = all(many[rule] == strategies * single[rule] for rule in single | many)
+    row("`gaps`, whole report, after the load", f"{seconds:.2f} s, {sum(many.values())} gaps",
+        f"{strategies} x one strategy's, rule by rule: {'exactly' if exact else 'NOT EQUAL'}", "under 2 s")
+
+    # Re-import one strategy's workbook: only its unit is validated again.
+    workbook = work / "strategy-0.xlsx"
+    run([CLI, "export", "--store", str(store), "--format", "xlsx", "--strategy",
+         "https://w3id.org/strategy-graph/id/benchmark-0000/strategy", "-o", str(workbook)])
+    seconds, done = run([CLI, "import", str(workbook), "--store", str(store)])
+    validated = re.search(r"(\d+) unit\(s\) of the graph re-validated", done.stdout)
+    gaps_seconds, after = gaps_by_rule(store)
+    row("re-import one strategy's workbook", f"{seconds:.2f} s, {validated.group(1) if validated else '?'} unit(s) re-validated",
+        "", "")
+    row("`gaps` after the re-import", f"{gaps_seconds:.2f} s, {'unchanged' if after == many else 'changed'}", "", "under 2 s")
+
+    # The 20-strategy graph: plain pySHACL on an rdflib graph against our validation.
+    if strategies >= 20:
+        pyshacl_seconds, ours_seconds = compare_with_pyshacl(paths[: 20 * 5])
+        row("validation of 20 strategies, in process", f"{ours_seconds:.2f} s",
+            f"pySHACL on an rdflib graph: {pyshacl_seconds:.1f} s ({pyshacl_seconds / ours_seconds:.0f}x)", "")
+    serve_figures(store)
+
+
+def compare_with_pyshacl(paths: list[Path]) -> tuple[float, float]:
+    import pyshacl
+    from rdflib import Graph
+
+    from graph.engine import pyshacl_adapter
+    from graph.engine.graphs import open_graph
+    from graph.engine.rules import shapes_graph
+
+    start = time.perf_counter()
+    ds = open_graph(data=paths)  # parses, runs the rules and validates every unit
+    ours = time.perf_counter() - start
+    union = Graph()
+    for s, p, o in ds.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!STRSTARTS(STR(?g), 'https://w3id.org/strategy-graph/id/engine/')) }"):
+        union.add((s, p, o))
+    start = time.perf_counter()
+    with pyshacl_adapter.fixed():
+        pyshacl.validate(union, shacl_graph=shapes_graph(), inference="none")
+    return time.perf_counter() - start, ours
+
+
+def serve_figures(store: Path) -> None:
+    process, base = serving(store, "sparql_time_limit_seconds=2")
+    try:
+        row("`serve --store`: start to first page", f"{wait_for_first_page(process, base):.2f} s", "", "under 3 s")
+        worst = ("", 0.0)
+        for saved in saved_queries():
+            if saved.params:
+                continue
+            url = base + "/sparql?" + urllib.parse.urlencode({"query": saved.text})
+            get(url)
+            times = []
+            for _ in range(20):
+                start = time.perf_counter()
+                status, _ = get(url)
+                times.append(time.perf_counter() - start)
+                assert status == 200, (saved.name, status)
+            if p95(times) > worst[1]:
+                worst = (saved.name, p95(times))
+        row("every parameterless saved query through `/sparql`", f"p95 at most {worst[1] * 1000:.0f} ms ({worst[0]})", "", "p95 under 100 ms")
+        status, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
+        start = time.perf_counter()
+        status_next, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a ?t }"}))
+        row("the first query after a runaway query was stopped", f"{time.perf_counter() - start:.2f} s (runaway: {status}, next: {status_next})", "", "within 1 s")
+        for page in ("/", "/theory-of-change", "/gaps"):
+            times = []
+            for _ in range(15):
+                start = time.perf_counter()
+                status, _ = get(base + page)
+                times.append(time.perf_counter() - start)
+            row(f"page `{page}`", f"median {statistics.median(times) * 1000:.0f} ms (status {status})", "", "median under 300 ms")
+        row("all serving processes, resident", f"{resident_mib(process.pid):.0f} MiB", "", "")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def memory_at_scale(work: Path, strategies: int, observations: int) -> None:
+    print(f"\n## about 3M statements: {strategies} strategies, {observations} synthetic values each\n")
+    print("| figure | strategy-graph | baseline, same run | target |\n| --- | --- | --- | --- |")
+    paths = generate(work / "big-files", strategies, observations)
+    reference, _ = run([sys.executable, "-c", REFERENCE, str(work / "big-reference"), *map(str, paths)])
+    store = work / "big-store"
+    seconds, done = run([CLI, "load", "--store", str(store), *map(str, paths)])
+    statements = re.search(r"Loaded (\d+) statements", done.stdout).group(1)
+    row(f"`load` {len(paths)} files ({statements} statements)", f"{seconds:.1f} s",
+        f"pyoxigraph parse + one bulk_load: {reference:.1f} s ({seconds / reference:.1f}x)", "")
+    process, base = serving(store)
+    try:
+        row("`serve --store`: start to first page", f"{wait_for_first_page(process, base):.2f} s", "", "")
+        for page in ("/", "/theory-of-change", "/gaps", "/analysis"):
+            get(base + page)
+        for saved in saved_queries():
+            if not saved.params:
+                get(base + "/sparql?" + urllib.parse.urlencode({"query": saved.text}), timeout=60)
+        row("all serving processes together, resident", f"{resident_mib(process.pid):.0f} MiB", "", "under 1 GiB")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="20 strategies only, and no 3M run")
+    parser.add_argument("--work", type=Path, help="folder for the generated files and stores (default: a temporary one)")
+    options = parser.parse_args()
+    work = options.work or Path(tempfile.mkdtemp(prefix="strategy-graph-bench-"))
+    try:
+        national(work, 20 if options.quick else 150, 140)
+        if not options.quick:
+            memory_at_scale(work, 150, 2400)
+    finally:
+        if options.work is None:
+            shutil.rmtree(work, ignore_errors=True)

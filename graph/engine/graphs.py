@@ -1,0 +1,134 @@
+"""The engine's two doors: open a graph to read, and write a change.
+
+Every write goes through ``write``: the input is staged and checked in memory,
+the rules run on it, and it lands in a new generation of the store together
+with the re-validated reports of the units it touched (graph.engine.units);
+then the generation is flushed and published whole (graph.engine.snapshots).
+A read opens the live generation read-only and validates nothing.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+
+from graph import files
+from graph.engine import snapshots, units
+from graph.engine.store import GraphSourceError, as_dataset, is_iri, read_files, run_rules, vocabulary
+
+# Above this many statements the input goes in through Oxigraph's bulk loader.
+_BULK = 20_000
+_CATALOG = ox.NamedNode(units.ENGINE + "catalog")
+_VOCABULARY = ox.NamedNode(units.ENGINE + "vocabulary")
+_FINGERPRINT = ox.NamedNode("https://w3id.org/strategy-graph/def#fingerprint")
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write did: statements written (with the vocabulary) and units re-validated."""
+
+    statements: int
+    validated: int
+
+
+class StoreGraph(Dataset):
+    """A view of one generation of a store; the generation is kept on disk until the view is closed."""
+
+    reader: snapshots.Reader
+
+    def close(self, commit_pending_transaction: bool = False) -> None:
+        """Close the view and let the generation go."""
+        super().close(commit_pending_transaction)
+        self.reader.close()
+
+
+def open_graph(data: Sequence[Path] = (), store: Path | None = None) -> Dataset:
+    """Open the graph a command reads.
+
+    With ``store``, the live generation of that store, read-only (the reader
+    stays open, and the generation kept, as long as the Dataset is). Otherwise
+    an in-memory store built, like any write, from ``data`` or the packaged
+    dataset. Either way the reports of the gap rules are already in it. The
+    default graph of the returned Dataset is the union of its named graphs.
+    """
+    if store is not None:
+        if data:
+            raise GraphSourceError("give either --data files or --store, not both")
+        reader = snapshots.Reader(store)
+        ds = as_dataset(reader.store, StoreGraph)
+        ds.reader = reader
+        return ds
+    return in_memory(read_files(data or files.dataset_files()))
+
+
+def write(store: Path, staged: Dataset, replacing: Iterable[URIRef] = (), progress=None,
+          check: Callable[[Dataset], bool] | None = None) -> Written | None:
+    """Write ``staged`` into the store at ``store`` (created if missing) as a new generation.
+
+    The named graphs ``staged`` holds, and those in ``replacing``, are replaced
+    whole; the vocabulary is replaced by the packaged one. ``check``, if given,
+    sees the written graph with its new reports before it is published, and
+    publishes it by returning True; otherwise, and after any error, the store
+    is exactly as it was and None is returned.
+    """
+    return snapshots.rewrite(store, lambda target: write_into(target, staged, replacing, progress),
+                             None if check is None else lambda written: check(as_dataset(written)))
+
+
+def in_memory(staged: Dataset, base: Dataset | None = None, replacing: Iterable[URIRef] = ()) -> Dataset:
+    """``staged`` written into ``base`` (an in-memory graph from open_graph; a new one with the vocabulary if None)."""
+    target = base.store._inner if base is not None else ox.Store()
+    write_into(target, staged, replacing)
+    return base if base is not None else as_dataset(target)
+
+
+def load(store: Path, paths: Sequence[Path], graph: URIRef | None = None, progress=None) -> Written:
+    """Parse files (all of them, before anything is written) and write them into the store."""
+    if graph is not None and not is_iri(graph):
+        raise GraphSourceError(f"--graph {str(graph)!r}: expected an absolute IRI, such as https://example.org/graph/mine")
+    paths = list(paths)
+    with (progress(total=len(paths), desc="parsing", unit="file") if progress else nullcontext()) as bar:
+        staged = read_files(_counted(paths, bar), graph)
+    return write(store, staged, progress=progress)
+
+
+def _counted(paths, bar):
+    for path in paths:
+        yield path
+        if bar is not None:
+            bar.update()
+
+
+def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = (), progress=None) -> Written:
+    """Apply a staged change to an Oxigraph store, and re-validate what it touched."""
+    inner = staged.store._inner
+    run_rules(inner, files.graph_rules())  # each rule works graph by graph, so the staged graphs are final
+    quads, digest = vocabulary()
+    written = {g.value for g in inner.named_graphs()}
+    replaced = written | {str(g) for g in replacing}
+    changed = set(replaced)
+    if _vocabulary_digest(target) != digest:  # every unit was validated with another vocabulary
+        changed |= {g.value for g in target.named_graphs() if units.is_data_graph(g)}
+    for graph in sorted(replaced) + sorted({q.graph_name.value for q in quads}):
+        target.remove_graph(ox.NamedNode(graph))
+    target.remove_graph(_CATALOG)
+    statements = len(inner)
+    target.extend(quads)
+    target.add(ox.Quad(_VOCABULARY, _FINGERPRINT, ox.Literal(digest), _CATALOG))
+    (target.bulk_extend if statements > _BULK else target.extend)(inner)
+
+    def read(graph: str) -> list[ox.Quad]:
+        source = inner if graph in written else target
+        return list(source.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    validated = units.refresh(target, changed, read, list(quads), progress)
+    return Written(statements + len(quads), validated)
+
+
+def _vocabulary_digest(target: ox.Store) -> str | None:
+    for quad in target.quads_for_pattern(_VOCABULARY, _FINGERPRINT, None, _CATALOG):
+        return quad.object.value
+    return None

@@ -1,0 +1,111 @@
+"""The rules a graph is checked against: the SHACL shapes of shapes/, read once per process."""
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rdflib import RDF, Dataset, Graph, URIRef
+from rdflib.namespace import DCTERMS, RDFS, SH
+
+from graph import files
+from graph.vocab import SG, SPARQL_PREFIXES
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A shape's identity as the report shows it."""
+
+    id: str
+    name: str
+    why: str
+    fix: str
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """The structural shapes and gap rules (shapes/*.ttl), parsed once per process."""
+    shapes = Graph()
+    for path in files.shape_files():
+        shapes.parse(path, format="turtle")
+    return shapes
+
+
+@lru_cache(maxsize=1)
+def shapes_digest() -> str:
+    """A digest of the shape files, part of every kept report's fingerprint."""
+    digest = hashlib.sha256()
+    for path in files.shape_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[URIRef, Rule]:
+    """Every rule of the shapes graph, keyed by its shape."""
+    shapes = shapes_graph()
+    text = lambda node, prop: str(shapes.value(node, prop) or "")
+    return {
+        node: Rule(str(identifier), text(node, SH.name), text(node, RDFS.comment), text(node, SG.fix))
+        for node, identifier in shapes.subject_objects(DCTERMS.identifier)
+        if (node, RDF.type, SH.NodeShape) in shapes
+    }
+
+
+@lru_cache(maxsize=None)
+def rule_of(source_shape) -> Rule:
+    """The rule a result's source shape belongs to: itself, or the node shape that has it as sh:property."""
+    shapes, by_shape = shapes_graph(), rules()
+    if source_shape in by_shape:
+        return by_shape[source_shape]
+    return by_shape[next(shapes.subjects(SH.property, source_shape))]
+
+
+# Which strategy a node belongs to, whatever kind of node it is, and the label a reader sees.
+_DESCRIBE = SPARQL_PREFIXES + """
+SELECT ?node ?name ?strategy ?rank WHERE {
+  VALUES ?node { %s }
+  # A label, or one made from the labels of what the node links.
+  OPTIONAL {
+    { ?node rdfs:label|skos:prefLabel ?label }
+    UNION { ?from sg:qualifiedContribution ?node ; rdfs:label ?fromName .
+            ?node sg:contributionTo/rdfs:label ?toName
+            BIND (CONCAT(?fromName, " → ", ?toName) AS ?label) }
+    UNION { ?indicator sg:hasTarget ?node ; rdfs:label ?indicatorName
+            BIND (CONCAT("target for ", ?indicatorName) AS ?label) }
+    UNION { ?node sg:indicator/rdfs:label ?indicatorName
+            BIND (CONCAT("observation of ", ?indicatorName) AS ?label) }
+    BIND (STR(?label) AS ?name)
+  }
+  # The strategies the node belongs to, the most direct link ranked first.
+  OPTIONAL {
+    { ?node a sg:Strategy BIND (?node AS ?strategy) BIND (1 AS ?rank) }
+    UNION { ?node dcterms:isPartOf ?strategy BIND (1 AS ?rank) }
+    UNION { ?strategy sg:addressesPriority|sg:ledBy ?node BIND (2 AS ?rank) }
+    UNION { ?node (sg:measures|^sg:hasTarget/sg:measures|sg:indicator/sg:measures)/dcterms:isPartOf ?strategy BIND (2 AS ?rank) }
+    UNION { ?node ^org:member/org:organization/(^sg:ledBy|^sg:owner/dcterms:isPartOf) ?strategy BIND (2 AS ?rank) }
+    UNION { ?node ^sg:owner/dcterms:isPartOf ?strategy BIND (3 AS ?rank) }
+    UNION { ?node ^sg:qualifiedContribution/dcterms:isPartOf ?strategy BIND (3 AS ?rank) }
+    UNION { ?node (sg:contributionTo|sg:contributesTo+|schema:fundedItem/sg:contributesTo*)/dcterms:isPartOf ?strategy BIND (4 AS ?rank) }
+    ?strategy a sg:Strategy .
+  }
+}
+"""
+
+
+def describe(ds: Dataset, nodes: set) -> dict:
+    """Label and strategy of each node, in one query.
+
+    The label is the first in code-point order, as the rules' messages choose
+    it; the strategy is the one the node is most directly part of.
+    """
+    if not nodes:
+        return {}
+    names: dict = {}
+    strategies: dict = {}
+    for row in ds.query(_DESCRIBE % " ".join(node.n3() for node in nodes)):
+        if row.name is not None:
+            names[row.node] = min(names.get(row.node, str(row.name)), str(row.name))
+        if row.strategy is not None:
+            candidate = (int(row.rank), str(row.strategy))
+            strategies[row.node] = min(strategies.get(row.node, candidate), candidate)
+    return {node: (names.get(node, ""), strategies.get(node, (0, ""))[1]) for node in nodes}

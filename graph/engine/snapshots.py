@@ -1,0 +1,168 @@
+"""A store on disk: generations of one Oxigraph folder, published whole, read by many processes at once.
+
+A store folder holds:
+
+- ``current``: which generation is live, and when it was written (JSON,
+  replaced atomically, so a reader sees the old generation or the new one);
+- ``gen-NNNNNN/``: an Oxigraph folder, flushed, never written once published;
+- ``gen-NNNNNN.readers``: every process reading that generation holds a
+  shared lock on it, and a generation is deleted only when nobody does;
+- ``write.lock``: held by the one process writing.
+
+A write copies the live generation (Oxigraph's backup hard-links its files,
+so this takes milliseconds), changes the copy, flushes and closes it, and
+publishes it.
+Until it is published nothing a reader can see has changed, and after any
+error the copy is deleted: the store is exactly as it was.
+"""
+
+import datetime
+import fcntl
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from graph.engine.store import GraphSourceError
+
+T = TypeVar("T")
+
+_POINTER = "current"
+_GENERATION = re.compile(r"gen-(\d{6})")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The live generation of a store: its folder and when it was written."""
+
+    path: Path
+    written: datetime.datetime
+
+
+def live(store: Path) -> Generation | None:
+    """The generation a reader of ``store`` sees now; None if nothing was ever written."""
+    pointer = store / _POINTER
+    try:
+        state = json.loads(pointer.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if store.is_dir() and any(store.iterdir()) and not (store / "write.lock").exists():
+            raise GraphSourceError(
+                f"{store}: not a strategy-graph store (or one made by an earlier version); "
+                "load its files into a new folder with `strategy-graph load FILE --store NEW`") from None
+        return None
+    except (OSError, ValueError) as error:
+        raise GraphSourceError(f"{pointer}: unreadable ({error})") from error
+    return Generation(store / state["generation"], datetime.datetime.fromisoformat(state["written"]))
+
+
+class Reader:
+    """One process's read-only view of a generation; while it is open the generation is not deleted."""
+
+    def __init__(self, store: Path):
+        for _ in range(5):  # a write may publish, and delete the old generation, between the reads
+            generation = live(store)
+            if generation is None:
+                raise GraphSourceError(f"{store}: no store here; create one with `strategy-graph load FILE --store {store}`")
+            self._lock = open(generation.path.with_suffix(".readers"), "a+b")
+            fcntl.flock(self._lock, fcntl.LOCK_SH)
+            if generation.path.is_dir():
+                break
+            self._lock.close()
+        else:
+            raise GraphSourceError(f"{store}: the store changed too often to be opened; try again")
+        self.generation = generation
+        try:
+            self.store = ox.Store.read_only(str(generation.path))
+        except OSError as error:
+            self._lock.close()
+            raise GraphSourceError(f"{generation.path}: the store cannot be opened: {error}") from error
+
+    def close(self) -> None:
+        """Let the generation go (a later write may then delete it)."""
+        self.__dict__.pop("store", None)
+        self._lock.close()
+
+
+def rewrite(store: Path, change: Callable[[ox.Store], T], check: Callable[[ox.Store], bool] | None = None) -> T | None:
+    """Apply ``change`` to a writable copy of the live generation, and publish the copy; return what ``change`` returned.
+
+    ``check``, if given, sees the flushed copy read-only before it is
+    published, and publishes it by returning True; otherwise, and after any
+    error, the copy is deleted and the store is exactly as it was (None is
+    returned when ``check`` refused). Writers queue on ``write.lock``, so two
+    writes never lose each other's changes.
+    """
+    if store.exists() and not store.is_dir():
+        raise GraphSourceError(f"{store}: not a folder")
+    if store.exists():
+        live(store)  # refuses a folder that is not a store before anything is written into it
+    store.mkdir(parents=True, exist_ok=True)
+    with open(store / "write.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = live(store)
+        numbers = [int(m.group(1)) for p in store.iterdir() if (m := _GENERATION.fullmatch(p.name))]
+        path = store / f"gen-{max(numbers, default=0) + 1:06d}"
+        try:
+            if current is not None:
+                ox.Store.read_only(str(current.path)).backup(str(path))
+            result = _changed(path, change)
+            if check is not None and not check(ox.Store.read_only(str(path))):
+                shutil.rmtree(path, ignore_errors=True)
+                return None
+            _publish(store, path)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        # Under the write lock, so that no generation being written is taken for an old one.
+        collect(store)
+    return result
+
+
+def _changed(path: Path, change: Callable[[ox.Store], T]) -> T:
+    """Run ``change`` on the folder opened for writing, flush it, and close it.
+
+    Nothing else may hold the writable store once this returns: its
+    background compaction would delete files that a reader of the published
+    generation needs.
+    """
+    target = ox.Store(str(path))
+    result = change(target)
+    target.flush()
+    del target
+    return result
+
+
+def _publish(store: Path, generation: Path) -> None:
+    state = {"generation": generation.name, "written": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+    temporary = store / f"{_POINTER}.tmp"
+    with open(temporary, "w", encoding="utf-8") as out:
+        json.dump(state, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, store / _POINTER)
+    directory = os.open(store, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def collect(store: Path) -> None:
+    """Delete the generations that are not live and that no process reads (call it holding the write lock)."""
+    generation = live(store)
+    for path in store.iterdir():
+        if not _GENERATION.fullmatch(path.name) or (generation and path == generation.path):
+            continue
+        with open(path.with_suffix(".readers"), "a+b") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a reader still has it open
+            shutil.rmtree(path, ignore_errors=True)
+            path.with_suffix(".readers").unlink(missing_ok=True)

@@ -1,0 +1,238 @@
+"""Units of validation: the parts of a store that are validated, fingerprinted and kept together.
+
+A unit is a set of named graphs joined by the things they share: a graph that
+describes an outcome and a graph that links a work stream to it are one unit,
+and so are two strategies that share a board, an indicator or a causal link.
+Things that many strategies cite without being part of their logic (agents,
+documents, data sets, descriptions of graphs: the classes the ontology marks
+``sg:sharedReference``) do not join units; each unit that cites one is
+validated with its description. Every unit is validated with the vocabulary.
+
+Each unit's report is kept in the store, in a named graph of its own under
+``REPORTS``, with a fingerprint of what its validation read. A write
+re-validates only the units it touched whose fingerprint changed; a read
+never validates. A rule's result for a node can depend only on what its unit
+holds, so the kept reports together are exactly the report of the whole graph
+(tests/test_units.py compares them with pySHACL on the union).
+"""
+
+import datetime
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from oxrdflib._converter import to_ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, SH, XSD
+
+from graph.engine import validation
+from graph.engine.rules import describe, rule_of, shapes_digest, shapes_graph
+from graph.engine.store import SKOLEM, as_dataset
+from graph.vocab import SG, VOCABULARY_BASE
+
+ENGINE = "https://w3id.org/strategy-graph/id/engine/"
+REPORTS = ENGINE + "report/"
+# Part of every fingerprint: raise it when what validation reports changes.
+ENGINE_VERSION = "units-1"
+
+_TYPE = ox.NamedNode(str(RDF.type))
+_SHARED = ox.NamedNode(str(SG.sharedReference))
+_Q = "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX sg: <https://w3id.org/strategy-graph/def#>\n"
+_KEPT = _Q + """
+SELECT ?report ?graph ?fingerprint WHERE {
+  GRAPH ?report { ?report a sh:ValidationReport ; sg:fingerprint ?fingerprint ; sg:inputGraph ?graph }
+  FILTER (STRSTARTS(STR(?report), "%s"))
+}""" % REPORTS
+
+
+def is_data_graph(name) -> bool:
+    """Whether a graph holds data: not the vocabulary, not the engine's own reports."""
+    return isinstance(name, ox.NamedNode) and not name.value.startswith((VOCABULARY_BASE, ENGINE))
+
+
+def report_graph(graphs: frozenset[str]) -> ox.NamedNode:
+    """The named graph that keeps the report of the unit made of ``graphs``."""
+    return ox.NamedNode(REPORTS + hashlib.sha1("\n".join(sorted(graphs)).encode()).hexdigest()[:24])
+
+
+def shared_classes(vocabulary: Iterable[ox.Quad]) -> frozenset:
+    """The classes whose instances do not join units (sg:sharedReference true)."""
+    return frozenset(q.subject for q in vocabulary if q.predicate == _SHARED and q.object.value == "true")
+
+
+def partition(quads: Iterable[ox.Quad], graphs: Iterable[str], shared: frozenset) -> list[frozenset[str]]:
+    """The units ``graphs`` fall into: graphs joined by every thing described among ``quads`` that is not a shared reference."""
+    quads = list(quads)
+    types: dict = defaultdict(set)
+    for q in quads:
+        if q.predicate == _TYPE:
+            types[q.subject].add(q.object)
+    described = {q.subject for q in quads}
+    apart = {node for node, kinds in types.items() if kinds <= shared}
+    parent = {g: g for g in graphs}
+
+    def root(g):
+        while parent[g] != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
+        return g
+
+    seen: dict = {}
+    for q in quads:
+        graph = q.graph_name.value
+        for node in (q.subject, q.object):
+            if node in described and node not in apart:
+                other = seen.setdefault(node, graph)
+                if other != graph:
+                    parent[root(other)] = root(graph)
+    units: dict = defaultdict(set)
+    for g in parent:
+        units[root(g)].add(g)
+    return [frozenset(members) for members in units.values()]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A unit whose report the store keeps."""
+
+    report: ox.NamedNode
+    graphs: frozenset[str]
+    fingerprint: str
+
+
+def kept(store: ox.Store) -> dict[ox.NamedNode, Kept]:
+    """The units whose reports ``store`` keeps, by report graph."""
+    graphs, prints = defaultdict(set), {}
+    for row in store.query(_KEPT):
+        graphs[row["report"]].add(row["graph"].value)
+        prints[row["report"]] = row["fingerprint"].value
+    return {r: Kept(r, frozenset(g), prints[r]) for r, g in graphs.items()}
+
+
+def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Quad]],
+            vocabulary: list[ox.Quad], progress=None) -> int:
+    """Re-validate, in ``store``, every unit that holds a graph of ``changed``; return how many were validated.
+
+    ``read(graph)`` gives a graph's quads (from the staged input where it has
+    them, which is faster than reading them back from disk). Units the write
+    did not touch keep their reports, and so does a touched unit whose
+    fingerprint is unchanged.
+    """
+    shared = shared_classes(vocabulary)
+    before = kept(store)
+    data_graphs = {g.value for g in store.named_graphs() if is_data_graph(g)}
+    touched = (changed & data_graphs) | _linked(store, changed & data_graphs, data_graphs - changed, read, shared)
+    # A touched unit is touched whole: a write that removes a link can split it.
+    old = [unit for unit in before.values() if unit.graphs & (touched | changed)]
+    for unit in old:
+        touched |= unit.graphs & data_graphs
+    quads = {g: read(g) for g in touched}
+    units = partition((q for g in touched for q in quads[g]), touched, shared)
+    unchanged = set()
+    work = []
+    for unit in units:
+        data = ox.Store()
+        data.extend(vocabulary)
+        data.extend(q for g in unit for q in quads[g])
+        data.extend(_cited(store, unit, quads, shared))
+        fingerprint = _fingerprint(data)
+        previous = before.get(report_graph(unit))
+        if previous is not None and previous.graphs == unit and previous.fingerprint == fingerprint:
+            unchanged.add(previous.report)
+        else:
+            work.append((unit, data, fingerprint))
+    for unit in old:
+        if unit.report not in unchanged:
+            store.remove_graph(unit.report)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for unit, data, fingerprint in (work if progress is None else progress(work, desc="validating", unit="unit")):
+        report = validation.validate(data, shapes_graph())
+        store.extend(_kept_report(report, report_graph(unit), unit, fingerprint, as_dataset(data), now))
+    return len(work)
+
+
+def _linked(store: ox.Store, changed: set[str], others: set[str], read, shared) -> set[str]:
+    """The graphs of ``others`` that share a described thing with a graph of ``changed``."""
+    if not changed or not others:
+        return set()
+    found: set[str] = set()
+    nodes = {n for g in changed for q in read(g) for n in (q.subject, q.object) if not isinstance(n, ox.Literal)}
+    for node in nodes:
+        described_in = {q.graph_name.value for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)}
+        if not described_in or _is_shared(store, node, shared):
+            continue
+        found |= described_in & others
+        found |= {q.graph_name.value for q in store.quads_for_pattern(None, None, node) if is_data_graph(q.graph_name)} & others
+    return found
+
+
+def _is_shared(store: ox.Store, node, shared) -> bool:
+    kinds = {q.object for q in store.quads_for_pattern(node, _TYPE, None)}
+    return bool(kinds) and kinds <= shared
+
+
+def _cited(store: ox.Store, unit: frozenset[str], quads: dict, shared) -> list[ox.Quad]:
+    """Descriptions, from other graphs, of the shared references the unit cites."""
+    inside = {q.subject for g in unit for q in quads[g]}
+    cited = {q.object for g in unit for q in quads[g] if isinstance(q.object, (ox.NamedNode, ox.BlankNode))} - inside
+    found = []
+    for node in cited:
+        description = [q for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)]
+        if description and _is_shared(store, node, shared):
+            found.extend(description)
+    return found
+
+
+def _fingerprint(data: ox.Store) -> str:
+    lines = sorted(data.dump(format=ox.RdfFormat.N_QUADS).split(b"\n"))
+    digest = hashlib.sha256(f"{ENGINE_VERSION}\n{shapes_digest()}\n".encode())
+    digest.update(b"\n".join(lines))
+    return digest.hexdigest()
+
+
+def _described(data, nodes: set) -> dict:
+    """Label and strategy of each focus node (graph.engine.rules.describe), blank nodes included.
+
+    SPARQL cannot name a blank node, so blank focus nodes are described in a
+    copy of the unit where blank nodes are skolem IRIs.
+    """
+    blank = {n for n in nodes if isinstance(n, BNode)}
+    about = describe(data, nodes - blank)
+    if blank:
+        view = ox.Store()
+        view.extend(ox.Quad(_skolem(q.subject), q.predicate, _skolem(q.object), q.graph_name) for q in data.store._inner)
+        named = describe(as_dataset(view), {URIRef(SKOLEM + n) for n in blank})
+        about.update({n: named[URIRef(SKOLEM + n)] for n in blank})
+    return about
+
+
+def _skolem(term):
+    return ox.NamedNode(SKOLEM + term.value) if isinstance(term, ox.BlankNode) else term
+
+
+def _kept_report(report: Graph, name: ox.NamedNode, graphs: frozenset[str], fingerprint: str, data, now) -> list[ox.Quad]:
+    """The report as quads of its own graph, with the unit's inputs and each result's rule, label and strategy."""
+    node = URIRef(name.value)
+    (root,) = report.subjects(RDF.type, SH.ValidationReport)
+    kept_graph = Graph()
+    for s, p, o in report:
+        kept_graph.add((node if s == root else s, p, node if o == root else o))
+    kept_graph.add((node, SG.fingerprint, Literal(fingerprint)))
+    kept_graph.add((node, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
+    for g in sorted(graphs):
+        kept_graph.add((node, SG.inputGraph, URIRef(g)))
+    strategies = {q.subject.value for q in data.store._inner.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy)))}
+    for strategy in sorted(strategies):
+        kept_graph.add((node, SG.covers, URIRef(strategy)))
+    results = list(report.objects(root, SH.result))
+    about = _described(data, {report.value(r, SH.focusNode) for r in results})
+    for result in results:
+        label, strategy = about.get(report.value(result, SH.focusNode), ("", ""))
+        kept_graph.add((result, SG.rule, Literal(rule_of(report.value(result, SH.sourceShape)).id)))
+        if label:
+            kept_graph.add((result, SG.focusLabel, Literal(label)))
+        if strategy:
+            kept_graph.add((result, SG.focusStrategy, URIRef(strategy)))
+    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in kept_graph]

@@ -1,0 +1,607 @@
+"""SPARQL query workers: a pool of processes that answer from one on-disk generation of the store.
+
+A generation is one flushed Oxigraph folder, a snapshot of the store. Each
+worker opens it read-only, which takes milliseconds: no worker holds a private
+copy of the graph. Every request names the generation the caller is serving,
+and a worker that has another one open opens that one first (and lets the
+old one go once it has answered), so all workers answer from the same
+snapshot. After ``switch`` the supervisor also moves the idle workers to the
+new generation, so none keeps an old one open (and, in a store folder,
+undeletable) for long.
+
+Everything that costs time is done in the worker, under the time limit, which
+the service enforces by killing the worker: parsing and checking the query
+(graph.sparql.check, on rdflib's parse), running it, writing the result. One
+long-lived supervisor thread starts the workers when the service starts and
+replaces, in the background and at once, any that is killed or dies, so the
+next request does not pay for a start. Workers are forked by a fork server
+that has already imported this module (the threaded web server itself is
+never forked), die with the server (PR_SET_PDEATHSIG, and the end of their
+pipe), and each has a memory ceiling.
+"""
+
+import atexit
+import ctypes
+import fcntl
+import gc
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import resource
+import signal
+import threading
+import time
+import weakref
+from collections import deque
+from pathlib import Path
+
+import pyoxigraph
+from rdflib import Dataset
+
+from graph.engine.store import GraphSourceError, execute, open_generation
+from graph.settings import DEFAULTS
+from graph.sparql import QueryError, check, formats_for, negotiate, serialize
+
+log = logging.getLogger(__name__)
+_STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
+
+# "forkserver": a replacement is forked from a process that has imported this
+# module already, and is ready in about 0.08 s (2 cores, 1M-statement store);
+# "spawn" starts a new interpreter that imports rdflib, pyoxigraph and the rest
+# again: about 0.4 s. Plain "fork" of a threaded web server is never safe.
+START_METHOD = "forkserver"
+START_TIMEOUT_SECONDS = 120  # a worker not ready by then is killed
+_RETRY_FIRST, _RETRY_MOST = 0.5, 30.0  # back-off, in seconds, after a worker failed to start
+
+
+# ---------------------------------------------------------------- in the worker process
+
+def _worker(connection, generation: str, memory_bytes: int, max_bytes: int, server_pid: int) -> None:
+    """A worker process: open the generation, then answer requests until the server goes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, and the server's end stops us
+    _let_go_of_the_fork_server()
+    _die_with_parent(server_pid)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    snapshot = _Snapshot()
+    try:
+        snapshot.open(generation)
+        check("ASK {}", set())  # rdflib builds its SPARQL grammar on first use: not in a query's time
+    except Exception as error:  # noqa: BLE001 — the supervisor reports it
+        connection.send(("failed", str(error)))
+        return
+    connection.send(("ready",))
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return  # the server is gone
+        if request is None:
+            return
+        if request[0] == "open":
+            connection.send(_reopen(snapshot, request[1]))
+        else:
+            connection.send(_answer(snapshot, request[1:], max_bytes))
+        snapshot.settle()
+
+
+class _Snapshot:
+    """The generation a worker has open: its Dataset, the IRIs of its named graphs, and its readers' lock."""
+
+    def __init__(self):
+        self.path: str | None = None
+        self.ds: Dataset | None = None
+        self.graphs: set[str] = set()
+        self._lock = None
+        self._let_go: list = []  # locks of generations closed since the last settle
+
+    def open(self, path: str) -> None:
+        """Have ``path`` open (one read-only open if it is not yet); if that fails, keep the one that was."""
+        if path == self.path:
+            return
+        lock = _hold(Path(path))
+        try:
+            ds = open_generation(Path(path))
+            inner: pyoxigraph.Store = ds.store._inner
+            graphs = {g.value for g in inner.named_graphs() if isinstance(g, pyoxigraph.NamedNode)}
+        except BaseException:
+            if lock is not None:
+                lock.close()
+            raise
+        self._let_go.append(self._lock)
+        self.path, self.ds, self.graphs, self._lock = path, ds, graphs, lock
+
+    def settle(self) -> None:
+        """Free the generations let go of (after the answer is sent: it takes a full garbage collection)."""
+        if self._let_go:
+            gc.collect()  # the old Dataset sits in reference cycles: this closes its Oxigraph store
+            for lock in self._let_go:
+                if lock is not None:
+                    lock.close()
+            self._let_go.clear()
+
+
+def _hold(generation: Path):
+    """In a store folder (graph.engine.snapshots), the shared readers' lock that keeps a generation from deletion."""
+    if not (generation.parent / "current").is_file():
+        return None  # a generation of its own, such as the viewer's temporary one
+    lock = open(generation.with_suffix(".readers"), "a+b")
+    fcntl.flock(lock, fcntl.LOCK_SH)
+    if not generation.is_dir():
+        lock.close()
+        raise GraphSourceError(f"{generation}: this generation of the store has been deleted")
+    return lock
+
+
+def _reopen(snapshot: _Snapshot, generation: str) -> tuple:
+    try:
+        snapshot.open(generation)
+    except Exception as error:  # noqa: BLE001 — reported by the supervisor
+        return ("error", str(error), 500)
+    return ("opened",)
+
+
+def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
+    generation, text, accept, protocol_dataset, max_rows = request
+    try:
+        try:
+            snapshot.open(generation)
+        except Exception as error:  # noqa: BLE001 — the path is the server's business, not the client's
+            log.warning("a SPARQL worker could not open %s: %s", generation, error)
+            raise QueryError("the store's snapshot could not be opened", 500) from error
+        checked = check(text, snapshot.graphs)
+        unknown = [g for part in (protocol_dataset or ((), ())) for g in part if g not in snapshot.graphs]
+        if unknown:
+            raise QueryError(f"{', '.join(unknown)}: not a graph of this store")
+        fmt = negotiate(accept, checked.form)
+        if fmt is None:
+            raise QueryError(f"none of the accepted types; a {checked.form} query answers in {', '.join(formats_for(checked.form).values())}", 406)
+        result, truncated = execute(snapshot.ds, checked.text, protocol_dataset, checked.own_dataset, max_rows)
+        payload = serialize(result, checked.form, fmt)
+        if len(payload) > max_bytes:
+            raise QueryError(f"the result is larger than {max_bytes} bytes; ask for less", 413)
+        return ("ok", payload, formats_for(checked.form)[fmt], truncated)
+    except QueryError as error:
+        return ("error", str(error), error.status)
+    except SyntaxError as error:  # Oxigraph's parser refused what rdflib's accepted
+        return ("error", f"malformed query: {error}", 400)
+    except MemoryError:
+        return ("error", "the query needed more memory than a worker may use", 500)
+    except Exception as error:  # noqa: BLE001 — an engine error reaches the client as a message, never a trace
+        return ("error", f"the query failed: {error}", 500)
+
+
+def _let_go_of_the_fork_server() -> None:
+    """Close this worker's copy of the server's end of the fork server's lifeline.
+
+    The fork server ends when every holder of that pipe end has closed it,
+    and hands a copy to each child: kept, a worker busy with a query would
+    keep the fork server, and so itself, alive after the server died.
+    """
+    from multiprocessing import forkserver  # noqa: PLC0415
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        server._forkserver_alive_fd = None
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _die_with_parent(server_pid: int) -> None:
+    """Ask Linux to kill this worker when the process that forked it goes (PR_SET_PDEATHSIG).
+
+    The signal follows the thread that forked the worker: the fork server's
+    only thread (or, with "spawn", the supervisor thread), which lives as long
+    as the server does.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
+    except OSError:
+        pass  # not Linux: the end of the pipe to the server stops the worker
+    try:
+        os.kill(server_pid, 0)
+    except ProcessLookupError:
+        os._exit(0)  # the server went before the signal was asked for
+
+
+# ---------------------------------------------------------------- in the server process
+
+class _Worker:
+    """One worker process as the server sees it: its process, its end of the pipe, its state."""
+
+    def __init__(self, context, generation: Path, memory_bytes: int, max_bytes: int):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(
+            target=_worker, args=(child, os.fspath(generation), memory_bytes, max_bytes, os.getpid()),
+            name="sparql-worker", daemon=True)
+        try:
+            self.process.start()
+        finally:
+            child.close()
+        self.pid: int = self.process.pid
+        self.generation = generation  # the one it has open
+        self.started = time.monotonic()
+        self.ready = False   # it said so
+        self.failed = False  # it could not start
+        self.dead = False    # its process has ended, as the supervisor saw
+        self.killed = False  # the service killed it (time limit, crash, found dead)
+
+    def kill(self) -> None:
+        """Take it out of service, and kill its process unless that has ended (and its PID may be another's)."""
+        self.killed = True
+        if not self.ended():
+            try:
+                self.process.kill()
+            except (OSError, ValueError, AttributeError):
+                pass
+
+    def ended(self) -> bool:
+        """Whether its process has ended, as the process's sentinel says."""
+        try:
+            return bool(multiprocessing.connection.wait([self.process.sentinel], 0))
+        except (OSError, ValueError):
+            return True
+
+    def exited(self) -> bool:
+        """Whether the process has ended, or its pipe has closed or holds what it should not."""
+        try:
+            return self.ended() or self.connection.poll(0)
+        except (OSError, ValueError):
+            return True
+
+
+class QueryService:
+    """Runs SPARQL queries in a pool of worker processes over a generation of the store.
+
+    ``start(generation)`` starts ``sparql_workers`` workers from one
+    supervisor thread; ``run`` answers a query from the caller's generation
+    (default: the one of ``start`` or of the latest ``switch``); ``close``
+    stops everything.
+    """
+
+    def __init__(self, settings: dict | None = None):
+        settings = {**DEFAULTS, **(settings or {})}
+        self.size = int(settings["sparql_workers"])
+        self.time_limit = float(settings["sparql_time_limit_seconds"])
+        self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
+        self.memory_bytes = int(settings["sparql_worker_memory_bytes"])
+        if self.size < 1:
+            raise ValueError("sparql_workers must be at least 1")
+        self._pool = threading.Condition()  # guards the state below
+        self._workers: set[_Worker] = set()  # the live ones: starting, idle and busy
+        self._idle: deque[_Worker] = deque()
+        self._generation: Path | None = None
+        self._start_error: str | None = None
+        self._refresh = False  # some idle worker may have another generation open than the default
+        self._closed = False
+        self._supervisor: threading.Thread | None = None
+        self._wake_read, self._wake_write = os.pipe()
+        for fd in (self._wake_read, self._wake_write):
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+
+    # -- the API
+
+    @property
+    def generation(self) -> Path | None:
+        """The generation a request answers from when it names none."""
+        return self._generation
+
+    def start(self, generation: Path) -> None:
+        """Start the workers on ``generation``; return when all are ready.
+
+        Raises GraphSourceError, and stops the service, if the workers cannot
+        open the generation or start.
+        """
+        with self._pool:
+            if self._supervisor is not None or self._closed:
+                raise RuntimeError("a QueryService starts once")
+            self._generation = Path(generation)
+            self._supervisor = threading.Thread(target=self._supervise, name="sparql-supervisor", daemon=True)
+            self._supervisor.start()
+            _STARTED.add(self)
+            full = self._pool.wait_for(lambda: self._start_error is not None or self._ready() >= self.size, START_TIMEOUT_SECONDS)
+            error = self._start_error if self._start_error is not None else (None if full else "they did not start in time")
+        if error is not None:
+            self.close()
+            raise GraphSourceError(f"the SPARQL workers could not start on {generation}: {error}")
+
+    def switch(self, generation: Path) -> None:
+        """Answer requests that name no generation from ``generation`` from now on.
+
+        Idle workers open it in the background; any other opens it before its
+        next answer.
+        """
+        with self._pool:
+            self._generation = Path(generation)
+            self._refresh = True
+        self._wake()
+
+    def run(self, text: str, accept: str = "*/*", protocol_dataset=None, generation: Path | None = None) -> tuple[bytes, str, bool]:
+        """The result's bytes and media type, and whether rows were cut off; QueryError if refused or stopped.
+
+        Answered from ``generation`` (default: the service's) by a worker that
+        opens it first if it has another one open.
+        """
+        target = Path(generation) if generation is not None else self._generation
+        if target is None:
+            raise QueryError("the query service has not been started", 500)
+        request = ("query", os.fspath(target), text, accept, protocol_dataset, self.max_rows)
+        deadline = time.monotonic() + self.time_limit
+        while True:
+            worker = self._take(deadline)
+            try:
+                worker.generation = target
+                worker.connection.send(request)
+                if not worker.connection.poll(self.time_limit):
+                    worker.kill()  # the supervisor sees it end and starts another
+                    raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", 503)
+                answer = worker.connection.recv()
+                break
+            except (BrokenPipeError, ConnectionResetError):
+                # It ended without reading the request (it was dying when taken): not
+                # this query's doing, so another worker answers it.
+                worker.kill()
+            except (EOFError, OSError) as error:
+                worker.kill()  # it died under the query: a crash in the engine
+                raise QueryError("the query engine failed on this query", 500) from error
+            finally:
+                self._give_back(worker)
+        if answer[0] == "error":
+            raise QueryError(answer[1], answer[2])
+        return answer[1], answer[2], answer[3]
+
+    def ready_count(self) -> int:
+        """How many workers are idle and ready for a query now."""
+        with self._pool:
+            return self._ready()
+
+    def worker_pids(self) -> list[int]:
+        """The process IDs of the live workers (starting, idle or busy)."""
+        with self._pool:
+            return sorted(w.pid for w in self._workers)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until all ``sparql_workers`` are idle and ready; whether they were within ``timeout`` s."""
+        with self._pool:
+            return self._pool.wait_for(lambda: self._closed or self._ready() >= self.size, timeout) and not self._closed
+
+    def close(self) -> None:
+        """Stop the supervisor and every worker."""
+        with self._pool:
+            self._closed = True
+            self._pool.notify_all()
+            supervisor = self._supervisor
+        self._wake()
+        if supervisor is not None and supervisor is not threading.current_thread():
+            supervisor.join(15)
+        for worker in self._kill_all():  # none, unless the supervisor never ran
+            worker.process.join(5)
+        if supervisor is None or not supervisor.is_alive():
+            with self._pool:
+                fds, self._wake_read, self._wake_write = (self._wake_read, self._wake_write), -1, -1
+            for fd in fds:
+                if fd >= 0:
+                    os.close(fd)
+
+    def __enter__(self) -> "QueryService":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- requests
+
+    def _ready(self) -> int:
+        return sum(1 for w in self._idle if not (w.dead or w.killed))
+
+    def _take(self, deadline: float) -> _Worker:
+        """An idle live worker, waiting until ``deadline`` for one; QueryError 503 if none comes."""
+        with self._pool:
+            while True:
+                if self._closed:
+                    raise QueryError("the query service is stopped", 503)
+                while self._idle:
+                    worker = self._idle.popleft()
+                    if worker.dead or worker.killed:
+                        continue
+                    if worker.exited():  # it died while idle: the supervisor replaces it
+                        worker.kill()
+                        continue
+                    return worker
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryError("every query worker is busy; try again shortly", 503)
+                self._pool.wait(remaining)
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._pool:
+            if worker.dead or worker.killed or self._closed:
+                return
+            self._idle.append(worker)
+            self._pool.notify()
+            stray = worker.generation != self._generation
+            self._refresh = self._refresh or stray
+        if stray:
+            self._wake()
+
+    # -- the supervisor thread
+
+    def _supervise(self) -> None:
+        """Keep ``size`` workers, replacing at once any that ends, until the service closes."""
+        retry_at, delay = 0.0, 0.0
+        try:
+            while True:
+                with self._pool:
+                    if self._closed:
+                        return
+                    missing = self.size - len(self._workers)
+                    generation = self._generation
+                if missing > 0 and time.monotonic() >= retry_at:
+                    for _ in range(missing):
+                        try:
+                            worker = _Worker(_context(), generation, self.memory_bytes, self.max_bytes)
+                        except Exception as error:  # noqa: BLE001 — reported, and tried again later
+                            delay = self._failed_start(None, f"{type(error).__name__}: {error}", delay)
+                            retry_at = time.monotonic() + delay
+                            break
+                        with self._pool:
+                            self._workers.add(worker)
+                with self._pool:
+                    workers = list(self._workers)
+                watched: dict = {w.process.sentinel: w for w in workers}
+                starting = [w for w in workers if not w.ready and not w.failed]
+                watched.update({w.connection: w for w in starting})
+                timeout = None
+                if starting:
+                    timeout = max(0.0, min(w.started for w in starting) + START_TIMEOUT_SECONDS - time.monotonic())
+                if len(workers) < self.size:
+                    until_retry = max(0.0, retry_at - time.monotonic())
+                    timeout = until_retry if timeout is None else min(timeout, until_retry)
+                for item in multiprocessing.connection.wait([self._wake_read, *watched], timeout):
+                    if item == self._wake_read:
+                        self._drain_wake()
+                        continue
+                    worker = watched[item]
+                    if item is worker.connection:
+                        if not (worker.dead or worker.failed):
+                            delay = self._hear_from(worker, delay)
+                    else:
+                        delay = self._bury(worker, delay)
+                    if worker.failed:
+                        retry_at = time.monotonic() + delay
+                for worker in starting:
+                    if not worker.ready and time.monotonic() - worker.started > START_TIMEOUT_SECONDS:
+                        worker.kill()  # its sentinel fires next
+                self._move_idle_workers()
+        except Exception:  # noqa: BLE001 — never end silently: the pool would stay empty
+            log.exception("the SPARQL supervisor stopped")
+            with self._pool:
+                self._start_error = self._start_error or "the supervisor failed"
+                self._pool.notify_all()
+        finally:
+            for worker in self._kill_all():
+                worker.process.join(5)
+
+    def _hear_from(self, worker: _Worker, delay: float) -> float:
+        """A starting worker's first message: ready, or why it could not start."""
+        try:
+            message = worker.connection.recv()
+        except (EOFError, OSError):
+            message = ("failed", f"the worker exited before it was ready (exit code {worker.process.exitcode})")
+        if message != ("ready",):
+            return self._failed_start(worker, str(message[-1]), delay)
+        with self._pool:
+            worker.ready = True
+            self._start_error = None
+            if not self._closed:
+                self._idle.append(worker)
+                self._refresh = self._refresh or worker.generation != self._generation
+            self._pool.notify_all()
+        return 0.0
+
+    def _failed_start(self, worker: _Worker | None, reason: str, delay: float) -> float:
+        if worker is not None:
+            worker.failed = True
+            worker.kill()
+        log.warning("a SPARQL worker could not start: %s", reason)
+        with self._pool:
+            self._start_error = reason
+            self._pool.notify_all()
+        return min(max(_RETRY_FIRST, delay * 2), _RETRY_MOST)
+
+    def _bury(self, worker: _Worker, delay: float) -> float:
+        """A worker's process has ended: forget it, so that the next turn starts another."""
+        worker.process.join(1)
+        if not worker.ready and not worker.failed:
+            delay = self._failed_start(worker, f"the worker exited before it was ready (exit code {worker.process.exitcode})", delay)
+        elif worker.ready and not worker.killed:
+            log.warning("SPARQL worker %s ended (exit code %s); starting another", worker.pid, worker.process.exitcode)
+        with self._pool:
+            worker.dead = True
+            self._workers.discard(worker)
+            try:
+                self._idle.remove(worker)
+            except ValueError:
+                pass
+            self._pool.notify_all()
+        return delay
+
+    def _move_idle_workers(self) -> None:
+        """Have idle workers that hold another generation open the default one (and let the old one go).
+
+        One at a time, so that the others stay free for queries meanwhile.
+        """
+        with self._pool:
+            if not self._refresh:
+                return
+            self._refresh = False
+        while True:
+            with self._pool:
+                generation = self._generation
+                worker = next((w for w in self._idle if w.generation != generation and not (w.dead or w.killed)), None)
+                if worker is None or self._closed:
+                    return
+                self._idle.remove(worker)
+            try:
+                worker.connection.send(("open", os.fspath(generation)))
+                answer = worker.connection.recv() if worker.connection.poll(self.time_limit) else None
+            except (EOFError, OSError):
+                answer = None
+            if answer is None:
+                worker.kill()
+            elif answer == ("opened",):
+                worker.generation = generation
+            else:  # it keeps the one it had; a query opens the generation it names
+                log.warning("SPARQL worker %s could not open %s: %s", worker.pid, generation, answer[1])
+                worker.generation = generation  # not again until the next switch
+            with self._pool:
+                if not (worker.dead or worker.killed or self._closed):
+                    self._idle.append(worker)
+                    self._pool.notify()
+
+    def _kill_all(self) -> list[_Worker]:
+        with self._pool:
+            workers = list(self._workers)
+            self._workers.clear()
+            self._idle.clear()
+            self._pool.notify_all()
+        for worker in workers:
+            worker.kill()
+        return workers
+
+    def _wake(self) -> None:
+        with self._pool:  # close() swaps the descriptor out under this lock
+            try:
+                os.write(self._wake_write, b"x")
+            except OSError:
+                pass  # awake already, or closed
+
+    def _drain_wake(self) -> None:
+        try:
+            while os.read(self._wake_read, 4096):
+                pass
+        except OSError:
+            pass
+
+
+@atexit.register  # before multiprocessing's own exit handler, registered earlier, stops the workers under the supervisor
+def _close_every_service() -> None:
+    for service in list(_STARTED):
+        service.close()
+
+
+def _context():
+    """The multiprocessing context workers start from: a fork server that has imported this module.
+
+    A child of the fork server runs the server's main script again when that
+    is a file (``strategy-graph serve``: Python 3.11's fork server does not
+    preload it), and the script imports graph.cli: preloaded too, that costs
+    nothing per worker.
+    """
+    context = multiprocessing.get_context(START_METHOD)
+    if START_METHOD == "forkserver":
+        context.set_forkserver_preload([__name__, "graph.cli"])  # no effect once the fork server runs
+    return context

@@ -1,0 +1,295 @@
+"""The SPARQL query workers, as real processes over generations (Oxigraph folders) made here.
+
+Timings are not asserted: the bounds below only stop a test that hangs.
+Replacement and switch times are measured apart (see graph/engine/workers.py).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph.engine.workers import QueryService
+from graph.sparql import QueryError
+
+EX = "https://example.org/"
+GRAPH = EX + "graph/test"
+COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s a <{EX}Strategy> }}"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # 300^4 rows
+HANG = 60  # seconds: only a hang takes this long
+
+
+def make_generation(path: Path, strategies: int, padding: int = 300) -> Path:
+    """A flushed, closed Oxigraph folder with ``strategies`` strategies and ``padding`` other statements."""
+    store = ox.Store(str(path))
+    graph = ox.NamedNode(GRAPH)
+    store.extend(ox.Quad(ox.NamedNode(f"{EX}strategy/{i}"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                         ox.NamedNode(EX + "Strategy"), graph) for i in range(strategies))
+    store.extend(ox.Quad(ox.NamedNode(f"{EX}thing/{i}"), ox.NamedNode(EX + "value"), ox.Literal(i), graph) for i in range(padding))
+    store.flush()
+    del store
+    return path
+
+
+def count(service: QueryService, query: str = COUNT, **options) -> int:
+    payload, media_type, _ = service.run(query, "text/csv", **options)
+    assert media_type == "text/csv"
+    return int(payload.decode().splitlines()[1])
+
+
+def alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def gone(pid: int) -> bool:
+    """Whether the process has ended and been reaped (a zombie's other threads may still hold its files)."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def wait_until(predicate, what: str) -> None:
+    deadline = time.monotonic() + HANG
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"still not {what} after {HANG} s")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def generations(tmp_path):
+    """Two generations of one store: one strategy before a write, two after."""
+    return make_generation(tmp_path / "gen-1", 1), make_generation(tmp_path / "gen-2", 2)
+
+
+@pytest.fixture
+def services():
+    """Makes started services (two workers) and closes them after the test."""
+    started = []
+
+    def make(generation: Path, **settings) -> QueryService:
+        service = QueryService({"sparql_workers": 2, "sparql_time_limit_seconds": 5, **settings})
+        started.append(service)
+        service.start(generation)
+        return service
+
+    yield make
+    for service in started:
+        service.close()
+
+
+@pytest.mark.parametrize("started_in", ["the server's thread", "the request thread"])
+def test_workers_outlive_the_request_thread_that_first_used_them(services, generations, started_in):
+    """Regression: PR_SET_PDEATHSIG killed the workers when the (waitress) thread that started them ended."""
+    box = {}
+
+    def request():
+        if started_in == "the request thread":
+            box["service"] = services(generations[0])
+        box["answer"] = count(box["service"])
+        box["pids"] = box["service"].worker_pids()
+
+    if started_in == "the server's thread":
+        box["service"] = services(generations[0])
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join(HANG)
+    assert not thread.is_alive() and box["answer"] == 1
+    time.sleep(0.5)  # a death signal, had it been sent, has arrived
+    service, pids = box["service"], box["pids"]
+    assert len(pids) == 2 and all(alive(pid) for pid in pids)
+    assert [count(service) for _ in range(4)] == [1] * 4
+    assert service.worker_pids() == pids
+
+
+def test_a_killed_worker_is_replaced_before_the_next_query_needs_it(services, generations):
+    service = services(generations[0], sparql_time_limit_seconds=1)
+    before = service.worker_pids()
+    with pytest.raises(QueryError) as stopped:
+        service.run(SLOW)
+    assert stopped.value.status == 503 and "was stopped" in str(stopped.value)
+    # No query is sent while the pool refills: the supervisor does it on its own.
+    wait_until(lambda: service.ready_count() == 2 and service.worker_pids() != before, "refilled")
+    after = service.worker_pids()
+    (killed,), (replacement,) = set(before) - set(after), set(after) - set(before)
+    assert not alive(killed) and alive(replacement)
+    assert [count(service) for _ in range(4)] == [1] * 4
+    assert service.worker_pids() == after
+
+
+def test_all_workers_answer_from_the_callers_generation(services, generations):
+    """Regression: after a write, identical queries answered from different snapshots."""
+    gen1, gen2 = generations
+    service = services(gen1)
+    assert count(service) == 1
+    service.switch(gen2)
+    assert service.generation == gen2
+    barrier, answers = threading.Barrier(8), []
+
+    def ask():
+        barrier.wait(HANG)
+        answers.append(count(service))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]  # more than the workers, all at once
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG)
+    assert answers == [2] * 8
+    assert count(service, generation=gen1) == 1  # a request serving the old snapshot still sees it
+    assert [count(service) for _ in range(4)] == [2] * 4
+
+
+def test_a_request_may_name_a_generation_the_workers_have_not_seen(services, tmp_path, generations):
+    service = services(generations[0])
+    gen3 = make_generation(tmp_path / "gen-3", 3)
+    assert count(service, generation=gen3) == 3
+    assert count(service) == 1
+
+
+def test_a_crashed_worker_is_replaced_and_never_handed_a_query(services, generations):
+    service = services(generations[0])
+    before = service.worker_pids()
+    victim = before[0]
+    os.kill(victim, signal.SIGKILL)
+    wait_until(lambda: gone(victim), "gone")
+    # Whether or not the supervisor has noticed yet, no query goes to the dead worker.
+    assert [count(service) for _ in range(4)] == [1] * 4
+    wait_until(lambda: service.ready_count() == 2 and victim not in service.worker_pids(), "refilled")
+    (replacement,) = set(service.worker_pids()) - set(before)
+    assert alive(replacement)
+    assert [count(service) for _ in range(4)] == [1] * 4
+
+
+def test_a_worker_that_dies_under_a_query_answers_500_without_a_trace(services, generations):
+    service = services(generations[0])
+    before = service.worker_pids()
+    failure = {}
+
+    def slow():
+        try:
+            service.run(SLOW)
+        except QueryError as error:
+            failure["error"] = error
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.5)  # the query is running
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    thread.join(HANG)
+    assert failure["error"].status == 500 and str(failure["error"]) == "the query engine failed on this query"
+    wait_until(lambda: service.ready_count() == 2 and not set(service.worker_pids()) & set(before), "refilled")
+    assert count(service) == 1
+
+
+def test_the_checks_run_in_the_worker_on_the_generations_graphs(services, generations):
+    service = services(generations[0])
+    assert count(service, f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}> WHERE {{ ?s a <{EX}Strategy> }}") == 1
+    cases = {
+        "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }": (400, "FROM <file:///etc/passwd> is refused"),
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }": (400, "SERVICE is refused"),
+        "SELECT * WHERE { ?s ?p ?o . # x\\u000aSERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }": (400, "SERVICE is refused"),
+        "DROP ALL": (403, "read-only"),
+        "SELECT * WHERE { ?s ?p }": (400, "malformed query"),
+        "ASK {}": (406, "none of the accepted types"),
+    }
+    for query, (status, message) in cases.items():
+        with pytest.raises(QueryError) as refused:
+            service.run(query, "text/csv")
+        assert refused.value.status == status and message in str(refused.value), query
+        assert "Traceback" not in str(refused.value)
+    with pytest.raises(QueryError) as unknown:
+        service.run(COUNT, protocol_dataset=([EX + "graph/other"], []))
+    assert unknown.value.status == 400
+
+
+def test_rows_and_bytes_are_capped(services, generations):
+    service = services(generations[0], sparql_max_rows=5, sparql_max_result_bytes=2_000)
+    payload, _, truncated = service.run("SELECT ?s WHERE { ?s ?p ?o }", "text/csv")
+    assert truncated and len(payload.decode().splitlines()) == 6
+    with pytest.raises(QueryError) as large:
+        service.run('SELECT ?v WHERE { BIND (CONCAT("x", STR(NOW()), "' + "y" * 3_000 + '") AS ?v) }', "text/csv")
+    assert large.value.status == 413
+
+
+def test_every_worker_has_the_memory_ceiling(services, generations):
+    service = services(generations[0], sparql_worker_memory_bytes=3_000_000_000)
+    for pid in service.worker_pids():
+        limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+        (line,) = [line for line in limits if line.startswith("Max address space")]
+        assert line.split()[3:5] == ["3000000000", "3000000000"]
+
+
+def test_busy_workers_answer_503(services, generations):
+    service = services(generations[0], sparql_workers=1, sparql_time_limit_seconds=1)
+    barrier, errors = threading.Barrier(3), []
+
+    def slow():
+        barrier.wait(HANG)
+        try:
+            service.run(SLOW)
+        except QueryError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=slow) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG)
+    assert [e.status for e in errors] == [503] * 3
+    assert any("busy" in str(e) for e in errors) and any("was stopped" in str(e) for e in errors)
+    assert service.wait_ready(HANG) and count(service) == 1
+
+
+def test_close_stops_every_worker(generations):
+    service = QueryService({"sparql_workers": 2})
+    service.start(generations[0])
+    pids = service.worker_pids()
+    service.close()
+    wait_until(lambda: all(gone(pid) for pid in pids), "stopped")
+    with pytest.raises(QueryError) as stopped:
+        service.run(COUNT)
+    assert stopped.value.status == 503
+
+
+def test_a_generation_that_cannot_be_opened_stops_the_start(tmp_path):
+    from graph.engine.store import GraphSourceError
+
+    service = QueryService({"sparql_workers": 1})
+    with pytest.raises(GraphSourceError, match="could not start"):
+        service.start(tmp_path / "nothing-here")
+    assert service.worker_pids() == []
+
+
+def test_workers_die_with_the_server_even_in_a_query(generations):
+    script = (
+        "import sys, threading, time\n"
+        "from graph.engine.workers import QueryService\n"
+        "service = QueryService({'sparql_workers': 2, 'sparql_time_limit_seconds': 600})\n"
+        f"service.start({str(generations[0])!r})\n"
+        f"threading.Thread(target=service.run, args=({SLOW!r},), daemon=True).start()\n"
+        "while service.ready_count() == 2:\n"
+        "    time.sleep(0.01)\n"
+        "print(*service.worker_pids(), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(pid) for pid in server.stdout.readline().split()]
+        assert len(pids) == 2 and all(alive(pid) for pid in pids)
+        server.kill()  # no shutdown code runs; one worker is in the middle of a query
+        server.wait(HANG)
+        wait_until(lambda: not any(alive(pid) for pid in pids), "gone with the server")
+    finally:
+        server.kill()
+        server.wait(HANG)
