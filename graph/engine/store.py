@@ -180,13 +180,22 @@ def _parse_into(inner: pyoxigraph.Store, path: Path, graph: URIRef | None) -> No
         # No base IRI: a relative IRI is an error with a position, not an IRI
         # that only means something on this machine.
         quads = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.from_media_type(fmt.media_type), base_iri=None)
-        inner.extend(pyoxigraph.Quad(blank(q.subject), q.predicate, blank(q.object),
-                                     target if isinstance(q.graph_name, pyoxigraph.DefaultGraph) else q.graph_name)
-                     for q in quads)
+        inner.extend(_placed(quads, target, blank))
     except SyntaxError as error:
         raise GraphSourceError(_syntax_message(path, fmt.name, error)) from error
     except (ValueError, OSError) as error:
         raise GraphSourceError(f"{path}: cannot read as {fmt.name}: {_explain(str(error))}") from error
+
+
+def _placed(quads, target: pyoxigraph.NamedNode, blank):
+    """The quads of one file, triples moved into ``target`` and blank nodes named for the file."""
+    BlankNode, DefaultGraph, Quad = pyoxigraph.BlankNode, pyoxigraph.DefaultGraph, pyoxigraph.Quad
+    for q in quads:
+        s, o, g = q.subject, q.object, q.graph_name
+        if type(s) is BlankNode or type(o) is BlankNode or type(g) is DefaultGraph:
+            yield Quad(blank(s), q.predicate, blank(o), target if type(g) is DefaultGraph else g)
+        else:  # most statements: nothing to change, and no new object to make
+            yield q
 
 
 def _file_blank_nodes(path: Path):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from oxrdflib._converter import to_ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import PROV, RDF, SH, XSD
 
 from graph.engine import validation
@@ -39,6 +39,10 @@ ENGINE_VERSION = "units-1"
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _SHARED = ox.NamedNode(str(SG.sharedReference))
+_FINGERPRINT, _INPUT, _COVERS = (ox.NamedNode(str(SG[n])) for n in ("fingerprint", "inputGraph", "covers"))
+_RULE, _LABEL, _STRATEGY = (ox.NamedNode(str(SG[n])) for n in ("rule", "focusLabel", "focusStrategy"))
+_GENERATED = ox.NamedNode(str(PROV.generatedAtTime))
+_DATETIME = ox.NamedNode(str(XSD.dateTime))
 _Q = "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX sg: <https://w3id.org/strategy-graph/def#>\n"
 _KEPT = _Q + """
 SELECT ?report ?graph ?fingerprint WHERE {
@@ -214,25 +218,24 @@ def _skolem(term):
 
 def _kept_report(report: Graph, name: ox.NamedNode, graphs: frozenset[str], fingerprint: str, data, now) -> list[ox.Quad]:
     """The report as quads of its own graph, with the unit's inputs and each result's rule, label and strategy."""
-    node = URIRef(name.value)
     (root,) = report.subjects(RDF.type, SH.ValidationReport)
-    kept_graph = Graph()
-    for s, p, o in report:
-        kept_graph.add((node if s == root else s, p, node if o == root else o))
-    kept_graph.add((node, SG.fingerprint, Literal(fingerprint)))
-    kept_graph.add((node, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
+    term = lambda node: name if node == root else to_ox(node)
+    quads = [ox.Quad(term(s), to_ox(p), term(o), name) for s, p, o in report]
+    add = lambda s, p, o: quads.append(ox.Quad(s, p, o, name))
+    add(name, _FINGERPRINT, ox.Literal(fingerprint))
+    add(name, _GENERATED, ox.Literal(now.isoformat(), datatype=_DATETIME))
     for g in sorted(graphs):
-        kept_graph.add((node, SG.inputGraph, URIRef(g)))
-    strategies = {q.subject.value for q in data.store._inner.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy)))}
-    for strategy in sorted(strategies):
-        kept_graph.add((node, SG.covers, URIRef(strategy)))
+        add(name, _INPUT, ox.NamedNode(g))
+    for q in data.store._inner.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy))):
+        add(name, _COVERS, q.subject)
     results = list(report.objects(root, SH.result))
     about = _described(data, {report.value(r, SH.focusNode) for r in results})
     for result in results:
+        node = to_ox(result)
         label, strategy = about.get(report.value(result, SH.focusNode), ("", ""))
-        kept_graph.add((result, SG.rule, Literal(rule_of(report.value(result, SH.sourceShape)).id)))
+        add(node, _RULE, ox.Literal(rule_of(report.value(result, SH.sourceShape)).id))
         if label:
-            kept_graph.add((result, SG.focusLabel, Literal(label)))
+            add(node, _LABEL, ox.Literal(label))
         if strategy:
-            kept_graph.add((result, SG.focusStrategy, URIRef(strategy)))
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in kept_graph]
+            add(node, _STRATEGY, ox.NamedNode(strategy))
+    return quads

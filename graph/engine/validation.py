@@ -180,7 +180,8 @@ def _is_shape(shapes: Graph, node: Node) -> bool:
         return True
     if any((None, p, node) in shapes for p in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape)):
         return True
-    return any(node in set(shapes.items(lst)) for p in (SH["and"], SH["or"], SH.xone) for lst in shapes.objects(None, p))
+    lists = (lst for p in (SH["and"], SH["or"], SH.xone) for lst in shapes.objects(None, p))
+    return any(node in set(shapes.items(lst)) for lst in lists)
 
 
 def _top_level(shapes: Graph) -> set[Node]:
@@ -245,15 +246,15 @@ def _path(shapes: Graph, node: Node, inverse: bool = False) -> str:
     raise _Unsupported("unknown path")
 
 
+_PARAMETERS = set(ALL_CONSTRAINT_PARAMETERS)
+
+
 def _parameters(shapes: Graph, node: Node, custom: set[Node]) -> set[Node]:
     """The constraint parameters pySHACL would evaluate on ``node``."""
     predicates = set(shapes.predicates(node))
     if predicates & custom:
         raise _Unsupported("custom constraint component")
     return predicates & _PARAMETERS
-
-
-_PARAMETERS = set(ALL_CONSTRAINT_PARAMETERS)
 
 
 # Value-node constraints as tests ---------------------------------------------------
@@ -379,8 +380,10 @@ def _logical(parameter, kind):
 
 _VALUE_TESTS = {
     SH["class"]: _class, SH.datatype: _datatype, SH.nodeKind: _node_kind,
-    SH.minExclusive: _range(SH.minExclusive, lambda c: c > 0), SH.minInclusive: _range(SH.minInclusive, lambda c: c >= 0),
-    SH.maxExclusive: _range(SH.maxExclusive, lambda c: c < 0), SH.maxInclusive: _range(SH.maxInclusive, lambda c: c <= 0),
+    SH.minExclusive: _range(SH.minExclusive, lambda c: c > 0),
+    SH.minInclusive: _range(SH.minInclusive, lambda c: c >= 0),
+    SH.maxExclusive: _range(SH.maxExclusive, lambda c: c < 0),
+    SH.maxInclusive: _range(SH.maxInclusive, lambda c: c <= 0),
     SH.minLength: _min_length, SH.maxLength: _max_length, SH.pattern: _pattern, SH.languageIn: _language_in,
     SH["in"]: _in, SH.node: _node, SH["not"]: _not, SH["and"]: _logical(SH["and"], "and"),
     SH["or"]: _logical(SH["or"], "or"), SH.xone: _logical(SH.xone, "xone"),
@@ -442,6 +445,7 @@ class _Check:
 
 
 def _component(parameter: URIRef) -> URIRef:
+    """The component a value-node parameter belongs to: sh:class, sh:ClassConstraintComponent."""
     name = str(parameter).removeprefix(str(SH))
     return SH[name[0].upper() + name[1:] + "ConstraintComponent"]
 
@@ -477,7 +481,7 @@ def _count_check(source: _Source, component: URIRef, focus: str, path: str, havi
 
 
 def _checks(shapes: Graph, shape: Node, focus: str, custom: set[Node]) -> list[_Check]:
-    """The checks of ``shape`` for the focus nodes ``focus`` (a subquery binding ?this) gives."""
+    """The checks of ``shape`` for the focus nodes that ``focus``, a subquery binding ?this, gives."""
     if _deactivated(shapes, shape):
         return []
     paths = list(shapes.objects(shape, SH.path))
@@ -533,6 +537,7 @@ def _checks(shapes: Graph, shape: Node, focus: str, custom: set[Node]) -> list[_
 
 
 def _sparql_checks(shapes: Graph, source: _Source, focus: str, is_property: bool) -> list[_Check]:
+    """One check per sh:sparql constraint of the shape: its SELECT, with $this joined to the focus nodes."""
     checks = []
     for constraint in shapes.objects(source.shape, SH.sparql):
         selects = list(shapes.objects(constraint, SH.select))
@@ -738,10 +743,10 @@ def _insertion_points(tokens, words, opened: int, end: int) -> list[int]:
         parens += _paren(tokens[j])
         if _brace(tokens[j]) == 1:
             in_exists = bool(groups) and groups[-1].kind == "exists"
-            if in_exists and words[j + 1] == "SELECT":
+            subquery = words[j + 1: j + 2] == ["SELECT"]
+            if in_exists and subquery:
                 raise _Unsupported("a subquery inside EXISTS")
-            kind = ("exists" if in_exists or words[j - 1] == "EXISTS"
-                    else "subquery" if words[j + 1] == "SELECT" else "group")
+            kind = "exists" if in_exists or words[j - 1] == "EXISTS" else "subquery" if subquery else "group"
             groups.append(_Group(tokens[j][2], kind, parens))
         elif _brace(tokens[j]) == -1:
             group = groups.pop()
@@ -761,6 +766,8 @@ def _insertion_points(tokens, words, opened: int, end: int) -> list[int]:
 
 @dataclass(frozen=True)
 class _Plan:
+    """A top-level shape and the checks that validate it."""
+
     shape: Node
     checks: list[_Check]
 
@@ -773,8 +780,7 @@ def _compile(shapes: Graph) -> tuple[list[_Plan], list[Node]]:
     plans, delegated = [], []
     for shape in _top_level(shapes):
         try:
-            if _deactivated(shapes, shape):
-                continue
+            # A subquery, so that a focus node with two targets is still one focus node.
             focus = "{ SELECT DISTINCT ?this WHERE { %s } }" % _targets(shapes, shape)
             plans.append(_Plan(shape, _checks(shapes, shape, focus, custom)))
         except _Unsupported:
@@ -845,7 +851,7 @@ def _write(report: Graph, root: Node, shapes: Graph, result: _Result, copied: se
 
 
 def _copy(shapes: Graph, node: Node, report: Graph, copied: set[Node]) -> None:
-    """A blank path node and all it leads to (lists, inverse paths), with the shapes graph's node ids, as pySHACL copies it."""
+    """Copy a blank path node and all it leads to (lists, inverse paths) with their ids, as pySHACL does."""
     if not isinstance(node, BNode) or node in copied:
         return
     copied.add(node)
