@@ -18,13 +18,16 @@ holds, so the kept reports together are exactly the report of the whole graph
 
 import datetime
 import hashlib
+import multiprocessing
+import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from oxrdflib._converter import to_ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, URIRef
 from rdflib.namespace import PROV, RDF, SH, XSD
 
 from graph.engine import validation
@@ -151,10 +154,40 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
         if unit.report not in unchanged:
             store.remove_graph(unit.report)
     now = datetime.datetime.now(datetime.timezone.utc)
-    for unit, data, fingerprint in (work if progress is None else progress(work, desc="validating", unit="unit")):
-        report = validation.validate(data, shapes_graph())
-        store.extend(_kept_report(report, report_graph(unit), unit, fingerprint, as_dataset(data), now))
+    reports = _validated(work, now)
+    for report in (reports if progress is None else progress(reports, total=len(work), desc="validating", unit="unit")):
+        store.extend(report)
     return len(work)
+
+
+# Below this many units a pool of processes costs more to start than it saves.
+_POOL_FROM = 8
+
+
+def _validated(work: list, now: datetime.datetime) -> Iterator[list[ox.Quad]]:
+    """The kept report of each unit of ``work``, validated on every core when there are many."""
+    cores = os.cpu_count() or 1
+    if len(work) < _POOL_FROM or cores < 2:
+        for unit, data, fingerprint in work:
+            yield _report(unit, data, fingerprint, now)
+        return
+    # Units are independent: each process gets a unit's statements and gives back its report, as N-Quads.
+    tasks = [(unit, data.dump(format=ox.RdfFormat.N_QUADS), fingerprint, now) for unit, data, fingerprint in work]
+    with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        for report in pool.map(_report_of_dump, tasks, chunksize=4):
+            yield list(ox.parse(report, format=ox.RdfFormat.N_QUADS))
+
+
+def _report(unit: frozenset[str], data: ox.Store, fingerprint: str, now: datetime.datetime) -> list[ox.Quad]:
+    return _kept_report(validation.report_triples(data, shapes_graph()), report_graph(unit), unit, fingerprint, as_dataset(data), now)
+
+
+def _report_of_dump(task) -> bytes:
+    """In a pool process: one unit's kept report, from and to N-Quads."""
+    unit, dump, fingerprint, now = task
+    data = ox.Store()
+    data.extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
+    return ox.serialize(_report(unit, data, fingerprint, now), format=ox.RdfFormat.N_QUADS)
 
 
 def _linked(store: ox.Store, changed: set[str], others: set[str], read, shared) -> set[str]:
@@ -216,11 +249,12 @@ def _skolem(term):
     return ox.NamedNode(SKOLEM + term.value) if isinstance(term, ox.BlankNode) else term
 
 
-def _kept_report(report: Graph, name: ox.NamedNode, graphs: frozenset[str], fingerprint: str, data, now) -> list[ox.Quad]:
-    """The report as quads of its own graph, with the unit's inputs and each result's rule, label and strategy."""
-    (root,) = report.subjects(RDF.type, SH.ValidationReport)
-    term = lambda node: name if node == root else to_ox(node)
-    quads = [ox.Quad(term(s), to_ox(p), term(o), name) for s, p, o in report]
+def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fingerprint: str, data, now) -> list[ox.Quad]:
+    """The report (validation.report_triples) as quads of its own graph, with the unit's inputs and each result's rule, label and strategy."""
+    root, triples = report
+    # Identity, not ==: rdflib's term equality is the slowest part of this loop.
+    term = lambda node: name if node is root else to_ox(node)
+    quads = [ox.Quad(term(s), to_ox(p), term(o), name) for s, p, o in triples]
     add = lambda s, p, o: quads.append(ox.Quad(s, p, o, name))
     add(name, _FINGERPRINT, ox.Literal(fingerprint))
     add(name, _GENERATED, ox.Literal(now.isoformat(), datatype=_DATETIME))
@@ -228,12 +262,14 @@ def _kept_report(report: Graph, name: ox.NamedNode, graphs: frozenset[str], fing
         add(name, _INPUT, ox.NamedNode(g))
     for q in data.store._inner.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy))):
         add(name, _COVERS, q.subject)
-    results = list(report.objects(root, SH.result))
-    about = _described(data, {report.value(r, SH.focusNode) for r in results})
+    results = [o for s, p, o in triples if s is root and p == SH.result]
+    focus = {s: o for s, p, o in triples if p == SH.focusNode}
+    shape = {s: o for s, p, o in triples if p == SH.sourceShape}
+    about = _described(data, {focus[r] for r in results})
     for result in results:
         node = to_ox(result)
-        label, strategy = about.get(report.value(result, SH.focusNode), ("", ""))
-        add(node, _RULE, ox.Literal(rule_of(report.value(result, SH.sourceShape)).id))
+        label, strategy = about.get(focus[result], ("", ""))
+        add(node, _RULE, ox.Literal(rule_of(shape[result]).id))
         if label:
             add(node, _LABEL, ox.Literal(label))
         if strategy:

@@ -806,6 +806,20 @@ def _compiled(shapes: Graph) -> tuple[list[_Plan], list[Node]]:
 
 def validate(data: pyoxigraph.Store, shapes: Graph) -> Graph:
     """SHACL validation of the union of data's graphs; the W3C sh:ValidationReport as an rdflib Graph."""
+    report = Graph(bind_namespaces="core")
+    for triple in report_triples(data, shapes)[1]:
+        report.add(triple)
+    return report
+
+
+class _Triples(list):
+    """A report as a plain list of triples: building an rdflib Graph costs more than the queries."""
+
+    add = list.append
+
+
+def report_triples(data: pyoxigraph.Store, shapes: Graph) -> tuple[BNode, list[tuple]]:
+    """The same report as ``validate``, as its root node and a list of triples."""
     plans, delegated = _compiled(shapes)
     results: list[_Result] = []
     for plan in plans:
@@ -816,7 +830,7 @@ def validate(data: pyoxigraph.Store, shapes: Graph) -> Graph:
             delegated.append(plan.shape)
             continue
         results += found
-    report = Graph(bind_namespaces="core")
+    report = _Triples()
     root = BNode()
     report.add((root, RDF.type, SH.ValidationReport))
     copied: set[Node] = set()
@@ -826,11 +840,11 @@ def validate(data: pyoxigraph.Store, shapes: Graph) -> Graph:
         compiled = {p.shape for p in plans} - set(delegated)
         _by_pyshacl(data, shapes, compiled, report, root)
     # SHACL's definition: conforms iff there is no result, whatever its severity.
-    report.add((root, SH.conforms, Literal((root, SH.result, None) not in report)))
-    return report
+    report.add((root, SH.conforms, Literal(not any(s == root and p == SH.result for s, p, _ in report))))
+    return root, report
 
 
-def _write(report: Graph, root: Node, shapes: Graph, result: _Result, copied: set[Node]) -> None:
+def _write(report: _Triples, root: Node, shapes: Graph, result: _Result, copied: set[Node]) -> None:
     node = BNode()
     report.add((root, SH.result, node))
     report.add((node, RDF.type, SH.ValidationResult))
@@ -850,7 +864,7 @@ def _write(report: Graph, root: Node, shapes: Graph, result: _Result, copied: se
         report.add((node, SH.sourceConstraint, result.constraint))
 
 
-def _copy(shapes: Graph, node: Node, report: Graph, copied: set[Node]) -> None:
+def _copy(shapes: Graph, node: Node, report: _Triples, copied: set[Node]) -> None:
     """Copy a blank path node and all it leads to (lists, inverse paths) with their ids, as pySHACL does."""
     if not isinstance(node, BNode) or node in copied:
         return
@@ -860,7 +874,7 @@ def _copy(shapes: Graph, node: Node, report: Graph, copied: set[Node]) -> None:
         _copy(shapes, o, report, copied)
 
 
-def _by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], report: Graph, root: Node) -> None:
+def _by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], report: _Triples, root: Node) -> None:
     """Validate the shapes that were not compiled with pySHACL, on the same triples; add its results to ``report``.
 
     pySHACL's ``use_shapes`` takes IRIs only, and a top-level shape may be a
