@@ -63,7 +63,7 @@ def generate(folder: Path, strategies: int, observations: int) -> list[Path]:
             lines.append(
                 f'  <{base}observation/synthetic-{k}> a sg:Observation ; rdfs:label "synthetic value {k}" ; qb:dataSet <{DATASET}> ;'
                 f" sg:indicator <{base}indicator/{indicator}> ;"
-                f" sdmx-dimension:refArea <http://statistics.data.gov.uk/id/statistical-geography/E0{n:08d}> ;"
+                f" sdmx-dimension:refArea <http://statistics.data.gov.uk/id/statistical-geography/E06{n:06d}> ;"
                 f' sdmx-dimension:refPeriod "{period}" ; sg:populationGroup <https://w3id.org/strategy-graph/def/population-group/all> ;'
                 f' sdmx-measure:obsValue "{k % 97}.5"^^xsd:decimal .')
         lines.append("}")

@@ -1,4 +1,8 @@
-"""The ``strategy-graph`` command line."""
+"""The ``strategy-graph`` command line.
+
+Commands import what only they need (the workbook, Fingertips, networkx, the
+viewer) when they run, so that `stats` and `gaps` start quickly.
+"""
 
 import datetime
 import functools
@@ -15,12 +19,8 @@ from rdflib import Dataset, URIRef
 from tqdm import tqdm
 
 from graph import __version__
-from graph.analysis import analyse as analyse_graph
-from graph.analysis import as_text
 from graph.describe import class_counts, graph_counts, resolve_graph
 from graph.export import export as export_graph
-from graph.fingertips import FingertipsError, read_fingertips
-from graph.fingertips import download as fingertips_download
 from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules, strategy_labels
 from graph import files
@@ -28,9 +28,6 @@ from graph.settings import DEFAULTS
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries, serialize
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write
 from graph.engine.store import GraphSourceError, execute, new_graph
-from graph.workbook import (
-    ExportError, WorkbookError, build_graph, read_workbook, structural_problems, workbook_rows, write_template,
-)
 
 
 class InputError(click.ClickException):
@@ -149,6 +146,8 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy: str | None, output
         return
     if output.name == "<stdout>":
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
+    from graph.workbook import ExportError, workbook_rows, write_template  # openpyxl, only for workbooks
+
     try:
         rows = workbook_rows(ds, URIRef(strategy) if strategy else None)
     except ExportError as error:
@@ -296,6 +295,8 @@ def queries() -> None:
 )
 def analyse(ds: Dataset, output: str) -> None:
     """Analyse the logic model: pathways, coverage, funding by outcome, weak points."""
+    from graph.analysis import analyse as analyse_graph, as_text  # networkx, only for this command
+
     result = analyse_graph(ds)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if output == "json" else as_text(result))
 
@@ -304,6 +305,8 @@ def analyse(ds: Dataset, output: str) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The workbook to write (.xlsx).")
 def template(output: Path) -> None:
     """Write an empty data-entry workbook: one sheet per kind of thing, notes and drop-downs."""
+    from graph.workbook import write_template
+
     write_template(output)
     click.echo(f"Wrote {output}: fill in the rows below the grey example row of each sheet, then `strategy-graph import {output} --store PATH`.")
 
@@ -318,6 +321,8 @@ def import_(source: Path, store: Path | None, dry_run: bool) -> None:
     Every problem is reported, with its sheet, row and column; if there is
     any, nothing is written. Exit status: 0 clean, 1 data errors, 2 unreadable.
     """
+    from graph.workbook import WorkbookError, build_graph, read_workbook
+
     try:
         rows = read_workbook(source)
         if store is None:
@@ -351,6 +356,8 @@ def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool
     The rows are validated as the write leaves them, with all they link to;
     without a store they are written into the in-memory ``existing`` instead.
     """
+    from graph.workbook import structural_problems
+
     if store is None:
         return None, structural_problems(staged, in_memory(staged, existing, replacing))
     problems: list = []
@@ -379,6 +386,9 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     (sg:sourceIdentifier) matches. Each import replaces those indicators'
     earlier Fingertips values. Exit status: 0 clean, 1 data errors, 2 unreadable.
     """
+    from graph.fingertips import FingertipsError, read_fingertips
+    from graph.fingertips import download as fingertips_download
+
     ids = [i.strip() for value in download for i in value.split(",") if i.strip()]
     if bool(source) == bool(ids):
         raise click.UsageError("give either a FILE.csv or --download ID")

@@ -4,8 +4,7 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Literal, URIRef
 
-from graph.engine.units import ENGINE
-from graph.vocab import SPARQL_PREFIXES, VOCABULARY_BASE
+from graph.vocab import ENGINE_BASE, SPARQL_PREFIXES, VOCABULARY_BASE
 
 # Counted first and named after: a label joined into the count would be looked up once per statement.
 _CLASS_COUNTS = SPARQL_PREFIXES + """
@@ -16,7 +15,7 @@ SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE {
   FILTER (!STRSTARTS(STR(?g), "%s") && !STRSTARTS(STR(?g), "%s"))
 }
 GROUP BY ?cls
-""" % (VOCABULARY_BASE, ENGINE)
+""" % (VOCABULARY_BASE, ENGINE_BASE)
 _CLASS_LABELS = SPARQL_PREFIXES + "SELECT ?cls (SAMPLE(?name) AS ?label) WHERE { VALUES ?cls { %s } ?cls rdfs:label ?name } GROUP BY ?cls"
 
 # A FILTER on ?g makes Oxigraph test it statement by statement: the engine's graphs are dropped after.
@@ -47,7 +46,7 @@ def class_counts(ds: Dataset) -> list[Count]:
 def graph_counts(ds: Dataset) -> list[Count]:
     """Statements per named graph (the engine's kept reports aside), with the graph's short name where it gives one."""
     names = {row.g: str(row.name) for row in ds.query(_GRAPH_NAMES)}
-    counts = (Count(row.g, names.get(row.g, ""), int(row.n)) for row in ds.query(_GRAPH_COUNTS) if not str(row.g).startswith(ENGINE))
+    counts = (Count(row.g, names.get(row.g, ""), int(row.n)) for row in ds.query(_GRAPH_COUNTS) if not str(row.g).startswith(ENGINE_BASE))
     return sorted(counts, key=lambda c: str(c.iri))
 
 

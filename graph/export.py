@@ -4,8 +4,8 @@ from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from graph.engine.store import named_graph, new_graph
-from graph.engine.units import ENGINE
 from graph.formats import RdfFormat
+from graph.vocab import ENGINE_BASE
 
 
 def export(ds: Dataset, fmt: RdfFormat, graph: URIRef | None = None) -> bytes:
@@ -21,7 +21,7 @@ def export(ds: Dataset, fmt: RdfFormat, graph: URIRef | None = None) -> bytes:
     if graph is not None:
         subset.addN(ds.quads((None, None, None, graph)))
     else:
-        data = ((s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None)) if not str(g).startswith(ENGINE))
+        data = ((s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None)) if not str(g).startswith(ENGINE_BASE))
         subset.addN(data if fmt.quads else ((s, p, o, DATASET_DEFAULT_GRAPH_ID) for s, p, o, _ in data))
     target = subset if fmt.quads else named_graph(subset, DATASET_DEFAULT_GRAPH_ID)
     return target.serialize(format=fmt.plugin, encoding="utf-8")

@@ -2,33 +2,24 @@
 
 import csv
 import io
+import json
 from dataclasses import asdict, dataclass, fields
 
-from rdflib import BNode, Dataset, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.namespace import RDFS, SH
 
 from graph.engine.rules import Rule, rules
-from graph.engine.store import SKOLEM
-from graph.engine.units import REPORTS
-from graph.vocab import SPARQL_PREFIXES
 
 # Most severe first; a --severity or --fail-on level includes everything above it.
 SEVERITIES: tuple[str, ...] = ("violation", "warning", "info")
 _SEVERITY_OF = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
-# Top-level results of every kept report: nested ones (sh:detail) explain these.
-_KEPT = SPARQL_PREFIXES + """
-PREFIX sh: <http://www.w3.org/ns/shacl#>
-SELECT ?rule ?severity ?focus ?message ?label ?strategy ?component WHERE {
-  GRAPH ?report {
-    ?report sh:result ?result .
-    ?result sg:rule ?rule ; sh:resultSeverity ?severity ; sh:focusNode ?focus ; sh:sourceConstraintComponent ?component .
-    OPTIONAL { ?result sh:resultMessage ?message }
-    OPTIONAL { ?result sg:focusLabel ?label }
-    OPTIONAL { ?result sg:focusStrategy ?strategy }
-  }
-  FILTER (STRSTARTS(STR(?report), "%s"))
-}
-""" % REPORTS
+# Every kept report's results as gap records, one JSON literal a unit: a
+# national store holds tens of thousands of results, and one lookup a unit
+# is what lets `gaps` and the viewer read them all in well under a second.
+_KEPT = """
+SELECT ?records WHERE { GRAPH ?report { ?report <https://w3id.org/strategy-graph/def#gapRecords> ?records } }
+"""
+_SPARQL_COMPONENT = str(SH.SPARQLConstraintComponent)
 
 @dataclass(frozen=True)
 class Gap:
@@ -49,20 +40,17 @@ class Gap:
 
 def find_gaps(ds: Dataset) -> list[Gap]:
     """The gaps the graph's kept reports hold, most severe first (reading validates nothing)."""
-    found = set()
+    by_id, found = rules_by_id(), set()
     for row in ds.query(_KEPT):
-        rule = rules_by_id()[str(row.rule)]
-        found.add((rule, _SEVERITY_OF[row.severity], row.focus, str(row.message or ""), str(row.label or ""),
-                   str(row.strategy or ""), row.component == SH.SPARQLConstraintComponent))
-    gaps = []
-    for rule, severity, focus, message, label, strategy, names_focus in found:
-        focus = URIRef(SKOLEM + focus) if isinstance(focus, BNode) else focus
-        if not names_focus:
-            # Core constraints cannot put the focus node in their message.
-            name = f"'{label}'" if label else focus.n3()
-            message = f"{name}: {message or rule.name}"
-        gaps.append(Gap(rule.id, severity, str(focus), label, message, rule.fix, strategy))
-    return sorted(gaps, key=lambda g: (SEVERITIES.index(g.severity), g.rule, g.strategy, g.label, g.message))
+        for record in json.loads(str(row.records)):
+            rule, message, label = by_id[record["rule"]], record["message"], record["label"]
+            if record["component"] != _SPARQL_COMPONENT:
+                # Core constraints cannot put the focus node in their message.
+                name = f"'{label}'" if label else URIRef(record["focus"]).n3()
+                message = f"{name}: {message or rule.name}"
+            found.add(Gap(rule.id, _SEVERITY_OF[URIRef(record["severity"])], record["focus"], label, message, rule.fix,
+                          record["strategy"]))
+    return sorted(found, key=lambda g: (SEVERITIES.index(g.severity), g.rule, g.strategy, g.label, g.message))
 
 
 def rules_by_id() -> dict[str, Rule]:

@@ -6,6 +6,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS,
 SG = Namespace("https://w3id.org/strategy-graph/def#")
 # The vocabulary graphs (ontology, code lists, alignment) are named under this IRI.
 VOCABULARY_BASE = "https://w3id.org/strategy-graph/def"
+# The engine's own graphs (kept validation reports, its catalogue) are named under this IRI.
+ENGINE_BASE = "https://w3id.org/strategy-graph/id/engine/"
 SCHEMA = Namespace("http://schema.org/")
 SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")

@@ -24,7 +24,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 from graph import files
 from graph.gaps import find_gaps
 from graph.engine.store import new_graph, read_files
-from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES
+from graph.vocab import ENGINE_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES
 
 ID_BASE = "https://w3id.org/strategy-graph/id/"
 CONCEPT_BASE = "https://w3id.org/strategy-graph/def/"
@@ -386,7 +386,9 @@ class _Build:
         self.staged.add((s, p, o, self.graph))
 
 
-_OTHER_GRAPHS = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g NOT IN (%s)) }"
+# What rows may refer to: every graph but the workbook's own, which they replace, and the engine's
+# kept reports, which describe the data rather than belong to it.
+_OTHER_GRAPHS = 'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g NOT IN (%%s) && !STRSTARTS(STR(?g), "%s")) }' % ENGINE_BASE
 
 
 def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datetime.datetime) -> tuple[Dataset, URIRef | None, list[Problem]]:

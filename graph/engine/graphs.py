@@ -16,13 +16,14 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from graph import files
-from graph.engine import snapshots, units
+from graph.engine import snapshots
 from graph.engine.store import GraphSourceError, as_dataset, is_iri, read_files, run_rules, vocabulary
+from graph.vocab import ENGINE_BASE
 
 # Above this many statements the input goes in through Oxigraph's bulk loader.
 _BULK = 20_000
-_CATALOG = ox.NamedNode(units.ENGINE + "catalog")
-_VOCABULARY = ox.NamedNode(units.ENGINE + "vocabulary")
+_CATALOG = ox.NamedNode(ENGINE_BASE + "catalog")
+_VOCABULARY = ox.NamedNode(ENGINE_BASE + "vocabulary")
 _FINGERPRINT = ox.NamedNode("https://w3id.org/strategy-graph/def#fingerprint")
 
 
@@ -104,6 +105,8 @@ def _counted(paths, bar):
 
 def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = (), progress=None) -> Written:
     """Apply a staged change to an Oxigraph store, and re-validate what it touched."""
+    from graph.engine import units  # the validator: a command that only reads never loads it
+
     inner = staged.store._inner
     run_rules(inner, files.graph_rules())  # each rule works graph by graph, so the staged graphs are final
     quads, digest = vocabulary()

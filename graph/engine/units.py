@@ -18,6 +18,7 @@ holds, so the kept reports together are exactly the report of the whole graph
 
 import datetime
 import hashlib
+import json
 import multiprocessing
 import os
 from collections import defaultdict
@@ -33,9 +34,9 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 from graph.engine import validation
 from graph.engine.rules import describe, rule_of, shapes_digest, shapes_graph
 from graph.engine.store import SKOLEM, as_dataset
-from graph.vocab import SG, VOCABULARY_BASE
+from graph.vocab import ENGINE_BASE, SG, VOCABULARY_BASE
 
-ENGINE = "https://w3id.org/strategy-graph/id/engine/"
+ENGINE = ENGINE_BASE
 REPORTS = ENGINE + "report/"
 # Part of every fingerprint: raise it when what validation reports changes.
 ENGINE_VERSION = "units-1"
@@ -45,6 +46,9 @@ _SHARED = ox.NamedNode(str(SG.sharedReference))
 _FINGERPRINT, _INPUT, _COVERS = (ox.NamedNode(str(SG[n])) for n in ("fingerprint", "inputGraph", "covers"))
 _RULE, _LABEL, _STRATEGY = (ox.NamedNode(str(SG[n])) for n in ("rule", "focusLabel", "focusStrategy"))
 _GENERATED = ox.NamedNode(str(PROV.generatedAtTime))
+_RECORDS = ox.NamedNode(str(SG.gapRecords))
+# The fields of a result that a gap record keeps.
+_RECORDED = {SH.focusNode: "focus", SH.sourceShape: "shape", SH.resultSeverity: "severity", SH.sourceConstraintComponent: "component"}
 _DATETIME = ox.NamedNode(str(XSD.dateTime))
 _Q = "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX sg: <https://w3id.org/strategy-graph/def#>\n"
 _KEPT = _Q + """
@@ -263,15 +267,28 @@ def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fing
     for q in data.store._inner.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy))):
         add(name, _COVERS, q.subject)
     results = [o for s, p, o in triples if s is root and p == SH.result]
-    focus = {s: o for s, p, o in triples if p == SH.focusNode}
-    shape = {s: o for s, p, o in triples if p == SH.sourceShape}
-    about = _described(data, {focus[r] for r in results})
+    fields = defaultdict(dict)
+    for s, p, o in triples:
+        if p in _RECORDED:
+            fields[s].setdefault(_RECORDED[p], o)
+    messages = defaultdict(list)
+    for s, p, o in triples:
+        if p == SH.resultMessage:
+            messages[s].append(str(o))
+    about = _described(data, {fields[r]["focus"] for r in results})
+    records = []
     for result in results:
-        node = to_ox(result)
-        label, strategy = about.get(focus[result], ("", ""))
-        add(node, _RULE, ox.Literal(rule_of(shape[result]).id))
+        node, found = to_ox(result), fields[result]
+        label, strategy = about.get(found["focus"], ("", ""))
+        rule = rule_of(found["shape"]).id
+        add(node, _RULE, ox.Literal(rule))
         if label:
             add(node, _LABEL, ox.Literal(label))
         if strategy:
             add(node, _STRATEGY, ox.NamedNode(strategy))
+        focus = found["focus"]
+        records.append({"rule": rule, "severity": str(found["severity"]), "component": str(found["component"]),
+                        "focus": SKOLEM + focus if isinstance(focus, BNode) else str(focus),
+                        "message": min(messages[result], default=""), "label": label, "strategy": strategy})
+    add(name, _RECORDS, ox.Literal(json.dumps(records, ensure_ascii=False)))
     return quads
