@@ -934,7 +934,10 @@ class _Export:
         interventions = self._order(
             i for i in g.subjects(RDF.type, SG.Intervention)
             if g.value(i, DCTERMS.isPartOf) in (None, s)
-            and (g.value(i, DCTERMS.isPartOf) == s or self._reaches(i, parts) or not list(g.objects(i, SG.contributesTo)))
+            # An intervention linked to nothing is this strategy's only if its IRI is: in a store of many
+            # strategies, the others' unlinked work is theirs.
+            and (g.value(i, DCTERMS.isPartOf) == s or self._reaches(i, parts)
+                 or (not list(g.objects(i, SG.contributesTo)) and str(i).startswith(self.base)))
         )
         contributors = set(workstreams) | set(interventions)
         contributions = self._order(c for x in contributors for c in g.objects(x, SG.qualifiedContribution))

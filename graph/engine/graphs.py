@@ -127,7 +127,7 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
         source = inner if graph in written else target
         return list(source.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
-    validated = units.refresh(target, changed, read, list(quads), progress)
+    validated = units.refresh(target, changed, read, progress)
     return Written(statements + len(quads), validated)
 
 

@@ -33,7 +33,7 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 
 from graph.engine import validation
 from graph.engine.rules import describe, rule_of, shapes_digest, shapes_graph
-from graph.engine.store import SKOLEM, as_dataset
+from graph.engine.store import SKOLEM, as_dataset, vocabulary
 from graph.vocab import ENGINE_BASE, SG, VOCABULARY_BASE
 
 ENGINE = ENGINE_BASE
@@ -122,16 +122,16 @@ def kept(store: ox.Store) -> dict[ox.NamedNode, Kept]:
     return {r: Kept(r, frozenset(g), prints[r]) for r, g in graphs.items()}
 
 
-def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Quad]],
-            vocabulary: list[ox.Quad], progress=None) -> int:
+def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Quad]], progress=None) -> int:
     """Re-validate, in ``store``, every unit that holds a graph of ``changed``; return how many were validated.
 
     ``read(graph)`` gives a graph's quads (from the staged input where it has
     them, which is faster than reading them back from disk). Units the write
     did not touch keep their reports, and so does a touched unit whose
-    fingerprint is unchanged.
+    fingerprint is unchanged. Every unit is validated with the packaged
+    vocabulary.
     """
-    shared = shared_classes(vocabulary)
+    shared = shared_classes(vocabulary()[0])
     before = kept(store)
     data_graphs = {g.value for g in store.named_graphs() if is_data_graph(g)}
     touched = (changed & data_graphs) | _linked(store, changed & data_graphs, data_graphs - changed, read, shared)
@@ -141,57 +141,60 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
         touched |= unit.graphs & data_graphs
     quads = {g: read(g) for g in touched}
     units = partition((q for g in touched for q in quads[g]), touched, shared)
-    unchanged = set()
     work = []
     for unit in units:
-        data = ox.Store()
-        data.extend(vocabulary)
-        data.extend(q for g in unit for q in quads[g])
-        data.extend(_cited(store, unit, quads, shared))
-        fingerprint = _fingerprint(data)
         previous = before.get(report_graph(unit))
-        if previous is not None and previous.graphs == unit and previous.fingerprint == fingerprint:
-            unchanged.add(previous.report)
-        else:
-            work.append((unit, data, fingerprint))
+        statements = [q for g in unit for q in quads[g]] + _cited(store, unit, quads, shared)
+        work.append((unit, statements, previous.fingerprint if previous is not None else None))
+    # An old unit that is no longer one (split, merged or gone) loses its report.
     for unit in old:
-        if unit.report not in unchanged:
+        if unit.report not in {report_graph(u) for u in units}:
             store.remove_graph(unit.report)
     now = datetime.datetime.now(datetime.timezone.utc)
     reports = _validated(work, now)
-    for report in (reports if progress is None else progress(reports, total=len(work), desc="validating", unit="unit")):
-        store.extend(report)
-    return len(work)
+    validated = 0
+    for name, report in (reports if progress is None else progress(reports, total=len(work), desc="validating", unit="unit")):
+        if report is not None:  # None: its fingerprint is unchanged, and so is its kept report
+            store.remove_graph(name)
+            store.extend(report)
+            validated += 1
+    return validated
 
 
 # Below this many units a pool of processes costs more to start than it saves.
 _POOL_FROM = 8
 
 
-def _validated(work: list, now: datetime.datetime) -> Iterator[list[ox.Quad]]:
-    """The kept report of each unit of ``work``, validated on every core when there are many."""
+def _validated(work: list, now: datetime.datetime) -> Iterator[tuple[ox.NamedNode, list[ox.Quad] | None]]:
+    """Each unit's report graph and new kept report (None if unchanged), on every core when there are many units."""
     cores = os.cpu_count() or 1
     if len(work) < _POOL_FROM or cores < 2:
-        for unit, data, fingerprint in work:
-            yield _report(unit, data, fingerprint, now)
+        for unit, statements, previous in work:
+            yield report_graph(unit), _report(unit, statements, previous, now)
         return
     # Units are independent: each process gets a unit's statements and gives back its report, as N-Quads.
-    tasks = [(unit, data.dump(format=ox.RdfFormat.N_QUADS), fingerprint, now) for unit, data, fingerprint in work]
+    tasks = [(unit, ox.serialize(statements, format=ox.RdfFormat.N_QUADS), previous, now) for unit, statements, previous in work]
     with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        for report in pool.map(_report_of_dump, tasks, chunksize=4):
-            yield list(ox.parse(report, format=ox.RdfFormat.N_QUADS))
+        for (unit, _, _, _), report in zip(tasks, pool.map(_report_of_dump, tasks, chunksize=4)):
+            yield report_graph(unit), None if report is None else list(ox.parse(report, format=ox.RdfFormat.N_QUADS))
 
 
-def _report(unit: frozenset[str], data: ox.Store, fingerprint: str, now: datetime.datetime) -> list[ox.Quad]:
+def _report(unit: frozenset[str], statements: list[ox.Quad], previous: str | None, now: datetime.datetime) -> list[ox.Quad] | None:
+    """One unit validated with the vocabulary: its kept report, or None if its fingerprint is ``previous``."""
+    data = ox.Store()
+    data.extend(vocabulary()[0])
+    data.extend(statements)
+    fingerprint = _fingerprint(data)
+    if fingerprint == previous:
+        return None
     return _kept_report(validation.report_triples(data, shapes_graph()), report_graph(unit), unit, fingerprint, as_dataset(data), now)
 
 
-def _report_of_dump(task) -> bytes:
+def _report_of_dump(task) -> bytes | None:
     """In a pool process: one unit's kept report, from and to N-Quads."""
-    unit, dump, fingerprint, now = task
-    data = ox.Store()
-    data.extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
-    return ox.serialize(_report(unit, data, fingerprint, now), format=ox.RdfFormat.N_QUADS)
+    unit, dump, previous, now = task
+    report = _report(unit, list(ox.parse(dump, format=ox.RdfFormat.N_QUADS)), previous, now)
+    return None if report is None else ox.serialize(report, format=ox.RdfFormat.N_QUADS)
 
 
 def _linked(store: ox.Store, changed: set[str], others: set[str], read, shared) -> set[str]:
