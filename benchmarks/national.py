@@ -11,7 +11,6 @@ memory figure. Every command runs as a user runs it, as a subprocess.
 
 import argparse
 import json
-import os
 import re
 import shutil
 import socket
@@ -184,10 +183,12 @@ def national(work: Path, strategies: int, observations: int) -> None:
     run([CLI, "export", "--store", str(store), "--format", "xlsx", "--strategy",
          "https://w3id.org/strategy-graph/id/benchmark-0000/strategy", "-o", str(workbook)])
     seconds, done = run([CLI, "import", str(workbook), "--store", str(store)])
-    validated = re.search(r"(\d+) unit\(s\) of the graph re-validated", done.stdout)
+    validated = re.search(r"(\d+) unit\(s\) of the graph re-validated in ([\d.]+) s", done.stdout)
+    if validated is None:
+        sys.exit(f"the re-import failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     gaps_seconds, after = gaps_by_rule(store)
-    row("re-import one strategy's workbook", f"{seconds:.2f} s, {validated.group(1) if validated else '?'} unit(s) re-validated",
-        "", "")
+    row("re-import one strategy's workbook: its validation", f"{validated.group(2)} s, {validated.group(1)} unit(s)",
+        f"the whole import command: {seconds:.1f} s", "under 2 s")
     row("`gaps` after the re-import", f"{gaps_seconds:.2f} s, {'unchanged' if after == many else 'changed'}", "", "under 2 s")
 
     # The 20-strategy graph: plain pySHACL on an rdflib graph against our validation.
@@ -219,24 +220,26 @@ def compare_with_pyshacl(paths: list[Path]) -> tuple[float, float]:
 
 
 def serve_figures(store: Path) -> None:
-    process, base = serving(store, "sparql_time_limit_seconds=2")
+    process, base = serving(store)
     try:
         row("`serve --store`: start to first page", f"{wait_for_first_page(process, base):.2f} s", "", "under 3 s")
-        worst = ("", 0.0)
+        slow = []
         for saved in saved_queries():
             if saved.params:
                 continue
             url = base + "/sparql?" + urllib.parse.urlencode({"query": saved.text})
-            get(url)
-            times = []
+            get(url, timeout=60)
+            times, statuses = [], set()
             for _ in range(20):
                 start = time.perf_counter()
-                status, _ = get(url)
+                statuses.add(get(url, timeout=60)[0])
                 times.append(time.perf_counter() - start)
-                assert status == 200, (saved.name, status)
-            if p95(times) > worst[1]:
-                worst = (saved.name, p95(times))
-        row("every parameterless saved query through `/sparql`", f"p95 at most {worst[1] * 1000:.0f} ms ({worst[0]})", "", "p95 under 100 ms")
+            slow.append((p95(times), saved.name, statuses))
+        slow.sort(reverse=True)
+        under = sum(1 for seconds, _, _ in slow if seconds < 0.1)
+        worst = ", ".join(f"{name} {seconds * 1000:.0f} ms{'' if statuses == {200} else ' ' + str(sorted(statuses))}"
+                          for seconds, name, statuses in slow if seconds >= 0.1)
+        row("parameterless saved queries through `/sparql`, p95", f"{under} of {len(slow)} under 100 ms; over: {worst or 'none'}", "", "p95 under 100 ms")
         status, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
         start = time.perf_counter()
         status_next, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a ?t }"}))

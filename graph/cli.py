@@ -175,7 +175,7 @@ def load(files: tuple[Path, ...], store: Path, graph_iri: str | None) -> None:
     except GraphSourceError as error:
         raise InputError(f"{error}\nNothing was loaded; {store} is unchanged.") from error
     click.echo(f"Loaded {written.statements} statements from {len(files)} file(s), with the vocabulary, into {store}; "
-               f"{written.validated} unit(s) of the graph re-validated.")
+               f"{_validated(written)}.")
 
 
 @main.command()
@@ -347,7 +347,11 @@ def import_(source: Path, store: Path | None, dry_run: bool) -> None:
         click.echo(f"{source}: {len(rows)} rows are clean; nothing was written" + (" (--dry-run)." if dry_run else " (no --store)."))
         return
     click.echo(f"Imported {len(rows)} rows from {source} into {graph} in {store} ({written.statements} statements "
-               f"with the vocabulary; {written.validated} unit(s) of the graph re-validated).")
+               f"with the vocabulary; {_validated(written)}).")
+
+
+def _validated(written) -> str:
+    return f"{written.validated} unit(s) of the graph re-validated in {written.validation_seconds:.2f} s"
 
 
 def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool, existing: Dataset):
@@ -415,7 +419,7 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     if written is None:
         click.echo(f"{summary}. Nothing was written (no --store).")
         return
-    click.echo(f"{summary}. Written to {store}; {written.validated} unit(s) of the graph re-validated.")
+    click.echo(f"{summary}. Written to {store}; {_validated(written)}.")
 
 
 @main.command()

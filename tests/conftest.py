@@ -1,5 +1,6 @@
-"""Fixtures: the packaged graph, the Flask app and client, the CLI runner."""
+"""Fixtures and helpers: the packaged graph, the Flask app and client, the CLI runner, fixture files."""
 
+import datetime
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset
 
+from graph import files
 from graph.describe import resolve_graph
 from graph.engine.graphs import open_graph
 from graph.engine.store import named_graph
@@ -22,6 +24,26 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SOURCE_TEXT = SHARED / "source" / "population-wellbeing-strategy.txt"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def read_fixture(path: Path, folder: Path) -> Path:
+    """A copy of a gap fixture in ``folder``, with {this_year} and {this_yy} made today's year (for the data-age rule)."""
+    year = str(datetime.date.today().year)
+    copy = folder / f"{path.parent.name}-{path.name}"
+    copy.write_text(path.read_text(encoding="utf-8").replace("{this_year}", year).replace("{this_yy}", year[2:]), encoding="utf-8")
+    return copy
+
+
+def copies(folder: Path, count: int) -> list[Path]:
+    """The packaged dataset under ``count`` other IRIs (http://example.org/copyN/), each copy in its own named graphs."""
+    paths = []
+    for n in range(count):
+        for source in files.dataset_files():
+            path = folder / f"copy{n}-{source.name}"
+            path.write_text(source.read_text(encoding="utf-8").replace("https://w3id.org/strategy-graph/id/luton-pws/", f"http://example.org/copy{n}/"),
+                            encoding="utf-8")
+            paths.append(path)
+    return paths
 
 
 @pytest.fixture(scope="session")

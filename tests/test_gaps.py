@@ -15,7 +15,7 @@ from graph.cli import main
 from graph.gaps import SEVERITIES, find_gaps, rules
 from graph.engine.graphs import open_graph
 from graph.vocab import SCHEMA, SG
-from tests.conftest import DATA
+from tests.conftest import DATA, read_fixture
 
 FIXTURES = DATA / "gaps"
 RULE_IDS = sorted(rule.id for rule in rules().values())
@@ -23,17 +23,8 @@ EX = "http://example.org/"
 FUNDED = {URIRef("https://w3id.org/strategy-graph/def/funding-status/" + s) for s in ("committed", "spent")}
 
 
-def _read(path: Path, tmp_path: Path) -> Path:
-    """The fixture, with {this_year} and {this_yy} made today's year (for the data-age rule)."""
-    year = str(datetime.date.today().year)
-    text = path.read_text(encoding="utf-8").replace("{this_year}", year).replace("{this_yy}", year[2:])
-    copy = tmp_path / f"{path.parent.name}-{path.name}"
-    copy.write_text(text, encoding="utf-8")
-    return copy
-
-
 def _gaps_of(path: Path, tmp_path: Path):
-    return find_gaps(open_graph(data=[_read(path, tmp_path)]))
+    return find_gaps(open_graph(data=[read_fixture(path, tmp_path)]))
 
 
 def test_every_rule_has_a_pair_of_fixtures_and_the_fields_a_report_needs():
@@ -298,7 +289,7 @@ def test_severity_filters_what_is_shown(runner, luton):
 @pytest.mark.parametrize("fail_on, status", [("violation", 0), ("warning", 0), ("info", 1), ("none", 0)])
 def test_fail_on_sets_the_exit_status(runner, tmp_path, fail_on, status):
     # The sound strategy, less the evidence of one link: one Info gap and nothing worse.
-    sound = _read(FIXTURES / "sound-strategy.ttl", tmp_path).read_text(encoding="utf-8")
+    sound = read_fixture(FIXTURES / "sound-strategy.ttl", tmp_path).read_text(encoding="utf-8")
     only_info = tmp_path / "only-info.ttl"
     only_info.write_text(sound.replace("    sg:evidence ex:evaluation .", "    ."), encoding="utf-8")
     result = runner.invoke(main, ["gaps", "--format", "json", "--data", str(only_info), "--fail-on", fail_on])
@@ -316,7 +307,7 @@ def test_gaps_on_a_malformed_file_exits_2(runner):
 
 
 def test_gaps_on_a_graph_with_no_gap_says_so(runner, tmp_path):
-    result = runner.invoke(main, ["gaps", "--data", str(_read(FIXTURES / "sound-strategy.ttl", tmp_path))])
+    result = runner.invoke(main, ["gaps", "--data", str(read_fixture(FIXTURES / "sound-strategy.ttl", tmp_path))])
     assert result.exit_code == 0 and result.output.strip() == "No gaps found."
 
 

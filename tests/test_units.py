@@ -1,13 +1,12 @@
 """Gaps found per unit and kept in the store: exactly what pySHACL finds on the whole graph, and redone only where a write changed something."""
 
-import datetime
 import hashlib
 from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from graph import files
@@ -18,29 +17,9 @@ from graph.engine.graphs import load, open_graph, write
 from graph.engine.rules import rule_of, shapes_graph
 from graph.engine.store import GraphSourceError, read_files
 from graph.vocab import SG
-from tests.conftest import DATA
+from tests.conftest import DATA, copies, read_fixture
 
 FIXTURES = DATA / "gaps"
-LUTON = "https://w3id.org/strategy-graph/id/luton-pws/"
-
-
-def _copies(folder: Path, count: int) -> list[Path]:
-    """The packaged dataset under ``count`` other IRIs, each copy in its own four named graphs."""
-    paths = []
-    for n in range(count):
-        for source in files.dataset_files():
-            path = folder / f"copy{n}-{source.name}"
-            path.write_text(source.read_text(encoding="utf-8").replace(LUTON, f"http://example.org/copy{n}/"), encoding="utf-8")
-            paths.append(path)
-    return paths
-
-
-def _read(path: Path, tmp_path: Path) -> Path:
-    """A gap fixture with {this_year} and {this_yy} made today's year, as tests/test_gaps.py reads them."""
-    year = str(datetime.date.today().year)
-    copy = tmp_path / f"{path.parent.name}-{path.name}"
-    copy.write_text(path.read_text(encoding="utf-8").replace("{this_year}", year).replace("{this_yy}", year[2:]), encoding="utf-8")
-    return copy
 
 
 def _path_text(report: Graph, path) -> str:
@@ -124,7 +103,7 @@ CASES = sorted(FIXTURES.glob("*/*.ttl")) + [FIXTURES / "sound-strategy.ttl", FIX
 
 @pytest.mark.parametrize("fixture", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_kept_reports_are_what_pyshacl_finds_on_every_fixture(fixture, tmp_path):
-    ds = open_graph(data=[_read(fixture, tmp_path)])
+    ds = open_graph(data=[read_fixture(fixture, tmp_path)])
     assert _kept(ds) == _pyshacl(ds)
 
 
@@ -146,7 +125,7 @@ def five(tmp_path_factory):
   <http://example.org/copy4/workstream/reducing-social-isolation> sg:owner <http://example.org/links/member> .
 }
 """, encoding="utf-8")
-    paths = _copies(folder, 5) + [links, _read(FIXTURES / "two-strategies.ttl", folder)]
+    paths = copies(folder, 5) + [links, read_fixture(FIXTURES / "two-strategies.ttl", folder)]
     store = folder / "store"
     load(store, paths)
     ds = open_graph(store=store)
@@ -180,7 +159,7 @@ def _report_times(ds) -> dict:
 
 def test_a_write_revalidates_only_the_units_it_changed(tmp_path):
     store = tmp_path / "store"
-    paths = _copies(tmp_path, 3)
+    paths = copies(tmp_path, 3)
     assert load(store, paths).validated == 3
     before = open_graph(store=store)
     times = _report_times(before)
@@ -208,7 +187,7 @@ def test_a_failed_bulk_load_leaves_the_store_byte_for_byte_as_it_was(tmp_path):
     store = tmp_path / "store"
     load(store, files.dataset_files())
     before = _folder_digest(store)
-    batch = _copies(tmp_path, 12) + [DATA / "malformed.ttl"]
+    batch = copies(tmp_path, 12) + [DATA / "malformed.ttl"]
     with pytest.raises(GraphSourceError, match=r"malformed\.ttl:5:11"):
         load(store, batch)
     assert _folder_digest(store) == before

@@ -1,6 +1,5 @@
 """The set-wise validator (graph.engine.validation): pySHACL's results, from one query per constraint."""
 
-import datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -15,7 +14,7 @@ from graph import files
 from graph.engine import pyshacl_adapter, validation
 from graph.engine.graphs import open_graph
 from graph.engine.validation import validate
-from tests.conftest import DATA
+from tests.conftest import DATA, read_fixture
 
 GAPS = DATA / "gaps"
 FIXTURES = [*sorted(GAPS.glob("*/fires*.ttl")), *sorted(GAPS.glob("*/fixed*.ttl")),
@@ -90,22 +89,13 @@ def shapes() -> Graph:
     return graph
 
 
-def _read(path: Path, tmp_path: Path) -> Path:
-    """The fixture, with {this_year} and {this_yy} made today's year, as tests/test_gaps.py reads it."""
-    year = str(datetime.date.today().year)
-    text = path.read_text(encoding="utf-8").replace("{this_year}", year).replace("{this_yy}", year[2:])
-    copy = tmp_path / f"{path.parent.name}-{path.name}"
-    copy.write_text(text, encoding="utf-8")
-    return copy
-
-
 # 1. The same results as pySHACL, on every gap fixture and the packaged dataset -----------
 
 
 @pytest.mark.parametrize("fixture", [*FIXTURES, None],
                          ids=lambda p: f"{p.parent.name}/{p.stem}" if p else "packaged-dataset")
 def test_same_results_as_pyshacl(fixture, shapes, tmp_path):
-    store = (open_graph(data=[_read(fixture, tmp_path)]) if fixture else open_graph()).store._inner
+    store = (open_graph(data=[read_fixture(fixture, tmp_path)]) if fixture else open_graph()).store._inner
     report = validate(store, shapes)
     found = _results(report)
     sparql = {r for r in found if r.component == SH.SPARQLConstraintComponent}

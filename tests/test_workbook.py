@@ -394,7 +394,7 @@ def test_one_strategys_workbook_leaves_out_the_others_unlinked_work(tmp_path):
     from graph.workbook import workbook_rows
 
     paths = []
-    for n in range(2):
+    for n in range(2):  # the ids a workbook import would make: one strategy id each
         for source in files.dataset_files():
             path = tmp_path / f"copy{n}-{source.name}"
             path.write_text(source.read_text(encoding="utf-8").replace("/luton-pws/", f"/copy{n}/"), encoding="utf-8")

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import threading
 import weakref
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
@@ -32,35 +32,60 @@ from graph.gaps import Gap, find_gaps
 from graph.overview import StrategyOverview, strategy_overviews
 
 
-@dataclass(frozen=True)
 class Snapshot:
-    """One generation of the store and what the pages derive from it."""
+    """One generation of the store and what the pages derive from it.
 
-    generation: Path
-    written: datetime.datetime
-    graph: Dataset
-    graphs: frozenset[str]
-    strategies: list[StrategyOverview]
-    counts: dict[str, int]
-    gaps: list[Gap]
-    analysis: dict
-    projection: nx.DiGraph
-    diagram: tuple[list[Box], list[tuple[str, str]]]
-    # Diagrams drawn by Graphviz, by strategy, outcome and format: drawn when first asked for, then kept.
-    drawn: dict = field(default_factory=dict)
+    What the home page needs is worked out when the snapshot is built; the
+    analysis, the networkx projection and the diagram's boxes (seconds, for a
+    national store) are worked out by ``warm`` in the background once the
+    snapshot is served, or by the first request that needs them, whichever
+    comes first; never twice.
+    """
+
+    def __init__(self, ds: Dataset):
+        self.graph = ds
+        self.generation: Path = ds.reader.generation.path
+        self.written: datetime.datetime = ds.reader.generation.written
+        self.graphs = frozenset(str(row.g) for row in ds.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+        self.gaps: list[Gap] = find_gaps(ds)
+        self.strategies: list[StrategyOverview] = strategy_overviews(ds)
+        self.counts = {c.name: c.count for c in class_counts(ds)}
+        # Diagrams drawn by Graphviz, by strategy, outcome and format: drawn when first asked for, then kept.
+        self.drawn: dict = {}
+
+    @cached_property
+    def analysis(self) -> dict:
+        """graph.analysis.analyse of this snapshot."""
+        return analyse(self.graph)
+
+    @cached_property
+    def projection(self) -> nx.DiGraph:
+        """This snapshot as networkx sees it (graph.analysis.project)."""
+        return project(self.graph)
+
+    @cached_property
+    def diagram(self) -> tuple[list[Box], list[tuple[str, str]]]:
+        """The whole theory of change's boxes and links."""
+        return boxes_and_links(self.graph, self.gaps)
+
+    def warm(self) -> None:
+        """Work out the slow parts now, so that no request waits for them."""
+        for part in ("projection", "diagram", "analysis"):
+            getattr(self, part)
 
 
 def build(store: Path) -> Snapshot:
-    """Open the live generation of ``store`` and derive the pages' data from it."""
+    """Open the live generation of ``store`` and derive the home page's data from it."""
     ds = open_graph(store=store)
-    gaps = find_gaps(ds)
-    graphs = frozenset(str(row.g) for row in ds.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
-    counts = {c.name: c.count for c in class_counts(ds)}
-    snapshot = Snapshot(ds.reader.generation.path, ds.reader.generation.written, ds, graphs, strategy_overviews(ds),
-                        counts, gaps, analyse(ds), project(ds), boxes_and_links(ds, gaps))
+    snapshot = Snapshot(ds)
     # The generation stays on disk while any request still holds this snapshot.
     weakref.finalize(snapshot, ds.reader.close)
     return snapshot
+
+
+def _install(app: Flask, snapshot: Snapshot) -> None:
+    app.extensions["snapshot"] = snapshot
+    threading.Thread(target=snapshot.warm, name="snapshot-warm", daemon=True).start()
 
 
 def init_app(app: Flask) -> None:
@@ -71,7 +96,7 @@ def init_app(app: Flask) -> None:
         atexit.register(shutil.rmtree, store, ignore_errors=True)
         load(store, list(app.config["DATA"]) or files.dataset_files())
     app.extensions["store"] = store
-    app.extensions["snapshot"] = build(store)
+    _install(app, build(store))
     poll = app.config["SETTINGS"]["store_poll_seconds"]
     stop = threading.Event()
     app.extensions["stop_following"] = stop
@@ -97,7 +122,7 @@ def _follow(app: Flask, store: Path, poll: float, stop: threading.Event) -> None
         except Exception:  # a store mid-rewrite or unreadable: keep serving the last good snapshot
             app.logger.exception("the store changed but could not be read; still serving the previous snapshot")
             continue
-        app.extensions["snapshot"] = snapshot
+        _install(app, snapshot)
         for listener in app.extensions.get("snapshot_listeners", ()):
             listener(snapshot)
 

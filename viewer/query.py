@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
 
 from rdflib import Graph, URIRef
 

@@ -7,6 +7,7 @@ then the generation is flushed and published whole (graph.engine.snapshots).
 A read opens the live generation read-only and validates nothing.
 """
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -29,10 +30,11 @@ _FINGERPRINT = ox.NamedNode("https://w3id.org/strategy-graph/def#fingerprint")
 
 @dataclass(frozen=True)
 class Written:
-    """What a write did: statements written (with the vocabulary) and units re-validated."""
+    """What a write did: statements written (with the vocabulary), units re-validated, and how long that took."""
 
     statements: int
     validated: int
+    validation_seconds: float
 
 
 class StoreGraph(Dataset):
@@ -127,8 +129,9 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
         source = inner if graph in written else target
         return list(source.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
+    start = time.perf_counter()
     validated = units.refresh(target, changed, read, progress)
-    return Written(statements + len(quads), validated)
+    return Written(statements + len(quads), validated, time.perf_counter() - start)
 
 
 def _vocabulary_digest(target: ox.Store) -> str | None:
