@@ -21,6 +21,7 @@ from graph.engine.graphs import in_memory
 from graph.engine.rules import shapes_graph
 from graph.engine.store import read_files
 from graph.gaps import find_gaps
+from graph.vocab import ENGINE_BASE
 
 COPIES = 20
 
@@ -58,9 +59,10 @@ if __name__ == "__main__":
     validated(files.dataset_files())  # compiles the shapes once, as a long-lived process does
     runs = [validated(files.dataset_files()) for _ in range(5)]
     ours, gaps = statistics.median(r[0] for r in runs), runs[0][1]
-    union = Graph()
-    for s, p, o in read_files(files.dataset_files()).query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"):
-        union.add((s, p, o))
+    union = Graph()  # the same statements, vocabulary included, without the kept reports
+    for s, p, o, g in in_memory(read_files(files.dataset_files())).quads((None, None, None, None)):
+        if not str(g).startswith(ENGINE_BASE):
+            union.add((s, p, o))
     with pyshacl_adapter.fixed():
         base, _ = timed(lambda: pyshacl.validate(union, shacl_graph=shapes_graph(), inference="none"), 1)
     print(f"gaps in the packaged dataset ({len(union)} triples, {len(gaps)} gaps)")
