@@ -25,7 +25,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 import pyoxigraph as ox
 
@@ -61,6 +61,19 @@ def live(store: Path) -> Generation | None:
     return Generation(store / state["generation"], datetime.datetime.fromisoformat(state["written"]))
 
 
+def hold(generation: Path) -> IO[bytes] | None:
+    """The shared readers' lock that keeps a generation of a store from deletion while it is open; None if it is gone.
+
+    Close the returned file to let the generation go.
+    """
+    lock = open(generation.with_suffix(".readers"), "a+b")
+    fcntl.flock(lock, fcntl.LOCK_SH)
+    if generation.is_dir():
+        return lock
+    lock.close()  # a write deleted it between the reader's look at `current` and the lock
+    return None
+
+
 class Reader:
     """One process's read-only view of a generation; while it is open the generation is not deleted."""
 
@@ -69,11 +82,9 @@ class Reader:
             generation = live(store)
             if generation is None:
                 raise GraphSourceError(f"{store}: no store here; create one with `strategy-graph load FILE --store {store}`")
-            self._lock = open(generation.path.with_suffix(".readers"), "a+b")
-            fcntl.flock(self._lock, fcntl.LOCK_SH)
-            if generation.path.is_dir():
+            self._lock = hold(generation.path)
+            if self._lock is not None:
                 break
-            self._lock.close()
         else:
             raise GraphSourceError(f"{store}: the store changed too often to be opened; try again")
         self.generation = generation

@@ -39,6 +39,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset
 
+from graph.engine import snapshots
 from graph.engine.store import GraphSourceError, execute, open_generation
 from graph.settings import DEFAULTS
 from graph.sparql import QueryError, check, formats_for, negotiate, serialize
@@ -125,10 +126,8 @@ def _hold(generation: Path):
     """In a store folder (graph.engine.snapshots), the shared readers' lock that keeps a generation from deletion."""
     if not (generation.parent / "current").is_file():
         return None  # a generation of its own, such as the viewer's temporary one
-    lock = open(generation.with_suffix(".readers"), "a+b")
-    fcntl.flock(lock, fcntl.LOCK_SH)
-    if not generation.is_dir():
-        lock.close()
+    lock = snapshots.hold(generation)
+    if lock is None:
         raise GraphSourceError(f"{generation}: this generation of the store has been deleted")
     return lock
 
