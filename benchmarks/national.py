@@ -158,17 +158,23 @@ def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95 + 0.5) - 1)]
 
 
+def loaded(work: Path, prefix: str, paths: list[Path], target: str) -> Path:
+    """`load` the files into a new store, beside the pyoxigraph reference on the same files; print the figure."""
+    reference, _ = run([sys.executable, "-c", REFERENCE, str(work / f"{prefix}reference"), *map(str, paths)])
+    store = work / f"{prefix}store"
+    seconds, done = run([CLI, "load", "--store", str(store), *map(str, paths)])
+    statements = re.search(r"Loaded (\d+) statements", done.stdout).group(1)
+    row(f"`load` {len(paths)} files ({statements} statements)", f"{seconds:.1f} s",
+        f"pyoxigraph parse + one bulk_load: {reference:.1f} s ({seconds / reference:.1f}x)", target)
+    return store
+
+
 def national(work: Path, strategies: int, observations: int) -> None:
     print(f"\n## {strategies} strategies, {observations} synthetic values each\n")
     paths = generate(work / "files", strategies, observations)
     one = generate(work / "one", 1, observations)
     print("| figure | strategy-graph | baseline, same run | target |\n| --- | --- | --- | --- |")
-    reference, _ = run([sys.executable, "-c", REFERENCE, str(work / "reference"), *map(str, paths)])
-    store = work / "store"
-    seconds, done = run([CLI, "load", "--store", str(store), *map(str, paths)])
-    statements = re.search(r"Loaded (\d+) statements", done.stdout).group(1)
-    row(f"`load` {len(paths)} files ({statements} statements)", f"{seconds:.1f} s",
-        f"pyoxigraph parse + one bulk_load: {reference:.1f} s ({seconds / reference:.1f}x)", "within 2x")
+    store = loaded(work, "", paths, "within 2x")
     seconds, _ = run([CLI, "stats", "--store", str(store)])
     row("read-only open (`stats --store`)", f"{seconds:.2f} s", "", "under 1 s")
     seconds, many = gaps_by_rule(store)
@@ -260,13 +266,7 @@ def serve_figures(store: Path) -> None:
 def memory_at_scale(work: Path, strategies: int, observations: int) -> None:
     print(f"\n## about 3M statements: {strategies} strategies, {observations} synthetic values each\n")
     print("| figure | strategy-graph | baseline, same run | target |\n| --- | --- | --- | --- |")
-    paths = generate(work / "big-files", strategies, observations)
-    reference, _ = run([sys.executable, "-c", REFERENCE, str(work / "big-reference"), *map(str, paths)])
-    store = work / "big-store"
-    seconds, done = run([CLI, "load", "--store", str(store), *map(str, paths)])
-    statements = re.search(r"Loaded (\d+) statements", done.stdout).group(1)
-    row(f"`load` {len(paths)} files ({statements} statements)", f"{seconds:.1f} s",
-        f"pyoxigraph parse + one bulk_load: {reference:.1f} s ({seconds / reference:.1f}x)", "")
+    store = loaded(work, "big-", generate(work / "big-files", strategies, observations), "")
     process, base = serving(store)
     try:
         row("`serve --store`: start to first page", f"{wait_for_first_page(process, base):.2f} s", "", "")
