@@ -228,3 +228,16 @@ def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
     with pytest.raises(GraphSourceError, match="not a strategy-graph store"):
         load(tmp_path, [DATA / "plain-triples.ttl"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_changed_shapes_revalidate_every_unit_on_the_next_write(tmp_path, monkeypatch):
+    """What every report was validated with is kept: new shapes (or vocabulary) make the next write redo them all."""
+    from graph.engine import graphs
+
+    store = tmp_path / "store"
+    assert load(store, copies(tmp_path, 3)).validated == 3
+    assert load(store, [DATA / "plain-triples.ttl"]).validated == 1
+    # As if shapes/*.ttl had been edited: both the store's record and every fingerprint see it.
+    monkeypatch.setattr(graphs, "shapes_digest", lambda: "other shapes")
+    monkeypatch.setattr(units, "shapes_digest", lambda: "other shapes")
+    assert load(store, [DATA / "plain-triples.ttl"]).validated == 4

@@ -18,6 +18,7 @@ from rdflib import Dataset, URIRef
 
 from graph import files
 from graph.engine import snapshots
+from graph.engine.rules import shapes_digest
 from graph.engine.store import GraphSourceError, as_dataset, is_iri, read_files, run_rules, vocabulary
 from graph.vocab import ENGINE_BASE
 
@@ -111,11 +112,13 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
 
     inner = staged.store._inner
     run_rules(inner, files.graph_rules())  # each rule works graph by graph, so the staged graphs are final
-    quads, digest = vocabulary()
+    quads, vocabulary_digest = vocabulary()
+    # What every kept report was validated with: a change to any of it re-validates every unit.
+    digest = f"{vocabulary_digest} {shapes_digest()} {units.ENGINE_VERSION}"
     written = {g.value for g in inner.named_graphs()}
     replaced = written | {str(g) for g in replacing}
     changed = set(replaced)
-    if _vocabulary_digest(target) != digest:  # every unit was validated with another vocabulary
+    if _validated_with(target) != digest:
         changed |= {g.value for g in target.named_graphs() if units.is_data_graph(g)}
     for graph in sorted(replaced) + sorted({q.graph_name.value for q in quads}):
         target.remove_graph(ox.NamedNode(graph))
@@ -134,7 +137,7 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     return Written(statements + len(quads), validated, time.perf_counter() - start)
 
 
-def _vocabulary_digest(target: ox.Store) -> str | None:
+def _validated_with(target: ox.Store) -> str | None:
     for quad in target.quads_for_pattern(_VOCABULARY, _FINGERPRINT, None, _CATALOG):
         return quad.object.value
     return None

@@ -78,11 +78,6 @@ def vocabulary() -> tuple[tuple[pyoxigraph.Quad, ...], str]:
     return tuple(quads), digest.hexdigest()
 
 
-def vocabulary_graphs() -> set[str]:
-    """The named graphs the vocabulary occupies."""
-    return {q.graph_name.value for q in vocabulary()[0]}
-
-
 def new_graph() -> Dataset:
     """A new, empty in-memory graph, for staging or serialising a subset."""
     ds = Dataset(store=OxigraphStore(), default_union=True)
