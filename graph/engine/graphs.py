@@ -7,7 +7,6 @@ then the generation is flushed and published whole (graph.engine.snapshots).
 A read opens the live generation read-only and validates nothing.
 """
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -22,8 +21,6 @@ from graph.engine.rules import shapes_digest
 from graph.engine.store import GraphSourceError, as_dataset, is_iri, read_files, run_rules, vocabulary
 from graph.vocab import ENGINE_BASE
 
-# Above this many statements the input goes in through Oxigraph's bulk loader.
-_BULK = 20_000
 _CATALOG = ox.NamedNode(ENGINE_BASE + "catalog")
 _VOCABULARY = ox.NamedNode(ENGINE_BASE + "vocabulary")
 _FINGERPRINT = ox.NamedNode("https://w3id.org/strategy-graph/def#fingerprint")
@@ -126,15 +123,13 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     statements = len(inner)
     target.extend(quads)
     target.add(ox.Quad(_VOCABULARY, _FINGERPRINT, ox.Literal(digest), _CATALOG))
-    (target.bulk_extend if statements > _BULK else target.extend)(inner)
 
     def read(graph: str) -> list[ox.Quad]:
         source = inner if graph in written else target
         return list(source.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
-    start = time.perf_counter()
-    validated = units.refresh(target, changed, read, progress)
-    return Written(statements + len(quads), validated, time.perf_counter() - start)
+    refreshed = units.refresh(target, changed, read, progress, pending=inner)
+    return Written(statements + len(quads), refreshed.validated, refreshed.seconds)
 
 
 def _validated_with(target: ox.Store) -> str | None:

@@ -4,7 +4,8 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rdflib import RDF, Dataset, Graph, URIRef
+import pyoxigraph
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SH
 
 from graph import files
@@ -92,8 +93,8 @@ SELECT ?node ?name ?strategy ?rank WHERE {
 """
 
 
-def describe(ds: Dataset, nodes: set) -> dict:
-    """Label and strategy of each node, in one query.
+def describe(store: pyoxigraph.Store, nodes: set) -> dict:
+    """Label and strategy of each node (Oxigraph terms, not blank nodes), in one query.
 
     The label is the first in code-point order, as the rules' messages choose
     it; the strategy is the one the node is most directly part of.
@@ -102,10 +103,11 @@ def describe(ds: Dataset, nodes: set) -> dict:
         return {}
     names: dict = {}
     strategies: dict = {}
-    for row in ds.query(_DESCRIBE % " ".join(node.n3() for node in nodes)):
-        if row.name is not None:
-            names[row.node] = min(names.get(row.node, str(row.name)), str(row.name))
-        if row.strategy is not None:
-            candidate = (int(row.rank), str(row.strategy))
-            strategies[row.node] = min(strategies.get(row.node, candidate), candidate)
+    rows = store.query(_DESCRIBE % " ".join(str(node) for node in nodes), use_default_graph_as_union=True)
+    for node, name, strategy, rank in rows:
+        if name is not None:
+            names[node] = min(names.get(node, name.value), name.value)
+        if strategy is not None:
+            candidate = (int(rank.value), strategy.value)
+            strategies[node] = min(strategies.get(node, candidate), candidate)
     return {node: (names.get(node, ""), strategies.get(node, (0, ""))[1]) for node in nodes}

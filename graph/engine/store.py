@@ -78,6 +78,19 @@ def vocabulary() -> tuple[tuple[pyoxigraph.Quad, ...], str]:
     return tuple(quads), digest.hexdigest()
 
 
+# Above this many statements a write goes in through Oxigraph's bulk loader.
+_BULK = 20_000
+
+
+def add_all(store: pyoxigraph.Store, quads: Iterable[pyoxigraph.Quad], count: int) -> None:
+    """Add ``count`` statements to a store, through Oxigraph's bulk loader when there are many.
+
+    The bulk loader is not transactional: callers write into a generation
+    that is published only once whole (graph.engine.snapshots).
+    """
+    (store.bulk_extend if count > _BULK else store.extend)(quads)
+
+
 def new_graph() -> Dataset:
     """A new, empty in-memory graph, for staging or serialising a subset."""
     ds = Dataset(store=OxigraphStore(), default_union=True)

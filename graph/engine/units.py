@@ -17,23 +17,25 @@ holds, so the kept reports together are exactly the report of the whole graph
 """
 
 import datetime
+import functools
+import itertools
 import hashlib
 import json
 import multiprocessing
 import os
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from oxrdflib._converter import to_ox
-from rdflib import BNode, URIRef
+from oxrdflib._converter import from_ox, to_ox
 from rdflib.namespace import PROV, RDF, SH, XSD
 
 from graph.engine import validation
 from graph.engine.rules import describe, rule_of, shapes_digest, shapes_graph
-from graph.engine.store import SKOLEM, as_dataset, vocabulary
+from graph.engine.store import SKOLEM, add_all, vocabulary
 from graph.vocab import ENGINE_BASE, SG, VOCABULARY_BASE
 
 ENGINE = ENGINE_BASE
@@ -122,19 +124,31 @@ def kept(store: ox.Store) -> dict[ox.NamedNode, Kept]:
     return {r: Kept(r, frozenset(g), prints[r]) for r, g in graphs.items()}
 
 
-def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Quad]], progress=None) -> int:
-    """Re-validate, in ``store``, every unit that holds a graph of ``changed``; return how many were validated.
+@dataclass(frozen=True)
+class Refreshed:
+    """What a refresh did: units validated, and the seconds that took (not counting the write)."""
+
+    validated: int
+    seconds: float
+
+
+def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Quad]], progress=None,
+            pending: ox.Store | None = None) -> Refreshed:
+    """Re-validate, in ``store``, every unit that holds a graph of ``changed``.
 
     ``read(graph)`` gives a graph's quads (from the staged input where it has
-    them, which is faster than reading them back from disk). Units the write
-    did not touch keep their reports, and so does a touched unit whose
-    fingerprint is unchanged. Every unit is validated with the packaged
-    vocabulary.
+    them, which is faster than reading them back from disk). ``pending``, if
+    given, holds statements not yet in ``store``: they are read as part of it,
+    and written into it with the new reports. Units the write did not
+    touch keep their reports, and so does a touched unit whose fingerprint is
+    unchanged. Every unit is validated with the packaged vocabulary.
     """
+    start = time.perf_counter()
     shared = shared_classes(vocabulary()[0])
+    lookup = _Lookup(store, pending)
     before = kept(store)
-    data_graphs = {g.value for g in store.named_graphs() if is_data_graph(g)}
-    touched = (changed & data_graphs) | _linked(store, changed & data_graphs, data_graphs - changed, read, shared)
+    data_graphs = {g.value for g in lookup.named_graphs() if is_data_graph(g)}
+    touched = (changed & data_graphs) | _linked(lookup, changed & data_graphs, data_graphs - changed, read, shared)
     # A touched unit is touched whole: a write that removes a link can split it.
     old = [unit for unit in before.values() if unit.graphs & (touched | changed)]
     for unit in old:
@@ -144,21 +158,39 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
     work = []
     for unit in units:
         previous = before.get(report_graph(unit))
-        statements = [q for g in unit for q in quads[g]] + _cited(store, unit, quads, shared)
+        statements = [q for g in unit for q in quads[g]] + _cited(lookup, unit, quads, shared)
         work.append((unit, statements, previous.fingerprint if previous is not None else None))
     # An old unit that is no longer one (split, merged or gone) loses its report.
     for unit in old:
         if unit.report not in {report_graph(u) for u in units}:
             store.remove_graph(unit.report)
     now = datetime.datetime.now(datetime.timezone.utc)
+
     reports = _validated(work, now)
-    validated = 0
+    fresh, validated = [], 0
     for name, report in (reports if progress is None else progress(reports, total=len(work), desc="validating", unit="unit")):
         if report is not None:  # None: its fingerprint is unchanged, and so is its kept report
             store.remove_graph(name)
-            store.extend(report)
+            fresh += report
             validated += 1
-    return validated
+    seconds = time.perf_counter() - start
+    # One write of the change and its reports: Oxigraph's bulk loader costs least in one batch.
+    add_all(store, itertools.chain(pending or (), fresh), len(pending or ()) + len(fresh))
+    return Refreshed(validated, seconds)
+
+
+class _Lookup:
+    """A store and the statements pending for it, read as one."""
+
+    def __init__(self, store: ox.Store, pending: ox.Store | None):
+        self.stores = (store,) if pending is None else (store, pending)
+
+    def quads_for_pattern(self, *pattern) -> Iterator[ox.Quad]:
+        for store in self.stores:
+            yield from store.quads_for_pattern(*pattern)
+
+    def named_graphs(self) -> set:
+        return {g for store in self.stores for g in store.named_graphs()}
 
 
 # Below this many units a pool of processes costs more to start than it saves.
@@ -187,7 +219,7 @@ def _report(unit: frozenset[str], statements: list[ox.Quad], previous: str | Non
     fingerprint = _fingerprint(data)
     if fingerprint == previous:
         return None
-    return _kept_report(validation.report_triples(data, shapes_graph()), report_graph(unit), unit, fingerprint, as_dataset(data), now)
+    return _kept_report(validation.report_triples(data, shapes_graph()), report_graph(unit), unit, fingerprint, data, now)
 
 
 def _report_of_dump(task) -> bytes | None:
@@ -197,7 +229,7 @@ def _report_of_dump(task) -> bytes | None:
     return None if report is None else ox.serialize(report, format=ox.RdfFormat.N_QUADS)
 
 
-def _linked(store: ox.Store, changed: set[str], others: set[str], read, shared) -> set[str]:
+def _linked(store: "_Lookup", changed: set[str], others: set[str], read, shared) -> set[str]:
     """The graphs of ``others`` that share a described thing with a graph of ``changed``."""
     if not changed or not others:
         return set()
@@ -212,12 +244,12 @@ def _linked(store: ox.Store, changed: set[str], others: set[str], read, shared) 
     return found
 
 
-def _is_shared(store: ox.Store, node, shared) -> bool:
+def _is_shared(store: "_Lookup", node, shared) -> bool:
     kinds = {q.object for q in store.quads_for_pattern(node, _TYPE, None)}
     return bool(kinds) and kinds <= shared
 
 
-def _cited(store: ox.Store, unit: frozenset[str], quads: dict, shared) -> list[ox.Quad]:
+def _cited(store: "_Lookup", unit: frozenset[str], quads: dict, shared) -> list[ox.Quad]:
     """Descriptions, from other graphs, of the shared references the unit cites."""
     inside = {q.subject for g in unit for q in quads[g]}
     cited = {q.object for g in unit for q in quads[g] if isinstance(q.object, (ox.NamedNode, ox.BlankNode))} - inside
@@ -236,19 +268,19 @@ def _fingerprint(data: ox.Store) -> str:
     return digest.hexdigest()
 
 
-def _described(data, nodes: set) -> dict:
+def _described(data: ox.Store, nodes: set) -> dict:
     """Label and strategy of each focus node (graph.engine.rules.describe), blank nodes included.
 
     SPARQL cannot name a blank node, so blank focus nodes are described in a
     copy of the unit where blank nodes are skolem IRIs.
     """
-    blank = {n for n in nodes if isinstance(n, BNode)}
+    blank = {n for n in nodes if isinstance(n, ox.BlankNode)}
     about = describe(data, nodes - blank)
     if blank:
         view = ox.Store()
-        view.extend(ox.Quad(_skolem(q.subject), q.predicate, _skolem(q.object), q.graph_name) for q in data.store._inner)
-        named = describe(as_dataset(view), {URIRef(SKOLEM + n) for n in blank})
-        about.update({n: named[URIRef(SKOLEM + n)] for n in blank})
+        view.extend(ox.Quad(_skolem(q.subject), q.predicate, _skolem(q.object), q.graph_name) for q in data)
+        named = describe(view, {_skolem(n) for n in blank})
+        about.update({n: named[_skolem(n)] for n in blank})
     return about
 
 
@@ -256,42 +288,56 @@ def _skolem(term):
     return ox.NamedNode(SKOLEM + term.value) if isinstance(term, ox.BlankNode) else term
 
 
-def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fingerprint: str, data, now) -> list[ox.Quad]:
+_RESULT, _MESSAGE = ox.NamedNode(str(SH.result)), ox.NamedNode(str(SH.resultMessage))
+_FIELDS = {ox.NamedNode(str(p)): name for p, name in _RECORDED.items()}
+
+
+def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fingerprint: str, data: ox.Store, now) -> list[ox.Quad]:
     """The report (validation.report_triples) as quads of its own graph, with the unit's inputs and each result's rule, label and strategy."""
     root, triples = report
-    # Identity, not ==: rdflib's term equality is the slowest part of this loop.
-    term = lambda node: name if node is root else to_ox(node)
-    quads = [ox.Quad(term(s), to_ox(p), term(o), name) for s, p, o in triples]
+    converted: dict = {}  # each distinct term converted once: most recur (predicates, shapes, severities)
+
+    def term(node):
+        found = converted.get(node)
+        if found is None:
+            found = converted[node] = name if node is root else to_ox(node)
+        return found
+
+    quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples]
     add = lambda s, p, o: quads.append(ox.Quad(s, p, o, name))
     add(name, _FINGERPRINT, ox.Literal(fingerprint))
     add(name, _GENERATED, ox.Literal(now.isoformat(), datatype=_DATETIME))
     for g in sorted(graphs):
         add(name, _INPUT, ox.NamedNode(g))
-    for q in data.store._inner.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy))):
+    for q in data.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy))):
         add(name, _COVERS, q.subject)
-    results = [o for s, p, o in triples if s is root and p == SH.result]
-    fields = defaultdict(dict)
-    for s, p, o in triples:
-        if p in _RECORDED:
-            fields[s].setdefault(_RECORDED[p], o)
-    messages = defaultdict(list)
-    for s, p, o in triples:
-        if p == SH.resultMessage:
-            messages[s].append(str(o))
+    results, fields, messages = [], defaultdict(dict), defaultdict(list)
+    for q in quads:
+        if q.predicate == _RESULT and q.subject == name:
+            results.append(q.object)
+        elif q.predicate == _MESSAGE:
+            messages[q.subject].append(q.object.value)
+        elif q.predicate in _FIELDS:
+            fields[q.subject].setdefault(_FIELDS[q.predicate], q.object)
     about = _described(data, {fields[r]["focus"] for r in results})
     records = []
     for result in results:
-        node, found = to_ox(result), fields[result]
-        label, strategy = about.get(found["focus"], ("", ""))
-        rule = rule_of(found["shape"]).id
-        add(node, _RULE, ox.Literal(rule))
-        if label:
-            add(node, _LABEL, ox.Literal(label))
-        if strategy:
-            add(node, _STRATEGY, ox.NamedNode(strategy))
+        found = fields[result]
         focus = found["focus"]
-        records.append({"rule": rule, "severity": str(found["severity"]), "component": str(found["component"]),
-                        "focus": SKOLEM + focus if isinstance(focus, BNode) else str(focus),
-                        "message": min(messages[result], default=""), "label": label, "strategy": strategy})
+        label, strategy = about.get(focus, ("", ""))
+        rule = _rule_id(found["shape"])
+        add(result, _RULE, ox.Literal(rule))
+        if label:
+            add(result, _LABEL, ox.Literal(label))
+        if strategy:
+            add(result, _STRATEGY, ox.NamedNode(strategy))
+        records.append({"rule": rule, "severity": found["severity"].value, "component": found["component"].value,
+                        "focus": _skolem(focus).value, "message": min(messages[result], default=""),
+                        "label": label, "strategy": strategy})
     add(name, _RECORDS, ox.Literal(json.dumps(records, ensure_ascii=False)))
     return quads
+
+
+@functools.lru_cache(maxsize=None)
+def _rule_id(shape: ox.NamedNode | ox.BlankNode) -> str:
+    return rule_of(from_ox(shape)).id
