@@ -229,23 +229,27 @@ def serve_figures(store: Path) -> None:
     process, base = serving(store)
     try:
         row("`serve --store`: start to first page", f"{wait_for_first_page(process, base):.2f} s", "", "under 3 s")
-        slow = []
+        kept, worked = [], []
         for saved in saved_queries():
             if saved.params:
                 continue
             url = base + "/sparql?" + urllib.parse.urlencode({"query": saved.text})
-            get(url, timeout=60)
+            get(url, timeout=60)  # the first may wait for the answer the viewer works out ahead
             times, statuses = [], set()
             for _ in range(20):
                 start = time.perf_counter()
                 statuses.add(get(url, timeout=60)[0])
                 times.append(time.perf_counter() - start)
-            slow.append((p95(times), saved.name, statuses))
-        slow.sort(reverse=True)
-        under = sum(1 for seconds, _, _ in slow if seconds < 0.1)
-        worst = ", ".join(f"{name} {seconds * 1000:.0f} ms{'' if statuses == {200} else ' ' + str(sorted(statuses))}"
-                          for seconds, name, statuses in slow if seconds >= 0.1)
-        row("parameterless saved queries through `/sparql`, p95", f"{under} of {len(slow)} under 100 ms; over: {worst or 'none'}", "", "p95 under 100 ms")
+            kept.append((p95(times), saved.name, statuses))
+            # The baseline: the same query made new to the viewer by a comment, so a worker works it out.
+            fresh = []
+            for n in range(3):
+                start = time.perf_counter()
+                get(base + "/sparql?" + urllib.parse.urlencode({"query": f"{saved.text}\n# {n}"}), timeout=60)
+                fresh.append(time.perf_counter() - start)
+            worked.append((statistics.median(fresh), saved.name, {200}))
+        row("parameterless saved queries through `/sparql`, p95", _under(kept, 0.1),
+            f"worked out by a worker, median: {_under(worked, 0.1)}", "p95 under 100 ms")
         status, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
         start = time.perf_counter()
         status_next, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a ?t }"}))
@@ -261,6 +265,15 @@ def serve_figures(store: Path) -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def _under(figures: list[tuple[float, str, set]], limit: float) -> str:
+    """'N of M under X ms', and the ones over it, slowest first."""
+    figures = sorted(figures, reverse=True)
+    over = ", ".join(f"{name} {seconds * 1000:.0f} ms{'' if statuses == {200} else ' ' + str(sorted(statuses))}"
+                     for seconds, name, statuses in figures if seconds >= limit)
+    under = sum(1 for seconds, _, _ in figures if seconds < limit)
+    return f"{under} of {len(figures)} under {limit * 1000:.0f} ms; over: {over or 'none'}"
 
 
 def memory_at_scale(work: Path, strategies: int, observations: int) -> None:

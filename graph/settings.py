@@ -18,6 +18,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_max_result_bytes", 50_000_000, "The largest SPARQL result, in bytes, the endpoint sends; a larger one is refused."),
     Setting("sparql_worker_memory_bytes", 4_000_000_000, "The address space a SPARQL worker process may use; a query that needs more fails, the server does not."),
     Setting("sparql_max_query_bytes", 20_000, "The longest SPARQL query the endpoint accepts, by GET or POST."),
+    Setting("sparql_answers_bytes", 64_000_000, "How many bytes of SPARQL answers the viewer keeps for the snapshot it serves, so that a query asked again (and every parameterless saved query, answered when the data changes) is not worked out again."),
     Setting("sparql_workers", 2, "How many worker processes run SPARQL queries for the endpoint; each reads the one store on disk, and a stopped one is replaced at once."),
     Setting("store_poll_seconds", 1.0, "How often the viewer checks its store for a write; a new snapshot is then built in the background and served once ready."),
     Setting("max_post_body_bytes", 200_000, "The largest request body the viewer accepts (a SPARQL query sent by POST, say)."),

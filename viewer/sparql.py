@@ -1,13 +1,16 @@
 """The SPARQL 1.1 endpoint: read-only, time-limited, and for this store's graphs only."""
 
+import threading
+from collections import OrderedDict
+
 from flask import Blueprint, Flask, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from graph.engine.workers import QueryService
 from graph.formats import BY_NAME
-from graph.sparql import GRAPH_FORMATS, QueryError, negotiate
-from viewer.data import get_snapshot
+from graph.sparql import GRAPH_FORMATS, QueryError, negotiate, saved_queries
+from viewer.data import Snapshot, get_snapshot
 
 bp = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -17,6 +20,51 @@ CORS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type, Accept",
 }
+# The Accept headers the saved queries are answered for ahead of time: any
+# client that states no preference, and the query page's.
+WARMED_ACCEPTS = ("*/*", "application/sparql-results+json, text/turtle")
+
+
+class Answers:
+    """Answers already given, by snapshot, query, Accept header and protocol dataset.
+
+    A snapshot never changes, so an answer stays right for as long as its
+    snapshot is served; answers of other snapshots are dropped when it is
+    replaced. At most ``max_bytes`` of answers are kept, the least recently
+    used going first.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            answer = self._kept.get(key)
+            if answer is not None:
+                self._kept.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple, answer: tuple[bytes, str, bool]) -> None:
+        size = len(answer[0])
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._kept:
+                return
+            self._kept[key] = answer
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._kept.popitem(last=False)
+                self._bytes -= len(dropped[0])
+
+    def keep_only(self, generation) -> None:
+        """Drop the answers of every snapshot but ``generation``'s."""
+        with self._lock:
+            for key in [k for k in self._kept if k[0] != generation]:
+                self._bytes -= len(self._kept.pop(key)[0])
 
 
 def init_app(app: Flask) -> None:
@@ -31,12 +79,50 @@ def init_app(app: Flask) -> None:
     service = QueryService(settings)
     service.start(app.extensions["snapshot"].generation)
     app.extensions["sparql"] = service
-    app.extensions.setdefault("snapshot_listeners", []).append(lambda snapshot: service.switch(snapshot.generation))
+    answers = app.extensions["sparql_answers"] = Answers(settings["sparql_answers_bytes"])
+
+    def switched(snapshot: Snapshot) -> None:
+        service.switch(snapshot.generation)
+        answers.keep_only(snapshot.generation)
+        _answer_saved_queries(app, snapshot)
+
+    app.extensions.setdefault("snapshot_listeners", []).append(switched)
+    _answer_saved_queries(app, app.extensions["snapshot"])
+
+
+def _answer_saved_queries(app: Flask, snapshot: Snapshot) -> None:
+    """Answer every parameterless saved query on a new snapshot, in the background.
+
+    What they answer depends only on the data, so it is worked out when the
+    data changes rather than when someone first asks.
+    """
+    def answer_all() -> None:
+        for saved in saved_queries():
+            for accept in () if saved.params else WARMED_ACCEPTS:
+                if app.extensions["snapshot"] is not snapshot or app.extensions["stop_following"].is_set():
+                    return  # replaced meanwhile, or the app is closing: its answers would not be asked for
+                try:
+                    _answer(app, saved.text, accept, None, snapshot.generation)
+                except QueryError as error:  # over a limit, say: a request gets the same error itself
+                    app.logger.warning("saved query %s not answered ahead: %s", saved.name, error)
+
+    threading.Thread(target=answer_all, name="saved-query-answers", daemon=True).start()
+
+
+def _answer(app: Flask, text: str, accept: str, protocol_dataset, generation) -> tuple[bytes, str, bool]:
+    dataset = None if protocol_dataset is None else tuple(map(tuple, protocol_dataset))
+    key = (generation, text, accept, dataset)
+    answers = app.extensions["sparql_answers"]
+    answer = answers.get(key)
+    if answer is None:
+        answer = app.extensions["sparql"].run(text, accept, protocol_dataset, generation=generation)
+        answers.put(key, answer)
+    return answer
 
 
 def run(text: str, accept: str, protocol_dataset=None) -> tuple[bytes, str, bool]:
-    """Run a query in the workers, on the snapshot this request reads."""
-    return current_app.extensions["sparql"].run(text, accept, protocol_dataset, generation=get_snapshot().generation)
+    """A query's answer on the snapshot this request reads: kept from before, or worked out by a worker."""
+    return _answer(current_app._get_current_object(), text, accept, protocol_dataset, get_snapshot().generation)
 
 
 def _error(error: QueryError) -> Response:
