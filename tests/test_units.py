@@ -232,12 +232,19 @@ def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
 
 def test_changed_shapes_revalidate_every_unit_on_the_next_write(tmp_path, monkeypatch):
     """What every report was validated with is kept: new shapes (or vocabulary) make the next write redo them all."""
-    from graph.engine import graphs
-
     store = tmp_path / "store"
     assert load(store, copies(tmp_path, 3)).validated == 3
     assert load(store, [DATA / "plain-triples.ttl"]).validated == 1
     # As if shapes/*.ttl had been edited: both the store's record and every fingerprint see it.
-    monkeypatch.setattr(graphs, "shapes_digest", lambda: "other shapes")
     monkeypatch.setattr(units, "shapes_digest", lambda: "other shapes")
     assert load(store, [DATA / "plain-triples.ttl"]).validated == 4
+
+
+def test_a_new_year_revalidates_every_unit_on_the_next_write(tmp_path, monkeypatch):
+    """Regression: a rule reads YEAR(NOW()), and reports kept from last year were kept on into the next."""
+    store = tmp_path / "store"
+    assert load(store, copies(tmp_path, 2)).validated == 2
+    assert load(store, [DATA / "plain-triples.ttl"]).validated == 1
+    assert load(store, [DATA / "plain-triples.ttl"]).validated == 0
+    monkeypatch.setattr(units, "_year", lambda: 2999)
+    assert load(store, [DATA / "plain-triples.ttl"]).validated == 3

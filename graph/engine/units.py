@@ -60,6 +60,19 @@ SELECT ?report ?graph ?fingerprint WHERE {
 }""" % REPORTS
 
 
+def validated_with() -> str:
+    """What a kept report depends on besides its unit's statements and the vocabulary.
+
+    The shapes, this engine, and the year: a rule reads YEAR(NOW()), so a
+    report made last year may be wrong this year.
+    """
+    return f"{ENGINE_VERSION} {shapes_digest()} {_year()}"
+
+
+def _year() -> int:
+    return datetime.date.today().year
+
+
 def is_data_graph(name) -> bool:
     """Whether a graph holds data: not the vocabulary, not the engine's own reports."""
     return isinstance(name, ox.NamedNode) and not name.value.startswith((VOCABULARY_BASE, ENGINE))
@@ -263,7 +276,7 @@ def _cited(store: "_Lookup", unit: frozenset[str], quads: dict, shared) -> list[
 
 def _fingerprint(data: ox.Store) -> str:
     lines = sorted(data.dump(format=ox.RdfFormat.N_QUADS).split(b"\n"))
-    digest = hashlib.sha256(f"{ENGINE_VERSION}\n{shapes_digest()}\n".encode())
+    digest = hashlib.sha256(f"{validated_with()}\n".encode())
     digest.update(b"\n".join(lines))
     return digest.hexdigest()
 
