@@ -364,7 +364,7 @@ class _Build:
     """What converting one workbook needs to know, and what it has found wrong."""
 
     rows: list[Row]
-    existing: Dataset
+    existing: "_Existing | Graph"
     lists: dict
     staged: Dataset = field(default_factory=new_graph)
     problems: list[Problem] = field(default_factory=list)
@@ -386,9 +386,35 @@ class _Build:
         self.staged.add((s, p, o, self.graph))
 
 
-# What rows may refer to: every graph but the workbook's own, which they replace, and the engine's
-# kept reports, which describe the data rather than belong to it.
-_OTHER_GRAPHS = 'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g NOT IN (%%s) && !STRSTARTS(STR(?g), "%s")) }' % ENGINE_BASE
+class _Existing:
+    """What the rows may refer to: every graph but the workbook's own, which they replace, and the
+    engine's kept reports, which describe the data rather than belong to it.
+
+    Read pattern by pattern, each once: a national store holds hundreds of
+    thousands of statements, and a copy of them took most of an import.
+    """
+
+    def __init__(self, ds: Dataset, own: URIRef):
+        self._ds, self._own, self._found = ds, own, {}
+
+    def triples(self, pattern: tuple) -> list[tuple]:
+        if pattern not in self._found:
+            # By pattern, not SPARQL: a pattern can name a blank node of the store (a strategy's period, say).
+            found = (q[:3] for q in self._ds.quads((*pattern, None))
+                     if q[3] != self._own and not str(q[3]).startswith(ENGINE_BASE))
+            self._found[pattern] = list(dict.fromkeys(found))
+        return self._found[pattern]
+
+    def __contains__(self, pattern: tuple) -> bool:
+        return bool(self.triples(pattern))
+
+    def objects(self, subject, predicate) -> list:
+        return [o for _, _, o in self.triples((subject, predicate, None))]
+
+    def value(self, subject=None, predicate=None, object=None):
+        """One value of the pattern's one unbound position (subject or object), or None."""
+        found = self.triples((subject, predicate, object))
+        return (found[0][2] if object is None else found[0][0]) if found else None
 
 
 def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datetime.datetime) -> tuple[Dataset, URIRef | None, list[Problem]]:
@@ -410,7 +436,7 @@ def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datet
     build.base = f"{ID_BASE}{sid}/"
     build.graph = URIRef(build.base + "graph/spreadsheet")
     # What the rows join: everything but this workbook's own graph, which they replace.
-    build.existing = existing.query(_OTHER_GRAPHS % build.graph.n3()).graph
+    build.existing = _Existing(existing, build.graph)
     _collect_ids(build)
     order = [sheet.name for sheet in SHEETS]  # the Strategy row first: others use its area and period
     for row in sorted(rows, key=lambda r: order.index(r.sheet)):
