@@ -284,7 +284,9 @@ def memory_at_scale(work: Path, strategies: int, observations: int) -> None:
     try:
         row("`serve --store`: start to first page", f"{wait_for_first_page(process, base):.2f} s", "", "")
         for page in ("/", "/theory-of-change", "/gaps", "/analysis"):
-            get(base + page)
+            start = time.perf_counter()
+            status, _ = get(base + page, timeout=300)
+            row(f"page `{page}`, first request", f"{time.perf_counter() - start:.2f} s (status {status})", "", "")
         for saved in saved_queries():
             if not saved.params:
                 get(base + "/sparql?" + urllib.parse.urlencode({"query": saved.text}), timeout=60)

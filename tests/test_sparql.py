@@ -127,6 +127,22 @@ def test_stale_indicators_and_unlinked_workstreams(ds):
     assert len(_run(ds, "unlinked-workstreams")) == 8
 
 
+def test_gaps_by_strategy_count_the_nodes_the_gap_report_names(ds):
+    from graph.gaps import find_gaps, strategy_labels
+
+    gaps = find_gaps(ds)
+    labels = strategy_labels(ds, gaps)
+    expected: dict = {}
+    for gap in gaps:
+        expected.setdefault((labels.get(gap.strategy), gap.rule, gap.severity), set()).add(gap.focus)
+    rows = _run(ds, "gaps-by-strategy")
+    assert {(r.get("strategy"), r["rule"], r["severity"].lower()): int(r["nodes"]) for r in rows} == {
+        key: len(nodes) for key, nodes in expected.items()}
+    # Rules the README names for Luton are among them, with the counts of the published summary's shape.
+    by_rule = {r["rule"]: int(r["nodes"]) for r in rows}
+    assert by_rule["outcome-without-funded-intervention"] == 5 and by_rule["workstream-without-outcome"] == 8
+
+
 def test_programmes_and_layers(ds):
     programmes = {r["programme"]: r for r in _run(ds, "programmes-and-sources")}
     assert set(programmes) == {"Monthly MMR vaccination clinics for under-vaccinated children", "Family Hubs programme", "Healthier Wealthier Families"}

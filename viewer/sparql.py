@@ -105,6 +105,7 @@ def _answer_saved_queries(app: Flask, snapshot: Snapshot) -> None:
                     _answer(app, saved.text, accept, None, snapshot.generation)
                 except QueryError as error:  # over a limit, say: a request gets the same error itself
                     app.logger.warning("saved query %s not answered ahead: %s", saved.name, error)
+                    break  # and would get it for the other Accept headers too
 
     threading.Thread(target=answer_all, name="saved-query-answers", daemon=True).start()
 
