@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Literal, URIRef
 
+from graph.engine.graphs import statement_counts
 from graph.vocab import ENGINE_BASE, SPARQL_PREFIXES, VOCABULARY_BASE
 
 # Counted first and named after: a label joined into the count would be looked up once per statement.
@@ -12,7 +13,8 @@ _CLASS_COUNTS = "SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?g { %s }
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _CLASS_LABELS = SPARQL_PREFIXES + "SELECT ?cls (SAMPLE(?name) AS ?label) WHERE { VALUES ?cls { %s } ?cls rdfs:label ?name } GROUP BY ?cls"
 
-# A FILTER on ?g makes Oxigraph test it statement by statement: the engine's graphs are dropped after.
+# For a store written before counts were recorded. A FILTER on ?g makes Oxigraph
+# test it statement by statement: the engine's graphs are dropped after.
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _GRAPH_NAMES = SPARQL_PREFIXES + "SELECT ?g (SAMPLE(?id) AS ?name) WHERE { GRAPH ?g { ?g dcterms:identifier ?id } } GROUP BY ?g"
 
@@ -42,9 +44,12 @@ def class_counts(ds: Dataset) -> list[Count]:
 
 def graph_counts(ds: Dataset) -> list[Count]:
     """Statements per named graph (the engine's kept reports aside), with the graph's short name where it gives one."""
-    names = {row.g: str(row.name) for row in ds.query(_GRAPH_NAMES)}
-    counts = (Count(row.g, names.get(row.g, ""), int(row.n)) for row in ds.query(_GRAPH_COUNTS) if not str(row.g).startswith(ENGINE_BASE))
-    return sorted(counts, key=lambda c: str(c.iri))
+    names = {str(row.g): str(row.name) for row in ds.query(_GRAPH_NAMES)}
+    # Every write records the counts, so that this reads one statement instead of counting them all.
+    counts = statement_counts(ds)
+    if counts is None:
+        counts = {str(row.g): int(row.n) for row in ds.query(_GRAPH_COUNTS) if not str(row.g).startswith(ENGINE_BASE)}
+    return [Count(URIRef(g), names.get(g, ""), n) for g, n in sorted(counts.items())]
 
 
 def resolve_graph(ds: Dataset, name: str) -> URIRef:

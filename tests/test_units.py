@@ -248,3 +248,70 @@ def test_a_new_year_revalidates_every_unit_on_the_next_write(tmp_path, monkeypat
     assert load(store, [DATA / "plain-triples.ttl"]).validated == 0
     monkeypatch.setattr(units, "_year", lambda: 2999)
     assert load(store, [DATA / "plain-triples.ttl"]).validated == 3
+
+
+_MEMBERSHIP = """@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sg: <https://w3id.org/strategy-graph/def#> .
+<urn:graph:board> {
+  <http://example.org/board> a sg:Board ; rdfs:label "Invented board" .
+  <http://example.org/membership> a org:Membership ; org:organization <http://example.org/board> ; org:member <http://example.org/member> .
+}
+"""
+_MEMBER = """@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<urn:graph:agents> { <http://example.org/member> a prov:Agent ; rdfs:label "%s" . }
+"""
+
+
+def test_a_changed_description_of_a_shared_reference_revalidates_the_units_that_cite_it(tmp_path):
+    """Regression: an agent renamed in its own layer kept its old name in the gaps of every board that cites it."""
+    from graph.gaps import find_gaps
+
+    store, board, member = tmp_path / "store", tmp_path / "board.trig", tmp_path / "member.trig"
+    board.write_text(_MEMBERSHIP, encoding="utf-8")
+    member.write_text(_MEMBER % "Old name", encoding="utf-8")
+    assert load(store, [board, member]).validated == 2  # the agent joins nothing: two units
+
+    def named() -> set[str]:
+        ds = open_graph(store=store)
+        try:
+            return {g.label for g in find_gaps(ds) if g.rule == "board-member-without-role"}
+        finally:
+            ds.close()
+
+    assert named() == {"Old name"}
+    member.write_text(_MEMBER % "New name", encoding="utf-8")
+    assert load(store, [member]).validated == 2  # its own unit, and the board's, which cites it
+    assert named() == {"New name"}
+    assert load(store, [member]).validated == 0  # the same description again changes nothing
+
+
+def test_the_statement_counts_a_write_records_are_the_counts_of_the_store(tmp_path):
+    """Every write records statements per graph (for `stats`); replaced, added and emptied graphs all come out right."""
+    from graph.engine.graphs import statement_counts
+
+    def both() -> tuple[dict, dict]:
+        ds = open_graph(store=store)
+        try:
+            counted = {str(r.g): int(r.n) for r in ds.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+                       if not str(r.g).startswith(units.ENGINE)}
+            return statement_counts(ds), counted
+        finally:
+            ds.close()
+
+    store = tmp_path / "store"
+    first = copies(tmp_path, 2)
+    load(store, first)
+    recorded, counted = both()
+    assert recorded == counted and len(recorded) > len(first)  # the vocabulary's graphs are counted too
+    load(store, [DATA / "plain-triples.ttl"])
+    assert both()[0] == both()[1]
+    # One file again, with a statement less: its graph is replaced, the others keep their counts.
+    smaller = tmp_path / "smaller.trig"
+    lines = first[0].read_text(encoding="utf-8").splitlines()
+    label = next(i for i, line in enumerate(lines) if "rdfs:label" in line and line.rstrip().endswith(";"))
+    smaller.write_text("\n".join(lines[:label] + lines[label + 1:]) + "\n", encoding="utf-8")
+    load(store, [smaller])
+    recorded, counted = both()
+    assert recorded == counted

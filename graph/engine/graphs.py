@@ -7,6 +7,8 @@ then the generation is flushed and published whole (graph.engine.snapshots).
 A read opens the live generation read-only and validates nothing.
 """
 
+import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ from graph.vocab import ENGINE_BASE
 _CATALOG = ox.NamedNode(ENGINE_BASE + "catalog")
 _VOCABULARY = ox.NamedNode(ENGINE_BASE + "vocabulary")
 _FINGERPRINT = ox.NamedNode("https://w3id.org/strategy-graph/def#fingerprint")
+_STATEMENTS = ox.NamedNode("https://w3id.org/strategy-graph/def#graphStatements")
+_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 @dataclass(frozen=True)
@@ -116,19 +120,48 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     changed = set(replaced)
     if _validated_with(target) != digest:
         changed |= {g.value for g in target.named_graphs() if units.is_data_graph(g)}
+    described = units.described_before(target, inner, replaced)
+    counts = _recorded_counts(target)
+    if counts is None:  # a store written before the counts were recorded
+        counts = _statements_by_graph(target)
+    vocabulary_graphs = {q.graph_name.value for q in quads}
+    counts = {g: n for g, n in counts.items() if g not in replaced and g not in vocabulary_graphs}
+    counts.update(Counter(q.graph_name.value for q in quads))
+    counts.update(_statements_by_graph(inner))
     for graph in sorted(replaced) + sorted({q.graph_name.value for q in quads}):
         target.remove_graph(ox.NamedNode(graph))
     target.remove_graph(_CATALOG)
     statements = len(inner)
     target.extend(quads)
     target.add(ox.Quad(_VOCABULARY, _FINGERPRINT, ox.Literal(digest), _CATALOG))
+    target.add(ox.Quad(_CATALOG, _STATEMENTS, ox.Literal(json.dumps(counts, sort_keys=True)), _CATALOG))
 
     def read(graph: str) -> list[ox.Quad]:
         source = inner if graph in written else target
         return list(source.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
-    refreshed = units.refresh(target, changed, read, progress, pending=inner)
+    refreshed = units.refresh(target, changed, read, progress, pending=inner, described=described)
     return Written(statements + len(quads), refreshed.validated, refreshed.seconds)
+
+
+def statement_counts(ds: Dataset) -> dict[str, int] | None:
+    """Statements per named graph (the engine's own graphs aside), as the last write recorded them; None if it did not."""
+    query = f"SELECT ?counts WHERE {{ GRAPH {_CATALOG} {{ {_CATALOG} {_STATEMENTS} ?counts }} }}"
+    for row in ds.query(query):
+        return json.loads(str(row.counts))
+    return None
+
+
+def _recorded_counts(target: ox.Store) -> dict[str, int] | None:
+    for quad in target.quads_for_pattern(_CATALOG, _STATEMENTS, None, _CATALOG):
+        return json.loads(quad.object.value)
+    return None
+
+
+def _statements_by_graph(source: ox.Store) -> dict[str, int]:
+    """Statements per named graph, counted (the engine's own graphs aside)."""
+    return {row["g"].value: int(row["n"].value) for row in source.query(_COUNTS)
+            if not row["g"].value.startswith(ENGINE_BASE)}
 
 
 def _validated_with(target: ox.Store) -> str | None:

@@ -145,16 +145,36 @@ class Refreshed:
     seconds: float
 
 
+def described_before(store: ox.Store, staged: ox.Store, graphs: set[str]) -> dict:
+    """Before a write: each shared reference that ``graphs`` describe, in ``store`` or ``staged``, with its description in ``store``.
+
+    ``refresh`` compares it with the description after the write: a unit that
+    cites a reference whose description changed is validated again, since its
+    report was made with the old one.
+    """
+    shared = shared_classes(vocabulary()[0])
+    lookup = _Lookup(store, staged)
+    typed = {q.subject for kind in shared for q in lookup.quads_for_pattern(None, _TYPE, kind) if is_data_graph(q.graph_name)}
+    return {node: _description(store, node) for node in typed
+            if _is_shared(lookup, node, shared)
+            and any(q.graph_name.value in graphs for q in lookup.quads_for_pattern(node, None, None))}
+
+
+def _description(source, node) -> frozenset:
+    return frozenset(q for q in source.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name))
+
+
 def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Quad]], progress=None,
-            pending: ox.Store | None = None) -> Refreshed:
-    """Re-validate, in ``store``, every unit that holds a graph of ``changed``.
+            pending: ox.Store | None = None, described: dict | None = None) -> Refreshed:
+    """Re-validate, in ``store``, every unit that holds a graph of ``changed``, or cites a shared reference whose description changed.
 
     ``read(graph)`` gives a graph's quads (from the staged input where it has
     them, which is faster than reading them back from disk). ``pending``, if
     given, holds statements not yet in ``store``: they are read as part of it,
     and written into it with the new reports. Units the write did not
     touch keep their reports, and so does a touched unit whose fingerprint is
-    unchanged. Every unit is validated with the packaged vocabulary.
+    unchanged. ``described`` is ``described_before`` of this write. Every unit
+    is validated with the packaged vocabulary.
     """
     start = time.perf_counter()
     shared = shared_classes(vocabulary()[0])
@@ -162,6 +182,9 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
     before = kept(store)
     data_graphs = {g.value for g in lookup.named_graphs() if is_data_graph(g)}
     touched = (changed & data_graphs) | _linked(lookup, changed & data_graphs, data_graphs - changed, read, shared)
+    for node, before_write in (described or {}).items():
+        if _description(lookup, node) != before_write:
+            touched |= {q.graph_name.value for q in lookup.quads_for_pattern(None, None, node)} & data_graphs
     # A touched unit is touched whole: a write that removes a link can split it.
     old = [unit for unit in before.values() if unit.graphs & (touched | changed)]
     for unit in old:
