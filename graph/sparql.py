@@ -4,7 +4,9 @@ A query passes ``check`` before it runs anywhere: it must parse as a query
 (an update is refused), use no SERVICE, and name in FROM / FROM NAMED only
 graphs the store holds. The endpoint runs queries in worker processes
 (graph.engine.workers) so that one that runs past the time limit can be
-stopped; they call ``check``, ``negotiate`` and ``serialize`` from here.
+stopped; they call ``check`` and ``serialize`` from here. Nothing here knows
+HTTP: a refusal says which of ``REASONS`` it is, and the viewer picks the
+status; the viewer also reads the Accept header and names the formats.
 """
 
 import datetime
@@ -37,12 +39,28 @@ SOLUTION_FORMATS = {
 GRAPH_FORMATS = {name: BY_NAME[name].media_type for name in ("ttl", "nt", "xml", "jsonld")}
 
 
-class QueryError(Exception):
-    """A query that will not be run: the message says why; ``status`` is the HTTP status to answer with."""
+# Why a query is refused or not answered.
+REASONS = (
+    "malformed",       # it does not parse, or a parameter is wrong
+    "read-only",       # an update
+    "refused",         # SERVICE, or a graph the store does not hold
+    "not-acceptable",  # none of the formats the client accepts fits the query's form
+    "too-large",       # the result is over the size limit
+    "timed-out",       # stopped at the time limit
+    "busy",            # every worker is busy
+    "unavailable",     # the query service is not running
+    "failed",          # the engine failed on it
+)
 
-    def __init__(self, message: str, status: int = 400):
+
+class QueryError(Exception):
+    """A query that is refused, or could not be answered: the message says why, ``reason`` (one of REASONS) what kind of why."""
+
+    def __init__(self, message: str, reason: str = "malformed"):
         super().__init__(message)
-        self.status = status
+        if reason not in REASONS:
+            raise ValueError(f"{reason!r} is not one of {REASONS}")
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -183,19 +201,19 @@ def check(text: str, graphs: set[str]) -> Checked:
                 parseUpdate(text)
             except ParseException:
                 raise QueryError(f"malformed query: {error}") from error
-            raise QueryError("updates are not accepted: this endpoint is read-only", 403) from error
+            raise QueryError("updates are not accepted: this endpoint is read-only", "read-only") from error
         except Exception as error:  # rdflib raises others for some malformed input (bad IRIs, prefixes)
             raise QueryError(f"malformed query: {error}") from error
     form = tree[1]
     for node in _walk(form):
         if node.name == "ServiceGraphPattern":
-            raise QueryError("SERVICE is refused: a query here may read only this store's graphs")
+            raise QueryError("SERVICE is refused: a query here may read only this store's graphs", "refused")
     # CompValue.get returns the key itself when it is missing: ask with `in`.
     clauses = form["datasetClause"] if "datasetClause" in form else []
     for clause in clauses:
         iri = str(clause["default"] if "default" in clause else clause["named"])
         if iri not in graphs:
-            raise QueryError(f"FROM <{iri}> is refused: it names no graph of this store")
+            raise QueryError(f"FROM <{iri}> is refused: it names no graph of this store", "refused")
     return Checked(text, form.name.removesuffix("Query").upper(), bool(clauses))
 
 
@@ -243,24 +261,6 @@ def formats_for(form: str) -> dict[str, str]:
     return SOLUTION_FORMATS
 
 
-def negotiate(accept: str, form: str) -> str | None:
-    """The format to answer with: the client's most preferred one we write; None if it accepts none."""
-    table = formats_for(form)
-    aliases = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
-    ranked = []
-    for position, part in enumerate((accept or "*/*").split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
-        quality = next((float(p[2:]) for p in params if re.fullmatch(r"q=[01](\.\d+)?", p)), 1.0)
-        if quality > 0:
-            ranked.append((-quality, position, media.lower()))
-    for _, _, media in sorted(ranked):
-        if media == "*/*":
-            return next(iter(table))
-        if media.endswith("/*"):
-            match = next((name for name, media_type in table.items() if media_type.startswith(media[:-1])), None)
-            if match:
-                return match
-        for name, media_type in table.items():
-            if media == media_type or aliases.get(media) == name:
-                return name
-    return None
+# The query forms, each answered in the formats formats_for gives.
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+

@@ -424,7 +424,7 @@ def test_a_crashed_worker_is_replaced(ds, tmp_path):
     service = QueryService(settings={"sparql_workers": 1})
     try:
         service.start(generation)
-        assert service.run(COUNT, "text/csv")[0].decode().splitlines() == ["n", "22"]
+        assert service.run(COUNT, {"SELECT": "csv"})[0].decode().splitlines() == ["n", "22"]
         (dead,) = service.worker_pids()
         os.kill(dead, signal.SIGKILL)
         deadline = time.monotonic() + 60
@@ -433,7 +433,7 @@ def test_a_crashed_worker_is_replaced(ds, tmp_path):
             time.sleep(0.02)
         # The dead worker is never handed a query: its replacement answers every one.
         for _ in range(3):
-            assert service.run(COUNT, "text/csv")[0].decode().splitlines() == ["n", "22"]
+            assert service.run(COUNT, {"SELECT": "csv"})[0].decode().splitlines() == ["n", "22"]
         assert service.wait_ready(60) and len(service.worker_pids()) == 1 and dead not in service.worker_pids()
     finally:
         service.close()
@@ -501,10 +501,13 @@ def test_saved_queries_are_answered_when_the_data_changes_not_when_asked():
 
     app = create_app({"TESTING": True})
     try:
+        from viewer.sparql import formats_accepted
+
         answers, generation = app.extensions["sparql_answers"], app.extensions["snapshot"].generation
         wanted = [q for q in saved_queries() if not q.params]
+        anything = tuple(formats_accepted("*/*").items())
         deadline = time.monotonic() + 120
-        while not all(answers.get((generation, q.text, "*/*", None)) for q in wanted):
+        while not all(answers.get((generation, q.text, anything, None)) for q in wanted):
             assert time.monotonic() < deadline, "the saved queries were not answered ahead"
             time.sleep(0.1)
         app.extensions["sparql"].close()
@@ -518,3 +521,17 @@ def test_saved_queries_are_answered_when_the_data_changes_not_when_asked():
         assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 503
     finally:
         close(app)
+
+
+def test_the_accept_header_chooses_a_format_for_each_form_of_query():
+    from viewer.sparql import formats_accepted
+
+    assert formats_accepted(None) == {"SELECT": "json", "ASK": "json", "CONSTRUCT": "ttl", "DESCRIBE": "ttl"}
+    csv = formats_accepted("text/csv")
+    assert csv["SELECT"] == "csv" and csv["ASK"] is None and csv["CONSTRUCT"] is None  # CSV has no boolean, and is no graph
+    preferring = formats_accepted("text/turtle;q=0.5, application/sparql-results+xml, application/n-triples;q=0.9")
+    assert preferring["SELECT"] == "xml" and preferring["CONSTRUCT"] == "nt"
+    assert formats_accepted("application/json")["SELECT"] == "json" and formats_accepted("text/xml")["ASK"] == "xml"
+    assert formats_accepted("text/*")["SELECT"] == "csv" and formats_accepted("text/*")["CONSTRUCT"] == "ttl"
+    assert set(formats_accepted("image/png").values()) == {None}
+    assert formats_accepted("text/csv;q=0, */*")["SELECT"] == "json"  # q=0: not acceptable

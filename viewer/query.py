@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 from graph.sparql import QueryError, bind, saved_queries
 from graph.vocab import SPARQL_PREFIXES
 from viewer.errors import SECURITY_HEADERS
-from viewer.sparql import run
+from viewer.sparql import error_response, run
 
 bp = Blueprint("query", __name__)
 DOWNLOADS = {"csv": "text/csv", "json": "application/sparql-results+json"}
@@ -69,7 +69,7 @@ def download(fmt: str) -> Response:
     try:
         _, _, payload, _ = _run(saved, values, DOWNLOADS[fmt])
     except QueryError as error:
-        return Response(str(error) + "\n", status=error.status, mimetype="text/plain")
+        return error_response(error)
     return Response(payload, mimetype=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{saved.name}.{fmt}"'})
 
 

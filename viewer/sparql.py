@@ -6,10 +6,12 @@ from collections import OrderedDict
 from flask import Blueprint, Flask, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from graph.engine.workers import QueryService
 from graph.formats import BY_NAME
-from graph.sparql import GRAPH_FORMATS, QueryError, negotiate, saved_queries
+from graph.sparql import FORMS, GRAPH_FORMATS, QueryError, formats_for, saved_queries
 from viewer.data import Snapshot, get_snapshot
 
 bp = Blueprint("sparql", __name__)
@@ -23,6 +25,26 @@ CORS = {
 # The Accept headers the saved queries are answered for ahead of time: any
 # client that states no preference, and the query page's.
 WARMED_ACCEPTS = ("*/*", "application/sparql-results+json, text/turtle")
+# The HTTP status of each reason a query is refused or not answered (graph.sparql.REASONS).
+STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 406, "too-large": 413,
+          "failed": 500, "timed-out": 503, "busy": 503, "unavailable": 503}
+# Media types clients send for a format under another name.
+_ALIASES = {"json": ("application/json",), "xml": ("application/xml", "text/xml")}
+
+
+def formats_accepted(accept: str | None) -> dict[str, str | None]:
+    """For each query form, the format the Accept header prefers among those it is written in (None: none of them)."""
+    accepted = parse_accept_header(accept or "*/*", MIMEAccept)
+    chosen = {}
+    for form in FORMS:
+        offers = {}  # media type to format name, ours first: a client that accepts anything gets the first
+        for name, media_type in formats_for(form).items():
+            offers.setdefault(media_type, name)
+        for name in formats_for(form):
+            for alias in _ALIASES.get(name, ()):
+                offers.setdefault(alias, name)
+        chosen[form] = offers.get(accepted.best_match(list(offers)))
+    return chosen
 
 
 class Answers:
@@ -111,12 +133,13 @@ def _answer_saved_queries(app: Flask, snapshot: Snapshot) -> None:
 
 
 def _answer(app: Flask, text: str, accept: str, protocol_dataset, generation) -> tuple[bytes, str, bool]:
+    formats = formats_accepted(accept)
     dataset = None if protocol_dataset is None else tuple(map(tuple, protocol_dataset))
-    key = (generation, text, accept, dataset)
+    key = (generation, text, tuple(formats.items()), dataset)
     answers = app.extensions["sparql_answers"]
     answer = answers.get(key)
     if answer is None:
-        answer = app.extensions["sparql"].run(text, accept, protocol_dataset, generation=generation)
+        answer = app.extensions["sparql"].run(text, formats, protocol_dataset, generation=generation)
         answers.put(key, answer)
     return answer
 
@@ -126,8 +149,13 @@ def run(text: str, accept: str, protocol_dataset=None) -> tuple[bytes, str, bool
     return _answer(current_app._get_current_object(), text, accept, protocol_dataset, get_snapshot().generation)
 
 
-def _error(error: QueryError) -> Response:
-    return Response(str(error) + "\n", status=error.status, mimetype="text/plain")
+def error_response(error: QueryError) -> Response:
+    """A refused or unanswered query as a plain-text answer with its HTTP status."""
+    return _refusal(str(error), STATUS[error.reason])
+
+
+def _refusal(message: str, status: int) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain")
 
 
 @bp.after_request
@@ -142,23 +170,23 @@ def endpoint() -> Response:
     if request.method == "OPTIONS":
         return Response(status=204)
     if "update" in request.values or request.mimetype == "application/sparql-update":
-        return _error(QueryError("updates are not accepted: this endpoint is read-only", 403))
+        return _refusal("updates are not accepted: this endpoint is read-only", 403)
     if request.method == "POST" and request.mimetype == "application/sparql-query":
         text = request.get_data(as_text=True)
     elif request.method == "POST" and request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return _error(QueryError("a POST takes application/sparql-query or a form with query=", 415))
+        return _refusal("a POST takes application/sparql-query or a form with query=", 415)
     else:
         text = request.values.get("query")
     if text is None:
         return _service_description()
     if len(text.encode("utf-8")) > current_app.config["SPARQL_MAX_QUERY_BYTES"]:
-        return _error(QueryError(f"the query is longer than {current_app.config['SPARQL_MAX_QUERY_BYTES']} bytes", 413))
+        return _refusal(f"the query is longer than {current_app.config['SPARQL_MAX_QUERY_BYTES']} bytes", 413)
     default_graphs, named_graphs = request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri")
     protocol_dataset = (default_graphs, named_graphs) if default_graphs or named_graphs else None
     try:
         payload, media_type, truncated = run(text, request.headers.get("Accept", "*/*"), protocol_dataset)
     except QueryError as error:
-        return _error(error)
+        return error_response(error)
     response = Response(payload, mimetype=media_type)
     if truncated:
         response.headers["X-Result-Truncated"] = f"only the first {current_app.config['SETTINGS']['sparql_max_rows']} results are given"
@@ -186,5 +214,5 @@ def _service_description() -> Response:
         sd.add((dataset, SD.namedGraph, named))
         sd.add((named, SD.name, URIRef(iri)))
     sd.add((service, URIRef("http://purl.org/dc/terms/description"), Literal("Read-only SPARQL 1.1 query endpoint of strategy-graph.")))
-    fmt = negotiate(request.headers.get("Accept", "*/*"), "DESCRIBE") or "ttl"
+    fmt = formats_accepted(request.headers.get("Accept"))["DESCRIBE"] or "ttl"
     return Response(sd.serialize(format=BY_NAME[fmt].plugin, encoding="utf-8"), mimetype=GRAPH_FORMATS[fmt])

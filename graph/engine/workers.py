@@ -34,6 +34,7 @@ import threading
 import time
 import weakref
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph
@@ -42,7 +43,7 @@ from rdflib import Dataset
 from graph.engine import snapshots
 from graph.engine.store import GraphSourceError, execute, open_generation
 from graph.settings import DEFAULTS
-from graph.sparql import QueryError, check, formats_for, negotiate, serialize
+from graph.sparql import FORMS, QueryError, check, formats_for, serialize
 
 log = logging.getLogger(__name__)
 _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
@@ -54,6 +55,8 @@ _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
 START_METHOD = "forkserver"
 START_TIMEOUT_SECONDS = 120  # a worker not ready by then is killed
 _RETRY_FIRST, _RETRY_MOST = 0.5, 30.0  # back-off, in seconds, after a worker failed to start
+# Each form's first format: what a caller that states no preference gets.
+DEFAULT_FORMATS = {form: next(iter(formats_for(form))) for form in FORMS}
 
 
 # ---------------------------------------------------------------- in the worker process
@@ -136,38 +139,39 @@ def _reopen(snapshot: _Snapshot, generation: str) -> tuple:
     try:
         snapshot.open(generation)
     except Exception as error:  # noqa: BLE001 — reported by the supervisor
-        return ("error", str(error), 500)
+        return ("error", str(error), "failed")
     return ("opened",)
 
 
 def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
-    generation, text, accept, protocol_dataset, max_rows = request
+    generation, text, formats, protocol_dataset, max_rows = request
     try:
         try:
             snapshot.open(generation)
         except Exception as error:  # noqa: BLE001 — the path is the server's business, not the client's
             log.warning("a SPARQL worker could not open %s: %s", generation, error)
-            raise QueryError("the store's snapshot could not be opened", 500) from error
+            raise QueryError("the store's snapshot could not be opened", "failed") from error
         checked = check(text, snapshot.graphs)
         unknown = [g for part in (protocol_dataset or ((), ())) for g in part if g not in snapshot.graphs]
         if unknown:
-            raise QueryError(f"{', '.join(unknown)}: not a graph of this store")
-        fmt = negotiate(accept, checked.form)
-        if fmt is None:
-            raise QueryError(f"none of the accepted types; a {checked.form} query answers in {', '.join(formats_for(checked.form).values())}", 406)
+            raise QueryError(f"{', '.join(unknown)}: not a graph of this store", "refused")
+        fmt = formats.get(checked.form)
+        if fmt not in formats_for(checked.form):
+            raise QueryError(f"none of the accepted types; a {checked.form} query answers in {', '.join(formats_for(checked.form).values())}",
+                             "not-acceptable")
         result, truncated = execute(snapshot.ds, checked.text, protocol_dataset, checked.own_dataset, max_rows)
         payload = serialize(result, checked.form, fmt)
         if len(payload) > max_bytes:
-            raise QueryError(f"the result is larger than {max_bytes} bytes; ask for less", 413)
+            raise QueryError(f"the result is larger than {max_bytes} bytes; ask for less", "too-large")
         return ("ok", payload, formats_for(checked.form)[fmt], truncated)
     except QueryError as error:
-        return ("error", str(error), error.status)
+        return ("error", str(error), error.reason)
     except SyntaxError as error:  # Oxigraph's parser refused what rdflib's accepted
-        return ("error", f"malformed query: {error}", 400)
+        return ("error", f"malformed query: {error}", "malformed")
     except MemoryError:
-        return ("error", "the query needed more memory than a worker may use", 500)
+        return ("error", "the query needed more memory than a worker may use", "failed")
     except Exception as error:  # noqa: BLE001 — an engine error reaches the client as a message, never a trace
-        return ("error", f"the query failed: {error}", 500)
+        return ("error", f"the query failed: {error}", "failed")
 
 
 def _let_go_of_the_fork_server() -> None:
@@ -318,16 +322,19 @@ class QueryService:
             self._refresh = True
         self._wake()
 
-    def run(self, text: str, accept: str = "*/*", protocol_dataset=None, generation: Path | None = None) -> tuple[bytes, str, bool]:
+    def run(self, text: str, formats: Mapping[str, str | None] = DEFAULT_FORMATS, protocol_dataset=None,
+            generation: Path | None = None) -> tuple[bytes, str, bool]:
         """The result's bytes and media type, and whether rows were cut off; QueryError if refused or stopped.
+
+        ``formats`` names, for each query form, the format to write (graph.sparql.formats_for).
 
         Answered from ``generation`` (default: the service's) by a worker that
         opens it first if it has another one open.
         """
         target = Path(generation) if generation is not None else self._generation
         if target is None:
-            raise QueryError("the query service has not been started", 500)
-        request = ("query", os.fspath(target), text, accept, protocol_dataset, self.max_rows)
+            raise QueryError("the query service has not been started", "unavailable")
+        request = ("query", os.fspath(target), text, dict(formats), protocol_dataset, self.max_rows)
         deadline = time.monotonic() + self.time_limit
         while True:
             worker = self._take(deadline)
@@ -336,7 +343,7 @@ class QueryService:
                 worker.connection.send(request)
                 if not worker.connection.poll(self.time_limit):
                     worker.kill()  # the supervisor sees it end and starts another
-                    raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", 503)
+                    raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", "timed-out")
                 answer = worker.connection.recv()
                 break
             except (BrokenPipeError, ConnectionResetError):
@@ -345,7 +352,7 @@ class QueryService:
                 worker.kill()
             except (EOFError, OSError) as error:
                 worker.kill()  # it died under the query: a crash in the engine
-                raise QueryError("the query engine failed on this query", 500) from error
+                raise QueryError("the query engine failed on this query", "failed") from error
             finally:
                 self._give_back(worker)
         if answer[0] == "error":
@@ -397,11 +404,11 @@ class QueryService:
         return sum(1 for w in self._idle if not (w.dead or w.killed))
 
     def _take(self, deadline: float) -> _Worker:
-        """An idle live worker, waiting until ``deadline`` for one; QueryError 503 if none comes."""
+        """An idle live worker, waiting until ``deadline`` for one; QueryError if none comes."""
         with self._pool:
             while True:
                 if self._closed:
-                    raise QueryError("the query service is stopped", 503)
+                    raise QueryError("the query service is stopped", "unavailable")
                 while self._idle:
                     worker = self._idle.popleft()
                     if worker.dead or worker.killed:
@@ -412,7 +419,7 @@ class QueryService:
                     return worker
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise QueryError("every query worker is busy; try again shortly", 503)
+                    raise QueryError("every query worker is busy; try again shortly", "busy")
                 self._pool.wait(remaining)
 
     def _give_back(self, worker: _Worker) -> None:
