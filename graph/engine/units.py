@@ -41,7 +41,7 @@ from graph.vocab import ENGINE_BASE, SG, VOCABULARY_BASE
 ENGINE = ENGINE_BASE
 REPORTS = ENGINE + "report/"
 # Part of every fingerprint: raise it when what validation reports changes.
-ENGINE_VERSION = "units-1"
+ENGINE_VERSION = "units-2"
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _SHARED = ox.NamedNode(str(SG.sharedReference))
@@ -52,6 +52,8 @@ _RECORDS = ox.NamedNode(str(SG.gapRecords))
 # The fields of a result that a gap record keeps.
 _RECORDED = {SH.focusNode: "focus", SH.sourceShape: "shape", SH.resultSeverity: "severity", SH.sourceConstraintComponent: "component"}
 _DATETIME = ox.NamedNode(str(XSD.dateTime))
+# Where a unit's validation holds the descriptions of the shared references it cites.
+_CITED = ox.NamedNode(ENGINE + "cited")
 _Q = "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX sg: <https://w3id.org/strategy-graph/def#>\n"
 _KEPT = _Q + """
 SELECT ?report ?graph ?fingerprint WHERE {
@@ -161,7 +163,8 @@ def described_before(store: ox.Store, staged: ox.Store, graphs: set[str]) -> dic
 
 
 def _description(source, node) -> frozenset:
-    return frozenset(q for q in source.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name))
+    """What the data graphs state of ``node``, as triples: validation reads the union, so which graph says it does not matter."""
+    return frozenset(q.triple for q in source.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name))
 
 
 def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Quad]], progress=None,
@@ -286,15 +289,19 @@ def _is_shared(store: "_Lookup", node, shared) -> bool:
 
 
 def _cited(store: "_Lookup", unit: frozenset[str], quads: dict, shared) -> list[ox.Quad]:
-    """Descriptions, from other graphs, of the shared references the unit cites."""
+    """Descriptions, from other graphs, of the shared references the unit cites: each triple once, in one graph.
+
+    Validation reads the union, so a description that moves to another graph,
+    or is stated by two, changes nothing, and leaves the fingerprint as it was.
+    """
     inside = {q.subject for g in unit for q in quads[g]}
     cited = {q.object for g in unit for q in quads[g] if isinstance(q.object, (ox.NamedNode, ox.BlankNode))} - inside
-    found = []
+    found: dict = {}
     for node in cited:
-        description = [q for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)]
+        description = [q.triple for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)]
         if description and _is_shared(store, node, shared):
-            found.extend(description)
-    return found
+            found.update(dict.fromkeys(description))
+    return [ox.Quad(*triple, _CITED) for triple in found]
 
 
 def _fingerprint(data: ox.Store) -> str:
