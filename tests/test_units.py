@@ -315,3 +315,14 @@ def test_the_statement_counts_a_write_records_are_the_counts_of_the_store(tmp_pa
     load(store, [smaller])
     recorded, counted = both()
     assert recorded == counted
+
+
+def test_restating_a_shared_reference_in_another_graph_revalidates_no_unit_that_cites_it(tmp_path):
+    """Regression: a workbook that restated its data set made every unit citing that data set be validated again."""
+    store, board, member, again = tmp_path / "store", tmp_path / "board.trig", tmp_path / "member.trig", tmp_path / "again.trig"
+    board.write_text(_MEMBERSHIP, encoding="utf-8")
+    member.write_text(_MEMBER % "Same name", encoding="utf-8")
+    again.write_text((_MEMBER % "Same name").replace("urn:graph:agents", "urn:graph:restated"), encoding="utf-8")
+    assert load(store, [board, member]).validated == 2
+    # Only the new graph's own unit: what the board's validation reads of the agent is the same triples.
+    assert load(store, [again]).validated == 1
