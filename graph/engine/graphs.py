@@ -118,17 +118,17 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     written = {g.value for g in inner.named_graphs()}
     replaced = written | {str(g) for g in replacing}
     changed = set(replaced)
-    if _validated_with(target) != digest:
+    if _catalog_value(target, _VOCABULARY, _FINGERPRINT) != digest:
         changed |= {g.value for g in target.named_graphs() if units.is_data_graph(g)}
     described = units.described_before(target, inner, replaced)
-    counts = _recorded_counts(target)
-    if counts is None:  # a store written before the counts were recorded
-        counts = _statements_by_graph(target)
-    vocabulary_graphs = {q.graph_name.value for q in quads}
-    counts = {g: n for g, n in counts.items() if g not in replaced and g not in vocabulary_graphs}
-    counts.update(Counter(q.graph_name.value for q in quads))
+    recorded = _catalog_value(target, _CATALOG, _STATEMENTS)
+    # A store written before the counts were recorded is counted once.
+    counts = json.loads(recorded) if recorded is not None else _statements_by_graph(target)
+    by_vocabulary_graph = Counter(q.graph_name.value for q in quads)
+    counts = {g: n for g, n in counts.items() if g not in replaced and g not in by_vocabulary_graph}
+    counts.update(by_vocabulary_graph)
     counts.update(_statements_by_graph(inner))
-    for graph in sorted(replaced) + sorted({q.graph_name.value for q in quads}):
+    for graph in sorted(replaced) + sorted(by_vocabulary_graph):
         target.remove_graph(ox.NamedNode(graph))
     target.remove_graph(_CATALOG)
     statements = len(inner)
@@ -146,16 +146,8 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
 
 def statement_counts(ds: Dataset) -> dict[str, int] | None:
     """Statements per named graph (the engine's own graphs aside), as the last write recorded them; None if it did not."""
-    query = f"SELECT ?counts WHERE {{ GRAPH {_CATALOG} {{ {_CATALOG} {_STATEMENTS} ?counts }} }}"
-    for row in ds.query(query):
-        return json.loads(str(row.counts))
-    return None
-
-
-def _recorded_counts(target: ox.Store) -> dict[str, int] | None:
-    for quad in target.quads_for_pattern(_CATALOG, _STATEMENTS, None, _CATALOG):
-        return json.loads(quad.object.value)
-    return None
+    recorded = _catalog_value(ds.store._inner, _CATALOG, _STATEMENTS)
+    return json.loads(recorded) if recorded is not None else None
 
 
 def _statements_by_graph(source: ox.Store) -> dict[str, int]:
@@ -164,7 +156,8 @@ def _statements_by_graph(source: ox.Store) -> dict[str, int]:
             if not row["g"].value.startswith(ENGINE_BASE)}
 
 
-def _validated_with(target: ox.Store) -> str | None:
-    for quad in target.quads_for_pattern(_VOCABULARY, _FINGERPRINT, None, _CATALOG):
+def _catalog_value(target: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode) -> str | None:
+    """What the store's catalog graph records of ``subject``: what its reports were validated with, or its counts."""
+    for quad in target.quads_for_pattern(subject, predicate, None, _CATALOG):
         return quad.object.value
     return None
