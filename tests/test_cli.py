@@ -10,7 +10,7 @@ import pytest
 from rdflib import Dataset, Graph
 
 from graph.cli import main
-from graph.engine.units import ENGINE
+from graph.vocab import ENGINE_BASE as ENGINE
 from graph.formats import BY_NAME
 from tests.conftest import DATA, REPO
 

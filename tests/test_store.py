@@ -11,7 +11,7 @@ from graph.formats import BY_NAME
 from graph.overview import strategy_overviews
 from graph.engine.graphs import load as load_into_store, open_graph
 from graph.engine.store import GraphSourceError, derive, read_files
-from graph.engine.units import ENGINE
+from graph.vocab import ENGINE_BASE as ENGINE
 from graph.vocab import SG
 from tests.conftest import DATA
 

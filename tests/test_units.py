@@ -16,7 +16,7 @@ from graph.engine import pyshacl_adapter, units
 from graph.engine.graphs import load, open_graph, write
 from graph.engine.rules import rule_of, shapes_graph
 from graph.engine.store import GraphSourceError, read_files
-from graph.vocab import SG
+from graph.vocab import ENGINE_BASE, SG
 from tests.conftest import DATA, copies, read_fixture
 
 FIXTURES = DATA / "gaps"
@@ -64,7 +64,7 @@ def _pyshacl(ds) -> set:
     """
     union, store = Graph(), ox.Store()
     for s, p, o, g in ds.quads((None, None, None, None)):
-        if not str(g).startswith(units.ENGINE):
+        if not str(g).startswith(ENGINE_BASE):
             union.add((s, p, o))
     store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in union)
     found = set()
@@ -295,7 +295,7 @@ def test_the_statement_counts_a_write_records_are_the_counts_of_the_store(tmp_pa
         ds = open_graph(store=store)
         try:
             counted = {str(r.g): int(r.n) for r in ds.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-                       if not str(r.g).startswith(units.ENGINE)}
+                       if not str(r.g).startswith(ENGINE_BASE)}
             return statement_counts(ds), counted
         finally:
             ds.close()

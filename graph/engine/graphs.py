@@ -4,7 +4,8 @@ Every write goes through ``write``: the input is staged and checked in memory,
 the rules run on it, and it lands in a new generation of the store together
 with the re-validated reports of the units it touched (graph.engine.units);
 then the generation is flushed and published whole (graph.engine.snapshots).
-A read opens the live generation read-only and validates nothing.
+A read of a store opens its live generation read-only and validates nothing;
+files read without a store are written into an in-memory store first, like any write.
 """
 
 import json
@@ -19,13 +20,12 @@ from rdflib import Dataset, URIRef
 
 from graph import files
 from graph.engine import snapshots
-from graph.engine.store import GraphSourceError, as_dataset, is_iri, read_files, run_rules, vocabulary
-from graph.vocab import ENGINE_BASE
+from graph.engine.store import GraphSourceError, as_dataset, derive, is_iri, read_files, vocabulary
+from graph.vocab import ENGINE_BASE, SG
 
 _CATALOG = ox.NamedNode(ENGINE_BASE + "catalog")
 _VOCABULARY = ox.NamedNode(ENGINE_BASE + "vocabulary")
-_FINGERPRINT = ox.NamedNode("https://w3id.org/strategy-graph/def#fingerprint")
-_STATEMENTS = ox.NamedNode("https://w3id.org/strategy-graph/def#graphStatements")
+_FINGERPRINT, _STATEMENTS = ox.NamedNode(str(SG.fingerprint)), ox.NamedNode(str(SG.graphStatements))
 _COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -108,10 +108,10 @@ def _counted(paths, bar):
 
 def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = (), progress=None) -> Written:
     """Apply a staged change to an Oxigraph store, and re-validate what it touched."""
-    from graph.engine import units  # the validator: a command that only reads never loads it
+    from graph.engine import units  # the validator: a command that reads a store never loads it
 
+    derive(staged)  # each rule works graph by graph, so the staged graphs are final
     inner = staged.store._inner
-    run_rules(inner, files.graph_rules())  # each rule works graph by graph, so the staged graphs are final
     quads, vocabulary_digest = vocabulary()
     # What every kept report was validated with: a change to any of it re-validates every unit.
     digest = f"{vocabulary_digest} {units.validated_with()}"

@@ -15,6 +15,15 @@ from pyshacl.graph_abstraction import OxigraphDataGraph
 _LOCK = threading.Lock()
 
 
+def fill(message: str, names: dict) -> str:
+    """A SPARQL constraint's message with each {?name} or {$name} replaced by str() of its value, the value as it is."""
+    for name, value in names.items():
+        if value is not None:
+            # A function, not a replacement string: a backslash in a label is not an escape.
+            message = re.sub("{[?$]%s}" % re.escape(str(name)), lambda _, v=value: str(v), message)
+    return message
+
+
 @contextmanager
 def fixed():
     """Two fixes to pySHACL 0.40 while a validation runs, undone after.
@@ -31,10 +40,7 @@ def fixed():
             names = dict(zip(("this", "path", "value"), bound_vars[:3]), **(bound_vars[3] if len(bound_vars) == 4 else {}))
         else:
             names = dict(bound_vars or {})
-        for name, value in names.items():
-            if value is not None:
-                msg = re.sub("{[?$]%s}" % re.escape(str(name)), lambda _: str(value), msg)
-        return msg
+        return fill(msg, names)
 
     _LOCK.acquire()
     original = ConstraintComponent._format_sparql_based_result_message

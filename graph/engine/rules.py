@@ -1,6 +1,5 @@
 """The rules a graph is checked against: the SHACL shapes of shapes/, read once per process."""
 
-import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -9,6 +8,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SH
 
 from graph import files
+from graph.engine.store import files_digest
 from graph.vocab import SG, SPARQL_PREFIXES
 
 
@@ -34,10 +34,7 @@ def shapes_graph() -> Graph:
 @lru_cache(maxsize=1)
 def shapes_digest() -> str:
     """A digest of the shape files, part of every kept report's fingerprint."""
-    digest = hashlib.sha256()
-    for path in files.shape_files():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_digest(files.shape_files())
 
 
 @lru_cache(maxsize=1)

@@ -66,16 +66,23 @@ def _rule_text(rule: Path) -> str:
     return rule.read_text(encoding="utf-8")
 
 
+def files_digest(paths: Iterable[Path]) -> str:
+    """A digest of files' names and bytes: what a kept report was validated with."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> tuple[tuple[pyoxigraph.Quad, ...], str]:
     """The ontology files' statements, each file in the named graph of the owl:Ontology it declares, and their digest."""
-    quads, digest = [], hashlib.sha256()
+    quads = []
     for path in files.ontology_files():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         triples = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))
         (ontology,) = {t.subject for t in triples if t.predicate == _TYPE and t.object == _OWL_ONTOLOGY}
         quads += [pyoxigraph.Quad(t.subject, t.predicate, t.object, ontology) for t in triples]
-    return tuple(quads), digest.hexdigest()
+    return tuple(quads), files_digest(files.ontology_files())
 
 
 # Above this many statements a write goes in through Oxigraph's bulk loader.

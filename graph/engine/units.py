@@ -36,10 +36,9 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 from graph.engine import validation
 from graph.engine.rules import describe, rule_of, shapes_digest, shapes_graph
 from graph.engine.store import SKOLEM, add_all, vocabulary
-from graph.vocab import ENGINE_BASE, SG, VOCABULARY_BASE
+from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES, VOCABULARY_BASE
 
-ENGINE = ENGINE_BASE
-REPORTS = ENGINE + "report/"
+REPORTS = ENGINE_BASE + "report/"
 # Part of every fingerprint: raise it when what validation reports changes.
 ENGINE_VERSION = "units-2"
 
@@ -53,8 +52,8 @@ _RECORDS = ox.NamedNode(str(SG.gapRecords))
 _RECORDED = {SH.focusNode: "focus", SH.sourceShape: "shape", SH.resultSeverity: "severity", SH.sourceConstraintComponent: "component"}
 _DATETIME = ox.NamedNode(str(XSD.dateTime))
 # Where a unit's validation holds the descriptions of the shared references it cites.
-_CITED = ox.NamedNode(ENGINE + "cited")
-_Q = "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX sg: <https://w3id.org/strategy-graph/def#>\n"
+_CITED = ox.NamedNode(ENGINE_BASE + "cited")
+_Q = SPARQL_PREFIXES + "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
 _KEPT = _Q + """
 SELECT ?report ?graph ?fingerprint WHERE {
   GRAPH ?report { ?report a sh:ValidationReport ; sg:fingerprint ?fingerprint ; sg:inputGraph ?graph }
@@ -77,7 +76,7 @@ def _year() -> int:
 
 def is_data_graph(name) -> bool:
     """Whether a graph holds data: not the vocabulary, not the engine's own reports."""
-    return isinstance(name, ox.NamedNode) and not name.value.startswith((VOCABULARY_BASE, ENGINE))
+    return isinstance(name, ox.NamedNode) and not name.value.startswith((VOCABULARY_BASE, ENGINE_BASE))
 
 
 def report_graph(graphs: frozenset[str]) -> ox.NamedNode:
@@ -85,9 +84,10 @@ def report_graph(graphs: frozenset[str]) -> ox.NamedNode:
     return ox.NamedNode(REPORTS + hashlib.sha1("\n".join(sorted(graphs)).encode()).hexdigest()[:24])
 
 
-def shared_classes(vocabulary: Iterable[ox.Quad]) -> frozenset:
-    """The classes whose instances do not join units (sg:sharedReference true)."""
-    return frozenset(q.subject for q in vocabulary if q.predicate == _SHARED and q.object.value == "true")
+@functools.cache
+def shared_classes() -> frozenset:
+    """The classes whose instances do not join units (sg:sharedReference true in the vocabulary)."""
+    return frozenset(q.subject for q in vocabulary()[0] if q.predicate == _SHARED and q.object.value == "true")
 
 
 def partition(quads: Iterable[ox.Quad], graphs: Iterable[str], shared: frozenset) -> list[frozenset[str]]:
@@ -154,7 +154,7 @@ def described_before(store: ox.Store, staged: ox.Store, graphs: set[str]) -> dic
     cites a reference whose description changed is validated again, since its
     report was made with the old one.
     """
-    shared = shared_classes(vocabulary()[0])
+    shared = shared_classes()
     lookup = _Lookup(store, staged)
     typed = {q.subject for kind in shared for q in lookup.quads_for_pattern(None, _TYPE, kind) if is_data_graph(q.graph_name)}
     return {node: _description(store, node) for node in typed
@@ -180,7 +180,8 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
     is validated with the packaged vocabulary.
     """
     start = time.perf_counter()
-    shared = shared_classes(vocabulary()[0])
+    read = functools.cache(read)  # _linked reads the changed graphs too
+    shared = shared_classes()
     lookup = _Lookup(store, pending)
     before = kept(store)
     data_graphs = {g.value for g in lookup.named_graphs() if is_data_graph(g)}
@@ -200,8 +201,9 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
         statements = [q for g in unit for q in quads[g]] + _cited(lookup, unit, quads, shared)
         work.append((unit, statements, previous.fingerprint if previous is not None else None))
     # An old unit that is no longer one (split, merged or gone) loses its report.
+    now_kept = {report_graph(u) for u in units}
     for unit in old:
-        if unit.report not in {report_graph(u) for u in units}:
+        if unit.report not in now_kept:
             store.remove_graph(unit.report)
     now = datetime.datetime.now(datetime.timezone.utc)
 

@@ -586,7 +586,7 @@ def _sparql_results(source: _Source, constraint: Node, messages: tuple, is_prope
 
 
 def _fill(messages: tuple, names: dict) -> tuple:
-    """Messages with {?var} / {$var} replaced by str() of the bindings, as pyshacl_adapter.fixed does it."""
+    """Messages with {?var} / {$var} replaced by str() of the bindings (pyshacl_adapter.fill, as pySHACL is made to)."""
     if not messages:
         return (Literal("sh:SPARQLConstraintComponent is not satisfied"),)
     filled = []
@@ -594,11 +594,7 @@ def _fill(messages: tuple, names: dict) -> tuple:
         if not isinstance(message, Literal):
             filled.append(message)
             continue
-        text = str(message.value)
-        for name, value in names.items():
-            if value is not None:
-                text = re.sub("{[?$]%s}" % re.escape(name), lambda _, v=value: str(v), text)
-        filled.append(Literal(text))
+        filled.append(Literal(pyshacl_adapter.fill(str(message.value), names)))
     return tuple(filled)
 
 
