@@ -96,9 +96,12 @@ def project(ds: Dataset) -> nx.DiGraph:
     return g
 
 
-def analyse(ds: Dataset) -> dict:
-    """Every analysis of the issue, as one JSON-ready dict; resources appear as {iri, label}."""
-    g = project(ds)
+def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
+    """Every analysis of the issue, as one JSON-ready dict; resources appear as {iri, label}.
+
+    ``g`` is ``project(ds)``, if the caller has it already.
+    """
+    g = project(ds) if g is None else g
     stages = sorted(ds.query(_LIFE_STAGES), key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
     outcomes = _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome"))
     means = {o: _means(g, o) for o in outcomes}  # the pathway graph behind each outcome

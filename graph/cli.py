@@ -22,7 +22,7 @@ from graph import __version__
 from graph.describe import class_counts, graph_counts, resolve_graph
 from graph.export import export as export_graph
 from graph.formats import BY_NAME
-from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules, strategy_labels
+from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
 from graph.settings import DEFAULTS
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries, serialize
@@ -210,7 +210,7 @@ def gaps(ds: Dataset, output: str, severity: str, fail_on: str) -> None:
 def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
     if not shown:
         return "No gaps found."
-    titles = {rule.id: rule for rule in rules().values()}
+    titles = rules_by_id()
     names = strategy_labels(ds, shown)
     wrap = lambda text, first, rest: textwrap.fill(text, width=88, initial_indent=first, subsequent_indent=rest)
     lines: list[str] = []

@@ -13,9 +13,6 @@ _CLASS_COUNTS = "SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?g { %s }
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _CLASS_LABELS = SPARQL_PREFIXES + "SELECT ?cls (SAMPLE(?name) AS ?label) WHERE { VALUES ?cls { %s } ?cls rdfs:label ?name } GROUP BY ?cls"
 
-# For a store written before counts were recorded. A FILTER on ?g makes Oxigraph
-# test it statement by statement: the engine's graphs are dropped after.
-_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _GRAPH_NAMES = SPARQL_PREFIXES + "SELECT ?g (SAMPLE(?id) AS ?name) WHERE { GRAPH ?g { ?g dcterms:identifier ?id } } GROUP BY ?g"
 
 _GRAPHS_NAMED = SPARQL_PREFIXES + """
@@ -47,8 +44,6 @@ def graph_counts(ds: Dataset) -> list[Count]:
     names = {str(row.g): str(row.name) for row in ds.query(_GRAPH_NAMES)}
     # Every write records the counts, so that this reads one statement instead of counting them all.
     counts = statement_counts(ds)
-    if counts is None:
-        counts = {str(row.g): int(row.n) for row in ds.query(_GRAPH_COUNTS) if not str(row.g).startswith(ENGINE_BASE)}
     return [Count(URIRef(g), names.get(g, ""), n) for g, n in sorted(counts.items())]
 
 

@@ -47,9 +47,9 @@ class DiagramError(Exception):
     """Graphviz could not draw the diagram."""
 
 
-def boxes_and_links(ds, gaps: list[Gap]) -> tuple[list[Box], list[tuple[str, str]]]:
-    """The diagram's boxes and arrows."""
-    g = project(ds)
+def boxes_and_links(ds, gaps: list[Gap], g=None) -> tuple[list[Box], list[tuple[str, str]]]:
+    """The diagram's boxes and arrows; ``g`` is ``project(ds)``, if the caller has it already."""
+    g = project(ds) if g is None else g
     indicators = {str(row.measured): int(row.indicators) for row in ds.query(_INDICATORS)}
     marks: dict[str, list[str]] = {}
     for gap in gaps:

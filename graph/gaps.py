@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDFS, SH
@@ -53,6 +54,7 @@ def find_gaps(ds: Dataset) -> list[Gap]:
     return sorted(found, key=lambda g: (SEVERITIES.index(g.severity), g.rule, g.strategy, g.label, g.message))
 
 
+@lru_cache(maxsize=1)
 def rules_by_id() -> dict[str, Rule]:
     """Every rule, by its id."""
     return {rule.id: rule for rule in rules().values()}

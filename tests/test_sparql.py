@@ -493,6 +493,8 @@ def test_kept_answers_go_least_recently_used_first_and_with_their_snapshot():
     assert answers.get(key("d")) is None and answers.get(key("a"))
     answers.keep_only("g2")
     assert answers.get(key("a")) is None and answers.get(key("c", "g2")) == (b"9012", "text/csv", False)
+    answers.put(key("e"), (b"1", "text/csv", False))  # a request still reading g1 finishes after the switch
+    assert answers.get(key("e")) is None
 
 
 def test_saved_queries_are_answered_when_the_data_changes_not_when_asked():

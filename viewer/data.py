@@ -46,27 +46,40 @@ class Snapshot:
         self.graph = ds
         self.generation: Path = ds.reader.generation.path
         self.written: datetime.datetime = ds.reader.generation.written
-        self.graphs = frozenset(str(row.g) for row in ds.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
         self.gaps: list[Gap] = find_gaps(ds)
         self.strategies: list[StrategyOverview] = strategy_overviews(ds)
         self.counts = {c.name: c.count for c in class_counts(ds)}
         # Diagrams drawn by Graphviz, by strategy, outcome and format: drawn when first asked for, then kept.
         self.drawn: dict = {}
+        # One lock a part: a request for the diagram need not wait for the analysis.
+        self._worked_out: dict = {}
+        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram")}
+
+    def _once(self, part: str, work):
+        with self._locks[part]:
+            if part not in self._worked_out:
+                self._worked_out[part] = work()
+            return self._worked_out[part]
 
     @cached_property
+    def graphs(self) -> frozenset[str]:
+        """The named graphs, for the service description."""
+        return frozenset(str(row.g) for row in self.graph.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+
+    @property
     def analysis(self) -> dict:
         """graph.analysis.analyse of this snapshot."""
-        return analyse(self.graph)
+        return self._once("analysis", lambda: analyse(self.graph, self.projection))
 
-    @cached_property
+    @property
     def projection(self) -> nx.DiGraph:
         """This snapshot as networkx sees it (graph.analysis.project)."""
-        return project(self.graph)
+        return self._once("projection", lambda: project(self.graph))
 
-    @cached_property
+    @property
     def diagram(self) -> tuple[list[Box], list[tuple[str, str]]]:
         """The whole theory of change's boxes and links."""
-        return boxes_and_links(self.graph, self.gaps)
+        return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection))
 
     def warm(self) -> None:
         """Work out the slow parts now, so that no request waits for them."""
@@ -95,7 +108,6 @@ def init_app(app: Flask) -> None:
         store = Path(tempfile.mkdtemp(prefix="strategy-graph-"))
         atexit.register(shutil.rmtree, store, ignore_errors=True)
         load(store, list(app.config["DATA"]) or files.dataset_files())
-    app.extensions["store"] = store
     _install(app, build(store))
     poll = app.config["SETTINGS"]["store_poll_seconds"]
     stop = threading.Event()

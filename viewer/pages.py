@@ -5,7 +5,7 @@ from collections import Counter
 from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
-from graph.gaps import rules
+from graph.gaps import rules_by_id
 from graph.overview import describe_resource, indicator_series, search as search_graph
 from graph.engine.store import is_iri
 from graph.vocab import SG
@@ -21,7 +21,7 @@ def index() -> str:
     """The strategy at a glance: vision, priority, outcomes, how much work there is, and the headline gaps."""
     snapshot = get_snapshot()
     headline = Counter((g.severity, g.rule) for g in snapshot.gaps if g.severity != "info")
-    names = {r.id: r.name for r in rules().values()}
+    names = {rule_id: rule.name for rule_id, rule in rules_by_id().items()}
     return render_template(
         "index.html", strategies=snapshot.strategies, counts=snapshot.counts,
         headline=[(severity, rule, names[rule], n) for (severity, rule), n in sorted(headline.items(), key=lambda kv: (SEVERITY_ORDER[kv[0][0]], -kv[1]))],

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from graph.diagram import MARKED, DiagramError, chain, dot, of_strategy, render
-from graph.gaps import SEVERITIES, as_csv, at_or_above, rules
+from graph.gaps import SEVERITIES, as_csv, at_or_above, rules_by_id
 from viewer.charts import bars
 from viewer.data import get_analysis, get_gaps, get_projection, get_snapshot
 
@@ -109,7 +109,7 @@ def gaps() -> str:
     by_rule = {}
     for gap in shown:
         by_rule.setdefault(gap.rule, []).append(gap)
-    return render_template("gaps.html", by_rule=by_rule, rules={r.id: r for r in rules().values()}, severity=severity,
+    return render_template("gaps.html", by_rule=by_rule, rules=rules_by_id(), severity=severity,
                            summary=summary, severities=SEVERITIES, strategy=strategy, strategies=snapshot.strategies)
 
 

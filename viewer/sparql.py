@@ -22,9 +22,9 @@ CORS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type, Accept",
 }
-# The Accept headers the saved queries are answered for ahead of time: any
-# client that states no preference, and the query page's.
-WARMED_ACCEPTS = ("*/*", "application/sparql-results+json, text/turtle")
+# The Accept header the saved queries are answered for ahead of time: a client
+# that states no preference gets the same formats as the query page asks for.
+WARMED_ACCEPT = "*/*"
 # The HTTP status of each reason a query is refused or not answered (graph.sparql.REASONS).
 STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 406, "too-large": 413,
           "failed": 500, "timed-out": 503, "busy": 503, "unavailable": 503}
@@ -48,7 +48,7 @@ def formats_accepted(accept: str | None) -> dict[str, str | None]:
 
 
 class Answers:
-    """Answers already given, by snapshot, query, Accept header and protocol dataset.
+    """Answers already given, by snapshot, query, the formats chosen for it and protocol dataset.
 
     A snapshot never changes, so an answer stays right for as long as its
     snapshot is served; answers of other snapshots are dropped when it is
@@ -60,6 +60,7 @@ class Answers:
         self.max_bytes = max_bytes
         self._kept: OrderedDict = OrderedDict()
         self._bytes = 0
+        self._current = None  # the snapshot served, once keep_only has named one
         self._lock = threading.Lock()
 
     def get(self, key: tuple):
@@ -74,7 +75,8 @@ class Answers:
         if size > self.max_bytes:
             return
         with self._lock:
-            if key in self._kept:
+            # A request still reading a replaced snapshot does not fill the room of the served one.
+            if key in self._kept or (self._current is not None and key[0] != self._current):
                 return
             self._kept[key] = answer
             self._bytes += size
@@ -85,6 +87,7 @@ class Answers:
     def keep_only(self, generation) -> None:
         """Drop the answers of every snapshot but ``generation``'s."""
         with self._lock:
+            self._current = generation
             for key in [k for k in self._kept if k[0] != generation]:
                 self._bytes -= len(self._kept.pop(key)[0])
 
@@ -120,14 +123,14 @@ def _answer_saved_queries(app: Flask, snapshot: Snapshot) -> None:
     """
     def answer_all() -> None:
         for saved in saved_queries():
-            for accept in () if saved.params else WARMED_ACCEPTS:
-                if app.extensions["snapshot"] is not snapshot or app.extensions["stop_following"].is_set():
-                    return  # replaced meanwhile, or the app is closing: its answers would not be asked for
-                try:
-                    _answer(app, saved.text, accept, None, snapshot.generation)
-                except QueryError as error:  # over a limit, say: a request gets the same error itself
-                    app.logger.warning("saved query %s not answered ahead: %s", saved.name, error)
-                    break  # and would get it for the other Accept headers too
+            if saved.params:
+                continue
+            if app.extensions["snapshot"] is not snapshot or app.extensions["stop_following"].is_set():
+                return  # replaced meanwhile, or the app is closing: its answers would not be asked for
+            try:
+                _answer(app, saved.text, WARMED_ACCEPT, None, snapshot.generation)
+            except QueryError as error:  # over a limit, say: a request gets the same error itself
+                app.logger.warning("saved query %s not answered ahead: %s", saved.name, error)
 
     threading.Thread(target=answer_all, name="saved-query-answers", daemon=True).start()
 
@@ -170,7 +173,7 @@ def endpoint() -> Response:
     if request.method == "OPTIONS":
         return Response(status=204)
     if "update" in request.values or request.mimetype == "application/sparql-update":
-        return _refusal("updates are not accepted: this endpoint is read-only", 403)
+        return error_response(QueryError("updates are not accepted: this endpoint is read-only", "read-only"))
     if request.method == "POST" and request.mimetype == "application/sparql-query":
         text = request.get_data(as_text=True)
     elif request.method == "POST" and request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):

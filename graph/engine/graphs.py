@@ -144,10 +144,13 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     return Written(statements + len(quads), refreshed.validated, refreshed.seconds)
 
 
-def statement_counts(ds: Dataset) -> dict[str, int] | None:
-    """Statements per named graph (the engine's own graphs aside), as the last write recorded them; None if it did not."""
+def statement_counts(ds: Dataset) -> dict[str, int]:
+    """Statements per named graph (the engine's own graphs aside), as the last write recorded them.
+
+    A store written before the counts were recorded is counted.
+    """
     recorded = _catalog_value(ds.store._inner, _CATALOG, _STATEMENTS)
-    return json.loads(recorded) if recorded is not None else None
+    return json.loads(recorded) if recorded is not None else _statements_by_graph(ds.store._inner)
 
 
 def _statements_by_graph(source: ox.Store) -> dict[str, int]:
