@@ -1,6 +1,9 @@
 """Gaps found per unit and kept in the store: exactly what pySHACL finds on the whole graph, and redone only where a write changed something."""
 
+import datetime
 import hashlib
+import multiprocessing
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -326,3 +329,62 @@ def test_restating_a_shared_reference_in_another_graph_revalidates_no_unit_that_
     assert load(store, [board, member]).validated == 2
     # Only the new graph's own unit: what the board's validation reads of the agent is the same triples.
     assert load(store, [again]).validated == 1
+
+
+def _kept_reports(store: Path) -> dict:
+    """Each kept report's fingerprint and results, by report graph."""
+    ds = open_graph(store=store)
+    try:
+        prints = {str(g): str(o) for s, p, o, g in ds.quads((None, SG.fingerprint, None, None)) if str(g).startswith(units.REPORTS)}
+        return {g: (fingerprint, _kept_in(ds, g)) for g, fingerprint in prints.items()}
+    finally:
+        ds.close()
+
+
+def _kept_in(ds, graph: str) -> set:
+    report = Graph()
+    for s, p, o, _ in ds.quads((None, None, None, URIRef(graph))):
+        report.add((s, p, o))
+    return _results(report, report.subjects(RDF.type, SH.ValidationReport))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="worker processes validate only where there is more than one core")
+def test_worker_processes_keep_the_reports_and_fingerprints_one_process_makes(tmp_path, monkeypatch):
+    """Many units are validated by worker processes while the change is written; what they keep is what validating here keeps."""
+    paths = copies(tmp_path, units._POOL_FROM + 1)
+    pooled, here = tmp_path / "pooled", tmp_path / "here"
+    started = []
+    monkeypatch.setattr(units, "_reports_from", lambda *args, _from=units._reports_from: started.append(1) or _from(*args))
+    assert load(pooled, paths).validated == units._POOL_FROM + 1
+    assert started == [1]
+    monkeypatch.setattr(units, "_POOL_FROM", 10**6)
+    assert load(here, paths).validated == len(_kept_reports(pooled))
+    assert started == [1]
+    assert _kept_reports(pooled) == _kept_reports(here)
+    # A fingerprint made by a worker is the one made here: one copy's files again change nothing.
+    assert load(pooled, [p for p in paths if p.name.startswith("copy0-")]).validated == 0
+
+
+def _unit_work(count: int, dump: bytes) -> list:
+    return [(frozenset({f"http://example.org/unit{n}"}), dump, "fingerprint") for n in range(count)]
+
+
+def test_the_error_of_a_failed_worker_is_the_error_of_the_write():
+    now = datetime.datetime.now(datetime.timezone.utc)
+    with pytest.raises(SyntaxError):
+        for _ in units._start_validating(_unit_work(units._POOL_FROM, b"<not n-quads"), now):
+            pass
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="worker processes validate only where there is more than one core")
+def test_a_worker_that_stops_stops_the_write_with_a_clear_error():
+    dump = ox.serialize(ox.parse(path=str(files.dataset_files()[0]), format=ox.RdfFormat.TRIG), format=ox.RdfFormat.N_QUADS)
+    before = set(multiprocessing.active_children())
+    batches = units._start_validating(_unit_work(40, dump), datetime.datetime.now(datetime.timezone.utc))
+    workers = set(multiprocessing.active_children()) - before
+    assert len(workers) == 2
+    for worker in workers:
+        worker.kill()
+    with pytest.raises(RuntimeError, match=r"validation stopped: a worker process ended with \d+ unit\(s\) not validated"):
+        for _ in batches:
+            pass

@@ -116,6 +116,7 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     # What every kept report was validated with: a change to any of it re-validates every unit.
     digest = f"{vocabulary_digest} {units.validated_with()}"
     written = {g.value for g in inner.named_graphs()}
+    units.prepare(len(written))
     replaced = written | {str(g) for g in replacing}
     changed = set(replaced)
     if _catalog_value(target, _VOCABULARY, _FINGERPRINT) != digest:

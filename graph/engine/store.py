@@ -89,13 +89,17 @@ def vocabulary() -> tuple[tuple[pyoxigraph.Quad, ...], str]:
 _BULK = 20_000
 
 
-def add_all(store: pyoxigraph.Store, quads: Iterable[pyoxigraph.Quad], count: int) -> None:
-    """Add ``count`` statements to a store, through Oxigraph's bulk loader when there are many.
+def add_all(store: pyoxigraph.Store, statements: Iterable[pyoxigraph.Quad] | bytes, count: int) -> None:
+    """Add ``count`` statements (quads, or N-Quads) to a store, through Oxigraph's bulk loader when there are many.
 
     The bulk loader is not transactional: callers write into a generation
     that is published only once whole (graph.engine.snapshots).
     """
-    (store.bulk_extend if count > _BULK else store.extend)(quads)
+    if isinstance(statements, bytes):
+        if statements:
+            (store.bulk_load if count > _BULK else store.load)(statements, format=pyoxigraph.RdfFormat.N_QUADS)
+    else:
+        (store.bulk_extend if count > _BULK else store.extend)(statements)
 
 
 def new_graph() -> Dataset:

@@ -18,15 +18,18 @@ holds, so the kept reports together are exactly the report of the whole graph
 
 import datetime
 import functools
-import itertools
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.forkserver
 import os
+import queue
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -40,7 +43,7 @@ from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES, VOCABULARY_BASE
 
 REPORTS = ENGINE_BASE + "report/"
 # Part of every fingerprint: raise it when what validation reports changes.
-ENGINE_VERSION = "units-2"
+ENGINE_VERSION = "units-3"
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _SHARED = ox.NamedNode(str(SG.sharedReference))
@@ -90,16 +93,17 @@ def shared_classes() -> frozenset:
     return frozenset(q.subject for q in vocabulary()[0] if q.predicate == _SHARED and q.object.value == "true")
 
 
-def partition(quads: Iterable[ox.Quad], graphs: Iterable[str], shared: frozenset) -> list[frozenset[str]]:
-    """The units ``graphs`` fall into: graphs joined by every thing described among ``quads`` that is not a shared reference."""
-    quads = list(quads)
+def partition(quads: dict[str, list[ox.Quad]], shared: frozenset) -> list[frozenset[str]]:
+    """The units the graphs of ``quads`` (graph: its quads) fall into: graphs joined by every thing described among them that is not a shared reference."""
+    # Sets of each graph's nodes, not a loop over every statement: most statements join nothing.
+    subjects = {g: {q.subject for q in qs} for g, qs in quads.items()}
     types: dict = defaultdict(set)
-    for q in quads:
-        if q.predicate == _TYPE:
-            types[q.subject].add(q.object)
-    described = {q.subject for q in quads}
-    apart = {node for node, kinds in types.items() if kinds <= shared}
-    parent = {g: g for g in graphs}
+    for qs in quads.values():
+        for q in qs:
+            if q.predicate == _TYPE:
+                types[q.subject].add(q.object)
+    joining = set().union(*subjects.values()) - {node for node, kinds in types.items() if kinds <= shared}
+    parent = {g: g for g in quads}
 
     def root(g):
         while parent[g] != g:
@@ -108,13 +112,11 @@ def partition(quads: Iterable[ox.Quad], graphs: Iterable[str], shared: frozenset
         return g
 
     seen: dict = {}
-    for q in quads:
-        graph = q.graph_name.value
-        for node in (q.subject, q.object):
-            if node in described and node not in apart:
-                other = seen.setdefault(node, graph)
-                if other != graph:
-                    parent[root(other)] = root(graph)
+    for graph, qs in quads.items():
+        for node in (subjects[graph] | {q.object for q in qs}) & joining:
+            other = seen.setdefault(node, graph)
+            if other != graph:
+                parent[root(other)] = root(graph)
     units: dict = defaultdict(set)
     for g in parent:
         units[root(g)].add(g)
@@ -141,7 +143,7 @@ def kept(store: ox.Store) -> dict[ox.NamedNode, Kept]:
 
 @dataclass(frozen=True)
 class Refreshed:
-    """What a refresh did: units validated, and the seconds that took (not counting the write)."""
+    """What a refresh did: units validated, and the seconds it took, the writing of the change and the reports included."""
 
     validated: int
     seconds: float
@@ -194,12 +196,15 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
     for unit in old:
         touched |= unit.graphs & data_graphs
     quads = {g: read(g) for g in touched}
-    units = partition((q for g in touched for q in quads[g]), touched, shared)
-    work = []
+    units = partition(quads, shared)
+    work, descriptions = [], {}
     for unit in units:
+        statements = [q for g in unit for q in quads[g]] + _cited(lookup, unit, quads, shared, descriptions)
+        dump = ox.serialize(statements, format=ox.RdfFormat.N_QUADS)
+        fingerprint = _fingerprint(dump)
         previous = before.get(report_graph(unit))
-        statements = [q for g in unit for q in quads[g]] + _cited(lookup, unit, quads, shared)
-        work.append((unit, statements, previous.fingerprint if previous is not None else None))
+        if previous is None or previous.fingerprint != fingerprint:  # else its kept report stands
+            work.append((unit, dump, fingerprint))
     # An old unit that is no longer one (split, merged or gone) loses its report.
     now_kept = {report_graph(u) for u in units}
     for unit in old:
@@ -207,17 +212,22 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
             store.remove_graph(unit.report)
     now = datetime.datetime.now(datetime.timezone.utc)
 
-    reports = _validated(work, now)
-    fresh, validated = [], 0
-    for name, report in (reports if progress is None else progress(reports, total=len(work), desc="validating", unit="unit")):
-        if report is not None:  # None: its fingerprint is unchanged, and so is its kept report
-            store.remove_graph(name)
-            fresh += report
-            validated += 1
+    batches = _start_validating(work, now)
+    # The change is written while worker processes validate, if there are any.
+    add_all(store, pending or (), len(pending or ()))
+    with progress(total=len(work), desc="validating", unit="unit") if progress else nullcontext() as bar:
+        made: list = []
+        for batch in batches:
+            made += batch
+            if bar is not None:
+                bar.update(len(batch))
+            # A few large writes, most of them while the workers make the next reports.
+            if sum(report.count(b"\n") for _, report in made) >= _WRITE_EVERY:
+                _write_reports(store, made)
+                made = []
+        _write_reports(store, made)
     seconds = time.perf_counter() - start
-    # One write of the change and its reports: Oxigraph's bulk loader costs least in one batch.
-    add_all(store, itertools.chain(pending or (), fresh), len(pending or ()) + len(fresh))
-    return Refreshed(validated, seconds)
+    return Refreshed(len(work), seconds)
 
 
 class _Lookup:
@@ -234,40 +244,145 @@ class _Lookup:
         return {g for store in self.stores for g in store.named_graphs()}
 
 
-# Below this many units a pool of processes costs more to start than it saves.
+# Below this many units, worker processes cost more to start than they save.
 _POOL_FROM = 8
 
+# Reports are written this many statements at a time, or fewer at the end.
+_WRITE_EVERY = 25_000
 
-def _validated(work: list, now: datetime.datetime) -> Iterator[tuple[ox.NamedNode, list[ox.Quad] | None]]:
-    """Each unit's report graph and new kept report (None if unchanged), on every core when there are many units."""
+Batches = Iterator[list[tuple[ox.NamedNode, bytes]]]
+
+
+def prepare(graphs: int) -> None:
+    """Before a write of ``graphs`` graphs: if its validation may want worker processes, start the fork server they come from.
+
+    It imports the validator while the write is staged, not when the workers are wanted.
+    """
+    if graphs >= _POOL_FROM and (os.cpu_count() or 1) >= 2:
+        _fork_server()
+        multiprocessing.forkserver.ensure_running()
+
+
+def _fork_server():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # each worker forks ready to validate (no effect once the fork server runs)
+    return context
+
+
+def _start_validating(work: list, now: datetime.datetime) -> Batches:
+    """Start validating ``work`` (unit, its statements as N-Quads, fingerprint); the iterator returned gives each unit's report graph and kept report, as N-Quads.
+
+    It gives them in batches: every report made since the last batch. With
+    many units, and more than one core, worker processes start at once and
+    validate while the caller goes on (writing the change: Oxigraph's bulk
+    loader holds the GIL, and the workers need nothing from this process
+    meanwhile). Otherwise each unit is validated here, a batch of one, as the
+    iterator is read.
+    """
     cores = os.cpu_count() or 1
     if len(work) < _POOL_FROM or cores < 2:
-        for unit, statements, previous in work:
-            yield report_graph(unit), _report(unit, statements, previous, now)
-        return
-    # Units are independent: each process gets a unit's statements and gives back its report, as N-Quads.
-    tasks = [(unit, ox.serialize(statements, format=ox.RdfFormat.N_QUADS), previous, now) for unit, statements, previous in work]
-    with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        for (unit, _, _, _), report in zip(tasks, pool.map(_report_of_dump, tasks, chunksize=4)):
-            yield report_graph(unit), None if report is None else list(ox.parse(report, format=ox.RdfFormat.N_QUADS))
+        return ([(report_graph(unit), _report(unit, dump, fingerprint, now))] for unit, dump, fingerprint in work)
+    context = _fork_server()
+    # Units are independent: a worker takes the next unclaimed one, by this shared counter.
+    claimed = context.Value("i", 0)
+    ends, workers = [], []
+    try:
+        for _ in range(min(cores, len(work))):
+            end, theirs = context.Pipe()
+            worker = context.Process(target=_validating, args=(theirs, claimed), daemon=True)
+            worker.start()
+            theirs.close()
+            ends.append(end)
+            workers.append(worker)
+            end.send((work, now))
+    except BaseException:
+        _stop(workers)
+        raise
+    return _reports_from(work, ends, workers, claimed)
 
 
-def _report(unit: frozenset[str], statements: list[ox.Quad], previous: str | None, now: datetime.datetime) -> list[ox.Quad] | None:
-    """One unit validated with the vocabulary: its kept report, or None if its fingerprint is ``previous``."""
+def _validating(connection, claimed) -> None:
+    """In a worker process: validate unclaimed units until none is left, and send each report as soon as it is made.
+
+    A thread sends, so a parent still busy writing never holds up the validation.
+    """
+    tasks, now = connection.recv()
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    sender = threading.Thread(target=lambda: [connection.send(m) for m in iter(outbox.get, None)])
+    sender.start()
+    try:
+        while True:
+            with claimed.get_lock():
+                index, claimed.value = claimed.value, claimed.value + 1
+            if index >= len(tasks):
+                break
+            outbox.put((index, _report(*tasks[index], now)))
+    except Exception as error:  # the parent raises it: the write fails
+        outbox.put((-1, error))
+    finally:
+        outbox.put(("done", None))
+        outbox.put(None)
+        sender.join()
+
+
+def _reports_from(work: list, ends: list, workers: list, claimed) -> Batches:
+    """The reports the workers send, in batches as they arrive; raises the error of a worker that failed, or stopped.
+
+    ``claimed`` is held until the workers end: a started process lets go of
+    its arguments, and a worker still starting needs the counter's semaphore.
+    """
+    try:
+        received, waiting = 0, list(ends)
+        while waiting:
+            batch = []
+            ready = multiprocessing.connection.wait(waiting)
+            while ready:
+                for end in ready:
+                    try:
+                        index, report = end.recv()
+                    except (EOFError, OSError):  # the worker is gone: what it had not sent is missing
+                        index = "done"
+                    if index == "done":
+                        waiting.remove(end)
+                    elif index == -1:
+                        raise report
+                    else:
+                        batch.append((report_graph(work[index][0]), report))
+                ready = multiprocessing.connection.wait(waiting, timeout=0) if waiting else []
+            received += len(batch)
+            if batch:
+                yield batch
+        if received < len(work):
+            codes = ", ".join(str(w.exitcode) for w in workers)
+            raise RuntimeError(f"validation stopped: a worker process ended with {len(work) - received} unit(s) "
+                               f"not validated (exit codes {codes})")
+    finally:
+        _stop(workers)
+
+
+def _stop(workers: list) -> None:
+    for worker in workers:
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+
+
+def _report(unit: frozenset[str], dump: bytes, fingerprint: str, now: datetime.datetime) -> bytes:
+    """One unit, its statements as N-Quads, validated with the vocabulary: its kept report, as N-Quads."""
     data = ox.Store()
     data.extend(vocabulary()[0])
-    data.extend(statements)
-    fingerprint = _fingerprint(data)
-    if fingerprint == previous:
-        return None
-    return _kept_report(validation.report_triples(data, shapes_graph()), report_graph(unit), unit, fingerprint, data, now)
+    data.extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
+    report = validation.report_triples(data, shapes_graph())
+    return ox.serialize(_kept_report(report, report_graph(unit), unit, fingerprint, data, now), format=ox.RdfFormat.N_QUADS)
 
 
-def _report_of_dump(task) -> bytes | None:
-    """In a pool process: one unit's kept report, from and to N-Quads."""
-    unit, dump, previous, now = task
-    report = _report(unit, list(ox.parse(dump, format=ox.RdfFormat.N_QUADS)), previous, now)
-    return None if report is None else ox.serialize(report, format=ox.RdfFormat.N_QUADS)
+def _write_reports(store: ox.Store, made: list[tuple[ox.NamedNode, bytes]]) -> None:
+    """Replace the kept reports of ``made`` (report graph, report as N-Quads) with the new ones."""
+    for name, _ in made:
+        store.remove_graph(name)
+    written = b"".join(report for _, report in made)
+    add_all(store, written, written.count(b"\n"))
 
 
 def _linked(store: "_Lookup", changed: set[str], others: set[str], read, shared) -> set[str]:
@@ -290,25 +405,30 @@ def _is_shared(store: "_Lookup", node, shared) -> bool:
     return bool(kinds) and kinds <= shared
 
 
-def _cited(store: "_Lookup", unit: frozenset[str], quads: dict, shared) -> list[ox.Quad]:
+def _cited(store: "_Lookup", unit: frozenset[str], quads: dict, shared, descriptions: dict) -> list[ox.Quad]:
     """Descriptions, from other graphs, of the shared references the unit cites: each triple once, in one graph.
 
     Validation reads the union, so a description that moves to another graph,
     or is stated by two, changes nothing, and leaves the fingerprint as it was.
+    ``descriptions`` keeps each node's description (empty if it is not a
+    shared reference) for the next unit: many units cite the same things.
     """
     inside = {q.subject for g in unit for q in quads[g]}
     cited = {q.object for g in unit for q in quads[g] if isinstance(q.object, (ox.NamedNode, ox.BlankNode))} - inside
     found: dict = {}
     for node in cited:
-        description = [q.triple for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)]
-        if description and _is_shared(store, node, shared):
-            found.update(dict.fromkeys(description))
+        description = descriptions.get(node)
+        if description is None:
+            description = [q.triple for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)]
+            descriptions[node] = description = description if description and _is_shared(store, node, shared) else []
+        found.update(dict.fromkeys(description))
     return [ox.Quad(*triple, _CITED) for triple in found]
 
 
-def _fingerprint(data: ox.Store) -> str:
-    lines = sorted(data.dump(format=ox.RdfFormat.N_QUADS).split(b"\n"))
-    digest = hashlib.sha256(f"{validated_with()}\n".encode())
+def _fingerprint(dump: bytes) -> str:
+    """What a unit's validation reads: its statements (as N-Quads, in any order), the vocabulary, and what else it was validated with."""
+    lines = sorted(dump.split(b"\n"))
+    digest = hashlib.sha256(f"{validated_with()} {vocabulary()[1]}\n".encode())
     digest.update(b"\n".join(lines))
     return digest.hexdigest()
 
