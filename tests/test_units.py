@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import multiprocessing
 import os
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -388,3 +389,5 @@ def test_a_worker_that_stops_stops_the_write_with_a_clear_error():
     with pytest.raises(RuntimeError, match=r"validation stopped: a worker process ended with \d+ unit\(s\) not validated"):
         for _ in batches:
             pass
+    # The spool the workers read their units from is gone too.
+    assert not list(Path(tempfile.gettempdir()).glob("strategy-graph-units-*"))

@@ -25,6 +25,7 @@ import multiprocessing.connection
 import multiprocessing.forkserver
 import os
 import queue
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -39,6 +40,7 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 from graph.engine import validation
 from graph.engine.rules import describe, rule_of, shapes_digest, shapes_graph
 from graph.engine.store import SKOLEM, add_all, vocabulary
+from graph.engine.workers import context as process_context
 from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES, VOCABULARY_BASE
 
 REPORTS = ENGINE_BASE + "report/"
@@ -258,15 +260,8 @@ def prepare(graphs: int) -> None:
 
     It imports the validator while the write is staged, not when the workers are wanted.
     """
-    if graphs >= _POOL_FROM and (os.cpu_count() or 1) >= 2:
-        _fork_server()
+    if graphs >= _POOL_FROM and (os.cpu_count() or 1) >= 2 and process_context().get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()
-
-
-def _fork_server():
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])  # each worker forks ready to validate (no effect once the fork server runs)
-    return context
 
 
 def _start_validating(work: list, now: datetime.datetime) -> Batches:
@@ -282,9 +277,16 @@ def _start_validating(work: list, now: datetime.datetime) -> Batches:
     cores = os.cpu_count() or 1
     if len(work) < _POOL_FROM or cores < 2:
         return ([(report_graph(unit), _report(unit, dump, fingerprint, now))] for unit, dump, fingerprint in work)
-    context = _fork_server()
+    context = process_context()
     # Units are independent: a worker takes the next unclaimed one, by this shared counter.
     claimed = context.Value("i", 0)
+    # Each unit's statements in one spool file, read by the worker that claims it: no worker holds them all.
+    tasks, offset = [], 0
+    with tempfile.NamedTemporaryFile(prefix="strategy-graph-units-", suffix=".nq", delete=False) as spool:
+        for unit, dump, fingerprint in work:
+            spool.write(dump)
+            tasks.append((unit, offset, len(dump), fingerprint))
+            offset += len(dump)
     ends, workers = [], []
     try:
         for _ in range(min(cores, len(work))):
@@ -294,11 +296,11 @@ def _start_validating(work: list, now: datetime.datetime) -> Batches:
             theirs.close()
             ends.append(end)
             workers.append(worker)
-            end.send((work, now))
+            end.send((spool.name, tasks, now))
     except BaseException:
-        _stop(workers)
+        _stop(workers, spool.name)
         raise
-    return _reports_from(work, ends, workers, claimed)
+    return _reports_from(work, ends, workers, claimed, spool.name)
 
 
 def _validating(connection, claimed) -> None:
@@ -306,17 +308,19 @@ def _validating(connection, claimed) -> None:
 
     A thread sends, so a parent still busy writing never holds up the validation.
     """
-    tasks, now = connection.recv()
+    spool, tasks, now = connection.recv()
     outbox: queue.SimpleQueue = queue.SimpleQueue()
     sender = threading.Thread(target=lambda: [connection.send(m) for m in iter(outbox.get, None)])
     sender.start()
     try:
-        while True:
-            with claimed.get_lock():
-                index, claimed.value = claimed.value, claimed.value + 1
-            if index >= len(tasks):
-                break
-            outbox.put((index, _report(*tasks[index], now)))
+        with open(spool, "rb") as units:
+            while True:
+                with claimed.get_lock():
+                    index, claimed.value = claimed.value, claimed.value + 1
+                if index >= len(tasks):
+                    break
+                unit, offset, length, fingerprint = tasks[index]
+                outbox.put((index, _report(unit, os.pread(units.fileno(), length, offset), fingerprint, now)))
     except Exception as error:  # the parent raises it: the write fails
         outbox.put((-1, error))
     finally:
@@ -325,7 +329,7 @@ def _validating(connection, claimed) -> None:
         sender.join()
 
 
-def _reports_from(work: list, ends: list, workers: list, claimed) -> Batches:
+def _reports_from(work: list, ends: list, workers: list, claimed, spool: str) -> Batches:
     """The reports the workers send, in batches as they arrive; raises the error of a worker that failed, or stopped.
 
     ``claimed`` is held until the workers end: a started process lets go of
@@ -357,15 +361,16 @@ def _reports_from(work: list, ends: list, workers: list, claimed) -> Batches:
             raise RuntimeError(f"validation stopped: a worker process ended with {len(work) - received} unit(s) "
                                f"not validated (exit codes {codes})")
     finally:
-        _stop(workers)
+        _stop(workers, spool)
 
 
-def _stop(workers: list) -> None:
+def _stop(workers: list, spool: str) -> None:
     for worker in workers:
         worker.join(timeout=5)
         if worker.is_alive():
             worker.kill()
             worker.join()
+    os.unlink(spool)
 
 
 def _report(unit: frozenset[str], dump: bytes, fingerprint: str, now: datetime.datetime) -> bytes:

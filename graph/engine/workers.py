@@ -448,7 +448,7 @@ class QueryService:
                 if missing > 0 and time.monotonic() >= retry_at:
                     for _ in range(missing):
                         try:
-                            worker = _Worker(_context(), generation, self.memory_bytes, self.max_bytes)
+                            worker = _Worker(context(), generation, self.memory_bytes, self.max_bytes)
                         except Exception as error:  # noqa: BLE001 — reported, and tried again later
                             delay = self._failed_start(None, f"{type(error).__name__}: {error}", delay)
                             retry_at = time.monotonic() + delay
@@ -599,15 +599,16 @@ def _close_every_service() -> None:
         service.close()
 
 
-def _context():
-    """The multiprocessing context workers start from: a fork server that has imported this module.
+def context():
+    """The multiprocessing context every worker process of the engine starts from: a fork server that has imported the engine.
 
-    A child of the fork server runs the server's main script again when that
-    is a file (``strategy-graph serve``: Python 3.11's fork server does not
-    preload it), and the script imports graph.cli: preloaded too, that costs
-    nothing per worker.
+    A child of the fork server runs the parent's main script again when that
+    is a file (``strategy-graph serve``, ``load``: Python 3.11's fork server
+    does not preload it) unless the fork server imported it first: so it
+    does, and the script imports graph.cli. Then a worker, for queries or for
+    validation, forks ready. The first caller's preload holds.
     """
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
-        context.set_forkserver_preload([__name__, "graph.cli"])  # no effect once the fork server runs
+        context.set_forkserver_preload([__name__, "graph.engine.units", "__main__"])
     return context
