@@ -146,12 +146,17 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy: str | None, output
         return
     if output.name == "<stdout>":
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
-    from graph.workbook import ExportError, workbook_rows, write_template  # openpyxl, only for workbooks
+    from graph.workbook import ExportError, export as export_rows, write_template  # openpyxl, only for workbooks
 
     try:
-        rows = workbook_rows(ds, URIRef(strategy) if strategy else None)
+        rows, unexpressed = export_rows(ds, URIRef(strategy) if strategy else None)
     except ExportError as error:
         raise InputError(str(error)) from error
+    # Said before anything is written: what a re-import of this workbook would not give back.
+    if unexpressed:
+        click.echo(f"The workbook cannot hold {len(unexpressed)} kind(s) of statement of this strategy; the graph keeps them:", err=True)
+        for line in unexpressed:
+            click.echo(f"  {line}", err=True)
     with io.BytesIO() as buffer:
         write_template(buffer, rows)
         output.write(buffer.getvalue())

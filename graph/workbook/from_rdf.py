@@ -1,0 +1,254 @@
+"""RDF to workbook rows: one strategy in the template's shape, and a list of what the shape cannot hold."""
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+
+from rdflib import FOAF, RDF, RDFS, Dataset, URIRef
+from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
+
+from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.workbook.schema import (BY_SHEET, FINGERTIPS_DATASET, ID_BASE, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
+                                   STATED_BY_OTHERS, STRUCTURE, Column, Sheet)
+
+_EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+# Statements that are worked out from others, not entered: the short form of a Contribution.
+_DERIVED = (SG.contributesTo,)
+
+
+class ExportError(Exception):
+    """The graph cannot be written in the template's shape (say, it holds several strategies and none was named)."""
+
+
+def workbook_rows(ds: Dataset, strategy: URIRef | None = None) -> dict[str, list[dict]]:
+    """One strategy of the graph as template rows, sheet by sheet, in the order they were entered."""
+    return export(ds, strategy)[0]
+
+
+def export(ds: Dataset, strategy: URIRef | None = None) -> tuple[dict[str, list[dict]], list[str]]:
+    """One strategy as template rows, and what of its things the workbook cannot express (say nothing else is lost)."""
+    g = ds.query(_EVERYTHING).graph  # one query; the rest is lookups in memory
+    strategies = sorted(g.subjects(RDF.type, SG.Strategy))
+    if strategy is None:
+        if len(strategies) != 1:
+            raise ExportError(f"the graph holds {len(strategies)} strategies; name one with --strategy: " + ", ".join(strategies))
+        strategy = strategies[0]
+    elif strategy not in strategies:
+        raise ExportError(f"{strategy} is not a strategy of the graph")
+    found = _Export(g, strategy)
+    return found.rows(), found.unexpressed()
+
+
+class _Export:
+    def __init__(self, g, strategy: URIRef):
+        self.g, self.strategy = g, strategy
+        self.ids: dict[URIRef, str] = {}
+        self.sheet_of: dict[URIRef, Sheet] = {}
+        self.lost: dict[tuple[str, str], list[str]] = defaultdict(list)
+        sid = _last_segment(strategy.removesuffix("/strategy")) if strategy.endswith("/strategy") else _last_segment(strategy)
+        self.base = f"{ID_BASE}{sid}/"
+        self._name(strategy, sid)
+
+    def _name(self, node: URIRef, wanted: str | None = None) -> str:
+        if node not in self.ids:
+            ident, n = wanted or _last_segment(node), 1
+            while ident in self.ids.values():
+                n += 1
+                ident = f"{wanted or _last_segment(node)}-{n}"
+            self.ids[node] = ident
+        return self.ids[node]
+
+    def _ref(self, node) -> str | None:
+        return None if node is None else self.ids.get(node, str(node))
+
+    def _label(self, node, predicate=RDFS.label) -> str | None:
+        value = self.g.value(node, predicate) if node is not None else None
+        return None if value is None else str(value)
+
+    def _order(self, nodes) -> list:
+        def key(node):
+            row, position = self.g.value(node, SG.sourceRow), self.g.value(node, SCHEMA.position)
+            return (int(row) if row is not None else 10**9, int(position) if position is not None else 10**9, str(self.g.value(node, RDFS.label) or node))
+        return sorted(set(nodes), key=key)
+
+    def rows(self) -> dict[str, list[dict]]:
+        """Every sheet's rows for the strategy's things."""
+        things = self._things()
+        for sheet, nodes in things.items():
+            for node in nodes:
+                self._name(node)
+                self.sheet_of.setdefault(node, BY_SHEET[sheet])
+        rows = {}
+        for sheet, nodes in things.items():
+            rows[sheet] = [self._row(BY_SHEET[sheet], node) for node in nodes]
+        return rows
+
+    def _things(self) -> dict[str, list]:
+        g, s = self.g, self.strategy
+        priorities = self._order(g.objects(s, SG.addressesPriority))
+        outcomes = self._order(o for o in g.subjects(DCTERMS.isPartOf, s) if (o, RDF.type, SG.Outcome) in g)
+        workstreams = self._order(w for w in g.subjects(DCTERMS.isPartOf, s) if (w, RDF.type, SG.Workstream) in g)
+        parts = set(outcomes) | set(workstreams)
+        interventions = self._order(
+            i for i in g.subjects(RDF.type, SG.Intervention)
+            if g.value(i, DCTERMS.isPartOf) in (None, s)
+            # An intervention linked to nothing is this strategy's only if its IRI is: in a store of many
+            # strategies, the others' unlinked work is theirs.
+            and (g.value(i, DCTERMS.isPartOf) == s or self._reaches(i, parts)
+                 or (not list(g.objects(i, SG.contributesTo)) and str(i).startswith(self.base)))
+        )
+        contributors = set(workstreams) | set(interventions) | set(outcomes)
+        contributions = self._order(c for x in contributors for c in g.objects(x, SG.qualifiedContribution))
+        funding = self._order(f for i in interventions for f in g.subjects(SCHEMA.fundedItem, i))
+        mine = lambda cls: {n for n in g.subjects(RDF.type, cls) if str(n).startswith(self.base)}
+        indicators = self._order({i for p in parts for i in g.subjects(SG.measures, p)} | mine(SG.Indicator))
+        targets = [t for i in indicators for t in g.objects(i, SG.hasTarget)]
+        baselines = [b for i in indicators for b in g.objects(i, SG.hasBaseline)]
+        # Values that came from Fingertips stay with their import (`fingertips`), not the workbook.
+        observations = self._order(o for i in indicators for o in g.subjects(SG.indicator, i)
+                                   if o not in baselines and g.value(o, QB.dataSet) != FINGERTIPS_DATASET)
+        organisations = self._order(set(self._organisations(outcomes + workstreams + interventions + funding))
+                                    | mine(ORG.Organization) | mine(ORG.FormalOrganization) | mine(SG.Board) | mine(FOAF.Person))
+        return {"Strategy": [s], "Priorities": priorities, "Outcomes": outcomes, "Workstreams": workstreams,
+                "Interventions": interventions, "Contributions": contributions, "Funding": funding, "Organisations": organisations,
+                "Indicators": indicators, "Targets": self._order(targets + baselines), "Observations": observations}
+
+    def _reaches(self, node, parts: set) -> bool:
+        seen, todo = set(), [node]
+        while todo:
+            for nxt in self.g.objects(todo.pop(), SG.contributesTo):
+                if nxt in parts:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    def _organisations(self, nodes) -> list:
+        g = self.g
+        found = {g.value(self.strategy, SG.ledBy)}
+        for node in nodes:
+            found |= {g.value(node, p) for p in (SG.owner, SCHEMA.funder)} | set(g.objects(node, SG.partner))
+        found.discard(None)
+        boards = {b for b in found if (b, RDF.type, SG.Board) in g}
+        found |= {g.value(m, ORG.member) for b in boards for m in g.subjects(ORG.organization, b)}
+        found |= {h for b in boards for post in g.subjects(ORG.postIn, b) for h in g.subjects(ORG.holds, post)}
+        found.discard(None)
+        found |= {g.value(m, ORG.organization) for o in found for m in g.subjects(ORG.member, o)}
+        found |= {g.value(post, ORG.postIn) for o in found for post in g.objects(o, ORG.holds)}
+        found.discard(None)
+        return self._order(found)
+
+    # A row: the columns with a predicate, read back the way they were written; then the sheet's own.
+
+    def _row(self, sheet: Sheet, node) -> dict:
+        row = {"id": self.ids[node], "iri": str(node)}
+        for column in sheet.columns:
+            if column.predicate is not None:
+                values = (list(self.g.subjects(column.predicate, node)) if column.inverse
+                          else list(self.g.objects(node, column.predicate)))
+                row[column.name] = self._cell(sheet, node, column, values)
+        self._OWN.get(sheet.name, lambda self, node, row: None)(self, node, row)
+        return row
+
+    def _cell(self, sheet: Sheet, node, column: Column, values: list):
+        texts = sorted({text for text in (self._text(column, v) for v in values) if text is not None}, key=str)
+        if not texts:
+            return None
+        if column.many:
+            return f"{SEPARATOR} ".join(str(t) for t in texts)
+        if len(texts) > 1:
+            self.lost[(sheet.name, column.name)].append(f"{self.ids[node]} has {len(texts)} values ({', '.join(map(str, texts))}); the cell holds the first")
+        return texts[0]
+
+    def _text(self, column: Column, value):
+        """A term as its column writes it: ids for things of the workbook, labels for concepts, numbers as numbers."""
+        if column.kind == "ref":
+            return self._ref(value)
+        if column.kind in ("choice", "group"):
+            label = self._label(value, SKOS.prefLabel)
+            return label if label is not None or column.choices in LOCAL_CHOICES else str(value)
+        if column.kind in ("number", "whole"):
+            return _number_cell(value)
+        if column.kind == "area":
+            return _area_code(value)
+        return str(value)
+
+    def _strategy(self, node, row: dict) -> None:
+        g = self.g
+        period = g.value(node, DCTERMS.temporal)
+        row["start"], row["end"] = self._label(period, DCAT.startDate), self._label(period, DCAT.endDate)
+        visions = {v for p in g.objects(node, SG.addressesPriority) for v in g.subjects(SG.includesPriority, p)}
+        row["vision"] = self._label(sorted(visions)[0]) if visions else None
+
+    def _contribution(self, node, row: dict) -> None:
+        for column, predicate in (("assumptions", SG.assumption), ("evidence", SG.evidence)):
+            texts = sorted(str(self.g.value(x, RDFS.label)) for x in self.g.objects(node, predicate) if self.g.value(x, RDFS.label) is not None)
+            row[column] = "\n".join(texts) or None
+
+    def _funding(self, node, row: dict) -> None:
+        g = self.g
+        money, period = g.value(node, SCHEMA.amount), g.value(node, DCTERMS.temporal)
+        row["amount"] = _number_cell(g.value(money, SCHEMA.value)) if money is not None else None
+        row["currency"] = self._label(money, SCHEMA.currency)
+        row["start"], row["end"] = self._label(period, DCAT.startDate), self._label(period, DCAT.endDate)
+
+    def _organisation(self, node, row: dict) -> None:
+        g = self.g
+        row["kind"] = "person" if (node, RDF.type, FOAF.Person) in g else "board" if (node, RDF.type, SG.Board) in g else "organisation"
+        memberships = sorted(g.subjects(ORG.member, node))
+        posts = sorted(g.objects(node, ORG.holds))
+        held = [(g.value(m, ORG.organization), g.value(m, ORG.role)) for m in memberships]
+        held += [(g.value(p, ORG.postIn), g.value(p, ORG.role)) for p in posts]
+        if held:
+            board, role = held[0]
+            row["member of"], row["role"] = self._ref(board), self._label(role)
+        if len(held) > 1:
+            self.lost[("Organisations", "member of")].append(f"{self.ids[node]} sits on {len(held)} boards; the row holds the first")
+
+    def _indicator(self, node, row: dict) -> None:
+        source = self.g.value(node, SG.dataSource)
+        row["data source"] = self._label(source) if source is not None and str(source).startswith(self.base) else self._ref(source)
+
+    def _target(self, node, row: dict) -> None:
+        g = self.g
+        if (node, RDF.type, SG.Target) in g:
+            row.update(indicator=self._ref(g.value(predicate=SG.hasTarget, object=node)), kind="target",
+                       value=_number_cell(g.value(node, SG.targetValue)), date=self._label(node, SG.targetDate))
+        else:
+            row.update(indicator=self._ref(g.value(node, SG.indicator)), kind="baseline",
+                       value=_number_cell(g.value(node, SDMX_MEASURE.obsValue)), date=self._label(node, SDMX_DIMENSION.refPeriod))
+
+    _OWN = {"Strategy": _strategy, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
+            "Indicators": _indicator, "Targets": _target}
+
+    def unexpressed(self) -> list[str]:
+        """What the rows cannot hold, one line per column or statement: several values in a one-value cell, statements no column states."""
+        stated = {sheet: {p for c in sheet.columns for p in c.stated} for sheet in {s for s in self.sheet_of.values()}}
+        kept = {RDF.type, *ROW_PREDICATES, *STRUCTURE, *STATED_BY_OTHERS, *_DERIVED}
+        missing: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for node, sheet in self.sheet_of.items():
+            for p, o in self.g.predicate_objects(node):
+                if p not in stated[sheet] and p not in kept:
+                    missing[(sheet.name, self.g.namespace_manager.normalizeUri(p))].append(self.ids[node])
+        lines = [f"{sheet}, {column}: {'; '.join(found)}" for (sheet, column), found in sorted(self.lost.items())]
+        lines += [f"{sheet}: {predicate} of {', '.join(sorted(set(ids)))} has no column" for (sheet, predicate), ids in sorted(missing.items())]
+        return lines
+
+
+def _last_segment(iri: str) -> str:
+    return re.split(r"[/#]", str(iri).rstrip("/"))[-1]
+
+
+def _area_code(area) -> str | None:
+    if area is None:
+        return None
+    return str(area).removeprefix(ONS_AREA)
+
+
+def _number_cell(value) -> int | float | None:
+    """A number as a spreadsheet cell: an int when it is whole, so that nothing is lost."""
+    if value is None:
+        return None
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)

@@ -1,0 +1,260 @@
+"""The workbook's one table: each sheet, each column, the statement its cells make and how many values they take.
+
+The template, the import, the export and the conflict checks all read SHEETS.
+A column with a ``predicate`` states (row's thing, predicate, value), or the
+reverse when ``inverse``, and the same generic code reads and writes it. A
+column without one is read and written by its sheet's own code; ``states``
+still names the predicates it states, so the checks know what it says.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from rdflib import RDFS, URIRef
+from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
+
+from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+
+ID_BASE = "https://w3id.org/strategy-graph/id/"
+CONCEPT_BASE = "https://w3id.org/strategy-graph/def/"
+ONS_AREA = "http://statistics.data.gov.uk/id/statistical-geography/"
+WHOLE_POPULATION = URIRef(CONCEPT_BASE + "population-group/all")
+FINGERTIPS_DATASET = URIRef("https://w3id.org/strategy-graph/id/fingertips/dataset")
+EXAMPLE = "EXAMPLE"  # rows whose id starts with this are examples, skipped on import
+SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header, the note on it, what its cells take, and what they state."""
+
+    name: str
+    note: str
+    required: bool = False
+    kind: str = "text"  # text, lines, id, iri, ref, number, whole, date, day, period, choice, group, area, address, money, fingertips
+    choices: str = ""  # a code list of concepts.ttl, or one of LOCAL_CHOICES
+    refers_to: tuple[str, ...] = ()  # sheets whose ids a ref may name
+    predicate: URIRef | None = None  # the statement each value makes of the row's thing
+    inverse: bool = False  # (value, predicate, row's thing) instead
+    many: bool = False  # several values, separated by SEPARATOR
+    states: tuple[URIRef, ...] = field(default=())  # what the sheet's own code states from it, besides the predicate
+
+    @property
+    def stated(self) -> tuple[URIRef, ...]:
+        """The predicates this column's cells state."""
+        return ((self.predicate,) if self.predicate is not None else ()) + self.states
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet: one kind of thing, one row each."""
+
+    name: str
+    about: str
+    columns: tuple[Column, ...]
+    segment: str = ""  # the kind of thing in new IRIs: <strategy>/<segment>/<id>
+    type: URIRef | None = None
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+def _id(example: str) -> Column:
+    return Column("id", f"Short identifier, unique in the workbook, such as {example}.", True, "id")
+
+
+def _label(name: str, note: str) -> Column:
+    return Column(name, note, True, predicate=RDFS.label)
+
+
+# Every sheet ends with these: where the row's statements were published, and the IRI of its thing.
+_PROVENANCE = (
+    Column("source", "The address (http or https) of the document that states this row, if it is published.",
+           kind="address", predicate=DCTERMS.source),
+    Column("quote", "The passage of that document that states it, word for word.", predicate=SG.quote),
+    Column("iri", "Leave empty for a new row: the IRI is made from the id. Export fills it for things already in the graph.", kind="iri"),
+)
+
+
+def _many(note: str) -> str:
+    return f"{note}; several separated by '{SEPARATOR}'."
+
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet("Strategy", "One row: the strategy this workbook describes.", (
+        Column("id", "Short identifier of the strategy, such as luton-pws. New IRIs are made under https://w3id.org/strategy-graph/id/<id>/.", True, "id"),
+        Column("title", "The strategy's title, as published.", True, predicate=DCTERMS.title, states=(RDFS.label,)),
+        Column("start", "First year (2023) or first day (2023-04-01) of the strategy's period.", True, "date", states=(DCTERMS.temporal, DCAT.startDate)),
+        Column("end", "Last year (2028) or last day of the strategy's period.", True, "date", states=(DCTERMS.temporal, DCAT.endDate)),
+        Column("vision", "The vision the strategy serves, as published.", states=(SG.includesPriority, RDFS.label)),
+        Column("led by", "id of the board, organisation or person that leads the strategy (Organisations sheet).", kind="ref",
+               refers_to=("Organisations",), predicate=SG.ledBy),
+        Column("area", "ONS code of the area the strategy covers, such as E06000032: the area of its own data. A value for another area is a comparator.",
+               kind="area", predicate=DCTERMS.spatial),
+        Column("life course from", "The first life stage the strategy serves.", kind="choice", choices="life-stage", predicate=SG.lifeCourseStart),
+        Column("life course to", "The last life stage the strategy serves.", kind="choice", choices="life-stage", predicate=SG.lifeCourseEnd),
+        *_PROVENANCE,
+    ), type=SG.Strategy),
+    Sheet("Priorities", "The strategy's priorities, one row each.", (
+        _id("healthy-lives"),
+        _label("priority", "The priority, worded as published."),
+        Column("position", "Its place in the published list (1, 2, …).", kind="whole", predicate=SCHEMA.position),
+        *_PROVENANCE,
+    ), "priority", SG.StrategicPriority),
+    Sheet("Outcomes", "The target outcomes, each under the priorities it serves.", (
+        _id("healthy-life-expectancy"),
+        _label("outcome", "The outcome, worded as published."),
+        Column("priority", _many("ids of the priorities the outcome serves (Priorities sheet); empty: the only priority, when there is one"),
+               kind="ref", refers_to=("Priorities",), predicate=SG.hasTargetOutcome, inverse=True, many=True),
+        Column("owner", "id of the organisation or person accountable for the outcome.", kind="ref", refers_to=("Organisations",), predicate=SG.owner),
+        Column("theme", _many("Themes the outcome is about"), kind="choice", choices="theme", predicate=SG.theme, many=True),
+        Column("position", "Its place in the published list (1, 2, …).", kind="whole", predicate=SCHEMA.position),
+        *_PROVENANCE,
+    ), "outcome", SG.Outcome),
+    Sheet("Workstreams", "The strategy's work streams.", (
+        _id("smoking-cessation"),
+        _label("work stream", "The work stream, worded as published."),
+        Column("owner", "id of the organisation or person accountable for the work stream.", kind="ref", refers_to=("Organisations",), predicate=SG.owner),
+        Column("serves life stage", _many("The life stages the work stream serves"), kind="choice", choices="life-stage",
+               predicate=SG.servesLifeStage, many=True),
+        Column("position", "Its place in the published list (1, 2, …).", kind="whole", predicate=SCHEMA.position),
+        *_PROVENANCE,
+    ), "workstream", SG.Workstream),
+    Sheet("Interventions", "Programmes, services and projects that deliver the work.", (
+        _id("stop-smoking-service"),
+        _label("intervention", "The intervention's name."),
+        Column("owner", "id of the organisation or person accountable for it.", kind="ref", refers_to=("Organisations",), predicate=SG.owner),
+        Column("partner", _many("ids of the organisations that develop or deliver it with the owner"), kind="ref",
+               refers_to=("Organisations",), predicate=SG.partner, many=True),
+        Column("delivery status", "Where it stands.", kind="choice", choices="delivery-status", predicate=SG.deliveryStatus),
+        *_PROVENANCE,
+    ), "intervention", SG.Intervention),
+    Sheet("Contributions", "Causal links: which work, or which earlier outcome, leads to which result, and why.", (
+        _id("quit-support-to-life-expectancy"),
+        Column("from", "id of the work stream, intervention or (for a chain of outcomes) intermediate outcome that contributes.", True, "ref",
+               refers_to=("Workstreams", "Interventions", "Outcomes"), predicate=SG.qualifiedContribution, inverse=True),
+        Column("to", "id of the outcome or work stream it contributes to.", True, "ref", refers_to=("Outcomes", "Workstreams"), predicate=SG.contributionTo),
+        Column("rationale", "One or two sentences on why the work should bring about the result.", predicate=SG.rationale),
+        Column("assumptions", "What must hold for the link to work; several on separate lines of the cell.", "lines", states=(SG.assumption, RDFS.label)),
+        Column("evidence", "Studies or data that support the link; several on separate lines of the cell.", "lines", states=(SG.evidence, RDFS.label)),
+        Column("strength", "How strongly the grounds support the link.", kind="choice", choices="contribution-strength", predicate=SG.strength),
+        *_PROVENANCE,
+    ), "contribution", SG.Contribution),
+    Sheet("Funding", "Money for interventions.", (
+        _id("grant-2024"),
+        Column("intervention", "id of the intervention funded.", True, "ref", refers_to=("Interventions",), predicate=SCHEMA.fundedItem),
+        Column("funder", "id of the organisation that funds it.", kind="ref", refers_to=("Organisations",), predicate=SCHEMA.funder),
+        Column("amount", "The amount, as you would type it: 1500000, £1,500,000 or GBP 1.5m.", kind="money",
+               states=(SCHEMA.amount, SCHEMA.value, SCHEMA.currency)),
+        Column("currency", "ISO 4217 code, such as GBP; may be left out when the amount names it.", states=(SCHEMA.amount, SCHEMA.currency)),
+        Column("start", "First year or day the funding covers.", kind="date", states=(DCTERMS.temporal, DCAT.startDate)),
+        Column("end", "Last year or day the funding covers.", kind="date", states=(DCTERMS.temporal, DCAT.endDate)),
+        Column("status", "Whether the money is proposed, committed, spent or withdrawn.", kind="choice", choices="funding-status", predicate=SG.fundingStatus),
+        *_PROVENANCE,
+    ), "funding", SG.FundingCommitment),
+    Sheet("Organisations", "Organisations, boards and people, and who sits on which board in what role.", (
+        _id("health-and-wellbeing-board"),
+        _label("name", "The organisation's or person's name."),
+        Column("kind", "board for a governing or partnership board, person for a named person, else organisation.",
+               kind="choice", choices="organisation-kind", states=(SG.Board,)),
+        Column("sector", "The organisation's sector.", kind="choice", choices="sector", predicate=ORG.classification),
+        Column("member of", "id of a board the organisation or person sits on.", kind="ref", refers_to=("Organisations",),
+               states=(ORG.organization, ORG.postIn, ORG.holds)),
+        Column("role", "Its role on that board, such as chair: for a person, the post they hold.", states=(ORG.role,)),
+        *_PROVENANCE,
+    ), "organisation"),
+    Sheet("Indicators", "Measures of progress.", (
+        _id("smoking-prevalence"),
+        _label("indicator", "The indicator's name, as its publisher gives it."),
+        Column("measures", _many("ids of the outcomes or work streams it shows progress on"), kind="ref",
+               refers_to=("Outcomes", "Workstreams"), predicate=SG.measures, many=True),
+        Column("unit", "The unit of its values, such as % or per 100,000.", predicate=SG.unit),
+        Column("polarity", "Whether higher or lower is better.", kind="choice", choices="polarity", predicate=SG.polarity),
+        Column("polarity basis", "Whether the polarity is published by the source or judged from the definition.", kind="choice",
+               choices="polarity-basis", predicate=SG.polarityBasis),
+        Column("data source", "Where its values come from: a name, or the address of the catalogue.", states=(SG.dataSource,)),
+        Column("fingertips id", "Its OHID Fingertips indicator ID, if verified (digits).", kind="fingertips", predicate=SG.sourceIdentifier),
+        Column("split by", "A breakdown it is published by, for inequality.", kind="choice", choices="breakdown", predicate=SG.disaggregation),
+        *_PROVENANCE,
+    ), "indicator", SG.Indicator),
+    Sheet("Targets", "Baselines and targets of indicators.", (
+        _id("smoking-baseline"),
+        Column("indicator", "id of the indicator.", True, "ref", refers_to=("Indicators",), states=(SG.hasTarget, SG.hasBaseline, SG.indicator)),
+        Column("kind", "baseline (the starting value) or target (the value to reach).", True, "choice", choices="target-kind"),
+        Column("value", "The value, in the indicator's unit.", True, "number", states=(SG.targetValue, SDMX_MEASURE.obsValue)),
+        Column("date", "For a target, the year or day by which to reach it; for a baseline, the period it is for (2022/23).", True, "period",
+               states=(SG.targetDate, SDMX_DIMENSION.refPeriod)),
+        Column("area", "ONS code of the area; default: the strategy's area. Another area's value is a comparator.", kind="area",
+               predicate=SDMX_DIMENSION.refArea),
+        Column("population group", "The group the value is for, such as pupils eligible for free school meals; default: the whole population.",
+               kind="group", predicate=SG.populationGroup),
+        *_PROVENANCE,
+    ), "target"),
+    Sheet("Observations", "Values of indicators for a period and an area.", (
+        _id("smoking-2023"),
+        Column("indicator", "id of the indicator.", True, "ref", refers_to=("Indicators",), predicate=SG.indicator),
+        Column("period", "The period the value is for, as published (2022/23, 2021).", True, "period", predicate=SDMX_DIMENSION.refPeriod),
+        Column("period end", "The last day of the period, if known.", kind="day", predicate=SG.periodEnd),
+        Column("value", "The value, in the indicator's unit.", True, "number", predicate=SDMX_MEASURE.obsValue),
+        Column("lower ci", "Lower 95% confidence limit.", kind="number", predicate=SG.lowerConfidenceLimit),
+        Column("upper ci", "Upper 95% confidence limit.", kind="number", predicate=SG.upperConfidenceLimit),
+        Column("count", "The count behind the value.", kind="number", predicate=SG.numerator),
+        Column("area", "ONS code of the area; default: the strategy's area. Another area's value is a comparator.", kind="area",
+               predicate=SDMX_DIMENSION.refArea),
+        Column("population group", "The group the value is for; default: the whole population.", kind="group", predicate=SG.populationGroup),
+        *_PROVENANCE,
+    ), "observation", SG.Observation),
+)
+BY_SHEET = {sheet.name: sheet for sheet in SHEETS}
+# Code lists that are not concepts of the ontology: the label is the value.
+LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "person"), "target-kind": ("baseline", "target")}
+# What every row's thing carries besides its columns: where it was typed in.
+ROW_PREDICATES = (SG.sourceSheet, SG.sourceRow)
+# Statements a row makes of another row's thing (an indicator's targets, from the Targets sheet).
+STATED_BY_OTHERS = (SG.hasTarget, SG.hasBaseline, *(c.predicate for s in SHEETS for c in s.columns if c.inverse))
+# Statements the sheets' own code makes that no column names: the structure they hang on.
+STRUCTURE = (DCTERMS.isPartOf, SG.addressesPriority, QB.dataSet, SKOS.notation, SKOS.prefLabel, SKOS.inScheme)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell (or row), and what was expected."""
+
+    sheet: str
+    row: int
+    column: str
+    problem: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet} row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        return f"{where}: {self.problem}; expected {self.expected}"
+
+
+class WorkbookError(Exception):
+    """The file or folder cannot be read as a workbook at all."""
+
+
+class UnsavedFormula(str):
+    """A formula cell whose value was never calculated and saved (so reading it would give nothing)."""
+
+
+@dataclass
+class Row:
+    """One data row: where it is, and its cells by column name."""
+
+    sheet: str
+    number: int
+    cells: dict[str, object] = field(default_factory=dict)
+
+    def text(self, column: str) -> str:
+        """The cell as text: whole numbers without '.0', dates without a time."""
+        value = self.cells.get(column)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        return str(value).strip()
