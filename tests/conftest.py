@@ -27,11 +27,27 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def read_fixture(path: Path, folder: Path) -> Path:
-    """A copy of a gap fixture in ``folder``, with {this_year} and {this_yy} made today's year (for the data-age rule)."""
-    year = str(datetime.date.today().year)
+    """A copy of a gap fixture in ``folder``, with today's dates put in, for the data-age rule.
+
+    {this_year} and {this_yy} become today's year; {stale_day} the day a month
+    more than two years ago, and {two_years_ago} the year of that day.
+    """
+    today = datetime.date.today()
+    stale = _years_before(today, 2) - datetime.timedelta(days=31)
+    year = str(today.year)
+    text = path.read_text(encoding="utf-8")
+    for name, value in (("{this_year}", year), ("{this_yy}", year[2:]), ("{stale_day}", stale.isoformat()), ("{two_years_ago}", str(stale.year))):
+        text = text.replace(name, value)
     copy = folder / f"{path.parent.name}-{path.name}"
-    copy.write_text(path.read_text(encoding="utf-8").replace("{this_year}", year).replace("{this_yy}", year[2:]), encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
     return copy
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 def copies(folder: Path, count: int) -> list[Path]:

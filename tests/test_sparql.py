@@ -122,9 +122,21 @@ def test_stale_indicators_and_unlinked_workstreams(ds):
     import datetime
 
     stale = _run(ds, "stale-indicators")
-    # The only values are temporary-accommodation counts up to 2023/24, which end in 2024.
-    assert stale == ([] if datetime.date.today().year - 2 <= 2024 else [{"indicator": "Households in temporary accommodation, Luton Borough Council", "latestYear": "2024"}])
+    # The only values are temporary-accommodation counts up to 2023/24, which end by 31 December 2024.
+    assert [(r["indicator"], r["latestEnded"]) for r in stale] == (
+        [] if datetime.date.today().year - 2 <= 2024 else [("Households in temporary accommodation, Luton Borough Council", "2024-12-31")])
     assert len(_run(ds, "unlinked-workstreams")) == 8
+
+
+def test_stale_indicators_name_the_day_the_latest_value_ended(tmp_path):
+    """On data that is stale by the day, not the year: the saved query gives the rule's result and its day."""
+    from graph.engine.graphs import open_graph
+    from tests.conftest import DATA, read_fixture
+
+    fixture = read_fixture(DATA / "gaps" / "indicator-data-out-of-date" / "fires-period-end.ttl", tmp_path)
+    stale_day = next(line for line in fixture.read_text(encoding="utf-8").splitlines() if "sg:periodEnd" in line).split('"')[3]
+    rows = _run(open_graph(data=[fixture]), "stale-indicators")
+    assert [(r["indicator"], r["latestEnded"]) for r in rows] == [("An invented indicator", stale_day)]
 
 
 def test_gaps_by_strategy_count_the_nodes_the_gap_report_names(ds):

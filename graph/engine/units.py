@@ -69,14 +69,15 @@ SELECT ?report ?graph ?fingerprint WHERE {
 def validated_with() -> str:
     """What a kept report depends on besides its unit's statements and the vocabulary.
 
-    The shapes, this engine, and the year: a rule reads YEAR(NOW()), so a
-    report made last year may be wrong this year.
+    The shapes, this engine, and the day: a rule reads NOW() (a value is
+    stale two years after its period ended), so a report made yesterday may
+    be wrong today. The first write of a day validates every unit again.
     """
-    return f"{ENGINE_VERSION} {shapes_digest()} {_year()}"
+    return f"{ENGINE_VERSION} {shapes_digest()} {_today()}"
 
 
-def _year() -> int:
-    return datetime.date.today().year
+def _today() -> datetime.date:
+    return datetime.date.today()
 
 
 def is_data_graph(name) -> bool:
