@@ -34,11 +34,13 @@ class _Build:
     staged: Dataset = field(default_factory=new_graph)
     problems: list[Problem] = field(default_factory=list)
     ids: dict[str, tuple[Row, URIRef]] = field(default_factory=dict)
+    by_iri: dict[URIRef, Row] = field(default_factory=dict)  # the row of each thing: a lookup, not a search, per row
     base: str = ""
     strategy: URIRef | None = None
     graph: URIRef | None = None
     area: URIRef | None = None
     period: tuple[datetime.date, datetime.date] | None = None
+    _sheets: dict = field(default_factory=dict)  # rows_of, once the ids are collected
 
     def problem(self, row: Row, column: str, problem: str, expected: str) -> None:
         self.problems.append(Problem(row.sheet, row.number, column, problem, expected))
@@ -53,7 +55,9 @@ class _Build:
 
     def rows_of(self, sheet: str) -> list[tuple[Row, URIRef]]:
         """The rows of a sheet that have a usable id, with their things."""
-        return [(row, node) for row, node in self.ids.values() if row.sheet == sheet]
+        if sheet not in self._sheets:
+            self._sheets[sheet] = [(row, node) for row, node in self.ids.values() if row.sheet == sheet]
+        return self._sheets[sheet]
 
 
 class _Existing:
@@ -173,12 +177,13 @@ def _collect_ids(build: _Build) -> None:
         if iri and not _IRI.fullmatch(iri):
             build.problem(row, "iri", f"'{iri}' is not an absolute IRI", "an absolute IRI such as https://example.org/x, or nothing")
             continue
-        minted = build.base + ("strategy" if row.sheet == "Strategy" else f"{BY_SHEET[row.sheet].segment}/{ident}")
-        same = next((r for r, known in build.ids.values() if known == URIRef(iri or minted)), None)
+        node = URIRef(iri or build.base + ("strategy" if row.sheet == "Strategy" else f"{BY_SHEET[row.sheet].segment}/{ident}"))
+        same = build.by_iri.get(node)
         if same is not None:
             build.problem(row, "iri", f"the same IRI as {same.sheet} row {same.number}", "one row per thing: a copied row needs its iri cell emptied")
             continue
-        build.ids[ident] = (row, URIRef(iri or minted))
+        build.ids[ident] = (row, node)
+        build.by_iri[node] = row
         if row.sheet == "Strategy":
             build.strategy = build.ids[ident][1]
 
@@ -199,14 +204,20 @@ def _conflicts(build: _Build) -> None:
     states it; the workbook cannot quietly contradict it.
     """
     for s, p, o, _ in build.staged.quads((None, None, None, build.graph)):
-        sheet, number = build.staged.value(s, SG.sourceSheet), build.staged.value(s, SG.sourceRow)
-        if sheet is None or p in _MANY_SOURCES:
+        row = build.by_iri.get(s)
+        column = _ONE_VALUE[row.sheet].get(p) if row is not None else None
+        if column is None:
             continue
-        column = next((c for c in BY_SHEET[str(sheet)].columns if p in c.stated and not c.many and not c.inverse), None)
-        known = [x for x in build.existing.objects(s, p) if str(x) != str(o)] if column is not None else []
+        known = [x for x in build.existing.objects(s, p) if str(x) != str(o)]
         if known:
-            build.problems.append(Problem(str(sheet), int(number), column.name, f"'{o}' differs from '{known[0]}', which the graph already states",
+            build.problems.append(Problem(row.sheet, row.number, column.name, f"'{o}' differs from '{known[0]}', which the graph already states",
                                           "the value the graph holds: change it in the layer that states it, or leave the cell as exported"))
+
+
+# Each sheet's facts of one value, by predicate, with the column that states them (from SHEETS).
+# A thing may be stated by several documents: a second source is no contradiction.
+_ONE_VALUE = {sheet.name: {p: c for c in reversed(sheet.columns) if not c.many and not c.inverse for p in c.stated if p not in _MANY_SOURCES}
+              for sheet in SHEETS}
 
 
 # Cell readers: each returns an RDF term, or None after recording a problem.
@@ -286,7 +297,7 @@ def _group(build, row, column, text):
 def _ref(build: _Build, row: Row, column: Column, ident: str):
     if _IRI.fullmatch(ident) and "/" in ident:
         iri = URIRef(ident)
-        if (iri, RDF.type, None) in build.existing or any(known == iri for _, known in build.ids.values()):
+        if iri in build.by_iri or (iri, RDF.type, None) in build.existing:
             return iri
         build.problem(row, column.name, f"refers to {ident}, which is in neither the workbook nor the graph",
                       "the id of a row of " + " or ".join(column.refers_to) + ", or the IRI of something in the graph")
