@@ -96,6 +96,17 @@ def project(ds: Dataset) -> nx.DiGraph:
     return g
 
 
+def within(g: nx.DiGraph, strategy: str) -> nx.DiGraph:
+    """One strategy's part of the projection: the strategy, its outcomes and work streams, the work that leads to them, and what they serve."""
+    keep = {strategy} | {n for n, d in g.nodes(data=True) if d["strategy"] == strategy}
+    while True:
+        more = {u for v in keep for u in g.predecessors(v) if g.nodes[u]["kind"] in ("workstream", "intervention")}
+        more |= {v for u in keep for v in g.successors(u) if g.nodes[v]["kind"] in ("priority", "vision")}
+        if more <= keep:
+            return g.subgraph(keep).copy()
+        keep |= more
+
+
 def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
     """Every analysis of the issue, as one JSON-ready dict; resources appear as {iri, label}.
 

@@ -50,6 +50,24 @@ store_option = click.option(
 )
 
 
+strategy_option = click.option(
+    "--strategy", "strategy_name", metavar="ID",
+    help="Only this strategy, of a graph that holds several: the id its workbook gave it (such as luton-pws), or its IRI.",
+)
+
+
+def _strategy(ds: Dataset, name: str | None) -> URIRef | None:
+    """The strategy --strategy names, or None when it names none; a name the graph does not hold is refused with the list."""
+    from graph.overview import resolve_strategy
+
+    if name is None:
+        return None
+    try:
+        return URIRef(resolve_strategy(ds, name))
+    except ValueError as error:
+        raise InputError(str(error)) from error
+
+
 def graph_source(command: Callable) -> Callable:
     """Add --data and --store to a command and pass it the opened graph as ``ds``."""
 
@@ -134,14 +152,16 @@ def stats(ds: Dataset, output: str) -> None:
     "xlsx writes one strategy as the data-entry workbook (see `template`).",
 )
 @click.option("--graph", "name", help="Export only this named graph: its short name (such as 'strategy') or its IRI.")
-@click.option("--strategy", help="With --format xlsx: the IRI of the strategy to write, if the graph holds several.")
+@strategy_option
 @click.option(
     "-o", "--output", type=click.File("wb", atomic=True), default="-",
     help="File to write; written whole or not at all. Default: standard output.",
 )
-def export(ds: Dataset, fmt: str, name: str | None, strategy: str | None, output) -> None:
+def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, output) -> None:
     """Write the graph, or one named graph, as RDF, or one strategy as a workbook."""
     if fmt != "xlsx":
+        if strategy_name is not None:
+            raise click.UsageError("--strategy goes with --format xlsx; an RDF export names a graph with --graph")
         output.write(export_graph(ds, BY_NAME[fmt], _graph_name(ds, name)))
         return
     if output.name == "<stdout>":
@@ -149,7 +169,7 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy: str | None, output
     from graph.workbook import ExportError, export as export_rows, write_template  # openpyxl, only for workbooks
 
     try:
-        rows, unexpressed = export_rows(ds, URIRef(strategy) if strategy else None)
+        rows, unexpressed = export_rows(ds, _strategy(ds, strategy_name))
     except ExportError as error:
         raise InputError(str(error)) from error
     # Said before anything is written: what a re-import of this workbook would not give back.
@@ -198,9 +218,11 @@ def load(files: tuple[Path, ...], store: Path, graph_iri: str | None) -> None:
     "--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="violation", show_default=True,
     help="Exit with status 1 if any gap of this severity or worse is found, shown or not; none: always 0.",
 )
-def gaps(ds: Dataset, output: str, severity: str, fail_on: str) -> None:
+@strategy_option
+def gaps(ds: Dataset, output: str, severity: str, fail_on: str, strategy_name: str | None) -> None:
     """Check the strategy's logic against the gap rules (shapes/) and report what is missing."""
-    found = find_gaps(ds)
+    strategy = _strategy(ds, strategy_name)
+    found = [g for g in find_gaps(ds) if strategy is None or g.strategy == str(strategy)]
     shown = at_or_above(found, severity)
     if output == "json":
         click.echo(json.dumps([g.as_dict() for g in shown], indent=2, ensure_ascii=False))
@@ -298,11 +320,14 @@ def queries() -> None:
     help="A summary for people, or JSON with the keys pathways, coverage, funding_by_outcome, "
     "single_points_of_failure, cut_points, cycles, centrality, life_course and unlinked_workstreams.",
 )
-def analyse(ds: Dataset, output: str) -> None:
+@strategy_option
+def analyse(ds: Dataset, output: str, strategy_name: str | None) -> None:
     """Analyse the logic model: pathways, coverage, funding by outcome, weak points."""
-    from graph.analysis import analyse as analyse_graph, as_text  # networkx, only for this command
+    from graph.analysis import analyse as analyse_graph, as_text, project, within  # networkx, only for this command
 
-    result = analyse_graph(ds)
+    strategy = _strategy(ds, strategy_name)
+    g = project(ds)
+    result = analyse_graph(ds, g if strategy is None else within(g, str(strategy)))
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if output == "json" else as_text(result))
 
 

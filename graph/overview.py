@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
-from graph.vocab import SPARQL_PREFIXES
+from graph.vocab import ID_BASE, SPARQL_PREFIXES
 
 _STRATEGIES = SPARQL_PREFIXES + "SELECT ?strategy ?label WHERE { ?strategy a sg:Strategy ; rdfs:label ?label }"
 # One query per kind of part: as one query with UNION, Oxigraph took 6 times as long at 150 strategies.
@@ -57,6 +57,25 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
             if strategy in found:
                 getattr(found[strategy], kind).append(Item(item, label))
     return sorted(found.values(), key=lambda overview: (overview.label, overview.iri))
+
+
+def resolve_strategy(ds: Dataset, text: str) -> str:
+    """The strategy that ``text`` names: its IRI, or the id its workbook gave it (luton-pws for <ID_BASE>luton-pws/strategy).
+
+    Raises ValueError naming every strategy of the graph, by id and IRI.
+    """
+    strategies = sorted({str(row.strategy) for row in ds.query(_STRATEGIES)})
+    wanted = {text, f"{ID_BASE}{text}/strategy"}
+    found = [s for s in strategies if s in wanted]
+    if found:
+        return found[0]
+    known = ", ".join(f"{strategy_id(s)} ({s})" for s in strategies) or "none"
+    raise ValueError(f"--strategy {text!r}: no such strategy; the graph's strategies are: {known}")
+
+
+def strategy_id(iri: str) -> str:
+    """The short id of a strategy: its workbook id, or else its IRI."""
+    return iri.removeprefix(ID_BASE).removesuffix("/strategy") if iri.startswith(ID_BASE) and iri.endswith("/strategy") else iri
 
 
 def _position(value) -> tuple:

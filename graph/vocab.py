@@ -8,6 +8,8 @@ SG = Namespace("https://w3id.org/strategy-graph/def#")
 VOCABULARY_BASE = "https://w3id.org/strategy-graph/def"
 # The engine's own graphs (kept validation reports, its catalogue) are named under this IRI.
 ENGINE_BASE = "https://w3id.org/strategy-graph/id/engine/"
+# Where a workbook's things get their IRIs: <ID_BASE><strategy id>/<kind>/<id>.
+ID_BASE = "https://w3id.org/strategy-graph/id/"
 SCHEMA = Namespace("http://schema.org/")
 SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")

@@ -131,3 +131,54 @@ def test_wheel_carries_the_rdf_files_and_works_outside_the_repository(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == str(site / "graph" / "_files")
     assert "Target outcome" in result.stdout
+
+
+# Several strategies in one store ------------------------------------------------------------
+
+def _two_strategies(tmp_path: Path) -> list[Path]:
+    """The packaged dataset twice, under the ids a workbook import would give it: copy0 and copy1."""
+    from graph import files
+
+    paths = []
+    for n in range(2):
+        for source in files.dataset_files():
+            path = tmp_path / f"copy{n}-{source.name}"
+            path.write_text(source.read_text(encoding="utf-8").replace("/luton-pws/", f"/copy{n}/"), encoding="utf-8")
+            paths.append(path)
+    return paths
+
+
+def test_gaps_and_analyse_take_one_strategy_of_several_by_its_id_or_iri(runner, tmp_path):
+    data = [a for p in _two_strategies(tmp_path) for a in ("--data", str(p))]
+    gaps = lambda *more: json.loads(runner.invoke(main, ["gaps", *data, "--format", "json", "--fail-on", "none", *more]).output)
+    every, one = gaps(), gaps("--strategy", "copy0")
+    # A gap of work that belongs to no strategy (a programme outside both) is no strategy's.
+    assert {g["strategy"] for g in every} - {""} == {f"https://w3id.org/strategy-graph/id/copy{n}/strategy" for n in range(2)}
+    assert {g["strategy"] for g in one} == {"https://w3id.org/strategy-graph/id/copy0/strategy"}
+    assert len(one) * 2 == len([g for g in every if g["strategy"]])
+    assert gaps("--strategy", "https://w3id.org/strategy-graph/id/copy1/strategy") == [g for g in every if "/copy1/" in g["strategy"]]
+    analysed = json.loads(runner.invoke(main, ["analyse", *data, "--format", "json", "--strategy", "copy1"]).output)
+    served = {s["iri"] for stage in analysed["life_course"] for s in stage["served_by"]}
+    assert served and all("/copy1/" in iri for iri in served)  # the other council's work is not listed as covering this one's
+    assert {p["outcome"]["iri"] for p in analysed["pathways"]} == {iri for iri in (p["outcome"]["iri"] for p in analysed["pathways"]) if "/copy1/" in iri}
+    assert len(analysed["pathways"]) == 5
+
+
+def test_a_strategy_the_graph_does_not_hold_is_refused_with_the_list(runner, tmp_path):
+    data = [a for p in _two_strategies(tmp_path) for a in ("--data", str(p))]
+    result = runner.invoke(main, ["gaps", *data, "--strategy", "luton-pws"])
+    assert result.exit_code == 2
+    assert ("--strategy 'luton-pws': no such strategy; the graph's strategies are: "
+            "copy0 (https://w3id.org/strategy-graph/id/copy0/strategy), copy1 (https://w3id.org/strategy-graph/id/copy1/strategy)") in result.output
+
+
+def test_export_writes_one_strategy_of_several_by_its_id_and_refuses_it_for_rdf(runner, tmp_path):
+    from openpyxl import load_workbook
+
+    data = [a for p in _two_strategies(tmp_path) for a in ("--data", str(p))]
+    out = tmp_path / "copy1.xlsx"
+    assert runner.invoke(main, ["export", *data, "--format", "xlsx", "--strategy", "copy1", "-o", str(out)]).exit_code == 0
+    iris = [row[-1].value for row in load_workbook(out)["Outcomes"].iter_rows(min_row=3)]
+    assert len(iris) == 5 and all("/copy1/" in iri for iri in iris)
+    refused = runner.invoke(main, ["export", *data, "--format", "ttl", "--strategy", "copy1"])
+    assert refused.exit_code == 2 and "--strategy goes with --format xlsx" in refused.output

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from rdflib import RDFS, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
-from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.vocab import ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 
-ID_BASE = "https://w3id.org/strategy-graph/id/"
+__all__ = ["ID_BASE"]  # re-exported: the workbook's IRIs are made under it
 CONCEPT_BASE = "https://w3id.org/strategy-graph/def/"
 ONS_AREA = "http://statistics.data.gov.uk/id/statistical-geography/"
 WHOLE_POPULATION = URIRef(CONCEPT_BASE + "population-group/all")
