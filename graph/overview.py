@@ -20,6 +20,9 @@ _PARTS = {
     "visions": "?strategy a sg:Strategy ; sg:addressesPriority/^sg:includesPriority ?item .",
     "outcomes": "?item a sg:Outcome ; dcterms:isPartOf ?strategy .",
     "workstreams": "?item a sg:Workstream ; dcterms:isPartOf ?strategy .",
+    # Work a strategy counts as its own: part of it, or reaching its outcomes or work streams.
+    "interventions": "?item a sg:Intervention . { ?item dcterms:isPartOf ?strategy } UNION { ?item sg:contributesTo+/dcterms:isPartOf ?strategy }",
+    "indicators": "?item a sg:Indicator ; sg:measures/dcterms:isPartOf ?strategy .",
 }
 _PART = SPARQL_PREFIXES + "SELECT ?strategy ?item ?itemLabel ?position WHERE { %s ?item rdfs:label ?itemLabel . OPTIONAL { ?item schema:position ?position } }"
 
@@ -42,6 +45,13 @@ class StrategyOverview:
     priorities: list[Item] = field(default_factory=list)
     outcomes: list[Item] = field(default_factory=list)
     workstreams: list[Item] = field(default_factory=list)
+    interventions: list[Item] = field(default_factory=list)
+    indicators: list[Item] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """The strategy's short id (strategy_id)."""
+        return strategy_id(self.iri)
 
 
 def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
@@ -52,7 +62,7 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
         if iri not in found or label < found[iri].label:
             found[iri] = StrategyOverview(iri, label)
     for kind, pattern in _PARTS.items():
-        parts = sorted(((str(row.strategy), _position(row.position), str(row.itemLabel), str(row.item)) for row in ds.query(_PART % pattern)))
+        parts = sorted({(str(row.strategy), _position(row.position), str(row.itemLabel), str(row.item)) for row in ds.query(_PART % pattern)})
         for strategy, _, label, item in parts:
             if strategy in found:
                 getattr(found[strategy], kind).append(Item(item, label))

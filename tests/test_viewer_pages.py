@@ -64,7 +64,8 @@ def test_home_shows_the_strategy_at_a_glance(client, outcomes):
     for label in outcomes:
         assert label in page
     assert "Luton 2040 vision</a>" in page
-    assert "<strong>22</strong> work streams" in page and "<strong>3</strong> interventions" in page
+    # One intervention reaches the strategy's work; the two other programmes reach nothing of it.
+    assert "<strong>22</strong> work streams" in page and "<strong>1</strong> interventions reaching its outcomes or work streams" in page
     assert "Outcome with no funded intervention</a>: 5" in page
 
 
@@ -249,3 +250,23 @@ def test_theory_of_change_boxes_never_overlap_and_hold_their_labels(client):
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_home_lists_several_strategies_each_with_its_own_figures_and_never_a_sum(tmp_path):
+    from graph import files
+    from viewer import create_app
+
+    paths = []
+    for n in range(2):
+        for source in files.dataset_files():
+            path = tmp_path / f"copy{n}-{source.name}"
+            path.write_text(source.read_text(encoding="utf-8").replace("/luton-pws/", f"/copy{n}/"), encoding="utf-8")
+            paths.append(path)
+    client = create_app({"TESTING": True, "DATA": paths}).test_client()
+    listing = client.get("/").get_data(as_text=True)
+    assert listing.count('href="/?strategy=copy') == 2 and "Strategies (2)" in listing
+    assert "<td>22</td>" in listing and "<td>44</td>" not in listing  # each strategy's 22 work streams, not 44
+    one = client.get("/?strategy=copy1").get_data(as_text=True)
+    assert "Outcome with no funded intervention</a>: 5" in one  # its own five outcomes, not both strategies' ten
+    assert "<strong>22</strong> work streams" in one and "All 2 strategies" in one
+    assert client.get("/?strategy=luton-pws").status_code == 404

@@ -24,7 +24,6 @@ from rdflib import Dataset
 
 from graph import files
 from graph.analysis import analyse, project
-from graph.describe import class_counts
 from graph.diagram import Box, boxes_and_links
 from graph.engine.graphs import load, open_graph
 from graph.engine.snapshots import live
@@ -48,7 +47,6 @@ class Snapshot:
         self.written: datetime.datetime = ds.reader.generation.written
         self.gaps: list[Gap] = find_gaps(ds)
         self.strategies: list[StrategyOverview] = strategy_overviews(ds)
-        self.counts = {c.name: c.count for c in class_counts(ds)}
         # Diagrams drawn by Graphviz, by strategy, outcome and format: drawn when first asked for, then kept.
         self.drawn: dict = {}
         # One lock a part: a request for the diagram need not wait for the analysis.

@@ -18,12 +18,20 @@ SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 @bp.get("/")
 def index() -> str:
-    """The strategy at a glance: vision, priority, outcomes, how much work there is, and the headline gaps."""
+    """The strategy at a glance (vision, priorities, outcomes, how much work, headline gaps), or with several, each one's figures."""
     snapshot = get_snapshot()
-    headline = Counter((g.severity, g.rule) for g in snapshot.gaps if g.severity != "info")
+    by_id = {s.id: s for s in snapshot.strategies}
+    wanted = request.args.get("strategy")
+    if wanted is not None and wanted not in by_id:
+        abort(404)
+    strategy = by_id[wanted] if wanted is not None else snapshot.strategies[0] if len(snapshot.strategies) == 1 else None
+    if strategy is None:
+        severities = Counter((g.strategy, g.severity) for g in snapshot.gaps)
+        return render_template("index.html", strategy=None, strategies=snapshot.strategies, severities=severities)
+    headline = Counter((g.severity, g.rule) for g in snapshot.gaps if g.severity != "info" and g.strategy == strategy.iri)
     names = {rule_id: rule.name for rule_id, rule in rules_by_id().items()}
     return render_template(
-        "index.html", strategies=snapshot.strategies, counts=snapshot.counts,
+        "index.html", strategy=strategy, strategies=snapshot.strategies,
         headline=[(severity, rule, names[rule], n) for (severity, rule), n in sorted(headline.items(), key=lambda kv: (SEVERITY_ORDER[kv[0][0]], -kv[1]))],
     )
 
