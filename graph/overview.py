@@ -20,11 +20,14 @@ _PARTS = {
     "visions": "?strategy a sg:Strategy ; sg:addressesPriority/^sg:includesPriority ?item .",
     "outcomes": "?item a sg:Outcome ; dcterms:isPartOf ?strategy .",
     "workstreams": "?item a sg:Workstream ; dcterms:isPartOf ?strategy .",
-    # Work a strategy counts as its own: part of it, or reaching its outcomes or work streams.
-    "interventions": "?item a sg:Intervention . { ?item dcterms:isPartOf ?strategy } UNION { ?item sg:contributesTo+/dcterms:isPartOf ?strategy }",
     "indicators": "?item a sg:Indicator ; sg:measures/dcterms:isPartOf ?strategy .",
 }
 _PART = SPARQL_PREFIXES + "SELECT ?strategy ?item ?itemLabel ?position WHERE { %s ?item rdfs:label ?itemLabel . OPTIONAL { ?item schema:position ?position } }"
+# Interventions, and the links that may take them to a strategy's outcomes or work streams: followed
+# here, since Oxigraph works out sg:contributesTo+ for every node of a national store (30 s) before joining.
+_INTERVENTIONS = SPARQL_PREFIXES + """SELECT ?item ?itemLabel ?position ?strategy WHERE {
+  ?item a sg:Intervention ; rdfs:label ?itemLabel . OPTIONAL { ?item schema:position ?position } OPTIONAL { ?item dcterms:isPartOf ?strategy } }"""
+_LINKS = SPARQL_PREFIXES + "SELECT ?from ?to WHERE { ?from sg:contributesTo ?to }"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,30 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
         for strategy, _, label, item in parts:
             if strategy in found:
                 getattr(found[strategy], kind).append(Item(item, label))
+    _add_interventions(ds, found)
     return sorted(found.values(), key=lambda overview: (overview.label, overview.iri))
+
+
+def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
+    """Each strategy's interventions: part of it, or reaching one of its outcomes or work streams by contributions."""
+    part_of = {item.iri: iri for iri, overview in found.items() for item in overview.outcomes + overview.workstreams}
+    links: dict[str, set[str]] = {}
+    for row in ds.query(_LINKS):
+        links.setdefault(str(row["from"]), set()).add(str(row.to))
+    interventions = sorted({(_position(row.position), str(row.itemLabel), str(row.item), str(row.strategy or ""))
+                            for row in ds.query(_INTERVENTIONS)})
+    for _, label, item, own in interventions:
+        reached, todo, seen = {own} - {""}, [item], {item}
+        while todo:
+            for nxt in links.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+                    if nxt in part_of:
+                        reached.add(part_of[nxt])
+        for strategy in sorted(reached & found.keys()):
+            if all(existing.iri != item for existing in found[strategy].interventions):
+                found[strategy].interventions.append(Item(item, label))
 
 
 def resolve_strategy(ds: Dataset, text: str) -> str:
@@ -183,21 +209,32 @@ def _local(iri) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+# A comparator, as the gap rules define it (shapes/gaps.ttl): a value marked so, or for another
+# area than that of every strategy its indicator serves.
+_COMPARATOR = """(EXISTS { %(v)s sg:comparator true }
+    || (EXISTS { %(v)s sdmx-dimension:refArea ?anyArea } && EXISTS { ?indicator sg:measures/dcterms:isPartOf/dcterms:spatial ?anyOwn }
+        && NOT EXISTS { %(v)s sdmx-dimension:refArea ?area . ?indicator sg:measures/dcterms:isPartOf/dcterms:spatial ?area }))"""
+_WHOLE = "<https://w3id.org/strategy-graph/def/population-group/all>"
 _SERIES = SPARQL_PREFIXES + """
 SELECT ?kind ?period ?value ?unit WHERE {
   OPTIONAL { ?indicator sg:unit ?unit }
   {
     ?obs sg:indicator ?indicator ; sdmx-dimension:refPeriod ?period ; sdmx-measure:obsValue ?value ;
-         sg:populationGroup <https://w3id.org/strategy-graph/def/population-group/all> .
+         sg:populationGroup %(whole)s .
     FILTER NOT EXISTS { ?indicator sg:hasBaseline ?obs }
-    BIND (IF(EXISTS { ?obs sg:comparator true }, "comparator", "own") AS ?kind)
+    BIND (IF(%(obs)s, "comparator", "own") AS ?kind)
   }
-  UNION { ?indicator sg:hasBaseline/sdmx-measure:obsValue ?value BIND ("baseline" AS ?kind) }
-  UNION { ?indicator sg:hasTarget/sg:targetValue ?value BIND ("target" AS ?kind) }
+  # The strategy's own baseline and target, for the whole population: a comparator's are not drawn as its own.
+  UNION { ?indicator sg:hasBaseline ?baseline . ?baseline sdmx-measure:obsValue ?value .
+          FILTER NOT EXISTS { ?baseline sg:populationGroup ?group FILTER (?group != %(whole)s) }
+          FILTER (!%(baseline)s) BIND ("baseline" AS ?kind) }
+  UNION { ?indicator sg:hasTarget ?target . ?target sg:targetValue ?value .
+          FILTER NOT EXISTS { ?target sg:populationGroup ?group FILTER (?group != %(whole)s) }
+          FILTER (!%(target)s) BIND ("target" AS ?kind) }
 }
 ORDER BY ?period
-VALUES ?indicator { %s }
-"""
+VALUES ?indicator { %%s }
+""" % {"whole": _WHOLE, "obs": _COMPARATOR % {"v": "?obs"}, "baseline": _COMPARATOR % {"v": "?baseline"}, "target": _COMPARATOR % {"v": "?target"}}
 
 
 @dataclass

@@ -270,3 +270,34 @@ def test_home_lists_several_strategies_each_with_its_own_figures_and_never_a_sum
     assert "Outcome with no funded intervention</a>: 5" in one  # its own five outcomes, not both strategies' ten
     assert "<strong>22</strong> work streams" in one and "All 2 strategies" in one
     assert client.get("/?strategy=luton-pws").status_code == 404
+
+
+_COMPARED = """@prefix sg: <https://w3id.org/strategy-graph/def#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> . @prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
+@prefix ex: <http://example.org/> . @prefix group: <https://w3id.org/strategy-graph/def/population-group/> .
+ex:strategy a sg:Strategy ; rdfs:label "An invented strategy" ; dcterms:spatial ex:town .
+ex:outcome a sg:Outcome ; rdfs:label "An invented outcome" ; dcterms:isPartOf ex:strategy .
+ex:indicator a sg:Indicator ; rdfs:label "An invented indicator" ; sg:measures ex:outcome ; sg:hasBaseline ex:own-base , ex:england-base .
+ex:own-base a sg:Observation ; sg:indicator ex:indicator ; sdmx-dimension:refArea ex:town ; sdmx-dimension:refPeriod "2021" ;
+    sg:populationGroup group:all ; sdmx-measure:obsValue 40 .
+ex:england-base a sg:Observation ; sg:indicator ex:indicator ; sdmx-dimension:refArea ex:england ; sdmx-dimension:refPeriod "2021" ;
+    sg:populationGroup group:all ; sdmx-measure:obsValue 60 .
+ex:own-2023 a sg:Observation ; sg:indicator ex:indicator ; sdmx-dimension:refArea ex:town ; sdmx-dimension:refPeriod "2023" ;
+    sg:populationGroup group:all ; sdmx-measure:obsValue 42 .
+ex:england-2023 a sg:Observation ; sg:indicator ex:indicator ; sdmx-dimension:refArea ex:england ; sdmx-dimension:refPeriod "2023" ;
+    sg:populationGroup group:all ; sdmx-measure:obsValue 61 .
+"""
+
+
+def test_a_value_for_another_area_is_charted_as_a_comparator_and_its_baseline_is_not_the_strategys(tmp_path):
+    """Regression: England's value, typed into a workbook with its area code, was charted as the council's own."""
+    from rdflib import URIRef
+
+    from graph.engine.graphs import open_graph
+    from graph.overview import indicator_series
+
+    data = tmp_path / "compared.ttl"
+    data.write_text(_COMPARED, encoding="utf-8")
+    series = indicator_series(open_graph(data=[data]), URIRef("http://example.org/indicator"))
+    assert (series.own, series.comparator, series.baseline) == ([("2023", 42.0)], [("2023", 61.0)], 40.0)
