@@ -50,16 +50,22 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def copies(folder: Path, count: int) -> list[Path]:
-    """The packaged dataset under ``count`` other IRIs (http://example.org/copyN/), each copy in its own named graphs."""
+def copies(folder: Path, count: int, base: str = "http://example.org/copy{n}/") -> list[Path]:
+    """The packaged dataset under ``count`` other IRIs (``base`` with n = 0, 1, …), each copy in its own named graphs.
+
+    ``WORKBOOK_IDS`` as ``base`` gives the IRIs a workbook import makes for strategy ids copy0, copy1, ….
+    """
     paths = []
     for n in range(count):
         for source in files.dataset_files():
             path = folder / f"copy{n}-{source.name}"
-            path.write_text(source.read_text(encoding="utf-8").replace("https://w3id.org/strategy-graph/id/luton-pws/", f"http://example.org/copy{n}/"),
+            path.write_text(source.read_text(encoding="utf-8").replace("https://w3id.org/strategy-graph/id/luton-pws/", base.format(n=n)),
                             encoding="utf-8")
             paths.append(path)
     return paths
+
+
+WORKBOOK_IDS = "https://w3id.org/strategy-graph/id/copy{n}/"
 
 
 @pytest.fixture(scope="session")

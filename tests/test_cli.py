@@ -137,15 +137,9 @@ def test_wheel_carries_the_rdf_files_and_works_outside_the_repository(tmp_path):
 
 def _two_strategies(tmp_path: Path) -> list[Path]:
     """The packaged dataset twice, under the ids a workbook import would give it: copy0 and copy1."""
-    from graph import files
+    from tests.conftest import WORKBOOK_IDS, copies
 
-    paths = []
-    for n in range(2):
-        for source in files.dataset_files():
-            path = tmp_path / f"copy{n}-{source.name}"
-            path.write_text(source.read_text(encoding="utf-8").replace("/luton-pws/", f"/copy{n}/"), encoding="utf-8")
-            paths.append(path)
-    return paths
+    return copies(tmp_path, 2, WORKBOOK_IDS)
 
 
 def test_gaps_and_analyse_take_one_strategy_of_several_by_its_id_or_iri(runner, tmp_path):

@@ -253,16 +253,10 @@ def test_theory_of_change_boxes_never_overlap_and_hold_their_labels(client):
 
 
 def test_home_lists_several_strategies_each_with_its_own_figures_and_never_a_sum(tmp_path):
-    from graph import files
+    from tests.conftest import WORKBOOK_IDS, copies
     from viewer import create_app
 
-    paths = []
-    for n in range(2):
-        for source in files.dataset_files():
-            path = tmp_path / f"copy{n}-{source.name}"
-            path.write_text(source.read_text(encoding="utf-8").replace("/luton-pws/", f"/copy{n}/"), encoding="utf-8")
-            paths.append(path)
-    client = create_app({"TESTING": True, "DATA": paths}).test_client()
+    client = create_app({"TESTING": True, "DATA": copies(tmp_path, 2, WORKBOOK_IDS)}).test_client()
     listing = client.get("/").get_data(as_text=True)
     assert listing.count('href="/?strategy=copy') == 2 and "Strategies (2)" in listing
     assert "<td>22</td>" in listing and "<td>44</td>" not in listing  # each strategy's 22 work streams, not 44

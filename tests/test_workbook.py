@@ -563,15 +563,10 @@ def test_example_shows_every_gap_rule_the_importer_lets_in(runner, tmp_path):
 
 def test_one_strategys_workbook_leaves_out_the_others_unlinked_work(tmp_path):
     """Regression: exporting one of 150 strategies wrote every strategy's unlinked programmes into its workbook."""
-    from graph import files
     from graph.workbook import workbook_rows
+    from tests.conftest import WORKBOOK_IDS, copies
 
-    paths = []
-    for n in range(2):  # the ids a workbook import would make: one strategy id each
-        for source in files.dataset_files():
-            path = tmp_path / f"copy{n}-{source.name}"
-            path.write_text(source.read_text(encoding="utf-8").replace("/luton-pws/", f"/copy{n}/"), encoding="utf-8")
-            paths.append(path)
-    rows = workbook_rows(open_graph(data=paths), URIRef("https://w3id.org/strategy-graph/id/copy0/strategy"))
+    # The ids a workbook import would make: one strategy id each.
+    rows = workbook_rows(open_graph(data=copies(tmp_path, 2, WORKBOOK_IDS)), URIRef("https://w3id.org/strategy-graph/id/copy0/strategy"))
     iris = {row["iri"] for row in rows["Interventions"]}
     assert len(iris) == 3 and all("/copy0/" in iri for iri in iris)

@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 import pyoxigraph
-from oxrdflib._converter import from_ox
+from oxrdflib._converter import from_ox, to_ox
 from oxrdflib.store import OxigraphStore
 from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.query import Result
@@ -100,6 +100,12 @@ def add_all(store: pyoxigraph.Store, statements: Iterable[pyoxigraph.Quad] | byt
             (store.bulk_load if count > _BULK else store.load)(statements, format=pyoxigraph.RdfFormat.N_QUADS)
     else:
         (store.bulk_extend if count > _BULK else store.extend)(statements)
+
+
+def add_triples(ds: Dataset, graph: URIRef, triples: Iterable[tuple]) -> None:
+    """Add rdflib triples to one named graph of ``ds``, in one call to its Oxigraph store (one by one, each is a transaction)."""
+    name = pyoxigraph.NamedNode(str(graph))
+    ds.store._inner.extend(pyoxigraph.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples)
 
 
 def new_graph() -> Dataset:

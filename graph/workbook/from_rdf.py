@@ -7,8 +7,8 @@ from decimal import Decimal
 from rdflib import FOAF, RDF, RDFS, Dataset, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
-from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-from graph.workbook.schema import (BY_SHEET, FINGERTIPS_DATASET, ID_BASE, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
+from graph.vocab import ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.workbook.schema import (BY_SHEET, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
                                    STATED_BY_OTHERS, STRUCTURE, Column, Sheet)
 
 _EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"

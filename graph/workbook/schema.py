@@ -2,9 +2,11 @@
 
 The template, the import, the export and the conflict checks all read SHEETS.
 A column with a ``predicate`` states (row's thing, predicate, value), or the
-reverse when ``inverse``, and the same generic code reads and writes it. A
-column without one is read and written by its sheet's own code; ``states``
-still names the predicates it states, so the checks know what it says.
+reverse when ``inverse``, and the same generic code reads and writes it. What
+a predicate alone cannot say (a period, an amount, a membership) is read and
+written by its sheet's own code, and ``states`` names what that code states
+from the column, so that the checks, and export's list of what the workbook
+cannot hold, know what each column says.
 """
 
 import datetime
@@ -13,9 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import RDFS, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
-from graph.vocab import ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-
-__all__ = ["ID_BASE"]  # re-exported: the workbook's IRIs are made under it
+from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 CONCEPT_BASE = "https://w3id.org/strategy-graph/def/"
 ONS_AREA = "http://statistics.data.gov.uk/id/statistical-geography/"
 WHOLE_POPULATION = URIRef(CONCEPT_BASE + "population-group/all")

@@ -10,10 +10,10 @@ from decimal import Decimal, InvalidOperation
 from rdflib import FOAF, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 
-from graph.engine.store import new_graph
+from graph.engine.store import add_triples, new_graph
 from graph.gaps import find_gaps
-from graph.vocab import ENGINE_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-from graph.workbook.schema import (BY_SHEET, ID_BASE, ONS_AREA, SEPARATOR, SHEETS, WHOLE_POPULATION, Column, Problem, Row,
+from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.workbook.schema import (BY_SHEET, ONS_AREA, SEPARATOR, SHEETS, WHOLE_POPULATION, Column, Problem, Row,
                                    UnsavedFormula)
 from graph.workbook.sheets import choice_lists
 
@@ -32,6 +32,7 @@ class _Build:
     existing: "_Existing | Graph"
     lists: dict
     staged: Dataset = field(default_factory=new_graph)
+    triples: dict = field(default_factory=dict)  # what the rows state, each once, in order: written to ``staged`` at the end
     problems: list[Problem] = field(default_factory=list)
     ids: dict[str, tuple[Row, URIRef]] = field(default_factory=dict)
     by_iri: dict[URIRef, Row] = field(default_factory=dict)  # the row of each thing: a lookup, not a search, per row
@@ -51,7 +52,7 @@ class _Build:
         # nor is a source, which would claim the workbook's own statements for the document.
         if o is None or ((isinstance(o, Literal) or p in _MANY_SOURCES) and any(str(x) == str(o) for x in self.existing.objects(s, p))):
             return
-        self.staged.add((s, p, o, self.graph))
+        self.triples[(s, p, o)] = None
 
     def rows_of(self, sheet: str) -> list[tuple[Row, URIRef]]:
         """The rows of a sheet that have a usable id, with their things."""
@@ -120,6 +121,7 @@ def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datet
     _vision(build, strategies[0])
     _describe_graph(build, source_name, now, strategies[0].text("title"))
     _conflicts(build)
+    add_triples(build.staged, build.graph, build.triples)
     return build.staged, build.graph, build.problems
 
 
@@ -203,7 +205,7 @@ def _conflicts(build: _Build) -> None:
     The strategy as published (or another import) stays the one place that
     states it; the workbook cannot quietly contradict it.
     """
-    for s, p, o, _ in build.staged.quads((None, None, None, build.graph)):
+    for s, p, o in build.triples:
         row = build.by_iri.get(s)
         column = _ONE_VALUE[row.sheet].get(p) if row is not None else None
         if column is None:
