@@ -69,6 +69,13 @@ def _workbook(runner, tmp_path: Path, rows: dict, name: str = "filled.xlsx") -> 
     return path
 
 
+def _refused(runner, tmp_path: Path, rows: dict, name: str = "filled.xlsx") -> str:
+    """What a dry-run import of ``rows`` prints, after checking that it refuses them with status 1."""
+    result = _invoke(runner, "import", _workbook(runner, tmp_path, rows, name), "--dry-run")
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
 def _spreadsheet_graph(store: Path) -> Graph:
     """The import's named graph, without the two facts that differ on every import (time, file name)."""
     ds = open_graph(store=store)
@@ -264,10 +271,9 @@ def test_source_and_quote_are_kept_and_a_source_that_is_not_an_address_is_refuse
         ds.close()
     broken = json.loads(json.dumps(INVENTED))
     broken["Indicators"][0]["source"] = "Invented survey"  # a data source, in the column for the publication
-    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken, "broken.xlsx"), "--dry-run")
-    assert result.exit_code == 1
+    output = _refused(runner, tmp_path, broken, "broken.xlsx")
     assert ("Indicators row 3, column 'source': 'Invented survey' is not a web address; expected the http or https address "
-            "of the document that states the row; the indicator's data source goes in 'data source'") in result.output
+            "of the document that states the row; the indicator's data source goes in 'data source'") in output
 
 
 @pytest.mark.parametrize("typed, value, currency", [
@@ -294,9 +300,8 @@ def test_an_amount_that_is_not_one_is_refused_with_the_reason(typed, reason):
 def test_an_amount_in_another_currency_than_the_currency_cell_is_refused(runner, tmp_path):
     broken = json.loads(json.dumps(INVENTED))
     broken["Funding"][0]["currency"] = "EUR"
-    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--dry-run")
-    assert result.exit_code == 1
-    assert "Funding row 3, column 'currency': EUR, but the amount is in GBP" in result.output
+    output = _refused(runner, tmp_path, broken)
+    assert "Funding row 3, column 'currency': EUR, but the amount is in GBP" in output
 
 
 def test_funding_typed_with_its_sign_is_stored_as_a_number_and_a_currency(runner, tmp_path):
@@ -368,9 +373,8 @@ def test_structural_problems_point_at_their_row(runner, tmp_path):
 def test_a_copied_row_that_keeps_its_iri_is_refused(runner, tmp_path):
     broken = json.loads(json.dumps(INVENTED))
     broken["Outcomes"][0]["iri"] = broken["Outcomes"][1]["iri"] = "https://example.org/invented/outcome"
-    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--dry-run")
-    assert result.exit_code == 1
-    assert "Outcomes row 4, column 'iri': the same IRI as Outcomes row 3" in result.output
+    output = _refused(runner, tmp_path, broken)
+    assert "Outcomes row 4, column 'iri': the same IRI as Outcomes row 3" in output
 
 
 def test_odd_cells_are_reported_not_guessed(runner, tmp_path):
@@ -379,15 +383,14 @@ def test_odd_cells_are_reported_not_guessed(runner, tmp_path):
     broken["Outcomes"][0]["position"] = 1.7
     broken["Observations"][0]["period end"] = "2025-03-31 oops"
     broken["Interventions"][0]["owner"] = "https://example.org/typo-owner"
-    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--dry-run")
-    assert result.exit_code == 1
+    output = _refused(runner, tmp_path, broken)
     for line in (
         "Strategy row 3, column 'end': the strategy ends (2024) before it starts (2029)",
         "Outcomes row 3, column 'position': 1.7 is not a whole number",
         "Observations row 3, column 'period end': '2025-03-31 oops' is not a year or a date",
         "Interventions row 3, column 'owner': refers to https://example.org/typo-owner, which is in neither the workbook nor the graph",
     ):
-        assert line in result.output
+        assert line in output
 
 
 def test_a_formula_with_no_saved_value_is_reported(runner, tmp_path):
@@ -414,9 +417,8 @@ def test_unknown_sheets_are_all_named_and_the_file_is_refused(runner, tmp_path):
 def test_a_member_of_something_that_is_not_a_board_is_refused(runner, tmp_path):
     broken = json.loads(json.dumps(INVENTED))
     broken["Organisations"][2]["member of"] = "council"
-    result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--dry-run")
-    assert result.exit_code == 1
-    assert "Organisations row 5, column 'member of': 'council' is not a board" in result.output
+    output = _refused(runner, tmp_path, broken)
+    assert "Organisations row 5, column 'member of': 'council' is not a board" in output
 
 
 def test_a_failed_import_leaves_the_store_exactly_as_it_was(runner, tmp_path):
