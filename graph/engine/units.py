@@ -220,15 +220,17 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
     add_all(store, pending or (), len(pending or ()))
     with progress(total=len(work), desc="validating", unit="unit") if progress else nullcontext() as bar:
         made: list = []
+        lines = 0
         for batch in batches:
             made += batch
+            lines += sum(report.count(b"\n") for _, report in batch)
             if bar is not None:
                 bar.update(len(batch))
             # A few large writes, most of them while the workers make the next reports.
-            if sum(report.count(b"\n") for _, report in made) >= _WRITE_EVERY:
-                _write_reports(store, made)
-                made = []
-        _write_reports(store, made)
+            if lines >= _WRITE_EVERY:
+                _write_reports(store, made, lines)
+                made, lines = [], 0
+        _write_reports(store, made, lines)
     seconds = time.perf_counter() - start
     return Refreshed(len(work), seconds)
 
@@ -383,12 +385,11 @@ def _report(unit: frozenset[str], dump: bytes, fingerprint: str, now: datetime.d
     return ox.serialize(_kept_report(report, report_graph(unit), unit, fingerprint, data, now), format=ox.RdfFormat.N_QUADS)
 
 
-def _write_reports(store: ox.Store, made: list[tuple[ox.NamedNode, bytes]]) -> None:
-    """Replace the kept reports of ``made`` (report graph, report as N-Quads) with the new ones."""
+def _write_reports(store: ox.Store, made: list[tuple[ox.NamedNode, bytes]], lines: int) -> None:
+    """Replace the kept reports of ``made`` (report graph, report as N-Quads, ``lines`` lines in all) with the new ones."""
     for name, _ in made:
         store.remove_graph(name)
-    written = b"".join(report for _, report in made)
-    add_all(store, written, written.count(b"\n"))
+    add_all(store, b"".join(report for _, report in made), lines)
 
 
 def _linked(store: "_Lookup", changed: set[str], others: set[str], read, shared) -> set[str]:
