@@ -154,7 +154,9 @@ def stats(ds: Dataset, output: str) -> None:
 @click.option("--graph", "name", help="Export only this named graph: its short name (such as 'strategy') or its IRI.")
 @strategy_option
 @click.option(
-    "-o", "--output", type=click.File("wb", atomic=True), default="-",
+    # lazy: the file is opened at the one write, after everything has been worked out; click's atomic file
+    # would otherwise replace it, empty, when the command fails.
+    "-o", "--output", type=click.File("wb", lazy=True, atomic=True), default="-",
     help="File to write; written whole or not at all. Default: standard output.",
 )
 def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, output) -> None:
@@ -162,7 +164,8 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, o
     if fmt != "xlsx":
         if strategy_name is not None:
             raise click.UsageError("--strategy goes with --format xlsx; an RDF export names a graph with --graph")
-        output.write(export_graph(ds, BY_NAME[fmt], _graph_name(ds, name)))
+        data = export_graph(ds, BY_NAME[fmt], _graph_name(ds, name))
+        output.write(data)  # opens the file: only now that there is something to write
         return
     if output.name == "<stdout>":
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")

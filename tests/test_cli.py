@@ -70,6 +70,16 @@ def test_export_unknown_graph_lists_the_graphs_and_exits_2(runner):
     assert "no graph called 'nonsense'; the graphs are:" in result.output and "strategy" in result.output
 
 
+def test_a_failed_export_leaves_the_output_file_as_it_was(runner, tmp_path):
+    # Regression: click's atomic file replaced the file, empty, when the command failed.
+    output = tmp_path / "kept.trig"
+    output.write_text("what was there", encoding="utf-8")
+    for wrong in (["--graph", "nonsense"], ["--strategy", "nonsense", "--format", "xlsx"]):
+        result = runner.invoke(main, ["export", *wrong, "-o", str(output)])
+        assert result.exit_code != 0 and "nonsense" in result.output
+        assert output.read_text(encoding="utf-8") == "what was there"
+
+
 def test_data_option_reads_a_plain_triples_file(runner):
     result = runner.invoke(main, ["stats", "--format", "json", "--data", str(DATA / "plain-triples.ttl")])
     assert result.exit_code == 0, result.output
