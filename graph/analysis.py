@@ -17,7 +17,10 @@ uses. It is a directed graph:
 
 A pathway stays inside one strategy: it runs from an intervention (of that
 strategy or of none) through that strategy's work streams to its outcome, as
-the gap rule outcome-without-funded-intervention reads it.
+the gap rule outcome-without-funded-intervention reads it. An intervention of
+no strategy is work from outside it (a programme found in other sources, say):
+it is shown apart, and the weak points (single points of failure and cut
+points) are those of the strategy's own work.
 """
 
 from collections import defaultdict
@@ -116,12 +119,17 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
     stages = sorted(ds.query(_LIFE_STAGES), key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
     outcomes = _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome"))
     means = {o: _means(g, o) for o in outcomes}  # the pathway graph behind each outcome
+    own = {o: means[o].subgraph(n for n in means[o] if not _outside(g, n)) for o in outcomes}
     return {
         "pathways": [_pathways(g, o, means[o]) for o in outcomes],
         "coverage": _coverage(g, outcomes, means),
         "funding_by_outcome": _funding(g, outcomes, means),
-        "single_points_of_failure": _single_points(g, outcomes, means),
-        "cut_points": _cut_points(g, outcomes, means),
+        "single_points_of_failure": _single_points(g, outcomes, own),
+        "cut_points": _cut_points(g, outcomes, own),
+        "outside_work": [
+            {"outcome": _ref(g, o), "interventions": [_ref(g, n) for n in _sorted(g, (n for n in means[o] if _outside(g, n)))]}
+            for o in outcomes if any(_outside(g, n) for n in means[o])
+        ],
         "cycles": [[_ref(g, n) for n in cycle] for cycle in _cycles(g)],
         "centrality": _centrality(g, outcomes, means),
         "life_course": [
@@ -157,6 +165,11 @@ def _means(g: nx.DiGraph, outcome: str) -> nx.DiGraph:
     if outcome not in inside:
         return nx.DiGraph()
     return inside.subgraph(nx.ancestors(inside, outcome) | {outcome}).copy()
+
+
+def _outside(g: nx.DiGraph, node: str) -> bool:
+    """Whether ``node`` is an intervention that no strategy states as its own."""
+    return g.nodes[node]["kind"] == "intervention" and g.nodes[node]["strategy"] is None
 
 
 def _funded(g: nx.DiGraph, node: str) -> bool:
@@ -275,6 +288,9 @@ def as_text(result: dict) -> str:
     ])
     section("Cut points (removing one cuts an outcome off from all funded work)", [
         f"  {c['cut_by']['label']} → {c['outcome']['label']}" for c in result["cut_points"]
+    ])
+    section("Work from outside the strategy, not counted in the weak points above", [
+        f"  {w['outcome']['label']}: {', '.join(n['label'] for n in w['interventions'])}" for w in result["outside_work"]
     ])
     section("Cycles", [f"  {' → '.join(n['label'] for n in cycle)}" for cycle in result["cycles"]])
     lines += ["", f"Centrality ({result['centrality']['counts']})"] + [

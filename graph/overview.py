@@ -124,10 +124,11 @@ def _position(value) -> tuple:
 
 
 _STATEMENTS = SPARQL_PREFIXES + """
-SELECT ?direction ?p ?pLabel ?o ?oLabel WHERE {
+SELECT ?direction ?p ?pLabel ?o ?oLabel ?oPage WHERE {
   { ?node ?p ?o BIND ("out" AS ?direction) } UNION { ?o ?p ?node BIND ("in" AS ?direction) }
   OPTIONAL { ?p rdfs:label ?pLabel }
   OPTIONAL { ?o rdfs:label|skos:prefLabel ?oLabel }
+  OPTIONAL { ?o foaf:page ?oPage }
 }
 ORDER BY ?direction ?pLabel ?p ?oLabel ?o
 VALUES ?node { %s }
@@ -166,6 +167,7 @@ class Statement:
     value: str
     value_label: str
     is_resource: bool
+    value_page: str = ""  # the other end's web address (foaf:page), as for a source document
 
 
 @dataclass
@@ -195,7 +197,8 @@ def describe_resource(ds: Dataset, iri: URIRef) -> ResourceView | None:
         if key in seen:
             continue  # a second label of the other end
         seen.add(key)
-        statement = Statement(str(row.p), predicate_name(str(row.p), row.pLabel and str(row.pLabel)), str(row.o), str(row.oLabel or row.o), isinstance(row.o, URIRef))
+        statement = Statement(str(row.p), predicate_name(str(row.p), row.pLabel and str(row.pLabel)), str(row.o), str(row.oLabel or row.o),
+                              isinstance(row.o, URIRef), str(row.oPage or ""))
         (view.outgoing if row.direction.value == "out" else view.incoming).append(statement)
         if row.direction.value == "out" and str(row.p) in (str(RDFS.label), str(DCTERMS.title)) and not view.label:
             view.label = str(row.o)

@@ -11,7 +11,7 @@ from tests.conftest import DATA
 
 EX = "http://example.org/logic/"
 KEYS = {"pathways", "coverage", "funding_by_outcome", "single_points_of_failure", "cut_points", "cycles",
-        "centrality", "life_course", "unlinked_workstreams"}
+        "centrality", "life_course", "unlinked_workstreams", "outside_work"}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_pathways_by_hand(result):
     assert {o: p["reached_from"] for o, p in by_outcome.items()} == {"O1": "funded", "O2": "funded", "O3": "unfunded", "O4": "nothing"}
     assert [labels(c) for c in by_outcome["O1"]["chains"]] == [["I1", "W1", "O1", "P"]]
     assert sorted(labels(c) for c in by_outcome["O2"]["chains"]) == [["I1", "W2", "O2", "P"], ["I3", "W2", "O2", "P"]]
-    assert [labels(c) for c in by_outcome["O3"]["chains"]] == [["I2", "O3", "P"]]
+    assert [labels(c) for c in by_outcome["O3"]["chains"]] == [["I2", "O3", "P"], ["I5", "O3", "P"]]
     assert by_outcome["O4"]["chains"] == []
 
 
@@ -47,7 +47,7 @@ def test_coverage_by_hand(result):
     assert dict(zip(labels(ws["rows"]), ws["cells"])) == {
         "W1": [1, 0, 0, 0], "W2": [0, 1, 0, 0], "W3": [0, 0, 0, 0], "W4": [0, 0, 0, 0], "W5": [0, 0, 0, 0]}
     iv = result["coverage"]["interventions_by_outcome"]
-    assert dict(zip(labels(iv["rows"]), iv["cells"])) == {"I1": [1, 1, 0, 0], "I2": [0, 0, 1, 0], "I3": [0, 1, 0, 0]}
+    assert dict(zip(labels(iv["rows"]), iv["cells"])) == {"I1": [1, 1, 0, 0], "I2": [0, 0, 1, 0], "I3": [0, 1, 0, 0], "I5": [0, 0, 1, 0]}
 
 
 def test_shared_funding_is_split_and_flagged(result):
@@ -69,9 +69,15 @@ def test_weak_points_by_hand(result):
     assert [labels(c) for c in result["cycles"]] == [["W4", "W5"]]
 
 
+def test_work_from_outside_the_strategy_is_shown_apart_and_makes_no_weak_point(result):
+    # I5 is part of no strategy: O3 still hangs on its own I2 alone, and I5 is listed apart.
+    assert [(w["outcome"]["label"], labels(w["interventions"])) for w in result["outside_work"]] == [("O3", ["I5"])]
+    assert not any("I5" in (s["single"]["label"], ) for s in result["single_points_of_failure"])
+
+
 def test_centrality_life_course_and_unlinked_by_hand(result):
     ranking = [(r["label"], r["outcomes"]) for r in result["centrality"]["ranking"]]
-    assert ranking[:4] == [("I1", 2), ("I2", 1), ("I3", 1), ("W1", 1)]
+    assert ranking[:5] == [("I1", 2), ("I2", 1), ("I3", 1), ("I5", 1), ("W1", 1)]
     assert "target outcomes" in result["centrality"]["counts"]
     stages = {s["life_stage"]["label"]: labels(s["served_by"]) for s in result["life_course"]}
     assert stages["early years"] == ["I1", "W1"] and stages["old age"] == []
@@ -86,6 +92,7 @@ def test_cli_json_has_the_documented_keys_and_resources_as_iri_and_label(runner)
     assert data["unlinked_workstreams"][0] == {"iri": EX + "W3", "label": "W3"}
     text = runner.invoke(main, ["analyse", "--data", str(DATA / "analysis" / "logic.ttl")]).output
     assert "O2: 110.00 GBP" in text and "W4 → W5" in text
+    assert "Work from outside the strategy, not counted in the weak points above\n  O3: I5" in text
 
 
 # Luton: the analysis agrees with SPARQL over the same data ----------------------------------------
@@ -104,13 +111,14 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?i ?outcome WHERE {
   ?i a sg:Intervention ; sg:contributesTo ?first .
   ?outcome a sg:Outcome ; dcterms:isPartOf ?s .
-  { FILTER (?first = ?outcome) } UNION { ?first a sg:Workstream ; dcterms:isPartOf ?s ; sg:contributesTo* ?outcome }
+  FILTER (?first = ?outcome || EXISTS { ?first a sg:Workstream ; dcterms:isPartOf ?s ; sg:contributesTo* ?outcome })
 }
 """
 CHAINS = """
 PREFIX sg: <https://w3id.org/strategy-graph/def#>
 SELECT ?i ?ws ?outcome ?priority WHERE {
-  ?i a sg:Intervention ; sg:contributesTo ?ws . ?ws a sg:Workstream ; sg:contributesTo ?outcome .
+  ?i a sg:Intervention .
+  { ?i sg:contributesTo ?ws . ?ws a sg:Workstream ; sg:contributesTo ?outcome } UNION { ?i sg:contributesTo ?outcome }
   ?outcome a sg:Outcome . ?priority sg:hasTargetOutcome ?outcome .
 }
 """
@@ -127,7 +135,8 @@ def test_luton_coverage_agrees_with_sparql(ds):
 def test_luton_pathways_agree_with_sparql(ds):
     result = analyse(ds)
     chains = {tuple(n["iri"] for n in chain) for p in result["pathways"] for chain in p["chains"]}
-    assert chains == {tuple(str(t) for t in row) for row in ds.query(CHAINS)}
+    assert chains == {tuple(str(t) for t in row if t is not None) for row in ds.query(CHAINS)}
+    assert any(len(chain) == 3 for chain in chains)  # an intervention straight to an outcome
     unlinked = {w["iri"] for w in result["unlinked_workstreams"]}
     all_ws = {str(w) for w, in ds.query("SELECT ?w WHERE { ?w a <https://w3id.org/strategy-graph/def#Workstream> }")}
     assert unlinked == all_ws - {str(w) for w, _ in ds.query(REACHES)}

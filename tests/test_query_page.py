@@ -36,7 +36,7 @@ def test_a_saved_query_with_a_parameter_runs_and_links_its_results(client):
     assert csv.headers["Content-Disposition"] == 'attachment; filename="owner-portfolio.csv"'
     assert len(csv.get_data(as_text=True).strip().splitlines()) == 23
     as_json = json.loads(client.get("/query/results.json", query_string={"saved": "unlinked-workstreams"}).get_data())
-    assert len(as_json["results"]["bindings"]) == 8
+    assert len(as_json["results"]["bindings"]) == 7
 
 
 def test_iris_in_results_link_to_their_pages(client):

@@ -64,8 +64,8 @@ def test_home_shows_the_strategy_at_a_glance(client, outcomes):
     for label in outcomes:
         assert label in page
     assert "Luton 2040 vision</a>" in page
-    # One intervention reaches the strategy's work; the two other programmes reach nothing of it.
-    assert "<strong>22</strong> work streams" in page and "<strong>1</strong> interventions reaching its outcomes or work streams" in page
+    # Two programmes reach the strategy's work (MMR clinics, Healthier Wealthier Families); Family Hubs reaches nothing of it.
+    assert "<strong>22</strong> work streams" in page and "<strong>2</strong> interventions reaching its outcomes or work streams" in page
     assert "Outcome with no funded intervention</a>: 5" in page
 
 
@@ -101,6 +101,9 @@ def test_resource_page_shows_provenance_gaps_and_a_trend(client):
     indicator = client.get(f"/resource?iri={INDICATOR}").get_data(as_text=True)
     assert 'class="chart"' in indicator and indicator.count("<circle") == 3  # the three reported counts
     assert "Asserted by analysis" in indicator
+    # The source document is named, and its address given: the council's page on the strategy.
+    assert ('Source: <a href="/resource?iri=https://w3id.org/strategy-graph/id/luton-pws/document">Population Wellbeing</a>' in outcome
+            and '<a class="iri" href="https://m.luton.gov.uk/Page/Show/Council_government_and_democracy/2040/Pages/Population-wellbeing-strategy.aspx">' in outcome)
 
 
 def test_gaps_page_groups_filters_and_downloads(client, ds):
@@ -116,6 +119,9 @@ def test_analysis_page(client):
     assert page.count('<table class="heat">') == 2
     assert "No committed or spent funding reaches any outcome." in page
     assert "depends on a single owner" in page
+    # The MMR clinics are not stated to be part of the strategy: shown apart, never as a weak point.
+    weak, outside = page.split("<h3>Work from outside the strategy</h3>")[0], page.split("<h3>Work from outside the strategy</h3>")[1].split("<h3>")[0]
+    assert "Monthly MMR vaccination clinics" in outside and "Monthly MMR vaccination clinics" not in weak.split("<h2>Weak points</h2>")[1]
 
 
 def test_network_data_is_json_with_every_node(client):

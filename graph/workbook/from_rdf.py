@@ -186,6 +186,9 @@ class _Export:
             texts = sorted(str(self.g.value(x, RDFS.label)) for x in self.g.objects(node, predicate) if self.g.value(x, RDFS.label) is not None)
             row[column] = "\n".join(texts) or None
 
+    def _intervention(self, node, row: dict) -> None:
+        row["part of strategy"] = "yes" if self.g.value(node, DCTERMS.isPartOf) == self.strategy else "no"
+
     def _funding(self, node, row: dict) -> None:
         g = self.g
         money, period = g.value(node, SCHEMA.amount), g.value(node, DCTERMS.temporal)
@@ -219,7 +222,7 @@ class _Export:
             row.update(indicator=self._ref(g.value(node, SG.indicator)), kind="baseline",
                        value=_number_cell(g.value(node, SDMX_MEASURE.obsValue)), date=self._label(node, SDMX_DIMENSION.refPeriod))
 
-    _OWN = {"Strategy": _strategy, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
+    _OWN = {"Strategy": _strategy, "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
             "Indicators": _indicator, "Targets": _target}
 
     def unexpressed(self) -> list[str]:

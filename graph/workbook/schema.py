@@ -128,6 +128,9 @@ SHEETS: tuple[Sheet, ...] = (
         Column("partner", _many("ids of the organisations that develop or deliver it with the owner"), kind="ref",
                refers_to=("Organisations",), predicate=SG.partner, many=True),
         Column("delivery status", "Where it stands.", kind="choice", choices="delivery-status", predicate=SG.deliveryStatus),
+        Column("part of strategy", "yes (or empty) if the strategy states it as its own work; no for work from outside it, such as "
+               "a programme named only in other sources: the analysis shows it apart from the strategy's weak points.",
+               kind="choice", choices="yes-no", states=(DCTERMS.isPartOf,)),
         *_PROVENANCE,
     ), "intervention", SG.Intervention),
     Sheet("Contributions", "Causal links: which work, or which earlier outcome, leads to which result, and why.", (
@@ -208,7 +211,7 @@ SHEETS: tuple[Sheet, ...] = (
 )
 BY_SHEET = {sheet.name: sheet for sheet in SHEETS}
 # Code lists that are not concepts of the ontology: the label is the value.
-LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "person"), "target-kind": ("baseline", "target")}
+LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "person"), "target-kind": ("baseline", "target"), "yes-no": ("yes", "no")}
 # What every row's thing carries besides its columns: where it was typed in.
 ROW_PREDICATES = (SG.sourceSheet, SG.sourceRow)
 # Statements a row makes of another row's thing (an indicator's targets, from the Targets sheet).

@@ -453,6 +453,11 @@ def _workstream(build: _Build, row: Row, node: URIRef) -> None:
     build.add(node, DCTERMS.isPartOf, build.strategy)
 
 
+def _intervention(build: _Build, row: Row, node: URIRef) -> None:
+    if str(_cell(build, row, "part of strategy") or "yes") == "yes":
+        build.add(node, DCTERMS.isPartOf, build.strategy)
+
+
 def _contribution(build: _Build, row: Row, node: URIRef) -> None:
     for column, predicate, cls in (("assumptions", SG.assumption, SG.Assumption), ("evidence", SG.evidence, SG.Evidence)):
         known = {str(build.existing.value(x, RDFS.label)): x for x in build.existing.objects(node, predicate)}
@@ -596,7 +601,7 @@ def _defaults(build: _Build, row: Row, node: URIRef) -> None:
 
 _OWN: dict[str, Callable[[_Build, Row, URIRef], None]] = {
     "Strategy": _strategy, "Priorities": _priority, "Outcomes": _outcome, "Workstreams": _workstream,
-    "Interventions": lambda build, row, node: None, "Contributions": _contribution, "Funding": _funding,
+    "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding,
     "Organisations": _organisation, "Indicators": _indicator, "Targets": _target, "Observations": _observation,
 }
 
