@@ -301,3 +301,60 @@ def test_a_value_for_another_area_is_charted_as_a_comparator_and_its_baseline_is
     data.write_text(_COMPARED, encoding="utf-8")
     series = indicator_series(open_graph(data=[data]), URIRef("http://example.org/indicator"))
     assert (series.own, series.comparator, series.baseline) == ([("2023", 42.0)], [("2023", 61.0)], 40.0)
+
+
+# Two strategies of different shapes in one store: each page of one is that strategy's alone ----------
+
+def _main(page: str) -> str:
+    """A page's main content, without the form that moves between strategies, and links without the strategy they keep to."""
+    main = page.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+    main = re.sub(r'<form method="get" class="filter">.*?</form>', "", main, flags=re.S)
+    return re.sub(r'[?&](amp;)?strategy=[^"&#]+', "", main)
+
+
+def _gap_items(page: str) -> list[str]:
+    return sorted(re.findall(r'<li[^>]*>\s*<a href="/resource\?iri=[^"]+">[^<]*</a>.*?</li>', _main(page), re.S))
+
+
+@pytest.fixture(scope="module")
+def two_and_alone(tmp_path_factory):
+    """One app serving a copy of Luton and the invented Example Town together, and one app for each alone."""
+    from tests.conftest import WORKBOOK_IDS, copies
+
+    luton = copies(tmp_path_factory.mktemp("luton"), 1, WORKBOOK_IDS)
+    town = [REPO / "examples" / "example-town.trig"]
+    make = lambda data: create_app({"TESTING": True, "DATA": data}).test_client()
+    return make(luton + town), {"https://w3id.org/strategy-graph/id/copy0/strategy": make(luton),
+                                "https://w3id.org/strategy-graph/id/example-town/strategy": make(town)}
+
+
+@pytest.mark.parametrize("path", ["/theory-of-change", "/analysis", "/network", "/gaps"])
+def test_each_page_of_one_strategy_of_two_is_that_strategy_alone(two_and_alone, path):
+    both, alone = two_and_alone
+    pages = {}
+    for strategy, client in alone.items():
+        together = both.get(f"{path}?strategy={strategy}").get_data(as_text=True)
+        by_itself = client.get(f"{path}?strategy={strategy}").get_data(as_text=True)
+        assert f'<option value="{strategy}" selected>' in together  # the page says which strategy it shows
+        if path == "/gaps":
+            assert _gap_items(together) == _gap_items(by_itself) and _gap_items(together)
+        elif path == "/network":
+            nodes = lambda page: sorted(n["id"] for n in json.loads(re.search(r'id="network-data">(.*?)</script>', page, re.S).group(1))["nodes"])
+            assert nodes(together) == nodes(by_itself)
+        else:
+            assert _main(together) == _main(by_itself)
+        pages[strategy] = _main(together)
+    luton, town = pages.values()
+    assert luton != town  # the two strategies' pages differ: neither shows the other's
+
+
+def test_each_home_page_of_two_strategies_has_its_own_figures(two_and_alone):
+    both, alone = two_and_alone
+    listing = both.get("/").get_data(as_text=True)
+    assert "Strategies (2)" in listing
+    for strategy, client in alone.items():
+        short = strategy.split("/id/", 1)[1].split("/", 1)[0]
+        together, by_itself = both.get(f"/?strategy={short}").get_data(as_text=True), client.get("/").get_data(as_text=True)
+        figures = lambda page: re.findall(r"<strong>(\d+)</strong> ([^<]+)</li>", page) + re.findall(r'<li class="\w+"><a [^>]*>([^<]+)</a>: (\d+)</li>', page)
+        assert figures(together) == figures(by_itself) and figures(together)
+        assert f'href="/gaps?strategy={strategy}' in together  # its links keep to it

@@ -23,7 +23,7 @@ from flask import Flask, current_app, g
 from rdflib import Dataset
 
 from graph import files
-from graph.analysis import analyse, project
+from graph.analysis import analyse, project, within
 from graph.diagram import Box, boxes_and_links
 from graph.engine.graphs import load, open_graph
 from graph.engine.snapshots import live
@@ -53,11 +53,11 @@ class Snapshot:
         self._worked_out: dict = {}
         self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram")}
 
-    def _once(self, part: str, work):
+    def _once(self, part: str, work, key: str | None = None):
         with self._locks[part]:
-            if part not in self._worked_out:
-                self._worked_out[part] = work()
-            return self._worked_out[part]
+            if (part, key) not in self._worked_out:
+                self._worked_out[(part, key)] = work()
+            return self._worked_out[(part, key)]
 
     @cached_property
     def graphs(self) -> frozenset[str]:
@@ -68,6 +68,10 @@ class Snapshot:
     def analysis(self) -> dict:
         """graph.analysis.analyse of this snapshot."""
         return self._once("analysis", lambda: analyse(self.graph, self.projection))
+
+    def analysis_of(self, strategy: str) -> dict:
+        """graph.analysis.analyse of one strategy's part of this snapshot (graph.analysis.within)."""
+        return self._once("analysis", lambda: analyse(self.graph, within(self.projection, strategy)), strategy)
 
     @property
     def projection(self) -> nx.DiGraph:
@@ -150,13 +154,3 @@ def get_graph() -> Dataset:
 def get_gaps() -> list[Gap]:
     """The gaps of this request's snapshot, read from the store's kept reports."""
     return get_snapshot().gaps
-
-
-def get_analysis() -> dict:
-    """The analysis of this request's snapshot."""
-    return get_snapshot().analysis
-
-
-def get_projection() -> nx.DiGraph:
-    """This request's graph as networkx sees it (graph.analysis.project)."""
-    return get_snapshot().projection

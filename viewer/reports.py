@@ -10,7 +10,8 @@ from pyvis.network import Network
 from graph.diagram import MARKED, DiagramError, chain, dot, of_strategy, render
 from graph.gaps import SEVERITIES, as_csv, at_or_above, rules_by_id
 from viewer.charts import bars
-from viewer.data import get_analysis, get_gaps, get_projection, get_snapshot
+from graph.analysis import within
+from viewer.data import get_gaps, get_snapshot
 
 bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
@@ -26,25 +27,34 @@ def _chosen_strategy(snapshot) -> str | None:
     return strategy
 
 
-def _diagram(fmt: str) -> tuple[bytes, list, list, list, str | None]:
-    """The diagram drawn as ``fmt``, its boxes and links, every outcome it can be filtered to, and its strategy.
-
-    With several strategies the diagram is one strategy's (?strategy=, the
-    first by default): a picture of all of them would be unreadable. ?outcome=
-    narrows it to one outcome's chain. Graphviz draws each once per snapshot.
-    """
-    snapshot = get_snapshot()
+def _one_strategy(snapshot) -> str | None:
+    """The strategy a view of one strategy shows: ?strategy=, else the first when there are several; None for the whole graph of one."""
     strategy = _chosen_strategy(snapshot)
     if strategy is None and len(snapshot.strategies) > 1:
         strategy = snapshot.strategies[0].iri
+    return strategy
+
+
+def _diagram(fmt: str) -> tuple[bytes, list, list, list, str | None, str | None]:
+    """The diagram drawn as ``fmt``, its boxes and links, every outcome it can be filtered to, its strategy and its outcome.
+
+    With several strategies the diagram is one strategy's (?strategy=, the
+    first by default): a picture of all of them would be unreadable. ?outcome=
+    narrows it to one outcome's chain; an outcome of another strategy (the form
+    sent as the strategy changed) shows them all. Graphviz draws each once per snapshot.
+    """
+    snapshot = get_snapshot()
+    strategy = _one_strategy(snapshot)
     outcome = request.args.get("outcome") or None  # the form's "All outcomes" sends outcome=
     boxes, links = snapshot.diagram
     if strategy is not None:
         boxes, links = of_strategy(boxes, links, snapshot.projection, strategy)
     outcomes = [b for b in boxes if b.kind == "outcome"]
-    if outcome is not None:
-        if not any(b.iri == outcome for b in outcomes):
+    if outcome is not None and not any(b.iri == outcome for b in outcomes):
+        if not any(b.iri == outcome and b.kind == "outcome" for b in snapshot.diagram[0]):
             abort(400)
+        outcome = None
+    if outcome is not None:
         boxes, links = chain(boxes, links, outcome)
     key = (strategy, outcome, fmt)
     if key not in snapshot.drawn:
@@ -53,13 +63,13 @@ def _diagram(fmt: str) -> tuple[bytes, list, list, list, str | None]:
         except DiagramError as error:
             current_app.logger.error("%s", error)
             abort(500)
-    return snapshot.drawn[key], boxes, links, outcomes, strategy
+    return snapshot.drawn[key], boxes, links, outcomes, strategy, outcome
 
 
 @bp.get("/theory-of-change")
 def theory_of_change() -> str:
     """The layered diagram, its legend, and the same chain as a nested list for screen readers."""
-    svg, boxes, links, outcomes, strategy = _diagram("svg")
+    svg, boxes, links, outcomes, strategy, outcome = _diagram("svg")
     inline = svg.decode("utf-8")
     inline = inline[inline.index("<svg"):]  # drop the XML prolog and DOCTYPE to embed it
     by_iri = {b.iri: b for b in boxes}
@@ -70,7 +80,7 @@ def theory_of_change() -> str:
     sources = {source for source, _ in links}
     tops = [b for b in boxes if b.iri not in sources]
     return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED,
-                           all_outcomes=outcomes, chosen=request.args.get("outcome") or None,
+                           all_outcomes=outcomes, chosen=outcome,
                            strategies=get_snapshot().strategies, strategy=strategy)
 
 
@@ -123,18 +133,22 @@ def gaps_csv() -> Response:
 
 @bp.get("/analysis")
 def analysis() -> str:
-    """Coverage as a heat map, funding by outcome as bars, weak points as lists."""
-    result = get_analysis()
+    """Coverage as a heat map, funding by outcome as bars, weak points as lists: one strategy's, when there are several."""
+    snapshot = get_snapshot()
+    strategy = _one_strategy(snapshot)
+    result = snapshot.analysis if strategy is None else snapshot.analysis_of(strategy)
     funding = result["funding_by_outcome"]
     currencies = sorted({c for o in funding["outcomes"] for c in o["amounts"]})
     charts = {c: bars([(o["outcome"]["label"], o["amounts"].get(c, 0.0)) for o in funding["outcomes"]], c) for c in currencies}
-    return render_template("analysis.html", result=result, charts=charts)
+    return render_template("analysis.html", result=result, charts=charts, strategies=snapshot.strategies, strategy=strategy)
 
 
 @bp.get("/network")
 def network() -> str:
-    """An interactive network of the strategy's logic: pyvis assembles it, vis-network draws it in the browser."""
-    g = get_projection()
+    """An interactive network of the strategy's logic (one strategy's, when there are several): pyvis assembles it, vis-network draws it."""
+    snapshot = get_snapshot()
+    strategy = _one_strategy(snapshot)
+    g = snapshot.projection if strategy is None else within(snapshot.projection, strategy)
     net = Network(directed=True)
     for node, data in g.nodes(data=True):
         if data["kind"] in KIND_COLOURS:
@@ -148,4 +162,4 @@ def network() -> str:
     keep = ("id", "label", "title", "group", "url")
     data = {"nodes": [{k: n[k] for k in keep if k in n} for n in net.nodes],
             "edges": [{"from": e["from"], "to": e["to"]} for e in net.edges], "colours": KIND_COLOURS}
-    return render_template("network.html", data=data, kinds=KIND_COLOURS)
+    return render_template("network.html", data=data, kinds=KIND_COLOURS, strategies=snapshot.strategies, strategy=strategy)
