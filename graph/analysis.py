@@ -16,7 +16,8 @@ uses. It is a directed graph:
   ``serves_vision`` (from a priority to the vision that includes it).
 
 A pathway stays inside one strategy: it runs from an intervention (of that
-strategy or of none) through that strategy's work streams to its outcome, as
+strategy or of none) through that strategy's work streams, and any of its
+intermediate outcomes (a chain of outcomes), to its outcome, as
 the gap rule outcome-without-funded-intervention reads it. An intervention of
 no strategy is work from outside it (a programme found in other sources, say):
 it is shown apart, and the weak points (single points of failure and cut
@@ -153,11 +154,14 @@ def _sorted(g: nx.DiGraph, nodes) -> list[str]:
 
 
 def _means(g: nx.DiGraph, outcome: str) -> nx.DiGraph:
-    """The work streams and interventions that reach an outcome within its strategy, with their links."""
+    """The work streams and interventions that reach an outcome within its strategy, with their links.
+
+    They may reach it through intermediate outcomes of the strategy (a chain of outcomes).
+    """
     strategy = g.nodes[outcome]["strategy"]
     allowed = {
         n for n, d in g.nodes(data=True)
-        if (d["kind"] == "workstream" and d["strategy"] == strategy)
+        if (d["kind"] in ("workstream", "outcome") and d["strategy"] == strategy)
         or (d["kind"] == "intervention" and d["strategy"] in (None, strategy))
     } | {outcome}
     contributions = g.edge_subgraph((u, v) for u, v, k in g.edges(data="kind") if k == "contributes")
@@ -249,7 +253,7 @@ def _cut_points(g: nx.DiGraph, outcomes: list[str], means: dict) -> list[dict]:
         funded = [n for n in pathway if _funded(g, n)]
         if not funded:
             continue
-        for node in _sorted(g, (n for n in pathway if n != outcome)):
+        for node in _sorted(g, (n for n in pathway if g.nodes[n]["kind"] in ("workstream", "intervention"))):
             rest = pathway.subgraph(n for n in pathway if n != node)
             if not any(nx.has_path(rest, f, outcome) for f in funded if f != node):
                 found.append({"outcome": _ref(g, outcome), "cut_by": _ref(g, node)})
@@ -271,11 +275,14 @@ def _centrality(g: nx.DiGraph, outcomes: list[str], means: dict) -> dict:
     }
 
 
+_REACHED = {"funded": "funded work", "unfunded": "unfunded work only", "nothing": "no work"}
+
+
 def as_text(result: dict) -> str:
     """The analysis for a reader: what reaches each outcome, its money, and where it is weak."""
     lines = ["Pathways"]
     for p in result["pathways"]:
-        lines.append(f"  {p['outcome']['label']}: reached from {p['reached_from']} work ({len(p['chains'])} chains)")
+        lines.append(f"  {p['outcome']['label']}: reached from {_REACHED[p['reached_from']]} ({len(p['chains'])} chains)")
     lines += ["", f"Funding reaching each outcome ({result['funding_by_outcome']['rule']})"]
     for f in result["funding_by_outcome"]["outcomes"]:
         money = ", ".join(f"{amount:,.2f} {currency}".strip() for currency, amount in f["amounts"].items()) or "none"

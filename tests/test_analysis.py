@@ -142,3 +142,15 @@ def test_luton_pathways_agree_with_sparql(ds):
     assert unlinked == all_ws - {str(w) for w, _ in ds.query(REACHES)}
     # No funding is published: every outcome is reached from unfunded work, if at all.
     assert {p["reached_from"] for p in result["pathways"]} == {"unfunded"}
+
+
+def test_work_reaches_a_longer_term_outcome_through_an_intermediate_one():
+    result = analyse(open_graph(data=[DATA / "analysis" / "chain.ttl"]))
+    by_outcome = {p["outcome"]["label"]: p for p in result["pathways"]}
+    assert by_outcome["O2"]["reached_from"] == "funded"
+    assert [labels(c) for c in by_outcome["O2"]["chains"]] == [["I1", "W1", "O1", "O2", "P"]]
+    # Funding is counted once per outcome it reaches, O2 through O1 included: split between the two.
+    assert {f["outcome"]["label"]: f["amounts"] for f in result["funding_by_outcome"]["outcomes"]} == {"O1": {"GBP": 50.0}, "O2": {"GBP": 50.0}}
+    # The work is the weak point, not the intermediate outcome.
+    assert {(c["outcome"]["label"], c["cut_by"]["label"]) for c in result["cut_points"]} == {
+        ("O1", "I1"), ("O1", "W1"), ("O2", "I1"), ("O2", "W1")}

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from rdflib import Graph, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import PROV, RDF as RDF_TYPE
+from rdflib.namespace import FOAF, ORG, PROV, RDF, RDFS, SKOS
 
 from graph.cli import main
 from graph.engine.graphs import in_memory, open_graph
 from graph.engine.store import named_graph
-from graph.vocab import SG
+from graph.vocab import SCHEMA, SG
 from graph.workbook import EXAMPLE, SHEETS, choice_lists
 from tests.conftest import REPO
 
@@ -233,12 +233,10 @@ def test_an_intermediate_outcome_contributes_to_a_longer_term_one(runner, tmp_pa
 
 
 def test_a_named_person_holds_a_post_on_the_board_and_can_own_an_outcome(runner, tmp_path):
-    from rdflib.namespace import FOAF, ORG
-
     ds = _imported(runner, tmp_path)
     person = _iri("organisation/chair")
     try:
-        assert (person, RDF_TYPE.type, FOAF.Person) in ds
+        assert (person, RDF.type, FOAF.Person) in ds
         (post,) = ds.objects(person, ORG.holds)
         assert ds.value(post, ORG.postIn) == _iri("organisation/board")
         assert str(ds.value(ds.value(post, ORG.role), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == "chair of the board"
@@ -530,19 +528,22 @@ def test_changing_a_published_label_is_refused_at_its_cell(runner, tmp_path):
 
 # The invented example ----------------------------------------------------------------------------
 
-def test_example_workbook_and_csv_folder_hold_the_same_invented_strategy(runner, tmp_path):
-    assert "INVENTED" in (EXAMPLES / "example-town" / "Strategy.csv").read_text(encoding="utf-8")
+@pytest.mark.parametrize("example", ["example-town", "example-vale"])
+def test_example_workbook_and_csv_folder_hold_the_same_invented_strategy(runner, tmp_path, example):
+    assert "INVENTED" in (EXAMPLES / example / "Strategy.csv").read_text(encoding="utf-8")
+    assert "**Everything in this folder is invented.**" in (EXAMPLES / example / "README.md").read_text(encoding="utf-8")
     from_csv, from_xlsx = tmp_path / "a", tmp_path / "b"
-    assert _invoke(runner, "import", EXAMPLES / "example-town", "--store", from_csv).exit_code == 0
-    assert _invoke(runner, "import", EXAMPLES / "example-town.xlsx", "--store", from_xlsx).exit_code == 0
+    assert _invoke(runner, "import", EXAMPLES / example, "--store", from_csv).exit_code == 0
+    assert _invoke(runner, "import", EXAMPLES / f"{example}.xlsx", "--store", from_xlsx).exit_code == 0
     strip_rows = lambda g: {(s, p, o) for s, p, o in g if p != SG.sourceRow}
     assert strip_rows(_spreadsheet_graph(from_csv)) == strip_rows(_spreadsheet_graph(from_xlsx))
 
 
-def test_example_trig_is_the_csv_folder_as_rdf(runner, tmp_path):
+@pytest.mark.parametrize("example", ["example-town", "example-vale"])
+def test_example_trig_is_the_csv_folder_as_rdf(runner, tmp_path, example):
     store = tmp_path / "store"
-    _invoke(runner, "import", EXAMPLES / "example-town", "--store", store)
-    ds = open_graph(data=[EXAMPLES / "example-town.trig"])
+    _invoke(runner, "import", EXAMPLES / example, "--store", store)
+    ds = open_graph(data=[EXAMPLES / f"{example}.trig"])
     (graph,) = [g for g in {q[3] for q in ds.quads((None, None, None, None))} if str(g).endswith("/graph/spreadsheet")]
     shipped = Graph()
     for s_, p_, o_ in named_graph(ds, graph):
@@ -561,6 +562,32 @@ def test_example_shows_every_gap_rule_the_importer_lets_in(runner, tmp_path):
     # Two the importer refuses; and with one priority, every outcome serves it.
     not_shown = {"target-outside-strategy-period", "strategy-without-period", "priority-without-outcome"}
     assert found == gap_rules - not_shown
+
+
+def test_the_second_example_has_the_other_shape(runner, tmp_path):
+    """Example Vale: several priorities, chains of outcomes, a named chair, an England comparator, a population group."""
+    from graph.overview import indicator_series
+
+    store = tmp_path / "store"
+    assert _invoke(runner, "import", EXAMPLES / "example-vale", "--store", store).exit_code == 0
+    g = _spreadsheet_graph(store)
+    vale = Namespace("https://w3id.org/strategy-graph/id/example-vale/")
+    assert len(set(g.objects(vale.strategy, SG.addressesPriority))) == 4
+    assert set(g.subjects(SG.hasTargetOutcome, vale["outcome/warm-homes"])) == {vale["priority/healthy-places"], vale["priority/age-well"]}
+    chained = {(str(x).rsplit("/", 1)[-1], str(g.value(c, SG.contributionTo)).rsplit("/", 1)[-1])
+               for x, c in g.subject_objects(SG.qualifiedContribution) if (x, RDF.type, SG.Outcome) in g}
+    assert chained == {("school-ready", "fsm-attainment-gap"), ("active-adults", "fewer-early-deaths")}
+    (post,) = g.objects(vale["organisation/chair"], ORG.holds)
+    assert (vale["organisation/chair"], RDF.type, FOAF.Person) in g and g.value(post, ORG.postIn) == vale["organisation/vale-board"]
+    assert str(g.value(g.value(post, ORG.role), RDFS.label)) == "chair"
+    # England's values are the comparator; the Vale's own baseline is the whole population's, not England's or a group's.
+    series = indicator_series(open_graph(store=store), vale["indicator/school-readiness"])
+    assert series.own == [("2022/23", 63.0), ("2024/25", 65.0)] and series.comparator == [("2022/23", 67.2), ("2024/25", 68.1)]
+    assert (series.baseline, series.target) == (64.0, 70.0)
+    group = g.value(vale["target/readiness-target-fsm"], SG.populationGroup)
+    assert str(g.value(group, SKOS.prefLabel)) == "pupils eligible for free school meals (invented)"
+    money = g.value(vale["funding/packs-grant"], SCHEMA.amount)
+    assert (g.value(money, SCHEMA.value).toPython(), str(g.value(money, SCHEMA.currency))) == (60000, "GBP")
 
 
 def test_one_strategys_workbook_leaves_out_the_others_unlinked_work(tmp_path):
