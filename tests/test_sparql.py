@@ -74,8 +74,10 @@ def test_funding_queries_on_the_invented_example():
     from tests.conftest import REPO
 
     example = open_graph(data=[REPO / "examples" / "example-town.trig"])
-    status = {r["status"]: (r["commitments"], r.get("total")) for r in _run(example, "funding-by-status")}
-    assert status == {"committed": ("1", "120000"), "proposed": ("2", "45000")}
+    status = {(r.get("strategy"), r["status"], r.get("currency")): (r["commitments"], r.get("total")) for r in _run(example, "funding-by-status")}
+    # The befriending pot has no currency, and funds work outside the strategy: it is added to nothing.
+    town = "Example Town Wellbeing Strategy 2024 to 2029 (INVENTED EXAMPLE DATA)"
+    assert status == {(town, "committed", "GBP"): ("1", "120000"), (town, "proposed", "GBP"): ("1", "40000"), (None, "proposed", None): ("1", "5000")}
     funders = {(r.get("funder"), r.get("status")): r.get("total") for r in _run(example, "funding-by-funder")}
     assert funders[("Example Town Council (invented)", "committed")] == "120000"
     assert funders[("Example Town Council (invented)", "proposed")] == "40000"
