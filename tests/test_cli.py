@@ -168,6 +168,20 @@ def test_gaps_and_analyse_take_one_strategy_of_several_by_its_id_or_iri(runner, 
     assert len(analysed["pathways"]) == 5
 
 
+@pytest.mark.parametrize("command", ["gaps", "analyse"])
+def test_one_strategy_of_two_of_different_shapes_is_reported_as_when_it_is_alone(runner, tmp_path, command):
+    from tests.conftest import REPO, WORKBOOK_IDS, copies
+
+    vale = ["--data", str(REPO / "examples" / "example-vale.trig")]
+    luton = [a for p in copies(tmp_path, 1, WORKBOOK_IDS) for a in ("--data", str(p))]
+    report = lambda data, strategy: json.loads(runner.invoke(main, [command, *data, "--format", "json", "--strategy", strategy]
+                                                             + (["--fail-on", "none"] if command == "gaps" else [])).output)
+    for strategy, alone in (("example-vale", vale), ("copy0", luton)):
+        together = report(luton + vale, strategy)
+        assert together == report(alone, strategy) and together
+    assert report(luton + vale, "example-vale") != report(luton + vale, "copy0")
+
+
 def test_a_strategy_the_graph_does_not_hold_is_refused_with_the_list(runner, tmp_path):
     data = [a for p in _two_strategies(tmp_path) for a in ("--data", str(p))]
     result = runner.invoke(main, ["gaps", *data, "--strategy", "luton-pws"])
