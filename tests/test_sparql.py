@@ -87,6 +87,17 @@ def test_funding_queries_on_the_invented_example():
     assert unfunded == {"More households live in warm and dry homes", "Fewer people feel lonely"}
 
 
+def test_indicators_by_outcome_give_the_strategys_own_figures_not_a_comparators_or_a_groups():
+    """Regression: England's values and a group's baseline and target each multiplied the indicator's row."""
+    from graph.engine.graphs import open_graph
+    from tests.conftest import REPO
+
+    rows = [r for r in _run(open_graph(data=[REPO / "examples" / "example-vale.trig"]), "indicators-by-outcome")
+            if r["indicator"].startswith("Children at a good level of development")]
+    # examples/example-vale: own baseline 64 (2023/24), own value 65 (2024/25), target 70 (2030); England 67.7 and 68.1, the group 49, 51 and 60.
+    assert [(r["baseline"], r["latest"], r["latestPeriod"], r["target"]) for r in rows] == [("64", "65", "2024/25", "70")]
+
+
 def test_indicators_by_outcome_give_the_latest_reported_count(ds):
     rows = _run(ds, "indicators-by-outcome")
     counts = [r for r in rows if r["indicator"] == "Households in temporary accommodation, Luton Borough Council"]
