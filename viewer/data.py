@@ -84,9 +84,17 @@ class Snapshot:
         return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection))
 
     def warm(self) -> None:
-        """Work out the slow parts now, so that no request waits for them."""
-        for part in ("projection", "diagram", "analysis"):
+        """Work out the slow parts now, so that no request waits for them: only those a page shows.
+
+        With several strategies the analysis page shows one strategy's analysis (the first by
+        default), never the whole graph's, which at national scale takes seconds of this process.
+        """
+        for part in ("projection", "diagram"):
             getattr(self, part)
+        if len(self.strategies) > 1:
+            self.analysis_of(self.strategies[0].iri)
+        else:
+            self.analysis
 
 
 def build(store: Path) -> Snapshot:
