@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
+from graph.engine.store import select_values
 from graph.vocab import ID_BASE, SPARQL_PREFIXES
 
 _STRATEGIES = SPARQL_PREFIXES + "SELECT ?strategy ?label WHERE { ?strategy a sg:Strategy ; rdfs:label ?label }"
@@ -20,8 +21,10 @@ _PARTS = {
     "visions": "?strategy a sg:Strategy ; sg:addressesPriority/^sg:includesPriority ?item .",
     "outcomes": "?item a sg:Outcome ; dcterms:isPartOf ?strategy .",
     "workstreams": "?item a sg:Workstream ; dcterms:isPartOf ?strategy .",
-    "indicators": "?item a sg:Indicator ; sg:measures/dcterms:isPartOf ?strategy .",
 }
+# Pages show how many indicators a strategy has, not which: counted, which is twice as fast as listing them.
+_INDICATORS = SPARQL_PREFIXES + """SELECT ?strategy (COUNT(DISTINCT ?item) AS ?count) WHERE {
+  ?item sg:measures ?part . ?part dcterms:isPartOf ?strategy . ?item a sg:Indicator } GROUP BY ?strategy"""
 _PART = SPARQL_PREFIXES + "SELECT ?strategy ?item ?itemLabel ?position WHERE { %s ?item rdfs:label ?itemLabel . OPTIONAL { ?item schema:position ?position } }"
 # Interventions, and the links that may take them to a strategy's outcomes or work streams: followed
 # here, since Oxigraph works out sg:contributesTo+ for every node of a national store (30 s) before joining.
@@ -49,7 +52,7 @@ class StrategyOverview:
     outcomes: list[Item] = field(default_factory=list)
     workstreams: list[Item] = field(default_factory=list)
     interventions: list[Item] = field(default_factory=list)
-    indicators: list[Item] = field(default_factory=list)
+    indicators: int = 0  # how many measure its outcomes or work streams
 
     @property
     def id(self) -> str:
@@ -60,15 +63,18 @@ class StrategyOverview:
 def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
     """Every strategy in the graph, sorted by label, parts in document order (schema:position, then label)."""
     found: dict[str, StrategyOverview] = {}
-    for row in ds.query(_STRATEGIES):  # a strategy with several labels goes by the first
-        iri, label = str(row.strategy), str(row.label)
+    for row in select_values(ds, _STRATEGIES):  # a strategy with several labels goes by the first
+        iri, label = row["strategy"], row["label"]
         if iri not in found or label < found[iri].label:
             found[iri] = StrategyOverview(iri, label)
     for kind, pattern in _PARTS.items():
-        parts = sorted({(str(row.strategy), _position(row.position), str(row.itemLabel), str(row.item)) for row in ds.query(_PART % pattern)})
+        parts = sorted({(row["strategy"], _position(row["position"]), row["itemLabel"], row["item"]) for row in select_values(ds, _PART % pattern)})
         for strategy, _, label, item in parts:
             if strategy in found:
                 getattr(found[strategy], kind).append(Item(item, label))
+    for row in select_values(ds, _INDICATORS):
+        if row["strategy"] in found:
+            found[row["strategy"]].indicators = int(row["count"])
     _add_interventions(ds, found)
     return sorted(found.values(), key=lambda overview: (overview.label, overview.iri))
 
@@ -77,10 +83,10 @@ def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
     """Each strategy's interventions: part of it, or reaching one of its outcomes or work streams by contributions."""
     part_of = {item.iri: iri for iri, overview in found.items() for item in overview.outcomes + overview.workstreams}
     links: dict[str, set[str]] = {}
-    for row in ds.query(_LINKS):
-        links.setdefault(str(row["from"]), set()).add(str(row.to))
-    interventions = sorted({(_position(row.position), str(row.itemLabel), str(row.item), str(row.strategy or ""))
-                            for row in ds.query(_INTERVENTIONS)})
+    for row in select_values(ds, _LINKS):
+        links.setdefault(row["from"], set()).add(row["to"])
+    interventions = sorted({(_position(row["position"]), row["itemLabel"], row["item"], row["strategy"] or "")
+                            for row in select_values(ds, _INTERVENTIONS)})
     for _, label, item, own in interventions:
         reached, todo, seen = {own} - {""}, [item], {item}
         while todo:
@@ -114,13 +120,15 @@ def strategy_id(iri: str) -> str:
     return iri.removeprefix(ID_BASE).removesuffix("/strategy") if iri.startswith(ID_BASE) and iri.endswith("/strategy") else iri
 
 
-def _position(value) -> tuple:
-    """A sort key as SPARQL orders positions: none first, then numbers, then anything else as text."""
+def _position(value: str | None) -> tuple:
+    """A sort key as SPARQL orders positions (their lexical forms): none first, then numbers, then anything else as text."""
     if value is None:
         return (0,)
-    if isinstance(value, Literal) and isinstance(value.value, (int, float, Decimal)):
-        return (1, value.value)
-    return (2, str(value))
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        return (2, value)
+    return (1, number) if number.is_finite() else (2, value)
 
 
 _STATEMENTS = SPARQL_PREFIXES + """

@@ -358,3 +358,11 @@ def test_each_home_page_of_two_strategies_has_its_own_figures(two_and_alone):
         figures = lambda page: re.findall(r"<strong>(\d+)</strong> ([^<]+)</li>", page) + re.findall(r'<li class="\w+"><a [^>]*>([^<]+)</a>: (\d+)</li>', page)
         assert figures(together) == figures(by_itself) and figures(together)
         assert f'href="/gaps?strategy={strategy}' in together  # its links keep to it
+
+
+def test_home_lists_the_work_streams_in_the_order_the_summary_gives_them(client, source_text):
+    # Positions 1 to 22: as numbers, 10 comes after 9, not after 1.
+    page = client.get("/").get_data(as_text=True)
+    listed = re.findall(r"<li><a [^>]*>([^<]*)</a></li>", page.split('<ol class="workstreams">', 1)[1].split("</ol>", 1)[0])
+    given = [line[2:] for line in source_text.split("have responsibility for the following work streams.", 1)[1].splitlines() if line.startswith("- ")]
+    assert listed == given and len(listed) == 22

@@ -9,7 +9,7 @@ alone, once, with no base IRI, so a relative IRI is an error with a position.
 import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
@@ -167,6 +167,18 @@ def execute(ds: Dataset, query: str, protocol_dataset: tuple[Sequence[str], Sequ
     for triple in rows:
         result.graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
     return result, truncated
+
+
+def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str | None]]:
+    """The rows of a SELECT on the union of the named graphs, each value as its lexical form (None if unbound).
+
+    For reads that need no rdflib terms: making them is most of the time of a
+    query of many rows through rdflib.
+    """
+    answer = ds.store._inner.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in answer.variables]
+    for row in answer:
+        yield {name: None if value is None else value.value for name, value in zip(names, row)}
 
 
 def _bind_prefixes(ds: Dataset) -> None:
