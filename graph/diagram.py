@@ -12,7 +12,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from graph.analysis import project
+from graph.analysis import project, within
 from graph.gaps import Gap
 from graph.vocab import SPARQL_PREFIXES
 
@@ -67,25 +67,25 @@ def boxes_and_links(ds, gaps: list[Gap], g=None) -> tuple[list[Box], list[tuple[
 
 
 def chain(boxes: list[Box], links: list[tuple[str, str]], outcome: str) -> tuple[list[Box], list[tuple[str, str]]]:
-    """Only ``outcome``'s chain: the work upstream of it, and the priority and vision it serves."""
-    return _grown(boxes, links, {outcome})
-
-
-def of_strategy(boxes: list[Box], links: list[tuple[str, str]], g, strategy: str) -> tuple[list[Box], list[tuple[str, str]]]:
-    """One strategy's diagram: its own outcomes, work streams and interventions, the work that leads to them, and what they serve."""
-    return _grown(boxes, links, {b.iri for b in boxes if g.nodes[b.iri]["strategy"] == strategy})
-
-
-def _grown(boxes: list[Box], links: list[tuple[str, str]], keep: set[str]) -> tuple[list[Box], list[tuple[str, str]]]:
-    """``keep``, with the work upstream of it and the priorities and visions downstream."""
+    """Only ``outcome``'s chain: the work and the earlier outcomes upstream of it, and the priorities and vision it serves."""
     kind = {b.iri: b.kind for b in boxes}
-    keep = set(keep)
+    logic = ("workstream", "intervention", "outcome")  # links among these are contributions
+    keep = {outcome}
     changed = True
     while changed:
         before = len(keep)
-        keep |= {u for u, v in links if v in keep and kind[u] in ("workstream", "intervention")}
+        keep |= {u for u, v in links if v in keep and kind[v] in logic and kind[u] in logic}
         keep |= {v for u, v in links if u in keep and kind[v] in ("priority", "vision")}
         changed = len(keep) != before
+    return _only(boxes, links, keep)
+
+
+def of_strategy(boxes: list[Box], links: list[tuple[str, str]], g, strategy: str) -> tuple[list[Box], list[tuple[str, str]]]:
+    """One strategy's diagram: its part of the projection (graph.analysis.within)."""
+    return _only(boxes, links, set(within(g, strategy)))
+
+
+def _only(boxes: list[Box], links: list[tuple[str, str]], keep: set[str]) -> tuple[list[Box], list[tuple[str, str]]]:
     return [b for b in boxes if b.iri in keep], [(u, v) for u, v in links if u in keep and v in keep]
 
 

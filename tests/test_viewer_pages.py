@@ -366,3 +366,23 @@ def test_home_lists_the_work_streams_in_the_order_the_summary_gives_them(client,
     listed = re.findall(r"<li><a [^>]*>([^<]*)</a></li>", page.split('<ol class="workstreams">', 1)[1].split("</ol>", 1)[0])
     given = [line[2:] for line in source_text.split("have responsibility for the following work streams.", 1)[1].splitlines() if line.startswith("- ")]
     assert listed == given and len(listed) == 22
+
+
+def test_an_outcomes_chain_takes_in_the_earlier_outcomes_and_their_work():
+    """Regression: the chain of a longer-term outcome stopped at it, leaving out the outcome and work that lead to it."""
+    vale = "https://w3id.org/strategy-graph/id/example-vale/"
+    client = create_app({"TESTING": True, "DATA": [REPO / "examples" / "example-vale.trig"]}).test_client()
+    words = _svg_text(client.get(f"/theory-of-change.svg?outcome={vale}outcome/fsm-attainment-gap").get_data(as_text=True))
+    assert "A narrower attainment gap" in words and "More children are ready for school at five" in words
+    assert "Early language and play in every family hub" in words and "Home language packs for new parents" in words
+    assert "Safe walking and cycling routes" not in words  # another outcome's work
+
+
+def test_the_chain_of_another_strategys_outcome_shows_all_of_this_ones(two_and_alone):
+    both, _ = two_and_alone
+    luton, town = "https://w3id.org/strategy-graph/id/copy0/", "https://w3id.org/strategy-graph/id/example-town/"
+    page = both.get(f"/theory-of-change?strategy={luton}strategy&outcome={town}outcome/warm-homes")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and html.count('class="node outcome') == 5  # this strategy's five outcomes, all shown
+    assert "selected" not in html.split('<select id="outcome"', 1)[1].split("</select>", 1)[0]  # no chain chosen
+    assert both.get(f"/theory-of-change?strategy={luton}strategy&outcome=http://example.org/nothing").status_code == 400
