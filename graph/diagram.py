@@ -1,15 +1,20 @@
-"""The theory of change as a layered diagram, laid out by Graphviz (dot).
+"""The theory of change as a logic model, laid out by Graphviz (dot).
 
-Layers, top to bottom: vision, priority, target outcomes, work streams,
-interventions. Arrows run the way change is meant to flow, from the work up to
-the vision. Each box links to its resource's page, names its owner and counts
-the indicators that measure it; a gap found by the gap rules marks the box and
-is explained in its tooltip and in the legend.
+It reads left to right, the way change is meant to flow: interventions and
+work streams, the target outcomes they serve, the priorities, the vision.
+Each target outcome has a lane of its own holding the work that leads to it;
+work that leads to no outcome sits in a labelled panel of its own. Each box
+links to its resource's page, names its owner and counts the indicators that
+measure it; a gap found by the gap rules marks the box. Each arrow of a causal
+link is drawn in the style of its strength, and its tooltip (and the page it
+opens) gives its rationale and assumptions.
 """
 
 import html
+import io
 import re
 import subprocess
+from collections import defaultdict
 from dataclasses import dataclass
 
 from graph.analysis import project, within
@@ -26,8 +31,27 @@ MARKED = {
 LAYERS = ("vision", "priority", "outcome", "workstream", "intervention")
 _FILL = {"vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#e8eef4", "intervention": "#fdf3e1"}
 _TEXT = {"vision": "#ffffff", "priority": "#ffffff", "outcome": "#ffffff", "workstream": "#1b1b1b", "intervention": "#1b1b1b"}
+_STRENGTH = "https://w3id.org/strategy-graph/def/contribution-strength/"
+# How an arrow shows the strength of its causal link (the contribution strength scheme), and the legend's words.
+STRENGTHS = {
+    _STRENGTH + "strong": ("solid", 2.6, "strong"),
+    _STRENGTH + "moderate": ("solid", 1.2, "moderate"),
+    _STRENGTH + "weak": ("dashed", 1.2, "weak"),
+    None: ("dotted", 1.2, "strength not stated"),
+}
+# Letters a line of a box holds before it wraps.
+WRAP = 42
 _INDICATORS = SPARQL_PREFIXES + """
 SELECT ?measured (COUNT(DISTINCT ?indicator) AS ?indicators) WHERE { ?indicator sg:measures ?measured } GROUP BY ?measured
+"""
+_CONTRIBUTIONS = SPARQL_PREFIXES + """
+SELECT ?from ?to ?c (SAMPLE(?s) AS ?strength) (SAMPLE(STR(?r)) AS ?rationale)
+       (GROUP_CONCAT(DISTINCT STR(?assumed); separator="\\n") AS ?assumptions) WHERE {
+  ?from sg:qualifiedContribution ?c . ?c sg:contributionTo ?to .
+  OPTIONAL { ?c sg:strength ?s }
+  OPTIONAL { ?c sg:rationale ?r }
+  OPTIONAL { ?c sg:assumption ?a . ?a rdfs:label ?assumed }
+} GROUP BY ?from ?to ?c
 """
 
 
@@ -43,11 +67,24 @@ class Box:
     gaps: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Link:
+    """One arrow: a causal link (``contributes``, with what its Contribution node says) or what serves what (``serves_priority``, ``serves_vision``)."""
+
+    source: str
+    target: str
+    kind: str
+    contribution: str | None = None
+    strength: str | None = None
+    rationale: str = ""
+    assumptions: tuple[str, ...] = ()
+
+
 class DiagramError(Exception):
     """Graphviz could not draw the diagram."""
 
 
-def boxes_and_links(ds, gaps: list[Gap], g=None) -> tuple[list[Box], list[tuple[str, str]]]:
+def boxes_and_links(ds, gaps: list[Gap], g=None) -> tuple[list[Box], list[Link]]:
     """The diagram's boxes and arrows; ``g`` is ``project(ds)``, if the caller has it already."""
     g = project(ds) if g is None else g
     indicators = {str(row.measured): int(row.indicators) for row in ds.query(_INDICATORS)}
@@ -57,78 +94,157 @@ def boxes_and_links(ds, gaps: list[Gap], g=None) -> tuple[list[Box], list[tuple[
             marks.setdefault(gap.focus, []).append(MARKED[gap.rule])
     owners = g.graph["owner_labels"]
     nodes = {n for n, d in g.nodes(data=True) if d["kind"] in LAYERS}
-    links = [(u, v) for u, v in g.edges() if u in nodes and v in nodes]
+    # A pair linked by more than one Contribution node shows the first, by IRI.
+    said: dict[tuple[str, str], Link] = {}
+    for row in sorted(ds.query(_CONTRIBUTIONS), key=lambda r: str(r.c)):
+        said.setdefault((str(row["from"]), str(row.to)), Link(
+            str(row["from"]), str(row.to), "contributes", str(row.c), str(row.strength) if row.strength else None,
+            str(row.rationale or ""), tuple(sorted(filter(None, str(row.assumptions or "").split("\n"))))))
+    links = {said.get((u, v), Link(u, v, d["kind"])) for u, v, d in g.edges(data=True) if u in nodes and v in nodes}
     boxes = [
         Box(n, g.nodes[n]["kind"], g.nodes[n]["label"], tuple(sorted(owners.get(o, o) for o in g.nodes[n]["owners"])),
             indicators.get(n, 0), tuple(marks.get(n, ())))
         for n in nodes
     ]
-    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), b.label)), sorted(set(links))
+    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), b.label)), sorted(links, key=lambda l: (l.source, l.target))
 
 
-def chain(boxes: list[Box], links: list[tuple[str, str]], outcome: str) -> tuple[list[Box], list[tuple[str, str]]]:
-    """Only ``outcome``'s chain: the work and the earlier outcomes upstream of it, and the priorities and vision it serves."""
+def chain(boxes: list[Box], links: list[Link], ends: set[str]) -> tuple[list[Box], list[Link]]:
+    """Only the chains of ``ends`` (outcomes, or priorities): the work and earlier outcomes upstream, the priorities and vision served."""
     kind = {b.iri: b.kind for b in boxes}
     logic = ("workstream", "intervention", "outcome")  # links among these are contributions
-    keep = {outcome}
+    keep = set(ends) | {l.source for l in links if l.target in ends and kind[l.target] == "priority"}
     changed = True
     while changed:
         before = len(keep)
-        keep |= {u for u, v in links if v in keep and kind[v] in logic and kind[u] in logic}
-        keep |= {v for u, v in links if u in keep and kind[v] in ("priority", "vision")}
+        keep |= {l.source for l in links if l.target in keep and kind[l.target] in logic and kind[l.source] in logic}
+        keep |= {l.target for l in links if l.source in keep and kind[l.target] in ("priority", "vision")}
         changed = len(keep) != before
     return _only(boxes, links, keep)
 
 
-def of_strategy(boxes: list[Box], links: list[tuple[str, str]], g, strategy: str) -> tuple[list[Box], list[tuple[str, str]]]:
+def of_strategy(boxes: list[Box], links: list[Link], g, strategy: str) -> tuple[list[Box], list[Link]]:
     """One strategy's diagram: its part of the projection (graph.analysis.within)."""
     return _only(boxes, links, set(within(g, strategy)))
 
 
-def _only(boxes: list[Box], links: list[tuple[str, str]], keep: set[str]) -> tuple[list[Box], list[tuple[str, str]]]:
-    return [b for b in boxes if b.iri in keep], [(u, v) for u, v in links if u in keep and v in keep]
+def _only(boxes: list[Box], links: list[Link], keep: set[str]) -> tuple[list[Box], list[Link]]:
+    return [b for b in boxes if b.iri in keep], [l for l in links if l.source in keep and l.target in keep]
 
 
-def dot(boxes: list[Box], links: list[tuple[str, str]], link_of) -> str:
-    """The diagram in Graphviz's language; ``link_of(iri)`` gives each box's page address."""
+def lanes(boxes: list[Box], links: list[Link]) -> dict[str, list[str]]:
+    """Each outcome's lane: the outcome, then the work that leads to it (work leading to several sits in the first one's lane).
+
+    Work that leads to no outcome is under the key None.
+    """
+    order = [b.iri for b in boxes if b.kind == "outcome"]
+    up = defaultdict(set)
+    for l in links:
+        if l.kind == "contributes":
+            up[l.source].add(l.target)
+    found: dict = {o: [o] for o in order}
+    found[None] = []
+    for box in boxes:
+        if box.kind not in ("workstream", "intervention"):
+            continue
+        reached, seen, frontier = [], {box.iri}, [box.iri]
+        while frontier:
+            nxt = [t for n in frontier for t in up[n] if t not in seen]
+            seen.update(nxt)
+            reached += [t for t in nxt if t in found and t is not None]
+            frontier = [t for t in nxt if t not in found]
+        found[min(reached, key=order.index) if reached else None].append(box.iri)
+    return found
+
+
+def describe_link(link: Link, label: dict[str, str]) -> str:
+    """What an arrow's tooltip says: the link, its strength, rationale and assumptions."""
+    if link.kind == "serves_priority":
+        return f"{label[link.source]} is a target outcome of the priority {label[link.target]}"
+    if link.kind == "serves_vision":
+        return f"The priority {label[link.source]} serves {label[link.target]}"
+    parts = [f"{label[link.source]} → {label[link.target]}", f"Strength: {STRENGTHS.get(link.strength, STRENGTHS[None])[2]}"]
+    parts.append(f"Rationale: {link.rationale}" if link.rationale else "No rationale given")
+    if link.assumptions:
+        parts.append("Assumptions: " + " ".join(link.assumptions))
+    return ". ".join(p.rstrip(".") for p in parts) + "."
+
+
+def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
+    """The diagram in Graphviz's language; ``link_of(iri)`` gives each box's (and causal link's) page address; ``title`` heads it."""
     ids = {box.iri: f"n{i}" for i, box in enumerate(boxes)}
+    label = {box.iri: box.label for box in boxes}
+    kind = {box.iri: box.kind for box in boxes}
     lines = [
         "digraph theory_of_change {",
-        '  graph [rankdir=BT, nodesep=0.25, ranksep=0.7, fontname="DejaVu Sans", bgcolor="white"];',
-        '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=11, margin="0.12,0.08"];',
-        '  edge [color="#5b6770", arrowsize=0.7];',
+        '  graph [rankdir=LR, newrank=true, nodesep=0.06, ranksep=0.4, fontname="DejaVu Sans", fontsize=12,'
+        ' bgcolor="white", labeljust=l, labelloc=t, tooltip="Theory of change"];',
+        '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=11, margin="0.1,0.06"];',
+        '  edge [color="#4a5660", arrowsize=0.7];',
     ]
-    for layer in LAYERS:
-        members = [b for b in boxes if b.kind == layer]
+    # An owner every box that names one shares is named once, under the title, not in each box.
+    named = [set(b.owners) for b in boxes if b.owners]
+    everyone = set.intersection(*named) if named else set()
+    shared = f"Every box that names an owner names {', '.join(sorted(everyone))}" if everyone else ""
+    heading = [part for part in (title, shared) if part]
+    if heading:
+        lines.append("  label=<" + "<br/>".join(html.escape(part) for part in heading) + ">; fontsize=14;")
+    by_lane = lanes(boxes, links)
+    outcomes = [b.iri for b in boxes if b.kind == "outcome"]
+    for i, outcome in enumerate(outcomes):
+        members = " ".join(ids[n] for n in by_lane[outcome])
+        lines.append(f'  subgraph cluster_lane{i} {{ graph [label="", style="rounded,filled", fillcolor="#f4f7fa", color="#c5d0da", margin=5,'
+                     f' tooltip={_quote("The lane of " + label[outcome])}]; {members} }}')
+    unlinked = by_lane[None]
+    if unlinked:
+        lines.append('  subgraph cluster_unlinked { graph [label="Work not linked to any target outcome", style="rounded,dashed", margin=5,'
+                     ' color="#8a949c", fontcolor="#1b1b1b", tooltip="Work not linked to any target outcome"]; '
+                     + " ".join(ids[n] for n in unlinked) + " }")
+        # A grid, not one long column: invisible links set each row's order, two rows where four columns hold them.
+        columns = max(2, min(4, -(-len(unlinked) // 2)))
+        for row in range(0, len(unlinked), columns):
+            cells = [ids[n] for n in unlinked[row:row + columns]]
+            for a, b in zip(cells, cells[1:]):
+                lines.append(f"  {a} -> {b} [style=invis];")
+    # The outcomes no other outcome leads from stand in one column.
+    final = [o for o in outcomes if not any(l.source == o and kind[l.target] == "outcome" for l in links)]
+    for members in (final, [b.iri for b in boxes if b.kind == "priority"], [b.iri for b in boxes if b.kind == "vision"]):
         if members:
-            lines.append("  { rank=same; " + " ".join(ids[b.iri] for b in members) + " }")
+            lines.append("  { rank=same; " + " ".join(ids[n] for n in members) + " }")
     for box in boxes:
-        label = "<br/>".join(html.escape(part) for part in _wrap(box.label, 34))
+        text = "<br/>".join(html.escape(part) for part in _wrap(box.label, WRAP))
         details = []
-        if box.owners:
-            details.append("Owner: " + ", ".join(box.owners))
+        if set(box.owners) - everyone:
+            details.append("Owner: " + ", ".join(o for o in box.owners if o not in everyone))
         if box.indicators:
             details.append(f"{box.indicators} indicator{'s' if box.indicators != 1 else ''}")
-        if details:
-            label += '<br/><font point-size="9">' + html.escape(" · ".join(details)) + "</font>"
-        if box.gaps:
-            label += '<br/><font point-size="9">⚠ ' + html.escape("; ".join(box.gaps)) + "</font>"
-        tooltip = " — ".join((box.label, *box.gaps))
+        for detail in details:
+            text += '<br/><font point-size="10">' + "<br/>".join(html.escape(p) for p in _wrap(detail, WRAP + 6)) + "</font>"
+        for gap in box.gaps:
+            text += '<br/><font point-size="10">' + "<br/>".join(html.escape(p) for p in _wrap("⚠ " + gap, WRAP + 6)) + "</font>"
         attributes = {
-            "label": f"<{label}>",
+            "label": f"<{text}>",
             "fillcolor": _quote(_FILL[box.kind]),
             "fontcolor": _quote(_TEXT[box.kind]),
             "URL": _quote(link_of(box.iri)),
-            "tooltip": _quote(tooltip),
+            "tooltip": _quote(" — ".join((box.label, *box.gaps))),
             "target": _quote("_top"),
             "class": _quote(f"{box.kind}{' gap' if box.gaps else ''}"),
         }
         if box.gaps:
             attributes.update(color=_quote("#b3261e"), penwidth="2.5")
         lines.append(f"  {ids[box.iri]} [" + ", ".join(f"{k}={v}" for k, v in attributes.items()) + "];")
-    for source, target in links:
-        if source in ids and target in ids:
-            lines.append(f"  {ids[source]} -> {ids[target]};")
+    for link in links:
+        if link.source not in ids or link.target not in ids:
+            continue
+        attributes = {"tooltip": _quote(describe_link(link, label)), "class": _quote(link.kind)}
+        if link.kind == "contributes":
+            style, width, words = STRENGTHS.get(link.strength, STRENGTHS[None])
+            attributes.update(style=style, penwidth=str(width))
+            attributes["class"] = _quote(f"contributes {words.split()[0]}")
+            if link.contribution:
+                attributes.update(URL=_quote(link_of(link.contribution)), target=_quote("_top"))
+        lines.append(f"  {ids[link.source]} -> {ids[link.target]} [" + ", ".join(f"{k}={v}" for k, v in attributes.items()) + "];")
     lines.append("}")
     # A control character from the data would make Graphviz reject the label and
     # could not be written into SVG (XML) anyway, so none reaches it.
@@ -136,14 +252,43 @@ def dot(boxes: list[Box], links: list[tuple[str, str]], link_of) -> str:
 
 
 def render(source: str, fmt: str) -> bytes:
-    """The diagram drawn by Graphviz as svg, png or pdf."""
+    """The diagram drawn by Graphviz as svg or png; in SVG each box's and arrow's title is its tooltip, not Graphviz's node name."""
     try:
         done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=30, check=True)
     except subprocess.CalledProcessError as error:
         raise DiagramError(f"Graphviz could not draw the diagram: {error.stderr.decode('utf-8', 'replace').strip()}") from error
     except (OSError, subprocess.SubprocessError) as error:
         raise DiagramError(f"Graphviz could not draw the diagram: {error}") from error
+    if fmt == "svg":
+        return _TITLED.sub(lambda m: m.group(1) + m.group(3) + m.group(2), done.stdout.decode("utf-8")).encode("utf-8")
     return done.stdout
+
+
+# Points: an A3 page, landscape, and the margin left around the drawing.
+A3_LANDSCAPE = (1190.55, 841.89)
+_MARGIN = 18
+
+
+def render_pdf(sources: list[str]) -> bytes:
+    """Each diagram (DOT source) drawn on an A3 landscape page of one PDF, centred, scaled down to fit and never up."""
+    from pypdf import PageObject, PdfReader, PdfWriter, Transformation  # only a PDF download needs it
+
+    writer = PdfWriter()
+    width, height = A3_LANDSCAPE
+    for source in sources:
+        drawn = PdfReader(io.BytesIO(render(source, "pdf"))).pages[0]
+        w, h = float(drawn.mediabox.width), float(drawn.mediabox.height)
+        scale = min(1.0, (width - 2 * _MARGIN) / w, (height - 2 * _MARGIN) / h)
+        page = PageObject.create_blank_page(width=width, height=height)
+        page.merge_transformed_page(drawn, Transformation().scale(scale).translate((width - w * scale) / 2, (height - h * scale) / 2))
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# A box's or arrow's group in Graphviz's SVG: its <title> (the node's name), then the link that carries the tooltip.
+_TITLED = re.compile(r'(<g id="(?:node|edge)\d+" class="[^"]*">\s*<title>)[^<]*(</title>\s*<g id="a_[^"]*">\s*<a [^>]*?xlink:title="([^"]*)")')
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

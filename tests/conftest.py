@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import sync_playwright
 from rdflib import Dataset
 
 from graph import files
@@ -24,6 +25,9 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SOURCE_TEXT = SHARED / "source" / "population-wellbeing-strategy.txt"
 DATA = Path(__file__).resolve().parent / "data"
+# Debian's Chromium, headless, asking nothing of the network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def read_fixture(path: Path, folder: Path) -> Path:
@@ -130,3 +134,19 @@ def running_server(folder: Path, *options: str):
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, for one test module."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def luton_server(tmp_path_factory):
+    """`strategy-graph serve` on the packaged dataset, for one test module."""
+    with running_server(tmp_path_factory.mktemp("luton")) as base:
+        yield base

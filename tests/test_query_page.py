@@ -6,13 +6,11 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from graph.sparql import saved_queries
-from tests.conftest import running_server
+from tests.conftest import CHROMIUM_ARGS, running_server
 from viewer import create_app
 
 BOARD = "https://w3id.org/strategy-graph/id/luton-pws/health-and-wellbeing-board"
 SAFER = "https://w3id.org/strategy-graph/id/luton-pws/outcome/safer-community"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from graph.cli import main
 from tests.conftest import DATA, REPO, running_server
@@ -17,8 +16,6 @@ SAFER = PWS + "outcome/safer-community"
 INDICATOR = PWS + "indicator/households-in-temporary-accommodation-count"
 PAGES = ["/", "/theory-of-change", f"/theory-of-change?outcome={SAFER}", "/gaps", "/gaps?severity=violation", "/analysis",
          "/network", "/search?q=housing", "/downloads", "/query", f"/resource?iri={SAFER}", f"/resource?iri={INDICATOR}"]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 SCREENSHOTS = REPO / "screenshots"
 
 
@@ -150,20 +147,6 @@ def test_hostile_labels_are_text_on_every_page():
 
 
 # In Chromium --------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def luton_server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("luton")) as base:
-        yield base
-
 
 def test_every_page_loads_in_chromium_offline_and_cleanly(browser, luton_server):
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -1,13 +1,14 @@
 """The theory of change, the gap report, the analysis and the network: the views of the whole logic model."""
 
 from collections import Counter
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from pyvis.network import Network
 
-from graph.diagram import MARKED, DiagramError, chain, dot, of_strategy, render
+from graph.diagram import MARKED, STRENGTHS, DiagramError, chain, dot, of_strategy, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, at_or_above, rules_by_id
 from viewer.charts import bars
 from graph.analysis import within
@@ -35,53 +36,91 @@ def _one_strategy(snapshot) -> str | None:
     return strategy
 
 
-def _diagram(fmt: str) -> tuple[bytes, list, list, list, str | None, str | None]:
-    """The diagram drawn as ``fmt``, its boxes and links, every outcome it can be filtered to, its strategy and its outcome.
+@dataclass(frozen=True)
+class _Diagram:
+    """One request's theory of change: its boxes and links, what it can be filtered to, and the filter chosen."""
+
+    boxes: list
+    links: list
+    outcomes: list
+    priorities: list
+    strategy: str | None
+    chosen: str | None  # the outcome or priority whose chain it is; None for the whole strategy
+    title: str
+
+
+def _diagram() -> _Diagram:
+    """The theory of change a request asks for.
 
     With several strategies the diagram is one strategy's (?strategy=, the
-    first by default): a picture of all of them would be unreadable. ?outcome=
-    narrows it to one outcome's chain; an outcome of another strategy (the form
-    sent as the strategy changed) shows them all. Graphviz draws each once per snapshot.
+    first by default): a picture of all of them would be unreadable.
+    ?outcome= or ?priority= narrows it to that outcome's chain, or that
+    priority's outcomes' chains; one of another strategy (the form sent as
+    the strategy changed) shows them all.
     """
     snapshot = get_snapshot()
     strategy = _one_strategy(snapshot)
-    outcome = request.args.get("outcome") or None  # the form's "All outcomes" sends outcome=
     boxes, links = snapshot.diagram
     if strategy is not None:
         boxes, links = of_strategy(boxes, links, snapshot.projection, strategy)
     outcomes = [b for b in boxes if b.kind == "outcome"]
-    if outcome is not None and not any(b.iri == outcome for b in outcomes):
-        if not any(b.iri == outcome and b.kind == "outcome" for b in snapshot.diagram[0]):
+    priorities = [b for b in boxes if b.kind == "priority"]
+    chosen = None
+    for kind, shown in (("outcome", outcomes), ("priority", priorities)):
+        asked = request.args.get(kind) or None  # the form's "All" sends outcome= or priority=
+        if asked is None or chosen is not None:
+            continue
+        if any(b.iri == asked for b in shown):
+            chosen = asked
+        elif not any(b.iri == asked and b.kind == kind for b in snapshot.diagram[0]):
             abort(400)
-        outcome = None
-    if outcome is not None:
-        boxes, links = chain(boxes, links, outcome)
-    key = (strategy, outcome, fmt)
+    shown = strategy or (snapshot.strategies[0].iri if len(snapshot.strategies) == 1 else None)
+    name = next((s.label for s in snapshot.strategies if s.iri == shown), "")
+    title = f"Theory of change: {name}" if name else "Theory of change"
+    if chosen is not None:
+        title += " — the chain of " + next(b.label for b in boxes if b.iri == chosen)
+        boxes, links = chain(boxes, links, {chosen})
+    return _Diagram(boxes, links, outcomes, priorities, strategy, chosen, title)
+
+
+def _drawn(diagram: _Diagram, fmt: str) -> bytes:
+    """The diagram drawn as svg, png or pdf (the PDF: the diagram on one A3 page, then one page for each outcome's chain).
+
+    Graphviz draws each once per snapshot.
+    """
+    snapshot = get_snapshot()
+    key = (diagram.strategy, diagram.chosen, fmt)
     if key not in snapshot.drawn:
+        link = lambda iri: url_for("pages.resource", iri=iri)
         try:
-            snapshot.drawn[key] = render(dot(boxes, links, lambda iri: url_for("pages.resource", iri=iri)), fmt)
+            if fmt == "pdf":
+                pages = [dot(diagram.boxes, diagram.links, link, diagram.title)]
+                for outcome in (b for b in diagram.boxes if b.kind == "outcome"):
+                    pages.append(dot(*chain(diagram.boxes, diagram.links, {outcome.iri}), link, f"The chain of {outcome.label}"))
+                snapshot.drawn[key] = render_pdf(pages)
+            else:
+                snapshot.drawn[key] = render(dot(diagram.boxes, diagram.links, link), fmt)
         except DiagramError as error:
             current_app.logger.error("%s", error)
             abort(500)
-    return snapshot.drawn[key], boxes, links, outcomes, strategy, outcome
+    return snapshot.drawn[key]
 
 
 @bp.get("/theory-of-change")
 def theory_of_change() -> str:
-    """The layered diagram, its legend, and the same chain as a nested list for screen readers."""
-    svg, boxes, links, outcomes, strategy, outcome = _diagram("svg")
-    inline = svg.decode("utf-8")
+    """The logic model, its legend, and the same chain as a nested list for screen readers."""
+    diagram = _diagram()
+    inline = _drawn(diagram, "svg").decode("utf-8")
     inline = inline[inline.index("<svg"):]  # drop the XML prolog and DOCTYPE to embed it
-    by_iri = {b.iri: b for b in boxes}
-    feeds = {b.iri: [] for b in boxes}
-    for source, target in links:
-        feeds[target].append(by_iri[source])
+    by_iri = {b.iri: b for b in diagram.boxes}
+    feeds = {b.iri: [] for b in diagram.boxes}
+    for link in diagram.links:
+        feeds[link.target].append(by_iri[link.source])
     # The list starts from what leads to nothing further up: the vision, and any work left unlinked.
-    sources = {source for source, _ in links}
-    tops = [b for b in boxes if b.iri not in sources]
-    return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED,
-                           all_outcomes=outcomes, chosen=outcome,
-                           strategies=get_snapshot().strategies, strategy=strategy)
+    sources = {link.source for link in diagram.links}
+    tops = [b for b in diagram.boxes if b.iri not in sources]
+    return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED, strengths=STRENGTHS,
+                           diagram=diagram, strategies=get_snapshot().strategies)
 
 
 @bp.get("/theory-of-change.<fmt>")
@@ -89,7 +128,7 @@ def theory_of_change_file(fmt: str) -> Response:
     """The diagram to keep: SVG, PNG or PDF, for board papers."""
     if fmt not in DIAGRAM_TYPES:
         abort(404)
-    body = _diagram(fmt)[0]
+    body = _drawn(_diagram(), fmt)
     return Response(body, mimetype=DIAGRAM_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="theory-of-change.{fmt}"'})
 
 
