@@ -8,6 +8,8 @@ import datetime
 import functools
 import io
 import json
+import os
+import socket
 import sys
 import textwrap
 from collections.abc import Callable
@@ -161,18 +163,25 @@ def stats(ds: Dataset, output: str) -> None:
 )
 def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, output) -> None:
     """Write the graph, or one named graph, as RDF, or one strategy as a workbook."""
+    to_file = output.name not in ("-", "<stdout>")
+    if to_file and not Path(output.name).parent.is_dir():
+        raise InputError(f"-o {output.name}: there is no folder {Path(output.name).parent}; create it first")
     if fmt != "xlsx":
         if strategy_name is not None:
             raise click.UsageError("--strategy goes with --format xlsx; an RDF export names a graph with --graph")
-        data = export_graph(ds, BY_NAME[fmt], _graph_name(ds, name))
+        graph = _graph_name(ds, name)
+        data = export_graph(ds, BY_NAME[fmt], graph)
         output.write(data)  # opens the file: only now that there is something to write
+        if to_file:
+            click.echo(f"Wrote {'the graph <' + str(graph) + '>' if graph else 'the whole graph'} as {fmt} to {output.name} ({len(data):,} bytes).")
         return
-    if output.name == "<stdout>":
+    if not to_file:
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
     from graph.workbook import ExportError, export as export_rows, write_template  # openpyxl, only for workbooks
 
+    chosen = _strategy(ds, strategy_name)
     try:
-        rows, unexpressed = export_rows(ds, _strategy(ds, strategy_name))
+        rows, unexpressed = export_rows(ds, chosen)
     except ExportError as error:
         raise InputError(str(error)) from error
     # Said before anything is written: what a re-import of this workbook would not give back.
@@ -183,6 +192,7 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, o
     with io.BytesIO() as buffer:
         write_template(buffer, rows)
         output.write(buffer.getvalue())
+    click.echo(f"Wrote the workbook of {'<' + str(chosen) + '>' if chosen else 'the strategy'} to {output.name}.")
 
 
 @main.command()
@@ -465,6 +475,11 @@ def init(store: Path) -> None:
     click.echo(f"Created {store} with the packaged dataset ({written.statements} statements).")
 
 
+def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
+    reason = os.strerror(error.errno) if error.errno else str(error)
+    return InputError(f"cannot listen on {host}:{port}: {reason}; choose another --port")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on. 0.0.0.0 exposes the viewer to the network.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
@@ -477,11 +492,21 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
     # Imported here so that the other commands do not pay for the web stack.
     import waitress
 
-    from viewer import create_app
+    from viewer import close, create_app
 
+    # Before the app starts its query workers: a taken port is known at once, and nothing need stop.
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as error:
+        raise _cannot_listen(host, port, error) from error
     try:
         app = create_app({"DATA": data, "STORE": store, "SETTINGS": _settings(settings)})
     except GraphSourceError as error:
         raise InputError(str(error)) from error
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=4)
+    except OSError as error:  # taken since the check
+        close(app)
+        raise _cannot_listen(host, port, error) from error
     click.echo(f"Serving strategy-graph on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=4)
+    server.run()

@@ -58,6 +58,32 @@ def test_export_round_trips_in_every_format(runner, ds, tmp_path, fmt):
         assert len(back) == len({q[:3] for q in data})  # the union of the named graphs
 
 
+def test_export_says_what_it_wrote_and_refuses_a_missing_folder(runner, tmp_path, layer):
+    out = tmp_path / "strategy.nt"
+    result = runner.invoke(main, ["export", "--format", "nt", "--graph", "strategy", "-o", str(out)])
+    assert result.exit_code == 0
+    assert result.output == (f"Wrote the graph <https://w3id.org/strategy-graph/id/luton-pws/graph/strategy> as nt to {out} "
+                             f"({out.stat().st_size:,} bytes).\n")
+    assert len(Graph().parse(out, format="nt")) == len(layer("strategy"))
+    missing = tmp_path / "no-such-folder" / "out.trig"
+    result = runner.invoke(main, ["export", "-o", str(missing)])
+    assert result.exit_code == 2 and f"there is no folder {missing.parent}" in result.output and not missing.parent.exists()
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line_and_exits_2(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([str(Path(sys.executable).with_name("strategy-graph")), "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; choose another --port"]
+    assert "Serving" not in done.stdout
+
+
 def test_export_one_graph_by_short_name(runner, layer):
     result = runner.invoke(main, ["export", "--format", "nt", "--graph", "strategy"])
     assert result.exit_code == 0
