@@ -65,17 +65,37 @@ def at_or_above(gaps: list[Gap], severity: str) -> list[Gap]:
     return [g for g in gaps if SEVERITIES.index(g.severity) <= SEVERITIES.index(severity)]
 
 
-def as_csv(gaps: list[Gap]) -> str:
-    """The gaps as CSV, one row per gap.
+def _cells(gap: Gap) -> dict[str, str]:
+    """A gap's row of a spreadsheet: a cell that starts with = + - @ or a control character is prefixed
+    with an apostrophe, so a label from the data cannot run as a spreadsheet formula."""
+    return {k: "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for k, v in gap.as_dict().items()}
 
-    A cell that starts with = + - @ or a control character is prefixed with an
-    apostrophe, so a label from the data cannot run as a spreadsheet formula.
-    """
+
+def as_csv(gaps: list[Gap]) -> str:
+    """The gaps as CSV, one row per gap (see ``_cells``)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(Gap)])
     writer.writeheader()
     for gap in gaps:
-        writer.writerow({k: "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for k, v in gap.as_dict().items()})
+        writer.writerow(_cells(gap))
+    return buffer.getvalue()
+
+
+def as_xlsx(gaps: list[Gap]) -> bytes:
+    """The gaps as an Excel workbook: the same columns and cells as ``as_csv``, on one sheet."""
+    from openpyxl import Workbook  # only a workbook download needs it
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Gaps"
+    columns = [f.name for f in fields(Gap)]
+    sheet.append(columns)
+    for gap in gaps:
+        cells = _cells(gap)
+        sheet.append([cells[c] for c in columns])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 

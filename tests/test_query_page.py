@@ -33,6 +33,7 @@ def test_a_saved_query_with_a_parameter_runs_and_links_its_results(client):
     csv = client.get("/query/results.csv", query_string={"saved": "owner-portfolio", "param.owner": BOARD})
     assert csv.headers["Content-Disposition"] == 'attachment; filename="owner-portfolio.csv"'
     assert len(csv.get_data(as_text=True).strip().splitlines()) == 23
+    assert csv.data.startswith(b"\xef\xbb\xbfowner") and csv.mimetype == "text/csv"  # Excel reads it as UTF-8
     as_json = json.loads(client.get("/query/results.json", query_string={"saved": "unlinked-workstreams"}).get_data())
     assert len(as_json["results"]["bindings"]) == 7
 

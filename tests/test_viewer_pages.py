@@ -107,8 +107,16 @@ def test_gaps_page_groups_filters_and_downloads(client, ds):
     page = client.get("/gaps?severity=violation").get_data(as_text=True)
     assert 'id="outcome-without-funded-intervention"' in page and "How to close it" in page
     assert 'id="indicator-without-baseline"' not in page
-    rows = list(csv.DictReader(io.StringIO(client.get("/gaps.csv?severity=warning").get_data(as_text=True))))
+    download = client.get("/gaps.csv?severity=warning").data
+    assert download.startswith(b"\xef\xbb\xbfrule,")  # a byte-order mark: Excel reads "–" and "→" as UTF-8
+    rows = list(csv.DictReader(io.StringIO(download.decode("utf-8-sig"))))
     assert rows and {r["severity"] for r in rows} == {"violation", "warning"}
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get("/gaps.xlsx?severity=warning").data)).active
+    cells = [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells[0] == list(rows[0]) and cells[1:] == [list(r.values()) for r in rows]
+    assert client.get("/gaps.ods").status_code == 404
 
 
 def test_analysis_page(client):
@@ -204,7 +212,7 @@ def test_awkward_values_are_shown_not_fatal(runner):
         assert client.get(path).status_code == 200, path
     assert "C:\\new\\1 \\g&lt;0&gt; outcome" in client.get("/gaps").get_data(as_text=True)
     assert "bell and stream" in client.get("/theory-of-change").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(client.get("/gaps.csv").get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(client.get("/gaps.csv").data.decode("utf-8-sig"))))
     labels = {row["label"] for row in rows}
     assert "'=HYPERLINK(\"http://example.org\",\"x\")" in labels and not any(v[:1] in "=+-@" for row in rows for v in row.values())
     app.extensions["sparql"].close()

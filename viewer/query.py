@@ -70,6 +70,9 @@ def download(fmt: str) -> Response:
         _, _, payload, _ = _run(saved, values, DOWNLOADS[fmt])
     except QueryError as error:
         return error_response(error)
+    if fmt == "csv":  # a byte-order mark, so that Excel reads the file as UTF-8 ("–", "→")
+        return Response(b"\xef\xbb\xbf" + payload, mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{saved.name}.csv"'})
     return Response(payload, mimetype=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{saved.name}.{fmt}"'})
 
 

@@ -9,13 +9,14 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from graph.diagram import MARKED, STRENGTHS, DiagramError, chain, dot, of_strategy, render, render_pdf
-from graph.gaps import SEVERITIES, as_csv, at_or_above, rules_by_id
+from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, rules_by_id
 from viewer.charts import bars
 from graph.analysis import within
 from viewer.data import get_gaps, get_snapshot
 
 bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+SPREADSHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Dark enough that white labels pass WCAG AA contrast.
 KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
 
@@ -162,12 +163,15 @@ def gaps() -> str:
                            summary=summary, severities=SEVERITIES, strategy=strategy, strategies=snapshot.strategies)
 
 
-@bp.get("/gaps.csv")
-def gaps_csv() -> Response:
-    """The gap report as CSV: every strategy's, or one's (?strategy=)."""
+@bp.get("/gaps.<fmt>")
+def gaps_file(fmt: str) -> Response:
+    """The gap report as CSV (with a byte-order mark, so that Excel reads it as UTF-8) or xlsx: every strategy's, or one's (?strategy=)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     strategy = _chosen_strategy(get_snapshot())
     shown = [g for g in at_or_above(get_gaps(), _severity()) if strategy is None or g.strategy == strategy]
-    return Response(as_csv(shown), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})
+    body = "\ufeff" + as_csv(shown) if fmt == "csv" else as_xlsx(shown)
+    return Response(body, mimetype=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="gaps.{fmt}"'})
 
 
 @bp.get("/analysis")
