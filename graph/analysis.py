@@ -275,14 +275,24 @@ def _centrality(g: nx.DiGraph, outcomes: list[str], means: dict) -> dict:
     }
 
 
-_REACHED = {"funded": "funded work", "unfunded": "unfunded work only", "nothing": "no work"}
+def _reached(pathway: dict) -> str:
+    """What reaches an outcome, in plain words: a chain is a path from an intervention to it."""
+    chains = len(pathway["chains"])
+    counted = f"{chains} chain{'s' if chains != 1 else ''} from an intervention"
+    if pathway["reached_from"] == "funded":
+        return f"funded work reaches it ({counted})"
+    if pathway["reached_from"] == "nothing":
+        return "no work reaches it"
+    if chains == 0:
+        return "work streams reach it, but no intervention does"
+    return f"only unfunded work reaches it ({counted}, none funded)"
 
 
 def as_text(result: dict) -> str:
     """The analysis for a reader: what reaches each outcome, its money, and where it is weak."""
     lines = ["Pathways"]
     for p in result["pathways"]:
-        lines.append(f"  {p['outcome']['label']}: reached from {_REACHED[p['reached_from']]} ({len(p['chains'])} chains)")
+        lines.append(f"  {p['outcome']['label']}: {_reached(p)}")
     lines += ["", f"Funding reaching each outcome ({result['funding_by_outcome']['rule']})"]
     for f in result["funding_by_outcome"]["outcomes"]:
         money = ", ".join(f"{amount:,.2f} {currency}".strip() for currency, amount in f["amounts"].items()) or "none"

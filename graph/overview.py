@@ -6,13 +6,13 @@ Normalised once here so that pages ask for one field per idea.
 import math
 from decimal import Decimal
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
 from graph.engine.store import select_values
-from graph.vocab import ID_BASE, SPARQL_PREFIXES
+from graph.vocab import ID_BASE, SG, SPARQL_PREFIXES
 
 _STRATEGIES = SPARQL_PREFIXES + "SELECT ?strategy ?label WHERE { ?strategy a sg:Strategy ; rdfs:label ?label }"
 # One query per kind of part: as one query with UNION, Oxigraph took 6 times as long at 150 strategies.
@@ -176,6 +176,7 @@ class Statement:
     value_label: str
     is_resource: bool
     value_page: str = ""  # the other end's web address (foaf:page), as for a source document
+    reason: str = ""  # for a causal link: the Contribution node that gives its rationale
 
 
 @dataclass
@@ -213,7 +214,27 @@ def describe_resource(ds: Dataset, iri: URIRef) -> ResourceView | None:
     if not seen:
         return None
     view.label = view.label or _local(iri)
+    _once_each(ds, iri, view)
     return view
+
+
+_CONTRIBUTORS = SPARQL_PREFIXES + "SELECT ?x ?c WHERE { ?x sg:qualifiedContribution ?c . ?c sg:contributionTo %s }"
+
+
+def _once_each(ds: Dataset, iri: URIRef, view: ResourceView) -> None:
+    """Each causal link into ``iri`` once: its contributor (sg:contributesTo), its Contribution node as the reason.
+
+    The graph states a link twice, the qualified node (sg:contributionTo) and the short link derived from it.
+    """
+    reasons = {row["x"]: row["c"] for row in select_values(ds, _CONTRIBUTORS % iri.n3())}
+    if not reasons:
+        return
+    shown = set()
+    for i, statement in enumerate(view.incoming):
+        if statement.predicate == str(SG.contributesTo) and statement.value in reasons:
+            view.incoming[i] = replace(statement, reason=reasons[statement.value])
+            shown.add(reasons[statement.value])
+    view.incoming = [s for s in view.incoming if not (s.predicate == str(SG.contributionTo) and s.value in shown)]
 
 
 def _local(iri) -> str:

@@ -93,6 +93,25 @@ def test_cli_json_has_the_documented_keys_and_resources_as_iri_and_label(runner)
     text = runner.invoke(main, ["analyse", "--data", str(DATA / "analysis" / "logic.ttl")]).output
     assert "O2: 110.00 GBP" in text and "W4 → W5" in text
     assert "Work from outside the strategy, not counted in the weak points above\n  O3: I5" in text
+    assert "  O4: no work reaches it\n" in text
+
+
+def test_the_text_says_plainly_what_reaches_each_outcome(runner, ds):
+    """Regression: it said "reached from unfunded work (0 chains)", which reads as a contradiction."""
+    text = runner.invoke(main, ["analyse"]).output.split("\n\n", 1)[0]
+    query = """SELECT ?label (COUNT(DISTINCT ?i) AS ?n) WHERE {
+      ?o a <https://w3id.org/strategy-graph/def#Outcome> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+      OPTIONAL { ?i a <https://w3id.org/strategy-graph/def#Intervention> ; <https://w3id.org/strategy-graph/def#contributesTo>+ ?o }
+    } GROUP BY ?label"""
+    reached = {str(r.label): int(r.n) for r in ds.query(query)}
+    assert sorted(reached.values()) == [0, 0, 0, 1, 2]
+    for label, interventions in reached.items():
+        line = next(l for l in text.splitlines() if l.startswith(f"  {label}: "))
+        if interventions:
+            assert "only unfunded work reaches it (" in line and "none funded)" in line
+        else:
+            assert line.endswith(": work streams reach it, but no intervention does")
+    assert "0 chains" not in text
 
 
 # Luton: the analysis agrees with SPARQL over the same data ----------------------------------------

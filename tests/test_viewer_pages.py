@@ -91,6 +91,20 @@ def test_theory_of_change_downloads_for_board_papers(client):
     assert "The same chain as a list" in page and 'aria-label="Legend"' in page
 
 
+def test_an_outcome_page_lists_each_contributor_once_with_its_reason(client, ds):
+    """Regression: each work stream was listed twice, as "contributes to" and as "contribution to"."""
+    query = ("SELECT ?x ?c WHERE { ?x <https://w3id.org/strategy-graph/def#qualifiedContribution> ?c . "
+             f"?c <https://w3id.org/strategy-graph/def#contributionTo> <{SAFER}> }}")
+    contributors = {str(r.x): str(r.c) for r in ds.query(query)}
+    assert len(contributors) == 2
+    page = client.get(f"/resource?iri={SAFER}").get_data(as_text=True)
+    pointing = page.split("<h2>What points to it</h2>", 1)[1].split("</section>", 1)[0]
+    for contributor, contribution in contributors.items():
+        assert pointing.count(f'href="/resource?iri={contributor}"') == 1
+        assert pointing.count(f'href="/resource?iri={contribution}"') == 1 and "why: its rationale" in pointing
+    assert "contribution to" not in pointing
+
+
 def test_resource_page_shows_provenance_gaps_and_a_trend(client):
     outcome = client.get(f"/resource?iri={SAFER}").get_data(as_text=True)
     assert "<blockquote>- a safer community with fewer cases" in outcome  # the quoted source line
