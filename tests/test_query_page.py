@@ -98,3 +98,35 @@ def test_query_page_in_chromium_runs_a_query_offline(server):
         browser.close()
     assert problems == []
     assert [u for u in requests if not u.startswith(server)] == []
+
+
+def test_a_malformed_query_in_the_editor_shows_the_servers_message(server):
+    """Regression: with a relative endpoint YASGUI threw "Failed to construct 'URL'" and showed nothing."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server + "/query")
+        page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setValue('SELECT * WHERE { ?s ?p }')")
+        with page.expect_response(lambda r: r.url == server + "/sparql") as answer:
+            page.click(".yasqe_queryButton")
+        status, message = answer.value.status, answer.value.text()
+        assert status == 400 and message
+        shown = page.wait_for_selector(".yasr .errorResult", timeout=15000).inner_text()
+        assert message.strip().splitlines()[0][:40] in shown
+        browser.close()
+    assert errors == []
+
+
+def test_on_a_phone_a_saved_querys_results_stay_in_view_and_the_run_button_clears_the_query(server):
+    """Regression: YASGUI's focus scrolled the page past the results, and its run button covered the first lines."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(server + "/query?saved=life-course-coverage")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.scrollY") == 0 and page.locator("table.results").is_visible()
+        button, text = page.locator(".yasqe_queryButton").bounding_box(), page.locator(".CodeMirror-line").first.bounding_box()
+        assert button["y"] + button["height"] <= text["y"]  # the query's first line starts below the button
+        browser.close()

@@ -187,6 +187,21 @@ def test_every_page_loads_in_chromium_offline_and_cleanly(browser, luton_server)
         assert outside == [], path
 
 
+def test_no_page_scrolls_sideways_on_a_phone(browser, luton_server):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in PAGES:
+        page.goto(luton_server + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    # A wide table scrolls in a box of its own, named, which the keyboard can reach.
+    page.goto(luton_server + "/analysis")
+    boxes = page.locator("div.wide")
+    assert boxes.count() == 2
+    for i in range(boxes.count()):
+        assert boxes.nth(i).get_attribute("tabindex") == "0" and "scrolls sideways" in boxes.nth(i).get_attribute("aria-label")
+    page.close()
+
+
 def test_clicking_a_box_of_the_theory_of_change_opens_its_page(browser, luton_server, outcomes):
     page = browser.new_page()
     page.goto(luton_server + "/theory-of-change")
