@@ -153,6 +153,11 @@ def _sorted(g: nx.DiGraph, nodes) -> list[str]:
     return sorted(set(nodes), key=lambda n: (g.nodes[n]["label"], n))
 
 
+def chain_of(g: nx.DiGraph, outcome: str) -> set[str]:
+    """An outcome and what reaches it within its strategy: its work, and the earlier outcomes of a chain of outcomes."""
+    return set(_means(g, outcome)) | {outcome}
+
+
 def _means(g: nx.DiGraph, outcome: str) -> nx.DiGraph:
     """The work streams and interventions that reach an outcome within its strategy, with their links.
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from graph.analysis import project, within
+from graph.contributions import STRENGTH_SCHEME
 from graph.gaps import Gap
 from graph.vocab import SPARQL_PREFIXES
 
@@ -31,12 +32,11 @@ MARKED = {
 LAYERS = ("vision", "priority", "outcome", "workstream", "intervention")
 _FILL = {"vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#e8eef4", "intervention": "#fdf3e1"}
 _TEXT = {"vision": "#ffffff", "priority": "#ffffff", "outcome": "#ffffff", "workstream": "#1b1b1b", "intervention": "#1b1b1b"}
-_STRENGTH = "https://w3id.org/strategy-graph/def/contribution-strength/"
 # How an arrow shows the strength of its causal link (the contribution strength scheme), and the legend's words.
 STRENGTHS = {
-    _STRENGTH + "strong": ("solid", 2.6, "strong"),
-    _STRENGTH + "moderate": ("solid", 1.2, "moderate"),
-    _STRENGTH + "weak": ("dashed", 1.2, "weak"),
+    STRENGTH_SCHEME + "strong": ("solid", 2.6, "strong"),
+    STRENGTH_SCHEME + "moderate": ("solid", 1.2, "moderate"),
+    STRENGTH_SCHEME + "weak": ("dashed", 1.2, "weak"),
     None: ("dotted", 1.2, "strength not stated"),
 }
 # Letters a line of a box holds before it wraps.

@@ -1,7 +1,5 @@
 """Gap detection: validate a graph against the SHACL shapes, report gaps people can act on."""
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
@@ -10,6 +8,7 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import RDFS, SH
 
 from graph.engine.rules import Rule, rules
+from graph.tables import to_csv, to_xlsx
 
 # Most severe first; a --severity or --fail-on level includes everything above it.
 SEVERITIES: tuple[str, ...] = ("violation", "warning", "info")
@@ -65,38 +64,19 @@ def at_or_above(gaps: list[Gap], severity: str) -> list[Gap]:
     return [g for g in gaps if SEVERITIES.index(g.severity) <= SEVERITIES.index(severity)]
 
 
-def _cells(gap: Gap) -> dict[str, str]:
-    """A gap's row of a spreadsheet: a cell that starts with = + - @ or a control character is prefixed
-    with an apostrophe, so a label from the data cannot run as a spreadsheet formula."""
-    return {k: "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for k, v in gap.as_dict().items()}
+def _rows(gaps: list[Gap]) -> list[list[str]]:
+    columns = [f.name for f in fields(Gap)]
+    return [columns] + [[gap.as_dict()[c] for c in columns] for gap in gaps]
 
 
 def as_csv(gaps: list[Gap]) -> str:
-    """The gaps as CSV, one row per gap (see ``_cells``)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(Gap)])
-    writer.writeheader()
-    for gap in gaps:
-        writer.writerow(_cells(gap))
-    return buffer.getvalue()
+    """The gaps as CSV, one row per gap (graph.tables keeps formulas out)."""
+    return to_csv(_rows(gaps))
 
 
 def as_xlsx(gaps: list[Gap]) -> bytes:
     """The gaps as an Excel workbook: the same columns and cells as ``as_csv``, on one sheet."""
-    from openpyxl import Workbook  # only a workbook download needs it
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Gaps"
-    columns = [f.name for f in fields(Gap)]
-    sheet.append(columns)
-    for gap in gaps:
-        cells = _cells(gap)
-        sheet.append([cells[c] for c in columns])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return to_xlsx(_rows(gaps), "Gaps")
 
 
 def strategy_labels(ds: Dataset, gaps: list[Gap]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from flask import Flask
 
 from graph.settings import DEFAULTS
 
-from viewer import data, downloads, errors, pages, query, reports, sparql
+from viewer import data, downloads, errors, pages, query, registers, reports, sparql
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(query.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(registers.bp)
     app.register_blueprint(downloads.bp)
     return app
 

@@ -24,11 +24,13 @@ from rdflib import Dataset
 
 from graph import files
 from graph.analysis import analyse, project, within
+from graph.contributions import Contribution, contributions
 from graph.diagram import Box, boxes_and_links
 from graph.engine.graphs import load, open_graph
 from graph.engine.snapshots import live
 from graph.gaps import Gap, find_gaps
 from graph.overview import StrategyOverview, strategy_overviews
+from graph.owners import Owner, owners
 
 
 class Snapshot:
@@ -51,7 +53,7 @@ class Snapshot:
         self.drawn: dict = {}
         # One lock a part: a request for the diagram need not wait for the analysis.
         self._worked_out: dict = {}
-        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram")}
+        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "contributions", "owners")}
 
     def _once(self, part: str, work, key: str | None = None):
         with self._locks[part]:
@@ -82,6 +84,16 @@ class Snapshot:
     def diagram(self) -> tuple[list[Box], list[tuple[str, str]]]:
         """The whole theory of change's boxes and links."""
         return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection))
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """Every causal link (graph.contributions)."""
+        return self._once("contributions", lambda: contributions(self.graph))
+
+    @property
+    def owners(self) -> list[Owner]:
+        """Every owner and what it is responsible for (graph.owners)."""
+        return self._once("owners", lambda: owners(self.graph))
 
     def warm(self) -> None:
         """Work out the slow parts now, so that no request waits for them: only those a page shows.

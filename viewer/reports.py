@@ -12,6 +12,7 @@ from graph.diagram import MARKED, STRENGTHS, DiagramError, chain, dot, of_strate
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, rules_by_id
 from viewer.charts import bars
 from graph.analysis import within
+from graph.contributions import WEAK, chosen
 from viewer.data import get_gaps, get_snapshot
 
 bp = Blueprint("reports", __name__)
@@ -21,7 +22,7 @@ SPREADSHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openx
 KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
 
 
-def _chosen_strategy(snapshot) -> str | None:
+def chosen_strategy(snapshot) -> str | None:
     """The ?strategy= of a request, which must name a strategy of the graph; None means all of them."""
     strategy = request.args.get("strategy") or None
     if strategy is not None and not any(s.iri == strategy for s in snapshot.strategies):
@@ -31,7 +32,7 @@ def _chosen_strategy(snapshot) -> str | None:
 
 def _one_strategy(snapshot) -> str | None:
     """The strategy a view of one strategy shows: ?strategy=, else the first when there are several; None for the whole graph of one."""
-    strategy = _chosen_strategy(snapshot)
+    strategy = chosen_strategy(snapshot)
     if strategy is None and len(snapshot.strategies) > 1:
         strategy = snapshot.strategies[0].iri
     return strategy
@@ -146,7 +147,7 @@ def gaps() -> str:
     """The gap report, grouped by rule, with how to close each gap; ?severity= filters."""
     severity = _severity()
     snapshot = get_snapshot()
-    strategy = _chosen_strategy(snapshot)
+    strategy = chosen_strategy(snapshot)
     shown = at_or_above(snapshot.gaps, severity)
     summary = None
     if strategy is None and len(snapshot.strategies) > 1:
@@ -168,7 +169,7 @@ def gaps_file(fmt: str) -> Response:
     """The gap report as CSV (with a byte-order mark, so that Excel reads it as UTF-8) or xlsx: every strategy's, or one's (?strategy=)."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    strategy = _chosen_strategy(get_snapshot())
+    strategy = chosen_strategy(get_snapshot())
     shown = [g for g in at_or_above(get_gaps(), _severity()) if strategy is None or g.strategy == strategy]
     body = "\ufeff" + as_csv(shown) if fmt == "csv" else as_xlsx(shown)
     return Response(body, mimetype=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="gaps.{fmt}"'})
@@ -183,7 +184,8 @@ def analysis() -> str:
     funding = result["funding_by_outcome"]
     currencies = sorted({c for o in funding["outcomes"] for c in o["amounts"]})
     charts = {c: bars([(o["outcome"]["label"], o["amounts"].get(c, 0.0)) for o in funding["outcomes"]], c) for c in currencies}
-    return render_template("analysis.html", result=result, charts=charts, strategies=snapshot.strategies, strategy=strategy)
+    weak = [c for c in chosen(snapshot.contributions, snapshot.projection, strategy) if c.strength_iri == WEAK]
+    return render_template("analysis.html", result=result, charts=charts, strategies=snapshot.strategies, strategy=strategy, weak=weak)
 
 
 @bp.get("/network")

@@ -1,0 +1,106 @@
+"""Every causal link of the graph as one table, for evaluators to review.
+
+A causal link is a Contribution node: from a contributor (a work stream, an
+intervention, or an intermediate outcome) to what it contributes to, with its
+rationale, assumptions, evidence, strength and who asserted it. ``COLUMNS`` is
+the table: the page, its filters and its CSV and xlsx downloads all follow it.
+"""
+
+from dataclasses import dataclass
+
+import networkx as nx
+from rdflib import Dataset
+
+from graph.analysis import chain_of, within
+from graph.engine.store import select_values
+from graph.tables import to_csv, to_xlsx
+from graph.vocab import SPARQL_PREFIXES
+
+_LINKS = SPARQL_PREFIXES + """
+SELECT ?c ?from (SAMPLE(?fromName) AS ?fromLabel) ?to (SAMPLE(?toName) AS ?toLabel) (SAMPLE(?s) AS ?strength)
+       (SAMPLE(?sName) AS ?strengthLabel) (SAMPLE(?r) AS ?rationale)
+       (GROUP_CONCAT(DISTINCT ?assumed; separator="\\n") AS ?assumptions)
+       (GROUP_CONCAT(DISTINCT ?cited; separator="\\n") AS ?evidence)
+       (GROUP_CONCAT(DISTINCT ?agentName; separator="\\n") AS ?assertedBy) WHERE {
+  ?from sg:qualifiedContribution ?c . ?c sg:contributionTo ?to .
+  OPTIONAL { ?from rdfs:label ?fromName } OPTIONAL { ?to rdfs:label ?toName }
+  OPTIONAL { ?c sg:strength ?s OPTIONAL { ?s skos:prefLabel ?sName } }
+  OPTIONAL { ?c sg:rationale ?r }
+  OPTIONAL { ?c sg:assumption ?a OPTIONAL { ?a rdfs:label ?aName } BIND (COALESCE(STR(?aName), STR(?a)) AS ?assumed) }
+  OPTIONAL { ?c sg:evidence ?e OPTIONAL { ?e rdfs:label ?eName } BIND (COALESCE(STR(?eName), STR(?e)) AS ?cited) }
+  OPTIONAL { ?c prov:wasAttributedTo ?agent OPTIONAL { ?agent rdfs:label ?aLabel } BIND (COALESCE(STR(?aLabel), STR(?agent)) AS ?agentName) }
+} GROUP BY ?c ?from ?to
+"""
+# The words for a link whose strength is not stated, in the table and its filter.
+NOT_STATED = "not stated"
+# The contribution strength scheme (ontology/concepts.ttl), and its weakest grade.
+STRENGTH_SCHEME = "https://w3id.org/strategy-graph/def/contribution-strength/"
+WEAK = STRENGTH_SCHEME + "weak"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One causal link, in the words an evaluator reads."""
+
+    iri: str
+    source: str
+    source_label: str
+    target: str
+    target_label: str
+    strength: str  # the strength's label, or NOT_STATED
+    strength_iri: str | None
+    rationale: str
+    assumptions: tuple[str, ...]
+    evidence: tuple[str, ...]
+    asserted_by: tuple[str, ...]
+
+
+# The table: each column's heading and its cell of a link, as text. The page, CSV and xlsx follow it.
+COLUMNS = (
+    ("From", lambda c: c.source_label),
+    ("To", lambda c: c.target_label),
+    ("Rationale", lambda c: c.rationale),
+    ("Assumptions", lambda c: "; ".join(c.assumptions)),
+    ("Evidence", lambda c: "; ".join(c.evidence)),
+    ("Strength", lambda c: c.strength),
+    ("Asserted by", lambda c: "; ".join(c.asserted_by)),
+)
+
+
+def contributions(ds: Dataset) -> list[Contribution]:
+    """Every causal link of the graph, ordered by what it leads to, then by what it comes from."""
+    found = []
+    for row in select_values(ds, _LINKS):
+        lines = lambda name: tuple(sorted(filter(None, (row[name] or "").split("\n"))))
+        found.append(Contribution(
+            row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
+            row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
+            lines("assumptions"), lines("evidence"), lines("assertedBy")))
+    return sorted(found, key=lambda c: (c.target_label, c.source_label, c.iri))
+
+
+def chosen(links: list[Contribution], g: nx.DiGraph, strategy: str | None = None, outcome: str | None = None,
+           strength: str | None = None, without_evidence: bool = False) -> list[Contribution]:
+    """The links of one strategy (graph.analysis.within), of one outcome's chain, of one strength (its label), or citing no evidence."""
+    keep = set(within(g, strategy)) if strategy is not None else None
+    if outcome is not None:
+        keep = chain_of(g, outcome) if keep is None else keep & chain_of(g, outcome)
+    return [c for c in links
+            if (keep is None or (c.source in keep and c.target in keep))
+            and (strength is None or c.strength == strength)
+            and not (without_evidence and c.evidence)]
+
+
+def as_rows(links: list[Contribution]) -> list[list[str]]:
+    """The table's heading row, then a row a link: the cells of ``COLUMNS``."""
+    return [[heading for heading, _ in COLUMNS]] + [[cell(c) for _, cell in COLUMNS] for c in links]
+
+
+def as_csv(links: list[Contribution]) -> str:
+    """The table as CSV (graph.tables keeps formulas out)."""
+    return to_csv(as_rows(links))
+
+
+def as_xlsx(links: list[Contribution]) -> bytes:
+    """The table as an Excel workbook of one sheet, its cells those of ``as_csv``."""
+    return to_xlsx(as_rows(links), "Causal links")

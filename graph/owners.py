@@ -1,0 +1,125 @@
+"""Who is responsible for what: each owner, what it is accountable for, what it leads and the funding it gives.
+
+An owner is any agent the graph names as the owner of something (sg:owner),
+as the body that leads a strategy (sg:ledBy) or as a funder (schema:funder).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import networkx as nx
+from rdflib import Dataset
+
+from graph.analysis import within
+from graph.engine.store import select_values
+from graph.vocab import SPARQL_PREFIXES
+
+# What an owner can be accountable for, in the order a page lists them.
+KINDS = {"outcome": "Target outcomes", "workstream": "Work streams", "intervention": "Interventions", "indicator": "Indicators"}
+_AGENTS = SPARQL_PREFIXES + """
+SELECT ?agent (SAMPLE(?name) AS ?label) (MAX(?board) AS ?isBoard) (MAX(?person) AS ?isPerson) WHERE {
+  { ?x sg:owner ?agent } UNION { ?x sg:ledBy ?agent } UNION { ?x schema:funder ?agent }
+  OPTIONAL { ?agent rdfs:label ?name }
+  BIND (EXISTS { ?agent a sg:Board } AS ?board)
+  BIND (EXISTS { ?agent a foaf:Person } || EXISTS { ?agent a prov:Person } AS ?person)
+} GROUP BY ?agent
+"""
+_OWNED = SPARQL_PREFIXES + """
+SELECT ?agent ?thing ?kind (SAMPLE(?name) AS ?label) (GROUP_CONCAT(DISTINCT STR(?measured); separator=" ") AS ?measures) WHERE {
+  VALUES (?type ?kind) { (sg:Outcome "outcome") (sg:Workstream "workstream") (sg:Intervention "intervention") (sg:Indicator "indicator") }
+  ?thing sg:owner ?agent ; a ?type .
+  OPTIONAL { ?thing rdfs:label ?name }
+  OPTIONAL { ?thing sg:measures ?measured }
+} GROUP BY ?agent ?thing ?kind
+"""
+_LED = SPARQL_PREFIXES + """
+SELECT ?agent ?strategy (SAMPLE(?name) AS ?label) WHERE { ?strategy sg:ledBy ?agent OPTIONAL { ?strategy rdfs:label ?name } }
+GROUP BY ?agent ?strategy
+"""
+_FUNDED = SPARQL_PREFIXES + """
+SELECT ?agent ?commitment ?item (SAMPLE(?itemName) AS ?itemLabel) (SAMPLE(?value) AS ?amount) (SAMPLE(?unit) AS ?currency)
+       (SAMPLE(?statusName) AS ?status) WHERE {
+  ?commitment schema:funder ?agent ; schema:fundedItem ?item .
+  OPTIONAL { ?item rdfs:label ?itemName }
+  OPTIONAL { ?commitment schema:amount ?money . ?money schema:value ?value OPTIONAL { ?money schema:currency ?unit } }
+  OPTIONAL { ?commitment sg:fundingStatus/skos:prefLabel ?statusName }
+} GROUP BY ?agent ?commitment ?item
+"""
+
+
+@dataclass(frozen=True)
+class Thing:
+    """Something an owner is responsible for, leads or funds: its IRI and label.
+
+    ``measures``: for an indicator, what it measures, which places it in a strategy.
+    """
+
+    iri: str
+    label: str
+    measures: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A funding commitment an owner gives: what it funds, how much, and its status in words."""
+
+    iri: str
+    item: Thing
+    amount: Decimal | None
+    currency: str
+    status: str
+
+
+@dataclass
+class Owner:
+    """One owner with what it is accountable for (by kind), the strategies it leads and the funding it gives."""
+
+    iri: str
+    label: str
+    kind: str  # board, person or organisation
+    owns: dict[str, list[Thing]] = field(default_factory=dict)
+    leads: list[Thing] = field(default_factory=list)
+    funds: list[Grant] = field(default_factory=list)
+
+
+def owners(ds: Dataset) -> list[Owner]:
+    """Every owner of the graph, by label."""
+    found = {}
+    for row in select_values(ds, _AGENTS):
+        kind = "board" if row["isBoard"] == "true" else "person" if row["isPerson"] == "true" else "organisation"
+        found[row["agent"]] = Owner(row["agent"], row["label"] or row["agent"], kind, {k: [] for k in KINDS})
+    for row in select_values(ds, _OWNED):
+        if row["agent"] in found:
+            found[row["agent"]].owns[row["kind"]].append(
+                Thing(row["thing"], row["label"] or row["thing"], frozenset((row["measures"] or "").split())))
+    for row in select_values(ds, _LED):
+        found[row["agent"]].leads.append(Thing(row["strategy"], row["label"] or row["strategy"]))
+    for row in select_values(ds, _FUNDED):
+        found[row["agent"]].funds.append(Grant(row["commitment"], Thing(row["item"], row["itemLabel"] or row["item"]),
+                                               _amount(row["amount"]), row["currency"] or "", row["status"] or "status not stated"))
+    for owner in found.values():
+        for things in owner.owns.values():
+            things.sort(key=lambda t: (t.label, t.iri))
+        owner.leads.sort(key=lambda t: (t.label, t.iri))
+        owner.funds.sort(key=lambda f: (f.item.label, f.iri))
+    return sorted(found.values(), key=lambda o: (o.label, o.iri))
+
+
+def of_strategy(all_owners: list[Owner], g: nx.DiGraph, strategy: str) -> list[Owner]:
+    """The owners of one strategy's things (graph.analysis.within), each with only that strategy's part."""
+    inside = set(within(g, strategy))
+    shown = []
+    for owner in all_owners:
+        part = Owner(owner.iri, owner.label, owner.kind,
+                     {k: [t for t in things if t.iri in inside or t.measures & inside] for k, things in owner.owns.items()},
+                     [t for t in owner.leads if t.iri == strategy], [f for f in owner.funds if f.item.iri in inside])
+        if part.leads or part.funds or any(part.owns.values()):
+            shown.append(part)
+    return shown
+
+
+def _amount(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text is not None else None
+    except InvalidOperation:  # not a number: shown as not stated, the gap rules report it
+        return None
