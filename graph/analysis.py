@@ -120,7 +120,7 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
     stages = sorted(ds.query(_LIFE_STAGES), key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
     outcomes = _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome"))
     means = {o: _means(g, o) for o in outcomes}  # the pathway graph behind each outcome
-    own = {o: means[o].subgraph(n for n in means[o] if not _outside(g, n)) for o in outcomes}
+    own = {o: means[o].subgraph(n for n in means[o] if not is_outside(g, n)) for o in outcomes}
     return {
         "pathways": [_pathways(g, o, means[o]) for o in outcomes],
         "coverage": _coverage(g, outcomes, means),
@@ -128,8 +128,8 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
         "single_points_of_failure": _single_points(g, outcomes, own),
         "cut_points": _cut_points(g, outcomes, own),
         "outside_work": [
-            {"outcome": _ref(g, o), "interventions": [_ref(g, n) for n in _sorted(g, (n for n in means[o] if _outside(g, n)))]}
-            for o in outcomes if any(_outside(g, n) for n in means[o])
+            {"outcome": _ref(g, o), "interventions": [_ref(g, n) for n in _sorted(g, (n for n in means[o] if is_outside(g, n)))]}
+            for o in outcomes if any(is_outside(g, n) for n in means[o])
         ],
         "cycles": [[_ref(g, n) for n in cycle] for cycle in _cycles(g)],
         "centrality": _centrality(g, outcomes, means),
@@ -176,7 +176,7 @@ def _means(g: nx.DiGraph, outcome: str) -> nx.DiGraph:
     return inside.subgraph(nx.ancestors(inside, outcome) | {outcome}).copy()
 
 
-def _outside(g: nx.DiGraph, node: str) -> bool:
+def is_outside(g: nx.DiGraph, node: str) -> bool:
     """Whether ``node`` is an intervention that no strategy states as its own."""
     return g.nodes[node]["kind"] == "intervention" and g.nodes[node]["strategy"] is None
 

@@ -11,7 +11,7 @@ from pyvis.network import Network
 from graph.diagram import MARKED, STRENGTHS, DiagramError, chain, dot, of_strategy, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, rules_by_id
 from viewer.charts import bars
-from graph.analysis import within
+from graph.analysis import is_outside, within
 from graph.contributions import WEAK, chosen
 from viewer.data import get_gaps, get_snapshot
 
@@ -184,7 +184,9 @@ def analysis() -> str:
     funding = result["funding_by_outcome"]
     currencies = sorted({c for o in funding["outcomes"] for c in o["amounts"]})
     charts = {c: bars([(o["outcome"]["label"], o["amounts"].get(c, 0.0)) for o in funding["outcomes"]], c) for c in currencies}
-    weak = [c for c in chosen(snapshot.contributions, snapshot.projection, strategy) if c.strength_iri == WEAK]
+    # Like the other weak points, of the strategy's own work: a link from outside work is in the register.
+    weak = [c for c in chosen(snapshot.contributions, snapshot.projection, strategy)
+            if c.strength_iri == WEAK and not is_outside(snapshot.projection, c.source)]
     return render_template("analysis.html", result=result, charts=charts, strategies=snapshot.strategies, strategy=strategy, weak=weak)
 
 
