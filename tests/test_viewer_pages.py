@@ -187,6 +187,31 @@ def test_every_page_loads_in_chromium_offline_and_cleanly(browser, luton_server)
         assert outside == [], path
 
 
+def test_the_network_keeps_its_boxes_apart_and_opens_a_found_node_with_enter(browser, luton_server):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(luton_server + "/network")
+    page.wait_for_function("document.getElementById('network').network && !document.getElementById('network').network.physics.options.enabled",
+                           timeout=60000)
+    boxes = page.evaluate("(() => { const n = document.getElementById('network').network; return n.body.nodeIndices.map(id => n.getBoundingBox(id)); })()")
+    assert len(boxes) == 33
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"], (a, b)
+    page.fill("#find", "safer community")
+    page.keyboard.press("Enter")  # finds it
+    page.keyboard.press("Enter")  # opens it
+    page.wait_for_url(f"**/resource?iri={SAFER}")
+    page.close()
+
+
+def test_the_network_lists_the_same_nodes_for_small_screens_and_screen_readers(client):
+    page = client.get("/network").get_data(as_text=True)
+    data = json.loads(re.search(r'id="network-data">(.*?)</script>', page, re.S).group(1))
+    listed = page.split("<h2>The same nodes as a list</h2>", 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'<li><a href="([^"]+)">', listed)
+    assert sorted(links) == sorted(n["url"] for n in data["nodes"]) and len(links) == 33
+
+
 def test_no_page_scrolls_sideways_on_a_phone(browser, luton_server):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     for path in PAGES:

@@ -19,6 +19,8 @@ bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 SPREADSHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Dark enough that white labels pass WCAG AA contrast.
+KIND_NAMES = {"strategy": "Strategies", "vision": "Visions", "priority": "Priorities", "outcome": "Target outcomes",
+              "workstream": "Work streams", "intervention": "Interventions"}
 KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
 
 
@@ -200,7 +202,7 @@ def network() -> str:
     for node, data in g.nodes(data=True):
         if data["kind"] in KIND_COLOURS:
             # Labels go to the browser as JSON and are drawn as text: never as HTML.
-            net.add_node(node, label=data["label"][:60], title=data["label"], group=data["kind"],
+            net.add_node(node, label=data["label"], title=data["label"], group=data["kind"],
                          url=url_for("pages.resource", iri=node))
     shown = set(net.get_nodes())
     for source, target in g.edges():
@@ -209,4 +211,9 @@ def network() -> str:
     keep = ("id", "label", "title", "group", "url")
     data = {"nodes": [{k: n[k] for k in keep if k in n} for n in net.nodes],
             "edges": [{"from": e["from"], "to": e["to"]} for e in net.edges], "colours": KIND_COLOURS}
-    return render_template("network.html", data=data, kinds=KIND_COLOURS, strategies=snapshot.strategies, strategy=strategy)
+    title = {n["id"]: n["title"] for n in data["nodes"]}
+    leads_to = {n["id"]: [] for n in data["nodes"]}
+    for edge in data["edges"]:
+        leads_to[edge["from"]].append(title[edge["to"]])
+    return render_template("network.html", data=data, kinds=KIND_COLOURS, strategies=snapshot.strategies, strategy=strategy,
+                           leads_to=leads_to, kind_names=KIND_NAMES)
