@@ -13,6 +13,7 @@ import datetime
 import io
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +25,17 @@ from rdflib.query import Result
 
 from graph import files
 from graph.formats import BY_NAME
-from graph.engine.store import is_iri
+from graph.engine.store import is_iri, select_values
+from graph.vocab import SPARQL_PREFIXES
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
-_PARAM = re.compile(r"(\w+)\s*\((iri|string|integer|decimal|date)\)\s*(.*)")
+_PARAM = re.compile(r"(\w+)\s*\((iri|string|integer|decimal|date)(?:\s+of\s+(\w+))?\)\s*(.*)")
+# The things a parameter written "(iri of NAME)" chooses from, NAME a key here: the query gives each one's IRI and label.
+CHOICES = {
+    "owner": "SELECT DISTINCT ?value ?label WHERE { ?x sg:owner ?value OPTIONAL { ?value rdfs:label ?label } }",
+    "outcome": "SELECT DISTINCT ?value ?label WHERE { ?value a sg:Outcome OPTIONAL { ?value rdfs:label ?label } }",
+    "indicator": "SELECT DISTINCT ?value ?label WHERE { ?value a sg:Indicator OPTIONAL { ?value rdfs:label ?label } }",
+}
 
 # Result formats: name, media type, and how to write it.
 SOLUTION_FORMATS = {
@@ -70,6 +78,7 @@ class Param:
     name: str
     kind: str
     description: str
+    choices: str | None = None  # a key of CHOICES: the graph's own things this parameter takes one of
 
 
 @dataclass(frozen=True)
@@ -95,9 +104,26 @@ def read_query_file(path: Path) -> SavedQuery:
     for spec in fields["param"]:
         match = _PARAM.fullmatch(spec)
         if not match:
-            raise QueryError(f"{path}: parameter line '{spec}' is not 'name (iri|string|integer|decimal|date) description'")
-        params.append(Param(*match.groups()))
+            raise QueryError(f"{path}: parameter line '{spec}' is not 'name (iri|string|integer|decimal|date) description'"
+                             f" or 'name (iri of {'|'.join(CHOICES)}) description'")
+        if match.group(3) is not None and (match.group(2) != "iri" or match.group(3) not in CHOICES):
+            raise QueryError(f"{path}: parameter line '{spec}': only an iri parameter chooses, from one of {', '.join(CHOICES)}")
+        name, kind, chooses, description = match.groups()
+        params.append(Param(name, kind, description, chooses))
     return SavedQuery(path.stem, " ".join(fields["title"]) or path.stem, " ".join(fields["description"]), tuple(params), text)
+
+
+def choices(ds, name: str) -> list[tuple[str, str]]:
+    """The things of the graph a parameter with ``choices`` = ``name`` takes, as (IRI, label), by label.
+
+    Two things of the same label are told apart by their IRIs.
+    """
+    labels: dict[str, str] = {}
+    for row in select_values(ds, SPARQL_PREFIXES + CHOICES[name]):
+        labels[row["value"]] = min(labels.get(row["value"], row["label"] or row["value"]), row["label"] or row["value"])  # one label a thing
+    found = sorted(labels.items(), key=lambda c: (c[1].casefold(), c[0]))
+    repeated = Counter(label for _, label in found)
+    return [(iri, f"{label} ({iri})" if repeated[label] > 1 else label) for iri, label in found]
 
 
 def saved_queries() -> list[SavedQuery]:

@@ -1,12 +1,13 @@
 """The query page and the resource page: saved queries with parameters, links, downloads, and a real browser."""
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from graph.sparql import saved_queries
-from tests.conftest import CHROMIUM_ARGS, running_server
+from tests.conftest import CHROMIUM_ARGS, copies, running_server
 from viewer import create_app
 
 BOARD = "https://w3id.org/strategy-graph/id/luton-pws/health-and-wellbeing-board"
@@ -130,3 +131,27 @@ def test_on_a_phone_a_saved_querys_results_stay_in_view_and_the_run_button_clear
         button, text = page.locator(".yasqe_queryButton").bounding_box(), page.locator(".CodeMirror-line").first.bounding_box()
         assert button["y"] + button["height"] <= text["y"]  # the query's first line starts below the button
         browser.close()
+
+
+def _offered(page: str, name: str) -> dict[str, str]:
+    select = page.split(f'<select id="param-{name}" name="param.{name}" required>', 1)[1].split("</select>", 1)[0]
+    return dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select))
+
+
+def test_parameters_that_take_an_owner_or_an_outcome_offer_the_graphs_own(client, ds):
+    sg = "https://w3id.org/strategy-graph/def#"
+    owners = _offered(client.get("/query?saved=owner-portfolio").get_data(as_text=True), "owner")
+    assert owners == {str(r.o): str(r.label) for r in ds.query(f"SELECT DISTINCT ?o ?label WHERE {{ ?x <{sg}owner> ?o . ?o <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
+    outcomes = _offered(client.get("/query?saved=outcome-subgraph").get_data(as_text=True), "outcome")
+    assert outcomes == {str(r.o): str(r.label) for r in ds.query(f"SELECT ?o ?label WHERE {{ ?o a <{sg}Outcome> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
+    assert len(outcomes) == 5
+    chosen = client.get("/query", query_string={"saved": "owner-portfolio", "param.owner": BOARD}).get_data(as_text=True)
+    assert f'<option value="{BOARD}" selected>' in chosen and chosen.count("<tr><td>") == 22
+
+
+def test_things_of_the_same_name_in_two_strategies_are_told_apart(tmp_path):
+    app = create_app({"TESTING": True, "DATA": copies(tmp_path, 2)})
+    outcomes = _offered(app.test_client().get("/query?saved=outcome-subgraph").get_data(as_text=True), "outcome")
+    app.extensions["sparql"].close()
+    assert len(outcomes) == 10 and len(set(outcomes.values())) == 10
+    assert all(text.endswith(f"({iri})") for iri, text in outcomes.items())

@@ -562,3 +562,16 @@ def test_the_accept_header_chooses_a_format_for_each_form_of_query():
     assert formats_accepted("text/*")["SELECT"] == "csv" and formats_accepted("text/*")["CONSTRUCT"] == "ttl"
     assert set(formats_accepted("image/png").values()) == {None}
     assert formats_accepted("text/csv;q=0, */*")["SELECT"] == "json"  # q=0: not acceptable
+
+
+def test_a_parameter_chooses_only_from_a_known_list_and_only_for_iris(tmp_path):
+    from graph.sparql import QueryError, read_query_file
+
+    for spec in ("thing (iri of planets)", "name (string of owner)"):
+        path = tmp_path / "q.rq"
+        path.write_text(f"# param: {spec} What it is\nSELECT * WHERE {{ ?s ?p ?o }}\n", encoding="utf-8")
+        with pytest.raises(QueryError, match="only an iri parameter chooses, from one of owner, outcome, indicator"):
+            read_query_file(path)
+    path.write_text("# param: who (iri of owner) The owner\nSELECT * WHERE { ?s ?p ?who }\n", encoding="utf-8")
+    (param,) = read_query_file(path).params
+    assert (param.name, param.kind, param.choices, param.description) == ("who", "iri", "owner", "The owner")

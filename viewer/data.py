@@ -31,6 +31,7 @@ from graph.engine.snapshots import live
 from graph.gaps import Gap, find_gaps
 from graph.overview import StrategyOverview, strategy_overviews
 from graph.owners import Owner, owners
+from graph.sparql import choices
 
 
 class Snapshot:
@@ -53,7 +54,7 @@ class Snapshot:
         self.drawn: dict = {}
         # One lock a part: a request for the diagram need not wait for the analysis.
         self._worked_out: dict = {}
-        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "contributions", "owners")}
+        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "contributions", "owners", "choices")}
 
     def _once(self, part: str, work, key: str | None = None):
         with self._locks[part]:
@@ -94,6 +95,10 @@ class Snapshot:
     def owners(self) -> list[Owner]:
         """Every owner and what it is responsible for (graph.owners)."""
         return self._once("owners", lambda: owners(self.graph))
+
+    def choices(self, name: str) -> list[tuple[str, str]]:
+        """The things a saved query's parameter chooses from (graph.sparql.choices)."""
+        return self._once("choices", lambda: choices(self.graph, name), name)
 
     def warm(self) -> None:
         """Work out the slow parts now, so that no request waits for them: only those a page shows.

@@ -8,6 +8,7 @@ from rdflib import Graph, URIRef
 
 from graph.sparql import QueryError, bind, saved_queries
 from graph.vocab import SPARQL_PREFIXES
+from viewer.data import get_snapshot
 from viewer.errors import SECURITY_HEADERS
 from viewer.sparql import error_response, run
 
@@ -40,7 +41,8 @@ def page() -> Response:
     """Pick a saved query, fill in its parameters and see the results; or write one in the editor."""
     saved = _saved(request.args.get("saved"))
     values = {p.name: request.args.get(f"param.{p.name}", "") for p in (saved.params if saved else ())}
-    context = {"queries": saved_queries(), "saved": saved, "values": values, "error": None, "table": None, "downloads": {},
+    options = {p.name: get_snapshot().choices(p.choices) for p in (saved.params if saved else ()) if p.choices}
+    context = {"queries": saved_queries(), "saved": saved, "values": values, "options": options, "error": None, "table": None, "downloads": {},
                "editor_text": SPARQL_PREFIXES + "\nSELECT * WHERE {\n  ?s a sg:Outcome ; rdfs:label ?label .\n}\n"}
     if saved is not None:
         context["editor_text"] = saved.text
