@@ -132,11 +132,17 @@ def _position(value: str | None) -> tuple:
 
 
 _STATEMENTS = SPARQL_PREFIXES + """
-SELECT ?direction ?p ?pLabel ?o ?oLabel ?oPage WHERE {
+SELECT ?direction ?p ?pLabel ?o (COALESCE(?name, ?words) AS ?oLabel) ?oPage WHERE {
   { ?node ?p ?o BIND ("out" AS ?direction) } UNION { ?o ?p ?node BIND ("in" AS ?direction) }
   OPTIONAL { ?p rdfs:label ?pLabel }
-  OPTIONAL { ?o rdfs:label|skos:prefLabel ?oLabel }
+  OPTIONAL { ?o rdfs:label|skos:prefLabel ?name }
   OPTIONAL { ?o foaf:page ?oPage }
+  # A value, baseline or target has no name: it is read in words, as its amount, unit and period.
+  OPTIONAL { ?o sdmx-measure:obsValue|sg:targetValue ?amount
+             OPTIONAL { ?o sg:indicator|^sg:hasBaseline|^sg:hasTarget ?indicator . ?indicator sg:unit ?unit }
+             OPTIONAL { ?o sdmx-dimension:refPeriod ?period } OPTIONAL { ?o sg:targetDate ?by } }
+  BIND (CONCAT(STR(?amount), IF(BOUND(?unit), CONCAT(" ", STR(?unit)), ""),
+               IF(BOUND(?period), CONCAT(" in ", STR(?period)), ""), IF(BOUND(?by), CONCAT(" by ", STR(?by)), "")) AS ?words)
 }
 ORDER BY ?direction ?pLabel ?p ?oLabel ?o
 VALUES ?node { %s }
@@ -247,9 +253,12 @@ _COMPARATOR = """(EXISTS { %(v)s sg:comparator true }
     || (EXISTS { %(v)s sdmx-dimension:refArea ?anyArea } && EXISTS { ?indicator sg:measures/dcterms:isPartOf/dcterms:spatial ?anyOwn }
         && NOT EXISTS { %(v)s sdmx-dimension:refArea ?area . ?indicator sg:measures/dcterms:isPartOf/dcterms:spatial ?area }))"""
 _WHOLE = "<https://w3id.org/strategy-graph/def/population-group/all>"
+# The polarity scheme (ontology/concepts.ttl).
+POLARITY = "https://w3id.org/strategy-graph/def/polarity/"
 _SERIES = SPARQL_PREFIXES + """
-SELECT ?kind ?period ?value ?unit WHERE {
+SELECT ?kind ?period ?value ?unit ?polarity WHERE {
   OPTIONAL { ?indicator sg:unit ?unit }
+  OPTIONAL { ?indicator sg:polarity ?polarity }
   {
     ?obs sg:indicator ?indicator ; sdmx-dimension:refPeriod ?period ; sdmx-measure:obsValue ?value ;
          sg:populationGroup %(whole)s .
@@ -258,9 +267,11 @@ SELECT ?kind ?period ?value ?unit WHERE {
   }
   # The strategy's own baseline and target, for the whole population: a comparator's are not drawn as its own.
   UNION { ?indicator sg:hasBaseline ?baseline . ?baseline sdmx-measure:obsValue ?value .
+          OPTIONAL { ?baseline sdmx-dimension:refPeriod ?period }
           FILTER NOT EXISTS { ?baseline sg:populationGroup ?group FILTER (?group != %(whole)s) }
           FILTER (!%(baseline)s) BIND ("baseline" AS ?kind) }
   UNION { ?indicator sg:hasTarget ?target . ?target sg:targetValue ?value .
+          OPTIONAL { ?target sg:targetDate ?period }
           FILTER NOT EXISTS { ?target sg:populationGroup ?group FILTER (?group != %(whole)s) }
           FILTER (!%(target)s) BIND ("target" AS ?kind) }
 }
@@ -271,13 +282,30 @@ VALUES ?indicator { %%s }
 
 @dataclass
 class Series:
-    """An indicator's values for a chart: its own and its comparator's, by period, and its baseline and target."""
+    """An indicator's values for a scorecard: its own and its comparator's, by period; its baseline and target, with when; its polarity."""
 
     unit: str = ""
     own: list[tuple[str, float]] = field(default_factory=list)
     comparator: list[tuple[str, float]] = field(default_factory=list)
     baseline: float | None = None
+    baseline_period: str = ""
     target: float | None = None
+    target_date: str = ""
+    polarity: str = ""  # an IRI of the polarity scheme, or "" if none is stated
+
+    @property
+    def direction(self) -> str:
+        """The direction of travel of the last two values, judged against the polarity, in words."""
+        if len(self.own) < 2:
+            return "not enough values to say"
+        (_, before), (period, last) = self.own[-2], self.own[-1]
+        moved = "rising" if last > before else "falling" if last < before else "unchanged"
+        if moved == "unchanged":
+            return f"unchanged in {period}"
+        better = {POLARITY + "higher-is-better": "rising", POLARITY + "lower-is-better": "falling"}.get(self.polarity)
+        if better is None:
+            return f"{moved} in {period} (the indicator's polarity does not say whether that is better)"
+        return f"{'improving' if moved == better else 'getting worse'}: {moved} in {period}"
 
 
 def indicator_series(ds: Dataset, iri: URIRef) -> Series:
@@ -288,6 +316,7 @@ def indicator_series(ds: Dataset, iri: URIRef) -> Series:
     series = Series()
     for row in ds.query(_SERIES % iri.n3()):
         series.unit = str(row.unit or series.unit)
+        series.polarity = str(row.polarity or series.polarity)
         try:
             kind, value = str(row.kind), float(row.value)
         except (TypeError, ValueError):
@@ -298,6 +327,7 @@ def indicator_series(ds: Dataset, iri: URIRef) -> Series:
             getattr(series, kind).append((str(row.period), value))
         else:
             setattr(series, kind, value)
+            setattr(series, "baseline_period" if kind == "baseline" else "target_date", str(row.period or ""))
     return series
 
 

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+import time
 
 import pytest
 
@@ -110,7 +111,7 @@ def test_resource_page_shows_provenance_gaps_and_a_trend(client):
     assert "<blockquote>- a safer community with fewer cases" in outcome  # the quoted source line
     assert "No intervention with committed or spent funding contributes" in outcome
     indicator = client.get(f"/resource?iri={INDICATOR}").get_data(as_text=True)
-    assert 'class="chart"' in indicator and indicator.count("<circle") == 3  # the three reported counts
+    assert 'class="chart scorecard"' in indicator and indicator.count("<circle") == 3  # the three reported counts
     assert "Asserted by analysis" in indicator
     # The source document is named, and its address given: the council's page on the strategy.
     assert ('Source: <a href="/resource?iri=https://w3id.org/strategy-graph/id/luton-pws/document">Population Wellbeing</a>' in outcome
@@ -190,8 +191,12 @@ def test_every_page_loads_in_chromium_offline_and_cleanly(browser, luton_server)
 def test_the_network_keeps_its_boxes_apart_and_opens_a_found_node_with_enter(browser, luton_server):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.goto(luton_server + "/network")
-    page.wait_for_function("document.getElementById('network').network && !document.getElementById('network').network.physics.options.enabled",
-                           timeout=60000)
+    # Polled from here: wait_for_function evaluates a string in the page, which its Content-Security-Policy forbids.
+    settled = "(() => { const n = document.getElementById('network').network; return !!n && !n.physics.options.enabled; })()"
+    deadline = time.monotonic() + 60
+    while not page.evaluate(settled):
+        assert time.monotonic() < deadline, "the network did not settle"
+        page.wait_for_timeout(200)
     boxes = page.evaluate("(() => { const n = document.getElementById('network').network; return n.body.nodeIndices.map(id => n.getBoundingBox(id)); })()")
     assert len(boxes) == 33
     for i, a in enumerate(boxes):

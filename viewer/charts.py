@@ -1,44 +1,84 @@
 """Small SVG charts drawn on the server: they work without JavaScript and print."""
 
-from dataclasses import dataclass
+import math
 
 from markupsafe import Markup, escape
 
-
-@dataclass(frozen=True)
-class Point:
-    """A value for a period, in order."""
-
-    label: str
-    value: float
+from graph.overview import Series
 
 
-def trend(own: list[Point], comparator: list[Point], baseline: float | None, target: float | None, unit: str) -> Markup:
-    """An indicator's values over time, with England's beside them and lines for baseline and target."""
-    periods = sorted({p.label for p in own + comparator})
-    values = [p.value for p in own + comparator] + [v for v in (baseline, target) if v is not None]
-    if not periods or not values:
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round values for an axis from ``low`` to ``high``: steps of 1, 2 or 5 times a power of ten."""
+    span = (high - low) or abs(high) or 1
+    raw = span / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.floor(low / step) * step
+    return [first + i * step for i in range(int((high - first) / step) + 2) if first + i * step <= high + step / 2]
+
+
+def scorecard(series: Series) -> Markup:
+    """An indicator as a scorecard chart: its values over time on a scaled axis, England's as their own series, the baseline and the target marked.
+
+    With no values it still shows the baseline and the target.
+    """
+    own, comparator = series.own, series.comparator
+    marks = [(name, value, when) for name, value, when in (("baseline", series.baseline, series.baseline_period),
+                                                            ("target", series.target, series.target_date)) if value is not None]
+    periods = sorted({label for label, _ in own + comparator} | {when for _, _, when in marks if when})
+    values = [v for _, v in own + comparator] + [v for _, v, _ in marks]
+    if not values:
         return Markup("")
-    width, height, left, bottom = 560, 220, 60, 40
-    low, high = min(values + [0]), max(values) * 1.1 or 1
+    periods = periods or [""]
+    ticks = _ticks(min(values + [0]), max(values))
+    low, high = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
+    width, height, left, bottom, top = 600, 260, 70, 56, 12
     x = lambda label: left + (periods.index(label) + 0.5) * (width - left - 10) / len(periods)
-    y = lambda value: height - bottom - (value - low) / (high - low) * (height - bottom - 10)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="Values over time, in {escape(unit)}">']
-    parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#333"/>')
+    y = lambda value: height - bottom - (value - low) / (high - low) * (height - bottom - top)
+    unit = escape(series.unit)
+    parts = [f'<svg class="chart scorecard" viewBox="0 0 {width} {height}" role="img" aria-label="{_summary(series)}">']
+    for tick in ticks:
+        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - 10}" y2="{y(tick):.1f}" stroke="#dde3e8"/>'
+                     f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11">{tick:g}</text>')
+    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#333"/>'
+                 f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#333"/>')
     for label in periods:
         parts.append(f'<text x="{x(label):.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11">{escape(label)}</text>')
-    for name, value, colour in (("baseline", baseline, "#6b4e00"), ("target", target, "#1d6b3a")):
-        if value is not None:
-            parts.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{width}" y2="{y(value):.1f}" stroke="{colour}" stroke-dasharray="6 4"/>'
-                         f'<text x="{width - 4}" y="{y(value) - 4:.1f}" text-anchor="end" font-size="11" fill="{colour}">{name} {value:g}</text>')
-    for points, colour, name in ((comparator, "#777777", "England"), (own, "#0b3d60", "this area")):
+    for name, value, when in marks:
+        colour = _COLOURS[name]
+        parts.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - 10}" y2="{y(value):.1f}" stroke="{colour}" stroke-dasharray="6 4"/>')
+        if when:
+            parts.append(f'<rect x="{x(when) - 5:.1f}" y="{y(value) - 5:.1f}" width="10" height="10" fill="{colour}">'
+                         f'<title>{name} {value:g} {unit} ({escape(when)})</title></rect>')
+    for points, name in ((comparator, "England"), (own, "this area")):
         if points:
-            path = " ".join(f"{x(p.label):.1f},{y(p.value):.1f}" for p in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"><title>{name}</title></polyline>')
-            for p in points:
-                parts.append(f'<circle cx="{x(p.label):.1f}" cy="{y(p.value):.1f}" r="4" fill="{colour}"><title>{escape(name)}: {p.value:g} ({escape(p.label)})</title></circle>')
-    parts.append(f'<text x="4" y="14" font-size="11">{escape(unit)}</text></svg>')
+            path = " ".join(f"{x(label):.1f},{y(value):.1f}" for label, value in points)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{_COLOURS[name]}" stroke-width="2"/>')
+            for label, value in points:
+                parts.append(f'<circle cx="{x(label):.1f}" cy="{y(value):.1f}" r="4" fill="{_COLOURS[name]}"><title>{escape(name)}: {value:g} ({escape(label)})</title></circle>')
+    # The legend is drawn in the chart, so that it prints with it.
+    legend = [(name, "line") for name in ("this area", "England") if (own if name == "this area" else comparator)]
+    legend += [(name, "dash") for name, _, _ in marks]
+    for i, (name, how) in enumerate(legend):
+        lx = left + i * 130
+        dash = ' stroke-dasharray="6 4"' if how == "dash" else ""
+        parts.append(f'<line x1="{lx}" y1="{height - 14}" x2="{lx + 24}" y2="{height - 14}" stroke="{_COLOURS[name]}" stroke-width="2"{dash}/>'
+                     f'<text x="{lx + 30}" y="{height - 10}" font-size="11">{escape(name)}</text>')
+    parts.append(f'<text x="4" y="{top + 2}" font-size="11">{unit}</text></svg>')
     return Markup("".join(parts))
+
+
+_COLOURS = {"this area": "#0b3d60", "England": "#6b7780", "baseline": "#6b4e00", "target": "#1d6b3a"}
+
+
+def _summary(series: Series) -> str:
+    """The chart in words, for a screen reader."""
+    words = [f"{len(series.own)} values of this area", f"{len(series.comparator)} of England"]
+    if series.baseline is not None:
+        words.append(f"baseline {series.baseline:g}")
+    if series.target is not None:
+        words.append(f"target {series.target:g}")
+    return escape(f"Values over time, in {series.unit or 'no stated unit'}: " + ", ".join(words) + f"; {series.direction}")
 
 
 def bars(items: list[tuple[str, float]], unit: str) -> Markup:

@@ -9,7 +9,7 @@ from graph.gaps import rules_by_id
 from graph.overview import describe_resource, indicator_series, search as search_graph
 from graph.engine.store import is_iri
 from graph.vocab import SG
-from viewer.charts import Point, trend
+from viewer.charts import scorecard
 from viewer.data import get_gaps, get_graph, get_snapshot
 
 bp = Blueprint("pages", __name__)
@@ -46,12 +46,12 @@ def resource() -> str:
     view = describe_resource(ds, URIRef(iri))
     if view is None:
         abort(404)
-    chart = None
+    chart = series = None
     if str(SG.Indicator) in view.values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"):
         series = indicator_series(ds, URIRef(iri))
-        chart = trend([Point(*p) for p in series.own], [Point(*p) for p in series.comparator], series.baseline, series.target, series.unit)
+        chart = scorecard(series)
     gaps = sorted((g for g in get_gaps() if g.focus == iri), key=lambda g: SEVERITY_ORDER[g.severity])
-    return render_template("resource.html", resource=view, gaps=gaps, chart=chart)
+    return render_template("resource.html", resource=view, gaps=gaps, chart=chart, series=series)
 
 
 @bp.get("/search")
