@@ -194,3 +194,19 @@ def test_the_keyboard_alone_zooms_the_diagram_and_opens_a_box(browser, luton_ser
     page.locator("g.edge.contributes a").first.hover()
     assert "Rationale:" in page.inner_text("#diagram-detail")
     page.close()
+
+
+def test_printed_the_legend_keeps_its_colours_and_says_nothing_of_pointing(browser, luton_server):
+    page = browser.new_page()
+    page.goto(luton_server + "/theory-of-change")
+    page.emulate_media(media="print")
+    legend = page.inner_text("section.legend")
+    assert "A red border marks a gap" in legend and "point" not in legend.lower() and "hover" not in legend.lower()
+    swatches = page.eval_on_selector_all("section.legend .swatch", "els => els.map(e => getComputedStyle(e).printColorAdjust)")
+    assert len(swatches) == 6 and set(swatches) == {"exact"}
+    for hidden in (".diagram-tools", "#diagram-detail", "header"):
+        assert not page.is_visible(hidden), hidden
+    assert page.is_visible("figure.diagram svg")
+    page.emulate_media(media="screen")
+    assert "point at the box, or tab to it" in page.inner_text("section.legend")
+    page.close()
