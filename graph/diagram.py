@@ -252,7 +252,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
 
 
 def render(source: str, fmt: str) -> bytes:
-    """The diagram drawn by Graphviz as svg or png; in SVG each box's and arrow's title is its tooltip, not Graphviz's node name."""
+    """The diagram drawn by Graphviz as svg, png or pdf (a page of its own size: render_pdf lays it on A3); in SVG each box's and arrow's title is its tooltip, not Graphviz's node name."""
     try:
         done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=30, check=True)
     except subprocess.CalledProcessError as error:

@@ -24,15 +24,9 @@ VALE = "https://w3id.org/strategy-graph/id/example-vale/"
 
 
 @pytest.fixture(scope="module")
-def client():
-    app = create_app({"TESTING": True})
-    yield app.test_client()
-    app.extensions["sparql"].close()
-
-
-@pytest.fixture(scope="module")
-def svg(client):
-    return ET.fromstring(client.get("/theory-of-change.svg").data)
+def svg(app):
+    """Luton's whole diagram (the conftest's app: the packaged dataset)."""
+    return ET.fromstring(app.test_client().get("/theory-of-change.svg").data)
 
 
 def _extent(group) -> tuple[float, float, float, float]:

@@ -378,7 +378,7 @@ def two_and_alone(tmp_path_factory):
                                 "https://w3id.org/strategy-graph/id/example-town/strategy": make(town)}
 
 
-@pytest.mark.parametrize("path", ["/theory-of-change", "/analysis", "/network", "/gaps"])
+@pytest.mark.parametrize("path", ["/theory-of-change", "/analysis", "/network", "/gaps", "/contributions", "/owners"])
 def test_each_page_of_one_strategy_of_two_is_that_strategy_alone(two_and_alone, path):
     both, alone = two_and_alone
     pages = {}

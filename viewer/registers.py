@@ -5,15 +5,15 @@ from flask import Blueprint, Response, abort, render_template, request
 from graph import contributions as links
 from graph.owners import KINDS, of_strategy
 from viewer.data import get_snapshot
-from viewer.reports import SPREADSHEETS, chosen_strategy
+from viewer.reports import SPREADSHEETS, one_strategy
 
 bp = Blueprint("registers", __name__)
 
 
 def _links() -> tuple[list, dict]:
-    """The causal links a request asks for, and its filters: ?strategy=, ?outcome= (its chain), ?strength=, ?evidence=none."""
+    """The causal links a request asks for, and its filters: ?strategy= (the first, when there are several), ?outcome= (its chain), ?strength=, ?evidence=none."""
     snapshot = get_snapshot()
-    strategy = chosen_strategy(snapshot)
+    strategy = one_strategy(snapshot)
     outcome = request.args.get("outcome") or None
     if outcome is not None and snapshot.projection.nodes.get(outcome, {}).get("kind") != "outcome":
         abort(400)
@@ -38,7 +38,7 @@ def contributions() -> str:
     """Every causal link: from, to, rationale, assumptions, evidence, strength and who asserted it, filtered."""
     shown, filters = _links()
     return render_template("contributions.html", links=shown, columns=links.COLUMNS, filters=filters,
-                           strategies=get_snapshot().strategies, total=len(get_snapshot().contributions))
+                           strategies=get_snapshot().strategies)
 
 
 @bp.get("/contributions.<fmt>")
@@ -53,8 +53,8 @@ def contributions_file(fmt: str) -> Response:
 
 @bp.get("/owners")
 def owners() -> str:
-    """Each owner with what it is accountable for, what it leads and the funding it gives; one strategy's with ?strategy=."""
+    """Each owner with what it is accountable for, what it leads and the funding it gives: one strategy's (?strategy=, the first by default) when there are several."""
     snapshot = get_snapshot()
-    strategy = chosen_strategy(snapshot)
+    strategy = one_strategy(snapshot)
     shown = snapshot.owners if strategy is None else of_strategy(snapshot.owners, snapshot.projection, strategy)
     return render_template("owners.html", owners=shown, kinds=KINDS, strategy=strategy, strategies=snapshot.strategies)

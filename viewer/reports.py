@@ -32,7 +32,7 @@ def chosen_strategy(snapshot) -> str | None:
     return strategy
 
 
-def _one_strategy(snapshot) -> str | None:
+def one_strategy(snapshot) -> str | None:
     """The strategy a view of one strategy shows: ?strategy=, else the first when there are several; None for the whole graph of one."""
     strategy = chosen_strategy(snapshot)
     if strategy is None and len(snapshot.strategies) > 1:
@@ -63,7 +63,7 @@ def _diagram() -> _Diagram:
     the strategy changed) shows them all.
     """
     snapshot = get_snapshot()
-    strategy = _one_strategy(snapshot)
+    strategy = one_strategy(snapshot)
     boxes, links = snapshot.diagram
     if strategy is not None:
         boxes, links = of_strategy(boxes, links, snapshot.projection, strategy)
@@ -181,7 +181,7 @@ def gaps_file(fmt: str) -> Response:
 def analysis() -> str:
     """Coverage as a heat map, funding by outcome as bars, weak points as lists: one strategy's, when there are several."""
     snapshot = get_snapshot()
-    strategy = _one_strategy(snapshot)
+    strategy = one_strategy(snapshot)
     result = snapshot.analysis if strategy is None else snapshot.analysis_of(strategy)
     funding = result["funding_by_outcome"]
     currencies = sorted({c for o in funding["outcomes"] for c in o["amounts"]})
@@ -196,7 +196,7 @@ def analysis() -> str:
 def network() -> str:
     """An interactive network of the strategy's logic (one strategy's, when there are several): pyvis assembles it, vis-network draws it."""
     snapshot = get_snapshot()
-    strategy = _one_strategy(snapshot)
+    strategy = one_strategy(snapshot)
     g = snapshot.projection if strategy is None else within(snapshot.projection, strategy)
     net = Network(directed=True)
     for node, data in g.nodes(data=True):
