@@ -21,15 +21,21 @@ SELECT ?c ?from (SAMPLE(?fromName) AS ?fromLabel) ?to (SAMPLE(?toName) AS ?toLab
        (SAMPLE(?sName) AS ?strengthLabel) (SAMPLE(?r) AS ?rationale)
        (GROUP_CONCAT(DISTINCT ?assumed; separator="\\n") AS ?assumptions)
        (GROUP_CONCAT(DISTINCT ?cited; separator="\\n") AS ?evidence)
-       (GROUP_CONCAT(DISTINCT ?agentName; separator="\\n") AS ?assertedBy) WHERE {
+       (GROUP_CONCAT(DISTINCT STR(?agent); separator="\\n") AS ?agents) WHERE {
   ?from sg:qualifiedContribution ?c . ?c sg:contributionTo ?to .
   OPTIONAL { ?from rdfs:label ?fromName } OPTIONAL { ?to rdfs:label ?toName }
   OPTIONAL { ?c sg:strength ?s OPTIONAL { ?s skos:prefLabel ?sName } }
   OPTIONAL { ?c sg:rationale ?r }
   OPTIONAL { ?c sg:assumption ?a OPTIONAL { ?a rdfs:label ?aName } BIND (COALESCE(STR(?aName), STR(?a)) AS ?assumed) }
   OPTIONAL { ?c sg:evidence ?e OPTIONAL { ?e rdfs:label ?eName } BIND (COALESCE(STR(?eName), STR(?e)) AS ?cited) }
-  OPTIONAL { ?c prov:wasAttributedTo ?agent OPTIONAL { ?agent rdfs:label ?aLabel } BIND (COALESCE(STR(?aLabel), STR(?agent)) AS ?agentName) }
+  OPTIONAL { ?c prov:wasAttributedTo ?agent }
 } GROUP BY ?c ?from ?to
+"""
+# An agent is described in every graph it asserts in: its name is looked up once, not once a link.
+_AGENTS = SPARQL_PREFIXES + """
+SELECT ?agent (MIN(STR(?name)) AS ?label) WHERE {
+  { SELECT DISTINCT ?agent WHERE { ?c sg:contributionTo ?to ; prov:wasAttributedTo ?agent } } ?agent rdfs:label ?name
+} GROUP BY ?agent
 """
 # The words for a link whose strength is not stated, in the table and its filter.
 NOT_STATED = "not stated"
@@ -69,13 +75,14 @@ COLUMNS = (
 
 def contributions(ds: Dataset) -> list[Contribution]:
     """Every causal link of the graph, ordered by what it leads to, then by what it comes from."""
+    names = {row["agent"]: row["label"] for row in select_values(ds, _AGENTS)}
     found = []
     for row in select_values(ds, _LINKS):
         lines = lambda name: tuple(sorted(filter(None, (row[name] or "").split("\n"))))
         found.append(Contribution(
             row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
             row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
-            lines("assumptions"), lines("evidence"), lines("assertedBy")))
+            lines("assumptions"), lines("evidence"), tuple(sorted(names.get(a, a) for a in lines("agents")))))
     return sorted(found, key=lambda c: (c.target_label, c.source_label, c.iri))
 
 
