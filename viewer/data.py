@@ -106,7 +106,7 @@ class Snapshot:
         With several strategies the analysis page shows one strategy's analysis (the first by
         default), never the whole graph's, which at national scale takes seconds of this process.
         """
-        for part in ("projection", "diagram"):
+        for part in ("projection", "diagram", "contributions"):  # the analysis page lists the weak links
             getattr(self, part)
         if len(self.strategies) > 1:
             self.analysis_of(self.strategies[0].iri)
