@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from graph.sparql import saved_queries
-from tests.conftest import CHROMIUM_ARGS, copies, running_server
+from tests.conftest import CHROMIUM_ARGS, REPO, copies, running_server
 from viewer import create_app
 
 BOARD = "https://w3id.org/strategy-graph/id/luton-pws/health-and-wellbeing-board"
@@ -155,3 +155,17 @@ def test_things_of_the_same_name_in_two_strategies_are_told_apart(tmp_path):
     app.extensions["sparql"].close()
     assert len(outcomes) == 10 and len(set(outcomes.values())) == 10
     assert all(text.endswith(f"({iri})") for iri, text in outcomes.items())
+
+
+def test_a_parameter_that_takes_an_indicator_offers_the_graphs_indicators(tmp_path):
+    app = create_app({"TESTING": True, "DATA": [REPO / "examples" / "example-vale.trig"]})
+    client, ds = app.test_client(), app.extensions["snapshot"].graph
+    offered = _offered(client.get("/query?saved=indicator-values").get_data(as_text=True), "indicator")
+    sg = "https://w3id.org/strategy-graph/def#"
+    assert offered == {str(r.i): str(r.label) for r in ds.query(f"SELECT ?i ?label WHERE {{ ?i a <{sg}Indicator> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
+    indicator = "https://w3id.org/strategy-graph/id/example-vale/indicator/school-readiness"
+    page = client.get("/query", query_string={"saved": "indicator-values", "param.indicator": indicator}).get_data(as_text=True)
+    values = len(list(ds.query(f"SELECT ?o WHERE {{ ?o <{sg}indicator> <{indicator}> }}")))
+    targets = len(list(ds.query(f"SELECT ?t WHERE {{ <{indicator}> <{sg}hasTarget> ?t }}")))
+    assert page.count("<tr><td>") == values + targets and "<td>baseline</td>" in page and "<td>target</td>" in page
+    app.extensions["sparql"].close()
