@@ -31,12 +31,8 @@ SELECT ?c ?from (SAMPLE(?fromName) AS ?fromLabel) ?to (SAMPLE(?toName) AS ?toLab
   OPTIONAL { ?c prov:wasAttributedTo ?agent }
 } GROUP BY ?c ?from ?to
 """
-# An agent is described in every graph it asserts in: its name is looked up once, not once a link.
-_AGENTS = SPARQL_PREFIXES + """
-SELECT ?agent (MIN(STR(?name)) AS ?label) WHERE {
-  { SELECT DISTINCT ?agent WHERE { ?c sg:contributionTo ?to ; prov:wasAttributedTo ?agent } } ?agent rdfs:label ?name
-} GROUP BY ?agent
-"""
+# An agent is described in every graph it asserts in: each one's name is looked up once, not once a link.
+_AGENTS = SPARQL_PREFIXES + "SELECT ?agent (MIN(STR(?name)) AS ?label) WHERE { VALUES ?agent { %s } ?agent rdfs:label ?name } GROUP BY ?agent"
 # The words for a link whose strength is not stated, in the table and its filter.
 NOT_STATED = "not stated"
 # The contribution strength scheme (ontology/concepts.ttl), and its weakest grade.
@@ -75,14 +71,14 @@ COLUMNS = (
 
 def contributions(ds: Dataset) -> list[Contribution]:
     """Every causal link of the graph, ordered by what it leads to, then by what it comes from."""
-    names = {row["agent"]: row["label"] for row in select_values(ds, _AGENTS)}
-    found = []
-    for row in select_values(ds, _LINKS):
-        lines = lambda name: tuple(sorted(filter(None, (row[name] or "").split("\n"))))
-        found.append(Contribution(
-            row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
-            row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
-            lines("assumptions"), lines("evidence"), tuple(sorted(names.get(a, a) for a in lines("agents")))))
+    rows = list(select_values(ds, _LINKS))
+    lines = lambda row, name: tuple(sorted(filter(None, (row[name] or "").split("\n"))))
+    agents = {a for row in rows for a in lines(row, "agents")}
+    names = {row["agent"]: row["label"] for row in select_values(ds, _AGENTS % " ".join(f"<{a}>" for a in agents))} if agents else {}
+    found = [Contribution(row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
+                          row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
+                          lines(row, "assumptions"), lines(row, "evidence"), tuple(sorted(names.get(a, a) for a in lines(row, "agents"))))
+             for row in rows]
     return sorted(found, key=lambda c: (c.target_label, c.source_label, c.iri))
 
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from graph.analysis import project, within
-from graph.contributions import STRENGTH_SCHEME
+from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
 from graph.vocab import SPARQL_PREFIXES
 
@@ -44,17 +44,6 @@ WRAP = 42
 _INDICATORS = SPARQL_PREFIXES + """
 SELECT ?measured (COUNT(DISTINCT ?indicator) AS ?indicators) WHERE { ?indicator sg:measures ?measured } GROUP BY ?measured
 """
-_CONTRIBUTIONS = SPARQL_PREFIXES + """
-SELECT ?from ?to ?c (SAMPLE(?s) AS ?strength) (SAMPLE(STR(?r)) AS ?rationale)
-       (GROUP_CONCAT(DISTINCT STR(?assumed); separator="\\n") AS ?assumptions) WHERE {
-  ?from sg:qualifiedContribution ?c . ?c sg:contributionTo ?to .
-  OPTIONAL { ?c sg:strength ?s }
-  OPTIONAL { ?c sg:rationale ?r }
-  OPTIONAL { ?c sg:assumption ?a . ?a rdfs:label ?assumed }
-} GROUP BY ?from ?to ?c
-"""
-
-
 @dataclass(frozen=True)
 class Box:
     """One box of the diagram, in the words a reader sees."""
@@ -84,9 +73,10 @@ class DiagramError(Exception):
     """Graphviz could not draw the diagram."""
 
 
-def boxes_and_links(ds, gaps: list[Gap], g=None) -> tuple[list[Box], list[Link]]:
-    """The diagram's boxes and arrows; ``g`` is ``project(ds)``, if the caller has it already."""
+def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | None = None) -> tuple[list[Box], list[Link]]:
+    """The diagram's boxes and arrows; ``g`` is ``project(ds)`` and ``causal`` is ``graph.contributions.contributions(ds)``, if the caller has them already."""
     g = project(ds) if g is None else g
+    causal = contributions(ds) if causal is None else causal
     indicators = {str(row.measured): int(row.indicators) for row in ds.query(_INDICATORS)}
     marks: dict[str, list[str]] = {}
     for gap in gaps:
@@ -96,10 +86,8 @@ def boxes_and_links(ds, gaps: list[Gap], g=None) -> tuple[list[Box], list[Link]]
     nodes = {n for n, d in g.nodes(data=True) if d["kind"] in LAYERS}
     # A pair linked by more than one Contribution node shows the first, by IRI.
     said: dict[tuple[str, str], Link] = {}
-    for row in sorted(ds.query(_CONTRIBUTIONS), key=lambda r: str(r.c)):
-        said.setdefault((str(row["from"]), str(row.to)), Link(
-            str(row["from"]), str(row.to), "contributes", str(row.c), str(row.strength) if row.strength else None,
-            str(row.rationale or ""), tuple(sorted(filter(None, str(row.assumptions or "").split("\n"))))))
+    for c in sorted(causal, key=lambda c: c.iri):
+        said.setdefault((c.source, c.target), Link(c.source, c.target, "contributes", c.iri, c.strength_iri, c.rationale, c.assumptions))
     links = {said.get((u, v), Link(u, v, d["kind"])) for u, v, d in g.edges(data=True) if u in nodes and v in nodes}
     boxes = [
         Box(n, g.nodes[n]["kind"], g.nodes[n]["label"], tuple(sorted(owners.get(o, o) for o in g.nodes[n]["owners"])),

@@ -84,7 +84,7 @@ class Snapshot:
     @property
     def diagram(self) -> tuple[list[Box], list[tuple[str, str]]]:
         """The whole theory of change's boxes and links."""
-        return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection))
+        return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection, self.contributions))
 
     @property
     def contributions(self) -> list[Contribution]:
@@ -106,7 +106,7 @@ class Snapshot:
         With several strategies the analysis page shows one strategy's analysis (the first by
         default), never the whole graph's, which at national scale takes seconds of this process.
         """
-        for part in ("projection", "diagram", "contributions"):  # the analysis page lists the weak links
+        for part in ("projection", "contributions", "diagram"):  # the diagram's arrows, and the analysis's weak links
             getattr(self, part)
         if len(self.strategies) > 1:
             self.analysis_of(self.strategies[0].iri)
