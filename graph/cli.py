@@ -100,9 +100,11 @@ def _settings(pairs: tuple[str, ...]) -> dict:
         name, _, value = pair.partition("=")
         if name not in DEFAULTS:
             raise click.BadParameter(f"{name!r} is not a setting; the settings are: {', '.join(DEFAULTS)}", param_hint="--setting")
+        # bool("false") is True: a flag is read as click reads one (true/false, yes/no, 1/0).
+        kind = click.BOOL if isinstance(DEFAULTS[name], bool) else type(DEFAULTS[name])
         try:
-            chosen[name] = type(DEFAULTS[name])(value)
-        except ValueError as error:
+            chosen[name] = kind(value)
+        except (ValueError, click.BadParameter) as error:
             raise click.BadParameter(f"{name}={value!r}: expected a {type(DEFAULTS[name]).__name__}", param_hint="--setting") from error
     return chosen
 

@@ -19,6 +19,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_worker_memory_bytes", 4_000_000_000, "The address space a SPARQL worker process may use; a query that needs more fails, the server does not."),
     Setting("sparql_max_query_bytes", 20_000, "The longest SPARQL query the endpoint accepts, by GET or POST."),
     Setting("sparql_answers_bytes", 64_000_000, "How many bytes of SPARQL answers the viewer keeps for the snapshot it serves, so that a query asked again (and every parameterless saved query, answered when the data changes) is not worked out again."),
+    Setting("sparql_workers_offline", True, "Whether each SPARQL worker runs in a network namespace of its own, where nothing can be reached, so that no query can make the server connect out even if the SERVICE check were fooled. Linux only; turn it off only where the system refuses namespaces."),
+    Setting("sparql_queue_seconds", 0.25, "How long a SPARQL query waits for a free worker before it is answered 503 with Retry-After: short, so that requests do not pile up behind runaway queries and pages stay quick."),
     Setting("sparql_workers", 2, "How many worker processes run SPARQL queries for the endpoint; each reads the one store on disk, and a stopped one is replaced at once."),
     Setting("store_poll_seconds", 1.0, "How often the viewer checks its store for a write; a new snapshot is then built in the background and served once ready."),
     Setting("max_post_body_bytes", 200_000, "The largest request body the viewer accepts (a SPARQL query sent by POST, say)."),

@@ -187,6 +187,16 @@ def _bad():
 
 _PARSING = threading.Lock()  # pyparsing sets up its parse actions on first use, not thread-safely
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# After expansion, a backslash before u or U: Oxigraph would expand it again
+# (it reads "\\u005Cu0027" as a quote), rdflib would not.
+_ESCAPE_AGAIN = re.compile(r"\\[uU]")
+
+
+def _codepoint(match: re.Match) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        raise QueryError(f"malformed query: {match.group(0)} is not a Unicode character")
+    return chr(code)
 
 
 def normalise(text: str) -> str:
@@ -194,9 +204,17 @@ def normalise(text: str) -> str:
 
     SPARQL expands \\u escapes before parsing, and Oxigraph ends a comment at a
     carriage return where rdflib does not: check and run this text, never the
-    raw one, so that no SERVICE hides from the check in a comment.
+    raw one, so that no SERVICE hides from the check in a comment. The text
+    that runs must hold no escape left to expand, or the engine would read
+    other characters than the check did: such a query is refused. SPARQL's
+    grammar has no place for a backslash before u once escapes are expanded,
+    so no valid query is lost.
     """
-    expanded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    expanded = _ESCAPE.sub(_codepoint, text)
+    again = _ESCAPE_AGAIN.search(expanded)
+    if again:
+        raise QueryError(f"malformed query: an escape that writes another escape ({again.group(0)}... at character {again.start()})"
+                         " is refused; write the character itself")
     return expanded.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -226,3 +226,13 @@ def test_export_writes_one_strategy_of_several_by_its_id_and_refuses_it_for_rdf(
     assert len(iris) == 5 and all("/copy1/" in iri for iri in iris)
     refused = runner.invoke(main, ["export", *data, "--format", "ttl", "--strategy", "copy1"])
     assert refused.exit_code == 2 and "--strategy goes with --format xlsx" in refused.output
+
+
+def test_a_flag_setting_reads_false_as_false(runner):
+    """Regression: a setting was read by calling its type, and bool("false") is True."""
+    from graph.cli import _settings
+
+    assert _settings(("sparql_workers_offline=false", "sparql_workers_offline=no")) == {"sparql_workers_offline": False}
+    assert _settings(("sparql_workers_offline=true",)) == {"sparql_workers_offline": True}
+    result = runner.invoke(main, ["serve", "--setting", "sparql_workers_offline=maybe"])
+    assert result.exit_code == 2 and "sparql_workers_offline='maybe': expected a bool" in result.output

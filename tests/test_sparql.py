@@ -432,6 +432,29 @@ def test_busy_workers_answer_503_and_the_site_stays_up(endpoint):
     assert _status(endpoint, query=COUNT)[0] == 200
 
 
+def test_a_query_beyond_the_workers_is_answered_busy_at_once_with_retry_after(endpoint):
+    """Regression: queries queued for a worker behind runaway ones, holding the web server's threads for seconds."""
+    runaways = []  # each holds one of the two workers
+    for _ in range(20):  # one that finds a worker answering a saved query ahead is turned away, and another tried
+        runaway = threading.Thread(target=_status, args=(endpoint,), kwargs={"query": SLOW})
+        runaway.start()
+        runaway.join(0.5)  # turned away by then, or running on a worker
+        if runaway.is_alive():
+            runaways.append(runaway)
+        if len(runaways) == 2:
+            break
+    fresh = COUNT + " # asked here only, so no answer is kept"
+    request = urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": fresh}))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    still_running = [t.is_alive() for t in runaways]
+    for t in runaways:
+        t.join()
+    assert refused.value.code == 503 and "busy" in refused.value.read().decode()
+    assert refused.value.headers["Retry-After"] == "1"
+    assert still_running == [True, True]  # answered while the runaways ran, not after a worker came free
+
+
 def test_a_crashed_worker_is_replaced(ds, tmp_path):
     """Regression: a worker that died stayed in the pool, and every other query then failed."""
     import signal

@@ -28,6 +28,9 @@ WARMED_ACCEPT = "*/*"
 # The HTTP status of each reason a query is refused or not answered (graph.sparql.REASONS).
 STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 406, "too-large": 413,
           "failed": 500, "timed-out": 503, "busy": 503, "unavailable": 503}
+# When to ask again (Retry-After, in seconds) after a 503 that waiting cures: a
+# worker is free as soon as one query ends; a stopped service takes longer.
+RETRY_AFTER = {"busy": 1, "unavailable": 5}
 # Media types clients send for a format under another name.
 _ALIASES = {"json": ("application/json",), "xml": ("application/xml", "text/xml")}
 
@@ -154,7 +157,10 @@ def run(text: str, accept: str, protocol_dataset=None) -> tuple[bytes, str, bool
 
 def error_response(error: QueryError) -> Response:
     """A refused or unanswered query as a plain-text answer with its HTTP status."""
-    return _refusal(str(error), STATUS[error.reason])
+    response = _refusal(str(error), STATUS[error.reason])
+    if error.reason in RETRY_AFTER:
+        response.headers["Retry-After"] = str(RETRY_AFTER[error.reason])
+    return response
 
 
 def _refusal(message: str, status: int) -> Response:

@@ -17,7 +17,10 @@ replaces, in the background and at once, any that is killed or dies, so the
 next request does not pay for a start. Workers are forked by a fork server
 that has already imported this module (the threaded web server itself is
 never forked), die with the server (PR_SET_PDEATHSIG, and the end of their
-pipe), and each has a memory ceiling.
+pipe), and each has a memory ceiling. Each also runs in a network namespace
+of its own (``sparql_workers_offline``), where no address can be reached:
+whatever a query asks, a worker cannot connect out, so that SERVICE stays
+impossible even if graph.sparql.check were ever fooled.
 """
 
 import atexit
@@ -55,13 +58,14 @@ _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
 START_METHOD = "forkserver"
 START_TIMEOUT_SECONDS = 120  # a worker not ready by then is killed
 _RETRY_FIRST, _RETRY_MOST = 0.5, 30.0  # back-off, in seconds, after a worker failed to start
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 # Each form's first format: what a caller that states no preference gets.
 DEFAULT_FORMATS = {form: next(iter(formats_for(form))) for form in FORMS}
 
 
 # ---------------------------------------------------------------- in the worker process
 
-def _worker(connection, generation: str, memory_bytes: int, max_bytes: int, server_pid: int) -> None:
+def _worker(connection, generation: str, memory_bytes: int, max_bytes: int, server_pid: int, offline: bool) -> None:
     """A worker process: open the generation, then answer requests until the server goes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, and the server's end stops us
     _let_go_of_the_fork_server()
@@ -69,6 +73,8 @@ def _worker(connection, generation: str, memory_bytes: int, max_bytes: int, serv
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     snapshot = _Snapshot()
     try:
+        if offline:
+            cut_off_network()
         snapshot.open(generation)
         check("ASK {}", set())  # rdflib builds its SPARQL grammar on first use: not in a query's time
     except Exception as error:  # noqa: BLE001 — the supervisor reports it
@@ -193,6 +199,21 @@ def _let_go_of_the_fork_server() -> None:
             pass
 
 
+def cut_off_network() -> None:
+    """Move this process into a new network namespace: it holds only a loopback that is down, so nothing can be reached.
+
+    Linux's unshare(2); as another user than root, inside a new user namespace,
+    which needs no privilege. It must run while the process has one thread
+    (a worker, just forked). OSError if the system refuses.
+    """
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    flags = _CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET
+    if libc.unshare(flags) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"the worker could not be cut off from the network (unshare: {os.strerror(error)});"
+                             " set sparql_workers_offline=false to run without that protection")
+
+
 def _die_with_parent(server_pid: int) -> None:
     """Ask Linux to kill this worker when the process that forked it goes (PR_SET_PDEATHSIG).
 
@@ -215,10 +236,10 @@ def _die_with_parent(server_pid: int) -> None:
 class _Worker:
     """One worker process as the server sees it: its process, its end of the pipe, its state."""
 
-    def __init__(self, context, generation: Path, memory_bytes: int, max_bytes: int):
+    def __init__(self, context, generation: Path, memory_bytes: int, max_bytes: int, offline: bool):
         self.connection, child = context.Pipe()
         self.process = context.Process(
-            target=_worker, args=(child, os.fspath(generation), memory_bytes, max_bytes, os.getpid()),
+            target=_worker, args=(child, os.fspath(generation), memory_bytes, max_bytes, os.getpid(), offline),
             name="sparql-worker", daemon=True)
         try:
             self.process.start()
@@ -271,6 +292,8 @@ class QueryService:
         self.time_limit = float(settings["sparql_time_limit_seconds"])
         self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
         self.memory_bytes = int(settings["sparql_worker_memory_bytes"])
+        self.offline = bool(settings["sparql_workers_offline"])
+        self.queue_seconds = float(settings["sparql_queue_seconds"])
         if self.size < 1:
             raise ValueError("sparql_workers must be at least 1")
         self._pool = threading.Condition()  # guards the state below
@@ -335,7 +358,9 @@ class QueryService:
         if target is None:
             raise QueryError("the query service has not been started", "unavailable")
         request = ("query", os.fspath(target), text, dict(formats), protocol_dataset, self.max_rows)
-        deadline = time.monotonic() + self.time_limit
+        # A query waits for a worker only briefly: one that queued behind runaway
+        # queries would hold a web server thread meanwhile, and pages would wait.
+        deadline = time.monotonic() + self.queue_seconds
         while True:
             worker = self._take(deadline)
             try:
@@ -448,7 +473,7 @@ class QueryService:
                 if missing > 0 and time.monotonic() >= retry_at:
                     for _ in range(missing):
                         try:
-                            worker = _Worker(context(), generation, self.memory_bytes, self.max_bytes)
+                            worker = _Worker(context(), generation, self.memory_bytes, self.max_bytes, self.offline)
                         except Exception as error:  # noqa: BLE001 — reported, and tried again later
                             delay = self._failed_start(None, f"{type(error).__name__}: {error}", delay)
                             retry_at = time.monotonic() + delay
