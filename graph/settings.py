@@ -22,6 +22,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_workers_offline", True, "Whether each SPARQL worker runs in a network namespace of its own, where nothing can be reached, so that no query can make the server connect out even if the SERVICE check were fooled. Linux only; turn it off only where the system refuses namespaces."),
     Setting("sparql_queue_seconds", 0.25, "How long a SPARQL query waits for a free worker before it is answered 503 with Retry-After: short, so that requests do not pile up behind runaway queries and pages stay quick."),
     Setting("sparql_workers", 2, "How many worker processes run SPARQL queries for the endpoint; each reads the one store on disk, and a stopped one is replaced at once."),
+    Setting("server_threads", 8, "How many requests `serve` handles at once. SPARQL queries hold at most twice sparql_workers of them (running, or waiting briefly for a worker), so keep it above that: the rest serve pages."),
     Setting("store_poll_seconds", 1.0, "How often the viewer checks its store for a write; a new snapshot is then built in the background and served once ready."),
     Setting("max_post_body_bytes", 200_000, "The largest request body the viewer accepts (a SPARQL query sent by POST, say)."),
     Setting("fingertips_base_url", "https://fingertips.phe.org.uk/api/", "Base URL of the OHID Fingertips API, for `fingertips --download`."),

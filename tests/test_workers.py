@@ -131,22 +131,23 @@ def test_a_killed_worker_is_replaced_before_the_next_query_needs_it(services, ge
 def test_all_workers_answer_from_the_callers_generation(services, generations):
     """Regression: after a write, identical queries answered from different snapshots."""
     gen1, gen2 = generations
-    service = services(gen1, sparql_queue_seconds=HANG)  # eight at once: none may be turned away as busy
+    service = services(gen1, sparql_queue_seconds=HANG)  # none of the three below may be turned away as busy
     assert count(service) == 1
     service.switch(gen2)
     assert service.generation == gen2
-    barrier, answers = threading.Barrier(8), []
+    barrier, answers = threading.Barrier(3), []
 
     def ask():
         barrier.wait(HANG)
         answers.append(count(service))
 
-    threads = [threading.Thread(target=ask) for _ in range(8)]  # more than the workers, all at once
+    # More than the workers, all at once; no more than wait at once (two), while a worker may be moving to gen2.
+    threads = [threading.Thread(target=ask) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(HANG)
-    assert answers == [2] * 8
+    assert answers == [2] * 3
     assert count(service, generation=gen1) == 1  # a request serving the old snapshot still sees it
     assert [count(service) for _ in range(4)] == [2] * 4
 
@@ -252,6 +253,30 @@ def test_busy_workers_refuse_as_busy(services, generations):
     assert sorted(e.reason for e in errors) in (["busy", "busy", "timed-out"], ["busy", "timed-out", "timed-out"])
     assert any("busy" in str(e) for e in errors) and any("was stopped" in str(e) for e in errors)
     assert service.wait_ready(HANG) and count(service) == 1
+
+
+def test_no_more_requests_wait_than_there_are_workers(services, generations):
+    """Regression: every request queued for a worker, so runaway queries held all of the web server's threads."""
+    service = services(generations[0], sparql_workers=1, sparql_time_limit_seconds=2, sparql_queue_seconds=HANG)
+    outcomes = {}
+
+    def ask(name, query):
+        try:
+            outcomes[name] = count(service, query)
+        except QueryError as error:
+            outcomes[name] = error.reason
+
+    runaway = threading.Thread(target=ask, args=("runaway", SLOW))
+    runaway.start()
+    time.sleep(0.5)  # it has the one worker
+    waiting = threading.Thread(target=ask, args=("waiting", COUNT))
+    waiting.start()
+    time.sleep(0.5)  # it waits for the worker
+    ask("turned away", COUNT)
+    assert outcomes == {"turned away": "busy"}  # at once: the other two are still running and waiting
+    runaway.join(HANG)
+    waiting.join(HANG)
+    assert outcomes == {"turned away": "busy", "runaway": "timed-out", "waiting": 1}
 
 
 def test_close_stops_every_worker(generations):

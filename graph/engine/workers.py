@@ -58,6 +58,7 @@ _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
 START_METHOD = "forkserver"
 START_TIMEOUT_SECONDS = 120  # a worker not ready by then is killed
 _RETRY_FIRST, _RETRY_MOST = 0.5, 30.0  # back-off, in seconds, after a worker failed to start
+_BUSY = "every query worker is busy; try again shortly"
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 # Each form's first format: what a caller that states no preference gets.
 DEFAULT_FORMATS = {form: next(iter(formats_for(form))) for form in FORMS}
@@ -299,6 +300,7 @@ class QueryService:
         self._pool = threading.Condition()  # guards the state below
         self._workers: set[_Worker] = set()  # the live ones: starting, idle and busy
         self._idle: deque[_Worker] = deque()
+        self._waiting = 0  # requests waiting in _take for a worker
         self._generation: Path | None = None
         self._start_error: str | None = None
         self._refresh = False  # some idle worker may have another generation open than the default
@@ -429,23 +431,44 @@ class QueryService:
         return sum(1 for w in self._idle if not (w.dead or w.killed))
 
     def _take(self, deadline: float) -> _Worker:
-        """An idle live worker, waiting until ``deadline`` for one; QueryError if none comes."""
+        """An idle live worker, waiting until ``deadline`` for one; QueryError if none comes.
+
+        At most ``size`` requests wait at once, and any other is turned away at
+        once: queries hold at most twice ``size`` of the web server's threads,
+        so pages find one free.
+        """
         with self._pool:
-            while True:
-                if self._closed:
-                    raise QueryError("the query service is stopped", "unavailable")
-                while self._idle:
-                    worker = self._idle.popleft()
-                    if worker.dead or worker.killed:
-                        continue
-                    if worker.exited():  # it died while idle: the supervisor replaces it
-                        worker.kill()
-                        continue
-                    return worker
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise QueryError("every query worker is busy; try again shortly", "busy")
-                self._pool.wait(remaining)
+            worker = self._idle_worker()
+            if worker is not None:
+                return worker
+            if self._waiting >= self.size:
+                raise QueryError(_BUSY, "busy")
+            self._waiting += 1
+            try:
+                while True:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise QueryError(_BUSY, "busy")
+                    self._pool.wait(remaining)
+                    worker = self._idle_worker()
+                    if worker is not None:
+                        return worker
+            finally:
+                self._waiting -= 1
+
+    def _idle_worker(self) -> "_Worker | None":
+        """An idle live worker, if there is one (under the pool's lock)."""
+        if self._closed:
+            raise QueryError("the query service is stopped", "unavailable")
+        while self._idle:
+            worker = self._idle.popleft()
+            if worker.dead or worker.killed:
+                continue
+            if worker.exited():  # it died while idle: the supervisor replaces it
+                worker.kill()
+                continue
+            return worker
+        return None
 
     def _give_back(self, worker: _Worker) -> None:
         with self._pool:
