@@ -323,6 +323,11 @@ def memory_at_scale(work: Path, strategies: int, observations: int) -> None:
         for saved in saved_queries():
             if not saved.params:
                 get(base + "/sparql?" + urllib.parse.urlencode({"query": saved.text}), timeout=60)
+        status, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
+        start = time.perf_counter()
+        status_next, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a ?t }"}))
+        row("the first query after a runaway query was stopped", f"{time.perf_counter() - start:.2f} s (runaway: {status}, next: {status_next})",
+            "", "within 1 s")
         row("all serving processes together, resident", f"{resident_mib(process.pid):.0f} MiB", "", "under 1 GiB")
     finally:
         process.terminate()
