@@ -251,10 +251,7 @@ def serve_figures(store: Path) -> None:
             worked.append((statistics.median(fresh), saved.name, {200}))
         row("parameterless saved queries through `/sparql`, p95", _under(kept, 0.1),
             f"worked out by a worker, median: {_under(worked, 0.1)}", "p95 under 100 ms")
-        status, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
-        start = time.perf_counter()
-        status_next, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a ?t }"}))
-        row("the first query after a runaway query was stopped", f"{time.perf_counter() - start:.2f} s (runaway: {status}, next: {status_next})", "", "within 1 s")
+        after_runaway(base)
         idle = {}
         for page in ("/", "/theory-of-change", "/gaps"):
             idle[page], status = page_median(base + page)
@@ -266,6 +263,15 @@ def serve_figures(store: Path) -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def after_runaway(base: str) -> None:
+    """The row for the first query after a runaway one was stopped with its worker."""
+    status, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
+    start = time.perf_counter()
+    status_next, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a ?t }"}))
+    row("the first query after a runaway query was stopped", f"{time.perf_counter() - start:.2f} s (runaway: {status}, next: {status_next})",
+        "", "within 1 s")
 
 
 def page_median(url: str) -> tuple[float, int]:
@@ -323,11 +329,7 @@ def memory_at_scale(work: Path, strategies: int, observations: int) -> None:
         for saved in saved_queries():
             if not saved.params:
                 get(base + "/sparql?" + urllib.parse.urlencode({"query": saved.text}), timeout=60)
-        status, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
-        start = time.perf_counter()
-        status_next, _ = get(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a ?t }"}))
-        row("the first query after a runaway query was stopped", f"{time.perf_counter() - start:.2f} s (runaway: {status}, next: {status_next})",
-            "", "within 1 s")
+        after_runaway(base)
         row("all serving processes together, resident", f"{resident_mib(process.pid):.0f} MiB", "", "under 1 GiB")
     finally:
         process.terminate()
