@@ -280,7 +280,7 @@ def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
     help="table, csv, tsv, json or xml (SPARQL results) for SELECT; table, json or xml for ASK; table, ttl, nt, xml or jsonld for CONSTRUCT and DESCRIBE.",
 )
 def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> None:
-    """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph."""
+    """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph (no base IRI: relative IRIs are an error)."""
     values = {}
     for param in params:
         name, sep, value = param.partition("=")
