@@ -76,14 +76,16 @@ def test_a_protocol_graph_the_store_does_not_hold_is_empty_and_file_graphs_are_r
     assert _get(client, query="ASK {}", **{"named-graph-uri": "file:///etc/passwd"}).status_code == 400
 
 
-def test_a_body_is_decoded_by_its_declared_charset(client):
+def test_a_form_is_decoded_by_its_declared_charset_and_a_direct_query_must_be_utf_8(client):
     query = 'SELECT ?x WHERE { BIND("café" AS ?x) }'
-    for content_type in ("application/sparql-query; charset=ISO-8859-1", "application/x-www-form-urlencoded; charset=ISO-8859-1"):
-        body = query.encode("latin-1") if "sparql-query" in content_type else urllib.parse.urlencode({"query": query}, encoding="latin-1")
-        response = client.post("/sparql", data=body, content_type=content_type)
-        assert response.status_code == 200, response.data
-        assert json.loads(response.data)["results"]["bindings"][0]["x"]["value"] == "café"
-    unknown = client.post("/sparql", data=b"ASK {}", content_type="application/sparql-query; charset=no-such-charset")
+    body = urllib.parse.urlencode({"query": query}, encoding="latin-1")
+    response = client.post("/sparql", data=body, content_type="application/x-www-form-urlencoded; charset=ISO-8859-1")
+    assert response.status_code == 200, response.data
+    assert json.loads(response.data)["results"]["bindings"][0]["x"]["value"] == "café"
+    latin = client.post("/sparql", data=query.encode("latin-1"), content_type="application/sparql-query; charset=ISO-8859-1")
+    assert latin.status_code == 415 and "always UTF-8" in latin.data.decode()
+    assert client.post("/sparql", data=query.encode(), content_type="application/sparql-query; charset=utf8").status_code == 200
+    unknown = client.post("/sparql", data=b"query=ASK+%7B%7D", content_type="application/x-www-form-urlencoded; charset=no-such-charset")
     assert unknown.status_code == 415 and "no-such-charset" in unknown.data.decode()
 
 

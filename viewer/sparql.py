@@ -218,9 +218,9 @@ class _BadRequest(Exception):
 def _parameters() -> tuple[MultiDict, str | None]:
     """The request's parameters (the URL's and a form body's) and a query sent as the body, each decoded strictly.
 
-    Werkzeug reads parameters as UTF-8 and replaces what is not; here a body is
-    decoded by the charset its Content-Type declares, and bytes that are not
-    text in it are refused rather than changed.
+    Werkzeug reads parameters as UTF-8 and replaces what is not; here a form is
+    decoded by the charset its Content-Type declares (a direct query is UTF-8
+    only), and bytes that are not text in it are refused rather than changed.
     """
     pairs = _decoded(request.query_string, "utf-8", "the URL's parameters")
     if request.method != "POST":
@@ -231,6 +231,8 @@ def _parameters() -> tuple[MultiDict, str | None]:
     except LookupError:
         raise _BadRequest(f"the body's charset {charset!r} is not one this endpoint knows; send UTF-8", 415) from None
     if request.mimetype == "application/sparql-query":
+        if codecs.lookup(charset).name != "utf-8":  # its registration (SPARQL 1.1 Query, appendix C) says always UTF-8
+            raise _BadRequest(f"application/sparql-query is always UTF-8, not {charset}; send a form to use another charset", 415)
         try:
             return MultiDict(pairs), request.get_data().decode(charset)
         except UnicodeDecodeError as error:

@@ -16,10 +16,9 @@ from pathlib import Path
 from xml.parsers import expat
 
 import pyoxigraph
-from oxrdflib._converter import from_ox, to_ox
+from oxrdflib._converter import to_ox
 from oxrdflib.store import OxigraphStore
-from rdflib import Dataset, Graph, URIRef, Variable
-from rdflib.query import Result
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import NamespaceManager
 
 from graph import files
