@@ -224,7 +224,7 @@ def check(text: str, graphs: set[str]) -> Checked:
     """The query, normalised, if it may run; QueryError if not.
 
     Judged from rdflib's parse of the query, never by searching its text: it
-    must be a query (an update gets 403), use no SERVICE, and name in FROM /
+    must be a query (an update is refused as read-only), use no SERVICE, and name in FROM /
     FROM NAMED only what ``may_name`` allows.
     """
     try:
