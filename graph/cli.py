@@ -27,7 +27,7 @@ from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
 from graph.settings import DEFAULTS
-from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries, serialize
+from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write
 from graph.engine.store import GraphSourceError, execute, new_graph
 
@@ -282,7 +282,7 @@ def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
     help="table, csv, tsv, json or xml (SPARQL results) for SELECT; table, json or xml for ASK; table, ttl, nt, xml or jsonld for CONSTRUCT and DESCRIBE.",
 )
 def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> None:
-    """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph."""
+    """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph (no base IRI: relative IRIs are an error)."""
     values = {}
     for param in params:
         name, sep, value = param.partition("=")
@@ -294,25 +294,24 @@ def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> 
         checked = check(bind(saved, values), {str(c.iri) for c in graph_counts(ds)})
         if output != "table" and output not in formats_for(checked.form):
             raise QueryError(f"--format {output} does not fit a {checked.form} query; use table or {', '.join(formats_for(checked.form))}")
-        result, _ = execute(ds, checked.text, own_dataset=checked.own_dataset)
+        answer, _ = execute(ds, checked.text, own_dataset=checked.own_dataset)
     except QueryError as error:
         raise InputError(str(error)) from error
     except (ValueError, SyntaxError, OSError) as error:  # the engine's own complaint about a query
         raise InputError(f"the query failed: {error}") from error
-    form = checked.form
-    if output == "table" and form in ("CONSTRUCT", "DESCRIBE"):
-        click.echo(serialize(result, form, "ttl").decode("utf-8"), nl=False)
+    if output == "table" and checked.form in ("CONSTRUCT", "DESCRIBE"):
+        click.echo(answer.serialize("ttl").decode("utf-8"), nl=False)
     elif output == "table":
-        click.echo(_table(result))
+        click.echo(_table(answer))
     else:
-        click.echo(serialize(result, form, output).decode("utf-8"), nl=False)
+        click.echo(answer.serialize(output).decode("utf-8"), nl=False)
 
 
-def _table(result) -> str:
-    if result.type == "ASK":
-        return "yes" if result.askAnswer else "no"
-    names = [str(v) for v in result.vars]
-    rows = [[str(row.get(v, "")) for v in result.vars] for row in result.bindings]
+def _table(answer) -> str:
+    if answer.form == "ASK":
+        return "yes" if answer.boolean else "no"
+    names = list(answer.variables)
+    rows = answer.cells()
     widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
     cut = lambda text, width: text if len(text) <= width else text[: width - 1] + "…"
     lines = ["  ".join(cut(n, w).ljust(w) for n, w in zip(names, widths)), "  ".join("-" * w for w in widths)]

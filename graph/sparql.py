@@ -2,15 +2,15 @@
 
 A query passes ``check`` before it runs anywhere: it must parse as a query
 (an update is refused), use no SERVICE, and name in FROM / FROM NAMED only
-graphs the store holds. The endpoint runs queries in worker processes
+graphs the store holds or http(s): and urn: IRIs, which are empty graphs,
+never fetched. The endpoint runs queries in worker processes
 (graph.engine.workers) so that one that runs past the time limit can be
-stopped; they call ``check`` and ``serialize`` from here. Nothing here knows
+stopped; they call ``check`` from here, and the engine writes the results. Nothing here knows
 HTTP: a refusal says which of ``REASONS`` it is, and the viewer picks the
 status; the viewer also reads the Accept header and names the formats.
 """
 
 import datetime
-import io
 import re
 import threading
 from collections import Counter
@@ -21,7 +21,6 @@ from pyparsing import ParseException
 from rdflib import Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.query import Result
 
 from graph import files
 from graph.formats import BY_NAME
@@ -218,6 +217,18 @@ def normalise(text: str) -> str:
     return expanded.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# The IRIs a dataset may name besides the store's own graphs: none is ever fetched,
+# each is answered as the graph the store holds under it, empty if none.
+NAMEABLE_SCHEMES = ("http", "https", "urn")
+NAMEABLE = f"a query's dataset names only this store's graphs or {', '.join(s + ':' for s in NAMEABLE_SCHEMES)} IRIs, never fetched"
+
+
+def may_name(iri: str, graphs: set[str]) -> bool:
+    """Whether a dataset (FROM, FROM NAMED, the protocol's graphs) may name ``iri``: a graph of the store, else empty."""
+    return iri in graphs or iri.partition(":")[0].lower() in NAMEABLE_SCHEMES and is_iri(iri)
+
+
 @dataclass(frozen=True)
 class Checked:
     """A query that may run: its normalised text, its form, and whether it names its own dataset."""
@@ -231,10 +242,12 @@ def check(text: str, graphs: set[str]) -> Checked:
     """The query, normalised, if it may run; QueryError if not.
 
     Judged from rdflib's parse of the query, never by searching its text: it
-    must be a query (an update gets 403), use no SERVICE, and name in FROM /
-    FROM NAMED only the store's graphs.
+    must be a query (an update is refused as read-only), use no SERVICE, and name in FROM /
+    FROM NAMED only what ``may_name`` allows.
     """
     text = normalise(text)
+    if _SURROGATE.search(text):  # one sent as such, not escaped (normalise refuses \uD800)
+        raise QueryError("malformed query: it holds a lone surrogate (D800 to DFFF), which is no character")
     if not text.strip():
         raise QueryError("empty query")
     with _PARSING:
@@ -256,8 +269,8 @@ def check(text: str, graphs: set[str]) -> Checked:
     clauses = form["datasetClause"] if "datasetClause" in form else []
     for clause in clauses:
         iri = str(clause["default"] if "default" in clause else clause["named"])
-        if iri not in graphs:
-            raise QueryError(f"FROM <{iri}> is refused: it names no graph of this store", "refused")
+        if not may_name(iri, graphs):
+            raise QueryError(f"FROM <{iri}> is refused: {NAMEABLE}", "refused")
     return Checked(text, form.name.removesuffix("Query").upper(), bool(clauses))
 
 
@@ -273,27 +286,6 @@ def _walk(node):
         return
     for child in children:
         yield from _walk(child)
-
-
-def serialize(result: Result, form: str, fmt: str) -> bytes:
-    """Result bytes in a format of SOLUTION_FORMATS (SELECT, ASK) or GRAPH_FORMATS (CONSTRUCT, DESCRIBE)."""
-    if form in ("CONSTRUCT", "DESCRIBE"):
-        return result.graph.serialize(format=BY_NAME[fmt].plugin, encoding="utf-8")
-    if fmt == "tsv":
-        return _tsv(result)
-    buffer = io.BytesIO()
-    result.serialize(buffer, format=fmt, encoding="utf-8")
-    return buffer.getvalue()
-
-
-def _tsv(result: Result) -> bytes:
-    """SPARQL 1.1 TSV results, which rdflib does not write: terms in their N-Triples form."""
-    if result.type == "ASK":
-        return b"?_askResult\n" + (b"true\n" if result.askAnswer else b"false\n")
-    lines = ["\t".join(f"?{v}" for v in result.vars)]
-    for row in result.bindings:
-        lines.append("\t".join(row[v].n3() if row.get(v) is not None else "" for v in result.vars))
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def formats_for(form: str) -> dict[str, str]:

@@ -150,3 +150,15 @@ def luton_server(tmp_path_factory):
     """`strategy-graph serve` on the packaged dataset, for one test module."""
     with running_server(tmp_path_factory.mktemp("luton")) as base:
         yield base
+
+
+# Passed and run, by suite, filled by the modules that run vendored W3C suites.
+W3C_COUNTS: dict[str, tuple[int, int]] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the W3C suites' pass counts at the end of the run."""
+    if W3C_COUNTS:
+        terminalreporter.section("W3C suites")
+        for suite, (passed, run) in W3C_COUNTS.items():
+            terminalreporter.write_line(f"{suite}: {passed} of {run} passed")

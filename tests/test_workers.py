@@ -212,8 +212,17 @@ def test_the_checks_run_in_the_worker_on_the_generations_graphs(services, genera
         assert refused.value.reason == reason and message in str(refused.value), query
         assert "Traceback" not in str(refused.value)
     with pytest.raises(QueryError) as unknown:
-        service.run(COUNT, protocol_dataset=([EX + "graph/other"], []))
+        service.run(COUNT, protocol_dataset=(["file:///etc/passwd"], []))
     assert unknown.value.reason == "refused"
+
+
+def test_a_protocol_graph_the_store_does_not_hold_is_an_empty_graph(services, generations):
+    service = services(generations[0])
+    assert count(service) == 1
+    payload, _, _ = service.run(COUNT, CSV, protocol_dataset=([EX + "graph/other"], [EX + "graph/none"]))
+    assert payload.decode().splitlines() == ["n", "0"]
+    payload, _, _ = service.run(f"SELECT (COUNT(*) AS ?n) FROM <{EX}graph/other> WHERE {{ ?s ?p ?o }}", CSV)
+    assert payload.decode().splitlines() == ["n", "0"]
 
 
 def test_rows_and_bytes_are_capped(services, generations):

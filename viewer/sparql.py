@@ -1,12 +1,14 @@
 """The SPARQL 1.1 endpoint: read-only, time-limited, and for this store's graphs only."""
 
+import codecs
 import threading
 from collections import OrderedDict
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
 from graph.engine.workers import QueryService
@@ -31,13 +33,15 @@ STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 
 # When to ask again (Retry-After, in seconds) after a 503 that waiting cures: a
 # worker is free as soon as one query ends; a stopped service takes longer.
 RETRY_AFTER = {"busy": 1, "unavailable": 5}
-# Media types clients send for a format under another name.
+# Media types clients send for a format under another name: offered only to a client that names one,
+# or a wildcard would reach a format through its alias that the client refused by its own name (q=0).
 _ALIASES = {"json": ("application/json",), "xml": ("application/xml", "text/xml")}
 
 
 def formats_accepted(accept: str | None) -> dict[str, str | None]:
     """For each query form, the format the Accept header prefers among those it is written in (None: none of them)."""
     accepted = parse_accept_header(accept or "*/*", MIMEAccept)
+    named = {value for value, quality in accepted if quality > 0}
     chosen = {}
     for form in FORMS:
         offers = {}  # media type to format name, ours first: a client that accepts anything gets the first
@@ -45,7 +49,8 @@ def formats_accepted(accept: str | None) -> dict[str, str | None]:
             offers.setdefault(media_type, name)
         for name in formats_for(form):
             for alias in _ALIASES.get(name, ()):
-                offers.setdefault(alias, name)
+                if alias in named:
+                    offers.setdefault(alias, name)
         chosen[form] = offers.get(accepted.best_match(list(offers)))
     return chosen
 
@@ -138,21 +143,25 @@ def _answer_saved_queries(app: Flask, snapshot: Snapshot) -> None:
     threading.Thread(target=answer_all, name="saved-query-answers", daemon=True).start()
 
 
-def _answer(app: Flask, text: str, accept: str, protocol_dataset, generation) -> tuple[bytes, str, bool]:
+def _answer(app: Flask, text: str, accept: str, protocol_dataset, generation, base_iri: str | None = None) -> tuple[bytes, str, bool]:
     formats = formats_accepted(accept)
     dataset = None if protocol_dataset is None else tuple(map(tuple, protocol_dataset))
     key = (generation, text, tuple(formats.items()), dataset)
     answers = app.extensions["sparql_answers"]
-    answer = answers.get(key)
+    # An answer worked out with no base IRI holds for every base: its query had no relative IRI, or it would have failed.
+    answer = answers.get(key + (None,)) or answers.get(key + (base_iri,))
     if answer is None:
-        answer = app.extensions["sparql"].run(text, formats, protocol_dataset, generation=generation)
-        answers.put(key, answer)
+        answer = app.extensions["sparql"].run(text, formats, protocol_dataset, generation=generation, base_iri=base_iri)
+        answers.put(key + (base_iri,), answer)
     return answer
 
 
-def run(text: str, accept: str, protocol_dataset=None) -> tuple[bytes, str, bool]:
-    """A query's answer on the snapshot this request reads: kept from before, or worked out by a worker."""
-    return _answer(current_app._get_current_object(), text, accept, protocol_dataset, get_snapshot().generation)
+def run(text: str, accept: str, protocol_dataset=None, base_iri: str | None = None) -> tuple[bytes, str, bool]:
+    """A query's answer on the snapshot this request reads: kept from before, or worked out by a worker.
+
+    Relative IRIs of the query resolve against ``base_iri``; with none, they are an error.
+    """
+    return _answer(current_app._get_current_object(), text, accept, protocol_dataset, get_snapshot().generation, base_iri)
 
 
 def error_response(error: QueryError) -> Response:
@@ -178,28 +187,76 @@ def endpoint() -> Response:
     """SPARQL 1.1 Protocol for queries: GET, POST form, POST application/sparql-query."""
     if request.method == "OPTIONS":
         return Response(status=204)
-    if "update" in request.values or request.mimetype == "application/sparql-update":
+    try:
+        params, body_query = _parameters()
+    except _BadRequest as error:
+        return _refusal(str(error), error.status)
+    if "update" in params or request.mimetype == "application/sparql-update":
         return error_response(QueryError("updates are not accepted: this endpoint is read-only", "read-only"))
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        text = request.get_data(as_text=True)
-    elif request.method == "POST" and request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return _refusal("a POST takes application/sparql-query or a form with query=", 415)
-    else:
-        text = request.values.get("query")
-    if text is None:
+    queries = params.getlist("query") + ([body_query] if body_query is not None else [])
+    if len(queries) > 1:
+        return _refusal(f"{len(queries)} queries were given (query= parameters and body): a request takes one", 400)
+    if not queries:
         return _service_description()
+    text = queries[0]
     if len(text.encode("utf-8")) > current_app.config["SPARQL_MAX_QUERY_BYTES"]:
         return _refusal(f"the query is longer than {current_app.config['SPARQL_MAX_QUERY_BYTES']} bytes", 413)
-    default_graphs, named_graphs = request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri")
+    default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     protocol_dataset = (default_graphs, named_graphs) if default_graphs or named_graphs else None
     try:
-        payload, media_type, truncated = run(text, request.headers.get("Accept", "*/*"), protocol_dataset)
+        payload, media_type, truncated = run(text, request.headers.get("Accept", "*/*"), protocol_dataset, request.base_url)
     except QueryError as error:
         return error_response(error)
     response = Response(payload, mimetype=media_type)
     if truncated:
         response.headers["X-Result-Truncated"] = f"only the first {current_app.config['SETTINGS']['sparql_max_rows']} results are given"
     return response
+
+
+class _BadRequest(Exception):
+    """A request whose parameters or body cannot be read: the message says why, ``status`` is the answer's."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def _parameters() -> tuple[MultiDict, str | None]:
+    """The request's parameters (the URL's and a form body's) and a query sent as the body, each decoded strictly.
+
+    Werkzeug reads parameters as UTF-8 and replaces what is not; here a form is
+    decoded by the charset its Content-Type declares (a direct query is UTF-8
+    only), and bytes that are not text in it are refused rather than changed.
+    """
+    pairs = _decoded(request.query_string, "utf-8", "the URL's parameters")
+    if request.method != "POST":
+        return MultiDict(pairs), None
+    charset = request.mimetype_params.get("charset", "utf-8")
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        raise _BadRequest(f"the body's charset {charset!r} is not one this endpoint knows; send UTF-8", 415) from None
+    if request.mimetype == "application/sparql-query":
+        if codecs.lookup(charset).name != "utf-8":  # its registration (SPARQL 1.1 Query, appendix C) says always UTF-8
+            raise _BadRequest(f"application/sparql-query is always UTF-8, not {charset}; send a form to use another charset", 415)
+        try:
+            return MultiDict(pairs), request.get_data().decode(charset)
+        except UnicodeDecodeError as error:
+            raise _BadRequest(f"the query is not {charset} text (its byte {error.start})") from None
+    if request.mimetype == "application/x-www-form-urlencoded":
+        return MultiDict(pairs + _decoded(request.get_data(), charset, "the form")), None
+    if request.mimetype == "multipart/form-data":
+        return MultiDict(pairs + list(request.form.items(multi=True))), None
+    raise _BadRequest("a POST takes application/sparql-query or a form with query=", 415)
+
+
+def _decoded(encoded: bytes, charset: str, where: str) -> list[tuple[str, str]]:
+    """The name-value pairs of a URL-encoded text (RFC 3986 percent-escapes of ``charset`` bytes)."""
+    try:
+        pairs = parse_qsl(encoded.decode("ascii"), keep_blank_values=True, encoding=charset, errors="strict")
+    except UnicodeError as error:
+        raise _BadRequest(f"{where}: not percent-encoded {charset} text ({error.reason} at byte {error.start})") from None
+    return pairs
 
 
 def _service_description() -> Response:

@@ -46,7 +46,7 @@ from rdflib import Dataset
 from graph.engine import snapshots
 from graph.engine.store import GraphSourceError, execute, open_generation
 from graph.settings import DEFAULTS
-from graph.sparql import FORMS, QueryError, check, formats_for, serialize
+from graph.sparql import FORMS, NAMEABLE, QueryError, check, formats_for, may_name
 
 log = logging.getLogger(__name__)
 _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
@@ -151,7 +151,7 @@ def _reopen(snapshot: _Snapshot, generation: str) -> tuple:
 
 
 def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
-    generation, text, formats, protocol_dataset, max_rows = request
+    generation, text, formats, protocol_dataset, max_rows, base_iri = request
     try:
         try:
             snapshot.open(generation)
@@ -159,15 +159,15 @@ def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
             log.warning("a SPARQL worker could not open %s: %s", generation, error)
             raise QueryError("the store's snapshot could not be opened", "failed") from error
         checked = check(text, snapshot.graphs)
-        unknown = [g for part in (protocol_dataset or ((), ())) for g in part if g not in snapshot.graphs]
-        if unknown:
-            raise QueryError(f"{', '.join(unknown)}: not a graph of this store", "refused")
+        refused = [g for part in (protocol_dataset or ((), ())) for g in part if not may_name(g, snapshot.graphs)]
+        if refused:
+            raise QueryError(f"{', '.join(refused)}: refused: {NAMEABLE}", "refused")
         fmt = formats.get(checked.form)
         if fmt not in formats_for(checked.form):
             raise QueryError(f"none of the accepted types; a {checked.form} query answers in {', '.join(formats_for(checked.form).values())}",
                              "not-acceptable")
-        result, truncated = execute(snapshot.ds, checked.text, protocol_dataset, checked.own_dataset, max_rows)
-        payload = serialize(result, checked.form, fmt)
+        answer, truncated = execute(snapshot.ds, checked.text, protocol_dataset, checked.own_dataset, max_rows, base_iri)
+        payload = answer.serialize(fmt)
         if len(payload) > max_bytes:
             raise QueryError(f"the result is larger than {max_bytes} bytes; ask for less", "too-large")
         return ("ok", payload, formats_for(checked.form)[fmt], truncated)
@@ -348,10 +348,11 @@ class QueryService:
         self._wake()
 
     def run(self, text: str, formats: Mapping[str, str | None] = DEFAULT_FORMATS, protocol_dataset=None,
-            generation: Path | None = None) -> tuple[bytes, str, bool]:
+            generation: Path | None = None, base_iri: str | None = None) -> tuple[bytes, str, bool]:
         """The result's bytes and media type, and whether rows were cut off; QueryError if refused or stopped.
 
-        ``formats`` names, for each query form, the format to write (graph.sparql.formats_for).
+        ``formats`` names, for each query form, the format to write (graph.sparql.formats_for);
+        relative IRIs of the query resolve against ``base_iri``.
 
         Answered from ``generation`` (default: the service's) by a worker that
         opens it first if it has another one open.
@@ -359,7 +360,7 @@ class QueryService:
         target = Path(generation) if generation is not None else self._generation
         if target is None:
             raise QueryError("the query service has not been started", "unavailable")
-        request = ("query", os.fspath(target), text, dict(formats), protocol_dataset, self.max_rows)
+        request = ("query", os.fspath(target), text, dict(formats), protocol_dataset, self.max_rows, base_iri)
         # A query waits for a worker only briefly: one that queued behind runaway
         # queries would hold a web server thread meanwhile, and pages would wait.
         deadline = time.monotonic() + self.queue_seconds
