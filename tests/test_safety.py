@@ -1,0 +1,51 @@
+"""Regression tests for the hostile tester's findings (issue 13, "Safety"), one per finding."""
+
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = str(Path(sys.executable).with_name("strategy-graph"))
+RDF_HEAD = '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
+
+
+def _one_gib() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def _laughs() -> str:
+    """The classic "billion laughs": ten levels of ten references each, under 1 kB."""
+    entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+    return ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(entities) + "\n]>\n" + RDF_HEAD
+            + '<rdf:Description rdf:about="http://example.org/a"><ex:p>&lol9;</ex:p></rdf:Description></rdf:RDF>\n')
+
+
+def _xxe() -> str:
+    return ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY secret SYSTEM "file:///etc/passwd"> ]>\n' + RDF_HEAD
+            + '<rdf:Description rdf:about="http://example.org/a"><ex:p>&secret;</ex:p></rdf:Description></rdf:RDF>\n')
+
+
+@pytest.mark.parametrize("make", [_laughs, _xxe], ids=["billion-laughs", "external-entity"])
+@pytest.mark.parametrize("command", [["stats", "--data"], ["load", "--store", "store"]], ids=["stats", "load"])
+def test_finding_2_rdfxml_entities_are_refused_before_parsing(tmp_path, make, command):
+    source = tmp_path / "bomb.rdf"
+    source.write_text(make(), encoding="utf-8")
+    assert len(source.read_bytes()) < 1100
+    done = subprocess.run([CLI, *command, str(source)], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          preexec_fn=_one_gib)
+    assert done.returncode == 2, done.stderr
+    assert f"{source}:2: RDF/XML with a DOCTYPE that declares entities" in done.stderr
+    assert "Traceback" not in done.stderr and "root:x:0" not in done.stdout
+
+
+def test_finding_2_rdfxml_without_a_dtd_still_loads(runner, tmp_path):
+    from graph.cli import main
+
+    source = tmp_path / "plain.rdf"
+    source.write_text('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF>\n' + RDF_HEAD
+                      + '<rdf:Description rdf:about="http://example.org/a"><ex:p>x</ex:p></rdf:Description></rdf:RDF>\n')
+    result = runner.invoke(main, ["export", "--data", str(source), "--format", "nt"])
+    assert result.exit_code == 0, result.output
+    assert '<http://example.org/a> <http://example.org/p> "x"' in result.output
