@@ -433,17 +433,17 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     (sg:sourceIdentifier) matches. Each import replaces those indicators'
     earlier Fingertips values. Exit status: 0 clean, 1 data errors, 2 unreadable.
     """
-    from graph.fingertips import FingertipsError, read_fingertips
+    from graph.fingertips import FingertipsError, decode, read_fingertips
     from graph.fingertips import download as fingertips_download
 
     ids = [i.strip() for value in download for i in value.split(",") if i.strip()]
     if bool(source) == bool(ids):
         raise click.UsageError("give either a FILE.csv or --download ID")
     try:
-        text = fingertips_download(ids, base_url) if ids else source.read_text(encoding="utf-8-sig")
+        text = fingertips_download(ids, base_url) if ids else decode(source.read_bytes(), str(source))
         ds = open_graph(store=store) if store is not None else open_graph()
         found = read_fingertips(text, source.name if source else "download", ds, area)
-    except (FingertipsError, GraphSourceError, UnicodeDecodeError) as error:
+    except (FingertipsError, GraphSourceError) as error:
         raise InputError(str(error)) from error
     if store is not None:
         ds.close()

@@ -49,3 +49,18 @@ def test_finding_2_rdfxml_without_a_dtd_still_loads(runner, tmp_path):
     result = runner.invoke(main, ["export", "--data", str(source), "--format", "nt"])
     assert result.exit_code == 0, result.output
     assert '<http://example.org/a> <http://example.org/p> "x"' in result.output
+
+
+def test_finding_9_a_latin1_fingertips_csv_is_named_with_its_line_and_byte(runner, tmp_path):
+    from graph.cli import main
+
+    sample = (Path(__file__).parent / "data" / "fingertips" / "luton-sample.csv").read_bytes()
+    header, rest = sample.split(b"\n", 1)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(header + b"\n" + rest.replace(b"Luton", "Lut\u00f6n".encode("latin-1"), 1))
+    bad_at = latin.read_bytes().index(b"\xf6")
+    result = runner.invoke(main, ["fingertips", str(latin)])
+    assert result.exit_code == 2, result.output
+    line = latin.read_bytes()[:bad_at].count(b"\n") + 1
+    assert line >= 2
+    assert f"{latin}:{line}: byte {bad_at} (0xf6) is not UTF-8; expected a UTF-8 CSV" in result.output
