@@ -22,6 +22,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_workers", 2, "How many worker processes run SPARQL queries for the endpoint; each reads the one store on disk, and a stopped one is replaced at once."),
     Setting("store_poll_seconds", 1.0, "How often the viewer checks its store for a write; a new snapshot is then built in the background and served once ready."),
     Setting("max_post_body_bytes", 200_000, "The largest request body the viewer accepts (a SPARQL query sent by POST, say)."),
+    Setting("workbook_max_unpacked_bytes", 200_000_000, "The most bytes an .xlsx workbook may unpack to (it is a zip file); a larger one is refused before it is opened."),
+    Setting("workbook_max_compression_ratio", 200, "How many times larger than its compressed size one part of an .xlsx workbook may unpack to (a zip bomb is thousands); parts under 1 MB unpacked are not judged."),
     Setting("fingertips_base_url", "https://fingertips.phe.org.uk/api/", "Base URL of the OHID Fingertips API, for `fingertips --download`."),
     Setting("fingertips_timeout_seconds", 60, "How long `fingertips --download` waits for the API before giving up."),
     Setting("fingertips_max_bytes", 200_000_000, "The largest Fingertips CSV `fingertips --download` will read."),

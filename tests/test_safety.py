@@ -64,3 +64,29 @@ def test_finding_9_a_latin1_fingertips_csv_is_named_with_its_line_and_byte(runne
     line = latin.read_bytes()[:bad_at].count(b"\n") + 1
     assert line >= 2
     assert f"{latin}:{line}: byte {bad_at} (0xf6) is not UTF-8; expected a UTF-8 CSV" in result.output
+
+
+def _bomb(path: Path, megabytes: int) -> Path:
+    """A zip with one part of ``megabytes`` MB of zeros (written in chunks, never held in memory)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            for _ in range(megabytes):
+                part.write(bytes(1 << 20))
+    return path
+
+
+@pytest.mark.parametrize("megabytes, expected", [
+    (250, "unpacks to 262144008 bytes, more than the 200000000 allowed (setting workbook_max_unpacked_bytes)"),
+    (20, "more than the 200 allowed (setting workbook_max_compression_ratio); expected an ordinary .xlsx file, not a zip bomb"),
+], ids=["total", "ratio"])
+def test_finding_7_an_xlsx_zip_bomb_is_refused_before_it_is_opened(runner, tmp_path, megabytes, expected):
+    from graph.cli import main
+
+    bomb = _bomb(tmp_path / "bomb.xlsx", megabytes)
+    assert bomb.stat().st_size < 1_000_000
+    result = runner.invoke(main, ["import", str(bomb)])
+    assert result.exit_code == 2, result.output
+    assert f"{bomb}: " in result.output and expected in result.output
