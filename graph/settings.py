@@ -21,6 +21,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_answers_bytes", 64_000_000, "How many bytes of SPARQL answers the viewer keeps for the snapshot it serves, so that a query asked again (and every parameterless saved query, answered when the data changes) is not worked out again."),
     Setting("sparql_workers", 2, "How many worker processes run SPARQL queries for the endpoint; each reads the one store on disk, and a stopped one is replaced at once."),
     Setting("store_poll_seconds", 1.0, "How often the viewer checks its store for a write; a new snapshot is then built in the background and served once ready."),
+    Setting("trusted_hosts", "127.0.0.1,localhost", "The host names (comma-separated) the viewer answers to in a request's Host header; any other gets 400. Add the public name when serving with --host 0.0.0.0."),
     Setting("max_post_body_bytes", 200_000, "The largest request body the viewer accepts (a SPARQL query sent by POST, say)."),
     Setting("workbook_max_unpacked_bytes", 200_000_000, "The most bytes an .xlsx workbook may unpack to (it is a zip file); a larger one is refused before it is opened."),
     Setting("workbook_max_compression_ratio", 200, "How many times larger than its compressed size one part of an .xlsx workbook may unpack to (a zip bomb is thousands); parts under 1 MB unpacked are not judged."),

@@ -90,3 +90,21 @@ def test_finding_7_an_xlsx_zip_bomb_is_refused_before_it_is_opened(runner, tmp_p
     result = runner.invoke(main, ["import", str(bomb)])
     assert result.exit_code == 2, result.output
     assert f"{bomb}: " in result.output and expected in result.output
+
+
+def test_finding_8_an_untrusted_host_gets_400_and_forms_post_only_to_the_viewer(app, client):
+    assert client.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+    page = client.get("/", headers={"Host": "localhost"})
+    assert page.status_code == 200
+    assert "form-action 'self'" in page.headers["Content-Security-Policy"]
+    forged = client.get("/", headers={"Host": "attacker.example"})
+    assert forged.status_code == 400
+    assert "attacker.example" not in forged.get_data(as_text=True)
+    from viewer import close, create_app
+
+    public = create_app({"TESTING": True, "SETTINGS": {"trusted_hosts": "127.0.0.1, strategy.example.org"}})
+    try:
+        assert public.test_client().get("/", headers={"Host": "strategy.example.org"}).status_code == 200
+        assert public.test_client().get("/", headers={"Host": "localhost"}).status_code == 400
+    finally:
+        close(public)
