@@ -27,6 +27,7 @@ from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
 from graph.settings import DEFAULTS
+from graph.tables import defuse_csv
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries, serialize
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write
 from graph.engine.store import GraphSourceError, execute, new_graph
@@ -303,7 +304,9 @@ def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> 
     elif output == "table":
         click.echo(_table(result))
     else:
-        click.echo(serialize(result, form, output).decode("utf-8"), nl=False)
+        text = serialize(result, form, output).decode("utf-8")
+        # csv is meant for a spreadsheet: a formula-like cell is defused (/sparql's stays exact).
+        click.echo(defuse_csv(text) if output == "csv" else text, nl=False)
 
 
 def _table(result) -> str:

@@ -108,3 +108,45 @@ def test_finding_8_an_untrusted_host_gets_400_and_forms_post_only_to_the_viewer(
         assert public.test_client().get("/", headers={"Host": "localhost"}).status_code == 400
     finally:
         close(public)
+
+
+FORMULAS = ['=HYPERLINK("http://attacker.example/","click")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(A1)"]
+
+
+def test_finding_4_formula_like_labels_are_text_in_exports_and_come_back_exact(tmp_path):
+    import openpyxl
+
+    from graph.engine.graphs import in_memory
+    from graph.tables import to_csv
+    from graph.workbook import export, read_workbook, write_template
+    from tests.test_workbook_round_trip import _import
+
+    rows = read_workbook(Path(__file__).parent.parent / "examples" / "example-town")
+    outcomes = [r for r in rows if r.sheet == "Outcomes"]
+    for row, label in zip(outcomes, FORMULAS):
+        row.cells["outcome"] = label
+    first, staged = _import(rows)
+    sheets, _ = export(in_memory(staged))
+    path = tmp_path / "exported.xlsx"
+    write_template(path, sheets)
+    cells = [c for sheet in openpyxl.load_workbook(path) for line in sheet.iter_rows() for c in line if c.value in FORMULAS]
+    assert sorted(c.value for c in cells) == sorted(FORMULAS[:len(outcomes)]) and all(c.data_type == "s" for c in cells)
+    second, _ = _import(read_workbook(path))
+    # Row numbers differ between the CSV folder and the exported workbook; everything else must not.
+    without_rows = lambda g: {t for t in g if not str(t[1]).endswith("#sourceRow")}
+    assert without_rows(first) == without_rows(second) and len(without_rows(first)) > 300
+    assert to_csv([["label"], *[[f] for f in FORMULAS]]).splitlines()[1:] == [
+        '"\'=HYPERLINK(""http://attacker.example/"",""click"")"', "'=cmd|' /C calc'!A0", "'+1+1", "'@SUM(A1)"]
+
+
+def test_finding_4_query_csv_for_spreadsheets_is_defused_but_sparql_csv_is_exact(runner, tmp_path):
+    from graph.cli import main
+
+    source = tmp_path / "formula.ttl"
+    source.write_text('<http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "=cmd|\' /C calc\'!A0" .\n')
+    sparql = "SELECT ?label WHERE { <http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    result = runner.invoke(main, ["query", sparql, "--data", str(source), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["label", "'=cmd|' /C calc'!A0"]
+    tsv = runner.invoke(main, ["query", sparql, "--data", str(source), "--format", "tsv"])
+    assert "\"=cmd|' /C calc'!A0\"" in tsv.output

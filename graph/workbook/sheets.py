@@ -14,6 +14,7 @@ from rdflib import URIRef
 
 from graph import files
 from graph.settings import DEFAULTS
+from graph.tables import set_text
 from graph.engine.store import read_files
 from graph.vocab import SPARQL_PREFIXES
 from graph.workbook.schema import BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SHEETS, Row, Sheet, UnsavedFormula, WorkbookError
@@ -71,7 +72,7 @@ def write_template(path: Path | BinaryIO, rows: dict[str, list[dict]] | None = N
             cell.fill = PatternFill("solid", fgColor="EEEEEE")
         for r, values in enumerate((rows or {}).get(sheet.name, []), start=3):
             for col, column in enumerate(sheet.columns, start=1):
-                ws.cell(r, col, values.get(column.name))
+                set_text(ws.cell(r, col), values.get(column.name))
         ws.freeze_panes = "A3"
     book.save(path)
 
