@@ -150,3 +150,28 @@ def test_finding_4_query_csv_for_spreadsheets_is_defused_but_sparql_csv_is_exact
     assert result.output.splitlines() == ["label", "'=cmd|' /C calc'!A0"]
     tsv = runner.invoke(main, ["query", sparql, "--data", str(source), "--format", "tsv"])
     assert "\"=cmd|' /C calc'!A0\"" in tsv.output
+
+
+@pytest.mark.parametrize("column, value, status, expected", [
+    ("outcome", "Healthier\uffff lives", 2, "sheet Outcomes, row 2, column 'outcome': character U+FFFF is not allowed"),
+    ("outcome", "Healthier\x0b lives", 2, "sheet Outcomes, row 2, column 'outcome': character U+000B is not allowed"),
+    ("iri", 'http://example.org/"x<y', 1, "Outcomes row 2, column 'iri': 'http://example.org/\"x<y' is not an absolute IRI"),
+], ids=["non-character", "control", "iri"])
+def test_finding_5_import_refuses_characters_xml_forbids_and_iris_the_store_would_not_take(runner, tmp_path, column, value,
+                                                                                           status, expected):
+    import csv
+    import shutil
+
+    from graph.cli import main
+
+    folder = tmp_path / "town"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "example-town", folder)
+    table = list(csv.DictReader((folder / "Outcomes.csv").open(encoding="utf-8")))
+    table[0][column] = value
+    with (folder / "Outcomes.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    result = runner.invoke(main, ["import", str(folder)])
+    assert result.exit_code == status, result.output
+    assert expected in result.output and "Traceback" not in result.output

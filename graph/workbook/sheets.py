@@ -1,6 +1,7 @@
 """Workbook files: the template written, and .xlsx files or folders of CSV files read into rows."""
 
 import csv
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -170,6 +171,12 @@ def _read_csv_folder(folder: Path) -> list[Row]:
     return rows
 
 
+# What XML 1.0 forbids (C0 controls but tab, LF, CR; lone surrogates) and Unicode's non-characters:
+# one in a label broke the diagram, its SVG, PNG and PDF for everyone.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
+                        + "".join(f"{chr(plane * 0x10000 + 0xfffe)}{chr(plane * 0x10000 + 0xffff)}" for plane in range(17)) + "]")
+
+
 def _rows(sheet: Sheet, header: list[str], body: Iterable, source: Path) -> list[Row]:
     expected = [c.name for c in sheet.columns]
     unknown = [h for h in header if h and h not in expected]
@@ -180,5 +187,11 @@ def _rows(sheet: Sheet, header: list[str], body: Iterable, source: Path) -> list
     for number, values in enumerate(body, start=2):
         cells = {h: v for h, v in zip(header, values) if h and v is not None and str(v).strip() != ""}
         if cells and not str(cells.get("id", "")).startswith(EXAMPLE):
+            for column, value in cells.items():
+                bad = _FORBIDDEN.search(str(value))
+                if bad:
+                    raise WorkbookError(f"{source}: sheet {sheet.name}, row {number}, column '{column}': character "
+                                        f"U+{ord(bad.group()):04X} is not allowed; expected text without control "
+                                        "characters or Unicode non-characters")
             rows.append(Row(sheet.name, number, cells))
     return rows
