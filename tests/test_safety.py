@@ -175,3 +175,22 @@ def test_finding_5_import_refuses_characters_xml_forbids_and_iris_the_store_woul
     result = runner.invoke(main, ["import", str(folder)])
     assert result.exit_code == status, result.output
     assert expected in result.output and "Traceback" not in result.output
+
+
+def test_finding_5_a_loaded_non_character_does_not_break_the_diagram(tmp_path):
+    from viewer import close, create_app
+
+    source = tmp_path / "odd.ttl"
+    text = (Path(__file__).parent / "data" / "hostile-labels.ttl").read_text(encoding="utf-8")
+    source.write_text(text.replace('"<img src=x onerror=alert(1)>"', '"Fewer\\uFFFF falls\\uFFFE"'), encoding="utf-8")
+    app = create_app({"TESTING": True, "DATA": [source]})
+    try:
+        client = app.test_client()
+        for path in ("/theory-of-change", "/theory-of-change.svg", "/theory-of-change.png", "/theory-of-change.pdf"):
+            answer = client.get(path)
+            assert answer.status_code == 200, path
+            assert answer.data, path
+        svg = client.get("/theory-of-change.svg").get_data(as_text=True)
+        assert "Fewer\ufffd falls\ufffd" in svg and "\uffff" not in svg
+    finally:
+        close(app)

@@ -1,7 +1,6 @@
 """Workbook files: the template written, and .xlsx files or folders of CSV files read into rows."""
 
 import csv
-import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,7 +16,7 @@ from graph import files
 from graph.settings import DEFAULTS
 from graph.tables import set_text
 from graph.engine.store import read_files
-from graph.vocab import SPARQL_PREFIXES
+from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 from graph.workbook.schema import BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SHEETS, Row, Sheet, UnsavedFormula, WorkbookError
 
 # Columns an older template had, and where what they held went.
@@ -171,12 +170,6 @@ def _read_csv_folder(folder: Path) -> list[Row]:
     return rows
 
 
-# What XML 1.0 forbids (C0 controls but tab, LF, CR; lone surrogates) and Unicode's non-characters:
-# one in a label broke the diagram, its SVG, PNG and PDF for everyone.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
-                        + "".join(f"{chr(plane * 0x10000 + 0xfffe)}{chr(plane * 0x10000 + 0xffff)}" for plane in range(17)) + "]")
-
-
 def _rows(sheet: Sheet, header: list[str], body: Iterable, source: Path) -> list[Row]:
     expected = [c.name for c in sheet.columns]
     unknown = [h for h in header if h and h not in expected]
@@ -188,7 +181,7 @@ def _rows(sheet: Sheet, header: list[str], body: Iterable, source: Path) -> list
         cells = {h: v for h, v in zip(header, values) if h and v is not None and str(v).strip() != ""}
         if cells and not str(cells.get("id", "")).startswith(EXAMPLE):
             for column, value in cells.items():
-                bad = _FORBIDDEN.search(str(value))
+                bad = XML_FORBIDDEN.search(str(value))
                 if bad:
                     raise WorkbookError(f"{source}: sheet {sheet.name}, row {number}, column '{column}': character "
                                         f"U+{ord(bad.group()):04X} is not allowed; expected text without control "
