@@ -194,3 +194,28 @@ def test_finding_5_a_loaded_non_character_does_not_break_the_diagram(tmp_path):
         assert "Fewer\ufffd falls\ufffd" in svg and "\uffff" not in svg
     finally:
         close(app)
+
+
+HOSTILE_VALUES = ["%ED%A0%80", "%ZZ", "9" * 400, "%5CU00110000", "%00"]
+
+
+def test_finding_6_no_route_answers_a_client_mistake_with_500(app, client):
+    import re
+
+    from graph.sparql import saved_queries
+
+    saved = saved_queries()
+    params = sorted({p.name for s in saved for p in s.params})
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith("/sparql"):
+            continue  # /sparql is the protocol's, tested in tests/test_sparql.py
+        for bad in HOSTILE_VALUES:
+            path = re.sub(r"<[^>]+>", bad, rule.rule)
+            common = "&".join(f"{name}={bad}" for name in ("iri", "q", "saved", "strategy", "severity", "outcome", "priority", "strength", "evidence"))
+            for query in [common, *(f"saved={s.name}&" + "&".join(f"param.{n}={bad}" for n in params) for s in saved)]:
+                answer = client.get(f"{path}?{query}")
+                assert answer.status_code < 500, f"{path}?{query}"
+                assert "codec" not in answer.get_data(as_text=True)
+                checked += 1
+    assert checked > 100
