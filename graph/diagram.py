@@ -236,7 +236,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
     lines.append("}")
     # A control character or non-character from the data (a `load` is not checked
     # as an import is) would make Graphviz fail and cannot be written into SVG (XML).
-    return XML_FORBIDDEN.sub("\ufffd", "\n".join(lines))
+    return XML_FORBIDDEN.sub("", "\n".join(lines))
 
 
 def render(source: str, fmt: str) -> bytes:
