@@ -27,6 +27,7 @@ from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
 from graph.settings import DEFAULTS
+from graph.tables import defuse_csv
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write
 from graph.engine.store import GraphSourceError, execute, new_graph
@@ -304,7 +305,9 @@ def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> 
     elif output == "table":
         click.echo(_table(answer))
     else:
-        click.echo(answer.serialize(output).decode("utf-8"), nl=False)
+        text = answer.serialize(output).decode("utf-8")
+        # csv is meant for a spreadsheet: a formula-like cell is defused (/sparql's stays exact).
+        click.echo(defuse_csv(text) if output == "csv" else text, nl=False)
 
 
 def _table(answer) -> str:
@@ -434,17 +437,17 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     (sg:sourceIdentifier) matches. Each import replaces those indicators'
     earlier Fingertips values. Exit status: 0 clean, 1 data errors, 2 unreadable.
     """
-    from graph.fingertips import FingertipsError, read_fingertips
+    from graph.fingertips import FingertipsError, decode, read_fingertips
     from graph.fingertips import download as fingertips_download
 
     ids = [i.strip() for value in download for i in value.split(",") if i.strip()]
     if bool(source) == bool(ids):
         raise click.UsageError("give either a FILE.csv or --download ID")
     try:
-        text = fingertips_download(ids, base_url) if ids else source.read_text(encoding="utf-8-sig")
+        text = fingertips_download(ids, base_url) if ids else decode(source.read_bytes(), str(source))
         ds = open_graph(store=store) if store is not None else open_graph()
         found = read_fingertips(text, source.name if source else "download", ds, area)
-    except (FingertipsError, GraphSourceError, UnicodeDecodeError) as error:
+    except (FingertipsError, GraphSourceError) as error:
         raise InputError(str(error)) from error
     if store is not None:
         ds.close()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from graph.analysis import project, within
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
-from graph.vocab import SPARQL_PREFIXES
+from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 
 # Which gaps mark a box on the diagram, and how the legend explains them.
 MARKED = {
@@ -234,9 +234,9 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
                 attributes.update(URL=_quote(link_of(link.contribution)), target=_quote("_top"))
         lines.append(f"  {ids[link.source]} -> {ids[link.target]} [" + ", ".join(f"{k}={v}" for k, v in attributes.items()) + "];")
     lines.append("}")
-    # A control character from the data would make Graphviz reject the label and
-    # could not be written into SVG (XML) anyway, so none reaches it.
-    return _CONTROL.sub("", "\n".join(lines))
+    # A control character or non-character from the data (a `load` is not checked
+    # as an import is) would make Graphviz fail and cannot be written into SVG (XML).
+    return XML_FORBIDDEN.sub("", "\n".join(lines))
 
 
 def render(source: str, fmt: str) -> bytes:
@@ -247,6 +247,10 @@ def render(source: str, fmt: str) -> bytes:
         raise DiagramError(f"Graphviz could not draw the diagram: {error.stderr.decode('utf-8', 'replace').strip()}") from error
     except (OSError, subprocess.SubprocessError) as error:
         raise DiagramError(f"Graphviz could not draw the diagram: {error}") from error
+    # Graphviz's cairo back end reports some failures (a bad URL in a PDF) on stderr with exit status 0.
+    errors = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.lower().startswith("error")]
+    if errors or not done.stdout:
+        raise DiagramError(f"Graphviz could not draw the diagram: {'; '.join(errors) or 'it drew nothing'}")
     if fmt == "svg":
         return _TITLED.sub(lambda m: m.group(1) + m.group(3) + m.group(2), done.stdout.decode("utf-8")).encode("utf-8")
     return done.stdout
@@ -279,7 +283,6 @@ def render_pdf(sources: list[str]) -> bytes:
 _TITLED = re.compile(r'(<g id="(?:node|edge)\d+" class="[^"]*">\s*<title>)[^<]*(</title>\s*<g id="a_[^"]*">\s*<a [^>]*?xlink:title="([^"]*)")')
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _quote(text: str) -> str:

@@ -60,7 +60,17 @@ def download(indicator_ids: list[str], base_url: str = DEFAULTS["fingertips_base
         raise FingertipsError(f"{url}: cannot download: {error}") from error
     if len(body) > DEFAULTS["fingertips_max_bytes"]:
         raise FingertipsError(f"{url}: the response is larger than {DEFAULTS['fingertips_max_bytes']} bytes")
-    return body.decode("utf-8-sig")
+    return decode(body, url)
+
+
+def decode(body: bytes, source_name: str) -> str:
+    """A Fingertips CSV's text; FingertipsError naming the line and byte that is not UTF-8."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = body.count(b"\n", 0, error.start) + 1
+        raise FingertipsError(f"{source_name}:{line}: byte {error.start} (0x{body[error.start]:02x}) is not UTF-8; "
+                              "expected a UTF-8 CSV, as Fingertips publishes it (save the file as UTF-8)") from error
 
 
 def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> FingertipsImport:

@@ -1,5 +1,7 @@
 """Namespaces of the ontology and of the vocabularies it reuses."""
 
+import re
+
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
@@ -43,3 +45,8 @@ SPARQL_PREFIXES: str = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PR
 REUSED_NAMESPACES: tuple[str, ...] = tuple(
     str(ns) for prefix, ns in PREFIXES.items() if prefix != "sg"
 )
+
+# What an RDF literal may hold but XML 1.0 (SVG, RDF/XML) may not: C0 controls but tab, LF and CR, lone
+# surrogates, and Unicode's non-characters. One in a label broke the diagram, its SVG, PNG and PDF.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
+                           + "".join(f"{chr(plane * 0x10000 + 0xfffe)}{chr(plane * 0x10000 + 0xffff)}" for plane in range(17)) + "]")

@@ -23,6 +23,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.config["SETTINGS"] = {**DEFAULTS, **app.config.get("SETTINGS", {})}
+    # Flask answers any other Host with 400 (a forged Host could poison links and caches).
+    app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["SETTINGS"]["trusted_hosts"].split(",") if h.strip()]
     data.init_app(app)
     errors.init_app(app)
     sparql.init_app(app)

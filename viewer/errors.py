@@ -1,11 +1,11 @@
 """Error pages and response headers: no stack trace or foreign script reaches a browser."""
 
 from flask import Flask, Response, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 # Everything the pages need is served by the app itself.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
@@ -17,6 +17,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_template("error.html", code=error.code, name=error.name), error.code
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # Raised before routing (TRUSTED_HOSTS), so no page template can build its links.
+        return Response("400 Bad Request: this server does not answer to that host name.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from rdflib import Graph, URIRef
 
 from graph.sparql import QueryError, bind, saved_queries
+from graph.tables import defuse_csv
 from graph.vocab import SPARQL_PREFIXES
 from viewer.data import get_snapshot
 from viewer.errors import SECURITY_HEADERS
@@ -73,7 +74,8 @@ def download(fmt: str) -> Response:
     except QueryError as error:
         return error_response(error)
     if fmt == "csv":  # a byte-order mark, so that Excel reads the file as UTF-8 ("–", "→")
-        return Response(b"\xef\xbb\xbf" + payload, mimetype="text/csv; charset=utf-8",
+        # Meant for a spreadsheet: defused, unlike /sparql's exact text/csv.
+        return Response(b"\xef\xbb\xbf" + defuse_csv(payload.decode("utf-8")).encode("utf-8"), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{saved.name}.csv"'})
     return Response(payload, mimetype=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{saved.name}.{fmt}"'})
 

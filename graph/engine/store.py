@@ -248,6 +248,8 @@ def _parse_into(inner: pyoxigraph.Store, path: Path, graph: URIRef | None) -> No
         raise GraphSourceError(str(error)) from error
     if not path.is_file():
         raise GraphSourceError(f"{path}: no such file")
+    if fmt.name == "xml":
+        _refuse_entities(path)
     target = pyoxigraph.NamedNode(str(graph or path.resolve().as_uri()))
     blank = _file_blank_nodes(path)
     try:
@@ -259,6 +261,44 @@ def _parse_into(inner: pyoxigraph.Store, path: Path, graph: URIRef | None) -> No
         raise GraphSourceError(_syntax_message(path, fmt.name, error)) from error
     except (ValueError, OSError) as error:
         raise GraphSourceError(f"{path}: cannot read as {fmt.name}: {_explain(str(error))}") from error
+
+
+class _Prolog(Exception):
+    """Raised inside expat to stop reading once the prolog is judged."""
+
+
+def _refuse_entities(path: Path) -> None:
+    """Refuse an RDF/XML file whose DOCTYPE declares entities or names an external DTD.
+
+    Oxigraph's RDF/XML parser expands DTD entities: a 940-byte file of nested
+    ones ("billion laughs") takes gigabytes, and a SYSTEM entity reads other
+    files. Only the prolog is read, by expat, in chunks: reading stops at the
+    root element, after which no DTD can come.
+    """
+    parser = expat.ParserCreate()
+    found: list[str] = []
+
+    def doctype(name, system_id, public_id, has_internal_subset):
+        if has_internal_subset or system_id or public_id:
+            found.append(f"{path}:{parser.CurrentLineNumber}: RDF/XML with a DOCTYPE that declares entities or an "
+                         "external DTD is refused (entity expansion can exhaust memory or read other files); "
+                         "expected RDF/XML with no DTD")
+        raise _Prolog
+
+    def start(name, attributes):
+        raise _Prolog
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = start
+    try:
+        with path.open("rb") as stream:
+            parser.ParseFile(stream)
+    except _Prolog:
+        pass
+    except expat.ExpatError:
+        return  # not well-formed: Oxigraph's parse says where and why
+    if found:
+        raise GraphSourceError(found[0])
 
 
 def _placed(quads, target: pyoxigraph.NamedNode, blank):

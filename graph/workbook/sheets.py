@@ -1,6 +1,7 @@
 """Workbook files: the template written, and .xlsx files or folders of CSV files read into rows."""
 
 import csv
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -12,8 +13,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rdflib import URIRef
 
 from graph import files
+from graph.settings import DEFAULTS
+from graph.tables import set_text
 from graph.engine.store import read_files
-from graph.vocab import SPARQL_PREFIXES
+from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 from graph.workbook.schema import BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SHEETS, Row, Sheet, UnsavedFormula, WorkbookError
 
 # Columns an older template had, and where what they held went.
@@ -69,7 +72,7 @@ def write_template(path: Path | BinaryIO, rows: dict[str, list[dict]] | None = N
             cell.fill = PatternFill("solid", fgColor="EEEEEE")
         for r, values in enumerate((rows or {}).get(sheet.name, []), start=3):
             for col, column in enumerate(sheet.columns, start=1):
-                ws.cell(r, col, values.get(column.name))
+                set_text(ws.cell(r, col), values.get(column.name))
         ws.freeze_panes = "A3"
     book.save(path)
 
@@ -90,6 +93,7 @@ def read_workbook(source: Path) -> list[Row]:
         return _read_csv_folder(source)
     if source.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{source}: expected an .xlsx workbook or a folder of CSV files")
+    _refuse_zip_bomb(source)
     try:
         book = load_workbook(source, data_only=True, read_only=True)
         formulas = load_workbook(source, read_only=True)
@@ -115,6 +119,33 @@ def read_workbook(source: Path) -> list[Row]:
     if errors:
         raise WorkbookError("\n".join(errors))
     return rows
+
+
+# A part this small cannot exhaust memory, whatever its ratio (a sheet of one repeated value compresses well).
+_RATIO_FROM_BYTES = 1_000_000
+
+
+def _refuse_zip_bomb(source: Path) -> None:
+    """Refuse a workbook that would unpack to more than the settings allow, judged on its zip directory before it is opened.
+
+    Python's zipfile stops reading a part at the size its directory declares,
+    so a lying directory cannot unpack more than is judged here.
+    """
+    limit, ratio = DEFAULTS["workbook_max_unpacked_bytes"], DEFAULTS["workbook_max_compression_ratio"]
+    try:
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise WorkbookError(f"{source}: cannot read as an Excel workbook: {error}") from error
+    total = sum(part.file_size for part in parts)
+    if total > limit:
+        raise WorkbookError(f"{source}: the workbook unpacks to {total} bytes, more than the {limit} allowed "
+                            "(setting workbook_max_unpacked_bytes); expected an ordinary .xlsx file")
+    for part in parts:
+        if part.file_size > _RATIO_FROM_BYTES and part.file_size > ratio * max(part.compress_size, 1):
+            raise WorkbookError(f"{source}: part {part.filename!r} unpacks {part.file_size // max(part.compress_size, 1)} times "
+                                f"its size, more than the {ratio} allowed (setting workbook_max_compression_ratio); "
+                                "expected an ordinary .xlsx file, not a zip bomb")
 
 
 def _read_csv_folder(folder: Path) -> list[Row]:
@@ -149,5 +180,11 @@ def _rows(sheet: Sheet, header: list[str], body: Iterable, source: Path) -> list
     for number, values in enumerate(body, start=2):
         cells = {h: v for h, v in zip(header, values) if h and v is not None and str(v).strip() != ""}
         if cells and not str(cells.get("id", "")).startswith(EXAMPLE):
+            for column, value in cells.items():
+                bad = XML_FORBIDDEN.search(str(value))
+                if bad:
+                    raise WorkbookError(f"{source}: sheet {sheet.name}, row {number}, column '{column}': character "
+                                        f"U+{ord(bad.group()):04X} is not allowed; expected text without control "
+                                        "characters or Unicode non-characters")
             rows.append(Row(sheet.name, number, cells))
     return rows

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from rdflib import FOAF, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 
-from graph.engine.store import add_triples, new_graph
+from graph.engine.store import add_triples, is_iri, new_graph
 from graph.gaps import find_gaps
 from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 from graph.workbook.schema import (BY_SHEET, ONS_AREA, SEPARATOR, SHEETS, WHOLE_POPULATION, Column, Problem, Row,
@@ -18,7 +18,6 @@ from graph.workbook.schema import (BY_SHEET, ONS_AREA, SEPARATOR, SHEETS, WHOLE_
 from graph.workbook.sheets import choice_lists
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_IRI = re.compile(r"[a-z][a-z0-9+.-]*:\S+", re.I)
 _ADDRESS = re.compile(r"https?://\S+")
 # A thing may be stated by several documents: a second source is no contradiction.
 _MANY_SOURCES = (DCTERMS.source, SG.quote)
@@ -176,7 +175,7 @@ def _collect_ids(build: _Build) -> None:
             build.problem(row, "id", f"duplicate id '{ident}', already used in {first.sheet} row {first.number}", "an id used once in the workbook")
             continue
         iri = row.text("iri")
-        if iri and not _IRI.fullmatch(iri):
+        if iri and not is_iri(iri):
             build.problem(row, "iri", f"'{iri}' is not an absolute IRI", "an absolute IRI such as https://example.org/x, or nothing")
             continue
         node = URIRef(iri or build.base + ("strategy" if row.sheet == "Strategy" else f"{BY_SHEET[row.sheet].segment}/{ident}"))
@@ -297,7 +296,7 @@ def _group(build, row, column, text):
 
 
 def _ref(build: _Build, row: Row, column: Column, ident: str):
-    if _IRI.fullmatch(ident) and "/" in ident:
+    if "/" in ident and is_iri(ident):
         iri = URIRef(ident)
         if iri in build.by_iri or (iri, RDF.type, None) in build.existing:
             return iri
