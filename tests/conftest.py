@@ -150,3 +150,22 @@ def luton_server(tmp_path_factory):
     """`strategy-graph serve` on the packaged dataset, for one test module."""
     with running_server(tmp_path_factory.mktemp("luton")) as base:
         yield base
+
+
+_SHACL_COUNTS = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def shacl_counts(pytestconfig):
+    """The W3C SHACL suite's pass counts (tests/test_w3c_shacl.py), printed at the end of the run."""
+    return pytestconfig.stash.setdefault(_SHACL_COUNTS, {"tests": 0, "plain pySHACL on rdflib": 0,
+                                                          "the project's path": 0})
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    counts = config.stash.get(_SHACL_COUNTS, None)
+    if counts:
+        terminalreporter.section("W3C SHACL test suite")
+        for run, passed in counts.items():
+            if run != "tests":
+                terminalreporter.write_line(f"{run}: {passed} of {counts['tests']} passed")
