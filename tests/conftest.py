@@ -154,11 +154,25 @@ def luton_server(tmp_path_factory):
 
 # Passed and run, by suite, filled by the modules that run vendored W3C suites.
 W3C_COUNTS: dict[str, tuple[int, int]] = {}
+_SHACL_COUNTS = pytest.StashKey[dict]()
 
 
-def pytest_terminal_summary(terminalreporter):
+@pytest.fixture(scope="session")
+def shacl_counts(pytestconfig):
+    """The W3C SHACL suite's pass counts (tests/test_w3c_shacl.py), printed at the end of the run."""
+    return pytestconfig.stash.setdefault(_SHACL_COUNTS, {"tests": 0, "plain pySHACL on rdflib": 0,
+                                                          "the project's path": 0})
+
+
+def pytest_terminal_summary(terminalreporter, config):
     """Print the W3C suites' pass counts at the end of the run."""
     if W3C_COUNTS:
-        terminalreporter.section("W3C suites")
+        terminalreporter.section("W3C SPARQL 1.1 suites, through /sparql")
         for suite, (passed, run) in W3C_COUNTS.items():
             terminalreporter.write_line(f"{suite}: {passed} of {run} passed")
+    counts = config.stash.get(_SHACL_COUNTS, None)
+    if counts:
+        terminalreporter.section("W3C SHACL test suite")
+        for run, passed in counts.items():
+            if run != "tests":
+                terminalreporter.write_line(f"{run}: {passed} of {counts['tests']} passed")

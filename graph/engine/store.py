@@ -240,8 +240,34 @@ def open_generation(path: Path) -> Dataset:
         raise GraphSourceError(f"{path}: the store cannot be opened: {error}") from error
 
 
-def _parse_into(inner: pyoxigraph.Store, path: Path, graph: URIRef | None) -> None:
-    """Parse one file into ``inner``: quads keep their graph, triples go into ``graph`` or the file's own."""
+def read_plain(paths: Iterable[Path]) -> tuple[pyoxigraph.Store, dict[str, str]]:
+    """Files of any readable format as they are, for plain SHACL validation (no input rules), and their prefixes.
+
+    Unlike ``read_files``, a relative IRI resolves against the file's own URI,
+    as other SHACL tools do. Raises GraphSourceError naming file, line and column.
+    """
+    store, prefixes = pyoxigraph.Store(), {}
+    for path in paths:
+        prefixes.update(_parse_into(store, Path(path), None, relative=True))
+    return store, prefixes
+
+
+def plain_graph(paths: Iterable[Path]) -> Graph:
+    """The triples of ``read_plain(paths)`` (all graphs merged) as an rdflib Graph with their prefixes."""
+    graph = Graph(bind_namespaces="core")
+    store, prefixes = read_plain(paths)
+    for prefix, iri in prefixes.items():
+        graph.bind(prefix, iri, replace=True)
+    for quad in store:
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    return graph
+
+
+def _parse_into(inner: pyoxigraph.Store, path: Path, graph: URIRef | None, relative: bool = False) -> dict[str, str]:
+    """Parse one file into ``inner``: quads keep their graph, triples go into ``graph`` or the file's own; its prefixes.
+
+    ``relative``: resolve relative IRIs against the file's URI instead of refusing them.
+    """
     try:
         fmt = format_for_path(path)
     except ValueError as error:
@@ -250,13 +276,16 @@ def _parse_into(inner: pyoxigraph.Store, path: Path, graph: URIRef | None) -> No
         raise GraphSourceError(f"{path}: no such file")
     if fmt.name == "xml":
         _refuse_entities(path)
-    target = pyoxigraph.NamedNode(str(graph or path.resolve().as_uri()))
+    own = path.resolve().as_uri()
+    target = pyoxigraph.NamedNode(str(graph or own))
     blank = _file_blank_nodes(path)
     try:
         # No base IRI: a relative IRI is an error with a position, not an IRI
         # that only means something on this machine.
-        quads = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.from_media_type(fmt.media_type), base_iri=None)
+        quads = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.from_media_type(fmt.media_type),
+                                 base_iri=own if relative else None)
         inner.extend(_placed(quads, target, blank))
+        return quads.prefixes
     except SyntaxError as error:
         raise GraphSourceError(_syntax_message(path, fmt.name, error)) from error
     except (ValueError, OSError) as error:

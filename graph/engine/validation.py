@@ -37,6 +37,10 @@ _INSTANCE = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}*"
 _TRUE = pyoxigraph.Literal(True)
 
 
+class ShapesError(Exception):
+    """The shapes cannot be applied (pySHACL's ValidationFailure); the message says why."""
+
+
 class _Unsupported(Exception):
     """The shape uses something the compiler cannot express as pySHACL evaluates it."""
 
@@ -848,6 +852,8 @@ def _write(report: _Triples, root: Node, shapes: Graph, result: _Result, copied:
     report.add((node, SH.resultSeverity, result.source.severity))
     report.add((node, SH.sourceConstraintComponent, result.component))
     report.add((node, SH.sourceShape, result.source.shape))
+    # A blank shape is only identified by its content: copy it, as pySHACL does, so that the report says which.
+    _copy(shapes, result.source.shape, report, copied)
     for message in result.messages:
         report.add((node, SH.resultMessage, message))
     if result.value is not None:
@@ -891,6 +897,8 @@ def _by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], repo
             rest.remove((shape, RDF.type, t))
     with pyshacl_adapter.fixed():
         _, found, _ = pyshacl.validate(graph, shacl_graph=rest, inference="none")
+    if isinstance(found, ValidationFailure):  # pySHACL returns it in place of a report
+        raise ShapesError(f"the shapes cannot be applied: {found.message}")
     (their_root,) = found.subjects(RDF.type, SH.ValidationReport)
     for s, p, o in found:
         if s != their_root:
