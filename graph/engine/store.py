@@ -16,7 +16,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 import pyoxigraph
-from oxrdflib._converter import to_ox
+from oxrdflib._converter import from_ox, to_ox
 from oxrdflib.store import OxigraphStore
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import NamespaceManager
