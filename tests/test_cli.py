@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
 
 from graph.cli import main
 from graph.vocab import ENGINE_BASE as ENGINE
@@ -236,3 +236,49 @@ def test_a_flag_setting_reads_false_as_false(runner):
     assert _settings(("sparql_workers_offline=true",)) == {"sparql_workers_offline": True}
     result = runner.invoke(main, ["serve", "--setting", "sparql_workers_offline=maybe"])
     assert result.exit_code == 2 and "sparql_workers_offline='maybe': expected a bool" in result.output
+
+
+_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:severity sh:Warning ] .
+"""
+
+
+def _validate(runner, tmp_path, data: str, *options: str):
+    (tmp_path / "shapes.ttl").write_text(_SHAPES)
+    (tmp_path / "data.ttl").write_text("@prefix ex: <https://example.org/> .\n" + data)
+    return runner.invoke(main, ["validate", str(tmp_path / "data.ttl"), "--shapes", str(tmp_path / "shapes.ttl"), *options])
+
+
+def test_validate_writes_a_conforming_report_and_exits_0(runner, tmp_path):
+    from rdflib.namespace import SH
+
+    result = _validate(runner, tmp_path, '<alice> a ex:Person ; ex:name "Alice" .')
+    assert result.exit_code == 0, result.output
+    report = Graph().parse(data=result.output, format="turtle")
+    assert set(report.objects(None, SH.conforms)) == {Literal(True)} and not set(report.subjects(None, SH.ValidationResult))
+
+
+def test_validate_reports_each_result_with_relative_iris_resolved_against_the_file_and_exits_1(runner, tmp_path):
+    """A warning alone still makes the report say it does not conform: SHACL's sh:conforms, not a severity threshold."""
+    result = _validate(runner, tmp_path, "<alice> a ex:Person .", "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert report["conforms"] is False
+    assert [(r["focusNode"], r["resultPath"], r["resultSeverity"], r["sourceConstraintComponent"]) for r in report["results"]] == [
+        ((tmp_path / "alice").as_uri(), "https://example.org/name", "http://www.w3.org/ns/shacl#Warning",
+         "http://www.w3.org/ns/shacl#MinCountConstraintComponent")]
+
+
+def test_validate_names_the_file_and_line_of_malformed_data_and_exits_2(runner, tmp_path):
+    result = _validate(runner, tmp_path, "<alice> a ex:Person ;\n ex:name .")
+    assert result.exit_code == 2
+    assert "data.ttl:3:10: invalid ttl" in result.output  # file, line and column
+
+
+def test_validate_as_text_gives_a_line_a_result(runner, tmp_path):
+    result = _validate(runner, tmp_path, "<alice> a ex:Person .", "--format", "text")
+    assert result.exit_code == 1
+    line, summary = result.output.splitlines()
+    assert line.startswith(f"Warning: {(tmp_path / 'alice').as_uri()} https://example.org/name (MinCountConstraintComponent)")
+    assert summary == "Does not conform: 1 result(s)."
