@@ -214,7 +214,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
             "label": f"<{text}>",
             "fillcolor": _quote(_FILL[box.kind]),
             "fontcolor": _quote(_TEXT[box.kind]),
-            "URL": _quote(link_of(box.iri)),
+            "URL": _url(link_of(box.iri)),
             "tooltip": _quote(" — ".join((box.label, *box.gaps))),
             "target": _quote("_top"),
             "class": _quote(f"{box.kind}{' gap' if box.gaps else ''}"),
@@ -231,7 +231,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
             attributes.update(style=style, penwidth=str(width))
             attributes["class"] = _quote(f"contributes {words.split()[0]}")
             if link.contribution:
-                attributes.update(URL=_quote(link_of(link.contribution)), target=_quote("_top"))
+                attributes.update(URL=_url(link_of(link.contribution)), target=_quote("_top"))
         lines.append(f"  {ids[link.source]} -> {ids[link.target]} [" + ", ".join(f"{k}={v}" for k, v in attributes.items()) + "];")
     lines.append("}")
     # A control character or non-character from the data (a `load` is not checked
@@ -264,11 +264,15 @@ _MARGIN = 18
 def render_pdf(sources: list[str]) -> bytes:
     """Each diagram (DOT source) drawn on an A3 landscape page of one PDF, centred, scaled down to fit and never up."""
     from pypdf import PageObject, PdfReader, PdfWriter, Transformation  # only a PDF download needs it
+    from pypdf.errors import PyPdfError
 
     writer = PdfWriter()
     width, height = A3_LANDSCAPE
     for source in sources:
-        drawn = PdfReader(io.BytesIO(render(source, "pdf"))).pages[0]
+        try:
+            drawn = PdfReader(io.BytesIO(render(source, "pdf"))).pages[0]
+        except PyPdfError as error:  # Graphviz said nothing, yet wrote a broken file
+            raise DiagramError(f"Graphviz drew a PDF that cannot be read: {error}") from error
         w, h = float(drawn.mediabox.width), float(drawn.mediabox.height)
         scale = min(1.0, (width - 2 * _MARGIN) / w, (height - 2 * _MARGIN) / h)
         page = PageObject.create_blank_page(width=width, height=height)
@@ -288,6 +292,11 @@ _TITLED = re.compile(r'(<g id="(?:node|edge)\d+" class="[^"]*">\s*<title>)[^<]*(
 def _quote(text: str) -> str:
     """A DOT quoted string; backslashes are doubled so no escape (\\N, \\G) is interpreted."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _url(link: str) -> str:
+    """A link as a DOT string: an apostrophe percent-encoded (the same URL), since cairo writes a PDF's links inside '...' and one breaks the file."""
+    return _quote(link.replace("'", "%27"))
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -1,5 +1,6 @@
 """Regression tests for the hostile tester's findings (issue 13, "Safety"), one per finding."""
 
+import io
 import resource
 import subprocess
 import sys
@@ -192,6 +193,25 @@ def test_finding_5_a_loaded_non_character_does_not_break_the_diagram(tmp_path):
             assert answer.data, path
         svg = client.get("/theory-of-change.svg").get_data(as_text=True)
         assert "Fewer falls" in svg and "\uffff" not in svg
+    finally:
+        close(app)
+
+
+def test_finding_5_an_apostrophe_in_an_iri_gives_a_whole_pdf(tmp_path):
+    """Regression: cairo writes a PDF's links inside '...', and an IRI's apostrophe broke the file (500, or an empty PDF)."""
+    from pypdf import PdfReader
+
+    from viewer import close, create_app
+
+    source = tmp_path / "apostrophe.ttl"
+    text = (Path(__file__).parent / "data" / "hostile-labels.ttl").read_text(encoding="utf-8")
+    source.write_text(text.replace("ex:outcome", "<https://example.org/outcome/it's>"), encoding="utf-8")
+    app = create_app({"TESTING": True, "DATA": [source]})
+    try:
+        answer = app.test_client().get("/theory-of-change.pdf")
+        assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+        links = [a.get_object()["/A"]["/URI"] for page in PdfReader(io.BytesIO(answer.data)).pages for a in page.get("/Annots", [])]
+        assert any("it%27s" in link for link in links), links
     finally:
         close(app)
 
