@@ -526,13 +526,12 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
         socket.create_server((host, port)).close()
     except OSError as error:
         raise _cannot_listen(host, port, error) from error
-    chosen = _settings(settings)
     try:
-        app = create_app({"DATA": data, "STORE": store, "SETTINGS": chosen})
+        app = create_app({"DATA": data, "STORE": store, "SETTINGS": _settings(settings)})
     except GraphSourceError as error:
         raise InputError(str(error)) from error
     try:
-        server = waitress.create_server(app, host=host, port=port, threads={**DEFAULTS, **chosen}["server_threads"])
+        server = waitress.create_server(app, host=host, port=port, threads=app.config["SETTINGS"]["server_threads"])
     except OSError as error:  # taken since the check
         close(app)
         raise _cannot_listen(host, port, error) from error

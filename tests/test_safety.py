@@ -1,5 +1,6 @@
 """Regression tests for the hostile tester's findings (issue 13, "Safety"), one per finding."""
 
+import contextlib
 import io
 import resource
 import subprocess
@@ -178,42 +179,40 @@ def test_finding_5_import_refuses_characters_xml_forbids_and_iris_the_store_woul
     assert expected in result.output and "Traceback" not in result.output
 
 
-def test_finding_5_a_loaded_non_character_does_not_break_the_diagram(tmp_path):
+@contextlib.contextmanager
+def _hostile_labels_client(tmp_path, old: str, new: str):
+    """A test client of the viewer on tests/data/hostile-labels.ttl with ``old`` replaced by ``new``."""
     from viewer import close, create_app
 
-    source = tmp_path / "odd.ttl"
+    source = tmp_path / "changed.ttl"
     text = (Path(__file__).parent / "data" / "hostile-labels.ttl").read_text(encoding="utf-8")
-    source.write_text(text.replace('"<img src=x onerror=alert(1)>"', '"Fewer\\uFFFF falls\\uFFFE"'), encoding="utf-8")
+    source.write_text(text.replace(old, new), encoding="utf-8")
     app = create_app({"TESTING": True, "DATA": [source]})
     try:
-        client = app.test_client()
+        yield app.test_client()
+    finally:
+        close(app)
+
+
+def test_finding_5_a_loaded_non_character_does_not_break_the_diagram(tmp_path):
+    with _hostile_labels_client(tmp_path, '"<img src=x onerror=alert(1)>"', '"Fewer\\uFFFF falls\\uFFFE"') as client:
         for path in ("/theory-of-change", "/theory-of-change.svg", "/theory-of-change.png", "/theory-of-change.pdf"):
             answer = client.get(path)
             assert answer.status_code == 200, path
             assert answer.data, path
         svg = client.get("/theory-of-change.svg").get_data(as_text=True)
         assert "Fewer falls" in svg and "\uffff" not in svg
-    finally:
-        close(app)
 
 
 def test_finding_5_an_apostrophe_in_an_iri_gives_a_whole_pdf(tmp_path):
     """Regression: cairo writes a PDF's links inside '...', and an IRI's apostrophe broke the file (500, or an empty PDF)."""
     from pypdf import PdfReader
 
-    from viewer import close, create_app
-
-    source = tmp_path / "apostrophe.ttl"
-    text = (Path(__file__).parent / "data" / "hostile-labels.ttl").read_text(encoding="utf-8")
-    source.write_text(text.replace("ex:outcome", "<https://example.org/outcome/it's>"), encoding="utf-8")
-    app = create_app({"TESTING": True, "DATA": [source]})
-    try:
-        answer = app.test_client().get("/theory-of-change.pdf")
-        assert answer.status_code == 200 and answer.mimetype == "application/pdf"
-        links = [a.get_object()["/A"]["/URI"] for page in PdfReader(io.BytesIO(answer.data)).pages for a in page.get("/Annots", [])]
-        assert any("it%27s" in link for link in links), links
-    finally:
-        close(app)
+    with _hostile_labels_client(tmp_path, "ex:outcome", "<https://example.org/outcome/it's>") as client:
+        answer = client.get("/theory-of-change.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    links = [a.get_object()["/A"]["/URI"] for page in PdfReader(io.BytesIO(answer.data)).pages for a in page.get("/Annots", [])]
+    assert any("it%27s" in link for link in links), links
 
 
 HOSTILE_VALUES = ["%ED%A0%80", "%ZZ", "9" * 400, "%5CU00110000", "%00"]

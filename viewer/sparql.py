@@ -233,11 +233,11 @@ def _parameters() -> tuple[MultiDict, str | None]:
         return MultiDict(pairs), None
     charset = request.mimetype_params.get("charset", "utf-8")
     try:
-        codecs.lookup(charset)
+        codec = codecs.lookup(charset)
     except LookupError:
         raise _BadRequest(f"the body's charset {charset!r} is not one this endpoint knows; send UTF-8", 415) from None
     if request.mimetype == "application/sparql-query":
-        if codecs.lookup(charset).name != "utf-8":  # its registration (SPARQL 1.1 Query, appendix C) says always UTF-8
+        if codec.name != "utf-8":  # its registration (SPARQL 1.1 Query, appendix C) says always UTF-8
             raise _BadRequest(f"application/sparql-query is always UTF-8, not {charset}; send a form to use another charset", 415)
         try:
             return MultiDict(pairs), request.get_data().decode(charset)
