@@ -8,6 +8,7 @@ import datetime
 import functools
 import io
 import json
+import logging
 import os
 import socket
 import sys
@@ -128,6 +129,9 @@ def main() -> None:
 
     Without --data or --store, commands read the packaged dataset.
     """
+    # rdflib logs a traceback for each ill-typed literal it meets ("c"^^xsd:byte);
+    # such a literal is data the shapes judge, not a fault of the program.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 @main.command()
@@ -289,9 +293,14 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], output: str) -> N
     the data conforms, 1 if not, 2 on bad input or shapes that cannot be applied.
     """
     try:
-        report = validate_files(data, shapes)
+        validated = validate_files(data, shapes)
     except (GraphSourceError, ShapesError) as error:
         raise InputError(str(error)) from error
+    report = validated.report
+    if validated.exact_terms:
+        shown = ", ".join(validated.exact_terms[:3]) + (", …" if len(validated.exact_terms) > 3 else "")
+        click.echo(f"{len(validated.exact_terms)} literal(s) of the data would change in the store ({shown}): "
+                   "validated with pySHACL, term for term as the files give them.", err=True)
     click.echo(render(report, output), nl=False)
     if not conforms(report):
         sys.exit(1)

@@ -282,3 +282,21 @@ def test_validate_as_text_gives_a_line_a_result(runner, tmp_path):
     line, summary = result.output.splitlines()
     assert line.startswith(f"Warning: {(tmp_path / 'alice').as_uri()} https://example.org/name (MinCountConstraintComponent)")
     assert summary == "Does not conform: 1 result(s)."
+
+
+def test_validate_judges_literals_as_the_file_writes_them_not_as_the_store_holds_them(runner, tmp_path):
+    """Regression: Oxigraph's store holds "100"^^xsd:byte as "100"^^xsd:integer and 4.0 as 4, so a valid byte failed
+    sh:datatype and a sh:targetNode 4.0 was reported as 4 (W3C datatype-ill-formed, maxExclusive-001)."""
+    (tmp_path / "shapes.ttl").write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:Bytes a sh:NodeShape ; sh:targetNode ex:i ; sh:property [ sh:path ex:p ; sh:datatype xsd:byte ] .
+        ex:Small a sh:NodeShape ; sh:targetNode 4.0 ; sh:maxExclusive 4 .""")
+    (tmp_path / "data.ttl").write_text("""@prefix ex: <https://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:i ex:p "100"^^xsd:byte, "300"^^xsd:byte .""")
+    result = runner.invoke(main, ["validate", str(tmp_path / "data.ttl"), "--shapes", str(tmp_path / "shapes.ttl"),
+                                  "--format", "json"])
+    assert result.exit_code == 1, result.output
+    failing = {(r["focusNode"], r.get("value")) for r in json.loads(result.stdout)["results"]}
+    assert failing == {("https://example.org/i", "300"), ("4.0", "4.0")}
+    assert "2 literal(s) of the data would change in the store" in result.stderr
+    assert "validated with pySHACL" in result.stderr

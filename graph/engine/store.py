@@ -240,31 +240,45 @@ def open_generation(path: Path) -> Dataset:
         raise GraphSourceError(f"{path}: the store cannot be opened: {error}") from error
 
 
-def read_plain(paths: Iterable[Path]) -> tuple[pyoxigraph.Store, dict[str, str]]:
-    """Files of any readable format as they are, for plain SHACL validation (no input rules), and their prefixes.
+def read_plain(paths: Iterable[Path]) -> tuple[list[pyoxigraph.Quad], dict[str, str]]:
+    """The quads of files of any readable format as they are, for plain SHACL validation (no input rules), and their prefixes.
 
     Unlike ``read_files``, a relative IRI resolves against the file's own URI,
     as other SHACL tools do. Raises GraphSourceError naming file, line and column.
     """
-    store, prefixes = pyoxigraph.Store(), {}
+    quads: list[pyoxigraph.Quad] = []
+    prefixes: dict[str, str] = {}
     for path in paths:
-        prefixes.update(_parse_into(store, Path(path), None, relative=True))
-    return store, prefixes
+        prefixes.update(_parse_into(quads, Path(path), None, relative=True))
+    return quads, prefixes
 
 
-def plain_graph(paths: Iterable[Path]) -> Graph:
-    """The triples of ``read_plain(paths)`` (all graphs merged) as an rdflib Graph with their prefixes."""
+def as_store(quads: list[pyoxigraph.Quad]) -> tuple[pyoxigraph.Store, list[pyoxigraph.Literal]]:
+    """An in-memory store of ``quads``, and the literals it holds as other terms than the ones given.
+
+    Oxigraph's store keeps numbers, booleans and dates by value: "4.0"^^xsd:decimal
+    comes back as "4", and "100"^^xsd:byte as "100"^^xsd:integer. For data
+    whose exact terms matter (plain SHACL validation), the caller can tell.
+    """
+    store = pyoxigraph.Store()
+    store.extend(quads)
+    given = {q.object for q in quads if type(q.object) is pyoxigraph.Literal}
+    held = {q.object for q in store if type(q.object) is pyoxigraph.Literal}
+    return store, sorted(given - held, key=str)
+
+
+def as_graph(quads: list[pyoxigraph.Quad], prefixes: dict[str, str]) -> Graph:
+    """``quads`` (all graphs merged) as an rdflib Graph with ``prefixes``, each term exactly as given."""
     graph = Graph(bind_namespaces="core")
-    store, prefixes = read_plain(paths)
     for prefix, iri in prefixes.items():
         graph.bind(prefix, iri, replace=True)
-    for quad in store:
+    for quad in quads:
         graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     return graph
 
 
-def _parse_into(inner: pyoxigraph.Store, path: Path, graph: URIRef | None, relative: bool = False) -> dict[str, str]:
-    """Parse one file into ``inner``: quads keep their graph, triples go into ``graph`` or the file's own; its prefixes.
+def _parse_into(inner: pyoxigraph.Store | list, path: Path, graph: URIRef | None, relative: bool = False) -> dict[str, str]:
+    """Parse one file into ``inner`` (a store, or a list): quads keep their graph, triples go into ``graph`` or the file's own; its prefixes.
 
     ``relative``: resolve relative IRIs against the file's URI instead of refusing them.
     """

@@ -603,13 +603,18 @@ def _fill(messages: tuple, names: dict) -> tuple:
 
 
 def _prefixes(shapes: Graph, constraint: Node) -> dict[str, str]:
-    """The prefixes pySHACL declares for a SPARQL constraint (SPARQLQueryHelper.collect_prefixes)."""
+    """The prefixes of a SPARQL constraint: SHACL's sh:prefixes/owl:imports*/sh:declare, and those pySHACL adds.
+
+    pySHACL (SPARQLQueryHelper.collect_prefixes) does not follow owl:imports,
+    but rdflib lends it the data graph's Turtle prefixes; Oxigraph has none.
+    """
     prefixes = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
     graph_declares = set(shapes.objects(shapes.identifier, SH.declare))
     ontologies = set(shapes.subjects(RDF.type, OWL.Ontology))
     everywhere = graph_declares | {d for o in ontologies for d in shapes.objects(o, SH.declare)}
     for holder in shapes.objects(constraint, SH.prefixes):
-        own = set(shapes.objects(holder, SH.declare))
+        imported = set(shapes.transitive_objects(holder, OWL.imports)) - {holder}
+        own = set(shapes.objects(holder, SH.declare)) | {d for i in imported for d in shapes.objects(i, SH.declare)}
         for declaration in (own | graph_declares) if own and holder in ontologies else (everywhere | own):
             prefix, namespace = _one(shapes, declaration, SH.prefix), _one(shapes, declaration, SH.namespace)
             if not (isinstance(prefix, Literal) and isinstance(prefix.value, str) and isinstance(namespace, Literal)
@@ -876,6 +881,15 @@ def _copy(shapes: Graph, node: Node, report: _Triples, copied: set[Node]) -> Non
         _copy(shapes, o, report, copied)
 
 
+def validate_graph(data: Graph, shapes: Graph) -> Graph:
+    """pySHACL's report on an rdflib graph, for data that must be judged term for term as given."""
+    with pyshacl_adapter.fixed():
+        _, found, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    if isinstance(found, ValidationFailure):  # pySHACL returns it in place of a report
+        raise ShapesError(f"the shapes cannot be applied: {found.message}")
+    return found
+
+
 def _by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], report: _Triples, root: Node) -> None:
     """Validate the shapes that were not compiled with pySHACL, on the same triples; add its results to ``report``.
 
@@ -895,10 +909,7 @@ def _by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], repo
             rest.remove((shape, p, None))
         for t in class_types:
             rest.remove((shape, RDF.type, t))
-    with pyshacl_adapter.fixed():
-        _, found, _ = pyshacl.validate(graph, shacl_graph=rest, inference="none")
-    if isinstance(found, ValidationFailure):  # pySHACL returns it in place of a report
-        raise ShapesError(f"the shapes cannot be applied: {found.message}")
+    found = validate_graph(graph, rest)
     (their_root,) = found.subjects(RDF.type, SH.ValidationReport)
     for s, p, o in found:
         if s != their_root:
