@@ -97,8 +97,8 @@ def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     return seconds, done
 
 
-def gaps_by_rule(store: Path) -> tuple[float, Counter]:
-    seconds, done = run([CLI, "gaps", "--store", str(store), "--format", "json", "--fail-on", "none"])
+def gaps_by_rule(store: Path, options: tuple[str, ...] = ()) -> tuple[float, Counter]:
+    seconds, done = run([CLI, "gaps", "--store", str(store), "--format", "json", "--fail-on", "none", *options])
     return seconds, Counter(record["rule"] for record in json.loads(done.stdout))
 
 
@@ -184,6 +184,13 @@ def national(work: Path, strategies: int, observations: int) -> None:
     exact = all(many[rule] == strategies * single[rule] for rule in single | many)
     row("`gaps`, whole report, after the load", f"{seconds:.2f} s, {sum(many.values())} gaps",
         f"{strategies} x one strategy's, rule by rule: {'exactly' if exact else 'NOT EQUAL'}", "under 2 s")
+    council = ("--shapes", str(REPO / "examples" / "council-rules.ttl"))
+    extra_seconds, with_council = gaps_by_rule(store, council)
+    _, single_council = gaps_by_rule(work / "one-store", council)
+    exact = all(with_council[rule] == strategies * single_council[rule] for rule in single_council | with_council)
+    row("`gaps --shapes` a council's rule file, checked unit by unit", f"{extra_seconds:.2f} s, "
+        f"{sum(with_council.values()) - sum(many.values())} more gaps",
+        f"`gaps` alone {seconds:.2f} s; {strategies} x one strategy's: {'exactly' if exact else 'NOT EQUAL'}", "")
 
     # Re-import one strategy's workbook: only its unit is validated again.
     workbook = work / "strategy-0.xlsx"

@@ -34,6 +34,7 @@ from graph.engine.validation import ShapesError
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write
 from graph.engine.store import GraphSourceError, execute, new_graph
+from graph.engine.rules import ExtraRules, RulesError, read_extra_rules
 
 
 class InputError(click.ClickException):
@@ -240,26 +241,37 @@ def load(files: tuple[Path, ...], store: Path, graph_iri: str | None) -> None:
     "--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="violation", show_default=True,
     help="Exit with status 1 if any gap of this severity or worse is found, shown or not; none: always 0.",
 )
+@click.option("--shapes", "extra_shapes", multiple=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A file of your own SHACL rules (any RDF format, by extension), checked with the packaged ones. "
+                   "Each shape with a target is a rule, reported by its dcterms:identifier (or IRI), sh:name, "
+                   "rdfs:comment (why) and sg:fix. Repeatable.")
 @strategy_option
-def gaps(ds: Dataset, output: str, severity: str, fail_on: str, strategy_name: str | None) -> None:
+def gaps(ds: Dataset, output: str, severity: str, fail_on: str, extra_shapes: tuple[Path, ...], strategy_name: str | None) -> None:
     """Check the strategy's logic against the gap rules (shapes/) and report what is missing."""
     strategy = _strategy(ds, strategy_name)
-    found = [g for g in find_gaps(ds) if strategy is None or g.strategy == str(strategy)]
+    extra = None
+    try:
+        if extra_shapes:
+            extra = read_extra_rules(extra_shapes)
+        found = [g for g in find_gaps(ds, extra, str(strategy) if strategy else None)
+                 if strategy is None or g.strategy == str(strategy)]
+    except (GraphSourceError, RulesError, ShapesError) as error:
+        raise InputError(str(error)) from error
     shown = at_or_above(found, severity)
     if output == "json":
         click.echo(json.dumps([g.as_dict() for g in shown], indent=2, ensure_ascii=False))
     elif output == "csv":
         click.echo(as_csv(shown), nl=False)
     else:
-        click.echo(_gaps_as_text(ds, shown))
+        click.echo(_gaps_as_text(ds, shown, extra))
     if fail_on != "none" and at_or_above(found, fail_on):
         raise SystemExit(1)
 
 
-def _gaps_as_text(ds: Dataset, shown: list[Gap]) -> str:
+def _gaps_as_text(ds: Dataset, shown: list[Gap], extra: ExtraRules | None) -> str:
     if not shown:
         return "No gaps found."
-    titles = rules_by_id()
+    titles = rules_by_id(extra)
     names = strategy_labels(ds, shown)
     wrap = lambda text, first, rest: textwrap.fill(text, width=88, initial_indent=first, subsequent_indent=rest)
     lines: list[str] = []

@@ -7,7 +7,7 @@ from functools import lru_cache
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDFS, SH
 
-from graph.engine.rules import Rule, rules
+from graph.engine.rules import ExtraRules, Rule, rules
 from graph.tables import to_csv, to_xlsx
 
 # Most severe first; a --severity or --fail-on level includes everything above it.
@@ -38,24 +38,36 @@ class Gap:
         return asdict(self)
 
 
-def find_gaps(ds: Dataset) -> list[Gap]:
-    """The gaps the graph's kept reports hold, most severe first (reading validates nothing)."""
-    by_id, found = rules_by_id(), set()
-    for row in ds.query(_KEPT):
-        for record in json.loads(str(row.records)):
-            rule, message, label = by_id[record["rule"]], record["message"], record["label"]
-            if record["component"] != _SPARQL_COMPONENT:
-                # Core constraints cannot put the focus node in their message.
-                name = f"'{label}'" if label else URIRef(record["focus"]).n3()
-                message = f"{name}: {message or rule.name}"
-            found.add(Gap(rule.id, _SEVERITY_OF[URIRef(record["severity"])], record["focus"], label, message, rule.fix,
-                          record["strategy"]))
+def find_gaps(ds: Dataset, extra: ExtraRules | None = None, strategy: str | None = None) -> list[Gap]:
+    """The gaps the graph's kept reports hold, most severe first (reading validates nothing).
+
+    ``extra``: a council's own rules as well, checked now, unit by unit, and
+    ``strategy`` limits that check to the unit that holds it.
+    """
+    by_id, found = rules_by_id(extra), set()
+    records = [record for row in ds.query(_KEPT) for record in json.loads(str(row.records))]
+    if extra is not None:
+        from graph.engine.units import extra_records  # validation, which only this needs
+
+        records += extra_records(ds, extra, strategy)
+    for record in records:
+        rule, message, label = by_id[record["rule"]], record["message"], record["label"]
+        # Core constraints cannot put the focus node in their message; a SPARQL one may, and then says it all.
+        if record["component"] != _SPARQL_COMPONENT or not message:
+            name = f"'{label}'" if label else URIRef(record["focus"]).n3()
+            message = f"{name}: {message or rule.name}"
+        found.add(Gap(rule.id, _SEVERITY_OF[URIRef(record["severity"])], record["focus"], label, message, rule.fix,
+                      record["strategy"]))
     return sorted(found, key=lambda g: (SEVERITIES.index(g.severity), g.rule, g.strategy, g.label, g.message))
 
 
+def rules_by_id(extra: ExtraRules | None = None) -> dict[str, Rule]:
+    """Every rule, by its id: the packaged ones, and ``extra``'s."""
+    return {**_packaged_by_id(), **({rule.id: rule for rule in extra.by_shape.values()} if extra else {})}
+
+
 @lru_cache(maxsize=1)
-def rules_by_id() -> dict[str, Rule]:
-    """Every rule, by its id."""
+def _packaged_by_id() -> dict[str, Rule]:
     return {rule.id: rule for rule in rules().values()}
 
 

@@ -1,14 +1,16 @@
 """The rules a graph is checked against: the SHACL shapes of shapes/, read once per process."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SH
 
 from graph import files
-from graph.engine.store import files_digest
+from graph.engine.store import as_graph, files_digest, read_plain
 from graph.vocab import SG, SPARQL_PREFIXES
 
 
@@ -41,18 +43,70 @@ def shapes_digest() -> str:
 def rules() -> dict[URIRef, Rule]:
     """Every rule of the shapes graph, keyed by its shape."""
     shapes = shapes_graph()
-    text = lambda node, prop: str(shapes.value(node, prop) or "")
-    return {
-        node: Rule(str(identifier), text(node, SH.name), text(node, RDFS.comment), text(node, SG.fix))
-        for node, identifier in shapes.subject_objects(DCTERMS.identifier)
-        if (node, RDF.type, SH.NodeShape) in shapes
-    }
+    return {node: _rule(shapes, node, str(identifier)) for node, identifier in shapes.subject_objects(DCTERMS.identifier)
+            if (node, RDF.type, SH.NodeShape) in shapes}
+
+
+def _rule(shapes: Graph, node, identifier: str) -> Rule:
+    text = lambda prop: str(shapes.value(node, prop) or "")
+    return Rule(identifier, text(SH.name), text(RDFS.comment), text(SG.fix))
+
+
+class RulesError(Exception):
+    """A file of extra rules cannot be used as one; the message says why."""
+
+
+@dataclass(frozen=True)
+class ExtraRules:
+    """A council's own rules, added to the packaged ones: a shapes graph and the rule each of its shapes reports as."""
+
+    shapes: Graph
+    by_shape: dict
+
+    def rule_of(self, source_shape) -> Rule:
+        """The rule a result's source shape belongs to (as ``rule_of``)."""
+        return _owner(self.shapes, self.by_shape, source_shape)
+
+
+def read_extra_rules(paths: Iterable[Path]) -> ExtraRules:
+    """A council's rules from SHACL files of any RDF format (see ``extra_rules``); raises GraphSourceError, RulesError."""
+    paths = list(paths)
+    return extra_rules(as_graph(*read_plain(paths)), ", ".join(str(p) for p in paths))
+
+
+def extra_rules(shapes: Graph, source: str) -> ExtraRules:
+    """Every shape of ``shapes`` with a target is a rule: its dcterms:identifier, or else its IRI, is the rule's id.
+
+    Its sh:name, rdfs:comment and sg:fix are the name, why and fix a report
+    shows, as for the packaged rules. ``source`` names the file in errors.
+    """
+    # Here, not at the top: validation imports pySHACL, which reading kept reports never needs.
+    from graph.engine.validation import top_level_shapes
+
+    found, taken = {}, {rule.id for rule in rules().values()}
+    for node in sorted(top_level_shapes(shapes), key=str):
+        identifier = shapes.value(node, DCTERMS.identifier)
+        if identifier is None and not isinstance(node, URIRef):
+            raise RulesError(f"{source}: a shape with a target is a blank node with no dcterms:identifier: "
+                             "give it an IRI or an identifier, so that its gaps can say which rule found them")
+        rule_id = str(identifier if identifier is not None else node)
+        if rule_id in taken:
+            raise RulesError(f"{source}: rule id {rule_id!r} is already taken, by a packaged rule or another shape")
+        taken.add(rule_id)
+        found[node] = _rule(shapes, node, rule_id)
+    if not found:
+        raise RulesError(f"{source}: no shape with a target (sh:targetClass, sh:targetNode, sh:targetSubjectsOf, "
+                         "sh:targetObjectsOf, or a shape that is a class): nothing to check")
+    return ExtraRules(shapes, found)
 
 
 @lru_cache(maxsize=None)
 def rule_of(source_shape) -> Rule:
-    """The rule a result's source shape belongs to: itself, or the node shape that has it as sh:property."""
-    shapes, by_shape = shapes_graph(), rules()
+    """The rule a result's source shape belongs to: itself, or the shape that has it as sh:property."""
+    return _owner(shapes_graph(), rules(), source_shape)
+
+
+def _owner(shapes: Graph, by_shape: dict, source_shape) -> Rule:
     if source_shape in by_shape:
         return by_shape[source_shape]
     return by_shape[next(shapes.subjects(SH.property, source_shape))]

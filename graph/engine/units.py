@@ -38,7 +38,7 @@ from oxrdflib._converter import from_ox, to_ox
 from rdflib.namespace import PROV, RDF, SH, XSD
 
 from graph.engine import validation
-from graph.engine.rules import describe, rule_of, shapes_digest, shapes_graph
+from graph.engine.rules import ExtraRules, describe, rule_of, shapes_digest, shapes_graph
 from graph.engine.store import SKOLEM, add_all, vocabulary
 from graph.engine.workers import context as process_context
 from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES, VOCABULARY_BASE
@@ -483,31 +483,74 @@ def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fing
         add(name, _INPUT, ox.NamedNode(g))
     for q in data.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy))):
         add(name, _COVERS, q.subject)
+    records = []
+    for result, _, rule, label, strategy, record in _records(quads, name, data, _rule_id):
+        add(result, _RULE, ox.Literal(rule))
+        if label:
+            add(result, _LABEL, ox.Literal(label))
+        if strategy:
+            add(result, _STRATEGY, ox.NamedNode(strategy))
+        records.append(record)
+    add(name, _RECORDS, ox.Literal(json.dumps(records, ensure_ascii=False)))
+    return quads
+
+
+def _records(quads: list[ox.Quad], root, data: ox.Store, rule_id: Callable) -> list[tuple]:
+    """Each result of a report (as quads, ``root`` its report node): its node, source shape, rule id, focus label and strategy, and its gap record."""
     results, fields, messages = [], defaultdict(dict), defaultdict(list)
     for q in quads:
-        if q.predicate == _RESULT and q.subject == name:
+        if q.predicate == _RESULT and q.subject == root:
             results.append(q.object)
         elif q.predicate == _MESSAGE:
             messages[q.subject].append(q.object.value)
         elif q.predicate in _FIELDS:
             fields[q.subject].setdefault(_FIELDS[q.predicate], q.object)
     about = _described(data, {fields[r]["focus"] for r in results})
-    records = []
+    found = []
     for result in results:
-        found = fields[result]
-        focus = found["focus"]
+        field = fields[result]
+        focus = field["focus"]
         label, strategy = about.get(focus, ("", ""))
-        rule = _rule_id(found["shape"])
-        add(result, _RULE, ox.Literal(rule))
-        if label:
-            add(result, _LABEL, ox.Literal(label))
-        if strategy:
-            add(result, _STRATEGY, ox.NamedNode(strategy))
-        records.append({"rule": rule, "severity": found["severity"].value, "component": found["component"].value,
-                        "focus": _skolem(focus).value, "message": min(messages[result], default=""),
-                        "label": label, "strategy": strategy})
-    add(name, _RECORDS, ox.Literal(json.dumps(records, ensure_ascii=False)))
-    return quads
+        rule = rule_id(field["shape"])
+        found.append((result, field["shape"], rule, label, strategy,
+                      {"rule": rule, "severity": field["severity"].value, "component": field["component"].value,
+                       "focus": _skolem(focus).value, "message": min(messages[result], default=""),
+                       "label": label, "strategy": strategy}))
+    return found
+
+
+def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[dict]:
+    """The gap records of a council's own rules, unit by unit, as the kept reports are made (nothing is kept).
+
+    Each unit is validated with what its kept report was made from: its
+    graphs, the descriptions of the shared references it cites, and the
+    vocabulary. ``strategy``: only the unit that holds it.
+    """
+    store = ds.store._inner
+    shared, lookup, descriptions = shared_classes(), _Lookup(store, None), {}
+    rule_id = functools.cache(lambda shape: extra.rule_of(from_ox(shape)).id)
+    has_message = functools.cache(lambda shape: any(
+        (node, SH.message, None) in extra.shapes
+        for node in (from_ox(shape), *extra.shapes.objects(from_ox(shape), SH.sparql))))
+    records = []
+    for unit in kept(store).values():
+        graphs = {g: list(store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in unit.graphs}
+        if strategy is not None and not any(q.subject.value == strategy and q.predicate == _TYPE
+                                            and q.object.value == str(SG.Strategy) for qs in graphs.values() for q in qs):
+            continue
+        data = ox.Store()
+        data.extend(vocabulary()[0])
+        data.extend(q for qs in graphs.values() for q in qs)
+        data.extend(_cited(lookup, unit.graphs, graphs, shared, descriptions))
+        root, triples = validation.report_triples(data, extra.shapes)
+        converted: dict = {}
+        term = lambda node: converted.setdefault(node, to_ox(node))
+        quads = [ox.Quad(term(s), term(p), term(o)) for s, p, o in triples]
+        for _, shape, *_, record in _records(quads, term(root), data, rule_id):
+            if not has_message(shape):  # the rule's name says it better than "sh:…Component is not satisfied"
+                record["message"] = ""
+            records.append(record)
+    return records
 
 
 @functools.lru_cache(maxsize=None)

@@ -188,7 +188,7 @@ def _is_shape(shapes: Graph, node: Node) -> bool:
     return any(node in set(shapes.items(lst)) for lst in lists)
 
 
-def _top_level(shapes: Graph) -> set[Node]:
+def top_level_shapes(shapes: Graph) -> set[Node]:
     """The shapes pySHACL validates with their own focus nodes: those with a target."""
     explicit = {s for p in _TARGETS for s in shapes.subjects(p, None)}
     classes = {s for t in _class_types(shapes) for s in shapes.subjects(RDF.type, t)}
@@ -783,7 +783,7 @@ def _compile(shapes: Graph) -> tuple[list[_Plan], list[Node]]:
               for parameter in shapes.objects(component, SH.parameter)
               for path in shapes.objects(parameter, SH.path)}
     plans, delegated = [], []
-    for shape in _top_level(shapes):
+    for shape in top_level_shapes(shapes):
         try:
             # A subquery, so that a focus node with two targets is still one focus node.
             focus = "{ SELECT DISTINCT ?this WHERE { %s } }" % _targets(shapes, shape)
