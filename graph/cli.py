@@ -57,6 +57,42 @@ store_option = click.option(
 )
 
 
+def remote_option(command: Callable) -> Callable:
+    """Add --remote, --remote-update and --remote-credentials: a SPARQL server as the store, passed on as ``store``."""
+
+    @click.option("--remote", "remote_url", metavar="URL",
+                  help="A SPARQL 1.1 query endpoint to use as the store instead of --store (its default graph must be "
+                       "the union of its named graphs). Credentials come from STRATEGY_GRAPH_REMOTE_TOKEN, or "
+                       "STRATEGY_GRAPH_REMOTE_USER and STRATEGY_GRAPH_REMOTE_PASSWORD, or --remote-credentials.")
+    @click.option("--remote-update", "remote_update", metavar="URL",
+                  help="The server's SPARQL 1.1 Update endpoint, for writes (same host as --remote).")
+    @click.option("--remote-credentials", "remote_credentials", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                  help="A file whose first line is 'Bearer TOKEN' or 'USER:PASSWORD', for the remote server.")
+    @functools.wraps(command)
+    def wrapper(remote_url: str | None, remote_update: str | None, remote_credentials: Path | None, **kwargs):
+        if remote_url is None:
+            if remote_update or remote_credentials:
+                raise click.UsageError("--remote-update and --remote-credentials need --remote URL")
+            return command(**kwargs)
+        if kwargs.get("store") is not None:
+            raise click.UsageError("give either --store or --remote, not both")
+        from graph.engine.remote import Remote, credentials
+
+        try:
+            kwargs["store"] = Remote(remote_url, remote_update, credentials(remote_credentials),
+                                     DEFAULTS["remote_timeout_seconds"])
+        except GraphSourceError as error:
+            raise InputError(str(error)) from error
+        return command(**kwargs)
+
+    return wrapper
+
+
+def _where(store) -> str:
+    """How a message names a store: its folder, or the server's URL."""
+    return getattr(store, "query_url", None) or str(store)
+
+
 strategy_option = click.option(
     "--strategy", "strategy_name", metavar="ID",
     help="Only this strategy, of a graph that holds several: the id its workbook gave it (such as luton-pws), or its IRI.",
@@ -76,10 +112,11 @@ def _strategy(ds: Dataset, name: str | None) -> URIRef | None:
 
 
 def graph_source(command: Callable) -> Callable:
-    """Add --data and --store to a command and pass it the opened graph as ``ds``."""
+    """Add --data, --store and --remote to a command and pass it the opened graph as ``ds``."""
 
     @data_option
     @store_option
+    @remote_option
     @functools.wraps(command)
     def wrapper(data: tuple[Path, ...], store: Path | None, **kwargs):
         return command(ds=_open(data, store), **kwargs)
@@ -208,21 +245,24 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, o
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--store", required=True, type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of the persistent store; created if it does not exist.",
+    "--store", type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of the persistent store; created if it does not exist. Or --remote.",
 )
+@remote_option
 @click.option("--graph", "graph_iri", help="Named graph IRI for files of plain triples (quads keep their own graphs). Default: the file's own file: URI.")
-def load(files: tuple[Path, ...], store: Path, graph_iri: str | None) -> None:
+def load(files: tuple[Path, ...], store: Path | None, graph_iri: str | None) -> None:
     """Load Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML FILES into a store.
 
     All files are checked before the store is written; on any error the store
     is left exactly as it was.
     """
+    if store is None:
+        raise click.UsageError("give --store FOLDER or --remote URL")
     try:
         written = load_files(store, files, URIRef(graph_iri) if graph_iri else None, progress=_progress)
     except GraphSourceError as error:
-        raise InputError(f"{error}\nNothing was loaded; {store} is unchanged.") from error
-    click.echo(f"Loaded {written.statements} statements from {len(files)} file(s), with the vocabulary, into {store}; "
+        raise InputError(f"{error}\nNothing was loaded; {_where(store)} is unchanged.") from error
+    click.echo(f"Loaded {written.statements} statements from {len(files)} file(s), with the vocabulary, into {_where(store)}; "
                f"{_validated(written)}.")
 
 
@@ -405,6 +445,7 @@ def template(output: Path) -> None:
 @main.command("import")
 @click.argument("source", type=click.Path(path_type=Path, exists=True))
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store to import into. Without it, the rows are checked against the packaged dataset and nothing is written.")
+@remote_option
 @click.option("--dry-run", is_flag=True, help="Check everything and report, but write nothing.")
 def import_(source: Path, store: Path | None, dry_run: bool) -> None:
     """Import a filled-in workbook (.xlsx) or a folder of CSV files, one per sheet.
@@ -418,7 +459,7 @@ def import_(source: Path, store: Path | None, dry_run: bool) -> None:
         rows = read_workbook(source)
         if store is None:
             existing = open_graph()
-        elif store.exists():
+        elif not isinstance(store, Path) or store.exists():
             existing = open_graph(store=store)
         else:  # a new store starts with the vocabulary alone
             existing = in_memory(new_graph())
@@ -437,7 +478,7 @@ def import_(source: Path, store: Path | None, dry_run: bool) -> None:
     if written is None:
         click.echo(f"{source}: {len(rows)} rows are clean; nothing was written" + (" (--dry-run)." if dry_run else " (no --store)."))
         return
-    click.echo(f"Imported {len(rows)} rows from {source} into {graph} in {store} ({written.statements} statements "
+    click.echo(f"Imported {len(rows)} rows from {source} into {graph} in {_where(store)} ({written.statements} statements "
                f"with the vocabulary; {_validated(written)}).")
 
 
@@ -473,6 +514,7 @@ def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool
 @click.option("--download", multiple=True, metavar="ID", help="Fetch the data CSV of these Fingertips indicator IDs instead of reading SOURCE. Repeatable, or comma-separated.")
 @click.option("--area", default="E06000032", show_default=True, help="ONS code of the area whose values to keep; England's (E92000001) are kept as comparators.")
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store whose indicators receive the values. Without it, the file is checked against the packaged dataset and nothing is written.")
+@remote_option
 @click.option("--base-url", default=DEFAULTS["fingertips_base_url"], show_default=True, help="Base URL of the Fingertips API, for --download.")
 def fingertips(source: Path | None, download: tuple[str, ...], area: str, store: Path | None, base_url: str) -> None:
     """Import indicator values from an OHID Fingertips data CSV.
@@ -510,7 +552,7 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     if written is None:
         click.echo(f"{summary}. Nothing was written (no --store).")
         return
-    click.echo(f"{summary}. Written to {store}; {_validated(written)}.")
+    click.echo(f"{summary}. Written to {_where(store)}; {_validated(written)}.")
 
 
 @main.command()
@@ -533,6 +575,7 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @data_option
 @store_option
+@remote_option
 @click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE",
               help="Change a limit of graph/settings.py, such as sparql_time_limit_seconds=2. Repeatable.")
 def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: tuple[str, ...]) -> None:

@@ -28,6 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_post_body_bytes", 200_000, "The largest request body the viewer accepts (a SPARQL query sent by POST, say)."),
     Setting("workbook_max_unpacked_bytes", 200_000_000, "The most bytes an .xlsx workbook may unpack to (it is a zip file); a larger one is refused before it is opened."),
     Setting("workbook_max_compression_ratio", 200, "How many times larger than its compressed size one part of an .xlsx workbook may unpack to (a zip bomb is thousands); parts under 1 MB unpacked are not judged."),
+    Setting("remote_timeout_seconds", 120.0, "How long a command waits for a remote SPARQL server (--remote) to answer one request before it gives up with a clear error."),
     Setting("fingertips_base_url", "https://fingertips.phe.org.uk/api/", "Base URL of the OHID Fingertips API, for `fingertips --download`."),
     Setting("fingertips_timeout_seconds", 60, "How long `fingertips --download` waits for the API before giving up."),
     Setting("fingertips_max_bytes", 200_000_000, "The largest Fingertips CSV `fingertips --download` will read."),

@@ -1,7 +1,9 @@
 """The graph a viewer serves: one snapshot of one on-disk store, followed as the store changes.
 
-The viewer always reads a store on disk, shared with its SPARQL workers: for
-``--data`` files or the packaged dataset it first builds a temporary one. A
+The viewer reads a store on disk, shared with its SPARQL workers: for
+``--data`` files or the packaged dataset it first builds a temporary one. Or
+it reads a remote SPARQL server, whose catalog records when it was last
+written: a new write there is a new snapshot here, as a new generation is. A
 snapshot is one generation of that store with everything the pages derive
 from it (gaps, analysis, network, the diagram's boxes), built once. A watcher
 thread notices a write and builds the next snapshot in the background; until
@@ -26,7 +28,8 @@ from graph import files
 from graph.analysis import analyse, project, within
 from graph.contributions import Contribution, contributions
 from graph.diagram import Box, boxes_and_links
-from graph.engine.graphs import load, open_graph
+from graph.engine.graphs import load, open_graph, written_at
+from graph.engine.remote import Remote
 from graph.engine.snapshots import live
 from graph.gaps import Gap, find_gaps
 from graph.overview import StrategyOverview, strategy_overviews
@@ -44,10 +47,11 @@ class Snapshot:
     comes first; never twice.
     """
 
-    def __init__(self, ds: Dataset):
+    def __init__(self, ds: Dataset, generation: Path | str, written: datetime.datetime):
         self.graph = ds
-        self.generation: Path = ds.reader.generation.path
-        self.written: datetime.datetime = ds.reader.generation.written
+        # Which state of the store this is: a generation's folder, or a remote server's last write.
+        self.generation = generation
+        self.written = written
         self.gaps: list[Gap] = find_gaps(ds)
         self.strategies: list[StrategyOverview] = strategy_overviews(ds)
         # Diagrams drawn by Graphviz, by strategy, outcome and format: drawn when first asked for, then kept.
@@ -114,13 +118,28 @@ class Snapshot:
             self.analysis
 
 
-def build(store: Path) -> Snapshot:
-    """Open the live generation of ``store`` and derive the home page's data from it."""
+def build(store: Path | Remote) -> Snapshot:
+    """Open the live generation of ``store`` (or the remote server's graph) and derive the home page's data from it."""
     ds = open_graph(store=store)
-    snapshot = Snapshot(ds)
+    if isinstance(store, Remote):
+        written = written_at(ds) or datetime.datetime.now(datetime.timezone.utc)
+        return Snapshot(ds, _version(written), written)
+    snapshot = Snapshot(ds, ds.reader.generation.path, ds.reader.generation.written)
     # The generation stays on disk while any request still holds this snapshot.
     weakref.finalize(snapshot, ds.reader.close)
     return snapshot
+
+
+def _version(written: datetime.datetime | None) -> str:
+    return f"remote@{written.isoformat() if written else 'never written'}"
+
+
+def _current(store: Path | Remote):
+    """What names the store's state now, as a Snapshot's ``generation``; None if nothing was ever written."""
+    if isinstance(store, Remote):
+        return _version(written_at(open_graph(store=store)))
+    generation = live(store)
+    return generation.path if generation is not None else None
 
 
 def _install(app: Flask, snapshot: Snapshot) -> None:
@@ -150,17 +169,22 @@ def init_app(app: Flask) -> None:
         return {"data_changed": get_snapshot().written}
 
 
-def _follow(app: Flask, store: Path, poll: float, stop: threading.Event) -> None:
+def _follow(app: Flask, store: Path | Remote, poll: float, stop: threading.Event) -> None:
     """Swap in a new snapshot whenever the store's live generation changes."""
+    failing = False
     while not stop.wait(poll):
         try:
-            generation = live(store)
-            if generation is None or generation.path == app.extensions["snapshot"].generation:
+            current = _current(store)
+            if current is None or current == app.extensions["snapshot"].generation:
+                failing = False
                 continue
             snapshot = build(store)
-        except Exception:  # a store mid-rewrite or unreadable: keep serving the last good snapshot
-            app.logger.exception("the store changed but could not be read; still serving the previous snapshot")
+        except Exception:  # a store mid-rewrite, unreadable, or a server down: keep serving the last good snapshot
+            if not failing:  # once an outage, not once a poll
+                app.logger.exception("the store could not be read; still serving the previous snapshot")
+            failing = True
             continue
+        failing = False
         _install(app, snapshot)
         for listener in app.extensions.get("snapshot_listeners", ()):
             listener(snapshot)

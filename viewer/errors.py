@@ -1,7 +1,9 @@
 """Error pages and response headers: no stack trace or foreign script reaches a browser."""
 
 from flask import Flask, Response, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
+
+from graph.engine.remote import RemoteError
 
 # Everything the pages need is served by the app itself.
 SECURITY_HEADERS = {
@@ -22,6 +24,17 @@ def init_app(app: Flask) -> None:
     def untrusted_host(error: SecurityError):
         # Raised before routing (TRUSTED_HOSTS), so no page template can build its links.
         return Response("400 Bad Request: this server does not answer to that host name.\n", 400, mimetype="text/plain")
+
+    @app.errorhandler(RemoteError)
+    def server_down(error: RemoteError):
+        # The store is a remote SPARQL server that did not answer: the operator's log names it, the page does not.
+        app.logger.warning("the store's SPARQL server did not answer: %s", error)
+        page = ServiceUnavailable()
+        response = Response(render_template("error.html", code=page.code, name=page.name,
+                                            detail="The server that holds the graph is not answering. Try again shortly."),
+                            page.code)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

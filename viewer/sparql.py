@@ -11,7 +11,8 @@ from rdflib.namespace import RDF
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
-from graph.engine.workers import QueryService
+from graph.engine.remote import Remote
+from graph.engine.workers import QueryService, RemoteQueryService
 from graph.formats import BY_NAME
 from graph.sparql import FORMS, GRAPH_FORMATS, QueryError, formats_for, saved_queries
 from viewer.data import Snapshot, get_snapshot
@@ -109,7 +110,8 @@ def init_app(app: Flask) -> None:
     app.config["SPARQL_MAX_QUERY_BYTES"] = settings["sparql_max_query_bytes"]
     # Queries are parsed, run and written in the workers, under the time limit:
     # nothing a client sends is parsed in the web process.
-    service = QueryService(settings)
+    store = app.config["STORE"]
+    service = RemoteQueryService(store, settings) if isinstance(store, Remote) else QueryService(settings)
     service.start(app.extensions["snapshot"].generation)
     app.extensions["sparql"] = service
     answers = app.extensions["sparql_answers"] = Answers(settings["sparql_answers_bytes"])

@@ -8,6 +8,7 @@ A read of a store opens its live generation read-only and validates nothing;
 files read without a store are written into an in-memory store first, like any write.
 """
 
+import datetime
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -17,15 +18,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
+from rdflib.namespace import PROV, XSD
 
 from graph import files
 from graph.engine import snapshots
+from graph.engine.remote import Remote, connect
 from graph.engine.store import GraphSourceError, as_dataset, derive, is_iri, read_files, vocabulary
 from graph.vocab import ENGINE_BASE, SG
 
 _CATALOG = ox.NamedNode(ENGINE_BASE + "catalog")
 _VOCABULARY = ox.NamedNode(ENGINE_BASE + "vocabulary")
 _FINGERPRINT, _STATEMENTS = ox.NamedNode(str(SG.fingerprint)), ox.NamedNode(str(SG.graphStatements))
+_WRITTEN = ox.NamedNode(str(PROV.generatedAtTime))
 _COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -49,18 +53,21 @@ class StoreGraph(Dataset):
         self.reader.close()
 
 
-def open_graph(data: Sequence[Path] = (), store: Path | None = None) -> Dataset:
+def open_graph(data: Sequence[Path] = (), store: Path | Remote | None = None) -> Dataset:
     """Open the graph a command reads.
 
     With ``store``, the live generation of that store, read-only (the reader
-    stays open, and the generation kept, as long as the Dataset is). Otherwise
+    stays open, and the generation kept, as long as the Dataset is); or, for
+    a Remote, the server's graph, read through the protocol. Otherwise
     an in-memory store built, like any write, from ``data`` or the packaged
     dataset. Either way the reports of the gap rules are already in it. The
     default graph of the returned Dataset is the union of its named graphs.
     """
+    if store is not None and data:
+        raise GraphSourceError("give either --data files or a store, not both")
+    if isinstance(store, Remote):
+        return as_dataset(connect(store))
     if store is not None:
-        if data:
-            raise GraphSourceError("give either --data files or --store, not both")
         reader = snapshots.Reader(store)
         ds = as_dataset(reader.store, StoreGraph)
         ds.reader = reader
@@ -68,9 +75,9 @@ def open_graph(data: Sequence[Path] = (), store: Path | None = None) -> Dataset:
     return in_memory(read_files(data or files.dataset_files()))
 
 
-def write(store: Path, staged: Dataset, replacing: Iterable[URIRef] = (), progress=None,
+def write(store: Path | Remote, staged: Dataset, replacing: Iterable[URIRef] = (), progress=None,
           check: Callable[[Dataset], bool] | None = None) -> Written | None:
-    """Write ``staged`` into the store at ``store`` (created if missing) as a new generation.
+    """Write ``staged`` into the store at ``store`` (created if missing) as a new generation, or into a Remote.
 
     The named graphs ``staged`` holds, and those in ``replacing``, are replaced
     whole; the vocabulary is replaced by the packaged one. ``check``, if given,
@@ -78,8 +85,42 @@ def write(store: Path, staged: Dataset, replacing: Iterable[URIRef] = (), progre
     publishes it by returning True; otherwise, and after any error, the store
     is exactly as it was and None is returned.
     """
+    if isinstance(store, Remote):
+        return _write_remote(store, staged, replacing, progress, check)
     return snapshots.rewrite(store, lambda target: write_into(target, staged, replacing, progress),
                              None if check is None else lambda written: check(as_dataset(written)))
+
+
+def _write_remote(remote: Remote, staged: Dataset, replacing: Iterable[URIRef], progress,
+                  check: Callable[[Dataset], bool] | None) -> Written | None:
+    """A write into a server: made in memory on a copy of what it holds, then sent as one SPARQL Update.
+
+    The update drops and re-inserts each graph the write changed (data,
+    vocabulary, kept reports, catalog), so a server that runs a request as
+    one transaction (Oxigraph, Fuseki) has the whole change or none of it.
+    """
+    copy = ox.Store()
+    copy.bulk_extend(connect(remote))
+    before = _graphs(copy)
+    written = write_into(copy, staged, replacing, progress)
+    if check is not None and not check(as_dataset(copy)):
+        return None
+    after = _graphs(copy)
+    changed = sorted(g for g in before.keys() | after.keys() if before.get(g) != after.get(g))
+    if changed:
+        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in changed)
+        inserts = "".join(f"GRAPH <{g}> {{\n{ox.serialize(after[g], format=ox.RdfFormat.N_TRIPLES).decode()}}}\n"
+                          for g in changed if g in after)
+        remote.update(drops + "INSERT DATA {\n" + inserts + "}")
+    return written
+
+
+def _graphs(store: ox.Store) -> dict[str, frozenset]:
+    """Each named graph's triples."""
+    found: dict[str, set] = {}
+    for q in store:
+        found.setdefault(q.graph_name.value, set()).add(q.triple)
+    return {g: frozenset(triples) for g, triples in found.items()}
 
 
 def in_memory(staged: Dataset, base: Dataset | None = None, replacing: Iterable[URIRef] = ()) -> Dataset:
@@ -89,7 +130,7 @@ def in_memory(staged: Dataset, base: Dataset | None = None, replacing: Iterable[
     return base if base is not None else as_dataset(target)
 
 
-def load(store: Path, paths: Sequence[Path], graph: URIRef | None = None, progress=None) -> Written:
+def load(store: Path | Remote, paths: Sequence[Path], graph: URIRef | None = None, progress=None) -> Written:
     """Parse files (all of them, before anything is written) and write them into the store."""
     if graph is not None and not is_iri(graph):
         raise GraphSourceError(f"--graph {str(graph)!r}: expected an absolute IRI, such as https://example.org/graph/mine")
@@ -136,6 +177,9 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     target.extend(quads)
     target.add(ox.Quad(_VOCABULARY, _FINGERPRINT, ox.Literal(digest), _CATALOG))
     target.add(ox.Quad(_CATALOG, _STATEMENTS, ox.Literal(json.dumps(counts, sort_keys=True)), _CATALOG))
+    # When this write was made: what a viewer of a remote server watches for (a store on disk has its generations).
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    target.add(ox.Quad(_CATALOG, _WRITTEN, ox.Literal(now, datatype=ox.NamedNode(str(XSD.dateTime))), _CATALOG))
 
     def read(graph: str) -> list[ox.Quad]:
         source = inner if graph in written else target
@@ -152,6 +196,12 @@ def statement_counts(ds: Dataset) -> dict[str, int]:
     """
     recorded = _catalog_value(ds.store._inner, _CATALOG, _STATEMENTS)
     return json.loads(recorded) if recorded is not None else _statements_by_graph(ds.store._inner)
+
+
+def written_at(ds: Dataset) -> datetime.datetime | None:
+    """When the last write into the graph was made, as its catalog records it; None for a graph never written so."""
+    recorded = _catalog_value(ds.store._inner, _CATALOG, _WRITTEN)
+    return datetime.datetime.fromisoformat(recorded) if recorded is not None else None
 
 
 def _statements_by_graph(source: ox.Store) -> dict[str, int]:

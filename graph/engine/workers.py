@@ -44,7 +44,8 @@ import pyoxigraph
 from rdflib import Dataset
 
 from graph.engine import snapshots
-from graph.engine.store import GraphSourceError, execute, open_generation
+from graph.engine.remote import Remote, RemoteError, RemoteStore
+from graph.engine.store import GraphSourceError, as_dataset, execute, open_generation
 from graph.settings import DEFAULTS
 from graph.sparql import FORMS, NAMEABLE, QueryError, check, formats_for, may_name
 
@@ -173,6 +174,8 @@ def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
         return ("ok", payload, formats_for(checked.form)[fmt], truncated)
     except QueryError as error:
         return ("error", str(error), error.reason)
+    except RemoteError:
+        raise  # RemoteQueryService words it: the server's URL is not the client's business
     except SyntaxError as error:  # Oxigraph's parser refused what rdflib's accepted
         return ("error", f"malformed query: {error}", "malformed")
     except MemoryError:
@@ -661,3 +664,75 @@ def context():
     if START_METHOD == "forkserver":
         context.set_forkserver_preload([__name__, "graph.engine.units", "__main__"])
     return context
+
+
+# ---------------------------------------------------------------- over a remote server
+
+
+class _RemoteSnapshot:
+    """A worker's _Snapshot for a remote server: its Dataset, and the IRIs of its named graphs at a version."""
+
+    def __init__(self, remote: Remote):
+        self.ds = as_dataset(RemoteStore(remote))
+        self.path: str | None = None
+        self.graphs: set[str] = set()
+        self._lock = threading.Lock()
+
+    def open(self, version: str) -> None:
+        with self._lock:
+            if version != self.path:
+                self.graphs = {g.value for g in self.ds.store._inner.named_graphs() if isinstance(g, pyoxigraph.NamedNode)}
+                self.path = version
+
+
+class RemoteQueryService:
+    """QueryService's interface over a remote SPARQL server: the same checks, limits and answers, with no workers.
+
+    The server does the work, so a query here is a wait on HTTP: it runs in the
+    caller's thread, at most ``sparql_workers`` at once (the rest are answered
+    busy after ``sparql_queue_seconds``), stopped at the time limit by the
+    server where it takes one and by the wait in any case.
+    """
+
+    def __init__(self, remote: Remote, settings: dict | None = None):
+        settings = {**DEFAULTS, **(settings or {})}
+        self.time_limit = float(settings["sparql_time_limit_seconds"])
+        self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
+        self.queue_seconds = float(settings["sparql_queue_seconds"])
+        self._slots = threading.BoundedSemaphore(int(settings["sparql_workers"]))
+        self._snapshot = _RemoteSnapshot(remote.with_time_limit(self.time_limit))
+        self._generation: str | None = None
+
+    def start(self, generation: str) -> None:
+        """Answer from this version of the server's data."""
+        self._generation = str(generation)
+
+    switch = start
+
+    def run(self, text: str, formats: Mapping[str, str | None] = DEFAULT_FORMATS, protocol_dataset=None,
+            generation=None, base_iri: str | None = None) -> tuple[bytes, str, bool]:
+        """As QueryService.run."""
+        version = str(generation) if generation is not None else self._generation
+        if version is None:
+            raise QueryError("the query service has not been started", "unavailable")
+        if not self._slots.acquire(timeout=self.queue_seconds):
+            raise QueryError(_BUSY, "busy")
+        try:
+            self._snapshot.open(version)
+            answer = _answer(self._snapshot, (version, text, formats, protocol_dataset, self.max_rows, base_iri), self.max_bytes)
+        except RemoteError as error:
+            log.warning("the SPARQL server did not answer a query: %s", error)
+            if error.timed_out:
+                raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", "timed-out") from None
+            if error.status is not None and 400 <= error.status < 500:
+                raise QueryError(f"the store's server refused the query (HTTP {error.status})", "malformed") from None
+            raise QueryError("the store's server is not answering; try again shortly", "unavailable") from None
+        finally:
+            self._slots.release()
+        if answer[0] == "error":
+            raise QueryError(answer[1], answer[2])
+        return answer[1], answer[2], answer[3]
+
+    def close(self) -> None:
+        """Nothing runs in the background."""
+

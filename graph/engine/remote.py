@@ -1,0 +1,244 @@
+"""A standard SPARQL 1.1 server as the store: Oxigraph server, Fuseki, Virtuoso, GraphDB, Neptune.
+
+``RemoteStore`` answers the part of pyoxigraph's Store interface that the
+readers use (``query``, ``quads_for_pattern``, ``named_graphs``), over the
+SPARQL 1.1 Protocol, with pyoxigraph's own parsers: a term comes back exactly
+as the server wrote it. So every command and page reads a server as it reads
+the embedded store, through the same queries, sent as strings. Writes are
+SPARQL 1.1 Update requests, one a change (graph.engine.graphs.write_remote).
+
+The server's default graph must be the union of its named graphs, as the
+embedded store's is (Oxigraph server: ``--union-default-graph``; Fuseki:
+``tdb2:unionDefaultGraph true``; Virtuoso does so by default); ``connect``
+checks it. Only the host of the URLs given is ever contacted, redirects are
+not followed, and credentials never appear in a message.
+"""
+
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from graph.engine.store import GraphSourceError
+
+# Where credentials come from: never the command line, where `ps` and shell history would show them.
+TOKEN_VARIABLE = "STRATEGY_GRAPH_REMOTE_TOKEN"
+USER_VARIABLE, PASSWORD_VARIABLE = "STRATEGY_GRAPH_REMOTE_USER", "STRATEGY_GRAPH_REMOTE_PASSWORD"
+_RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+            "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+            "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+_GRAPHS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
+           "application/rdf+xml": ox.RdfFormat.RDF_XML, "text/plain": ox.RdfFormat.N_TRIPLES}
+# A query of any form: results for SELECT and ASK, N-Triples (or Turtle) for CONSTRUCT and DESCRIBE.
+_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+           "application/n-triples, text/turtle;q=0.9")
+_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } %s }"
+
+
+class RemoteError(GraphSourceError):
+    """The server could not be reached, or refused or failed a request; the message names the URL, and the status.
+
+    ``status``: the HTTP status the server answered with, if it answered;
+    ``timed_out``: whether it did not answer in time.
+    """
+
+    def __init__(self, message: str, status: int | None = None, timed_out: bool = False):
+        super().__init__(message)
+        self.status, self.timed_out = status, timed_out
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HTTP basic (user and password) or bearer (token) credentials; ``repr`` shows neither."""
+
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    def secrets(self) -> tuple[str, ...]:
+        """The secret strings, to be kept out of every message."""
+        return tuple(s for s in (self.password, self.token) if s)
+
+
+def credentials(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Credentials:
+    """Credentials from a file (``Bearer TOKEN``, or ``USER:PASSWORD``, on its first line), else from the environment.
+
+    The environment: STRATEGY_GRAPH_REMOTE_TOKEN, or STRATEGY_GRAPH_REMOTE_USER
+    with STRATEGY_GRAPH_REMOTE_PASSWORD. No credentials at all is fine.
+    """
+    if path is not None:
+        try:
+            line = path.read_text(encoding="utf-8").splitlines()[0].strip() if path.stat().st_size else ""
+        except (OSError, UnicodeDecodeError) as error:
+            raise RemoteError(f"{path}: the credentials file cannot be read ({type(error).__name__})") from None
+        if line.lower().startswith("bearer "):
+            return Credentials(token=line[7:].strip())
+        user, sep, password = line.partition(":")
+        if not sep or not user:
+            raise RemoteError(f"{path}: expected 'Bearer TOKEN' or 'USER:PASSWORD' on the first line")
+        return Credentials(user=user, password=password)
+    if environ.get(TOKEN_VARIABLE):
+        return Credentials(token=environ[TOKEN_VARIABLE])
+    if environ.get(USER_VARIABLE):
+        return Credentials(user=environ[USER_VARIABLE], password=environ.get(PASSWORD_VARIABLE, ""))
+    return Credentials()
+
+
+class Remote:
+    """One SPARQL server: a query endpoint, and an update endpoint if writes are wanted."""
+
+    def __init__(self, query_url: str, update_url: str | None = None, creds: Credentials = Credentials(),
+                 timeout: float = 60.0):
+        for url in filter(None, (query_url, update_url)):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise RemoteError(f"{url}: expected an http or https URL of a SPARQL endpoint")
+            if parts.username or parts.password:
+                raise RemoteError(f"{parts.scheme}://{parts.hostname}…: give credentials in {TOKEN_VARIABLE}, "
+                                  f"{USER_VARIABLE} and {PASSWORD_VARIABLE}, or a credentials file, not in the URL")
+        if update_url and urlsplit(update_url).netloc != urlsplit(query_url).netloc:
+            raise RemoteError(f"{update_url}: the update endpoint must be on the query endpoint's host, "
+                              f"{urlsplit(query_url).netloc}: only that host is contacted")
+        self.query_url, self.update_url, self.timeout = query_url, update_url, timeout
+        self._creds = creds
+        self._local = threading.local()  # a requests Session is not safe to share between threads
+        # Sent with each query: Virtuoso, for one, stops a query at this many milliseconds; others ignore it.
+        self.server_timeout_ms: int | None = None
+
+    def with_time_limit(self, seconds: float) -> "Remote":
+        """The same server, each query stopped after ``seconds``: by the server where it takes a timeout, else by the wait."""
+        limited = Remote(self.query_url, self.update_url, self._creds, seconds)
+        limited.server_timeout_ms = int(seconds * 1000)
+        return limited
+
+    def __repr__(self) -> str:
+        return f"Remote({self.query_url!r})"
+
+    def _session(self):
+        import requests  # here: a command that reads a store on disk never needs HTTP
+
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.trust_env = False  # no proxy or .netrc from the environment: only the given host is contacted
+            if self._creds.token:
+                session.headers["Authorization"] = f"Bearer {self._creds.token}"
+            elif self._creds.user:
+                session.auth = (self._creds.user, self._creds.password or "")
+        return session
+
+    def _post(self, url: str, data: dict | bytes, accept: str, timeout: float | None,
+              media: str | None = None):
+        import requests
+
+        headers = {"Accept": accept, **({"Content-Type": media} if media else {})}
+        try:
+            response = self._session().post(url, data=data, headers=headers, allow_redirects=False,
+                                            timeout=timeout or self.timeout)
+        except requests.Timeout:
+            raise RemoteError(f"{url}: no answer within {timeout or self.timeout:g} s", timed_out=True) from None
+        except requests.RequestException as error:
+            # The system's reason (connection refused, unknown name), not the library's chain of wrappers.
+            found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(error))
+            reason = found.group(1).strip() if found else type(error).__name__
+            raise RemoteError(f"{url}: cannot be reached ({self._scrub(reason)})") from None
+        if response.status_code >= 300:
+            body = self._scrub(response.text.strip().splitlines()[0][:300] if response.text.strip() else "")
+            raise RemoteError(f"{url}: HTTP {response.status_code} {response.reason or ''}".rstrip()
+                              + (f": {body}" if body else ""), response.status_code)
+        return response
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._creds.secrets():
+            text = text.replace(secret, "…")
+        return text
+
+    def query(self, text: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              timeout: float | None = None):
+        """The answer to a query, as pyoxigraph gives one: QuerySolutions, QueryBoolean or QueryTriples."""
+        data: dict = {"query": text}
+        if self.server_timeout_ms is not None:
+            data["timeout"] = str(self.server_timeout_ms)
+        if default_graphs is not None or named_graphs is not None:
+            data["default-graph-uri"] = list(default_graphs or [])
+            data["named-graph-uri"] = list(named_graphs or [])
+        response = self._post(self.query_url, data, _ACCEPT, timeout)
+        media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        try:
+            if media in _RESULTS:
+                return ox.parse_query_results(response.content, format=_RESULTS[media])
+            if media in _GRAPHS:
+                # A pyoxigraph QueryTriples, which only a store makes: the triples, asked for again in memory.
+                held = ox.Store()
+                held.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                            for t in ox.parse(response.content, format=_GRAPHS[media]))
+                return held.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        except (SyntaxError, ValueError) as error:
+            raise RemoteError(f"{self.query_url}: the answer is not valid {media}: {error}") from None
+        raise RemoteError(f"{self.query_url}: answered {media or 'no type'}, not SPARQL results or RDF")
+
+    def update(self, text: str, timeout: float | None = None) -> None:
+        """Run one SPARQL Update request (the server applies it whole or not at all, if it runs a request as a transaction)."""
+        if not self.update_url:
+            raise RemoteError(f"{self.query_url}: no update endpoint: give --remote-update URL to write")
+        # The request's body is the update itself: a form would triple the size of a large load.
+        self._post(self.update_url, text.encode("utf-8"), "*/*", timeout, "application/sparql-update; charset=utf-8")
+
+
+class RemoteStore:
+    """The reading part of pyoxigraph's Store, over a Remote, for oxrdflib and the engine's readers."""
+
+    def __init__(self, remote: Remote):
+        self.remote = remote
+
+    def query(self, query: str, *, use_default_graph_as_union: bool = False, default_graph=None, named_graphs=None,
+              prefixes: Mapping[str, str] | None = None, substitutions: Mapping | None = None, base_iri: str | None = None):
+        """As pyoxigraph's Store.query; the union default graph is the server's own default graph."""
+        if substitutions:
+            raise NotImplementedError("pre-bound variables are not sent to a remote server")
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
+        if base_iri:
+            prologue = f"BASE <{base_iri}>\n" + prologue
+        if default_graph is not None and not isinstance(default_graph, list):
+            default_graph = [default_graph]
+        names = lambda graphs: None if graphs is None else [g.value for g in graphs if isinstance(g, ox.NamedNode)]
+        return self.remote.query(prologue + query, names(default_graph), names(named_graphs))
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[ox.Quad]:
+        """The quads of the named graphs that match (the server's default graph is their union: it holds none of its own)."""
+        # The server's default graph holds nothing of its own; and a blank node of
+        # an earlier answer cannot be named in a new request: no quad matches either.
+        if isinstance(graph_name, ox.DefaultGraph) or any(isinstance(t, ox.BlankNode) for t in (subject, object)):
+            return iter(())
+        bound = [f"VALUES ?{v} {{ {t} }}" for v, t in zip("spog", (subject, predicate, object, graph_name)) if t is not None]
+        rows = self.remote.query(_QUADS % " ".join(bound))
+        return (ox.Quad(subject or row["s"], predicate or row["p"], object or row["o"], graph_name or row["g"])
+                for row in rows)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        """The named graphs the server holds statements in."""
+        return (row["g"] for row in self.remote.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return self.quads_for_pattern()
+
+    def __len__(self) -> int:
+        return int(next(iter(self.remote.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
+
+
+def connect(remote: Remote) -> RemoteStore:
+    """A RemoteStore for ``remote``, once the server answers and its default graph is the union of its named graphs."""
+    store = RemoteStore(remote)
+    sample = list(remote.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!isBlank(?s) && !isBlank(?o)) } LIMIT 1"))
+    if sample:
+        s, p, o = (sample[0][v] for v in "spo")
+        if not bool(remote.query(f"ASK {{ {s} {p} {o} }}")):
+            raise RemoteError(f"{remote.query_url}: the server's default graph is not the union of its named graphs, "
+                              "which strategy-graph reads as one graph. Oxigraph server: start it with "
+                              "--union-default-graph; Fuseki: tdb2:unionDefaultGraph true; Virtuoso does so by default")
+    return store
