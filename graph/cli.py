@@ -58,7 +58,7 @@ store_option = click.option(
 
 
 def remote_option(command: Callable) -> Callable:
-    """Add --remote, --remote-update and --remote-credentials: a SPARQL server as the store, passed on as ``store``."""
+    """Add --remote, --remote-update, --remote-store and --remote-credentials: a SPARQL server as the store, passed on as ``store``."""
 
     @click.option("--remote", "remote_url", metavar="URL",
                   help="A SPARQL 1.1 query endpoint to use as the store instead of --store (its default graph must be "
@@ -66,13 +66,17 @@ def remote_option(command: Callable) -> Callable:
                        "STRATEGY_GRAPH_REMOTE_USER and STRATEGY_GRAPH_REMOTE_PASSWORD, or --remote-credentials.")
     @click.option("--remote-update", "remote_update", metavar="URL",
                   help="The server's SPARQL 1.1 Update endpoint, for writes (same host as --remote).")
+    @click.option("--remote-store", "remote_store", metavar="URL",
+                  help="The server's Graph Store Protocol endpoint: writes then put each graph there under a staging "
+                       "name and move them in place with one update. For servers that refuse large updates (Virtuoso).")
     @click.option("--remote-credentials", "remote_credentials", type=click.Path(path_type=Path, exists=True, dir_okay=False),
                   help="A file whose first line is 'Bearer TOKEN' or 'USER:PASSWORD', for the remote server.")
     @functools.wraps(command)
-    def wrapper(remote_url: str | None, remote_update: str | None, remote_credentials: Path | None, **kwargs):
+    def wrapper(remote_url: str | None, remote_update: str | None, remote_store: str | None,
+                remote_credentials: Path | None, **kwargs):
         if remote_url is None:
-            if remote_update or remote_credentials:
-                raise click.UsageError("--remote-update and --remote-credentials need --remote URL")
+            if remote_update or remote_store or remote_credentials:
+                raise click.UsageError("--remote-update, --remote-store and --remote-credentials need --remote URL")
             return command(**kwargs)
         if kwargs.get("store") is not None:
             raise click.UsageError("give either --store or --remote, not both")
@@ -80,7 +84,7 @@ def remote_option(command: Callable) -> Callable:
 
         try:
             kwargs["store"] = Remote(remote_url, remote_update, credentials(remote_credentials),
-                                     DEFAULTS["remote_timeout_seconds"])
+                                     DEFAULTS["remote_timeout_seconds"], remote_store)
         except GraphSourceError as error:
             raise InputError(str(error)) from error
         return command(**kwargs)

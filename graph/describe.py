@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from rdflib import Dataset, Literal, URIRef
 
 from graph.engine.graphs import statement_counts
+from graph.engine.store import graph_names
 from graph.vocab import ENGINE_BASE, SPARQL_PREFIXES, VOCABULARY_BASE
 
 # Counted first and named after: a label joined into the count would be looked up once per statement.
 # The graphs are listed rather than filtered: a FILTER on ?g makes Oxigraph test it statement by statement.
 _CLASS_COUNTS = "SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?g { %s } GRAPH ?g { ?s a ?cls } } GROUP BY ?cls"
-_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _CLASS_LABELS = SPARQL_PREFIXES + "SELECT ?cls (SAMPLE(?name) AS ?label) WHERE { VALUES ?cls { %s } ?cls rdfs:label ?name } GROUP BY ?cls"
 
 _GRAPH_NAMES = SPARQL_PREFIXES + "SELECT ?g (SAMPLE(?id) AS ?name) WHERE { GRAPH ?g { ?g dcterms:identifier ?id } } GROUP BY ?g"
@@ -33,7 +33,7 @@ def class_counts(ds: Dataset) -> list[Count]:
     """Instances per class, outside the vocabulary graphs, most first."""
     # The vocabulary graphs declare classes rather than instances of them, and
     # the engine's kept reports describe the data rather than belong to it.
-    data = [row.g.n3() for row in ds.query(_GRAPHS) if not str(row.g).startswith((VOCABULARY_BASE, ENGINE_BASE))]
+    data = [f"<{g}>" for g in graph_names(ds) if not g.startswith((VOCABULARY_BASE, ENGINE_BASE))]
     counts = {row.cls: int(row.n) for row in ds.query(_CLASS_COUNTS % " ".join(data))} if data else {}
     labels = {row.cls: str(row.label) for row in ds.query(_CLASS_LABELS % " ".join(c.n3() for c in counts))} if counts else {}
     return sorted((Count(c, labels.get(c, ""), n) for c, n in counts.items()), key=lambda c: (-c.count, str(c.iri)))

@@ -17,11 +17,12 @@ from graph.vocab import SPARQL_PREFIXES
 # What an owner can be accountable for, in the order a page lists them.
 KINDS = {"outcome": "Target outcomes", "workstream": "Work streams", "intervention": "Interventions", "indicator": "Indicators"}
 _AGENTS = SPARQL_PREFIXES + """
-SELECT ?agent (SAMPLE(?name) AS ?label) (MAX(?board) AS ?isBoard) (MAX(?person) AS ?isPerson) WHERE {
+SELECT ?agent (SAMPLE(?name) AS ?label) (SAMPLE(?board) AS ?isBoard) (SAMPLE(?person) AS ?isPerson) WHERE {
   { ?x sg:owner ?agent } UNION { ?x sg:ledBy ?agent } UNION { ?x schema:funder ?agent }
   OPTIONAL { ?agent rdfs:label ?name }
-  BIND (EXISTS { ?agent a sg:Board } AS ?board)
-  BIND (EXISTS { ?agent a foaf:Person } || EXISTS { ?agent a prov:Person } AS ?person)
+  # OPTIONAL, not BIND (EXISTS …): Virtuoso cannot compile EXISTS in a BIND of a grouped query.
+  OPTIONAL { ?agent a sg:Board BIND ("yes" AS ?board) }
+  OPTIONAL { ?agent a ?personClass FILTER (?personClass IN (foaf:Person, prov:Person)) BIND ("yes" AS ?person) }
 } GROUP BY ?agent
 """
 _OWNED = SPARQL_PREFIXES + """
@@ -86,7 +87,7 @@ def owners(ds: Dataset) -> list[Owner]:
     """Every owner of the graph, by label."""
     found = {}
     for row in select_values(ds, _AGENTS):
-        kind = "board" if row["isBoard"] == "true" else "person" if row["isPerson"] == "true" else "organisation"
+        kind = "board" if row["isBoard"] else "person" if row["isPerson"] else "organisation"
         found[row["agent"]] = Owner(row["agent"], row["label"] or row["agent"], kind, {k: [] for k in KINDS})
     for row in select_values(ds, _OWNED):
         if row["agent"] in found:

@@ -31,6 +31,7 @@ from graph.diagram import Box, boxes_and_links
 from graph.engine.graphs import load, open_graph, written_at
 from graph.engine.remote import Remote
 from graph.engine.snapshots import live
+from graph.engine.store import graph_names
 from graph.gaps import Gap, find_gaps
 from graph.overview import StrategyOverview, strategy_overviews
 from graph.owners import Owner, owners
@@ -69,7 +70,7 @@ class Snapshot:
     @cached_property
     def graphs(self) -> frozenset[str]:
         """The named graphs, for the service description."""
-        return frozenset(str(row.g) for row in self.graph.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+        return frozenset(graph_names(self.graph))
 
     @property
     def analysis(self) -> dict:
@@ -144,7 +145,14 @@ def _current(store: Path | Remote):
 
 def _install(app: Flask, snapshot: Snapshot) -> None:
     app.extensions["snapshot"] = snapshot
-    threading.Thread(target=snapshot.warm, name="snapshot-warm", daemon=True).start()
+
+    def warm() -> None:
+        try:
+            snapshot.warm()
+        except Exception:  # a remote server gone meanwhile, say: the first request that needs the part tries again
+            app.logger.warning("working out the snapshot's slow parts ahead failed", exc_info=True)
+
+    threading.Thread(target=warm, name="snapshot-warm", daemon=True).start()
 
 
 def init_app(app: Flask) -> None:

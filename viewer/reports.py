@@ -199,13 +199,14 @@ def network() -> str:
     strategy = one_strategy(snapshot)
     g = snapshot.projection if strategy is None else within(snapshot.projection, strategy)
     net = Network(directed=True)
-    for node, data in g.nodes(data=True):
+    # In a fixed order, not the order some store answered in: the page reads the same from any store.
+    for node, data in sorted(g.nodes(data=True), key=lambda item: (item[1]["label"], item[0])):
         if data["kind"] in KIND_COLOURS:
             # Labels go to the browser as JSON and are drawn as text: never as HTML.
             net.add_node(node, label=data["label"], title=data["label"], group=data["kind"],
                          url=url_for("pages.resource", iri=node))
     shown = set(net.get_nodes())
-    for source, target in g.edges():
+    for source, target in sorted(g.edges()):
         if source in shown and target in shown:
             net.add_edge(source, target)
     keep = ("id", "label", "title", "group", "url")

@@ -9,7 +9,9 @@ files read without a store are written into an in-memory store first, like any w
 """
 
 import datetime
+import hashlib
 import json
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
@@ -23,7 +25,7 @@ from rdflib.namespace import PROV, XSD
 from graph import files
 from graph.engine import snapshots
 from graph.engine.remote import Remote, connect
-from graph.engine.store import GraphSourceError, as_dataset, derive, is_iri, read_files, vocabulary
+from graph.engine.store import SKOLEM, GraphSourceError, as_dataset, derive, is_iri, read_files, vocabulary
 from graph.vocab import ENGINE_BASE, SG
 
 _CATALOG = ox.NamedNode(ENGINE_BASE + "catalog")
@@ -107,12 +109,66 @@ def _write_remote(remote: Remote, staged: Dataset, replacing: Iterable[URIRef], 
         return None
     after = _graphs(copy)
     changed = sorted(g for g in before.keys() | after.keys() if before.get(g) != after.get(g))
-    if changed:
-        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in changed)
-        inserts = "".join(f"GRAPH <{g}> {{\n{ox.serialize(after[g], format=ox.RdfFormat.N_TRIPLES).decode()}}}\n"
-                          for g in changed if g in after)
-        remote.update(drops + "INSERT DATA {\n" + inserts + "}")
+    if changed and remote.store_url:
+        _put_in_place(remote, changed, after)
+    elif changed:
+        remote.update(_replacing(changed, after))
     return written
+
+
+def _put_in_place(remote: Remote, changed: list[str], after: dict[str, frozenset]) -> None:
+    """A change too large for one update request (Virtuoso's, say): each new graph is put, by the Graph Store
+    Protocol, under a staging name of the engine's; then one update request moves them all in place.
+
+    Until that request the live graphs are untouched; if a put fails, the staged graphs are dropped again.
+    The staged graphs are in the server's union default graph meanwhile.
+    """
+    run = uuid.uuid4().hex
+    staged = {g: f"{ENGINE_BASE}staging/{run}/{hashlib.sha1(g.encode()).hexdigest()[:20]}" for g in changed if g in after}
+    try:
+        for graph, staging in staged.items():
+            remote.put_graph(staging, ox.serialize(_skolemised(graph, after[graph]), format=ox.RdfFormat.N_TRIPLES))
+    except GraphSourceError:
+        try:
+            remote.update(" ;\n".join(f"DROP SILENT GRAPH <{s}>" for s in staged.values()))
+        except GraphSourceError:
+            pass  # the first error is the one to report; what is left is under the engine's staging names
+        raise
+    remote.update(" ;\n".join(f"MOVE SILENT GRAPH <{staged[g]}> TO GRAPH <{g}>" if g in staged else f"DROP SILENT GRAPH <{g}>"
+                               for g in changed))
+
+
+def _skolemised(graph: str, triples) -> list[ox.Triple]:
+    """A graph's triples, as written to a server: the engine's own graphs with their blank nodes skolemised (see _replacing)."""
+    if not graph.startswith(ENGINE_BASE):
+        return list(triples)
+    skolem = lambda n: ox.NamedNode(SKOLEM + n.value) if type(n) is ox.BlankNode else n
+    return [ox.Triple(skolem(t.subject), t.predicate, skolem(t.object)) for t in triples]
+
+
+def _replacing(changed: list[str], after: dict[str, frozenset]) -> str:
+    """One SPARQL Update that drops each graph of ``changed`` and inserts what ``after`` holds in it.
+
+    Virtuoso refuses blank nodes in INSERT DATA and compiles a large INSERT
+    template past its limits, so: triples without blank nodes go in INSERT
+    DATA, those with them in an INSERT template (the same in SPARQL 1.1: one
+    label, one node). The engine's own graphs (kept reports, whose results are
+    blank nodes by the hundred) have their blank nodes skolemised instead
+    (RDF 1.1's .well-known/genid/ IRIs): they are read only by the engine.
+    """
+    blank = lambda t: type(t.subject) is ox.BlankNode or type(t.object) is ox.BlankNode
+    plain: dict[str, list] = {}
+    template: dict[str, list] = {}
+    for g in changed:
+        for t in _skolemised(g, after.get(g, ())):
+            (template if blank(t) else plain).setdefault(g, []).append(t)
+    block = lambda graphs: "".join(f"GRAPH <{g}> {{\n{ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES).decode()}}}\n"
+                                   for g, ts in sorted(graphs.items()))
+    text = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in changed)
+    text += "INSERT DATA {\n" + block(plain) + "}"
+    if template:
+        text += " ;\nINSERT {\n" + block(template) + "} WHERE {}"
+    return text
 
 
 def _graphs(store: ox.Store) -> dict[str, frozenset]:

@@ -14,6 +14,7 @@ checks it. Only the host of the URLs given is ever contacted, redirects are
 not followed, and credentials never appear in a message.
 """
 
+import json
 import os
 import re
 import threading
@@ -34,9 +35,12 @@ _RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
             "text/tab-separated-values": ox.QueryResultsFormat.TSV}
 _GRAPHS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
            "application/rdf+xml": ox.RdfFormat.RDF_XML, "text/plain": ox.RdfFormat.N_TRIPLES}
-# A query of any form: results for SELECT and ASK, N-Triples (or Turtle) for CONSTRUCT and DESCRIBE.
-_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-           "application/n-triples, text/turtle;q=0.9")
+# What to ask for, by the query's form: some servers (Virtuoso) answer a CONSTRUCT as results if results are acceptable.
+_SOLUTIONS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+_TRIPLES = "application/n-triples, text/turtle;q=0.9"
+_ACCEPT = {"SELECT": _SOLUTIONS, "ASK": _SOLUTIONS, "CONSTRUCT": _TRIPLES, "DESCRIBE": _TRIPLES}
+# The prologue of a query (comments, BASE and PREFIX declarations), before the word that names its form.
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
 _QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } %s }"
 
 
@@ -93,18 +97,22 @@ class Remote:
     """One SPARQL server: a query endpoint, and an update endpoint if writes are wanted."""
 
     def __init__(self, query_url: str, update_url: str | None = None, creds: Credentials = Credentials(),
-                 timeout: float = 60.0):
-        for url in filter(None, (query_url, update_url)):
+                 timeout: float = 60.0, store_url: str | None = None):
+        for url in filter(None, (query_url, update_url, store_url)):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise RemoteError(f"{url}: expected an http or https URL of a SPARQL endpoint")
             if parts.username or parts.password:
                 raise RemoteError(f"{parts.scheme}://{parts.hostname}…: give credentials in {TOKEN_VARIABLE}, "
                                   f"{USER_VARIABLE} and {PASSWORD_VARIABLE}, or a credentials file, not in the URL")
-        if update_url and urlsplit(update_url).netloc != urlsplit(query_url).netloc:
-            raise RemoteError(f"{update_url}: the update endpoint must be on the query endpoint's host, "
-                              f"{urlsplit(query_url).netloc}: only that host is contacted")
-        self.query_url, self.update_url, self.timeout = query_url, update_url, timeout
+        for url in filter(None, (update_url, store_url)):
+            if urlsplit(url).netloc != urlsplit(query_url).netloc:
+                raise RemoteError(f"{url}: the update and graph store endpoints must be on the query endpoint's host, "
+                                  f"{urlsplit(query_url).netloc}: only that host is contacted")
+        if store_url and not update_url:
+            raise RemoteError(f"{store_url}: a graph store endpoint is used with an update endpoint (--remote-update), "
+                              "which puts the graphs it receives in place in one request")
+        self.query_url, self.update_url, self.store_url, self.timeout = query_url, update_url, store_url, timeout
         self._creds = creds
         self._local = threading.local()  # a requests Session is not safe to share between threads
         # Sent with each query: Virtuoso, for one, stops a query at this many milliseconds; others ignore it.
@@ -112,7 +120,7 @@ class Remote:
 
     def with_time_limit(self, seconds: float) -> "Remote":
         """The same server, each query stopped after ``seconds``: by the server where it takes a timeout, else by the wait."""
-        limited = Remote(self.query_url, self.update_url, self._creds, seconds)
+        limited = Remote(self.query_url, self.update_url, self._creds, seconds, self.store_url)
         limited.server_timeout_ms = int(seconds * 1000)
         return limited
 
@@ -133,13 +141,13 @@ class Remote:
         return session
 
     def _post(self, url: str, data: dict | bytes, accept: str, timeout: float | None,
-              media: str | None = None):
+              media: str | None = None, method: str = "POST", params: dict | None = None):
         import requests
 
         headers = {"Accept": accept, **({"Content-Type": media} if media else {})}
         try:
-            response = self._session().post(url, data=data, headers=headers, allow_redirects=False,
-                                            timeout=timeout or self.timeout)
+            response = self._session().request(method, url, data=data, params=params, headers=headers,
+                                               allow_redirects=False, timeout=timeout or self.timeout)
         except requests.Timeout:
             raise RemoteError(f"{url}: no answer within {timeout or self.timeout:g} s", timed_out=True) from None
         except requests.RequestException as error:
@@ -167,11 +175,12 @@ class Remote:
         if default_graphs is not None or named_graphs is not None:
             data["default-graph-uri"] = list(default_graphs or [])
             data["named-graph-uri"] = list(named_graphs or [])
-        response = self._post(self.query_url, data, _ACCEPT, timeout)
+        form = re.match(r"[A-Za-z]*", text[_PROLOGUE.match(text).end():]).group().upper()
+        response = self._post(self.query_url, data, _ACCEPT.get(form, f"{_SOLUTIONS}, {_TRIPLES}"), timeout)
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         try:
             if media in _RESULTS:
-                return ox.parse_query_results(response.content, format=_RESULTS[media])
+                return _results(response.content, _RESULTS[media])
             if media in _GRAPHS:
                 # A pyoxigraph QueryTriples, which only a store makes: the triples, asked for again in memory.
                 held = ox.Store()
@@ -182,12 +191,38 @@ class Remote:
             raise RemoteError(f"{self.query_url}: the answer is not valid {media}: {error}") from None
         raise RemoteError(f"{self.query_url}: answered {media or 'no type'}, not SPARQL results or RDF")
 
+    def put_graph(self, graph: str, ntriples: bytes, timeout: float | None = None) -> None:
+        """Replace one graph with these N-Triples, by the Graph Store HTTP Protocol (indirect: ?graph=IRI)."""
+        if not self.store_url:
+            raise RemoteError(f"{self.query_url}: no graph store endpoint: give --remote-store URL")
+        self._post(self.store_url, ntriples, "*/*", timeout, "application/n-triples", "PUT", {"graph": graph})
+
     def update(self, text: str, timeout: float | None = None) -> None:
         """Run one SPARQL Update request (the server applies it whole or not at all, if it runs a request as a transaction)."""
         if not self.update_url:
             raise RemoteError(f"{self.query_url}: no update endpoint: give --remote-update URL to write")
         # The request's body is the update itself: a form would triple the size of a large load.
         self._post(self.update_url, text.encode("utf-8"), "*/*", timeout, "application/sparql-update; charset=utf-8")
+
+
+_READABLE_BLANK = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _results(payload: bytes, fmt: ox.QueryResultsFormat):
+    """SPARQL results, read by pyoxigraph; JSON blank node ids it cannot read (Virtuoso's nodeID://b1) are made readable.
+
+    A blank node id only names a node within one answer, so any consistent renaming keeps the answer.
+    """
+    if fmt == ox.QueryResultsFormat.JSON and b'"bnode"' in payload:
+        answer = json.loads(payload)
+        renamed = False
+        for row in answer.get("results", {}).get("bindings", ()):
+            for term in row.values():
+                if term.get("type") == "bnode" and not _READABLE_BLANK.fullmatch(term["value"]):
+                    term["value"], renamed = "b" + re.sub(r"[^A-Za-z0-9_]", "_", term["value"]), True
+        if renamed:
+            payload = json.dumps(answer).encode("utf-8")
+    return ox.parse_query_results(payload, format=fmt)
 
 
 class RemoteStore:

@@ -206,6 +206,11 @@ def execute(ds: Dataset, query: str, protocol_dataset: tuple[Sequence[str], Sequ
     return Answer("CONSTRUCT", triples=tuple(rows)), truncated
 
 
+def graph_names(ds: Dataset) -> list[str]:
+    """The IRIs of the named graphs the graph holds statements in (no query: `GRAPH ?g {}` is not read alike by every server)."""
+    return sorted(g.value for g in ds.store._inner.named_graphs() if isinstance(g, pyoxigraph.NamedNode))
+
+
 def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str | None]]:
     """The rows of a SELECT on the union of the named graphs, each value as its lexical form (None if unbound).
 

@@ -1,0 +1,164 @@
+"""Real SPARQL servers for the tests, started and stopped by the tests themselves."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen | None, seconds: float = 60) -> None:
+    """Until ``url`` answers a SPARQL ASK; raises if the process ends or time runs out."""
+    deadline = time.monotonic() + seconds
+    query = urllib.parse.urlencode({"query": "ASK {}"})
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}?{query}", timeout=5).read()
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not start")
+            time.sleep(0.1)
+
+
+def _term(term: dict) -> str:
+    if term["type"] == "uri":
+        return f"<{term['value']}>"
+    if term["type"] == "bnode":
+        return f"_:{term['value']}"
+    value = json.dumps(term["value"], ensure_ascii=False)
+    return value + (f"@{term['xml:lang']}" if "xml:lang" in term else f"^^<{term['datatype']}>" if "datatype" in term else "")
+
+
+def dump(query_url: str) -> list[str]:
+    """Every quad a server holds, as sorted lines (blank nodes by the server's own labels), read as plain JSON results."""
+    query = urllib.parse.urlencode({"query": "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    request = urllib.request.Request(f"{query_url}?{query}", headers={"Accept": "application/sparql-results+json"})
+    rows = json.loads(urllib.request.urlopen(request, timeout=60).read())["results"]["bindings"]
+    return sorted(" ".join(_term(row[v]) for v in "spog") + " ." for row in rows)
+
+
+@dataclass
+class OxigraphServer:
+    """`oxigraph serve` (the oxigraph package's binary) on a folder and a free port, its default graph the union."""
+
+    folder: Path
+    port: int = field(default_factory=free_port)
+    union: bool = True
+    process: subprocess.Popen | None = None
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    @property
+    def update_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/update"
+
+    def options(self) -> list[str]:
+        """The CLI options that point a command at this server."""
+        return ["--remote", self.query_url, "--remote-update", self.update_url]
+
+    def start(self) -> "OxigraphServer":
+        binary = Path(sys.executable).with_name("oxigraph")
+        self.process = subprocess.Popen([str(binary), "serve", "--location", str(self.folder), "--bind",
+                                         f"127.0.0.1:{self.port}", *(["--union-default-graph"] if self.union else [])],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(self.query_url, self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def dump(self) -> list[str]:
+        return dump(self.query_url)
+
+
+# A private Virtuoso: its own database folder, ports on 127.0.0.1, no system service.
+_VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DisableUnixSocket = 1
+CheckpointInterval = 60
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {dir}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+
+@dataclass
+class VirtuosoServer:
+    """Virtuoso Open Source (Debian's virtuoso-opensource) on a folder and free ports, SPARQL Update granted to /sparql."""
+
+    folder: Path
+    port: int = field(default_factory=free_port)
+    isql: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    update_url = query_url
+
+    @property
+    def store_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql-graph-crud"
+
+    def options(self) -> list[str]:
+        # Virtuoso compiles each update into SQL and refuses a large one: writes go by the Graph Store Protocol.
+        return ["--remote", self.query_url, "--remote-update", self.update_url, "--remote-store", self.store_url]
+
+    @staticmethod
+    def available() -> bool:
+        return bool(shutil.which("virtuoso-t") and shutil.which("isql-vt"))
+
+    def start(self) -> "VirtuosoServer":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ini = self.folder / "virtuoso.ini"
+        ini.write_text(_VIRTUOSO_INI.format(dir=self.folder.resolve(), isql=self.isql, http=self.port))
+        self.process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(ini)], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, cwd=self.folder)
+        wait_for(self.query_url, self.process, 120)
+        # The anonymous SPARQL user may read only, until the database administrator grants it updates.
+        subprocess.run(["isql-vt", f"127.0.0.1:{self.isql}", "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+                       check=True, capture_output=True, timeout=60)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(60)
+
+    def dump(self) -> list[str]:
+        return dump(self.query_url)

@@ -1,0 +1,324 @@
+"""The commands and the viewer over a real Oxigraph server (`oxigraph serve`), through the SPARQL 1.1 protocols.
+
+Each check compares the remote run with the embedded store's run of the same
+command on the same packaged dataset: the two must agree record for record.
+"""
+
+import http.server
+import json
+import re
+import threading
+import urllib.request
+
+import openpyxl
+import pytest
+from rdflib import Dataset
+from rdflib.compare import isomorphic
+
+from click.testing import CliRunner
+
+from graph import files
+from graph.cli import main
+from graph.engine.remote import Remote
+from tests.servers import OxigraphServer, VirtuosoServer
+from viewer import close, create_app
+
+PAGES = ("/", "/gaps", "/theory-of-change", "/analysis", "/contributions", "/owners", "/network",
+         "/search?q=housing", "/query")
+
+
+# Two independent servers, to test the protocols rather than one product.
+KINDS = {"oxigraph": OxigraphServer, "virtuoso": VirtuosoServer}
+
+
+def _kind(name: str):
+    if name == "virtuoso" and not VirtuosoServer.available():
+        pytest.fail("Virtuoso is not installed: ./dev test installs Debian's virtuoso-opensource")
+    return KINDS[name]
+
+
+@pytest.fixture(scope="module", params=sorted(KINDS))
+def server(request, tmp_path_factory):
+    """A server holding the packaged dataset, loaded through --remote."""
+    started = _kind(request.param)(tmp_path_factory.mktemp(request.param)).start()
+    result = CliRunner().invoke(main, ["load", *map(str, files.dataset_files()), *started.options()])
+    assert result.exit_code == 0, result.output
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    """An Oxigraph server holding the packaged dataset, for the protocol's own checks (credentials, hosts, limits)."""
+    started = OxigraphServer(tmp_path_factory.mktemp("oxigraph-alone")).start()
+    result = CliRunner().invoke(main, ["load", *map(str, files.dataset_files()), *started.options()])
+    assert result.exit_code == 0, result.output
+    yield started
+    started.stop()
+
+
+def _json(runner, *args):
+    result = runner.invoke(main, list(args))
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.output)
+
+
+def test_load_through_the_protocol_holds_what_the_embedded_store_holds(runner, server):
+    remote = _json(runner, "stats", "--format", "json", "--remote", server.query_url)
+    embedded = _json(runner, "stats", "--format", "json")
+    # A server may hold graphs of its own besides (Virtuoso's system graphs): what the embedded store holds, it holds alike.
+    for part in ("classes", "graphs"):
+        theirs = {c["iri"]: c["count"] for c in remote[part]}
+        assert {c["iri"]: theirs.get(c["iri"]) for c in embedded[part]} == {c["iri"]: c["count"] for c in embedded[part]}
+    assert {c["name"]: c["count"] for c in remote["classes"]}["Target outcome"] == 5  # the strategy's five target outcomes
+
+
+@pytest.mark.parametrize("command", [("gaps", "--format", "json", "--fail-on", "none"), ("analyse", "--format", "json"),
+                                     ("query", "outcomes-without-funded-intervention", "--format", "json"),
+                                     ("gaps", "--format", "json", "--shapes", "examples/council-rules.ttl")])
+def test_a_command_over_the_server_answers_as_over_the_embedded_store(runner, server, command):
+    remote = _json(runner, *command, "--remote", server.query_url)
+    embedded = _json(runner, *command)
+    assert remote == embedded
+    assert remote  # something to compare: every one of these has records on the Luton data
+
+
+def test_export_over_the_server_is_the_embedded_graph(runner, server):
+    remote = runner.invoke(main, ["export", "--format", "trig", "--remote", server.query_url])
+    embedded = runner.invoke(main, ["export", "--format", "trig"])
+    parsed = [Dataset().parse(data=r.stdout_bytes, format="trig") for r in (remote, embedded)]
+    assert len(parsed[1]) > 1000
+    for name in {g.identifier for g in parsed[1].graphs()}:
+        assert isomorphic(parsed[0].graph(name), parsed[1].graph(name)), name
+
+
+def _visible(html: str) -> str:
+    """A page as a reader sees it: the footer's time of the last change aside (the two stores were written apart)."""
+    return re.sub(r"<footer>.*?</footer>", "", html, flags=re.DOTALL)
+
+
+def test_the_viewer_over_the_server_shows_what_it_shows_over_the_embedded_store(server, client):
+    app = create_app({"TESTING": True, "STORE": _remote(server)})
+    try:
+        remote = app.test_client()
+        for page in PAGES:
+            theirs, ours = remote.get(page), client.get(page)
+            assert theirs.status_code == ours.status_code == 200, page
+            assert _visible(theirs.get_data(as_text=True)) == _visible(ours.get_data(as_text=True)), page
+    finally:
+        close(app)
+
+
+def test_sparql_through_serve_remote_keeps_the_endpoints_checks(server):
+    app = create_app({"TESTING": True, "STORE": _remote(server)})
+    try:
+        endpoint = app.test_client()
+        answer = endpoint.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?o a <https://w3id.org/strategy-graph/def#Outcome> }"},
+                              headers={"Accept": "application/sparql-results+json"})
+        assert answer.status_code == 200
+        assert answer.get_json()["results"]["bindings"][0]["n"]["value"] == "5"
+        service = endpoint.get("/sparql", query_string={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+        assert service.status_code == 400 and "SERVICE is refused" in service.get_data(as_text=True)
+        update = endpoint.post("/sparql", data={"update": "DROP ALL"})
+        assert update.status_code in (400, 403)
+    finally:
+        close(app)
+    assert len(server.dump()) > 1000  # DROP ALL never reached it
+
+
+def _broken_workbook(runner, server, tmp_path):
+    workbook = tmp_path / "luton.xlsx"
+    assert runner.invoke(main, ["export", "--format", "xlsx", "-o", str(workbook), "--remote", server.query_url]).exit_code == 0
+    book = openpyxl.load_workbook(workbook)
+    book["Outcomes"]["B3"] = "a reworded outcome"  # a published label may not change
+    book.save(workbook)
+    return workbook
+
+
+def test_a_refused_import_leaves_the_server_exactly_as_it_was(runner, server, tmp_path):
+    before = server.dump()
+    result = runner.invoke(main, ["import", str(_broken_workbook(runner, server, tmp_path)), *server.options()])
+    assert result.exit_code == 1
+    assert "Outcomes row 3" in result.output and "nothing was written" in result.output
+    assert server.dump() == before
+
+
+def test_an_update_the_server_refuses_writes_nothing_and_names_the_url_and_status(runner, oxigraph, tmp_path):
+    server = oxigraph
+    before = server.dump()
+    wrong = server.update_url + "-nowhere"
+    result = runner.invoke(main, ["load", "examples/example-town.trig", "--remote", server.query_url, "--remote-update", wrong])
+    assert result.exit_code == 2
+    assert f"{wrong}: HTTP 404" in result.output and "Nothing was loaded" in result.output
+    assert server.dump() == before
+
+
+def test_a_write_is_one_update_that_replaces_the_graphs_it_changed(runner, server):
+    """Loading another strategy adds its graphs and re-validates; Luton's gaps stay as they were."""
+    luton = "https://w3id.org/strategy-graph/id/luton-pws/strategy"
+    gaps = lambda: _json(runner, "gaps", "--format", "json", "--fail-on", "none", "--remote", server.query_url)
+    before = gaps()
+    result = runner.invoke(main, ["load", "examples/example-town.trig", *server.options()])
+    assert result.exit_code == 0, result.output
+    after = gaps()
+    assert [g for g in after if g["strategy"] == luton] == [g for g in before if g["strategy"] == luton]
+    assert len(after) > len(before)
+    town = _json(runner, "gaps", "--format", "json", "--fail-on", "none", "--data", "examples/example-town.trig")
+    assert {g["focus"] for g in after} - {g["focus"] for g in before} == {g["focus"] for g in town}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_server_that_is_down_gets_a_clear_error_and_exit_2(runner, tmp_path, kind):
+    stopped = _kind(kind)(tmp_path / "down")
+    result = runner.invoke(main, ["gaps", "--remote", stopped.query_url])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {stopped.query_url}: cannot be reached (Connection refused)"
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_pages_answer_a_styled_503_while_the_server_is_down_and_recover(tmp_path, kind):
+    own = _kind(kind)(tmp_path / "own").start()
+    try:
+        assert CliRunner().invoke(main, ["load", "examples/example-town.trig", *own.options()]).exit_code == 0
+        app = create_app({"TESTING": True, "STORE": _remote(own)})
+        try:
+            viewer = app.test_client()
+            assert viewer.get("/search?q=town").status_code == 200
+            own.stop()
+            down = viewer.get("/search?q=town")
+            assert down.status_code == 503 and down.headers["Retry-After"] == "5"
+            assert "The server that holds the graph is not answering" in down.get_data(as_text=True)
+            assert "Traceback" not in down.get_data(as_text=True) and own.query_url not in down.get_data(as_text=True)
+            sparql = viewer.get("/sparql", query_string={"query": "ASK {}"})
+            assert sparql.status_code == 503
+            assert viewer.get("/").status_code == 200  # the snapshot's pages need no query
+            own.start()
+            assert viewer.get("/search?q=town").status_code == 200
+        finally:
+            close(app)
+    finally:
+        own.stop()
+
+
+def test_a_server_whose_default_graph_is_not_the_union_is_refused_with_how_to_fix_it(runner, tmp_path):
+    plain = OxigraphServer(tmp_path / "plain", union=False).start()
+    try:
+        request = urllib.request.Request(plain.update_url, data=b"INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }",
+                                         headers={"Content-Type": "application/sparql-update"})
+        urllib.request.urlopen(request, timeout=10).read()
+        result = runner.invoke(main, ["gaps", "--remote", plain.query_url])
+        assert result.exit_code == 2
+        assert "default graph is not the union of its named graphs" in result.output
+        assert "--union-default-graph" in result.output
+    finally:
+        plain.stop()
+
+
+class _Guard(http.server.BaseHTTPRequestHandler):
+    """A server in front of Oxigraph that wants a bearer token, as a hosted triple store would; it records what it saw."""
+
+    token = "s3cret-t0ken-for-tests"
+    upstream = ""
+    seen: list = []
+
+    def _relay(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).seen.append((self.command, self.path, dict(self.headers), body))
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.2:9/query")
+            self.end_headers()
+            return
+        if self.headers.get("Authorization") != f"Bearer {self.token}":
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", "Bearer")
+            self.end_headers()
+            self.wfile.write(b"missing or wrong token\n")
+            return
+        request = urllib.request.Request(self.upstream + self.path.removeprefix("/guarded"), data=body or None,
+                                         headers={k: v for k, v in self.headers.items() if k in ("Content-Type", "Accept")},
+                                         method=self.command)
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            payload = answer.read()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.headers["Content-Type"])
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    do_GET = do_POST = _relay
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def guarded(oxigraph):
+    _Guard.upstream, _Guard.seen = f"http://127.0.0.1:{oxigraph.port}", []
+    front = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Guard)
+    threading.Thread(target=front.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{front.server_port}"
+    front.shutdown()
+
+
+def test_credentials_come_from_the_environment_and_never_show(runner, guarded):
+    url = guarded + "/guarded/query"
+    refused = runner.invoke(main, ["gaps", "--remote", url])
+    assert refused.exit_code == 2 and f"{url}: HTTP 401" in refused.output
+    accepted = runner.invoke(main, ["gaps", "--format", "json", "--fail-on", "none", "--remote", url],
+                             env={"STRATEGY_GRAPH_REMOTE_TOKEN": _Guard.token})
+    assert accepted.exit_code == 0 and json.loads(accepted.output)
+    wrong = runner.invoke(main, ["gaps", "--remote", url], env={"STRATEGY_GRAPH_REMOTE_TOKEN": "not-" + _Guard.token})
+    assert wrong.exit_code == 2 and _Guard.token not in wrong.output
+    assert all(seen[2].get("Authorization") in (None, f"Bearer {_Guard.token}", f"Bearer not-{_Guard.token}") for seen in _Guard.seen)
+
+
+def test_credentials_from_a_file_and_never_in_the_url(runner, guarded, tmp_path):
+    secret = tmp_path / "credentials"
+    secret.write_text(f"Bearer {_Guard.token}\n")
+    url = guarded + "/guarded/query"
+    result = runner.invoke(main, ["stats", "--format", "json", "--remote", url, "--remote-credentials", str(secret)])
+    assert result.exit_code == 0, result.output
+    in_url = runner.invoke(main, ["stats", "--remote", f"http://user:{_Guard.token}@127.0.0.1:1/query"])
+    assert in_url.exit_code == 2 and _Guard.token not in in_url.output and "not in the URL" in in_url.output
+
+
+def test_only_the_given_host_is_contacted_redirects_are_not_followed(runner, guarded):
+    result = runner.invoke(main, ["stats", "--remote", guarded + "/redirect/query"])
+    assert result.exit_code == 2 and "HTTP 302" in result.output
+    elsewhere = runner.invoke(main, ["load", "examples/example-town.trig", "--remote", guarded + "/guarded/query",
+                                     "--remote-update", "http://127.0.0.2:9/update"])
+    assert elsewhere.exit_code == 2 and "must be on the query endpoint's host" in elsewhere.output
+
+
+def test_serve_remote_sends_the_time_limit_with_each_query(guarded):
+    app = create_app({"TESTING": True, "STORE": Remote(guarded + "/guarded/query", creds=_credentials()),
+                      "SETTINGS": {"sparql_time_limit_seconds": 3.5}})
+    try:
+        _Guard.seen.clear()
+        assert app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+        sent = [body for method, path, _, body in _Guard.seen if b"ASK" in body]
+        assert sent and all(b"timeout=3500" in body for body in sent)
+    finally:
+        close(app)
+
+
+def _remote(server) -> Remote:
+    """The Remote that the server's CLI options name."""
+    return Remote(server.query_url, server.update_url, store_url=getattr(server, "store_url", None))
+
+
+def _credentials():
+    from graph.engine.remote import Credentials
+
+    return Credentials(token=_Guard.token)
+
+
+def test_a_write_reaches_the_server_as_one_update_request(runner, guarded):
+    _Guard.seen.clear()
+    result = runner.invoke(main, ["load", "examples/example-vale.trig", "--remote", guarded + "/guarded/query",
+                                  "--remote-update", guarded + "/guarded/update"], env={"STRATEGY_GRAPH_REMOTE_TOKEN": _Guard.token})
+    assert result.exit_code == 0, result.output
+    updates = [seen for seen in _Guard.seen if seen[1] == "/guarded/update"]
+    assert len(updates) == 1 and updates[0][2]["Content-Type"].startswith("application/sparql-update")
+    assert b"example-vale" in updates[0][3] and b"DROP SILENT GRAPH" in updates[0][3]
