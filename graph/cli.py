@@ -33,7 +33,7 @@ from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write
-from graph.engine.store import GraphSourceError, execute, new_graph
+from graph.engine.store import GraphSourceError, execute, graph_names, new_graph
 from graph.engine.rules import ExtraRules, RulesError, read_extra_rules
 
 
@@ -560,13 +560,21 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
 
 
 @main.command()
-@click.option("--store", required=True, type=click.Path(path_type=Path, file_okay=False), help="Folder of the new persistent store.")
-def init(store: Path) -> None:
-    """Start a persistent store from the packaged dataset."""
-    if store.exists() and any(store.iterdir()):
-        raise InputError(f"{store} already exists and is not empty; choose a new folder")
-    written = load_files(store, files.dataset_files(), progress=_progress)
-    click.echo(f"Created {store} with the packaged dataset ({written.statements} statements).")
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="Folder of the new persistent store. Or --remote.")
+@remote_option
+def init(store: Path | None) -> None:
+    """Start a persistent store, or an empty remote server, from the packaged dataset."""
+    if store is None:
+        raise click.UsageError("give --store FOLDER or --remote URL")
+    try:
+        if isinstance(store, Path) and store.exists() and any(store.iterdir()):
+            raise InputError(f"{store} already exists and is not empty; choose a new folder")
+        if not isinstance(store, Path) and graph_names(open_graph(store=store)):
+            raise InputError(f"{_where(store)} already holds named graphs; `load` adds to it, `init` starts an empty one")
+        written = load_files(store, files.dataset_files(), progress=_progress)
+    except GraphSourceError as error:
+        raise InputError(str(error)) from error
+    click.echo(f"Created {_where(store)} with the packaged dataset ({written.statements} statements).")
 
 
 def _cannot_listen(host: str, port: int, error: OSError) -> InputError:

@@ -9,6 +9,7 @@ import json
 import re
 import threading
 import urllib.request
+from contextlib import contextmanager
 
 import openpyxl
 import pytest
@@ -220,10 +221,15 @@ class _Guard(http.server.BaseHTTPRequestHandler):
     token = "s3cret-t0ken-for-tests"
     upstream = ""
     seen: list = []
+    on_update = None  # called when an update arrives, before it is relayed
 
     def _relay(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         type(self).seen.append((self.command, self.path, dict(self.headers), body))
+        if self.path.endswith("/update") and type(self).on_update is not None:
+            type(self).on_update()
+            self.close_connection = True
+            return  # no answer at all: the server went away under the request
         if self.path.startswith("/redirect"):
             self.send_response(302)
             self.send_header("Location", "http://127.0.0.2:9/query")
@@ -252,13 +258,42 @@ class _Guard(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def guarded(oxigraph):
-    _Guard.upstream, _Guard.seen = f"http://127.0.0.1:{oxigraph.port}", []
+@contextmanager
+def _in_front_of(server):
+    _Guard.upstream, _Guard.seen, _Guard.on_update = f"http://127.0.0.1:{server.port}", [], None
     front = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Guard)
     threading.Thread(target=front.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{front.server_port}"
-    front.shutdown()
+    try:
+        yield f"http://127.0.0.1:{front.server_port}"
+    finally:
+        front.shutdown()
+        _Guard.on_update = None
+
+
+@pytest.fixture
+def guarded(oxigraph):
+    with _in_front_of(oxigraph) as front:
+        yield front
+
+
+def test_a_server_that_stops_mid_command_gets_a_clear_error_and_keeps_its_data(runner, tmp_path):
+    """The server stops while `load` sends its update: exit 2 naming the URL, and the server restarts with its old data."""
+    own = OxigraphServer(tmp_path / "stopping").start()
+    try:
+        assert runner.invoke(main, ["load", "examples/example-town.trig", *own.options()]).exit_code == 0
+        before = own.dump()
+        with _in_front_of(own) as front:
+            _Guard.on_update = own.stop
+            result = runner.invoke(main, ["load", "examples/example-vale.trig", "--remote", front + "/guarded/query",
+                                          "--remote-update", front + "/guarded/update"],
+                                   env={"STRATEGY_GRAPH_REMOTE_TOKEN": _Guard.token})
+        assert result.exit_code == 2
+        assert f"{front}/guarded/update: cannot be reached (Remote end closed connection without response)" in result.output
+        assert "Nothing was loaded" in result.output
+        own.start()
+        assert own.dump() == before
+    finally:
+        own.stop()
 
 
 def test_credentials_come_from_the_environment_and_never_show(runner, guarded):
@@ -322,3 +357,30 @@ def test_a_write_reaches_the_server_as_one_update_request(runner, guarded):
     updates = [seen for seen in _Guard.seen if seen[1] == "/guarded/update"]
     assert len(updates) == 1 and updates[0][2]["Content-Type"].startswith("application/sparql-update")
     assert b"example-vale" in updates[0][3] and b"DROP SILENT GRAPH" in updates[0][3]
+
+
+def test_init_starts_an_empty_server_from_the_packaged_dataset_and_only_an_empty_one(runner, tmp_path):
+    own = OxigraphServer(tmp_path / "init").start()
+    try:
+        first = runner.invoke(main, ["init", *own.options()])
+        assert first.exit_code == 0, first.output
+        assert first.output.startswith(f"Created {own.query_url} with the packaged dataset")
+        outcomes = _json(runner, "query", "SELECT ?o WHERE { ?o a <https://w3id.org/strategy-graph/def#Outcome> }",
+                         "--format", "json", "--remote", own.query_url)
+        assert len(outcomes["results"]["bindings"]) == 5
+        again = runner.invoke(main, ["init", *own.options()])
+        assert again.exit_code == 2 and "already holds named graphs" in again.output
+    finally:
+        own.stop()
+
+
+def test_a_query_the_server_stops_at_the_time_limit_is_a_timeout_not_a_short_answer(server):
+    """Regression: Virtuoso answers a query stopped by its timeout parameter with 200 and the rows found so far."""
+    app = create_app({"TESTING": True, "STORE": _remote(server), "SETTINGS": {"sparql_time_limit_seconds": 0.5}})
+    try:
+        runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        answer = app.test_client().get("/sparql", query_string={"query": runaway})
+        assert answer.status_code == 503
+        assert "the query ran longer than 0.5 s and was stopped" in answer.get_data(as_text=True)
+    finally:
+        close(app)

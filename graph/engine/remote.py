@@ -152,8 +152,8 @@ class Remote:
             raise RemoteError(f"{url}: no answer within {timeout or self.timeout:g} s", timed_out=True) from None
         except requests.RequestException as error:
             # The system's reason (connection refused, unknown name), not the library's chain of wrappers.
-            found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(error))
-            reason = found.group(1).strip() if found else type(error).__name__
+            found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)|RemoteDisconnected\('([^']+)'", str(error))
+            reason = (found.group(1) or found.group(2)).strip() if found else type(error).__name__
             raise RemoteError(f"{url}: cannot be reached ({self._scrub(reason)})") from None
         if response.status_code >= 300:
             body = self._scrub(response.text.strip().splitlines()[0][:300] if response.text.strip() else "")
@@ -177,6 +177,10 @@ class Remote:
             data["named-graph-uri"] = list(named_graphs or [])
         form = re.match(r"[A-Za-z]*", text[_PROLOGUE.match(text).end():]).group().upper()
         response = self._post(self.query_url, data, _ACCEPT.get(form, f"{_SOLUTIONS}, {_TRIPLES}"), timeout)
+        if response.headers.get("X-SQL-State") == "S1TAT":
+            # Virtuoso's "anytime" answer: a query stopped at the timeout answers 200 with what it had found so far.
+            raise RemoteError(f"{self.query_url}: the server stopped the query at its time limit and answered "
+                              "with incomplete results", timed_out=True)
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         try:
             if media in _RESULTS:
