@@ -66,7 +66,7 @@ def open_graph(data: Sequence[Path] = (), store: Path | Remote | None = None) ->
     default graph of the returned Dataset is the union of its named graphs.
     """
     if store is not None and data:
-        raise GraphSourceError("give either --data files or a store, not both")
+        raise GraphSourceError("give either --data files or --store (or --remote), not both")
     if isinstance(store, Remote):
         return as_dataset(connect(store))
     if store is not None:
@@ -220,6 +220,7 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
         changed |= {g.value for g in target.named_graphs() if units.is_data_graph(g)}
     described = units.described_before(target, inner, replaced)
     recorded = _catalog_value(target, _CATALOG, _STATEMENTS)
+    last_change = _catalog_value(target, _CATALOG, _WRITTEN)
     # A store written before the counts were recorded is counted once.
     counts = json.loads(recorded) if recorded is not None else _statements_by_graph(target)
     by_vocabulary_graph = Counter(q.graph_name.value for q in quads)
@@ -233,15 +234,17 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     target.extend(quads)
     target.add(ox.Quad(_VOCABULARY, _FINGERPRINT, ox.Literal(digest), _CATALOG))
     target.add(ox.Quad(_CATALOG, _STATEMENTS, ox.Literal(json.dumps(counts, sort_keys=True)), _CATALOG))
-    # When this write was made: what a viewer of a remote server watches for (a store on disk has its generations).
-    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
-    target.add(ox.Quad(_CATALOG, _WRITTEN, ox.Literal(now, datatype=ox.NamedNode(str(XSD.dateTime))), _CATALOG))
 
     def read(graph: str) -> list[ox.Quad]:
         source = inner if graph in written else target
         return list(source.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     refreshed = units.refresh(target, changed, read, progress, pending=inner, described=described)
+    # When the graph last changed: what a viewer of a remote server watches for (a store on disk has its
+    # generations). A write that re-validated nothing and left every count as it was changed nothing.
+    if last_change is None or refreshed.validated or recorded != json.dumps(counts, sort_keys=True):
+        last_change = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    target.add(ox.Quad(_CATALOG, _WRITTEN, ox.Literal(last_change, datatype=ox.NamedNode(str(XSD.dateTime))), _CATALOG))
     return Written(statements + len(quads), refreshed.validated, refreshed.seconds)
 
 
@@ -255,7 +258,7 @@ def statement_counts(ds: Dataset) -> dict[str, int]:
 
 
 def written_at(ds: Dataset) -> datetime.datetime | None:
-    """When the last write into the graph was made, as its catalog records it; None for a graph never written so."""
+    """When a write last changed the graph, as its catalog records it; None for a graph never written so."""
     recorded = _catalog_value(ds.store._inner, _CATALOG, _WRITTEN)
     return datetime.datetime.fromisoformat(recorded) if recorded is not None else None
 

@@ -255,13 +255,20 @@ class RemoteStore:
         if isinstance(graph_name, ox.DefaultGraph) or any(isinstance(t, ox.BlankNode) for t in (subject, object)):
             return iter(())
         bound = [f"VALUES ?{v} {{ {t} }}" for v, t in zip("spog", (subject, predicate, object, graph_name)) if t is not None]
-        rows = self.remote.query(_QUADS % " ".join(bound))
+        rows = self._read(_QUADS % " ".join(bound))
         return (ox.Quad(subject or row["s"], predicate or row["p"], object or row["o"], graph_name or row["g"])
                 for row in rows)
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         """The named graphs the server holds statements in."""
-        return (row["g"] for row in self.remote.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        return (row["g"] for row in self._read("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+
+    def _read(self, query: str) -> Iterator:
+        # pyoxigraph reads results as they are iterated: a malformed answer is the server's error, said as one.
+        try:
+            yield from self.remote.query(query)
+        except SyntaxError as error:
+            raise RemoteError(f"{self.remote.query_url}: the answer cannot be read: {error}") from None
 
     def __iter__(self) -> Iterator[ox.Quad]:
         return self.quads_for_pattern()
