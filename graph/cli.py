@@ -32,8 +32,8 @@ from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
 from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries
-from graph.engine.graphs import in_memory, load as load_files, open_graph, write
-from graph.engine.store import GraphSourceError, execute, graph_names, new_graph
+from graph.engine.graphs import in_memory, load as load_files, open_graph, write, written_at
+from graph.engine.store import GraphSourceError, execute, new_graph
 from graph.engine.rules import ExtraRules, RulesError, read_extra_rules
 
 
@@ -164,7 +164,19 @@ def _graph_name(ds: Dataset, name: str | None) -> URIRef | None:
         raise InputError(str(error)) from error
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, each of which may meet a remote server that stops answering partway: a clear error, not a trace."""
+
+    def invoke(self, ctx: click.Context):
+        from graph.engine.remote import RemoteError
+
+        try:
+            return super().invoke(ctx)
+        except RemoteError as error:
+            raise InputError(str(error)) from error
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="strategy-graph")
 def main() -> None:
     """A knowledge graph of strategy logic: load a strategy, count, export and serve it.
@@ -569,8 +581,8 @@ def init(store: Path | None) -> None:
     try:
         if isinstance(store, Path) and store.exists() and any(store.iterdir()):
             raise InputError(f"{store} already exists and is not empty; choose a new folder")
-        if not isinstance(store, Path) and graph_names(open_graph(store=store)):
-            raise InputError(f"{_where(store)} already holds named graphs; `load` adds to it, `init` starts an empty one")
+        if not isinstance(store, Path) and written_at(open_graph(store=store)) is not None:
+            raise InputError(f"{_where(store)} already holds a strategy graph; `load` adds to it, `init` starts a new one")
         written = load_files(store, files.dataset_files(), progress=_progress)
     except GraphSourceError as error:
         raise InputError(str(error)) from error

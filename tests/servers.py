@@ -111,7 +111,7 @@ ServerRoot = /var/lib/virtuoso-opensource-7/vsp
 ServerThreads = 10
 Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
 """
 
@@ -123,6 +123,7 @@ class VirtuosoServer:
     folder: Path
     port: int = field(default_factory=free_port)
     isql: int = field(default_factory=free_port)
+    max_rows: int = 10_000  # Debian's virtuoso.ini: answers are cut at this many rows, silently
     process: subprocess.Popen | None = None
 
     @property
@@ -146,7 +147,7 @@ class VirtuosoServer:
     def start(self) -> "VirtuosoServer":
         self.folder.mkdir(parents=True, exist_ok=True)
         ini = self.folder / "virtuoso.ini"
-        ini.write_text(_VIRTUOSO_INI.format(dir=self.folder.resolve(), isql=self.isql, http=self.port))
+        ini.write_text(_VIRTUOSO_INI.format(dir=self.folder.resolve(), isql=self.isql, http=self.port, max_rows=self.max_rows))
         self.process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(ini)], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, cwd=self.folder)
         wait_for(self.query_url, self.process, 120)

@@ -215,10 +215,13 @@ def test_a_server_whose_default_graph_is_not_the_union_is_refused_with_how_to_fi
         plain.stop()
 
 
+_TOKEN = "s3cret-t0ken-for-tests"
+
+
 class _Guard(http.server.BaseHTTPRequestHandler):
     """A server in front of Oxigraph that wants a bearer token, as a hosted triple store would; it records what it saw."""
 
-    token = "s3cret-t0ken-for-tests"
+    token = _TOKEN
     upstream = ""
     seen: list = []
     on_update = None  # called when an update arrives, before it is relayed
@@ -369,7 +372,7 @@ def test_init_starts_an_empty_server_from_the_packaged_dataset_and_only_an_empty
                          "--format", "json", "--remote", own.query_url)
         assert len(outcomes["results"]["bindings"]) == 5
         again = runner.invoke(main, ["init", *own.options()])
-        assert again.exit_code == 2 and "already holds named graphs" in again.output
+        assert again.exit_code == 2 and "already holds a strategy graph" in again.output
     finally:
         own.stop()
 
@@ -384,3 +387,91 @@ def test_a_query_the_server_stops_at_the_time_limit_is_a_timeout_not_a_short_ans
         assert "the query ran longer than 0.5 s and was stopped" in answer.get_data(as_text=True)
     finally:
         close(app)
+
+
+def test_an_answer_cut_at_the_servers_result_limit_is_refused_not_used(runner, tmp_path):
+    """Regression: Virtuoso cuts every answer at ResultSetMaxRows and says nothing; a write made on the cut copy
+    rewrote kept reports from part of the graph, and export wrote part of it with exit status 0."""
+    if not VirtuosoServer.available():
+        pytest.fail("Virtuoso is not installed: ./dev test installs Debian's virtuoso-opensource")
+    small = VirtuosoServer(tmp_path / "small", max_rows=3000).start()  # it holds about 2,500 system statements already
+    try:
+        assert runner.invoke(main, ["load", "examples/example-town.trig", *small.options()]).exit_code == 0
+        before = small.dump()
+        for command in (["load", "examples/example-vale.trig", *small.options()],
+                        ["export", "--format", "nq", "--remote", small.query_url]):
+            result = runner.invoke(main, command)
+            assert result.exit_code == 2, result.output
+            assert re.search(r"answered 3000 of the \d+ statements asked for: its result limit cut the answer short", result.output)
+        assert small.dump() == before
+    finally:
+        small.stop()
+
+
+def test_a_server_strategy_graph_never_wrote_is_one_snapshot_not_a_new_one_each_poll(tmp_path):
+    """Regression: the snapshot's version was made from the time it was built, so the follower rebuilt it every poll."""
+    from viewer.data import _current, build
+
+    own = OxigraphServer(tmp_path / "raw").start()
+    try:
+        request = urllib.request.Request(own.update_url, data=b"INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }",
+                                         headers={"Content-Type": "application/sparql-update"})
+        urllib.request.urlopen(request, timeout=10).read()
+        remote = Remote(own.query_url)
+        assert build(remote).generation == _current(remote) == build(remote).generation
+    finally:
+        own.stop()
+
+
+def test_a_password_in_a_url_never_shows_whatever_else_is_wrong_with_it(runner):
+    for url in ("ftp://alice:S3CRET@example.org/sparql", "http://alice:S3CRET@:80/sparql", "http://alice:S3CRET@example.org/sparql"):
+        result = runner.invoke(main, ["stats", "--remote", url])
+        assert result.exit_code == 2 and "S3CRET" not in result.output and "not in the URL" in result.output
+
+
+def test_serve_remote_caps_what_it_reads_and_maps_the_servers_refusals(oxigraph, guarded):
+    app = create_app({"TESTING": True, "STORE": _remote(oxigraph), "SETTINGS": {"sparql_max_result_bytes": 20_000}})
+    try:
+        large = app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert large.status_code == 413 and "larger than 20000 bytes" in large.get_data(as_text=True)
+    finally:
+        close(app)
+    # The token stops working while the viewer runs: a 401, the operator's fault, not the client's query's.
+    revoked = create_app({"TESTING": True, "STORE": Remote(guarded + "/guarded/query", creds=_credentials())})
+    try:
+        _Guard.token = "a-new-token"
+        answer = revoked.test_client().get("/sparql", query_string={"query": "ASK {}"})
+        assert answer.status_code == 503 and "not answering" in answer.get_data(as_text=True)
+    finally:
+        _Guard.token = _TOKEN
+        close(revoked)
+
+
+def test_a_write_refuses_to_land_over_another_write_made_meanwhile(runner, tmp_path, monkeypatch):
+    from graph.engine import graphs
+
+    own = OxigraphServer(tmp_path / "racing").start()
+    try:
+        assert runner.invoke(main, ["load", "examples/example-town.trig", *own.options()]).exit_code == 0
+        made = graphs.write_into
+        raced = []
+
+        def and_another_meanwhile(*args, **kwargs):
+            written = made(*args, **kwargs)
+            if not raced:  # another process's write lands on the server while this one is being made
+                raced.append(None)
+                raced[0] = CliRunner().invoke(main, ["load", "examples/council-rules.ttl", "--graph",
+                                                     "http://example.org/other", *own.options()]).exit_code
+            return written
+
+        monkeypatch.setattr(graphs, "write_into", and_another_meanwhile)
+        result = runner.invoke(main, ["load", "examples/example-vale.trig", *own.options()])
+        monkeypatch.undo()
+        assert raced == [0]
+        assert result.exit_code == 2
+        assert "was changed by another write while this one was being made; nothing was written" in result.output
+        vale = _json(runner, "query", "ASK { GRAPH ?g { ?s ?p ?o } FILTER (CONTAINS(STR(?g), 'example-vale')) }", "--format", "json",
+                     "--remote", own.query_url)
+        assert vale["boolean"] is False
+    finally:
+        own.stop()

@@ -123,8 +123,8 @@ def build(store: Path | Remote) -> Snapshot:
     """Open the live generation of ``store`` (or the remote server's graph) and derive the home page's data from it."""
     ds = open_graph(store=store)
     if isinstance(store, Remote):
-        written = written_at(ds) or datetime.datetime.now(datetime.timezone.utc)
-        return Snapshot(ds, _version(written), written)
+        written = written_at(ds)
+        return Snapshot(ds, _version(written), written or datetime.datetime.now(datetime.timezone.utc))
     snapshot = Snapshot(ds, ds.reader.generation.path, ds.reader.generation.written)
     # The generation stays on disk while any request still holds this snapshot.
     weakref.finalize(snapshot, ds.reader.close)
@@ -136,7 +136,7 @@ def _version(written: datetime.datetime | None) -> str:
 
 
 def _current(store: Path | Remote):
-    """What names the store's state now, as a Snapshot's ``generation``; None if nothing was ever written."""
+    """What names the store's state now, as a Snapshot's ``generation``; None for a store folder never written."""
     if isinstance(store, Remote):
         return _version(written_at(open_graph(store=store)))
     generation = live(store)

@@ -24,7 +24,7 @@ from rdflib.namespace import PROV, XSD
 
 from graph import files
 from graph.engine import snapshots
-from graph.engine.remote import Remote, connect
+from graph.engine.remote import Remote, RemoteError, RemoteStore, connect
 from graph.engine.store import SKOLEM, GraphSourceError, as_dataset, derive, is_iri, read_files, vocabulary
 from graph.vocab import ENGINE_BASE, SG
 
@@ -103,12 +103,17 @@ def _write_remote(remote: Remote, staged: Dataset, replacing: Iterable[URIRef], 
     """
     copy = ox.Store()
     copy.bulk_extend(connect(remote))
+    read_at = _catalog_value(copy, _CATALOG, _WRITTEN)
     before = _graphs(copy)
     written = write_into(copy, staged, replacing, progress)
     if check is not None and not check(as_dataset(copy)):
         return None
     after = _graphs(copy)
     changed = sorted(g for g in before.keys() | after.keys() if before.get(g) != after.get(g))
+    # A server has no write lock: a change made since the copy was read would be lost under this one.
+    if _catalog_value(RemoteStore(remote), _CATALOG, _WRITTEN) != read_at:
+        raise RemoteError(f"{remote.query_url}: the graph was changed by another write while this one was being "
+                          "made; nothing was written: run the command again")
     if changed and remote.store_url:
         _put_in_place(remote, changed, after)
     elif changed:

@@ -14,10 +14,12 @@ checks it. Only the host of the URLs given is ever contacted, redirects are
 not followed, and credentials never appear in a message.
 """
 
+import base64
 import json
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from graph.engine.store import GraphSourceError
+from graph.engine.store import GraphSourceError, is_iri
 
 # Where credentials come from: never the command line, where `ps` and shell history would show them.
 TOKEN_VARIABLE = "STRATEGY_GRAPH_REMOTE_TOKEN"
@@ -42,18 +44,19 @@ _ACCEPT = {"SELECT": _SOLUTIONS, "ASK": _SOLUTIONS, "CONSTRUCT": _TRIPLES, "DESC
 # The prologue of a query (comments, BASE and PREFIX declarations), before the word that names its form.
 _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
 _QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } %s }"
+_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } %s }"
 
 
 class RemoteError(GraphSourceError):
     """The server could not be reached, or refused or failed a request; the message names the URL, and the status.
 
     ``status``: the HTTP status the server answered with, if it answered;
-    ``timed_out``: whether it did not answer in time.
+    ``timed_out``: whether it did not answer in time; ``too_large``: whether its answer was over the limit.
     """
 
-    def __init__(self, message: str, status: int | None = None, timed_out: bool = False):
+    def __init__(self, message: str, status: int | None = None, timed_out: bool = False, too_large: bool = False):
         super().__init__(message)
-        self.status, self.timed_out = status, timed_out
+        self.status, self.timed_out, self.too_large = status, timed_out, too_large
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,9 @@ class Credentials:
     token: str | None = field(default=None, repr=False)
 
     def secrets(self) -> tuple[str, ...]:
-        """The secret strings, to be kept out of every message."""
-        return tuple(s for s in (self.password, self.token) if s)
+        """The secret strings, to be kept out of every message: the password, the token, and Basic auth's encoding of them."""
+        basic = base64.b64encode(f"{self.user}:{self.password}".encode()).decode() if self.user else ""
+        return tuple(s for s in (self.password, self.token, basic) if s)
 
 
 def credentials(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Credentials:
@@ -100,11 +104,12 @@ class Remote:
                  timeout: float = 60.0, store_url: str | None = None):
         for url in filter(None, (query_url, update_url, store_url)):
             parts = urlsplit(url)
+            # Credentials first, and never the URL itself in these messages: it may hold a password.
+            if "@" in parts.netloc:
+                raise RemoteError(f"a --remote URL of {parts.hostname or 'no host'} holds credentials: give them in "
+                                  f"{TOKEN_VARIABLE}, or {USER_VARIABLE} and {PASSWORD_VARIABLE}, or a credentials file, not in the URL")
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise RemoteError(f"{url}: expected an http or https URL of a SPARQL endpoint")
-            if parts.username or parts.password:
-                raise RemoteError(f"{parts.scheme}://{parts.hostname}…: give credentials in {TOKEN_VARIABLE}, "
-                                  f"{USER_VARIABLE} and {PASSWORD_VARIABLE}, or a credentials file, not in the URL")
         for url in filter(None, (update_url, store_url)):
             if urlsplit(url).netloc != urlsplit(query_url).netloc:
                 raise RemoteError(f"{url}: the update and graph store endpoints must be on the query endpoint's host, "
@@ -117,11 +122,14 @@ class Remote:
         self._local = threading.local()  # a requests Session is not safe to share between threads
         # Sent with each query: Virtuoso, for one, stops a query at this many milliseconds; others ignore it.
         self.server_timeout_ms: int | None = None
+        self.max_bytes: int | None = None  # the largest answer read
+        self.checked = False  # whether answers are read through once on arrival (see query)
 
-    def with_time_limit(self, seconds: float) -> "Remote":
-        """The same server, each query stopped after ``seconds``: by the server where it takes a timeout, else by the wait."""
+    def limited(self, seconds: float, max_bytes: int) -> "Remote":
+        """The same server for a public endpoint: each query stopped after ``seconds`` (by the server where it takes
+        a timeout, and by the wait in any case), answers over ``max_bytes`` refused, and every answer checked."""
         limited = Remote(self.query_url, self.update_url, self._creds, seconds, self.store_url)
-        limited.server_timeout_ms = int(seconds * 1000)
+        limited.server_timeout_ms, limited.max_bytes, limited.checked = int(seconds * 1000), max_bytes, True
         return limited
 
     def __repr__(self) -> str:
@@ -140,35 +148,49 @@ class Remote:
                 session.auth = (self._creds.user, self._creds.password or "")
         return session
 
-    def _post(self, url: str, data: dict | bytes, accept: str, timeout: float | None,
-              media: str | None = None, method: str = "POST", params: dict | None = None):
+    def _post(self, url: str, data: dict | bytes, accept: str, media: str | None = None, method: str = "POST",
+              params: dict | None = None) -> tuple[dict, bytes]:
+        """The answer's headers and body, read whole within ``timeout`` seconds in all and ``max_bytes`` bytes."""
         import requests
 
         headers = {"Accept": accept, **({"Content-Type": media} if media else {})}
+        deadline = time.monotonic() + self.timeout
         try:
-            response = self._session().request(method, url, data=data, params=params, headers=headers,
-                                               allow_redirects=False, timeout=timeout or self.timeout)
+            # Streamed: requests' timeout bounds each read, not the answer, and a server may send for ever.
+            with self._session().request(method, url, data=data, params=params, headers=headers, stream=True,
+                                         allow_redirects=False, timeout=self.timeout) as response:
+                body = bytearray()
+                for chunk in response.iter_content(1 << 16):
+                    body += chunk
+                    if self.max_bytes is not None and len(body) > self.max_bytes:
+                        raise RemoteError(f"{url}: the answer is larger than {self.max_bytes} bytes", too_large=True)
+                    if time.monotonic() > deadline:
+                        raise requests.Timeout()
         except requests.Timeout:
-            raise RemoteError(f"{url}: no answer within {timeout or self.timeout:g} s", timed_out=True) from None
+            raise RemoteError(f"{url}: no answer within {self.timeout:g} s", timed_out=True) from None
         except requests.RequestException as error:
             # The system's reason (connection refused, unknown name), not the library's chain of wrappers.
             found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)|RemoteDisconnected\('([^']+)'", str(error))
             reason = (found.group(1) or found.group(2)).strip() if found else type(error).__name__
             raise RemoteError(f"{url}: cannot be reached ({self._scrub(reason)})") from None
         if response.status_code >= 300:
-            body = self._scrub(response.text.strip().splitlines()[0][:300] if response.text.strip() else "")
+            text = bytes(body).decode("utf-8", "replace").strip()
+            first = self._scrub(text.splitlines()[0][:300] if text else "")
             raise RemoteError(f"{url}: HTTP {response.status_code} {response.reason or ''}".rstrip()
-                              + (f": {body}" if body else ""), response.status_code)
-        return response
+                              + (f": {first}" if first else ""), response.status_code)
+        return response.headers, bytes(body)
 
     def _scrub(self, text: str) -> str:
         for secret in self._creds.secrets():
             text = text.replace(secret, "…")
         return text
 
-    def query(self, text: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              timeout: float | None = None):
-        """The answer to a query, as pyoxigraph gives one: QuerySolutions, QueryBoolean or QueryTriples."""
+    def query(self, text: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+        """The answer to a query, as pyoxigraph gives one: QuerySolutions, QueryBoolean or QueryTriples.
+
+        With ``checked``, the answer is read through once first, so that a
+        malformed one is a RemoteError here rather than while its rows are read.
+        """
         data: dict = {"query": text}
         if self.server_timeout_ms is not None:
             data["timeout"] = str(self.server_timeout_ms)
@@ -176,37 +198,42 @@ class Remote:
             data["default-graph-uri"] = list(default_graphs or [])
             data["named-graph-uri"] = list(named_graphs or [])
         form = re.match(r"[A-Za-z]*", text[_PROLOGUE.match(text).end():]).group().upper()
-        response = self._post(self.query_url, data, _ACCEPT.get(form, f"{_SOLUTIONS}, {_TRIPLES}"), timeout)
-        if response.headers.get("X-SQL-State") == "S1TAT":
+        headers, body = self._post(self.query_url, data, _ACCEPT.get(form, f"{_SOLUTIONS}, {_TRIPLES}"))
+        if headers.get("X-SQL-State") == "S1TAT":
             # Virtuoso's "anytime" answer: a query stopped at the timeout answers 200 with what it had found so far.
             raise RemoteError(f"{self.query_url}: the server stopped the query at its time limit and answered "
                               "with incomplete results", timed_out=True)
-        media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        media = headers.get("Content-Type", "").split(";")[0].strip().lower()
         try:
             if media in _RESULTS:
-                return _results(response.content, _RESULTS[media])
+                answer = _results(body, _RESULTS[media])
+                if self.checked and isinstance(answer, ox.QuerySolutions):
+                    for _ in answer:  # pyoxigraph reads solutions lazily: read them once to find a fault now
+                        pass
+                    answer = _results(body, _RESULTS[media])
+                return answer
             if media in _GRAPHS:
                 # A pyoxigraph QueryTriples, which only a store makes: the triples, asked for again in memory.
                 held = ox.Store()
                 held.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                            for t in ox.parse(response.content, format=_GRAPHS[media]))
+                            for t in ox.parse(body, format=_GRAPHS[media]))
                 return held.query("CONSTRUCT WHERE { ?s ?p ?o }")
         except (SyntaxError, ValueError) as error:
             raise RemoteError(f"{self.query_url}: the answer is not valid {media}: {error}") from None
         raise RemoteError(f"{self.query_url}: answered {media or 'no type'}, not SPARQL results or RDF")
 
-    def put_graph(self, graph: str, ntriples: bytes, timeout: float | None = None) -> None:
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace one graph with these N-Triples, by the Graph Store HTTP Protocol (indirect: ?graph=IRI)."""
         if not self.store_url:
             raise RemoteError(f"{self.query_url}: no graph store endpoint: give --remote-store URL")
-        self._post(self.store_url, ntriples, "*/*", timeout, "application/n-triples", "PUT", {"graph": graph})
+        self._post(self.store_url, ntriples, "*/*", "application/n-triples", "PUT", {"graph": graph})
 
-    def update(self, text: str, timeout: float | None = None) -> None:
+    def update(self, text: str) -> None:
         """Run one SPARQL Update request (the server applies it whole or not at all, if it runs a request as a transaction)."""
         if not self.update_url:
             raise RemoteError(f"{self.query_url}: no update endpoint: give --remote-update URL to write")
         # The request's body is the update itself: a form would triple the size of a large load.
-        self._post(self.update_url, text.encode("utf-8"), "*/*", timeout, "application/sparql-update; charset=utf-8")
+        self._post(self.update_url, text.encode("utf-8"), "*/*", "application/sparql-update; charset=utf-8")
 
 
 _READABLE_BLANK = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -242,6 +269,8 @@ class RemoteStore:
             raise NotImplementedError("pre-bound variables are not sent to a remote server")
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
         if base_iri:
+            if not is_iri(base_iri):
+                raise RemoteError(f"{base_iri!r} is not an IRI to resolve the query against")
             prologue = f"BASE <{base_iri}>\n" + prologue
         if default_graph is not None and not isinstance(default_graph, list):
             default_graph = [default_graph]
@@ -254,10 +283,20 @@ class RemoteStore:
         # an earlier answer cannot be named in a new request: no quad matches either.
         if isinstance(graph_name, ox.DefaultGraph) or any(isinstance(t, ox.BlankNode) for t in (subject, object)):
             return iter(())
-        bound = [f"VALUES ?{v} {{ {t} }}" for v, t in zip("spog", (subject, predicate, object, graph_name)) if t is not None]
-        rows = self._read(_QUADS % " ".join(bound))
-        return (ox.Quad(subject or row["s"], predicate or row["p"], object or row["o"], graph_name or row["g"])
-                for row in rows)
+        bound = " ".join(f"VALUES ?{v} {{ {t} }}" for v, t in zip("spog", (subject, predicate, object, graph_name)) if t is not None)
+        rows = self._read(_QUADS % bound)
+        quads = (ox.Quad(subject or row["s"], predicate or row["p"], object or row["o"], graph_name or row["g"]) for row in rows)
+        if subject is None and predicate is None and object is None:
+            return iter(self._whole(list(quads), bound))
+        return quads
+
+    def _whole(self, quads: list[ox.Quad], bound: str) -> list[ox.Quad]:
+        """All of the store or of a graph, or an error: a server may cut an answer at its result limit, and say nothing."""
+        held = int(next(iter(self._read(_COUNT % bound)))["n"].value)
+        if len(quads) != held:
+            raise RemoteError(f"{self.remote.query_url}: answered {len(quads)} of the {held} statements asked for: its "
+                              "result limit cut the answer short (Virtuoso: ResultSetMaxRows in its virtuoso.ini)")
+        return quads
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         """The named graphs the server holds statements in."""
@@ -274,7 +313,7 @@ class RemoteStore:
         return self.quads_for_pattern()
 
     def __len__(self) -> int:
-        return int(next(iter(self.remote.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
+        return int(next(iter(self._read(_COUNT % "")))["n"].value)
 
 
 def connect(remote: Remote) -> RemoteStore:

@@ -700,7 +700,7 @@ class RemoteQueryService:
         self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
         self.queue_seconds = float(settings["sparql_queue_seconds"])
         self._slots = threading.BoundedSemaphore(int(settings["sparql_workers"]))
-        self._snapshot = _RemoteSnapshot(remote.with_time_limit(self.time_limit))
+        self._snapshot = _RemoteSnapshot(remote.limited(self.time_limit, self.max_bytes))
         self._generation: str | None = None
 
     def start(self, generation: str) -> None:
@@ -724,7 +724,10 @@ class RemoteQueryService:
             log.warning("the SPARQL server did not answer a query: %s", error)
             if error.timed_out:
                 raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", "timed-out") from None
-            if error.status is not None and 400 <= error.status < 500:
+            if error.too_large:
+                raise QueryError(f"the result is larger than {self.max_bytes} bytes; ask for less", "too-large") from None
+            # The query's fault (400, 404 …), not the operator's (credentials, throttling: 401, 403, 429).
+            if error.status is not None and 400 <= error.status < 500 and error.status not in (401, 403, 429):
                 raise QueryError(f"the store's server refused the query (HTTP {error.status})", "malformed") from None
             raise QueryError("the store's server is not answering; try again shortly", "unavailable") from None
         finally:
