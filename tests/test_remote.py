@@ -475,3 +475,19 @@ def test_a_write_refuses_to_land_over_another_write_made_meanwhile(runner, tmp_p
         assert vale["boolean"] is False
     finally:
         own.stop()
+
+
+def test_fingertips_values_reach_the_server_as_they_reach_the_embedded_store(runner, tmp_path):
+    from tests.test_fingertips import SAMPLE, _observations
+
+    own, store = OxigraphServer(tmp_path / "fingertips").start(), tmp_path / "store"
+    try:
+        for target in (own.options(), ["--store", str(store)]):
+            assert runner.invoke(main, ["init", *target]).exit_code == 0
+            result = runner.invoke(main, ["fingertips", str(SAMPLE), *target])
+            assert result.exit_code == 0, result.output
+            assert "3 values for E06000032 and 2 England comparators" in result.output
+        remote = _observations(Remote(own.query_url))
+        assert remote == _observations(store) and len(remote) > 5
+    finally:
+        own.stop()
