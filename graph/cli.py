@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import re
 import socket
 import sys
 import textwrap
@@ -456,6 +457,38 @@ def template(output: Path) -> None:
 
     write_template(output)
     click.echo(f"Wrote {output}: fill in the rows below the grey example row of each sheet, then `strategy-graph import {output} --store PATH`.")
+
+
+@main.command()
+@click.argument("document", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--source", default="", metavar="URL", help="The address (http or https) the document is published at: "
+              "every drafted row's source.")
+@click.option("-o", "--output", required=True, type=click.File("wb", lazy=True, atomic=True),
+              help="The draft workbook (.xlsx) to write; written whole or not at all, and only if something was drafted.")
+def draft(document: Path, source: str, output) -> None:
+    """Draft a workbook from a published strategy: plain text, Markdown, HTML, .docx or .pdf.
+
+    Its title, vision, priorities, outcomes, work streams and lead body, in the
+    document's own words, each row with the passage it came from. What was
+    recognised, by which rule, what was not used, and what was ambiguous go
+    to stderr. Check the draft, fill in the rest, then `import` it. Exit
+    status 2, and no workbook, if nothing can be drafted.
+    """
+    from graph.draft import DocumentError, DraftError, draft as draft_rows
+    from graph.workbook import write_template
+
+    if source and not re.fullmatch(r"https?://\S+", source):
+        raise click.BadParameter(f"{source!r}: expected the http or https address of the document", param_hint="--source")
+    try:
+        drafted = draft_rows(document, source)
+    except (DocumentError, DraftError) as error:
+        raise InputError(str(error)) from error
+    for line in drafted.report:
+        click.echo(line, err=True)
+    write_template(output, drafted.rows)
+    counts = ", ".join(f"{len(rows)} {sheet.lower()}" for sheet, rows in drafted.rows.items() if sheet != "Strategy")
+    click.echo(f"Drafted {output.name}: {counts}. Check every row against the document, fill in what it does not "
+               f"state, then `strategy-graph import {output.name} --dry-run`.", err=True)
 
 
 @main.command("import")
