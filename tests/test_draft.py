@@ -262,3 +262,16 @@ def test_a_source_that_is_not_a_web_address_is_refused(runner, tmp_path):
     result = runner.invoke(main, ["draft", str(SOURCE), "--source", "C:\\strategy.pdf", "-o", str(tmp_path / "d.xlsx")])
     assert result.exit_code == 2 and "expected the http or https address of the document" in result.output
     assert not (tmp_path / "d.xlsx").exists()
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("styled.md", "# A Strategy 2024 to 2026\n\nOur outcomes:\n\n- more **healthy** years, [as measured](https://example.org)\n"),
+    ("styled.html", "<h1>A Strategy 2024 to 2026</h1><p>Our outcomes:</p><ul><li>more <b>health</b>y years, "
+                    "<a href='https://example.org'>as measured</a></li></ul>"),
+])
+def test_markup_is_not_part_of_a_label(name, text, tmp_path):
+    """Regression: Markdown's emphasis and links reached the label as asterisks and brackets."""
+    document = tmp_path / name
+    document.write_text(text, encoding="utf-8")
+    (outcome,) = draft(document).rows["Outcomes"]
+    assert outcome["outcome"] == "more healthy years, as measured"

@@ -129,9 +129,15 @@ def _markdown(text: str) -> list[Block]:
             pending = ("paragraph", 0)
         elif token.type == "inline" and pending is not None:
             line = token.map[0] + 1 if token.map else 0
-            blocks.append(Block(pending[0], _clean(token.content), line, pending[1]))
+            blocks.append(Block(pending[0], _clean(_words(token)), line, pending[1]))
             pending = None
     return blocks
+
+
+def _words(inline) -> str:
+    """An inline token's words as a reader sees them: emphasis and link markup gone, line breaks as spaces."""
+    return "".join(" " if c.type in ("softbreak", "hardbreak") else c.content for c in inline.children or ()
+                   if c.type in ("text", "code_inline", "softbreak", "hardbreak"))
 
 
 def _html(text: str) -> list[Block]:
@@ -143,12 +149,12 @@ def _html(text: str) -> list[Block]:
     blocks = []
     for number, element in enumerate(soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li"]), 1):
         if element.name == "li":
-            blocks.append(Block("item", _clean(element.get_text(" ")), number, 1 if element.find_parent("ol") else 0))
+            blocks.append(Block("item", _clean(element.get_text()), number, 1 if element.find_parent("ol") else 0))
         elif element.name == "p":
             if element.find_parent("li") is None:
-                blocks.append(Block("paragraph", _clean(element.get_text(" ")), number))
+                blocks.append(Block("paragraph", _clean(element.get_text()), number))
         else:
-            blocks.append(Block("heading", _clean(element.get_text(" ")), number, int(element.name[1])))
+            blocks.append(Block("heading", _clean(element.get_text()), number, int(element.name[1])))
     return blocks
 
 
