@@ -54,6 +54,7 @@ REASONS = (
     "not-acceptable",  # none of the formats the client accepts fits the query's form
     "too-large",       # the result is over the size limit
     "timed-out",       # stopped at the time limit
+    "too-costly",      # stopped at the memory limit
     "busy",            # every worker is busy
     "unavailable",     # the query service is not running
     "failed",          # the engine failed on it

@@ -330,3 +330,17 @@ def test_workers_die_with_the_server_even_in_a_query(generations):
     finally:
         server.kill()
         server.wait(HANG)
+
+
+def test_a_query_over_the_workers_memory_limit_is_stopped_as_such_not_as_a_crash(services, tmp_path):
+    """Regression: Oxigraph aborts when an allocation fails under the memory limit, and the client got 500
+    "the query engine failed"; it is the query that asked for too much, and the next query is answered."""
+    generation = make_generation(tmp_path / "gen", 1, padding=3000)
+    service = services(generation, sparql_worker_memory_bytes=1_200_000_000, sparql_time_limit_seconds=30)
+    assert service.wait_ready(HANG)
+    hungry = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c LIMIT 1"  # 3,000² rows, sorted: gigabytes
+    with pytest.raises(QueryError) as stopped:
+        service.run(hungry)
+    assert stopped.value.reason == "too-costly"
+    assert str(stopped.value) == "the query needed more memory than a worker may use, and was stopped; ask for less"
+    assert count(service) == 1

@@ -30,7 +30,7 @@ CORS = {
 WARMED_ACCEPT = "*/*"
 # The HTTP status of each reason a query is refused or not answered (graph.sparql.REASONS).
 STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 406, "too-large": 413,
-          "failed": 500, "timed-out": 503, "busy": 503, "unavailable": 503}
+          "failed": 500, "timed-out": 503, "too-costly": 503, "busy": 503, "unavailable": 503}
 # When to ask again (Retry-After, in seconds) after a 503 that waiting cures: a
 # worker is free as soon as one query ends; a stopped service takes longer.
 RETRY_AFTER = {"busy": 1, "unavailable": 5}

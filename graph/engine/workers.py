@@ -60,6 +60,7 @@ START_METHOD = "forkserver"
 START_TIMEOUT_SECONDS = 120  # a worker not ready by then is killed
 _RETRY_FIRST, _RETRY_MOST = 0.5, 30.0  # back-off, in seconds, after a worker failed to start
 _BUSY = "every query worker is busy; try again shortly"
+_OVER_MEMORY = "the query needed more memory than a worker may use, and was stopped; ask for less"
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 # Each form's first format: what a caller that states no preference gets.
 DEFAULT_FORMATS = {form: next(iter(formats_for(form))) for form in FORMS}
@@ -179,7 +180,7 @@ def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
     except SyntaxError as error:  # Oxigraph's parser refused what rdflib's accepted
         return ("error", f"malformed query: {error}", "malformed")
     except MemoryError:
-        return ("error", "the query needed more memory than a worker may use", "failed")
+        return ("error", _OVER_MEMORY, "too-costly")
     except Exception as error:  # noqa: BLE001 — an engine error reaches the client as a message, never a trace
         return ("error", f"the query failed: {error}", "failed")
 
@@ -382,7 +383,12 @@ class QueryService:
                 # this query's doing, so another worker answers it.
                 worker.kill()
             except (EOFError, OSError) as error:
-                worker.kill()  # it died under the query: a crash in the engine
+                # It died under the query. Oxigraph aborts (SIGABRT) when an allocation fails,
+                # which under the worker's memory limit is the query asking for more.
+                worker.process.join(1)
+                worker.kill()
+                if worker.process.exitcode == -signal.SIGABRT:
+                    raise QueryError(_OVER_MEMORY, "too-costly") from error
                 raise QueryError("the query engine failed on this query", "failed") from error
             finally:
                 self._give_back(worker)
