@@ -196,9 +196,9 @@ def test_an_invented_document_of_another_shape_is_drafted_cell_by_cell(runner, t
         {"id": "more-children-ready-for-school-at", "outcome": "more children ready for school at five",
          "priority": "a-healthy-start-in-life", "position": 2, "quote": "more children ready for school at five"},
         {"id": "more-older-people-living-independently-at", "outcome": "more older people living independently at home",
-         "priority": "ageing-well", "position": 3, "quote": "Outcome: more older people living independently at home"},
+         "priority": "ageing-well", "position": 1, "quote": "Outcome: more older people living independently at home"},
         {"id": "fewer-people-lonely-in-later-life", "outcome": "fewer people lonely in later life", "priority": "ageing-well",
-         "position": 4, "quote": "Outcome: fewer people lonely in later life"}]
+         "position": 2, "quote": "Outcome: fewer people lonely in later life"}]
     assert rows["Workstreams"] == [
         {"id": "expand-falls-prevention-classes-in-every", "work stream": "expand falls prevention classes in every ward",
          "owner": "", "position": 1, "quote": "expand falls prevention classes in every ward"},
@@ -275,3 +275,98 @@ def test_markup_is_not_part_of_a_label(name, text, tmp_path):
     document.write_text(text, encoding="utf-8")
     (outcome,) = draft(document).rows["Outcomes"]
     assert outcome["outcome"] == "more healthy years, as measured"
+
+
+def _drafted(tmp_path, name: str, text: str):
+    document = tmp_path / name
+    document.write_text(text, encoding="utf-8")
+    return draft(document)
+
+
+def test_regressions_of_the_review_of_the_drafter(tmp_path, runner):
+    """One document, invented, holding each form a review found drafted wrongly."""
+    drafted = _drafted(tmp_path, "review.md", """# Our Plan for Ashdown 2024 to 2029
+
+This plan replaces the Ashdown Health and Wellbeing Strategy 2019 to 2023. This Strategy sets out our aims.
+
+Falls classes are delivered by Age UK Ashdown. The plan is led by the Ashdown Health and Wellbeing Board.
+
+Our vision is for everyone to live well.
+
+Our strategic priorities are:
+
+- Reducing violence
+- Tackling anti-social behaviour
+
+Our outcomes:
+
+- Healthy weight;
+- fewer young people smoke; and
+
+We have responsibility for the following actions:
+
+- Healthy weight
+
+## Priority One: Homes for all
+
+### Outcome: Healthy weight
+
+## How we will work
+
+We will:
+
+- publish an annual report
+
+The workstreams report to the following boards:
+
+- the Safer Ashdown Board
+""")
+    rows = drafted.rows
+    (strategy,) = rows["Strategy"]
+    assert (strategy["title"], strategy["start"], strategy["end"]) == ("Our Plan for Ashdown 2024 to 2029", "2024", "2029")
+    assert "ambiguous: the document also names 'Ashdown Health and Wellbeing Strategy 2019 to 2023' (line 3); not drafted" in drafted.report
+    assert [o["name"] for o in rows["Organisations"]] == ["Ashdown Health and Wellbeing Board"]  # not Age UK, not 'We'
+    assert "vision" not in strategy  # "Our vision is …" names none
+    assert [p["priority"] for p in rows["Priorities"]] == ["Reducing violence", "Tackling anti-social behaviour", "Homes for all"]
+    # After a list of two priorities the document does not say which each outcome serves.
+    assert {o["outcome"]: o["priority"] for o in rows["Outcomes"]} == {"Healthy weight": "", "fewer young people smoke": ""}
+    assert any(line.startswith("ambiguous: the outcomes at line 14 follow a list of 2 priorities") for line in drafted.report)
+    assert "outcome: 'Healthy weight' again (line 25): the row already drafted" in drafted.report
+    assert [(w["work stream"], w["owner"]) for w in rows["Workstreams"]] == [("Healthy weight", ""), ("publish an annual report", "")]
+    # The action under "How we will work" is not under the outcome's heading: no contribution is drafted.
+    assert rows["Contributions"] == []
+    ids = [r["id"] for sheet in rows.values() for r in sheet]
+    assert len(ids) == len(set(ids))  # unique across the workbook, as the import wants
+    output = tmp_path / "review.xlsx"
+    assert runner.invoke(main, ["draft", str(tmp_path / "review.md"), "-o", str(output)]).exit_code == 0
+    dry = runner.invoke(main, ["import", str(output), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+
+
+def test_html_line_breaks_and_nested_lists_keep_their_words_apart(tmp_path):
+    drafted = _drafted(tmp_path, "nested.html", "<h1>Ashdown Housing Strategy 2024 to 2026</h1><p>Our outcomes:</p><ul>"
+                       "<li>Decent homes<br>for every resident</li>"
+                       "<li>Ending rough sleeping<ul><li>Housing First pilot</li></ul></li></ul>")
+    assert [o["outcome"] for o in drafted.rows["Outcomes"]] == ["Decent homes for every resident", "Ending rough sleeping"]
+    assert any(line.startswith("not used: 1 item(s) of lists inside the list at element 3 ('Housing First pilot')")
+               for line in drafted.report)
+
+
+def test_a_wrapped_item_is_one_item_whatever_case_its_next_line_starts_with(tmp_path):
+    # As pypdf gives a page: lines broken where the page runs out, the longest about as long as the item's first.
+    long = "This paragraph is as wide as the page, so that the lines of the list below are measured against it."
+    drafted = _drafted(tmp_path, "wrapped.txt", f"Ashdown Skills Strategy 2024 to 2026\n{long}\nWe will:\n"
+                       f"- Work with the local colleges and employers to offer apprenticeships to every school leaver who\n"
+                       "NHS trusts also employ\n- Open a careers hub\n")
+    assert [w["work stream"] for w in drafted.rows["Workstreams"]] == [
+        "Work with the local colleges and employers to offer apprenticeships to every school leaver who NHS trusts also employ",
+        "Open a careers hub"]
+
+
+def test_priority_actions_are_not_priorities(tmp_path):
+    """Regression: 'The priority actions for this year:' drafted its actions as priorities."""
+    drafted = _drafted(tmp_path, "actions.txt", "Ashdown Strategy 2024 to 2026\nThe priority actions for this year:\n- open a hub\n"
+                                                "Our outcomes:\n- more jobs\n")
+    assert drafted.rows["Priorities"] == [] and drafted.rows["Workstreams"] == []
+    assert [o["outcome"] for o in drafted.rows["Outcomes"]] == ["more jobs"]
+    assert any("('open a hub') has no lead-in that says what it holds" in line for line in drafted.report)

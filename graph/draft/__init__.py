@@ -18,6 +18,10 @@ from graph.draft.rules import BY_ID, count_of, life_course
 
 __all__ = ["Draft", "DraftError", "DocumentError", "draft"]
 
+_SHEETS = ("Strategy", "Priorities", "Outcomes", "Workstreams", "Contributions", "Organisations")
+# What ends a list item without being part of what it names: "…smoke;", "…housing; and".
+_ITEM_END = re.compile(r"(?:[;,.]|;?\s+(?:and|or))\s*$")
+
 
 class DraftError(Exception):
     """Nothing could be drafted from the document; the message says why."""
@@ -31,36 +35,43 @@ class Draft:
     report: list[str] = field(default_factory=list)
 
 
-def _slug(text: str, taken: set[str]) -> str:
-    """A short id from the first words of a label, unique among ``taken``."""
-    words = re.findall(r"[a-z0-9]+", text.lower())[:6]
-    base = "-".join(words) or "item"
-    ident, n = base, 1
-    while ident in taken:
-        n += 1
-        ident = f"{base}-{n}"
-    taken.add(ident)
-    return ident
-
-
 def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
 
 
+def _label(item: Block) -> str:
+    """A list item's label: its words, without the punctuation that joins it to the next item."""
+    return _ITEM_END.sub("", item.text).strip() or item.text
+
+
 class _Drafter:
-    def __init__(self, blocks: list[Block], source: str, stages: list[str]):
-        self.blocks, self.source = blocks, source
+    def __init__(self, blocks: list[Block], unit: str, source: str, stages: list[str]):
+        self.blocks, self.unit, self.source = blocks, unit, source
         self.life_course = life_course(stages)
-        self.draft = Draft({name: [] for name in ("Strategy", "Priorities", "Outcomes", "Workstreams", "Contributions", "Organisations")})
-        self.ids: dict[str, set[str]] = {name: set() for name in self.draft.rows}
+        self.draft = Draft({name: [] for name in _SHEETS})
+        self.ids: set[str] = set()  # the import wants ids unique across the workbook, not only in a sheet
         self.used: set[int] = set()  # indexes of the blocks drafted from
         self.organisations: dict[str, str] = {}  # name, lower-cased: id
+        self.outcomes: dict[str, str] = {}  # label, lower-cased: id
+
+    def at(self, block: Block) -> str:
+        return f"{self.unit} {block.where}"
 
     def say(self, line: str) -> None:
         self.draft.report.append(line)
 
+    def slug(self, text: str) -> str:
+        """A short id from the first words of a label, unique in the workbook."""
+        base = "-".join(re.findall(r"[a-z0-9]+", text.lower())[:6]) or "item"
+        ident, n = base, 1
+        while ident in self.ids:
+            n += 1
+            ident = f"{base}-{n}"
+        self.ids.add(ident)
+        return ident
+
     def add(self, sheet: str, label_column: str, label: str, quote: str, **cells) -> str:
-        ident = _slug(label, self.ids[sheet])
+        ident = self.slug(label)
         self.draft.rows[sheet].append({"id": ident, label_column: label, **cells, "source": self.source, "quote": quote})
         return ident
 
@@ -73,168 +84,208 @@ class _Drafter:
             self.say(f"organisation: '{name}' ({kind}), by rule {rule}")
         return known
 
+    def outcome(self, label: str, quote: str, priority: str | None, position: int, rule: str, block: Block) -> str:
+        """The id of the outcome ``label``: drafted, or the one already drafted with that label."""
+        known = self.outcomes.get(label.lower())
+        if known is not None:
+            self.say(f"outcome: '{label}' again ({self.at(block)}): the row already drafted")
+            return known
+        ident = self.outcomes[label.lower()] = self.add("Outcomes", "outcome", label, quote, priority=priority or "",
+                                                         position=position)
+        if rule:
+            self.say(f"outcome: '{label}', by rule {rule} ({self.at(block)})")
+        return ident
+
     # -- the strategy row
 
     def strategy(self) -> None:
-        paragraphs = [(i, b) for i, b in enumerate(self.blocks) if b.kind in ("paragraph", "heading")]
-        named = [(i, s, m) for i, b in paragraphs for s in _sentences(b.text)
-                 for m in [BY_ID["title-named-strategy"].pattern.search(s)] if m]
+        texts = [(i, b) for i, b in enumerate(self.blocks) if b.kind in ("paragraph", "heading")]
+        named = [(i, s, m) for i, b in texts for s in _sentences(b.text)
+                 for m in BY_ID["title-named-strategy"].pattern.finditer(s)]
         headings = [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
+        first = headings[0] if headings else None
         row: dict = {}
-        if named:
-            i, sentence, match = named[0]
-            title, quote, rule = match.group("title"), sentence, "title-named-strategy"
-            self.used.add(i)
-            if headings and headings[0][1].text != title:
-                first = headings[0][1]
-                self.say(f"ambiguous: two candidate titles, '{first.text}' (first heading, line {first.where}) and "
-                         f"'{title}' (line {self.blocks[i].where}); drafted the second, by rule {rule}: it names a strategy")
-                self.used.add(headings[0][0])
-        elif headings:
-            i, first = headings[0]
-            title, quote, rule = first.text, first.text, "title-first-heading"
-            self.used.add(i)
+        if first and BY_ID["title-heading"].pattern.match(first[1].text):
+            (i, block), rule = first, "title-heading"
+            title, quote = first[1].text, first[1].text
+        elif named:
+            i, quote, match = named[0]
+            block, title, rule = self.blocks[i], match.group("title"), "title-named-strategy"
+            if first and first[1].text != title:
+                self.say(f"ambiguous: two candidate titles, '{first[1].text}' (first heading, {self.at(first[1])}) and "
+                         f"'{title}' ({self.at(block)}); drafted the second, by rule {rule}: it names a strategy")
+                self.used.add(first[0])
+        elif first:
+            (i, block), rule = first, "title-first-heading"
+            title = quote = BY_ID["title-first-heading"].pattern.match(first[1].text).group("title")
         else:
+            i, title, quote, rule = None, "", "", ""
             self.say("not found: a title (no passage names a strategy, and there is no heading); fill in the Strategy sheet's title")
-            title, quote, rule = "", "", ""
         if title:
-            self.say(f"title: '{title}', by rule {rule}")
+            self.used.add(i)
+            self.say(f"title: '{title}', by rule {rule} ({self.at(block)})")
+            for j, _, match in named:
+                if match.group("title") != title:
+                    self.say(f"ambiguous: the document also names '{match.group('title')}' ({self.at(self.blocks[j])}); "
+                             "not drafted")
             period = BY_ID["period-in-title"].pattern.search(title)
             if period:
                 row.update(start=period.group("start"), end=period.group("end"))
                 self.say(f"period: {period.group('start')} to {period.group('end')}, by rule period-in-title")
             else:
-                self.say("not found: the strategy's period; fill in start and end")
-        for i, b in paragraphs:
+                self.say("not found: the strategy's period (its title gives no years): fill in start and end, "
+                         "which the import needs")
+        for i, b in texts:
             for sentence in _sentences(b.text):
                 led = BY_ID["led-by"].pattern.search(sentence)
                 if led and "led by" not in row:
                     row["led by"] = self.organisation(led.group("organisation"), sentence, "led-by")
-                    self.say(f"led by: '{led.group('organisation')}', by rule led-by (line {b.where})")
+                    self.say(f"led by: '{led.group('organisation')}', by rule led-by ({self.at(b)})")
                     self.used.add(i)
                 vision = BY_ID["vision-named"].pattern.search(sentence)
                 if vision and "vision" not in row:
                     row["vision"] = vision.group("vision")
-                    self.say(f"vision: '{row['vision']}', by rule vision-named (line {b.where})")
+                    self.say(f"vision: '{row['vision']}', by rule vision-named ({self.at(b)})")
                 course = self.life_course.search(sentence)
                 if course and "life course from" not in row:
                     row["life course from"], row["life course to"] = course.group("start").lower(), course.group("end").lower()
-                    self.say(f"life course: {row['life course from']} to {row['life course to']}, by rule life-course (line {b.where})")
-        ident = _slug(title or "strategy", self.ids["Strategy"])
+                    self.say(f"life course: {row['life course from']} to {row['life course to']}, by rule life-course ({self.at(b)})")
+        ident = self.slug(title or "strategy")
         self.draft.rows["Strategy"].insert(0, {"id": ident, "title": title, **row, "source": self.source, "quote": quote})
 
     # -- the lists and what their lead-ins say they hold
 
     def body(self) -> None:
-        priority: str | None = None  # the priority the outcomes that follow serve
-        outcome: tuple[str, str] | None = None  # the outcome (id, label) whose heading the actions that follow are under
-        positions = {"Priorities": 0, "Outcomes": 0, "Workstreams": 0}
+        # The priority the outcomes that follow serve, and the outcome the actions that follow are under,
+        # each with the level of the heading that named it (0 when a lead-in did): a heading as high ends them.
+        self.priority: tuple[str | None, int] = (None, 0)
+        self.under: tuple[str, str, int] | None = None
+        self.priorities_of_lists = 0
         i = 0
         while i < len(self.blocks):
             block = self.blocks[i]
             items = self._items_after(i)
             if block.kind == "heading":
-                heading = BY_ID["priority-heading"].pattern.match(block.text)
-                named = BY_ID["outcome-heading"].pattern.match(block.text)
-                if heading:
-                    positions["Priorities"] += 1
-                    priority = self.add("Priorities", "priority", heading.group("priority"), block.text,
-                                        position=positions["Priorities"])
-                    outcome = None
-                    self.used.add(i)
-                    self.say(f"priority: '{heading.group('priority')}', by rule priority-heading (line {block.where})")
-                elif named:
-                    positions["Outcomes"] += 1
-                    label = named.group("outcome")
-                    outcome = (self.add("Outcomes", "outcome", label, block.text, priority=priority or "",
-                                        position=positions["Outcomes"]), label)
-                    self.used.add(i)
-                    self.say(f"outcome: '{label}', by rule outcome-heading (line {block.where})")
-            if block.kind in ("paragraph", "heading") and (items or block.kind == "paragraph"):
-                taken = self._lead_in(i, block, items, priority, outcome, positions)
-                if taken is not None:
-                    new_priority, consumed = taken
-                    priority = new_priority or priority
+                self._heading(i, block)
+            if block.kind in ("paragraph", "heading"):
+                consumed = self._lead_in(i, block, items)
+                if consumed is not None:
                     i += 1 + consumed
                     continue
             if block.kind == "item" and i not in self.used:
                 run = [block, *self._items_after(i)]
-                self.say(f"ambiguous: a list of {len(run)} item(s) at line {block.where} ('{run[0].text[:60]}') has no "
+                self.say(f"ambiguous: a list of {len(run)} item(s) at {self.at(block)} ('{run[0].text[:60]}') has no "
                          "lead-in that says what it holds; not used")
                 i += len(run)
                 continue
+            if block.kind == "table":
+                self.say(f"not used: a table ({self.at(block)}): the drafter reads headings, paragraphs and lists only")
             i += 1
 
+    def _heading(self, i: int, block: Block) -> None:
+        if self.priority[0] is not None and self.priority[1] and block.level <= self.priority[1]:
+            self.priority = (None, 0)
+        if self.under is not None and block.level <= self.under[2]:
+            self.under = None
+        heading = BY_ID["priority-heading"].pattern.match(block.text)
+        named = BY_ID["outcome-heading"].pattern.match(block.text)
+        if heading:
+            label = heading.group("priority")
+            position = len(self.draft.rows["Priorities"]) + 1
+            self.priority = (self.add("Priorities", "priority", label, block.text, position=position), block.level)
+            self.used.add(i)
+            self.say(f"priority: '{label}', by rule priority-heading ({self.at(block)})")
+        elif named:
+            label = named.group("outcome")
+            position = sum(1 for r in self.draft.rows["Outcomes"] if r["priority"] == (self.priority[0] or "")) + 1
+            self.under = (self.outcome(label, block.text, self.priority[0], position, "outcome-heading", block), label, block.level)
+            self.used.add(i)
+
     def _items_after(self, i: int) -> list[Block]:
+        """The items of the list that starts after block ``i`` (its own, not those of lists inside it)."""
         found = []
         for block in self.blocks[i + 1:]:
             if block.kind != "item":
                 break
             found.append(block)
+        nested = [b for b in found if b.level > 0]
+        if nested:
+            self.say(f"not used: {len(nested)} item(s) of lists inside the list at {self.at(found[0])} "
+                     f"('{nested[0].text[:60]}')")
+            self.used.update(i + 1 + n for n, b in enumerate(found) if b.level > 0)
         return found
 
-    def _lead_in(self, i: int, block: Block, items: list[Block], priority, outcome, positions) -> tuple[str, int] | None:
-        """Draft what the lead-in at ``i`` says the blocks after it hold: the last priority drafted ("" if none) and
-        how many blocks after it were drafted from; None if no rule applies."""
+    def _lead_in(self, i: int, block: Block, items: list[Block]) -> int | None:
+        """Draft what the lead-in at ``i`` says the blocks after it hold; how many it drafted from; None if no rule applies."""
         text = block.text
-        if BY_ID["priorities-lead-in"].pattern.search(text) and not BY_ID["outcomes-lead-in"].pattern.search(text):
-            chosen = items or ([self.blocks[i + 1]] if i + 1 < len(self.blocks) and self.blocks[i + 1].kind == "paragraph" else [])
-            if not chosen:
-                return None
-            last = ""
-            for item in chosen:
-                positions["Priorities"] += 1
-                last = self.add("Priorities", "priority", item.text, item.text, position=positions["Priorities"])
-                self.say(f"priority: '{item.text[:70]}', by rule priorities-lead-in (line {item.where}, after '{text}')")
-            self.used.update(range(i, i + 1 + len(chosen)))
-            return last, len(chosen)
-        if not items:
-            return None
+        own = [b for b in items if b.level == 0]
         if BY_ID["outcomes-lead-in"].pattern.search(text):
+            if not own:
+                self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces outcomes, and no list follows it")
+                return None
             counted = BY_ID["outcome-count"].pattern.search(text)
-            if counted and count_of(counted.group("count")) != len(items):
-                self.say(f"ambiguous: the lead-in at line {block.where} announces {counted.group('count')} outcomes, "
-                          f"and its list holds {len(items)}; drafted the {len(items)}")
-            if priority is None and self.draft.rows["Priorities"]:
-                self.say(f"ambiguous: the outcomes at line {block.where} follow no priority; drafted them with none")
-            for item in items:
-                positions["Outcomes"] += 1
-                self.add("Outcomes", "outcome", item.text, item.text, priority=priority or "", position=positions["Outcomes"])
-            self.say(f"outcomes: {len(items)}, by rule outcomes-lead-in (line {block.where}: '{text}')")
+            if counted and count_of(counted.group("count")) != len(own):
+                self.say(f"ambiguous: the lead-in at {self.at(block)} announces {counted.group('count')} outcomes, "
+                          f"and its list holds {len(own)}; drafted the {len(own)}")
+            if self.priority[0] is None and self.draft.rows["Priorities"]:
+                self.say(f"ambiguous: the outcomes at {self.at(block)} follow "
+                         + (f"a list of {self.priorities_of_lists} priorities" if self.priorities_of_lists > 1 else "no priority")
+                         + "; drafted with none: fill in the priority each serves")
+            for n, item in enumerate(own, 1):
+                self.outcome(_label(item), item.text, self.priority[0], n, "", item)
+            self.say(f"outcomes: {len(own)}, by rule outcomes-lead-in ({self.at(block)}: '{text}')")
             self.used.update(range(i, i + 1 + len(items)))
-            return "", len(items)
+            return len(items)
         if BY_ID["workstreams-lead-in"].pattern.search(text):
+            if not own:
+                self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces work streams, and no list follows it")
+                return None
             owner = ""
             responsible = BY_ID["responsible-for"].pattern.search(text)
             if responsible:
                 owner = self.organisation(responsible.group("organisation"), text, "responsible-for")
-                self.say(f"owner of the work streams at line {block.where}: '{responsible.group('organisation')}', "
+                self.say(f"owner of the work streams at {self.at(block)}: '{responsible.group('organisation')}', "
                          "by rule responsible-for")
-            for item in items:
-                positions["Workstreams"] += 1
-                ident = self.add("Workstreams", "work stream", item.text, item.text, owner=owner, position=positions["Workstreams"])
-                if outcome is not None:  # the document lists the action under the outcome, in so many words
+            for n, item in enumerate(own, 1):
+                ident = self.add("Workstreams", "work stream", _label(item), item.text, owner=owner, position=n)
+                if self.under is not None:  # the document lists the action under the outcome, in so many words
                     self.draft.rows["Contributions"].append({
-                        "id": f"{ident}--{outcome[0]}", "from": ident, "to": outcome[0],  # as export names a link
-                        "rationale": f"listed under '{outcome[1]}' in the document", "source": self.source, "quote": item.text})
-            self.say(f"work streams: {len(items)}, by rule workstreams-lead-in (line {block.where}: '{text}')"
-                     + (f"; each contributes to '{outcome[1]}', by rule actions-under-outcome" if outcome else ""))
+                        "id": f"{ident}--{self.under[0]}", "from": ident, "to": self.under[0],  # as export names a link
+                        "rationale": f"listed under '{self.under[1]}' in the document", "source": self.source, "quote": item.text})
+            self.say(f"work streams: {len(own)}, by rule workstreams-lead-in ({self.at(block)}: '{text}')"
+                     + (f"; each contributes to '{self.under[1]}', by rule actions-under-outcome" if self.under else ""))
             self.used.update(range(i, i + 1 + len(items)))
-            return "", len(items)
+            return len(items)
+        if BY_ID["priorities-lead-in"].pattern.search(text):
+            after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
+            chosen = own or ([after] if after is not None and after.kind == "paragraph" else [])
+            if not chosen:
+                self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces priorities, and nothing follows it")
+                return None
+            for item in chosen:
+                label = _label(item) if item.kind == "item" else item.text
+                ident = self.add("Priorities", "priority", label, item.text, position=len(self.draft.rows["Priorities"]) + 1)
+                self.say(f"priority: '{label[:70]}', by rule priorities-lead-in ({self.at(item)}, after '{text}')")
+            # Outcomes that follow serve this priority; after a list of several, which one is not said.
+            self.priority = (ident if len(chosen) == 1 else None, 0)
+            self.priorities_of_lists = len(chosen)
+            consumed = len(items) if own else 1
+            self.used.update(range(i, i + 1 + consumed))
+            return consumed
         return None
 
     def unused(self) -> None:
         for i, block in enumerate(self.blocks):
             if block.kind == "heading" and i not in self.used:
-                self.say(f"not used: the heading '{block.text}' (line {block.where})")
+                self.say(f"not used: the heading '{block.text}' ({self.at(block)})")
 
 
 def draft(path: Path, source: str = "") -> Draft:
     """The draft workbook's rows from the document at ``path``; DocumentError or DraftError if nothing can be drafted."""
     from graph.workbook import choice_lists
 
-    blocks = read_document(path)
-    drafter = _Drafter(blocks, source, list(choice_lists()["life-stage"]))
+    blocks, unit = read_document(path)
+    drafter = _Drafter(blocks, unit, source, list(choice_lists()["life-stage"]))
     drafter.strategy()
     drafter.body()
     drafter.unused()

@@ -1,4 +1,4 @@
-"""A published document as blocks: headings, paragraphs and list items, in reading order, each word as published.
+"""A published document as blocks: headings, paragraphs, list items and tables, in reading order, in its own words.
 
 Each format is read by a well-kept parser (markdown-it-py, BeautifulSoup,
 python-docx, pypdf); plain text, and the text pypdf extracts from a PDF, are
@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-FORMATS = {".txt": "plain text", ".text": "plain text", ".md": "Markdown", ".markdown": "Markdown",
-           ".html": "HTML", ".htm": "HTML", ".docx": "Word", ".pdf": "PDF"}
+# Each format, and what a block's place is counted in there (for the report).
+FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", ".pdf": "line",
+           ".html": "element", ".htm": "element", ".docx": "paragraph"}
 # A list item's marker in plain text: a bullet, or a number or letter with a point or bracket.
 _MARKER = re.compile(r"^\s*(?:[-*•–—▪◦·]|\(?(?:\d{1,3}|[a-z])[.)])\s+(?=\S)")
-_NUMBERED = re.compile(r"^\s*\(?(?:\d{1,3}|[a-z])[.)]")
+# A line this much of the longest line's length or more was wrapped: what follows carries it on.
+_WRAPPED = 0.8
 
 
 class DocumentError(Exception):
@@ -23,20 +25,20 @@ class DocumentError(Exception):
 
 @dataclass(frozen=True)
 class Block:
-    """One heading, paragraph or list item: its text as published, and where it is (line or paragraph number)."""
+    """One heading, paragraph, list item or table: its text as published, and where it is.
 
-    kind: str  # heading, paragraph or item
+    ``level`` is a heading's level (1 the highest) or an item's depth (0 for
+    an item of a list, 1 for one of a list inside it).
+    """
+
+    kind: str  # heading, paragraph, item or table
     text: str
     where: int
-    level: int = 0  # a heading's level (1 the highest); for an item, 1 if numbered else 0
-
-    @property
-    def numbered(self) -> bool:
-        return self.kind == "item" and self.level == 1
+    level: int = 0
 
 
-def read_document(path: Path) -> list[Block]:
-    """The blocks of ``path``, by its extension; DocumentError if it cannot be read or holds no text."""
+def read_document(path: Path) -> tuple[list[Block], str]:
+    """The blocks of ``path``, by its extension, and what their places count; DocumentError if none can be read."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DocumentError(f"{path}: cannot draft from a {suffix or 'file with no extension'}; "
@@ -56,7 +58,7 @@ def read_document(path: Path) -> list[Block]:
         raise DocumentError(f"{path}: no text could be read from it" +
                             (" (a scanned PDF holds pictures of pages, not text: run it through OCR first)"
                              if suffix == ".pdf" else ""))
-    return blocks
+    return blocks, FORMATS[suffix]
 
 
 def _clean(text: str) -> str:
@@ -67,18 +69,19 @@ def _clean(text: str) -> str:
 def _lines(text: str) -> list[Block]:
     """Plain text: a line with a marker is a list item, a short line standing alone a heading, the rest paragraphs.
 
-    A paragraph may be one line or wrapped over several: a line joins the one
-    before when that one ends mid-sentence or this one starts in lower case.
-    A line in lower case after a list item carries the item on.
+    A paragraph or an item may be wrapped over several lines: a line carries
+    on the one before when that one was wrapped (it runs to near the longest
+    line's length and stops mid-sentence) or this one starts in lower case.
     """
     blocks: list[Block] = []
     lines = text.splitlines()
+    width = max((len(line.rstrip()) for line in lines), default=0)
     current: list[str] = []  # the lines of the block being read
-    kind, start, level = "", 0, 0
+    kind, start = "", 0
 
     def close() -> None:
         if current:
-            blocks.append(Block(kind, _clean(" ".join(current)), start, level))
+            blocks.append(Block(kind, _clean(" ".join(current)), start))
             current.clear()
 
     for number, line in enumerate(lines, 1):
@@ -88,45 +91,53 @@ def _lines(text: str) -> list[Block]:
             close()
         elif marker:
             close()
-            kind, start, level = "item", number, 1 if _NUMBERED.match(line) else 0
+            kind, start = "item", number
             current.append(line[marker.end():])
-        elif current and (stripped[0].islower() or kind == "paragraph" and current[-1].rstrip()[-1] not in ".:;!?"):
+        elif current and (stripped[0].islower() or _wrapped(lines[number - 2], width)):
             current.append(stripped)
-        elif _is_heading_line(line, number, lines):
+        elif _is_heading_line(stripped, number, lines, width):
             close()
             blocks.append(Block("heading", _clean(line), number, 1))
         else:
             close()
-            kind, start, level = "paragraph", number, 0
+            kind, start = "paragraph", number
             current.append(stripped)
     close()
     return blocks
 
 
-def _is_heading_line(line: str, number: int, lines: list[str]) -> bool:
-    """A short line that ends without punctuation and stands alone: the first line, or one with a blank line after it."""
+def _wrapped(line: str, width: int) -> bool:
+    """Whether ``line`` was broken where the page ran out: near the longest line's length, and not at a sentence's end."""
+    line = line.rstrip()
+    return len(line) >= _WRAPPED * width and line[-1:] not in (".", ":", "!", "?")
+
+
+def _is_heading_line(line: str, number: int, lines: list[str], width: int) -> bool:
+    """A short line that ends without punctuation and stands alone: the first line, before a blank line or a new sentence."""
     words = line.split()
-    if not words or len(words) > 12 or line.rstrip()[-1] in ".,;:!?":
+    if not words or len(words) > 12 or line[-1] in ".,;:!?" or len(line) >= _WRAPPED * width:
         return False
-    after = lines[number] if number < len(lines) else ""
-    return number == 1 or not after.strip()
+    after = lines[number].strip() if number < len(lines) else ""
+    return number == 1 or not after or after[0].isupper() or bool(_MARKER.match(lines[number]))
 
 
 def _markdown(text: str) -> list[Block]:
     from markdown_it import MarkdownIt
 
-    blocks, pending, numbered = [], None, []
+    blocks, pending, depth = [], None, 0
     for token in MarkdownIt("commonmark").parse(text):
         if token.type == "heading_open":
             pending = ("heading", int(token.tag[1:]))
         elif token.type in ("bullet_list_open", "ordered_list_open"):
-            numbered.append(token.type == "ordered_list_open")
+            depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
-            numbered.pop()
+            depth -= 1
         elif token.type == "list_item_open":
-            pending = ("item", 1 if numbered and numbered[-1] else 0)
+            pending = ("item", depth - 1)
         elif token.type == "paragraph_open" and pending is None:
             pending = ("paragraph", 0)
+        elif token.type == "table_open":
+            blocks.append(Block("table", "a table", token.map[0] + 1 if token.map else 0))
         elif token.type == "inline" and pending is not None:
             line = token.map[0] + 1 if token.map else 0
             blocks.append(Block(pending[0], _clean(_words(token)), line, pending[1]))
@@ -144,12 +155,20 @@ def _html(text: str) -> list[Block]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(text, "html.parser")
-    for hidden in soup(["script", "style", "head", "nav", "footer"]):
+    for hidden in soup(["script", "style", "head", "nav", "header", "footer", "aside"]):
         hidden.decompose()
+    for br in soup("br"):
+        br.replace_with("\n")
     blocks = []
-    for number, element in enumerate(soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li"]), 1):
-        if element.name == "li":
-            blocks.append(Block("item", _clean(element.get_text()), number, 1 if element.find_parent("ol") else 0))
+    for number, element in enumerate(soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "table"]), 1):
+        if element.find_parent("table") is not None:
+            continue  # a table's cells are reported with the table, not drafted from
+        if element.name == "table":
+            blocks.append(Block("table", "a table", number))
+        elif element.name == "li":
+            # Its own words, not those of a list inside it, which are items of their own.
+            own = "".join(s for s in element.find_all(string=True) if s.find_parent("li") is element)
+            blocks.append(Block("item", _clean(own), number, len(element.find_parents(["ul", "ol"])) - 1))
         elif element.name == "p":
             if element.find_parent("li") is None:
                 blocks.append(Block("paragraph", _clean(element.get_text()), number))
@@ -169,16 +188,20 @@ def _docx(path: Path) -> list[Block]:
     blocks = []
     for number, paragraph in enumerate(document.paragraphs, 1):
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        text = _clean(paragraph.text)
+        text = paragraph.text
         heading = re.fullmatch(r"(?:Heading (\d)|Title)", style)
-        # A list paragraph: a list style, or numbering of its own (Word's "numPr").
-        listed = style.startswith("List") or paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+        numbering = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
+        marker = _MARKER.match(text)
         if heading:
-            blocks.append(Block("heading", text, number, int(heading.group(1) or 1)))
-        elif listed:
-            blocks.append(Block("item", text, number, 1 if "Number" in style else 0))
+            blocks.append(Block("heading", _clean(text), number, int(heading.group(1) or 1)))
+        elif style.startswith("List") or numbering is not None:  # a list style, or Word's own numbering
+            depth = numbering.ilvl.val if numbering is not None and numbering.ilvl is not None else 0
+            blocks.append(Block("item", _clean(text), number, int(depth)))
+        elif marker:  # a bullet typed by hand
+            blocks.append(Block("item", _clean(text[marker.end():]), number))
         else:
-            blocks.append(Block("paragraph", text, number))
+            blocks.append(Block("paragraph", _clean(text), number))
+    blocks += [Block("table", "a table", len(document.paragraphs) + n) for n, _ in enumerate(document.tables, 1)]
     return blocks
 
 

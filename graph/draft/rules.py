@@ -10,59 +10,64 @@ import re
 from dataclasses import dataclass
 
 _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-# A name as published: capitalised words, joined by the small words names hold ("Health and Wellbeing Board").
-_NAME = r"[A-Z0-9][\w'&’-]*(?:\s+(?:(?:and|of|for|the|in|on|&)\s+)*[A-Z0-9][\w'&’-]*)*"
+# A name as published: capitalised words, joined by the small words names hold ("Health and Wellbeing Board"),
+# that do not start with a word that begins sentences rather than names ("This Strategy", "In 2023 the …").
+_NOT_A_NAME = r"(?!(?:This|That|These|Those|In|For|At|On|By|With|From|To|A|An|It|Its|We|They|Our|The|All|Each|Every|Here)\b)"
+_NAME = _NOT_A_NAME + r"[A-Z0-9][\w'&’-]*(?:\s+(?:(?:and|of|for|the|in|on|&)\s+)*[A-Z0-9][\w'&’-]*)*"
+_BODY = r"(?:\s+(?:board|council|partnership|committee|group|trust|team))?"  # "the Health and Wellbeing board"
+_YEARS = r"(?:\d{4}|\d{4}/\d{2})\s*(?:to|-|–|—)\s*(?:\d{4}|\d{4}/\d{2})"
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: its id (named in the report), what it finds, where it looks, and its pattern."""
+    """One rule: its id (named in the report), what it finds, where it looks, and its pattern (None: it reads structure)."""
 
     id: str
     finds: str
     where: str
-    pattern: re.Pattern
+    pattern: re.Pattern | None
     says: str
 
 
-def _rule(id: str, finds: str, where: str, pattern: str, says: str) -> Rule:
-    return Rule(id, finds, where, re.compile(pattern), says)
+def _rule(id: str, finds: str, where: str, pattern: str | None, says: str) -> Rule:
+    return Rule(id, finds, where, re.compile(pattern) if pattern is not None else None, says)
 
 
 RULES: tuple[Rule, ...] = (
+    _rule("title-heading", "title", "heading", rf"^(?P<title>.*\b(?i:strategy)\b.*|.*{_YEARS}.*)$",
+          "the first heading, when it names a strategy or gives its years"),
     _rule("title-named-strategy", "title", "sentence",
-          rf"(?<![\w-])(?:(?:The|the|Our|our)\s+)?(?P<title>{_NAME}\s+Strategy(?:\s+(?:\d{{4}}|\d{{4}}/\d{{2}})\s*(?:to|-|–|—)\s*(?:\d{{4}}|\d{{4}}/\d{{2}}))?)(?![\w-])",
-          "the first passage that names a strategy: capitalised words ending in 'Strategy', and its years if given"),
-    _rule("title-first-heading", "title", "heading", r"^(?P<title>.+)$",
-          "the document's first heading, when no passage names a strategy"),
+          rf"(?<![\w-])(?:(?:The|the|Our|our)\s+)?(?P<title>{_NAME}\s+Strategy(?:\s+{_YEARS})?)(?![\w-])",
+          "else the first passage that names a strategy: capitalised words ending in 'Strategy', and its years if given; "
+          "any other strategy named is reported"),
+    _rule("title-first-heading", "title", "heading", r"^(?P<title>.+)$", "else the document's first heading"),
     _rule("period-in-title", "period", "title", r"(?P<start>\d{4})(?:/\d{2})?\s*(?:to|-|–|—)\s*(?P<end>\d{4})",
           "the years the title gives: '2023 to 2028'"),
     _rule("led-by", "lead organisation", "sentence",
-          rf"\b(?:driven|led|overseen|owned|delivered|governed) by (?:the )?(?P<organisation>{_NAME})",
-          "'driven by', 'led by' or 'overseen by' a named body"),
-    _rule("vision-named", "vision", "sentence", rf"(?:\b(?:The|the|Our|our)\s+|^)(?P<vision>{_NAME}\s+[Vv]ision)\b",
+          rf"(?i:\b(?:strategy|plan|it)\b)[^.]*?\b(?:driven|led|overseen|owned|governed) by (?:the )?(?P<organisation>{_NAME}{_BODY})",
+          "a sentence about the strategy or plan that says it is 'driven by', 'led by' or 'overseen by' a named body"),
+    _rule("vision-named", "vision", "sentence", rf"\b(?:The|the|Our|our)\s+(?P<vision>{_NAME}\s+[Vv]ision)\b",
           "a named vision ('the Luton 2040 vision')"),
-    _rule("priorities-lead-in", "priorities", "lead-in",
-          r"(?i)\b(?:strategic |our |key )?priorit(?:y|ies)\b.*:\s*$|\bour priorities are\b",
-          "a lead-in that names the priorities and ends with a colon: what follows are the priorities"),
-    _rule("priority-heading", "priority", "heading",
-          r"^(?i:(?:strategic\s+)?priority)(?:\s+(?:\d+|[A-Z]|" + "|".join(_NUMBER_WORDS) + r"))?\s*[:.–—-]\s*(?P<priority>\S.*)$",
-          "a heading 'Priority 1: …': the words after the colon are the priority"),
-    _rule("outcomes-lead-in", "outcomes", "lead-in",
-          r"(?i)\b(?:target |intended |key )?outcomes?\b.*:\s*$|\bwe want to see\b.*:\s*$",
+    _rule("outcomes-lead-in", "outcomes", "lead-in", r"(?i)\boutcomes?\b[^:]*:\s*$",
           "a lead-in that names outcomes and ends with a colon: the list that follows holds the outcomes of the priority before it"),
-    _rule("outcome-heading", "outcome", "heading", r"^(?i:(?:target\s+)?outcome)(?:\s+\d+)?\s*[:.–—-]\s*(?P<outcome>\S.*)$",
-          "a heading 'Outcome: …': the words after the colon are an outcome"),
     _rule("outcome-count", "how many outcomes", "lead-in",
           r"(?i)\b(?P<count>\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:target\s+|intended\s+|key\s+)?outcomes\b",
           "the number of outcomes a lead-in announces, checked against its list"),
     _rule("workstreams-lead-in", "work streams", "lead-in",
-          r"(?i)\bwork\s?streams?\b|\bactions?\b.*:\s*$|\bwe will\b.*:\s*$",
-          "a lead-in that names work streams or actions ('we will:'): the list that follows holds them"),
+          r"(?i)(?:\b(?:following|these|our|the|key|main)\s+(?:\w+\s+)?(?:work\s?streams?|actions)|\bwe will)\s*[:.]?\s*$",
+          "a lead-in that ends by naming work streams or actions ('the following work streams.', 'we will:'): the list that follows holds them"),
     _rule("responsible-for", "owner of work streams", "lead-in",
-          rf"^(?:The |the )?(?P<organisation>{_NAME}|[A-Z][\w ]+?) (?:ha(?:ve|s)|take|takes|hold|holds) responsibility for",
+          rf"^(?:The |the )?(?P<organisation>{_NAME}{_BODY}) (?:ha(?:ve|s)|take|takes|hold|holds) responsibility for",
           "a lead-in 'X have responsibility for the following work streams': X owns each of them"),
-    _rule("actions-under-outcome", "contribution", "heading", r"",
+    _rule("priorities-lead-in", "priorities", "lead-in", r"(?i)^(?!.*\b(?:actions?|work\s?streams?)\b).*\bpriorit(?:y|ies)\b[^:]*:\s*$",
+          "a lead-in that names priorities, not actions or work streams, and ends with a colon: what follows "
+          "(a list, or the next paragraph) holds them"),
+    _rule("priority-heading", "priority", "heading",
+          r"(?i)^(?:strategic\s+)?priority(?:\s+(?:\d+|[a-z]|" + "|".join(_NUMBER_WORDS) + r"))?\s*[:.–—-]\s*(?P<priority>\S.*)$",
+          "a heading 'Priority 1: …': the words after the colon are the priority"),
+    _rule("outcome-heading", "outcome", "heading", r"(?i)^(?:target\s+)?outcome(?:\s+\d+)?\s*[:.–—-]\s*(?P<outcome>\S.*)$",
+          "a heading 'Outcome: …': the words after the colon are an outcome"),
+    _rule("actions-under-outcome", "contribution", "heading", None,
           "a list of work streams or actions under an outcome's heading: each is drafted as contributing to that outcome"),
     _rule("life-course", "life course", "sentence", r"\bfrom (?P<start>{stages}) to (?P<end>{stages})\b",
           "'from early years to old age', in the names of the life-stage list"),
