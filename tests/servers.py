@@ -51,13 +51,29 @@ def dump(query_url: str) -> list[str]:
 
 
 @dataclass
-class OxigraphServer:
-    """`oxigraph serve` (the oxigraph package's binary) on a folder and a free port, its default graph the union."""
+class _Server:
+    """A server process of the tests: its folder, its port, and how long it may take to stop."""
 
     folder: Path
     port: int = field(default_factory=free_port)
-    union: bool = True
     process: subprocess.Popen | None = None
+    store_url = None  # a Graph Store Protocol endpoint, for servers whose writes need one
+    stopping = 10  # seconds
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(self.stopping)
+
+    def dump(self) -> list[str]:
+        return dump(self.query_url)
+
+
+@dataclass
+class OxigraphServer(_Server):
+    """`oxigraph serve` (the oxigraph package's binary) on a folder and a free port, its default graph the union."""
+
+    union: bool = True
 
     @property
     def query_url(self) -> str:
@@ -78,14 +94,6 @@ class OxigraphServer:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(self.query_url, self.process)
         return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-    def dump(self) -> list[str]:
-        return dump(self.query_url)
 
 
 # A private Virtuoso: its own database folder, ports on 127.0.0.1, no system service.
@@ -117,14 +125,12 @@ MaxQueryExecutionTime = 60
 
 
 @dataclass
-class VirtuosoServer:
+class VirtuosoServer(_Server):
     """Virtuoso Open Source (Debian's virtuoso-opensource) on a folder and free ports, SPARQL Update granted to /sparql."""
 
-    folder: Path
-    port: int = field(default_factory=free_port)
     isql: int = field(default_factory=free_port)
     max_rows: int = 10_000  # Debian's virtuoso.ini: answers are cut at this many rows, silently
-    process: subprocess.Popen | None = None
+    stopping = 60
 
     @property
     def query_url(self) -> str:
@@ -155,11 +161,3 @@ class VirtuosoServer:
         subprocess.run(["isql-vt", f"127.0.0.1:{self.isql}", "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
                        check=True, capture_output=True, timeout=60)
         return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(60)
-
-    def dump(self) -> list[str]:
-        return dump(self.query_url)

@@ -343,7 +343,7 @@ def test_serve_remote_sends_the_time_limit_with_each_query(guarded):
 
 def _remote(server) -> Remote:
     """The Remote that the server's CLI options name."""
-    return Remote(server.query_url, server.update_url, store_url=getattr(server, "store_url", None))
+    return Remote(server.query_url, server.update_url, store_url=server.store_url)
 
 
 def _credentials():

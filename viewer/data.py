@@ -138,7 +138,7 @@ def _version(written: datetime.datetime | None) -> str:
 def _current(store: Path | Remote):
     """What names the store's state now, as a Snapshot's ``generation``; None for a store folder never written."""
     if isinstance(store, Remote):
-        return _version(written_at(open_graph(store=store)))
+        return _version(written_at(store))
     generation = live(store)
     return generation.path if generation is not None else None
 

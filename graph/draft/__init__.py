@@ -208,18 +208,24 @@ class _Drafter:
             if block.kind != "item":
                 break
             found.append(block)
-        nested = [b for b in found if b.level > 0]
-        if nested:
-            self.say(f"not used: {len(nested)} item(s) of lists inside the list at {self.at(found[0])} "
-                     f"('{nested[0].text[:60]}')")
-            self.used.update(i + 1 + n for n, b in enumerate(found) if b.level > 0)
         return found
+
+    def _own(self, items: list[Block]) -> list[Block]:
+        """The items a lead-in's list holds itself; those of lists inside it are reported, not drafted."""
+        nested = [b for b in items if b.level > 0]
+        if nested:
+            self.say(f"not used: {len(nested)} item(s) of lists inside the list at {self.at(items[0])} "
+                     f"('{nested[0].text[:60]}')")
+        return [b for b in items if b.level == 0]
 
     def _lead_in(self, i: int, block: Block, items: list[Block]) -> int | None:
         """Draft what the lead-in at ``i`` says the blocks after it hold; how many it drafted from; None if no rule applies."""
         text = block.text
-        own = [b for b in items if b.level == 0]
-        if BY_ID["outcomes-lead-in"].pattern.search(text):
+        kind = next((k for k in ("outcomes", "workstreams", "priorities") if BY_ID[f"{k}-lead-in"].pattern.search(text)), None)
+        if kind is None:
+            return None
+        own = self._own(items)
+        if kind == "outcomes":
             if not own:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces outcomes, and no list follows it")
                 return None
@@ -236,7 +242,7 @@ class _Drafter:
             self.say(f"outcomes: {len(own)}, by rule outcomes-lead-in ({self.at(block)}: '{text}')")
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
-        if BY_ID["workstreams-lead-in"].pattern.search(text):
+        if kind == "workstreams":
             if not own:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces work streams, and no list follows it")
                 return None
@@ -256,7 +262,7 @@ class _Drafter:
                      + (f"; each contributes to '{self.under[1]}', by rule actions-under-outcome" if self.under else ""))
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
-        if BY_ID["priorities-lead-in"].pattern.search(text):
+        else:  # priorities
             after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
             chosen = own or ([after] if after is not None and after.kind == "paragraph" else [])
             if not chosen:
@@ -272,7 +278,6 @@ class _Drafter:
             consumed = len(items) if own else 1
             self.used.update(range(i, i + 1 + consumed))
             return consumed
-        return None
 
     def unused(self) -> None:
         for i, block in enumerate(self.blocks):

@@ -103,7 +103,7 @@ def _write_remote(remote: Remote, staged: Dataset, replacing: Iterable[URIRef], 
     """
     copy = ox.Store()
     copy.bulk_extend(connect(remote))
-    read_at = _catalog_value(copy, _CATALOG, _WRITTEN)
+    read_at = written_at(as_dataset(copy))
     before = _graphs(copy)
     written = write_into(copy, staged, replacing, progress)
     if check is not None and not check(as_dataset(copy)):
@@ -111,7 +111,7 @@ def _write_remote(remote: Remote, staged: Dataset, replacing: Iterable[URIRef], 
     after = _graphs(copy)
     changed = sorted(g for g in before.keys() | after.keys() if before.get(g) != after.get(g))
     # A server has no write lock: a change made since the copy was read would be lost under this one.
-    if _catalog_value(RemoteStore(remote), _CATALOG, _WRITTEN) != read_at:
+    if written_at(remote) != read_at:
         raise RemoteError(f"{remote.query_url}: the graph was changed by another write while this one was being "
                           "made; nothing was written: run the command again")
     if changed and remote.store_url:
@@ -262,9 +262,13 @@ def statement_counts(ds: Dataset) -> dict[str, int]:
     return json.loads(recorded) if recorded is not None else _statements_by_graph(ds.store._inner)
 
 
-def written_at(ds: Dataset) -> datetime.datetime | None:
-    """When a write last changed the graph, as its catalog records it; None for a graph never written so."""
-    recorded = _catalog_value(ds.store._inner, _CATALOG, _WRITTEN)
+def written_at(source: Dataset | Remote) -> datetime.datetime | None:
+    """When a write last changed the graph, as its catalog records it; None for a graph never written so.
+
+    A Remote is asked directly, in one query: a viewer asks every few seconds.
+    """
+    store = RemoteStore(source) if isinstance(source, Remote) else source.store._inner
+    recorded = _catalog_value(store, _CATALOG, _WRITTEN)
     return datetime.datetime.fromisoformat(recorded) if recorded is not None else None
 
 

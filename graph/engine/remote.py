@@ -4,8 +4,9 @@
 readers use (``query``, ``quads_for_pattern``, ``named_graphs``), over the
 SPARQL 1.1 Protocol, with pyoxigraph's own parsers: a term comes back exactly
 as the server wrote it. So every command and page reads a server as it reads
-the embedded store, through the same queries, sent as strings. Writes are
-SPARQL 1.1 Update requests, one a change (graph.engine.graphs.write_remote).
+the embedded store, through the same queries, sent as strings. A write is
+one SPARQL 1.1 Update request, or Graph Store Protocol puts moved in place by
+one (graph.engine.graphs.write).
 
 The server's default graph must be the union of its named graphs, as the
 embedded store's is (Oxigraph server: ``--union-default-graph``; Fuseki:

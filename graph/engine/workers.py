@@ -40,12 +40,11 @@ from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 
-import pyoxigraph
 from rdflib import Dataset
 
 from graph.engine import snapshots
 from graph.engine.remote import Remote, RemoteError, RemoteStore
-from graph.engine.store import GraphSourceError, as_dataset, execute, open_generation
+from graph.engine.store import GraphSourceError, as_dataset, execute, graph_names, open_generation
 from graph.settings import DEFAULTS
 from graph.sparql import FORMS, NAMEABLE, QueryError, check, formats_for, may_name
 
@@ -115,8 +114,7 @@ class _Snapshot:
         lock = _hold(Path(path))
         try:
             ds = open_generation(Path(path))
-            inner: pyoxigraph.Store = ds.store._inner
-            graphs = {g.value for g in inner.named_graphs() if isinstance(g, pyoxigraph.NamedNode)}
+            graphs = set(graph_names(ds))
         except BaseException:
             if lock is not None:
                 lock.close()
@@ -687,7 +685,7 @@ class _RemoteSnapshot:
     def open(self, version: str) -> None:
         with self._lock:
             if version != self.path:
-                self.graphs = {g.value for g in self.ds.store._inner.named_graphs() if isinstance(g, pyoxigraph.NamedNode)}
+                self.graphs = set(graph_names(self.ds))
                 self.path = version
 
 
