@@ -28,7 +28,7 @@ from graph.export import export as export_graph
 from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
-from graph.settings import DEFAULTS
+from graph.settings import BY_NAME, DEFAULTS, in_scope
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
@@ -141,12 +141,32 @@ def _progress(iterable=None, **options):
     return tqdm(iterable, file=sys.stderr, disable=None, leave=False, **options)
 
 
-def _settings(pairs: tuple[str, ...]) -> dict:
+def settings_option(command: Callable) -> Callable:
+    """Add --setting NAME=VALUE (repeatable) for the settings of graph/settings.py whose scope names this command.
+
+    The command gets ``settings``: every default, with those chosen on the command line.
+    """
+
+    @click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE",
+                  help="Change a limit of graph/settings.py that this command reads, such as "
+                       "sparql_time_limit_seconds=2 for serve. Repeatable.")
+    @functools.wraps(command)
+    def wrapper(settings: tuple[str, ...], **kwargs):
+        return command(settings={**DEFAULTS, **_settings(settings, click.get_current_context().info_name)}, **kwargs)
+
+    return wrapper
+
+
+def _settings(pairs: tuple[str, ...], command: str) -> dict:
+    known = in_scope(command)
     chosen = {}
     for pair in pairs:
         name, _, value = pair.partition("=")
-        if name not in DEFAULTS:
-            raise click.BadParameter(f"{name!r} is not a setting; the settings are: {', '.join(DEFAULTS)}", param_hint="--setting")
+        if name not in known:
+            where = f"; it is read by {', '.join(BY_NAME[name].scope)}" if name in BY_NAME and BY_NAME[name].scope else \
+                "; it is fixed" if name in BY_NAME else ""
+            raise click.BadParameter(f"{name!r} is not a setting of {command}{where}; the settings of {command} are: "
+                                     f"{', '.join(known)}", param_hint="--setting")
         # bool("false") is True: a flag is read as click reads one (true/false, yes/no, 1/0).
         kind = click.BOOL if isinstance(DEFAULTS[name], bool) else type(DEFAULTS[name])
         try:
@@ -633,9 +653,8 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 @data_option
 @store_option
 @remote_option
-@click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Change a limit of graph/settings.py, such as sparql_time_limit_seconds=2. Repeatable.")
-def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: tuple[str, ...]) -> None:
+@settings_option
+def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: dict) -> None:
     """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
     # Imported here so that the other commands do not pay for the web stack.
     import waitress
@@ -648,7 +667,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
     except OSError as error:
         raise _cannot_listen(host, port, error) from error
     try:
-        app = create_app({"DATA": data, "STORE": store, "SETTINGS": _settings(settings)})
+        app = create_app({"DATA": data, "STORE": store, "SETTINGS": settings})
     except GraphSourceError as error:
         raise InputError(str(error)) from error
     try:

@@ -1,15 +1,16 @@
-"""Every limit and option of strategy-graph, declared once: name, default and what it does."""
+"""Every limit and option of strategy-graph, declared once: name, default, what it does, and which commands read it."""
 
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its name, default value and help."""
+    """One setting: its name, default value, help, and the commands whose ``--setting NAME=VALUE`` changes it."""
 
     name: str
     default: object
     help: str
+    scope: tuple[str, ...] = ("serve",)  # empty: a fixed default that no command changes
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -26,11 +27,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_poll_seconds", 1.0, "How often the viewer checks its store for a write; a new snapshot is then built in the background and served once ready."),
     Setting("trusted_hosts", "127.0.0.1,localhost", "The host names (comma-separated) the viewer answers to in a request's Host header; any other gets 400. Add the public name when serving with --host 0.0.0.0."),
     Setting("max_post_body_bytes", 200_000, "The largest request body the viewer accepts (a SPARQL query sent by POST, say)."),
-    Setting("workbook_max_unpacked_bytes", 200_000_000, "The most bytes an .xlsx workbook may unpack to (it is a zip file); a larger one is refused before it is opened."),
-    Setting("workbook_max_compression_ratio", 200, "How many times larger than its compressed size one part of an .xlsx workbook may unpack to (a zip bomb is thousands); parts under 1 MB unpacked are not judged."),
-    Setting("remote_timeout_seconds", 120.0, "How long a command waits for a remote SPARQL server (--remote) to answer one request before it gives up with a clear error."),
-    Setting("fingertips_base_url", "https://fingertips.phe.org.uk/api/", "Base URL of the OHID Fingertips API, for `fingertips --download`."),
-    Setting("fingertips_timeout_seconds", 60, "How long `fingertips --download` waits for the API before giving up."),
-    Setting("fingertips_max_bytes", 200_000_000, "The largest Fingertips CSV `fingertips --download` will read."),
+    Setting("workbook_max_unpacked_bytes", 200_000_000, "The most bytes an .xlsx workbook may unpack to (it is a zip file); a larger one is refused before it is opened.", ("import",)),
+    Setting("workbook_max_compression_ratio", 200, "How many times larger than its compressed size one part of an .xlsx workbook may unpack to (a zip bomb is thousands); parts under 1 MB unpacked are not judged.", ("import",)),
+    Setting("remote_timeout_seconds", 120.0, "How long a command waits for a remote SPARQL server (--remote) to answer one request before it gives up with a clear error.", ()),
+    Setting("fingertips_base_url", "https://fingertips.phe.org.uk/api/", "Base URL of the OHID Fingertips API, for `fingertips --download`.", ()),
+    Setting("fingertips_timeout_seconds", 60, "How long `fingertips --download` waits for the API before giving up.", ()),
+    Setting("fingertips_max_bytes", 200_000_000, "The largest Fingertips CSV `fingertips --download` will read.", ()),
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def in_scope(command: str) -> dict[str, Setting]:
+    """The settings ``command`` reads, by name."""
+    return {s.name: s for s in SETTINGS if command in s.scope}
