@@ -81,8 +81,8 @@ def _bomb(path: Path, megabytes: int) -> Path:
 
 
 @pytest.mark.parametrize("megabytes, expected", [
-    (250, "unpacks to 262144008 bytes, more than the 200000000 allowed (setting workbook_max_unpacked_bytes)"),
-    (20, "more than the 200 allowed (setting workbook_max_compression_ratio); expected an ordinary .xlsx file, not a zip bomb"),
+    (250, "unpacks to 262144008 bytes, more than the 200000000 allowed (setting zip_max_unpacked_bytes)"),
+    (20, "more than the 200 allowed (setting zip_max_compression_ratio); expected an ordinary .xlsx file, not a zip bomb"),
 ], ids=["total", "ratio"])
 def test_finding_7_an_xlsx_zip_bomb_is_refused_before_it_is_opened(runner, tmp_path, megabytes, expected):
     from graph.cli import main

@@ -1,10 +1,9 @@
 """Workbook files: the template written, and .xlsx files or folders of CSV files read into rows."""
 
 import csv
-import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -13,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rdflib import URIRef
 
 from graph import files
+from graph.archives import ArchiveError, refuse_zip_bomb
 from graph.settings import DEFAULTS
 from graph.tables import set_text
 from graph.engine.store import read_files
@@ -84,7 +84,7 @@ def _example_row(sheet: Sheet) -> dict[str, str]:
     return row
 
 
-def read_workbook(source: Path) -> list[Row]:
+def read_workbook(source: Path, limits: Mapping[str, Any] = DEFAULTS) -> list[Row]:
     """The data rows of an .xlsx file or a folder of <Sheet>.csv files, examples left out.
 
     Raises WorkbookError, naming every unknown sheet, file or column at once.
@@ -93,7 +93,7 @@ def read_workbook(source: Path) -> list[Row]:
         return _read_csv_folder(source)
     if source.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{source}: expected an .xlsx workbook or a folder of CSV files")
-    _refuse_zip_bomb(source)
+    _refuse_zip_bomb(source, limits)
     try:
         book = load_workbook(source, data_only=True, read_only=True)
         formulas = load_workbook(source, read_only=True)
@@ -121,31 +121,12 @@ def read_workbook(source: Path) -> list[Row]:
     return rows
 
 
-# A part this small cannot exhaust memory, whatever its ratio (a sheet of one repeated value compresses well).
-_RATIO_FROM_BYTES = 1_000_000
-
-
-def _refuse_zip_bomb(source: Path) -> None:
-    """Refuse a workbook that would unpack to more than the settings allow, judged on its zip directory before it is opened.
-
-    Python's zipfile stops reading a part at the size its directory declares,
-    so a lying directory cannot unpack more than is judged here.
-    """
-    limit, ratio = DEFAULTS["workbook_max_unpacked_bytes"], DEFAULTS["workbook_max_compression_ratio"]
+def _refuse_zip_bomb(source: Path, limits: Mapping[str, Any]) -> None:
+    """Refuse a workbook that would unpack to more than ``limits`` allow, before openpyxl opens it."""
     try:
-        with zipfile.ZipFile(source) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as error:
-        raise WorkbookError(f"{source}: cannot read as an Excel workbook: {error}") from error
-    total = sum(part.file_size for part in parts)
-    if total > limit:
-        raise WorkbookError(f"{source}: the workbook unpacks to {total} bytes, more than the {limit} allowed "
-                            "(setting workbook_max_unpacked_bytes); expected an ordinary .xlsx file")
-    for part in parts:
-        if part.file_size > _RATIO_FROM_BYTES and part.file_size > ratio * max(part.compress_size, 1):
-            raise WorkbookError(f"{source}: part {part.filename!r} unpacks {part.file_size // max(part.compress_size, 1)} times "
-                                f"its size, more than the {ratio} allowed (setting workbook_max_compression_ratio); "
-                                "expected an ordinary .xlsx file, not a zip bomb")
+        refuse_zip_bomb(source, "an Excel workbook", limits)
+    except ArchiveError as error:
+        raise WorkbookError(str(error)) from error
 
 
 def _read_csv_folder(folder: Path) -> list[Row]:
