@@ -648,7 +648,9 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on. 0.0.0.0 exposes the viewer to the network.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on. Any but a loopback address (0.0.0.0: every one) exposes the viewer, with no "
+                   "sign-in, to whoever can reach it; a public deployment puts deploy/nginx/strategy-graph.conf in front.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @data_option
 @store_option
@@ -657,8 +659,7 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: dict) -> None:
     """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
     # Imported here so that the other commands do not pay for the web stack.
-    import waitress
-
+    from graph.serving import create_server, ensure_open_files, exposure_warning, is_loopback
     from viewer import close, create_app
 
     # Before the app starts its query workers: a taken port is known at once, and nothing need stop.
@@ -667,13 +668,19 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
     except OSError as error:
         raise _cannot_listen(host, port, error) from error
     try:
+        ensure_open_files(settings["connection_limit"])
+    except ValueError as error:
+        raise InputError(str(error)) from error
+    try:
         app = create_app({"DATA": data, "STORE": store, "SETTINGS": settings})
     except GraphSourceError as error:
         raise InputError(str(error)) from error
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=app.config["SETTINGS"]["server_threads"])
+        server = create_server(app, host, port, app.config["SETTINGS"])
     except OSError as error:  # taken since the check
         close(app)
         raise _cannot_listen(host, port, error) from error
+    if not is_loopback(host):
+        click.echo(exposure_warning(host, port, app.config["SETTINGS"]), err=True)
     click.echo(f"Serving strategy-graph on http://{host}:{port}/ (Ctrl+C to stop)")
     server.run()
