@@ -14,7 +14,7 @@ from rdflib import URIRef
 from graph import files
 from graph.archives import ArchiveError, refuse_zip_bomb
 from graph.settings import DEFAULTS
-from graph.tables import set_text
+from graph.tables import read_text, set_text
 from graph.engine.store import read_files
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 from graph.workbook.schema import BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SHEETS, Row, Sheet, UnsavedFormula, WorkbookError
@@ -45,16 +45,16 @@ def write_template(path: Path | BinaryIO, rows: dict[str, list[dict]] | None = N
     hidden = book.create_sheet("Lists")
     list_ranges = {}
     for col, (name, values) in enumerate(sorted(lists.items()), start=1):
-        hidden.cell(1, col, name)
+        set_text(hidden.cell(1, col), name)
         for r, label in enumerate(values, start=2):
-            hidden.cell(r, col, label)
+            set_text(hidden.cell(r, col), label)
         letter = hidden.cell(1, col).column_letter
         list_ranges[name] = f"Lists!${letter}$2:${letter}${len(values) + 1}"
     hidden.sheet_state = "hidden"
     for sheet in SHEETS:
         ws = book.create_sheet(sheet.name, index=len(book.sheetnames) - 1)
         for col, column in enumerate(sheet.columns, start=1):
-            cell = ws.cell(1, col, column.name)
+            cell = set_text(ws.cell(1, col), column.name)
             cell.font = Font(bold=True)
             note = column.note + (" Required." if column.required else "")
             cell.comment = Comment(note, "strategy-graph", width=300, height=120)
@@ -67,7 +67,7 @@ def write_template(path: Path | BinaryIO, rows: dict[str, list[dict]] | None = N
                 validation.add(f"{cell.column_letter}2:{cell.column_letter}1000")
         example = _example_row(sheet)
         for col, column in enumerate(sheet.columns, start=1):
-            cell = ws.cell(2, col, example.get(column.name))
+            cell = set_text(ws.cell(2, col), example.get(column.name))
             cell.font = Font(italic=True, color="808080")
             cell.fill = PatternFill("solid", fgColor="EEEEEE")
         for r, values in enumerate((rows or {}).get(sheet.name, []), start=3):
@@ -105,12 +105,17 @@ def read_workbook(source: Path, limits: Mapping[str, Any] = DEFAULTS) -> list[Ro
     for sheet in SHEETS:
         if sheet.name not in book.sheetnames:
             continue
+        for opened in (book, formulas):
+            # Read-only mode stops where the sheet's <dimension> says it ends, which a hand edit or another writer may leave stale.
+            opened[sheet.name].reset_dimensions()
         values = [list(r) for r in book[sheet.name].iter_rows(values_only=True)]
         written = list(formulas[sheet.name].iter_rows(values_only=True))
         for r, (cached, raw) in enumerate(zip(values, written)):
             for c, (value, formula) in enumerate(zip(cached, raw)):
                 if value is None and isinstance(formula, str) and formula.startswith("="):
                     values[r][c] = UnsavedFormula(formula)
+                elif isinstance(value, str):
+                    values[r][c] = read_text(value)
         if values:
             try:
                 rows += _rows(sheet, [str(h).strip() if h is not None else "" for h in values[0]], values[1:], source)
