@@ -11,6 +11,7 @@ from graph.tables import defuse_csv
 from graph.vocab import SPARQL_PREFIXES
 from viewer.data import get_snapshot
 from viewer.errors import SECURITY_HEADERS
+from viewer.reports import SPREADSHEETS
 from viewer.sparql import error_response, run
 
 bp = Blueprint("query", __name__)
@@ -75,7 +76,7 @@ def download(fmt: str) -> Response:
         return error_response(error)
     if fmt == "csv":  # a byte-order mark, so that Excel reads the file as UTF-8 ("–", "→")
         # Meant for a spreadsheet: defused, unlike /sparql's exact text/csv.
-        return Response(b"\xef\xbb\xbf" + defuse_csv(payload.decode("utf-8")).encode("utf-8"), mimetype="text/csv; charset=utf-8",
+        return Response(b"\xef\xbb\xbf" + defuse_csv(payload.decode("utf-8")).encode("utf-8"), content_type=SPREADSHEETS["csv"],
                         headers={"Content-Disposition": f'attachment; filename="{saved.name}.csv"'})
     return Response(payload, mimetype=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{saved.name}.{fmt}"'})
 

@@ -48,7 +48,7 @@ def contributions_file(fmt: str) -> Response:
         abort(404)
     shown, _ = _links()
     body = "\ufeff" + links.as_csv(shown) if fmt == "csv" else links.as_xlsx(shown)
-    return Response(body, mimetype=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="causal-links.{fmt}"'})
+    return Response(body, content_type=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="causal-links.{fmt}"'})
 
 
 @bp.get("/owners")

@@ -17,6 +17,7 @@ from viewer.data import get_gaps, get_snapshot
 
 bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+# Whole Content-Type values, given as content_type: as a mimetype, werkzeug would add a second charset to text/csv.
 SPREADSHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Dark enough that white labels pass WCAG AA contrast.
 KIND_NAMES = {"strategy": "Strategies", "vision": "Visions", "priority": "Priorities", "outcome": "Target outcomes",
@@ -174,7 +175,7 @@ def gaps_file(fmt: str) -> Response:
     strategy = chosen_strategy(get_snapshot())
     shown = [g for g in at_or_above(get_gaps(), _severity()) if strategy is None or g.strategy == strategy]
     body = "\ufeff" + as_csv(shown) if fmt == "csv" else as_xlsx(shown)
-    return Response(body, mimetype=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="gaps.{fmt}"'})
+    return Response(body, content_type=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="gaps.{fmt}"'})
 
 
 @bp.get("/analysis")
