@@ -186,7 +186,8 @@ def _graph_name(ds: Dataset, name: str | None) -> URIRef | None:
 
 
 class _Commands(click.Group):
-    """The commands, each of which may meet a remote server that stops answering partway: a clear error, not a trace."""
+    """The commands, each of which may meet a remote server that stops answering partway, or a machine that refuses
+    (a full disk, a permission, a read-only file system, too many open files): a clear error, not a trace."""
 
     def invoke(self, ctx: click.Context):
         from graph.engine.remote import RemoteError
@@ -195,6 +196,11 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except RemoteError as error:
             raise InputError(str(error)) from error
+        except OSError as error:  # a store's write publishes whole or not at all, so the store is as it was
+            # Python's errors name the path apart; Oxigraph's name it in their text.
+            where = " -> ".join(str(path) for path in (error.filename, error.filename2) if path is not None)
+            what = error.strerror or str(error)
+            raise InputError(f"the system stopped the command: {where + ': ' if where else ''}{what}") from error
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
