@@ -491,7 +491,8 @@ def template(output: Path) -> None:
               "every drafted row's source.")
 @click.option("-o", "--output", required=True, type=click.File("wb", lazy=True, atomic=True),
               help="The draft workbook (.xlsx) to write; written whole or not at all, and only if something was drafted.")
-def draft(document: Path, source: str, output) -> None:
+@settings_option
+def draft(document: Path, source: str, output, settings: dict) -> None:
     """Draft a workbook from a published strategy: plain text, Markdown, HTML, .docx or .pdf.
 
     Its title, vision, priorities, outcomes, work streams and lead body, in the
@@ -506,7 +507,7 @@ def draft(document: Path, source: str, output) -> None:
     if source and not re.fullmatch(r"https?://\S+", source):
         raise click.BadParameter(f"{source!r}: expected the http or https address of the document", param_hint="--source")
     try:
-        drafted = draft_rows(document, source)
+        drafted = draft_rows(document, source, settings)
     except (DocumentError, DraftError) as error:
         raise InputError(str(error)) from error
     for line in drafted.report:
@@ -522,7 +523,8 @@ def draft(document: Path, source: str, output) -> None:
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store to import into. Without it, the rows are checked against the packaged dataset and nothing is written.")
 @remote_option
 @click.option("--dry-run", is_flag=True, help="Check everything and report, but write nothing.")
-def import_(source: Path, store: Path | None, dry_run: bool) -> None:
+@settings_option
+def import_(source: Path, store: Path | None, dry_run: bool, settings: dict) -> None:
     """Import a filled-in workbook (.xlsx) or a folder of CSV files, one per sheet.
 
     Every problem is reported, with its sheet, row and column; if there is
@@ -531,7 +533,7 @@ def import_(source: Path, store: Path | None, dry_run: bool) -> None:
     from graph.workbook import WorkbookError, build_graph, read_workbook
 
     try:
-        rows = read_workbook(source)
+        rows = read_workbook(source, settings)
         if store is None:
             existing = open_graph()
         elif not isinstance(store, Path) or store.exists():

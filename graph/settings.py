@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("remote_timeout_seconds", 120.0, "How long a command waits for a remote SPARQL server (--remote) to answer one request before it gives up with a clear error.", ()),
     Setting("fingertips_base_url", "https://fingertips.phe.org.uk/api/", "Base URL of the OHID Fingertips API, for `fingertips --download`.", ()),
     Setting("fingertips_timeout_seconds", 60, "How long `fingertips --download` waits for the API before giving up.", ()),
+    Setting("draft_max_text_bytes", 2_000_000, "The most text `draft` reads from a document, in bytes: the whole of a text, Markdown or HTML file (markup and all), or the text taken out of a .docx or .pdf (pictures do not count). A long strategy's text is a few hundred kilobytes; each list item in it becomes a row of the workbook.", ("draft",)),
+    Setting("draft_max_nesting", 256, "How deeply the elements of an HTML document `draft` reads may nest (each list inside a list item is two levels more); a deeper one is refused.", ("draft",)),
     Setting("fingertips_max_bytes", 200_000_000, "The largest Fingertips CSV `fingertips --download` will read.", ()),
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

@@ -10,11 +10,15 @@ where the document was ambiguous.
 """
 
 import re
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
 from graph.draft.rules import BY_ID, count_of, life_course
+from graph.settings import DEFAULTS
 
 __all__ = ["Draft", "DraftError", "DocumentError", "draft"]
 
@@ -50,9 +54,11 @@ class _Drafter:
         self.life_course = life_course(stages)
         self.draft = Draft({name: [] for name in _SHEETS})
         self.ids: set[str] = set()  # the import wants ids unique across the workbook, not only in a sheet
+        self.numbered: Counter[str] = Counter()  # an id's first words: the number of the last id made of them
         self.used: set[int] = set()  # indexes of the blocks drafted from
         self.organisations: dict[str, str] = {}  # name, lower-cased: id
         self.outcomes: dict[str, str] = {}  # label, lower-cased: id
+        self.outcomes_of: Counter[str] = Counter()  # a priority's id ('' for none): how many outcomes serve it
 
     def at(self, block: Block) -> str:
         return f"{self.unit} {block.where}"
@@ -63,10 +69,13 @@ class _Drafter:
     def slug(self, text: str) -> str:
         """A short id from the first words of a label, unique in the workbook."""
         base = "-".join(re.findall(r"[a-z0-9]+", text.lower())[:6]) or "item"
-        ident, n = base, 1
+        # The numbers below the last one tried are taken (ids are never freed), so the search goes on from there:
+        # a thousand items of the same words cost a thousand tries, not half a million.
+        ident, n = base, self.numbered[base] or 1
         while ident in self.ids:
             n += 1
             ident = f"{base}-{n}"
+        self.numbered[base] = n
         self.ids.add(ident)
         return ident
 
@@ -92,6 +101,7 @@ class _Drafter:
             return known
         ident = self.outcomes[label.lower()] = self.add("Outcomes", "outcome", label, quote, priority=priority or "",
                                                          position=position)
+        self.outcomes_of[priority or ""] += 1
         if rule:
             self.say(f"outcome: '{label}', by rule {rule} ({self.at(block)})")
         return ident
@@ -197,18 +207,16 @@ class _Drafter:
             self.say(f"priority: '{label}', by rule priority-heading ({self.at(block)})")
         elif named:
             label = named.group("outcome")
-            position = sum(1 for r in self.draft.rows["Outcomes"] if r["priority"] == (self.priority[0] or "")) + 1
+            position = self.outcomes_of[self.priority[0] or ""] + 1
             self.under = (self.outcome(label, block.text, self.priority[0], position, "outcome-heading", block), label, block.level)
             self.used.add(i)
 
     def _items_after(self, i: int) -> list[Block]:
         """The items of the list that starts after block ``i`` (its own, not those of lists inside it)."""
-        found = []
-        for block in self.blocks[i + 1:]:
-            if block.kind != "item":
-                break
-            found.append(block)
-        return found
+        end = i + 1
+        while end < len(self.blocks) and self.blocks[end].kind == "item":
+            end += 1
+        return self.blocks[i + 1:end]
 
     def _own(self, items: list[Block]) -> list[Block]:
         """The items a lead-in's list holds itself; those of lists inside it are reported, not drafted."""
@@ -285,11 +293,14 @@ class _Drafter:
                 self.say(f"not used: the heading '{block.text}' ({self.at(block)})")
 
 
-def draft(path: Path, source: str = "") -> Draft:
-    """The draft workbook's rows from the document at ``path``; DocumentError or DraftError if nothing can be drafted."""
+def draft(path: Path, source: str = "", limits: Mapping[str, Any] = DEFAULTS) -> Draft:
+    """The draft workbook's rows from the document at ``path``; DocumentError or DraftError if nothing can be drafted.
+
+    ``limits`` holds the settings the document is held to (graph.draft.document.read_document).
+    """
     from graph.workbook import choice_lists
 
-    blocks, unit = read_document(path)
+    blocks, unit = read_document(path, limits)
     drafter = _Drafter(blocks, unit, source, list(choice_lists()["life-stage"]))
     drafter.strategy()
     drafter.body()

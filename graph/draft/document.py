@@ -4,11 +4,20 @@ Each format is read by a well-kept parser (markdown-it-py, BeautifulSoup,
 python-docx, pypdf); plain text, and the text pypdf extracts from a PDF, are
 read line by line, a line that starts with a bullet or a number being a list
 item. What comes out is the same for the same content in any format.
+Each is held to the limits of graph/settings.py that it is given: how much
+text, how deep an HTML page nests, what a .docx unpacks to; pypdf and lxml
+keep their own against bombs. Reading takes time in proportion to the
+document.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from graph.archives import ArchiveError, refuse_zip_bomb
+from graph.settings import DEFAULTS
 
 # Each format, and what a block's place is counted in there (for the report).
 FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", ".pdf": "line",
@@ -17,6 +26,8 @@ FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", 
 _MARKER = re.compile(r"^\s*(?:[-*•–—▪◦·]|\(?(?:\d{1,3}|[a-z])[.)])\s+(?=\S)")
 # A line this much of the longest line's length or more was wrapped: what follows carries it on.
 _WRAPPED = 0.8
+# The HTML elements that are blocks (those inside a table are reported with it, not drafted from).
+_HTML_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "table"}
 
 
 class DocumentError(Exception):
@@ -37,18 +48,29 @@ class Block:
     level: int = 0
 
 
-def read_document(path: Path) -> tuple[list[Block], str]:
-    """The blocks of ``path``, by its extension, and what their places count; DocumentError if none can be read."""
+def read_document(path: Path, limits: Mapping[str, Any] = DEFAULTS) -> tuple[list[Block], str]:
+    """The blocks of ``path``, by its extension, and what their places count; DocumentError if none can be read.
+
+    ``limits`` holds the settings a document is held to: how much text it
+    holds, how deeply an HTML page nests, and what a .docx may unpack to.
+    """
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DocumentError(f"{path}: cannot draft from a {suffix or 'file with no extension'}; "
                             f"expected one of {', '.join(sorted(FORMATS))}")
+    most = limits["draft_max_text_bytes"]
     try:
-        if suffix in (".docx", ".pdf"):
-            blocks = (_docx if suffix == ".docx" else _pdf)(path)
+        if suffix not in (".docx", ".pdf") and path.stat().st_size > most:  # all of such a file is text
+            raise _too_much_text(path, most)
+        if suffix == ".docx":
+            blocks = _docx(path, limits)
+        elif suffix == ".pdf":
+            blocks = _pdf(path, most)
+        elif suffix in (".html", ".htm"):
+            blocks = _html(path.read_text(encoding="utf-8-sig"), path, limits["draft_max_nesting"])
         else:
             text = path.read_text(encoding="utf-8-sig")
-            blocks = {".md": _markdown, ".markdown": _markdown, ".html": _html, ".htm": _html}.get(suffix, _lines)(text)
+            blocks = (_markdown if suffix in (".md", ".markdown") else _lines)(text)
     except UnicodeDecodeError as error:
         raise DocumentError(f"{path}: not UTF-8 text (byte {error.start}): save it as UTF-8") from None
     except OSError as error:
@@ -151,67 +173,114 @@ def _words(inline) -> str:
                    if c.type in ("text", "code_inline", "softbreak", "hardbreak"))
 
 
-def _html(text: str) -> list[Block]:
-    from bs4 import BeautifulSoup
+def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
+    """HTML, in one pass over its elements: each learns from its parent how deep it is, and what it is inside.
+
+    An item's words are those whose nearest item it is, not those of a list
+    inside it, which are items of their own; a paragraph's or heading's are
+    those whose nearest paragraph or heading it is. Each word is read once or
+    twice, so the time taken grows with the page, whatever its nesting.
+    """
+    from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
     soup = BeautifulSoup(text, "html.parser")
     for hidden in soup(["script", "style", "head", "nav", "header", "footer", "aside"]):
         hidden.decompose()
     for br in soup("br"):
         br.replace_with("\n")
-    blocks = []
-    for number, element in enumerate(soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "table"]), 1):
-        if element.find_parent("table") is not None:
-            continue  # a table's cells are reported with the table, not drafted from
-        if element.name == "table":
-            blocks.append(Block("table", "a table", number))
-        elif element.name == "li":
-            # Its own words, not those of a list inside it, which are items of their own.
-            own = "".join(s for s in element.find_all(string=True) if s.find_parent("li") is element)
-            blocks.append(Block("item", _clean(own), number, len(element.find_parents(["ul", "ol"])) - 1))
-        elif element.name == "p":
-            if element.find_parent("li") is None:
-                blocks.append(Block("paragraph", _clean(element.get_text()), number))
-        else:
-            blocks.append(Block("heading", _clean(element.get_text()), number, int(element.name[1])))
-    return blocks
+    # What each element's children are inside: its depth, whether a table, the words of the item and of the
+    # paragraph or heading they belong to (None: not drafted), and how many lists.
+    inside: dict[int, tuple[int, bool, list | None, list | None, int]] = {id(soup): (0, False, None, None, 0)}
+    drafted: list[tuple[str, list[str], int, int]] = []  # kind, words, place, level
+    number = 0
+    for node in soup.descendants:
+        depth, in_table, item, passage, lists = inside[id(node.parent)]
+        if not isinstance(node, Tag):
+            if type(node) in (NavigableString, CData):  # the strings get_text reads: no comments
+                for words in (item, passage):
+                    if words is not None:
+                        words.append(node)
+            continue
+        if depth >= max_nesting:
+            raise DocumentError(f"{path}: its elements nest more than {max_nesting} deep (setting draft_max_nesting); "
+                                "expected an ordinary web page")
+        name = node.name
+        words = [] if name in _HTML_BLOCKS else None
+        if words is not None:
+            number += 1
+            if in_table:  # a table's cells are reported with the table, not drafted from
+                words = None
+            elif name == "table":
+                drafted.append(("table", ["a table"], number, 0))
+                words = None
+            elif name == "li":
+                drafted.append(("item", words, number, lists - 1))
+            elif name == "p" and item is not None:
+                words = None  # a paragraph of an item is the item's
+            else:
+                drafted.append(("paragraph", words, number, 0) if name == "p" else ("heading", words, number, int(name[1])))
+        inside[id(node)] = (depth + 1, in_table or name == "table", words if name == "li" else item,
+                            words if name != "li" and words is not None else passage, lists + (name in ("ul", "ol")))
+    return [Block(kind, _clean("".join(words)), place, level) for kind, words, place, level in drafted]
 
 
-def _docx(path: Path) -> list[Block]:
+def _too_much_text(path: Path, most: int) -> DocumentError:
+    return DocumentError(f"{path}: holds more than the {most} bytes of text allowed (setting draft_max_text_bytes); "
+                         "expected the text of a published strategy")
+
+
+def _docx(path: Path, limits: Mapping[str, Any]) -> list[Block]:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
+    try:
+        refuse_zip_bomb(path, "a Word document (.docx)", limits)
+    except ArchiveError as error:
+        raise DocumentError(str(error)) from None
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError) as error:
+        blocks = [_docx_block(paragraph, number) for number, paragraph in enumerate(document.paragraphs, 1)]
+        tables = len(document.tables)
+    except Exception as error:  # python-docx and lxml (which refuses entity amplification) raise many kinds
         raise DocumentError(f"{path}: not a Word document (.docx) that can be read: {error}") from None
-    blocks = []
-    for number, paragraph in enumerate(document.paragraphs, 1):
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        text = paragraph.text
-        heading = re.fullmatch(r"(?:Heading (\d)|Title)", style)
-        numbering = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
-        marker = _MARKER.match(text)
-        if heading:
-            blocks.append(Block("heading", _clean(text), number, int(heading.group(1) or 1)))
-        elif style.startswith("List") or numbering is not None:  # a list style, or Word's own numbering
-            depth = numbering.ilvl.val if numbering is not None and numbering.ilvl is not None else 0
-            blocks.append(Block("item", _clean(text), number, int(depth)))
-        elif marker:  # a bullet typed by hand
-            blocks.append(Block("item", _clean(text[marker.end():]), number))
-        else:
-            blocks.append(Block("paragraph", _clean(text), number))
-    blocks += [Block("table", "a table", len(document.paragraphs) + n) for n, _ in enumerate(document.tables, 1)]
-    return blocks
+    if sum(len(block.text.encode()) for block in blocks) > limits["draft_max_text_bytes"]:
+        raise _too_much_text(path, limits["draft_max_text_bytes"])
+    return blocks + [Block("table", "a table", len(blocks) + n) for n in range(1, tables + 1)]
 
 
-def _pdf(path: Path) -> list[Block]:
+def _docx_block(paragraph, number: int) -> Block:
+    """A Word paragraph as a block: a heading by its style, an item by its list style, numbering or typed bullet."""
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    text = paragraph.text
+    heading = re.fullmatch(r"(?:Heading (\d)|Title)", style)
+    numbering = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
+    marker = _MARKER.match(text)
+    if heading:
+        return Block("heading", _clean(text), number, int(heading.group(1) or 1))
+    if style.startswith("List") or numbering is not None:  # a list style, or Word's own numbering
+        depth = numbering.ilvl.val if numbering is not None and numbering.ilvl is not None else 0
+        return Block("item", _clean(text), number, int(depth))
+    if marker:  # a bullet typed by hand
+        return Block("item", _clean(text[marker.end():]), number)
+    return Block("paragraph", _clean(text), number)
+
+
+def _pdf(path: Path, most: int) -> list[Block]:
+    """A PDF's text, page by page, as pypdf extracts it, until it holds more than ``most`` bytes."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError
 
+    pages, size = [], 0
     try:
-        reader = PdfReader(str(path))
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError) as error:
+        for page in PdfReader(str(path)).pages:
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1].encode())
+            if size > most:
+                break
+    except LimitReachedError as error:  # pypdf's own guards, against decompression bombs among others
+        raise DocumentError(f"{path}: pypdf stopped reading it at one of its limits against hostile files ({error}); "
+                            "expected an ordinary PDF") from None
+    except Exception as error:  # pypdf raises many kinds for a malformed file
         raise DocumentError(f"{path}: not a PDF that can be read: {error}") from None
-    return _lines(text)
+    if size > most:
+        raise _too_much_text(path, most)
+    return _lines("\n".join(pages))

@@ -1,0 +1,117 @@
+"""Hostile documents for `strategy-graph draft` (issue 24, findings 8, 9, 10 and 13): each generator writes one into ``folder``.
+
+The payloads are streamed to disk in chunks, never held whole in memory: a
+zip bomb's part goes through zipfile's streaming writer, a PDF's content
+stream through a zlib compressor.
+"""
+
+import io
+import zipfile
+import zlib
+from pathlib import Path
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_CHUNK = 1 << 20
+# What every drafted document opens with: a title with years, and a lead-in the rules know.
+_TITLE = "Ashdown Health Strategy 2024 to 2026"
+_LEAD_IN = "Our outcomes:"
+
+
+def _word_parts() -> dict[str, bytes]:
+    """The parts of the empty document python-docx writes, but its body: styles, numbering, relationships."""
+    import docx
+
+    empty = io.BytesIO()
+    docx.Document().save(empty)
+    with zipfile.ZipFile(empty) as archive:
+        return {part.filename: archive.read(part) for part in archive.infolist() if part.filename != "word/document.xml"}
+
+
+def _paragraph(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def _payload(unpacked_bytes: int, repeated: bytes):
+    """``repeated`` over and over, ``unpacked_bytes`` of it (to a whole ``repeated``), a megabyte at a time."""
+    times, per = unpacked_bytes // len(repeated), max(_CHUNK // len(repeated), 1)
+    for start in range(0, times, per):
+        yield repeated * min(per, times - start)
+
+
+def docx_zip_bomb(folder: Path, unpacked_bytes: int = 1 << 30, repeated: bytes = b"<w:p/>", name: str = "bomb.docx") -> Path:
+    """A .docx whose body holds ``unpacked_bytes`` of empty paragraphs (or of ``repeated``): a thousandth of that on disk.
+
+    Each paragraph is an element that python-docx, and lxml under it, would
+    hold in memory, each many times its six bytes.
+    """
+    path = folder / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in _word_parts().items():
+            archive.writestr(part, data)
+        with archive.open("word/document.xml", "w", force_zip64=True) as body:
+            body.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}"><w:body>'
+                       f"{_paragraph(_TITLE)}{_paragraph(_LEAD_IN)}".encode())
+            for chunk in _payload(unpacked_bytes, repeated):
+                body.write(chunk)
+            body.write(b"</w:body></w:document>")
+    return path
+
+
+def docx_entity_amplification(folder: Path) -> Path:
+    """A .docx whose document.xml declares the "billion laughs": ten levels of ten references each, under 1 kB."""
+    entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE w:document [\n' + "\n".join(entities)
+           + f'\n]>\n<w:document xmlns:w="{_W}"><w:body>{_paragraph(_TITLE)}{_paragraph("&lol9;")}</w:body></w:document>')
+    path = folder / "laughs.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in _word_parts().items():
+            archive.writestr(part, data)
+        archive.writestr("word/document.xml", xml)
+    return path
+
+
+def pdf_decompression_bomb(folder: Path, unpacked_bytes: int = 100_000_000, repeated: bytes = b" ") -> Path:
+    """A one-page PDF whose content stream shows the title, then inflates to ``unpacked_bytes`` of spaces (or ``repeated``).
+
+    ``repeated`` is said inside the page's text object: ``b"T* (words) Tj "`` shows a line of words.
+    """
+    compressor = zlib.compressobj(9)
+    stream = [compressor.compress(b"BT /F1 12 Tf 14 TL 72 712 Td (" + _TITLE.encode() + b") Tj\n")]
+    stream += [compressor.compress(chunk) for chunk in _payload(unpacked_bytes, repeated)]
+    stream.append(compressor.compress(b"\nET\n") + compressor.flush())
+    content = b"".join(stream)  # compressed: about a thousandth of the payload
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    start = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start)
+    path = folder / "bomb.pdf"
+    path.write_bytes(bytes(pdf))
+    return path
+
+
+def nested_html_lists(folder: Path, levels: int) -> Path:
+    """An HTML page whose list of outcomes holds a list in its item, ``levels`` deep."""
+    path = folder / f"nested-{levels}.html"
+    path.write_text(f"<h1>{_TITLE}</h1><p>{_LEAD_IN}</p>" + "<ul><li>more healthy years" * levels + "</li></ul>" * levels,
+                    encoding="utf-8")
+    return path
+
+
+def many_list_items(folder: Path, items: int) -> Path:
+    """Plain text: a title, 'We will:', and ``items`` work streams of the same words, so that each id needs a number."""
+    path = folder / f"items-{items}.txt"
+    with path.open("w", encoding="utf-8") as text:
+        text.write(f"{_TITLE}\n\nWe will:\n")
+        for start in range(0, items, 10_000):
+            text.write("- open a hub\n" * min(10_000, items - start))
+    return path

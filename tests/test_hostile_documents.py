@@ -1,0 +1,202 @@
+"""Regression tests for the red team's hostile documents given to `strategy-graph draft` (issue 24, findings 8, 9, 10 and 13).
+
+Each hostile file is drafted in a child process bounded in time and memory
+(tests.hostile.run_bounded): before the fixes, each test fails within those
+bounds, by a traceback, a wrong answer or the time limit. Drafting's cost is
+measured by counting the lines of Python it runs, not by a clock: a document
+four times the size must cost about four times as much (before, twelve to
+sixteen times).
+"""
+
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.hostile import run_bounded
+from tests.hostile.documents import (docx_entity_amplification, docx_zip_bomb, many_list_items, nested_html_lists,
+                                     pdf_decompression_bomb)
+
+EXAMPLE_WORKBOOK = Path(__file__).resolve().parents[1] / "examples" / "example-town.xlsx"
+
+
+def _refused(tmp_path: Path, document: Path, *settings: str, seconds: float = 60) -> str:
+    """Draft ``document`` in a bounded child process; check it exits 2 with no workbook, and return its stderr."""
+    output = tmp_path / "draft.xlsx"
+    done = run_bounded(["draft", str(document), "-o", str(output), *settings], cwd=tmp_path, seconds=seconds)
+    assert done.returncode == 2, done.stderr
+    assert not output.exists()
+    return done.stderr
+
+
+class _Stopped(BaseException):
+    """Raised inside the traced code when its budget is spent; a BaseException, so that no `except Exception` takes it."""
+
+
+def _work(run: Callable[[], object], budget: int) -> int:
+    """How many lines of Python (ours and the libraries') ``run`` executes, counting no further than ``budget`` + 1."""
+    count = 0
+
+    def line(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+            if count > budget:
+                raise _Stopped
+        return line
+
+    outer = sys.gettrace()  # a debugger's or coverage's, given back after
+    sys.settrace(lambda frame, event, arg: line)
+    try:
+        run()
+    except _Stopped:
+        pass
+    finally:
+        sys.settrace(outer)
+    return count
+
+
+@pytest.fixture
+def drafting(monkeypatch) -> Callable[[Path], Callable[[], object]]:
+    """Drafting a document in this process, with the code lists read once beforehand: the drafter's own work."""
+    import graph.workbook
+    from graph.draft import draft
+
+    lists = graph.workbook.choice_lists()
+    monkeypatch.setattr(graph.workbook, "choice_lists", lambda: lists)
+    return lambda path: lambda: draft(path)
+
+
+def _in_proportion(drafting, make: Callable[[int], Path], size: int) -> tuple[int, int]:
+    """The work of drafting ``make(size)`` and ``make(4 * size)``, the second counted up to five times the first."""
+    small, large = make(size), make(4 * size)
+    drafting(make(size // 4))()  # imports and compiled patterns out of the way
+    work = _work(drafting(small), 10**9)
+    return work, _work(drafting(large), 5 * work)
+
+
+# -- finding 8: a .docx zip bomb
+
+def _unpacked(archive: Path) -> int:
+    """The bytes a zip file's directory says it unpacks to."""
+    with zipfile.ZipFile(archive) as opened:
+        return sum(part.file_size for part in opened.infolist())
+
+
+@pytest.mark.parametrize("unpacked, expected", [
+    (256 << 20, "it unpacks to {total} bytes, more than the 200000000 allowed (setting zip_max_unpacked_bytes); "
+                "expected an ordinary .docx file"),
+    (20 << 20, "part 'word/document.xml' unpacks {ratio} times its size, more than the 200 allowed "
+               "(setting zip_max_compression_ratio); expected an ordinary .docx file, not a zip bomb"),
+], ids=["unpacked-size", "compression-ratio"])
+def test_finding_8_a_docx_zip_bomb_is_refused_before_it_is_opened(tmp_path, unpacked, expected):
+    bomb = docx_zip_bomb(tmp_path, unpacked)
+    assert bomb.stat().st_size < 1_000_000
+    with zipfile.ZipFile(bomb) as archive:
+        body = archive.getinfo("word/document.xml")
+    expected = expected.format(total=_unpacked(bomb), ratio=body.file_size // body.compress_size)
+    assert _refused(tmp_path, bomb, seconds=30) == f"Error: {bomb}: {expected}\n"
+
+
+def test_finding_8_the_zip_settings_are_one_pair_that_draft_and_import_both_read(tmp_path):
+    import docx
+
+    ordinary, document = tmp_path / "ordinary.docx", docx.Document()
+    document.add_heading("Ashdown Health Strategy 2024 to 2026", level=1)
+    document.save(str(ordinary))
+    assert _refused(tmp_path, ordinary, "--setting", "zip_max_unpacked_bytes=1000") == (
+        f"Error: {ordinary}: it unpacks to {_unpacked(ordinary)} bytes, more than the 1000 allowed "
+        "(setting zip_max_unpacked_bytes); expected an ordinary .docx file\n")
+    done = run_bounded(["import", str(EXAMPLE_WORKBOOK), "--setting", "zip_max_unpacked_bytes=1000"], cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (f"Error: {EXAMPLE_WORKBOOK}: it unpacks to {_unpacked(EXAMPLE_WORKBOOK)} bytes, more than "
+                           "the 1000 allowed (setting zip_max_unpacked_bytes); expected an ordinary .xlsx file\n")
+    done = run_bounded(["import", str(EXAMPLE_WORKBOOK), "--setting", "draft_max_text_bytes=1000"], cwd=tmp_path)
+    assert done.returncode == 2
+    assert ("'draft_max_text_bytes' is not a setting of import; it is read by draft; the settings of import are: "
+            "zip_max_unpacked_bytes, zip_max_compression_ratio") in done.stderr
+
+
+# -- finding 9: nested HTML lists
+
+def test_finding_9_html_nested_deeper_than_the_limit_is_refused_at_once(tmp_path):
+    page = nested_html_lists(tmp_path, 5000)  # 10,000 elements deep: 5000 levels took more than two minutes before
+    assert page.stat().st_size < 200_000
+    assert _refused(tmp_path, page, seconds=30) == (f"Error: {page}: its elements nest more than 256 deep "
+                                                    "(setting draft_max_nesting); expected an ordinary web page\n")
+    deeper = nested_html_lists(tmp_path, 150)  # 300 deep: drafted when the setting allows it
+    output = tmp_path / "deeper.xlsx"
+    done = run_bounded(["draft", str(deeper), "-o", str(output), "--setting", "draft_max_nesting=300"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "not used: 149 item(s) of lists inside the list at element 3 ('more healthy years')" in done.stderr
+    assert output.exists()
+
+
+def test_finding_9_nested_html_lists_draft_in_time_in_proportion_to_the_page(tmp_path, drafting):
+    from graph.draft import draft
+
+    small, large = _in_proportion(drafting, lambda levels: nested_html_lists(tmp_path, levels), 30)
+    assert large < 5 * small, (small, large)
+    deepest = draft(nested_html_lists(tmp_path, 128))  # 256 elements deep: the limit
+    assert [o["outcome"] for o in deepest.rows["Outcomes"]] == ["more healthy years"]
+    assert "not used: 127 item(s) of lists inside the list at element 3 ('more healthy years')" in deepest.report
+
+
+def test_an_html_items_words_are_those_a_reader_sees(tmp_path):
+    """Read in one pass, an item's words are still its own, and a comment inside it is not among them."""
+    from graph.draft import draft
+
+    page = tmp_path / "comment.html"
+    page.write_text("<h1>Ashdown Housing Strategy 2024 to 2026</h1><p>Our outcomes:</p><ul><li>Decent <b>homes</b>"
+                    "<!-- check with housing --><ul><li>Housing First pilot</li></ul> for all</li></ul>", encoding="utf-8")
+    assert [o["outcome"] for o in draft(page).rows["Outcomes"]] == ["Decent homes for all"]
+
+
+# -- finding 10: many list items, and the text limit
+
+def test_finding_10_many_list_items_draft_in_time_in_proportion_to_the_text(tmp_path, drafting):
+    from graph.draft import draft
+
+    small, large = _in_proportion(drafting, lambda items: many_list_items(tmp_path, items), 500)
+    assert large < 5 * small, (small, large)
+    ids = [row["id"] for row in draft(many_list_items(tmp_path, 2000)).rows["Workstreams"]]
+    assert ids == ["open-a-hub"] + [f"open-a-hub-{n}" for n in range(2, 2001)]
+
+
+def test_finding_10_a_text_over_the_limit_is_refused_before_it_is_read(tmp_path):
+    text = many_list_items(tmp_path, 160_000)  # 2 MB of items: a 1 MB text took 13.5 s before, 4 MB over 200 s
+    assert text.stat().st_size > 2_000_000
+    assert _refused(tmp_path, text, seconds=30) == (
+        f"Error: {text}: holds more than the 2000000 bytes of text allowed (setting draft_max_text_bytes); "
+        "expected the text of a published strategy\n")
+
+
+@pytest.mark.parametrize("make", [
+    lambda folder: many_list_items(folder, 1000),
+    lambda folder: docx_zip_bomb(folder, 60_000, b"<w:p><w:r><w:t>open a hub</w:t></w:r></w:p>", "words.docx"),
+    lambda folder: pdf_decompression_bomb(folder, 20_000, b"T* (open a hub) Tj "),
+], ids=["txt", "docx", "pdf"])
+def test_finding_10_the_text_limit_is_a_setting_that_holds_for_every_format(tmp_path, make):
+    document = make(tmp_path)
+    assert _refused(tmp_path, document, "--setting", "draft_max_text_bytes=10000") == (
+        f"Error: {document}: holds more than the 10000 bytes of text allowed (setting draft_max_text_bytes); "
+        "expected the text of a published strategy\n")
+
+
+# -- finding 13: a .docx with entity amplification, a PDF decompression bomb
+
+def test_finding_13a_a_docx_with_entity_amplification_gets_a_message(tmp_path):
+    document = docx_entity_amplification(tmp_path)
+    assert _refused(tmp_path, document) == (
+        f"Error: {document}: not a Word document (.docx) that can be read: Maximum entity amplification factor "
+        "exceeded, see xmlCtxtSetMaxAmplification., line 1, column 7 (<string>, line 1)\n")
+
+
+def test_finding_13b_a_pdf_decompression_bomb_gets_a_message(tmp_path):
+    bomb = pdf_decompression_bomb(tmp_path)  # 100 MB of content behind one page
+    assert bomb.stat().st_size < 200_000
+    assert _refused(tmp_path, bomb) == (
+        f"Error: {bomb}: pypdf stopped reading it at one of its limits against hostile files (Limit reached while "
+        "decompressing. 24312 bytes remaining.); expected an ordinary PDF\n")
