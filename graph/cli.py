@@ -28,7 +28,7 @@ from graph.export import export as export_graph
 from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
-from graph.settings import BY_NAME, DEFAULTS, in_scope
+from graph.settings import DEFAULTS, SETTINGS_BY_NAME, in_scope
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
@@ -163,10 +163,12 @@ def _settings(pairs: tuple[str, ...], command: str) -> dict:
     for pair in pairs:
         name, _, value = pair.partition("=")
         if name not in known:
-            where = f"; it is read by {', '.join(BY_NAME[name].scope)}" if name in BY_NAME and BY_NAME[name].scope else \
-                "; it is fixed" if name in BY_NAME else ""
+            where = f"; it is read by {', '.join(SETTINGS_BY_NAME[name].scope)}" if name in SETTINGS_BY_NAME and \
+                SETTINGS_BY_NAME[name].scope else "; it is fixed" if name in SETTINGS_BY_NAME else ""
             raise click.BadParameter(f"{name!r} is not a setting of {command}{where}; the settings of {command} are: "
                                      f"{', '.join(known)}", param_hint="--setting")
+        if known[name].choices and value not in known[name].choices:
+            raise click.BadParameter(f"{name}={value!r}: expected one of {', '.join(known[name].choices)}", param_hint="--setting")
         # bool("false") is True: a flag is read as click reads one (true/false, yes/no, 1/0).
         kind = click.BOOL if isinstance(DEFAULTS[name], bool) else type(DEFAULTS[name])
         try:
@@ -422,7 +424,7 @@ def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> 
         checked = check(bind(saved, values), {str(c.iri) for c in graph_counts(ds)})
         if output != "table" and output not in formats_for(checked.form):
             raise QueryError(f"--format {output} does not fit a {checked.form} query; use table or {', '.join(formats_for(checked.form))}")
-        answer, _ = execute(ds, checked.text, own_dataset=checked.own_dataset)
+        answer, _ = execute(ds, checked.text, checked.dataset)
     except QueryError as error:
         raise InputError(str(error)) from error
     except (ValueError, SyntaxError, OSError) as error:  # the engine's own complaint about a query

@@ -11,6 +11,7 @@ class Setting:
     default: object
     help: str
     scope: tuple[str, ...] = ("serve",)  # empty: a fixed default that no command changes
+    choices: tuple[str, ...] = ()  # for a text setting: the values it takes, if only these
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -18,6 +19,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_max_rows", 10_000, "The most solutions (or triples) a SPARQL query returns; the rest are cut off, and the response says so."),
     Setting("sparql_max_result_bytes", 50_000_000, "The largest SPARQL result, in bytes, the endpoint sends; a larger one is refused."),
     Setting("sparql_worker_memory_bytes", 4_000_000_000, "The address space a SPARQL worker process may use; a query that needs more fails, the server does not."),
+    Setting("sparql_extension_functions", "", "The functions beyond SPARQL's own and XSD casts that a query may call, as absolute IRIs, comma-separated; any other function IRI is refused. An engine's own procedures (Virtuoso's bif: and sql:, Jena's java:) can never be allowed: Virtuoso runs bif:http_get for anyone."),
+    Setting("remote_runaway_check", "refuse", "Over a SPARQL server (serve --remote): whether /sparql checks, when serve starts, that the server stops a query that runs past sparql_time_limit_seconds, and what then. refuse: until the check passes, /sparql answers only the saved queries (a server that runs on after the endpoint gave up, as Oxigraph server 0.5 does, lets a few clients keep its cores busy); warn: it says so in the log and answers every query; off: no check.", choices=("refuse", "warn", "off")),
     Setting("sparql_max_query_bytes", 20_000, "The longest SPARQL query the endpoint accepts, by GET or POST."),
     Setting("sparql_answers_bytes", 64_000_000, "How many bytes of SPARQL answers the viewer keeps for the snapshot it serves, so that a query asked again (and every parameterless saved query, answered when the data changes) is not worked out again."),
     Setting("sparql_workers_offline", True, "Whether each SPARQL worker runs in a network namespace of its own, where nothing can be reached, so that no query can make the server connect out even if the SERVICE check were fooled. Linux only; turn it off only where the system refuses namespaces."),
@@ -33,15 +36,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("trusted_proxy", "", "The address of the reverse proxy in front (127.0.0.1 for deploy/nginx/strategy-graph.conf on the same machine), whose X-Forwarded-Proto and X-Forwarded-For the viewer then believes, so that the URLs it writes say https. Empty: no proxy, and those headers are ignored."),
     Setting("zip_max_unpacked_bytes", 200_000_000, "The most bytes a zip-based input (an .xlsx workbook to import, a .docx document to draft) may unpack to; a larger one is refused before it is opened.", ("import", "draft")),
     Setting("zip_max_compression_ratio", 200, "How many times larger than its compressed size one part of a zip-based input (an .xlsx workbook to import, a .docx document to draft) may unpack to (a zip bomb is thousands); parts under 1 MB unpacked are not judged.", ("import", "draft")),
+    Setting("draft_max_text_bytes", 2_000_000, "The most text `draft` reads from a document, in bytes: the whole of a text, Markdown or HTML file (markup and all), or the text taken out of a .docx or .pdf (pictures do not count). A long strategy's text is a few hundred kilobytes; each list item in it becomes a row of the workbook.", ("draft",)),
+    Setting("draft_max_nesting", 256, "How deeply the elements of an HTML document `draft` reads may nest (each list inside a list item is two levels more); a deeper one is refused.", ("draft",)),
     Setting("remote_timeout_seconds", 120.0, "How long a command waits for a remote SPARQL server (--remote) to answer one request before it gives up with a clear error.", ()),
     Setting("fingertips_base_url", "https://fingertips.phe.org.uk/api/", "Base URL of the OHID Fingertips API, for `fingertips --download`.", ()),
     Setting("fingertips_timeout_seconds", 60, "How long `fingertips --download` waits for the API before giving up.", ()),
-    Setting("draft_max_text_bytes", 2_000_000, "The most text `draft` reads from a document, in bytes: the whole of a text, Markdown or HTML file (markup and all), or the text taken out of a .docx or .pdf (pictures do not count). A long strategy's text is a few hundred kilobytes; each list item in it becomes a row of the workbook.", ("draft",)),
-    Setting("draft_max_nesting", 256, "How deeply the elements of an HTML document `draft` reads may nest (each list inside a list item is two levels more); a deeper one is refused.", ("draft",)),
     Setting("fingertips_max_bytes", 200_000_000, "The largest Fingertips CSV `fingertips --download` will read.", ()),
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
-BY_NAME = {setting.name: setting for setting in SETTINGS}
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 def in_scope(command: str) -> dict[str, Setting]:

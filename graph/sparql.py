@@ -1,9 +1,12 @@
 """SPARQL for strategy leads: saved queries, safe parameters, the checks every query passes, result formats.
 
 A query passes ``check`` before it runs anywhere: it must parse as a query
-(an update is refused), use no SERVICE, and name in FROM / FROM NAMED only
-graphs the store holds or http(s): and urn: IRIs, which are empty graphs,
-never fetched. The endpoint runs queries in worker processes
+(an update is refused), use no SERVICE, call only the functions SPARQL
+defines, XSD casts and the extension functions an operator allows (a server
+such as Virtuoso runs its own procedures, bif:http_get among them, for
+anyone who can name them), declare every prefix it uses, and name in FROM /
+FROM NAMED only graphs the store holds or http(s): and urn: IRIs, which are
+empty graphs, never fetched. The endpoint runs queries in worker processes
 (graph.engine.workers) so that one that runs past the time limit can be
 stopped; they call ``check`` from here, and the engine writes the results. Nothing here knows
 HTTP: a refusal says which of ``REASONS`` it is, and the viewer picks the
@@ -14,8 +17,10 @@ import datetime
 import re
 import threading
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 from pyparsing import ParseException
 from rdflib import Literal, URIRef
@@ -232,19 +237,49 @@ def may_name(iri: str, graphs: set[str]) -> bool:
 
 @dataclass(frozen=True)
 class Checked:
-    """A query that may run: its normalised text, its form, and whether it names its own dataset."""
+    """A query that may run: its normalised text, its form, and the dataset its FROM / FROM NAMED name, if any.
+
+    ``dataset`` (default graphs, named graphs) is passed on as the protocol's
+    dataset, which a server then cannot read otherwise (Oxigraph server's
+    --union-default-graph overrides a query's own FROM).
+    """
 
     text: str
     form: str
-    own_dataset: bool
+    dataset: tuple[tuple[str, ...], tuple[str, ...]] | None
 
 
-def check(text: str, graphs: set[str]) -> Checked:
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# The functions a query may call by IRI: XSD's constructor functions (casts), those SPARQL 1.1 defines
+# (section 17.5) and the date, time and duration ones its engines answer. Every other function of SPARQL
+# is a keyword, not an IRI, so an IRI that is none of these is an extension of some engine.
+XSD_CASTS = frozenset(XSD + name for name in (
+    "string", "boolean", "double", "float", "decimal", "integer", "dateTime",
+    "date", "time", "duration", "yearMonthDuration", "dayTimeDuration", "gYear", "gYearMonth", "gMonth", "gMonthDay", "gDay"))
+# Schemes of IRIs that name a server's own procedures rather than a resource: Virtuoso's bif: (built-in
+# functions, some of them magic predicates such as bif:contains) and sql: (stored procedures), and
+# Jena's java: (any Java class as a function). Refused wherever they stand, not only where a function is called.
+ENGINE_SCHEMES = ("bif", "sql", "java")
+
+
+def extension_functions(settings: dict) -> tuple[str, ...]:
+    """The extension functions the settings allow a query to call (sparql_extension_functions), each an absolute IRI."""
+    named = tuple(f.strip() for f in str(settings["sparql_extension_functions"]).split(",") if f.strip())
+    for function in named:
+        if not is_iri(function):
+            raise ValueError(f"sparql_extension_functions: {function!r} is not an absolute IRI")
+        _refuse_engine_iri(function)
+    return named
+
+
+def check(text: str, graphs: set[str], functions: Collection[str] = ()) -> Checked:
     """The query, normalised, if it may run; QueryError if not.
 
     Judged from rdflib's parse of the query, never by searching its text: it
-    must be a query (an update is refused as read-only), use no SERVICE, and name in FROM /
-    FROM NAMED only what ``may_name`` allows.
+    must be a query (an update is refused as read-only), use no SERVICE, call
+    by IRI only XSD_CASTS and ``functions`` (the extension functions allowed),
+    use no IRI of ENGINE_SCHEMES, declare every prefix it uses, and name in
+    FROM / FROM NAMED only what ``may_name`` allows.
     """
     text = normalise(text)
     if _SURROGATE.search(text):  # one sent as such, not escaped (normalise refuses \uD800)
@@ -262,20 +297,69 @@ def check(text: str, graphs: set[str]) -> Checked:
             raise QueryError("updates are not accepted: this endpoint is read-only", "read-only") from error
         except Exception as error:  # rdflib raises others for some malformed input (bad IRIs, prefixes)
             raise QueryError(f"malformed query: {error}") from error
+    iri = _Resolver(tree[0])
     form = tree[1]
-    for node in _walk(form):
-        if node.name == "ServiceGraphPattern":
+    for node in _walk(tree, leaves=True):
+        if isinstance(node, URIRef):
+            _refuse_engine_iri(str(node))  # relative ones resolve against BASE or the endpoint: an http IRI
+        elif not isinstance(node, CompValue):
+            continue
+        elif node.name == "ServiceGraphPattern":
             raise QueryError("SERVICE is refused: a query here may read only this store's graphs", "refused")
+        elif node.name == "pname":
+            _refuse_engine_iri(iri(node))  # and an undeclared prefix is refused wherever it stands
+        elif node.name == "Function":
+            called = iri(node["iri"])
+            if called not in XSD_CASTS and called not in functions:
+                raise QueryError(f"the function <{called}> is refused: a query here may call the functions SPARQL "
+                                 "defines and XSD casts" + (f", and these: {', '.join(sorted(functions))}" if functions else ""),
+                                 "refused")
     # CompValue.get returns the key itself when it is missing: ask with `in`.
     clauses = form["datasetClause"] if "datasetClause" in form else []
+    dataset: tuple[list[str], list[str]] = ([], [])
     for clause in clauses:
-        iri = str(clause["default"] if "default" in clause else clause["named"])
-        if not may_name(iri, graphs):
-            raise QueryError(f"FROM <{iri}> is refused: {NAMEABLE}", "refused")
-    return Checked(text, form.name.removesuffix("Query").upper(), bool(clauses))
+        named = iri(clause["default"] if "default" in clause else clause["named"])
+        if not may_name(named, graphs):
+            raise QueryError(f"FROM <{named}> is refused: {NAMEABLE}", "refused")
+        dataset[0 if "default" in clause else 1].append(named)
+    return Checked(text, form.name.removesuffix("Query").upper(), (tuple(dataset[0]), tuple(dataset[1])) if clauses else None)
 
 
-def _walk(node):
+def _refuse_engine_iri(iri: str) -> None:
+    if iri.partition(":")[0].lower() in ENGINE_SCHEMES:
+        raise QueryError(f"<{iri}> is refused: it names a server's own procedure, not a resource", "refused")
+
+
+class _Resolver:
+    """A query's IRIs as its prologue resolves them: a prefixed name by its declared prefix, a relative IRI by BASE."""
+
+    def __init__(self, prologue):
+        self.base: str | None = None
+        self.prefixes: dict[str, str] = {}
+        for decl in prologue:
+            if decl.name == "Base":
+                self.base = urljoin(self.base, str(decl["iri"])) if self.base else str(decl["iri"])
+                continue
+            name = decl["prefix"] if "prefix" in decl else ""
+            # Some servers keep these names for their procedures whatever the query declares (Virtuoso's bif: and sql:).
+            if name.lower() in ENGINE_SCHEMES:
+                raise QueryError(f"PREFIX {name}: is refused: {name}: is the name of a server's own procedures", "refused")
+            self.prefixes[name] = str(decl["iri"])
+
+    def __call__(self, term) -> str:
+        if isinstance(term, CompValue):  # a pname; SPARQL's \-escapes in a local name stand for the character
+            prefix = term["prefix"] if "prefix" in term else ""
+            local = re.sub(r"\\(.)", r"\1", term["localname"] if "localname" in term else "")
+            if prefix not in self.prefixes:
+                # Virtuoso reads bif: and sql: undeclared; SPARQL, and so this check, does not.
+                _refuse_engine_iri(f"{prefix}:{local}")
+                raise QueryError(f"malformed query: the prefix {prefix}: of {prefix}:{local} is not declared (PREFIX {prefix}: <…>)")
+            return self.prefixes[prefix] + local
+        return urljoin(self.base, str(term)) if self.base else str(term)
+
+
+def _walk(node, leaves: bool = False):
+    """The CompValues of a parse tree, depth first; with ``leaves``, also every other value in it (terms, strings)."""
     if isinstance(node, CompValue):
         yield node
         children = node.values()
@@ -284,9 +368,11 @@ def _walk(node):
     elif hasattr(node, "asList"):
         children = list(node)
     else:
+        if leaves:
+            yield node
         return
     for child in children:
-        yield from _walk(child)
+        yield from _walk(child, leaves)
 
 
 def formats_for(form: str) -> dict[str, str]:

@@ -11,9 +11,10 @@ from rdflib.namespace import RDF
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
-from graph.engine.remote import Remote
+from graph.engine.remote import Remote, RunawayCheck, check_runaways
 from graph.engine.workers import QueryService, RemoteQueryService
 from graph.formats import BY_NAME
+from graph.settings import SETTINGS_BY_NAME
 from graph.sparql import FORMS, GRAPH_FORMATS, QueryError, formats_for, saved_queries
 from viewer.data import Snapshot, get_snapshot
 
@@ -34,6 +35,8 @@ STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 
 # When to ask again (Retry-After, in seconds) after a 503 that waiting cures: a
 # worker is free as soon as one query ends; a stopped service takes longer.
 RETRY_AFTER = {"busy": 1, "unavailable": 5}
+# How long to wait before probing again a server whose handling of runaway queries could not be told.
+RUNAWAY_RECHECK_SECONDS = 60
 # Media types clients send for a format under another name: offered only to a client that names one,
 # or a wildcard would reach a format through its alias that the client refused by its own name (q=0).
 _ALIASES = {"json": ("application/json",), "xml": ("application/xml", "text/xml")}
@@ -123,6 +126,53 @@ def init_app(app: Flask) -> None:
 
     app.extensions.setdefault("snapshot_listeners", []).append(switched)
     _answer_saved_queries(app, app.extensions["snapshot"])
+    app.extensions["sparql_runaways"] = Runaways(app, store) if isinstance(store, Remote) else None
+
+
+class Runaways:
+    """Whether the SPARQL server behind a viewer stops runaway queries, found out in the background when it starts.
+
+    The endpoint gives up on a query at the time limit; a server that runs on
+    (Oxigraph server 0.5, whose --timeout-s is checked only while it reads
+    statements) stays busy, and a few clients can fill its cores. Under
+    ``remote_runaway_check`` = refuse, /sparql answers only the saved queries
+    until the server is seen to stop one; warn only logs what was found.
+    """
+
+    def __init__(self, app: Flask, remote: Remote):
+        settings = app.config["SETTINGS"]
+        self.mode = settings["remote_runaway_check"]
+        if self.mode not in SETTINGS_BY_NAME["remote_runaway_check"].choices:
+            raise ValueError(f"remote_runaway_check={self.mode!r}: expected one of {', '.join(SETTINGS_BY_NAME['remote_runaway_check'].choices)}")
+        self.found: RunawayCheck | None = None
+        self.saved = frozenset(q.text for q in saved_queries() if not q.params)
+        if self.mode != "off":
+            seconds, stop = float(settings["sparql_time_limit_seconds"]), app.extensions["stop_following"]
+            threading.Thread(target=self._probe, args=(app, remote, seconds, stop), name="runaway-check", daemon=True).start()
+
+    def _probe(self, app: Flask, remote: Remote, seconds: float, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.found = check_runaways(remote, seconds)
+            if self.found.stops:
+                app.logger.info("the SPARQL server %s stops runaway queries: %s", remote.query_url, self.found.seen)
+                return
+            app.logger.warning(
+                "the SPARQL server %s %s a query that ran past the %g s time limit: %s. %s Serve the store yourself "
+                "(serve --store), whose query workers are stopped at the limit, or set remote_runaway_check=%s.",
+                remote.query_url, "may not stop" if self.found.stops is None else "did not stop", seconds, self.found.seen,
+                "/sparql answers only the saved queries." if self.mode == "refuse" else "/sparql answers every query anyway.",
+                "warn to answer every query anyway" if self.mode == "refuse" else "refuse to answer only the saved queries")
+            if self.found.stops is False or stop.wait(RUNAWAY_RECHECK_SECONDS):
+                return
+
+    def refusal(self, text: str) -> QueryError | None:
+        """Why /sparql does not pass ``text`` on to the server, if it does not."""
+        if self.mode != "refuse" or text in self.saved or (self.found is not None and self.found.stops):
+            return None
+        if self.found is None:
+            return QueryError("checking that the store's server stops runaway queries; try again in a few seconds", "unavailable")
+        return QueryError("this endpoint answers only the saved queries: the store's server does not stop a query "
+                          "that runs past the time limit", "unavailable")
 
 
 def _answer_saved_queries(app: Flask, snapshot: Snapshot) -> None:
@@ -203,6 +253,10 @@ def endpoint() -> Response:
     text = queries[0]
     if len(text.encode("utf-8")) > current_app.config["SPARQL_MAX_QUERY_BYTES"]:
         return _refusal(f"the query is longer than {current_app.config['SPARQL_MAX_QUERY_BYTES']} bytes", 413)
+    runaways = current_app.extensions["sparql_runaways"]
+    refused = runaways and runaways.refusal(text)
+    if refused:
+        return error_response(refused)
     default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     protocol_dataset = (default_graphs, named_graphs) if default_graphs or named_graphs else None
     try:

@@ -12,7 +12,10 @@ The server's default graph must be the union of its named graphs, as the
 embedded store's is (Oxigraph server: ``--union-default-graph``; Fuseki:
 ``tdb2:unionDefaultGraph true``; Virtuoso does so by default); ``connect``
 checks it. Only the host of the URLs given is ever contacted, redirects are
-not followed, and credentials never appear in a message.
+not followed, and credentials never appear in a message. Credentials are
+sent only to an endpoint that asks for them (a 401 naming Basic, Digest or
+Bearer), so a server's public query endpoint never receives the password of
+its update endpoint, and no query that echoes request headers can read it.
 """
 
 import base64
@@ -51,13 +54,16 @@ _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } %s }"
 class RemoteError(GraphSourceError):
     """The server could not be reached, or refused or failed a request; the message names the URL, and the status.
 
-    ``status``: the HTTP status the server answered with, if it answered;
-    ``timed_out``: whether it did not answer in time; ``too_large``: whether its answer was over the limit.
+    ``status``: the HTTP status the server answered with, if it answered; ``detail``: the first line of
+    what it said then; ``timed_out``: whether the query was not answered in time, and ``stopped``
+    whether the server itself said it stopped it; ``too_large``: whether its answer was over the limit.
     """
 
-    def __init__(self, message: str, status: int | None = None, timed_out: bool = False, too_large: bool = False):
+    def __init__(self, message: str, status: int | None = None, timed_out: bool = False, too_large: bool = False,
+                 detail: str = "", stopped: bool = False):
         super().__init__(message)
         self.status, self.timed_out, self.too_large = status, timed_out, too_large
+        self.detail, self.stopped = detail, stopped
 
 
 @dataclass(frozen=True)
@@ -143,11 +149,14 @@ class Remote:
         if session is None:
             session = self._local.session = requests.Session()
             session.trust_env = False  # no proxy or .netrc from the environment: only the given host is contacted
-            if self._creds.token:
-                session.headers["Authorization"] = f"Bearer {self._creds.token}"
-            elif self._creds.user:
-                session.auth = (self._creds.user, self._creds.password or "")
+            self._local.auths = {}
         return session
+
+    def _auth(self, url: str):
+        """The credentials' handler for one endpoint, which learns on its first 401 what that endpoint asks for."""
+        if not (self._creds.token or self._creds.user):
+            return None
+        return self._local.auths.setdefault(url, _on_challenge(self._creds))
 
     def _post(self, url: str, data: dict | bytes, accept: str, media: str | None = None, method: str = "POST",
               params: dict | None = None) -> tuple[dict, bytes]:
@@ -158,7 +167,7 @@ class Remote:
         deadline = time.monotonic() + self.timeout
         try:
             # Streamed: requests' timeout bounds each read, not the answer, and a server may send for ever.
-            with self._session().request(method, url, data=data, params=params, headers=headers, stream=True,
+            with self._session().request(method, url, data=data, params=params, headers=headers, stream=True, auth=self._auth(url),
                                          allow_redirects=False, timeout=self.timeout) as response:
                 body = bytearray()
                 for chunk in response.iter_content(1 << 16):
@@ -178,7 +187,7 @@ class Remote:
             text = bytes(body).decode("utf-8", "replace").strip()
             first = self._scrub(text.splitlines()[0][:300] if text else "")
             raise RemoteError(f"{url}: HTTP {response.status_code} {response.reason or ''}".rstrip()
-                              + (f": {first}" if first else ""), response.status_code)
+                              + (f": {first}" if first else ""), response.status_code, detail=first)
         return response.headers, bytes(body)
 
     def _scrub(self, text: str) -> str:
@@ -203,11 +212,13 @@ class Remote:
         if headers.get("X-SQL-State") == "S1TAT":
             # Virtuoso's "anytime" answer: a query stopped at the timeout answers 200 with what it had found so far.
             raise RemoteError(f"{self.query_url}: the server stopped the query at its time limit and answered "
-                              "with incomplete results", timed_out=True)
+                              "with incomplete results", timed_out=True, stopped=True)
         media = headers.get("Content-Type", "").split(";")[0].strip().lower()
         try:
             if media in _RESULTS:
                 answer = _results(body, _RESULTS[media])
+                if form == "ASK" and isinstance(answer, ox.QuerySolutions):
+                    return _boolean(answer, self.query_url)
                 if self.checked and isinstance(answer, ox.QuerySolutions):
                     for _ in answer:  # pyoxigraph reads solutions lazily: read them once to find a fault now
                         pass
@@ -235,6 +246,52 @@ class Remote:
             raise RemoteError(f"{self.query_url}: no update endpoint: give --remote-update URL to write")
         # The request's body is the update itself: a form would triple the size of a large load.
         self._post(self.update_url, text.encode("utf-8"), "*/*", "application/sparql-update; charset=utf-8")
+
+
+def _on_challenge(creds: Credentials):
+    """A requests auth that sends ``creds`` only when a 401 asks for them: Basic or Digest (requests-toolbelt's GuessAuth), or Bearer."""
+    from requests_toolbelt.auth.guess import GuessAuth
+
+    class OnChallenge(GuessAuth):
+        def handle_401(self, response, **kwargs):
+            asked = response.headers.get("WWW-Authenticate", "").lower()
+            if creds.token:
+                return self._bearer(response, kwargs) if asked.startswith("bearer") else None
+            return super().handle_401(response, **kwargs)
+
+        def _bearer(self, response, kwargs):
+            """The request again, with the token; this endpoint then gets it from the start."""
+            response.content  # read, so that the connection can be used again
+            response.raw.release_conn()
+            self.auth = _Bearer(creds.token)
+            again = self.auth(response.request.copy())
+            answer = response.connection.send(again, **kwargs)
+            answer.history.append(response)
+            answer.request = again
+            return answer
+
+    return OnChallenge(creds.user or "", creds.password or "")
+
+
+class _Bearer:
+    """A bearer token as a requests auth."""
+
+    def __init__(self, token: str):
+        self.token = token
+
+    def __call__(self, request):
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+def _boolean(answer: "ox.QuerySolutions", url: str) -> "ox.QueryBoolean":
+    """An ASK answered as solutions (Virtuoso 7.2: one variable, __ASK_RETVAL, 1 in a row if true, no row if false) as a boolean."""
+    variables = [v.value for v in answer.variables]
+    if variables != ["__ASK_RETVAL"]:
+        raise RemoteError(f"{url}: an ASK query was answered with solutions of {', '.join(variables) or 'no variable'}, not a boolean")
+    true = any(row[0] is not None and row[0].value not in ("0", "false") for row in answer)
+    # A QueryBoolean, which only a store makes.
+    return ox.Store().query("ASK {}" if true else "ASK { FILTER (false) }")
 
 
 _READABLE_BLANK = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -315,6 +372,55 @@ class RemoteStore:
 
     def __len__(self) -> int:
         return int(next(iter(self._read(_COUNT % "")))["n"].value)
+
+
+def _counting(n: int) -> str:
+    """A query that counts about ``n`` solutions of four VALUES blocks: the same work on any data, no statement read."""
+    side = max(2, round(n ** 0.25))
+    block = " ".join(map(str, range(side)))
+    return "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?{v} {{ {block} }}" for v in "abcd") + " }"
+
+
+@dataclass(frozen=True)
+class RunawayCheck:
+    """Whether a server stops a query that runs past a time limit (None: it could not be told), and what was seen."""
+
+    stops: bool | None
+    seen: str
+
+
+def check_runaways(remote: Remote, seconds: float, grace: float = 3.0) -> RunawayCheck:
+    """Send a query that runs past ``seconds`` unless stopped, with that time limit, and see whether the server stops it.
+
+    A server stops it if it answers within ``seconds`` + ``grace`` that it did
+    (Virtuoso's partial answer), or with an error once ``seconds`` have passed.
+    The probe is sized by a small one first to run about twice that long on
+    this server, so that one which never stops it is busy with it for seconds,
+    not minutes. Oxigraph server 0.5 checks its --timeout-s only while it reads
+    statements, and none is read here: it does not stop this query.
+    """
+    wait = seconds + grace
+    probe = Remote(remote.query_url, creds=remote._creds, timeout=wait)
+    probe.server_timeout_ms = int(seconds * 1000)
+    start = time.monotonic()
+    try:
+        probe.query(_counting(10 ** 6))
+        per_solution = max(time.monotonic() - start, 0.001) / 10 ** 6
+        start = time.monotonic()
+        probe.query(_counting(int(2 * wait / per_solution)))
+    except RemoteError as error:
+        took = time.monotonic() - start
+        if error.stopped:
+            return RunawayCheck(True, f"it stopped the query after {took:.1f} s")
+        if error.timed_out:
+            return RunawayCheck(False, f"it was still running the query after {wait:g} s")
+        if error.status is not None and took >= seconds * 0.8:
+            return RunawayCheck(True, f"it stopped the query after {took:.1f} s (HTTP {error.status}: {error.detail})")
+        return RunawayCheck(None, f"it answered the probe with an error: {error}")
+    took = time.monotonic() - start
+    if took > seconds:
+        return RunawayCheck(False, f"it ran the query to its end, {took:.1f} s, past the {seconds:g} s limit")
+    return RunawayCheck(None, f"it answered the probe in {took:.1f} s, too soon to tell")
 
 
 def connect(remote: Remote) -> RemoteStore:

@@ -178,19 +178,17 @@ def _nt(term) -> str:
 
 
 def execute(ds: Dataset, query: str, protocol_dataset: tuple[Sequence[str], Sequence[str]] | None = None,
-            own_dataset: bool = False, max_rows: int | None = None, base_iri: str | None = None) -> tuple[Answer, bool]:
+            max_rows: int | None = None, base_iri: str | None = None) -> tuple[Answer, bool]:
     """Run a SPARQL query on the graph; return its answer and whether it was cut short at ``max_rows``.
 
-    The dataset is, in order: the protocol's (default graphs, named graphs),
-    exactly (a graph the store does not hold is empty); the query's own FROM /
-    FROM NAMED (``own_dataset``); else the default graph is the union of the
-    named graphs. Relative IRIs in the query resolve against ``base_iri``.
+    The dataset is the protocol's (default graphs, named graphs), exactly (a
+    graph the store does not hold is empty), which the caller also gives for
+    a query's own FROM / FROM NAMED; with none, the default graph is the union
+    of the named graphs. Relative IRIs in the query resolve against ``base_iri``.
     """
     if protocol_dataset is not None:
         options = {"default_graph": [pyoxigraph.NamedNode(g) for g in protocol_dataset[0]],
                    "named_graphs": [pyoxigraph.NamedNode(g) for g in protocol_dataset[1]]}
-    elif own_dataset:
-        options = {}
     else:
         options = {"use_default_graph_as_union": True}
     # oxrdflib's Dataset.query cannot pass a protocol dataset; the store it wraps can.

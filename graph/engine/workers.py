@@ -46,7 +46,7 @@ from graph.engine import snapshots
 from graph.engine.remote import Remote, RemoteError, RemoteStore
 from graph.engine.store import GraphSourceError, as_dataset, execute, graph_names, open_generation
 from graph.settings import DEFAULTS
-from graph.sparql import FORMS, NAMEABLE, QueryError, check, formats_for, may_name
+from graph.sparql import FORMS, NAMEABLE, QueryError, check, extension_functions, formats_for, may_name
 
 log = logging.getLogger(__name__)
 _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
@@ -59,6 +59,8 @@ START_METHOD = "forkserver"
 START_TIMEOUT_SECONDS = 120  # a worker not ready by then is killed
 _RETRY_FIRST, _RETRY_MOST = 0.5, 30.0  # back-off, in seconds, after a worker failed to start
 _BUSY = "every query worker is busy; try again shortly"
+# A server's answers that say it is down, overloaded or refusing us, whatever the query: 503 to the client.
+_OPERATORS_FAULT = frozenset({401, 403, 407, 429, 502, 503, 504})
 _OVER_MEMORY = "the query needed more memory than a worker may use, and was stopped; ask for less"
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 # Each form's first format: what a caller that states no preference gets.
@@ -151,14 +153,14 @@ def _reopen(snapshot: _Snapshot, generation: str) -> tuple:
 
 
 def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
-    generation, text, formats, protocol_dataset, max_rows, base_iri = request
+    generation, text, formats, protocol_dataset, max_rows, base_iri, functions = request
     try:
         try:
             snapshot.open(generation)
         except Exception as error:  # noqa: BLE001 — the path is the server's business, not the client's
             log.warning("a SPARQL worker could not open %s: %s", generation, error)
             raise QueryError("the store's snapshot could not be opened", "failed") from error
-        checked = check(text, snapshot.graphs)
+        checked = check(text, snapshot.graphs, functions)
         refused = [g for part in (protocol_dataset or ((), ())) for g in part if not may_name(g, snapshot.graphs)]
         if refused:
             raise QueryError(f"{', '.join(refused)}: refused: {NAMEABLE}", "refused")
@@ -166,7 +168,8 @@ def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
         if fmt not in formats_for(checked.form):
             raise QueryError(f"none of the accepted types; a {checked.form} query answers in {', '.join(formats_for(checked.form).values())}",
                              "not-acceptable")
-        answer, truncated = execute(snapshot.ds, checked.text, protocol_dataset, checked.own_dataset, max_rows, base_iri)
+        # The protocol's dataset wins over the query's own (SPARQL 1.1 Protocol, 2.1.4).
+        answer, truncated = execute(snapshot.ds, checked.text, protocol_dataset or checked.dataset, max_rows, base_iri)
         payload = answer.serialize(fmt)
         if len(payload) > max_bytes:
             raise QueryError(f"the result is larger than {max_bytes} bytes; ask for less", "too-large")
@@ -297,6 +300,7 @@ class QueryService:
         self.memory_bytes = int(settings["sparql_worker_memory_bytes"])
         self.offline = bool(settings["sparql_workers_offline"])
         self.queue_seconds = float(settings["sparql_queue_seconds"])
+        self.functions = extension_functions(settings)
         if self.size < 1:
             raise ValueError("sparql_workers must be at least 1")
         self._pool = threading.Condition()  # guards the state below
@@ -362,7 +366,7 @@ class QueryService:
         target = Path(generation) if generation is not None else self._generation
         if target is None:
             raise QueryError("the query service has not been started", "unavailable")
-        request = ("query", os.fspath(target), text, dict(formats), protocol_dataset, self.max_rows, base_iri)
+        request = ("query", os.fspath(target), text, dict(formats), protocol_dataset, self.max_rows, base_iri, self.functions)
         # A query waits for a worker only briefly: one that queued behind runaway
         # queries would hold a web server thread meanwhile, and pages would wait.
         deadline = time.monotonic() + self.queue_seconds
@@ -703,6 +707,7 @@ class RemoteQueryService:
         self.time_limit = float(settings["sparql_time_limit_seconds"])
         self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
         self.queue_seconds = float(settings["sparql_queue_seconds"])
+        self.functions = extension_functions(settings)
         self._slots = threading.BoundedSemaphore(int(settings["sparql_workers"]))
         self._snapshot = _RemoteSnapshot(remote.limited(self.time_limit, self.max_bytes))
         self._generation: str | None = None
@@ -723,17 +728,22 @@ class RemoteQueryService:
             raise QueryError(_BUSY, "busy")
         try:
             self._snapshot.open(version)
-            answer = _answer(self._snapshot, (version, text, formats, protocol_dataset, self.max_rows, base_iri), self.max_bytes)
+            answer = _answer(self._snapshot, (version, text, formats, protocol_dataset, self.max_rows, base_iri, self.functions),
+                             self.max_bytes)
         except RemoteError as error:
             log.warning("the SPARQL server did not answer a query: %s", error)
             if error.timed_out:
                 raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", "timed-out") from None
             if error.too_large:
                 raise QueryError(f"the result is larger than {self.max_bytes} bytes; ask for less", "too-large") from None
-            # The query's fault (400, 404 …), not the operator's (credentials, throttling: 401, 403, 429).
-            if error.status is not None and 400 <= error.status < 500 and error.status not in (401, 403, 429):
-                raise QueryError(f"the store's server refused the query (HTTP {error.status})", "malformed") from None
-            raise QueryError("the store's server is not answering; try again shortly", "unavailable") from None
+            # Not answering, or not letting us in (credentials, throttling): the operator's problem, not the query's.
+            if error.status is None or error.status in _OPERATORS_FAULT:
+                raise QueryError("the store's server is not answering; try again shortly", "unavailable") from None
+            said = f": {error.detail}" if error.detail else ""
+            if error.status < 500:  # 400, 404 …: the query's fault
+                raise QueryError(f"the store's server refused the query (HTTP {error.status}){said}", "malformed") from None
+            # It answered, and failed on this query (Virtuoso: 500 for a runtime error such as a division by 0).
+            raise QueryError(f"the store's server could not run the query (HTTP {error.status}){said}", "failed") from None
         finally:
             self._slots.release()
         if answer[0] == "error":
