@@ -19,6 +19,7 @@ from graph import files
 from graph.describe import resolve_graph
 from graph.engine.graphs import open_graph
 from graph.engine.store import named_graph
+from tests.servers import KINDS, kind
 from viewer import close, create_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -134,6 +135,18 @@ def running_server(folder: Path, *options: str):
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture(scope="module", params=sorted(KINDS))
+def server(request, tmp_path_factory):
+    """Each kind of SPARQL server in turn (tests/servers.py), holding the packaged dataset, loaded through --remote."""
+    from graph.cli import main
+
+    started = kind(request.param)(tmp_path_factory.mktemp(request.param)).start()
+    result = CliRunner().invoke(main, ["load", *map(str, files.dataset_files()), *started.options()])
+    assert result.exit_code == 0, result.output
+    yield started
+    started.stop()
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ def _run(ds, name: str, **params):
     text = bind(saved, {p.name: params.get(p.name, VALUES[p.name]) for p in saved.params})
     graphs = {str(g) for g in {q[3] for q in ds.quads((None, None, None, None))}}
     checked = check(text, graphs)
-    answer, _ = execute(ds, checked.text, own_dataset=checked.own_dataset)
+    answer, _ = execute(ds, checked.text, checked.dataset)
     if checked.form in ("CONSTRUCT", "DESCRIBE"):
         return Graph().parse(data=answer.serialize("nt"), format="nt")
     return [{k: v for k, v, term in zip(answer.variables, cells, row) if term is not None} for cells, row in zip(answer.cells(), answer.rows)]
