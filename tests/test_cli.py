@@ -232,8 +232,8 @@ def test_a_flag_setting_reads_false_as_false(runner):
     """Regression: a setting was read by calling its type, and bool("false") is True."""
     from graph.cli import _settings
 
-    assert _settings(("sparql_workers_offline=false", "sparql_workers_offline=no")) == {"sparql_workers_offline": False}
-    assert _settings(("sparql_workers_offline=true",)) == {"sparql_workers_offline": True}
+    assert _settings(("sparql_workers_offline=false", "sparql_workers_offline=no"), "serve") == {"sparql_workers_offline": False}
+    assert _settings(("sparql_workers_offline=true",), "serve") == {"sparql_workers_offline": True}
     result = runner.invoke(main, ["serve", "--setting", "sparql_workers_offline=maybe"])
     assert result.exit_code == 2 and "sparql_workers_offline='maybe': expected a bool" in result.output
 
