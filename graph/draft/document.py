@@ -177,9 +177,10 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
     """HTML, in one pass over its elements: each learns from its parent how deep it is, and what it is inside.
 
     An item's words are those whose nearest item it is, not those of a list
-    inside it, which are items of their own; a paragraph's or heading's are
-    those whose nearest paragraph or heading it is. Each word is read once or
-    twice, so the time taken grows with the page, whatever its nesting.
+    inside it, which are items of their own; a paragraph's are all those in
+    it but a paragraph's inside it, and a heading's likewise (valid HTML nests
+    neither). Each word is read at most three times, so the time taken grows
+    with the page, whatever its nesting.
     """
     from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
@@ -188,39 +189,41 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
         hidden.decompose()
     for br in soup("br"):
         br.replace_with("\n")
-    # What each element's children are inside: its depth, whether a table, the words of the item and of the
-    # paragraph or heading they belong to (None: not drafted), and how many lists.
-    inside: dict[int, tuple[int, bool, list | None, list | None, int]] = {id(soup): (0, False, None, None, 0)}
+    # What each element's children are inside: how deep, whether in a table, the words of the item, paragraph and
+    # heading they belong to (None: none, or one not drafted), and how many lists.
+    inside = {id(soup): (0, False, None, None, None, 0)}
     drafted: list[tuple[str, list[str], int, int]] = []  # kind, words, place, level
     number = 0
     for node in soup.descendants:
-        depth, in_table, item, passage, lists = inside[id(node.parent)]
+        depth, in_table, item, paragraph, heading, lists = inside[id(node.parent)]
         if not isinstance(node, Tag):
             if type(node) in (NavigableString, CData):  # the strings get_text reads: no comments
-                for words in (item, passage):
+                for words in (item, paragraph, heading):
                     if words is not None:
                         words.append(node)
             continue
         if depth >= max_nesting:
             raise DocumentError(f"{path}: its elements nest more than {max_nesting} deep (setting draft_max_nesting); "
                                 "expected an ordinary web page")
-        name = node.name
-        words = [] if name in _HTML_BLOCKS else None
-        if words is not None:
+        name, kind, level = node.name, None, 0
+        if name in _HTML_BLOCKS:
             number += 1
-            if in_table:  # a table's cells are reported with the table, not drafted from
-                words = None
+            if in_table:
+                pass  # a table's cells are reported with the table, not drafted from
             elif name == "table":
                 drafted.append(("table", ["a table"], number, 0))
-                words = None
             elif name == "li":
-                drafted.append(("item", words, number, lists - 1))
-            elif name == "p" and item is not None:
-                words = None  # a paragraph of an item is the item's
+                kind, level = "item", lists - 1
+            elif name == "p":
+                kind = "paragraph" if item is None else None  # a paragraph of an item is the item's
             else:
-                drafted.append(("paragraph", words, number, 0) if name == "p" else ("heading", words, number, int(name[1])))
+                kind, level = "heading", int(name[1])
+        words = [] if kind else None
+        if words is not None:
+            drafted.append((kind, words, number, level))
         inside[id(node)] = (depth + 1, in_table or name == "table", words if name == "li" else item,
-                            words if name != "li" and words is not None else passage, lists + (name in ("ul", "ol")))
+                            words if kind == "paragraph" else paragraph, words if kind == "heading" else heading,
+                            lists + (name in ("ul", "ol")))
     return [Block(kind, _clean("".join(words)), place, level) for kind, words, place, level in drafted]
 
 
