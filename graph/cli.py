@@ -669,7 +669,7 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: dict) -> None:
     """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
     # Imported here so that the other commands do not pay for the web stack.
-    from graph.serving import create_server, ensure_open_files, exposure_warning, is_loopback
+    from viewer.serving import create_server, ensure_open_files, exposure_warning, is_loopback
     from viewer import close, create_app
 
     # Before the app starts its query workers: a taken port is known at once, and nothing need stop.
