@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from itertools import groupby
@@ -136,6 +137,38 @@ def _open(data: tuple[Path, ...], store: Path | None) -> Dataset:
         raise InputError(str(error)) from error
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a new file beside it, on disk, then moved in its place.
+
+    After any failure (a full disk, say) the new file is gone and ``path`` is as it was.
+    """
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
+    try:
+        # The mode a file written in place would have had (NamedTemporaryFile makes it private).
+        os.chmod(handle.name, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _workbook(write: Callable, *args) -> bytes:
+    """The workbook ``write`` (write_template) makes, as bytes: it is written to its file only once whole."""
+    with io.BytesIO() as buffer:
+        write(buffer, *args)
+        return buffer.getvalue()
+
+
 def _progress(iterable=None, **options):
     """A progress bar on stderr when it is a terminal, and nothing when it is piped."""
     return tqdm(iterable, file=sys.stderr, disable=None, leave=False, **options)
@@ -248,24 +281,24 @@ def stats(ds: Dataset, output: str) -> None:
 @click.option("--graph", "name", help="Export only this named graph: its short name (such as 'strategy') or its IRI.")
 @strategy_option
 @click.option(
-    # lazy: the file is opened at the one write, after everything has been worked out; click's atomic file
-    # would otherwise replace it, empty, when the command fails.
-    "-o", "--output", type=click.File("wb", lazy=True, atomic=True), default="-",
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), default="-",
     help="File to write; written whole or not at all. Default: standard output.",
 )
-def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, output) -> None:
+def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, output: Path) -> None:
     """Write the graph, or one named graph, as RDF, or one strategy as a workbook."""
-    to_file = output.name not in ("-", "<stdout>")
-    if to_file and not Path(output.name).parent.is_dir():
-        raise InputError(f"-o {output.name}: there is no folder {Path(output.name).parent}; create it first")
+    to_file = str(output) != "-"
+    if to_file and not output.parent.is_dir():
+        raise InputError(f"-o {output}: there is no folder {output.parent}; create it first")
     if fmt != "xlsx":
         if strategy_name is not None:
             raise click.UsageError("--strategy goes with --format xlsx; an RDF export names a graph with --graph")
         graph = _graph_name(ds, name)
         data = export_graph(ds, BY_NAME[fmt], graph)
-        output.write(data)  # opens the file: only now that there is something to write
-        if to_file:
-            click.echo(f"Wrote {'the graph <' + str(graph) + '>' if graph else 'the whole graph'} as {fmt} to {output.name} ({len(data):,} bytes).")
+        if not to_file:
+            click.get_binary_stream("stdout").write(data)
+            return
+        write_whole(output, data)
+        click.echo(f"Wrote {'the graph <' + str(graph) + '>' if graph else 'the whole graph'} as {fmt} to {output} ({len(data):,} bytes).")
         return
     if not to_file:
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
@@ -281,10 +314,8 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, o
         click.echo(f"The workbook cannot hold {len(unexpressed)} kind(s) of statement of this strategy; the graph keeps them:", err=True)
         for line in unexpressed:
             click.echo(f"  {line}", err=True)
-    with io.BytesIO() as buffer:
-        write_template(buffer, rows)
-        output.write(buffer.getvalue())
-    click.echo(f"Wrote the workbook of {'<' + str(chosen) + '>' if chosen else 'the strategy'} to {output.name}.")
+    write_whole(output, _workbook(write_template, rows))
+    click.echo(f"Wrote the workbook of {'<' + str(chosen) + '>' if chosen else 'the strategy'} to {output}.")
 
 
 @main.command()
@@ -483,7 +514,7 @@ def template(output: Path) -> None:
     """Write an empty data-entry workbook: one sheet per kind of thing, notes and drop-downs."""
     from graph.workbook import write_template
 
-    write_template(output)
+    write_whole(output, _workbook(write_template))
     click.echo(f"Wrote {output}: fill in the rows below the grey example row of each sheet, then `strategy-graph import {output} --store PATH`.")
 
 
@@ -491,10 +522,10 @@ def template(output: Path) -> None:
 @click.argument("document", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--source", default="", metavar="URL", help="The address (http or https) the document is published at: "
               "every drafted row's source.")
-@click.option("-o", "--output", required=True, type=click.File("wb", lazy=True, atomic=True),
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The draft workbook (.xlsx) to write; written whole or not at all, and only if something was drafted.")
 @settings_option
-def draft(document: Path, source: str, output, settings: dict) -> None:
+def draft(document: Path, source: str, output: Path, settings: dict) -> None:
     """Draft a workbook from a published strategy: plain text, Markdown, HTML, .docx or .pdf.
 
     Its title, vision, priorities, outcomes, work streams and lead body, in the
@@ -514,10 +545,10 @@ def draft(document: Path, source: str, output, settings: dict) -> None:
         raise InputError(str(error)) from error
     for line in drafted.report:
         click.echo(line, err=True)
-    write_template(output, drafted.rows)
+    write_whole(output, _workbook(write_template, drafted.rows))
     counts = ", ".join(f"{len(rows)} {sheet.lower()}" for sheet, rows in drafted.rows.items() if sheet != "Strategy")
-    click.echo(f"Drafted {output.name}: {counts}. Check every row against the document, fill in what it does not "
-               f"state, then `strategy-graph import {output.name} --dry-run`.", err=True)
+    click.echo(f"Drafted {output}: {counts}. Check every row against the document, fill in what it does not "
+               f"state, then `strategy-graph import {output} --dry-run`.", err=True)
 
 
 @main.command("import")

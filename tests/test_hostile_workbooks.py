@@ -20,6 +20,7 @@ from rdflib import RDFS, URIRef
 from graph.cli import main
 from graph.engine.graphs import open_graph
 from graph.workbook import read_workbook
+from tests.conftest import SOURCE_TEXT
 from tests.hostile import run_bounded
 from tests.hostile.workbooks import (CONTROL_LABEL, EXAMPLE_TOWN, LOOKALIKE_LABEL, UNWRITABLE, control_character_graph,
                                      exported_workbook, saved_as_excel, streamed_by_openpyxl, streamed_by_xlsxwriter,
@@ -208,3 +209,25 @@ def test_a_full_disk_is_a_message_and_leaves_the_store_as_it_was(small_disk, exp
     filler.unlink()
     assert run_bounded(args, small_disk).returncode == 0
     assert _interventions(small_disk / "store", small_disk) == {"load": 3 + 4, "import": 403}[command]
+
+
+@pytest.mark.parametrize("command", [
+    ["export", "--format", "nt", "-o", "out"],
+    ["export", "--format", "xlsx", "-o", "out"],
+    ["template", "-o", "out"],
+    ["draft", str(SOURCE_TEXT), "-o", "out"],
+], ids=["export-nt", "export-xlsx", "template", "draft"])
+def test_a_file_written_on_a_full_disk_stays_as_it_was(small_disk, command):
+    """Regression: click's atomic file was published, cut short, when the disk filled under `export -o`."""
+    earlier = small_disk / "out"
+    earlier.write_bytes(b"the earlier file\n")
+    earlier.chmod(0o640)
+    filler = _fill(small_disk)
+    failed = run_bounded(command, small_disk)
+    assert failed.returncode == 2 and "No space left on device" in failed.stderr and "Traceback" not in failed.stderr
+    assert earlier.read_bytes() == b"the earlier file\n"
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "out"]  # no part-written file left beside it
+    filler.unlink()
+    done = run_bounded(command, small_disk)
+    assert done.returncode == 0, done.stderr
+    assert earlier.read_bytes() != b"the earlier file\n" and earlier.stat().st_mode & 0o777 == 0o640

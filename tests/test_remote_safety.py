@@ -328,16 +328,28 @@ def test_finding_6_serve_remote_says_at_start_that_the_server_runs_on(oxigraph_a
     process = subprocess.Popen([CLI, "serve", "--remote", oxigraph_alone.query_url, "--port", str(port),
                                 "--setting", "sparql_time_limit_seconds=1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        log = ""
-        while "did not stop a query" not in log and time.monotonic() < deadline and process.poll() is None:
-            line = process.stderr.readline()
-            log += line
+        log = _read_until(process.stderr, "did not stop a query", 60)
         assert "did not stop a query that ran past the 1 s time limit" in log, log
         assert "/sparql answers only the saved queries" in log
     finally:
         process.terminate()
         process.wait(20)
+
+
+def _read_until(stream, wanted: str, seconds: float) -> str:
+    """What a process wrote to ``stream`` until it wrote ``wanted``, it ended, or ``seconds`` passed."""
+    import selectors
+
+    log, deadline = "", time.monotonic() + seconds
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while wanted not in log and time.monotonic() < deadline:
+            if selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                line = stream.readline()
+                if not line:
+                    break
+                log += line
+    return log
 
 
 def test_finding_6_the_documented_oxigraph_command_sets_the_servers_own_time_limit():
