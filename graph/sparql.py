@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib import Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -299,7 +299,7 @@ def check(text: str, graphs: set[str], functions: Collection[str] = ()) -> Check
             raise QueryError(f"malformed query: {error}") from error
     iri = _Resolver(tree[0])
     form = tree[1]
-    for node in _walk(tree, leaves=True):
+    for node in _nodes(tree):
         if isinstance(node, URIRef):
             _refuse_engine_iri(str(node))  # relative ones resolve against BASE or the endpoint: an http IRI
         elif not isinstance(node, CompValue):
@@ -358,21 +358,22 @@ class _Resolver:
         return urljoin(self.base, str(term)) if self.base else str(term)
 
 
-def _walk(node, leaves: bool = False):
-    """The CompValues of a parse tree, depth first; with ``leaves``, also every other value in it (terms, strings)."""
-    if isinstance(node, CompValue):
-        yield node
-        children = node.values()
-    elif isinstance(node, (list, tuple)):
-        children = node
-    elif hasattr(node, "asList"):
-        children = list(node)
-    else:
-        if leaves:
+def _nodes(tree):
+    """The CompValues and the terms of a parse tree, each parent before its children.
+
+    A loop over a stack, not nested generators: each level of those costs every
+    node below it a step, and a query's tree is some dozens of levels deep.
+    """
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
             yield node
-        return
-    for child in children:
-        yield from _walk(child, leaves)
+            stack.extend(reversed(node.values()))  # reversed: the query's own order, so the first fault is named
+        elif isinstance(node, (list, tuple, ParseResults)):
+            stack.extend(reversed(node))
+        else:
+            yield node
 
 
 def formats_for(form: str) -> dict[str, str]:
