@@ -43,6 +43,19 @@ def _term(term: dict) -> str:
     return value + (f"@{term['xml:lang']}" if "xml:lang" in term else f"^^<{term['datatype']}>" if "datatype" in term else "")
 
 
+def relay(handler, url: str, body: bytes) -> None:
+    """Answer ``handler``'s request with what ``url`` answers to it (its method, body, Content-Type and Accept): a test's proxy."""
+    request = urllib.request.Request(url, data=body or None, method=handler.command,
+                                     headers={k: v for k, v in handler.headers.items() if k in ("Content-Type", "Accept")})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        payload = answer.read()
+        handler.send_response(answer.status)
+        handler.send_header("Content-Type", answer.headers["Content-Type"])
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+
 def dump(query_url: str) -> list[str]:
     """Every quad a server holds, as sorted lines (blank nodes by the server's own labels), read as plain JSON results."""
     query = urllib.parse.urlencode({"query": "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from graph import files
 from graph.cli import main
 from graph.engine.remote import Remote
-from tests.servers import KINDS, OxigraphServer, VirtuosoServer, kind as _kind
+from tests.servers import KINDS, OxigraphServer, VirtuosoServer, kind as _kind, relay
 from viewer import close, create_app
 
 PAGES = ("/", "/gaps", "/theory-of-change", "/analysis", "/contributions", "/owners", "/network",
@@ -229,16 +229,7 @@ class _Guard(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"missing or wrong token\n")
             return
-        request = urllib.request.Request(self.upstream + self.path.removeprefix("/guarded"), data=body or None,
-                                         headers={k: v for k, v in self.headers.items() if k in ("Content-Type", "Accept")},
-                                         method=self.command)
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            payload = answer.read()
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.headers["Content-Type"])
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+        relay(self, self.upstream + self.path.removeprefix("/guarded"), body)
 
     do_GET = do_POST = _relay
 

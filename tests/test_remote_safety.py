@@ -7,6 +7,7 @@ payloads do reach the listener when sent to the server directly, so that a
 quiet listener means the endpoint stopped them, not that they were harmless.
 """
 
+import base64
 import http.server
 import logging
 import re
@@ -14,9 +15,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from graph.cli import main
 from graph.engine.remote import Credentials, Remote, check_runaways
 from graph.sparql import QueryError, check
 from tests.hostile.queries import DATASETS, INSERT, families
-from tests.servers import OxigraphServer, VirtuosoServer, free_port, kind
+from tests.servers import OxigraphServer, VirtuosoServer, free_port, kind, relay
 from viewer import close, create_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -120,7 +121,7 @@ def test_findings_1_to_4_no_extension_family_leaves_the_endpoint_on_either_serve
     secrets = []
     if isinstance(server, VirtuosoServer):
         user, password = server.credentials.read_text().strip().split(":", 1)
-        secrets = [password, __import__("base64").b64encode(f"{user}:{password}".encode()).decode()]
+        secrets = [password, base64.b64encode(f"{user}:{password}".encode()).decode()]
     app = _viewer(server)
     try:
         endpoint = app.test_client()
@@ -201,15 +202,7 @@ class _AsksOnUpdate(http.server.BaseHTTPRequestHandler):
             self.send_header("WWW-Authenticate", "Bearer")
             self.end_headers()
             return
-        request = urllib.request.Request(self.upstream + self.path, data=body or None, method=self.command,
-                                         headers={k: v for k, v in self.headers.items() if k in ("Content-Type", "Accept")})
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            payload = answer.read()
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.headers["Content-Type"])
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+        relay(self, self.upstream + self.path, body)
 
     do_GET = do_POST = _relay
 
