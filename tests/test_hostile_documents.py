@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.hostile import run_bounded
-from tests.hostile.documents import (docx_entity_amplification, docx_zip_bomb, many_list_items, nested_html_lists,
-                                     pdf_decompression_bomb)
+from tests.hostile.documents import (docx_entity_amplification, docx_zip_bomb, long_paragraph, many_list_items,
+                                     nested_html_lists, pdf_decompression_bomb)
 
 EXAMPLE_WORKBOOK = Path(__file__).resolve().parents[1] / "examples" / "example-town.xlsx"
 
@@ -163,6 +163,32 @@ def test_finding_10_many_list_items_draft_in_time_in_proportion_to_the_text(tmp_
     assert large < 5 * small, (small, large)
     ids = [row["id"] for row in draft(many_list_items(tmp_path, 2000)).rows["Workstreams"]]
     assert ids == ["open-a-hub"] + [f"open-a-hub-{n}" for n in range(2, 2001)]
+
+
+# What every long paragraph's draft reports, whatever the paragraph: its title and the work stream after it.
+_TITLE_LINES = ["title: 'Ashdown Health Strategy 2024 to 2026', by rule title-heading (line 1)",
+                "period: 2024 to 2026, by rule period-in-title"]
+_WORK_STREAM = "work streams: 1, by rule workstreams-lead-in (line 5: 'We will:')"
+
+
+@pytest.mark.parametrize("paragraph, found", [
+    # Each took a minute or more before (a rule's pattern read from each word to the sentence's end); now under a second.
+    ("Aa " * 32_000 + "as named in the Ashdown Care Strategy.",
+     [*_TITLE_LINES[:1], "ambiguous: the document also names 'Ashdown Care Strategy' (line 3); not drafted", *_TITLE_LINES[1:]]),
+    ("The Aa " * 12_000 + "as in the Ashdown 2040 vision.",
+     [*_TITLE_LINES, "vision: 'Ashdown 2040 vision', by rule vision-named (line 3)"]),
+    ("it " * 40_000 + ". It is led by the Ashdown Health Board.",
+     [*_TITLE_LINES, "organisation: 'Ashdown Health Board' (board), by rule led-by",
+      "led by: 'Ashdown Health Board', by rule led-by (line 3)"]),
+    ("outcome " * 128_000 + ".", _TITLE_LINES),
+    ("priority " * 128_000 + ".", _TITLE_LINES),
+], ids=["title-named-strategy", "vision-named", "led-by", "outcomes-lead-in", "priorities-lead-in"])
+def test_finding_10_one_long_sentence_drafts_in_time_in_proportion_to_it(tmp_path, paragraph, found):
+    document, output = long_paragraph(tmp_path, paragraph), tmp_path / "draft.xlsx"
+    done = run_bounded(["draft", str(document), "-o", str(output)], cwd=tmp_path, seconds=20)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[:-1] == [*found, _WORK_STREAM]
+    assert output.exists()
 
 
 def test_finding_10_a_text_over_the_limit_is_refused_before_it_is_read(tmp_path):

@@ -4,6 +4,12 @@ A lead can read here why a row was drafted: the report names the rule.
 ``where`` is the kind of passage a rule reads: ``heading``; ``lead-in`` (a
 paragraph or heading that a list, or a paragraph, follows); ``sentence`` (any
 paragraph). Each pattern's named group is the words taken, as published.
+
+A paragraph may be one sentence of two megabytes, so no pattern may read
+ahead from each of its words to the end: a name is at most ``_NAME_WORDS``
+words, and a pattern that looks for the last mention of a word before what
+it takes ("it … led by", "outcomes …:") reads no further than the next
+mention. Each search then takes time in proportion to the sentence.
 """
 
 import re
@@ -13,9 +19,23 @@ _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight",
 # A name as published: capitalised words, joined by the small words names hold ("Health and Wellbeing Board"),
 # that do not start with a word that begins sentences rather than names ("This Strategy", "In 2023 the …").
 _NOT_A_NAME = r"(?!(?:This|That|These|Those|In|For|At|On|By|With|From|To|A|An|It|Its|We|They|Our|The|All|Each|Every|Here)\b)"
-_NAME = _NOT_A_NAME + r"[A-Z0-9][\w'&’-]*(?:\s+(?:(?:and|of|for|the|in|on|&)\s+)*[A-Z0-9][\w'&’-]*)*"
+# The most capitalised words a name holds. "Bedfordshire, Luton and Milton Keynes Integrated Care Board" holds six
+# after its comma; a name twice that long is a run of capitalised words, not a name. Unbounded, a pattern tried at each
+# word of such a run read on to its end each time: 48 s for a 56 kB paragraph of "The Aa The Aa …".
+_NAME_WORDS = 12
+_NAME = (_NOT_A_NAME + r"[A-Z0-9][\w'&’-]*(?:\s+(?:(?:and|of|for|the|in|on|&)\s+)*[A-Z0-9][\w'&’-]*)"
+         + f"{{0,{_NAME_WORDS - 1}}}")
 _BODY = r"(?:\s+(?:board|council|partnership|committee|group|trust|team))?"  # "the Health and Wellbeing board"
 _YEARS = r"(?:\d{4}|\d{4}/\d{2})\s*(?:to|-|–|—)\s*(?:\d{4}|\d{4}/\d{2})"
+# The words that say a sentence is about the strategy (led-by), and those that name outcomes and priorities (lead-ins).
+_ABOUT = r"(?i:\b(?:strategy|plan|it)\b)"
+_OUTCOMES = r"\boutcomes?\b"
+_PRIORITIES = r"\bpriorit(?:y|ies)\b"
+
+
+def _short_of(words: str, stop: str) -> str:
+    """One character that is not ``stop`` and does not begin ``words``: repeated, it reads no further than their next mention."""
+    return rf"(?:(?!{words})[^{stop}])"
 
 
 @dataclass(frozen=True)
@@ -38,28 +58,29 @@ RULES: tuple[Rule, ...] = (
           "the first heading, when it names a strategy or gives its years"),
     _rule("title-named-strategy", "title", "sentence",
           rf"(?<![\w-])(?:(?:The|the|Our|our)\s+)?(?P<title>{_NAME}\s+Strategy(?:\s+{_YEARS})?)(?![\w-])",
-          "else the first passage that names a strategy: capitalised words ending in 'Strategy', and its years if given; "
-          "any other strategy named is reported"),
+          f"else the first passage that names a strategy: capitalised words (at most {_NAME_WORDS}) ending in 'Strategy', "
+          "and its years if given; any other strategy named is reported"),
     _rule("title-first-heading", "title", "heading", r"^(?P<title>.+)$", "else the document's first heading"),
     _rule("period-in-title", "period", "title", r"(?P<start>\d{4})(?:/\d{2})?\s*(?:to|-|–|—)\s*(?P<end>\d{4})",
           "the years the title gives: '2023 to 2028'"),
     _rule("led-by", "lead organisation", "sentence",
-          rf"(?i:\b(?:strategy|plan|it)\b)[^.]*?\b(?:driven|led|overseen|owned|governed) by (?:the )?(?P<organisation>{_NAME}{_BODY})",
-          "a sentence about the strategy or plan that says it is 'driven by', 'led by' or 'overseen by' a named body"),
+          rf"{_ABOUT}{_short_of(_ABOUT, '.')}*?\b(?:driven|led|overseen|owned|governed) by (?:the )?(?P<organisation>{_NAME}{_BODY})",
+          "a sentence about the strategy or plan that says it is 'driven by', 'led by' or 'overseen by' a named body "
+          f"(its first {_NAME_WORDS} capitalised words)"),
     _rule("vision-named", "vision", "sentence", rf"\b(?:The|the|Our|our)\s+(?P<vision>{_NAME}\s+[Vv]ision)\b",
-          "a named vision ('the Luton 2040 vision')"),
-    _rule("outcomes-lead-in", "outcomes", "lead-in", r"(?i)\boutcomes?\b[^:]*:\s*$",
+          f"a named vision ('the Luton 2040 vision'; at most {_NAME_WORDS} capitalised words before 'vision')"),
+    _rule("outcomes-lead-in", "outcomes", "lead-in", rf"(?i){_OUTCOMES}{_short_of(_OUTCOMES, ':')}*:\s*$",
           "a lead-in that names outcomes and ends with a colon: the list that follows holds the outcomes of the priority before it"),
     _rule("outcome-count", "how many outcomes", "lead-in",
           r"(?i)\b(?P<count>\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:target\s+|intended\s+|key\s+)?outcomes\b",
           "the number of outcomes a lead-in announces, checked against its list"),
     _rule("workstreams-lead-in", "work streams", "lead-in",
-          r"(?i)(?:\b(?:following|these|our|the|key|main)\s+(?:\w+\s+)?(?:work\s?streams?|actions)|\bwe will)\s*[:.]?\s*$",
+          r"(?i)(?:\b(?:following|these|our|the|key|main)\s+(?:\w+\s+)?(?:work\s?streams?|actions)|\bwe will)\s*(?:[:.]\s*)?$",
           "a lead-in that ends by naming work streams or actions ('the following work streams.', 'we will:'): the list that follows holds them"),
     _rule("responsible-for", "owner of work streams", "lead-in",
           rf"^(?:The |the )?(?P<organisation>{_NAME}{_BODY}) (?:ha(?:ve|s)|take|takes|hold|holds) responsibility for",
           "a lead-in 'X have responsibility for the following work streams': X owns each of them"),
-    _rule("priorities-lead-in", "priorities", "lead-in", r"(?i)^(?!.*\b(?:actions?|work\s?streams?)\b).*\bpriorit(?:y|ies)\b[^:]*:\s*$",
+    _rule("priorities-lead-in", "priorities", "lead-in", rf"(?i)^(?!.*\b(?:actions?|work\s?streams?)\b).*{_PRIORITIES}{_short_of(_PRIORITIES, ':')}*:\s*$",
           "a lead-in that names priorities, not actions or work streams, and ends with a colon: what follows "
           "(a list, or the next paragraph) holds them"),
     _rule("priority-heading", "priority", "heading",

@@ -107,6 +107,13 @@ def nested_html_lists(folder: Path, levels: int) -> Path:
     return path
 
 
+def long_paragraph(folder: Path, paragraph: str) -> Path:
+    """Plain text: a title, ``paragraph`` (a hostile one is one long sentence), and 'We will:' over one work stream."""
+    path = folder / "long-paragraph.txt"
+    path.write_text(f"{_TITLE}\n\n{paragraph}\n\nWe will:\n- open a hub\n", encoding="utf-8")
+    return path
+
+
 def many_list_items(folder: Path, items: int) -> Path:
     """Plain text: a title, 'We will:', and ``items`` work streams of the same words, so that each id needs a number."""
     path = folder / f"items-{items}.txt"
