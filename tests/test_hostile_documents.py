@@ -8,6 +8,7 @@ four times the size must cost about four times as much (before, twelve to
 sixteen times).
 """
 
+import os
 import sys
 import zipfile
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import pytest
 
 from tests.hostile import run_bounded
 from tests.hostile.documents import (docx_entity_amplification, docx_zip_bomb, long_paragraph, many_list_items,
-                                     nested_html_lists, pdf_decompression_bomb)
+                                     nested_html_lists, pdf_decompression_bomb, pdf_form_drawn)
 
 EXAMPLE_WORKBOOK = Path(__file__).resolve().parents[1] / "examples" / "example-town.xlsx"
 
@@ -209,6 +210,50 @@ def test_finding_10_the_text_limit_is_a_setting_that_holds_for_every_format(tmp_
     assert _refused(tmp_path, document, "--setting", "draft_max_text_bytes=10000") == (
         f"Error: {document}: holds more than the 10000 bytes of text allowed (setting draft_max_text_bytes); "
         "expected the text of a published strategy\n")
+
+
+# -- finding 10: a PDF whose content pypdf parses again and again
+
+_DRAWN_TOO_MUCH = ("its pages draw more than the 100000000 bytes of content allowed (setting draft_max_pdf_bytes), counting "
+                   "a page's or a form's each time it is drawn; expected an ordinary PDF")
+
+
+def test_finding_10_pages_that_share_one_content_stream_are_refused_once_it_adds_up(tmp_path):
+    # pypdf parses the 51 MB again for each page: 4.5 s a page before, for a thousand pages; now the second is refused.
+    shared = pdf_decompression_bomb(tmp_path, 51_000_000, pages=1000)
+    assert shared.stat().st_size < 300_000
+    assert _refused(tmp_path, shared, seconds=30) == f"Error: {shared}: {_DRAWN_TOO_MUCH}\n"
+
+
+@pytest.mark.parametrize("unpacked, expected", [
+    (51_000_000, _DRAWN_TOO_MUCH),  # parsed again at each draw: 4 s each before, now the second is refused
+    (100_000_000, "pypdf stopped reading it at one of its limits against hostile files (Limit reached while decompressing. "
+                  "24312 bytes remaining.); expected an ordinary PDF"),  # unpacked again at each draw: 0.24 s each before
+], ids=["parsed", "unpacked"])
+def test_finding_10_a_form_drawn_again_and_again_is_refused_once_it_adds_up(tmp_path, unpacked, expected):
+    form = pdf_form_drawn(tmp_path, 1000, unpacked)
+    assert form.stat().st_size < 200_000
+    assert _refused(tmp_path, form, seconds=30) == f"Error: {form}: {expected}\n"
+
+
+def test_a_form_drawn_a_few_times_drafts_as_before(tmp_path):
+    """Each draw of a form gives its words again, a line each: here three work streams."""
+    from graph.draft import draft
+
+    drafted = draft(pdf_form_drawn(tmp_path, 3, 1000))
+    assert [row["work stream"] for row in drafted.rows["Workstreams"]] == ["open a hub"] * 3
+    assert drafted.report == [
+        "title: 'Ashdown Health Strategy 2024 to 2026', by rule title-heading (line 1)",
+        "period: 2024 to 2026, by rule period-in-title",
+        "work streams: 3, by rule workstreams-lead-in (line 2: 'Across the borough of Ashdown, this year we will:')"]
+
+
+def test_finding_10_a_pdf_larger_than_the_limit_is_refused_before_pypdf_reads_it(tmp_path):
+    large = pdf_form_drawn(tmp_path, 1, 1000)
+    os.truncate(large, 100_000_001)  # a hundred megabytes of nothing after it, which pypdf would hold in memory
+    assert _refused(tmp_path, large, seconds=30) == (
+        f"Error: {large}: it is 100000001 bytes, more than the 100000000 allowed (setting draft_max_pdf_bytes); "
+        "expected an ordinary PDF\n")
 
 
 # -- finding 13: a .docx with entity amplification, a PDF decompression bomb

@@ -5,9 +5,9 @@ python-docx, pypdf); plain text, and the text pypdf extracts from a PDF, are
 read line by line, a line that starts with a bullet or a number being a list
 item. What comes out is the same for the same content in any format.
 Each is held to the limits of graph/settings.py that it is given: how much
-text, how deep an HTML page nests, what a .docx unpacks to; pypdf and lxml
-keep their own against bombs. Reading takes time in proportion to the
-document.
+text, how deep an HTML page nests, what a .docx unpacks to, how large a PDF
+is and how much content pypdf parses from it; pypdf and lxml keep their own
+against bombs. Reading takes time in proportion to the document.
 """
 
 import re
@@ -52,7 +52,8 @@ def read_document(path: Path, limits: Mapping[str, Any] = DEFAULTS) -> tuple[lis
     """The blocks of ``path``, by its extension, and what their places count; DocumentError if none can be read.
 
     ``limits`` holds the settings a document is held to: how much text it
-    holds, how deeply an HTML page nests, and what a .docx may unpack to.
+    holds, how deeply an HTML page nests, what a .docx may unpack to, and how
+    much of a PDF pypdf works through.
     """
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -65,7 +66,7 @@ def read_document(path: Path, limits: Mapping[str, Any] = DEFAULTS) -> tuple[lis
         if suffix == ".docx":
             blocks = _docx(path, limits)
         elif suffix == ".pdf":
-            blocks = _pdf(path, most)
+            blocks = _pdf(path, limits)
         elif suffix in (".html", ".htm"):
             blocks = _html(path.read_text(encoding="utf-8-sig"), path, limits["draft_max_nesting"])
         else:
@@ -267,18 +268,33 @@ def _docx_block(paragraph, number: int) -> Block:
     return Block("paragraph", _clean(text), number)
 
 
-def _pdf(path: Path, most: int) -> list[Block]:
-    """A PDF's text, page by page, as pypdf extracts it, until it holds more than ``most`` bytes."""
+def _pdf(path: Path, limits: Mapping[str, Any]) -> list[Block]:
+    """A PDF's text, page by page, as pypdf extracts it, until it holds more than draft_max_text_bytes.
+
+    The file, which pypdf reads whole, and what pypdf parses to extract the
+    text (see _Drawn) are held to draft_max_pdf_bytes.
+    """
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError
 
+    most, drawn = limits["draft_max_text_bytes"], _Drawn(path, limits["draft_max_pdf_bytes"])
+    if path.stat().st_size > drawn.most:
+        raise DocumentError(f"{path}: it is {path.stat().st_size} bytes, more than the {drawn.most} allowed "
+                            "(setting draft_max_pdf_bytes); expected an ordinary PDF")
     pages, size = [], 0
     try:
         for page in PdfReader(str(path)).pages:
-            pages.append(page.extract_text() or "")
+            drawn.page(page)
+            try:
+                text = page.extract_text(visitor_operand_before=drawn.before, visitor_operand_after=drawn.after)
+            except _Stop as stop:
+                raise stop.args[0] from None
+            pages.append(text or "")
             size += len(pages[-1].encode())
             if size > most:
                 break
+    except DocumentError:
+        raise
     except LimitReachedError as error:  # pypdf's own guards, against decompression bombs among others
         raise DocumentError(f"{path}: pypdf stopped reading it at one of its limits against hostile files ({error}); "
                             "expected an ordinary PDF") from None
@@ -287,3 +303,71 @@ def _pdf(path: Path, most: int) -> list[Block]:
     if size > most:
         raise _too_much_text(path, most)
     return _lines("\n".join(pages))
+
+
+class _Stop(BaseException):
+    """What _Drawn.before raised, carried out of pypdf: an Exception there, pypdf would catch around a form and go on."""
+
+
+class _Drawn:
+    """The content pypdf parses to extract a PDF's text, counted before it is parsed, up to ``most`` bytes.
+
+    pypdf parses a page's content each time it reads the page, and a form's
+    each time a page draws it, about 8 MB a second; pages may share one
+    stream, and a page may draw one form thousands of times, so a PDF of a few
+    kilobytes could keep it busy for hours. Each page is counted before pypdf
+    reads it, and each form before pypdf draws it: pypdf calls ``before``
+    ahead of each operator of a page or form, and ``after`` once it is done.
+    """
+
+    def __init__(self, path: Path, most: int):
+        self.path, self.most, self.spent = path, most, 0
+        self.resources: list = []  # the page's, then those of each form being drawn inside it
+
+    def page(self, page) -> None:
+        """Count ``page``'s content: one stream, or an array of them (counted each time it names one)."""
+        from pypdf.generic import ArrayObject, StreamObject
+
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        for part in contents if isinstance(contents, ArrayObject) else [contents]:
+            part = part.get_object() if part is not None else None
+            if isinstance(part, StreamObject):
+                self._count(part)
+        self.resources = [page.get_inherited("/Resources")]
+
+    def before(self, operator: bytes, operands: list, *matrices) -> None:
+        """Before pypdf draws a form (operator Do), count its content; past the limit, stop."""
+        if operator != b"Do":
+            return
+        try:
+            form = _form(self.resources[-1], operands)
+            self.resources.append(form.get_inherited("/Resources") if form is not None else None)
+            if form is not None:
+                self._count(form)  # pypdf keeps what it unpacked, for its own parsing of the form
+        except Exception as error:  # a form that cannot be unpacked stops it too: pypdf would try again at each draw
+            raise _Stop(error) from None
+
+    def after(self, operator: bytes, operands: list, *matrices) -> None:
+        """After pypdf has drawn a form, its resources are done with."""
+        if operator == b"Do":
+            self.resources.pop()
+
+    def _count(self, stream) -> None:
+        """Add what ``stream`` unpacks to; past the limit, refuse."""
+        self.spent += len(stream.get_data())
+        if self.spent > self.most:
+            raise DocumentError(f"{self.path}: its pages draw more than the {self.most} bytes of content allowed "
+                                "(setting draft_max_pdf_bytes), counting a page's or a form's each time it is drawn; "
+                                "expected an ordinary PDF")
+
+
+def _form(resources, operands: list):
+    """The stream the operator Do draws with ``operands`` from ``resources``, if pypdf parses it for text (not an image)."""
+    from pypdf.generic import StreamObject
+
+    try:
+        drawn = resources.get_object()["/XObject"].get_object()[operands[0]].get_object()
+    except (AttributeError, KeyError, IndexError, TypeError):  # it names nothing: pypdf draws nothing either
+        return None
+    return drawn if isinstance(drawn, StreamObject) and drawn.get("/Subtype") != "/Image" else None

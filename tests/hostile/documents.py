@@ -70,23 +70,20 @@ def docx_entity_amplification(folder: Path) -> Path:
     return path
 
 
-def pdf_decompression_bomb(folder: Path, unpacked_bytes: int = 100_000_000, repeated: bytes = b" ") -> Path:
-    """A one-page PDF whose content stream shows the title, then inflates to ``unpacked_bytes`` of spaces (or ``repeated``).
-
-    ``repeated`` is said inside the page's text object: ``b"T* (words) Tj "`` shows a line of words.
-    """
+def _deflated(opening: bytes, unpacked_bytes: int, repeated: bytes, closing: bytes) -> bytes:
+    """A content stream, compressed: ``opening``, ``unpacked_bytes`` of ``repeated``, and ``closing`` (a thousandth of it)."""
     compressor = zlib.compressobj(9)
-    stream = [compressor.compress(b"BT /F1 12 Tf 14 TL 72 712 Td (" + _TITLE.encode() + b") Tj\n")]
-    stream += [compressor.compress(chunk) for chunk in _payload(unpacked_bytes, repeated)]
-    stream.append(compressor.compress(b"\nET\n") + compressor.flush())
-    content = b"".join(stream)  # compressed: about a thousandth of the payload
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+    stream = [compressor.compress(opening)] + [compressor.compress(chunk) for chunk in _payload(unpacked_bytes, repeated)]
+    return b"".join(stream) + compressor.compress(closing) + compressor.flush()
+
+
+def _stream(dictionary: bytes, data: bytes) -> bytes:
+    """A stream object: its ``dictionary``'s entries and its length, then ``data``."""
+    return b"<< %s /Length %d >>\nstream\n" % (dictionary, len(data)) + data + b"\nendstream"
+
+
+def _write_pdf(path: Path, objects: list[bytes]) -> Path:
+    """A PDF of ``objects``, numbered from 1 (the catalog), with its cross-reference table."""
     pdf, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, 1):
         offsets.append(len(pdf))
@@ -94,9 +91,54 @@ def pdf_decompression_bomb(folder: Path, unpacked_bytes: int = 100_000_000, repe
     start = len(pdf)
     pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
     pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start)
-    path = folder / "bomb.pdf"
     path.write_bytes(bytes(pdf))
     return path
+
+
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def _page(contents: int, resources: bytes = b"") -> bytes:
+    """A page that shows the content stream numbered ``contents`` in the font F1 (object 5), with ``resources`` besides."""
+    return (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources << /Font << /F1 5 0 R >> "
+            b"%s>> >>" % (contents, resources))
+
+
+def pdf_decompression_bomb(folder: Path, unpacked_bytes: int = 100_000_000, repeated: bytes = b" ", pages: int = 1) -> Path:
+    """A PDF whose content stream shows the title, then inflates to ``unpacked_bytes`` of spaces (or ``repeated``).
+
+    ``repeated`` is said inside the page's text object: ``b"T* (words) Tj "`` shows a line of words.
+    Each of its ``pages`` (one unless said) shows that one stream: a few bytes a page.
+    """
+    content = _deflated(b"BT /F1 12 Tf 14 TL 72 712 Td (" + _TITLE.encode() + b") Tj\n", unpacked_bytes, repeated, b"\nET\n")
+    kids = b" ".join(b"%d 0 R" % number for number in [3, *range(6, pages + 5)])
+    return _write_pdf(folder / "bomb.pdf", [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        _page(4),
+        _stream(b"/Filter /FlateDecode", content),
+        _FONT,
+        *[_page(4)] * (pages - 1),
+    ])
+
+
+def pdf_form_drawn(folder: Path, times: int, unpacked_bytes: int) -> Path:
+    """A one-page PDF: the title and a lead-in, then one form drawn ``times``; the form shows '- open a hub', then spaces.
+
+    Each time a page draws a form, pypdf parses the form's content again: ``unpacked_bytes`` of it.
+    """
+    page = (b"BT /F1 12 Tf 14 TL 72 712 Td (%s) Tj T* (Across the borough of Ashdown, this year we will:) Tj ET\n"
+            % _TITLE.encode() + b"/X Do\n" * times)
+    form = _deflated(b"BT /F1 12 Tf 72 600 Td (- open a hub) Tj\n", unpacked_bytes, b" ", b"\nET\n")
+    return _write_pdf(folder / "form.pdf", [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        _page(4, b"/XObject << /X 6 0 R >> "),
+        _stream(b"", page),
+        _FONT,
+        _stream(b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
+                b"/Filter /FlateDecode", form),
+    ])
 
 
 def nested_html_lists(folder: Path, levels: int) -> Path:
