@@ -295,7 +295,7 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, o
         graph = _graph_name(ds, name)
         data = export_graph(ds, BY_NAME[fmt], graph)
         if not to_file:
-            click.get_binary_stream("stdout").write(data)
+            click.echo(data, nl=False)  # bytes go to the binary stream as they are
             return
         write_whole(output, data)
         click.echo(f"Wrote {'the graph <' + str(graph) + '>' if graph else 'the whole graph'} as {fmt} to {output} ({len(data):,} bytes).")

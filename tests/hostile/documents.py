@@ -60,7 +60,7 @@ def docx_zip_bomb(folder: Path, unpacked_bytes: int = 1 << 30, repeated: bytes =
 def docx_entity_amplification(folder: Path) -> Path:
     """A .docx whose document.xml declares the "billion laughs": ten levels of ten references each, under 1 kB."""
     entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE w:document [\n' + "\n".join(entities)
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE w:document [\n' + "\n".join(entities)
            + f'\n]>\n<w:document xmlns:w="{_W}"><w:body>{_paragraph(_TITLE)}{_paragraph("&lol9;")}</w:body></w:document>')
     path = folder / "laughs.docx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
