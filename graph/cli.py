@@ -29,7 +29,7 @@ from graph.export import export as export_graph
 from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
-from graph.settings import DEFAULTS, SETTINGS_BY_NAME, in_scope
+from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, in_scope
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
@@ -710,11 +710,11 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
         raise _cannot_listen(host, port, error) from error
     try:
         ensure_open_files(settings["connection_limit"])
-    except ValueError as error:
+    except SettingError as error:
         raise InputError(str(error)) from error
     try:
         app = create_app({"DATA": data, "STORE": store, "SETTINGS": settings})
-    except GraphSourceError as error:
+    except (GraphSourceError, SettingError) as error:
         raise InputError(str(error)) from error
     try:
         server = create_server(app, host, port, app.config["SETTINGS"])

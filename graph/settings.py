@@ -14,6 +14,10 @@ class Setting:
     choices: tuple[str, ...] = ()  # for a text setting: the values it takes, if only these
 
 
+class SettingError(ValueError):
+    """A setting's value is not one it takes; the message names the setting and what it takes."""
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_time_limit_seconds", 5.0, "How long one SPARQL query may run before its worker process is stopped and the client gets an error."),
     Setting("sparql_max_rows", 10_000, "The most solutions (or triples) a SPARQL query returns; the rest are cut off, and the response says so."),

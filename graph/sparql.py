@@ -30,6 +30,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from graph import files
 from graph.formats import BY_NAME
 from graph.engine.store import is_iri, select_values
+from graph.settings import SettingError
 from graph.vocab import SPARQL_PREFIXES
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
@@ -267,8 +268,9 @@ def extension_functions(settings: dict) -> tuple[str, ...]:
     named = tuple(f.strip() for f in str(settings["sparql_extension_functions"]).split(",") if f.strip())
     for function in named:
         if not is_iri(function):
-            raise ValueError(f"sparql_extension_functions: {function!r} is not an absolute IRI")
-        _refuse_engine_iri(function)
+            raise SettingError(f"sparql_extension_functions: {function!r} is not an absolute IRI")
+        if function.partition(":")[0].lower() in ENGINE_SCHEMES:
+            raise SettingError(f"sparql_extension_functions: <{function}> names a server's own procedure, which is never allowed")
     return named
 
 

@@ -112,6 +112,15 @@ def test_finding_1_sparqls_own_functions_and_xsd_casts_pass_and_an_allowed_exten
         check("SELECT * WHERE { ?s foaf:name ?n }", set())
 
 
+@pytest.mark.parametrize("value, said", [
+    ("notaniri", "sparql_extension_functions: 'notaniri' is not an absolute IRI"),
+    ("bif:http_get", "sparql_extension_functions: <bif:http_get> names a server's own procedure, which is never allowed"),
+])
+def test_finding_1_an_extension_function_setting_that_is_no_iri_or_an_engines_procedure_is_refused_at_start(runner, value, said):
+    result = runner.invoke(main, ["serve", "--port", str(free_port()), "--setting", f"sparql_extension_functions={value}"])
+    assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
+
+
 # ---------------------------------------------------------------- every family, against both servers
 
 def test_findings_1_to_4_no_extension_family_leaves_the_endpoint_on_either_server(server, listener):

@@ -27,6 +27,8 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import MultiSocketServer, TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
+from graph.settings import SettingError
+
 # Open files `serve` needs besides its connections: the store's files, the workers' pipes, logs.
 RESERVED_FILES = 1024
 # Waitress: a connection holds its socket and, for a large request or response, up to two temporary files.
@@ -96,7 +98,7 @@ def create_server(application: Callable, host: str, port: int, settings: Mapping
 def ensure_open_files(connection_limit: int) -> None:
     """Raise this process's open-file limit to what ``connection_limit`` connections need, within its hard limit.
 
-    Raises ValueError, saying what to change, when the hard limit is too low.
+    Raises SettingError, saying what to change, when the hard limit is too low.
     """
     needed = connection_limit * FILES_PER_CONNECTION + RESERVED_FILES
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -104,7 +106,7 @@ def ensure_open_files(connection_limit: int) -> None:
         return
     if hard != resource.RLIM_INFINITY and hard < needed:
         most = max((hard - RESERVED_FILES) // FILES_PER_CONNECTION, 0)
-        raise ValueError(f"connection_limit={connection_limit} needs up to {needed} open files, but this process may open "
+        raise SettingError(f"connection_limit={connection_limit} needs up to {needed} open files, but this process may open "
                          f"at most {hard} (its hard limit, `ulimit -Hn`); choose --setting connection_limit={most} or less, "
                          f"or raise the hard limit (LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf)")
     resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))

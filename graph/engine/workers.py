@@ -45,7 +45,7 @@ from rdflib import Dataset
 from graph.engine import snapshots
 from graph.engine.remote import Remote, RemoteError, RemoteStore
 from graph.engine.store import GraphSourceError, as_dataset, execute, graph_names, open_generation
-from graph.settings import DEFAULTS
+from graph.settings import DEFAULTS, SettingError
 from graph.sparql import FORMS, NAMEABLE, QueryError, check, extension_functions, formats_for, may_name
 
 log = logging.getLogger(__name__)
@@ -302,7 +302,7 @@ class QueryService:
         self.queue_seconds = float(settings["sparql_queue_seconds"])
         self.functions = extension_functions(settings)
         if self.size < 1:
-            raise ValueError("sparql_workers must be at least 1")
+            raise SettingError(f"sparql_workers={self.size}: expected at least 1")
         self._pool = threading.Condition()  # guards the state below
         self._workers: set[_Worker] = set()  # the live ones: starting, idle and busy
         self._idle: deque[_Worker] = deque()
