@@ -33,7 +33,7 @@ from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, in_scope
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
-from graph.sparql import QueryError, bind, check, formats_for, resolve, saved_queries
+from graph.sparql import QueryError, bind, check, extension_functions, formats_for, resolve, saved_queries
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write, written_at
 from graph.engine.store import GraphSourceError, execute, new_graph
 from graph.engine.rules import ExtraRules, RulesError, read_extra_rules
@@ -442,7 +442,8 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], output: str) -> N
     "--format", "output", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]), default="table", show_default=True,
     help="table, csv, tsv, json or xml (SPARQL results) for SELECT; table, json or xml for ASK; table, ttl, nt, xml or jsonld for CONSTRUCT and DESCRIBE.",
 )
-def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> None:
+@settings_option
+def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str, settings: dict) -> None:
     """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph (no base IRI: relative IRIs are an error)."""
     values = {}
     for param in params:
@@ -452,13 +453,13 @@ def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str) -> 
         values[name.strip()] = value
     try:
         saved = resolve(reference)
-        checked = check(bind(saved, values), {str(c.iri) for c in graph_counts(ds)})
+        checked = check(bind(saved, values), {str(c.iri) for c in graph_counts(ds)}, extension_functions(settings))
         if output != "table" and output not in formats_for(checked.form):
             raise QueryError(f"--format {output} does not fit a {checked.form} query; use table or {', '.join(formats_for(checked.form))}")
         answer, _ = execute(ds, checked.text, checked.dataset)
-    except QueryError as error:
+    except (QueryError, SettingError) as error:
         raise InputError(str(error)) from error
-    except (ValueError, SyntaxError, OSError) as error:  # the engine's own complaint about a query
+    except (ValueError, SyntaxError, OSError, RuntimeError) as error:  # the engine's own complaint about a query
         raise InputError(f"the query failed: {error}") from error
     if output == "table" and checked.form in ("CONSTRUCT", "DESCRIBE"):
         click.echo(answer.serialize("ttl").decode("utf-8"), nl=False)

@@ -8,6 +8,7 @@ quiet listener means the endpoint stopped them, not that they were harmless.
 """
 
 import base64
+import datetime
 import http.server
 import logging
 import re
@@ -24,9 +25,9 @@ import pytest
 from click.testing import CliRunner
 
 from graph.cli import main
-from graph.engine.remote import Credentials, Remote, check_runaways
-from graph.sparql import QueryError, check
-from tests.hostile.queries import DATASETS, INSERT, families
+from graph.engine.remote import Credentials, Remote, RemoteError, check_runaways
+from graph.sparql import QueryError, check, normalise
+from tests.hostile.queries import DATASETS, INSERT, LIVE, families
 from tests.servers import OxigraphServer, VirtuosoServer, free_port, kind, relay
 from viewer import close, create_app
 
@@ -121,6 +122,16 @@ def test_finding_1_an_extension_function_setting_that_is_no_iri_or_an_engines_pr
     assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
 
 
+def test_finding_1_the_query_command_takes_the_allowed_extension_functions_too(runner):
+    query = "PREFIX e: <http://example.org/fn#> SELECT (e:f(1) AS ?x) WHERE {}"
+    refused = runner.invoke(main, ["query", query])
+    assert refused.exit_code == 2 and "the function <http://example.org/fn#f> is refused" in refused.output
+    allowed = runner.invoke(main, ["query", query, "--setting", "sparql_extension_functions=http://example.org/fn#f"])
+    # Past the check, the engine is asked; the embedded one knows no such function, and says so.
+    assert allowed.exit_code == 2 and "The custom function <http://example.org/fn#f> is not supported" in allowed.output
+    assert "Traceback" not in allowed.output
+
+
 # ---------------------------------------------------------------- every family, against both servers
 
 def test_findings_1_to_4_no_extension_family_leaves_the_endpoint_on_either_server(server, listener):
@@ -156,21 +167,42 @@ def test_findings_1_to_4_no_extension_family_leaves_the_endpoint_on_either_serve
     assert server.dump() == before
 
 
-def test_positive_control_the_payloads_are_live_when_sent_to_the_server_directly(server, listener):
-    """Past the endpoint, the same families reach the listener: a quiet listener above is the endpoint's doing."""
-    _Listener.seen.clear()
+def test_positive_control_each_family_marked_live_does_its_harm_when_sent_to_the_server_directly(server, listener):
+    """Past the endpoint, each family LIVE names for this server does what it is for: the check above is what stops it."""
+    kind = "virtuoso" if isinstance(server, VirtuosoServer) else "oxigraph"
+    changed = datetime.datetime.fromtimestamp(Path("/etc/passwd").stat().st_mtime, datetime.timezone.utc)
+    facts = {"port": server.port, "isql": getattr(server, "isql", ""), "passwd_changed": changed.strftime("%Y-%m-%d %H:%M:%SZ")}
     payloads = families(listener, server.query_url)
-    if isinstance(server, VirtuosoServer):
-        status, body = _direct(server.query_url, payloads["bif-prefixed"])
-        assert status == 200 and "LISTENER-SECRET" in body  # SSRF with the answer read back, finding 1
-        status, body = _direct(server.query_url, payloads["bif-authorization"], auth="Basic c2VjcmV0OnNlY3JldA==")
-        assert status == 200 and "Basic c2VjcmV0OnNlY3JldA==" in body  # the request's own headers, finding 3
-        status, body = _direct(server.query_url, payloads["bif-ini-path"])
-        assert status == 200 and "virtuoso.ini" in body  # disclosure, finding 4
-    else:
-        status, body = _direct(server.query_url, payloads["service"])
-        assert ("GET", "/service") in _Listener.seen or ("POST", "/service") in _Listener.seen, (status, body[:300])
-    assert _Listener.seen
+    missed = []
+    for name, harm in LIVE[kind].items():
+        _Listener.seen.clear()
+        status, body = _direct(server.query_url, normalise(payloads[name]), auth="Basic c2VjcmV0OnNlY3JldA==")
+        time.sleep(0.2 if harm == "listener" else 0)
+        done = {"listener": bool(_Listener.seen), "echo": "Basic c2VjcmV0OnNlY3JldA==" in body,
+                "runs": status == 200}.get(harm, harm.format(**facts) in body)
+        if not done:
+            missed.append((name, harm, status, body[:200]))
+    assert missed == []
+
+
+def test_positive_control_fn_doc_crashes_virtuoso_which_the_endpoint_never_lets_it_reach(tmp_path, listener):
+    """Sent straight to Virtuoso 7.2.5, XPath's fn:doc ends the server: one anonymous query is a denial of service."""
+    own = kind("virtuoso")(tmp_path / "virtuoso").start()
+    query = families(listener, own.query_url)["xpath-doc"]
+    try:
+        app = _viewer(own)
+        try:
+            refused = app.test_client().post("/sparql", data={"query": query})
+            assert refused.status_code == 400 and "xpath-functions#doc> is refused" in refused.get_data(as_text=True)
+        finally:
+            close(app)
+        assert _direct(own.query_url, "ASK {}")[0] == 200
+        with pytest.raises(OSError):  # the connection dies with the server
+            _direct(own.query_url, query)
+        own.process.wait(30)
+        assert own.process.returncode is not None
+    finally:
+        own.stop()
 
 
 def test_finding_2_least_privilege_the_public_virtuoso_user_cannot_write_even_asked_directly(tmp_path):
@@ -245,6 +277,54 @@ def test_finding_3_credentials_go_only_to_the_endpoint_that_asks_for_them(tmp_pa
     finally:
         front.shutdown()
         own.stop()
+
+
+class _Challenger(http.server.BaseHTTPRequestHandler):
+    """Answers a request without credentials with ``status`` and ``challenge``, one with them with empty results; records each."""
+
+    status, challenge, seen = 401, "", []
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).seen.append(self.headers.get("Authorization"))
+        credentials = self.headers.get("Authorization") is not None
+        self.send_response(200 if credentials else self.status)
+        if not credentials:
+            self.send_header("WWW-Authenticate", self.challenge)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        self.wfile.write(b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("status, challenge, creds, sent", [
+    # A challenge on an answer that is no 401 asks for nothing.
+    (200, 'Basic realm="x"', Credentials("u", "p"), [None]),
+    (200, "Bearer", Credentials(token="t"), [None]),
+    # Digest where offered, never the password itself as Basic, whatever the header's words.
+    # (requests' Digest exchange asks once more for a nonce of its own)
+    (401, 'Digest realm="basic, stuff", nonce="n1", qop="auth"', Credentials("u", "p"), [None, None, "Digest"]),
+    (401, 'Basic realm="b", Digest realm="d", nonce="n2", qop="auth"', Credentials("u", "p"), [None, None, "Digest"]),
+    (401, 'Basic realm="b"', Credentials("u", "p"), [None, "Basic"]),
+    (401, 'Bearer realm="b"', Credentials(token="t"), [None, "Bearer t"]),
+    # A scheme the credentials cannot answer: nothing is sent.
+    (401, 'Bearer realm="b"', Credentials("u", "p"), [None]),
+    (401, 'Basic realm="b"', Credentials(token="t"), [None]),
+])
+def test_finding_3_credentials_answer_only_a_401_and_in_its_safest_scheme(status, challenge, creds, sent):
+    _Challenger.status, _Challenger.challenge, _Challenger.seen = status, challenge, []
+    stub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Challenger)
+    threading.Thread(target=stub.serve_forever, daemon=True).start()
+    try:
+        try:
+            list(Remote(f"http://127.0.0.1:{stub.server_port}/sparql", creds=creds).query("SELECT ?x WHERE {}"))
+        except RemoteError as error:
+            assert error.status == 401 and len(sent) == 1
+        assert [seen if seen is None or seen.startswith("Bearer") else seen.split()[0] for seen in _Challenger.seen] == sent
+    finally:
+        stub.shutdown()
 
 
 def test_finding_5_a_query_the_server_fails_is_its_error_not_an_outage(server):

@@ -149,14 +149,8 @@ class Remote:
         if session is None:
             session = self._local.session = requests.Session()
             session.trust_env = False  # no proxy or .netrc from the environment: only the given host is contacted
-            self._local.auths = {}
+            self._local.auths = {}  # endpoint URL: the requests auth its 401 asked for (None: none that can be answered)
         return session
-
-    def _auth(self, url: str):
-        """The credentials' handler for one endpoint, which learns on its first 401 what that endpoint asks for."""
-        if not (self._creds.token or self._creds.user):
-            return None
-        return self._local.auths.setdefault(url, _on_challenge(self._creds))
 
     def _post(self, url: str, data: dict | bytes, accept: str, media: str | None = None, method: str = "POST",
               params: dict | None = None) -> tuple[dict, bytes]:
@@ -165,9 +159,10 @@ class Remote:
 
         headers = {"Accept": accept, **({"Content-Type": media} if media else {})}
         deadline = time.monotonic() + self.timeout
-        try:
+
+        def send(auth):
             # Streamed: requests' timeout bounds each read, not the answer, and a server may send for ever.
-            with self._session().request(method, url, data=data, params=params, headers=headers, stream=True, auth=self._auth(url),
+            with self._session().request(method, url, data=data, params=params, headers=headers, stream=True, auth=auth,
                                          allow_redirects=False, timeout=self.timeout) as response:
                 body = bytearray()
                 for chunk in response.iter_content(1 << 16):
@@ -176,6 +171,17 @@ class Remote:
                         raise RemoteError(f"{url}: the answer is larger than {self.max_bytes} bytes", too_large=True)
                     if time.monotonic() > deadline:
                         raise requests.Timeout()
+            return response, body
+
+        try:
+            session, auths = self._session(), self._local.auths
+            response, body = send(auths.get(url))
+            if response.status_code == 401 and url not in auths:
+                # Credentials go only where they are asked for, so that no other endpoint (a public query
+                # endpoint that echoes request headers, say) ever holds them.
+                auths[url] = _answer(response.headers.get("WWW-Authenticate", ""), self._creds)
+                if auths[url] is not None:
+                    response, body = send(auths[url])
         except requests.Timeout:
             raise RemoteError(f"{url}: no answer within {self.timeout:g} s", timed_out=True) from None
         except requests.RequestException as error:
@@ -248,33 +254,36 @@ class Remote:
         self._post(self.update_url, text.encode("utf-8"), "*/*", "application/sparql-update; charset=utf-8")
 
 
-def _on_challenge(creds: Credentials):
-    """A requests auth that sends ``creds`` only when a 401 asks for them: Basic or Digest (requests-toolbelt's GuessAuth), or Bearer."""
-    from requests_toolbelt.auth.guess import GuessAuth
+def _answer(header: str, creds: Credentials):
+    """The requests auth that answers a 401's WWW-Authenticate with ``creds``, if any can: Bearer, Digest, else Basic.
 
-    class OnChallenge(GuessAuth):
-        def handle_401(self, response, **kwargs):
-            asked = response.headers.get("WWW-Authenticate", "").lower()
-            if creds.token:
-                return self._bearer(response, kwargs) if asked.startswith("bearer") else None
-            return super().handle_401(response, **kwargs)
+    Digest before Basic: Basic sends the password itself, Digest a hash of it.
+    requests' own HTTPDigestAuth then does Digest's exchange (it asks again and
+    answers the server's nonce), and goes on answering that endpoint's nonces.
+    """
+    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
-        def _bearer(self, response, kwargs):
-            """The request again, with the token; this endpoint then gets it from the start."""
-            response.content  # read, so that the connection can be used again
-            response.raw.release_conn()
-            self.auth = _Bearer(creds.token)
-            again = self.auth(response.request.copy())
-            answer = response.connection.send(again, **kwargs)
-            answer.history.append(response)
-            answer.request = again
-            return answer
+    offered = _challenges(header)
+    if creds.token:
+        return _Bearer(creds.token) if "bearer" in offered else None
+    if creds.user and "digest" in offered:
+        return HTTPDigestAuth(creds.user, creds.password or "")
+    if creds.user and "basic" in offered:
+        return HTTPBasicAuth(creds.user, creds.password or "")
+    return None
 
-    return OnChallenge(creds.user or "", creds.password or "")
+
+# A challenge of a WWW-Authenticate header: its scheme, then its parameters up to the next challenge (RFC 9110, 11.6.1).
+_CHALLENGE = re.compile(r'(?:^|,)\s*([A-Za-z][\w!#$%&\'*+.^`|~-]*)((?:\s+|\s*=+\s*$)(?:"(?:[^"\\]|\\.)*"|[^",]|,(?!\s*[A-Za-z][\w!#$%&\'*+.^`|~-]*(?:\s+[^=,\s]|\s*,|\s*$)))*)?')
+
+
+def _challenges(header: str) -> dict[str, str]:
+    """The challenges of a WWW-Authenticate header, by lower-cased scheme: each as its own header value."""
+    return {match.group(1).lower(): match.group(0).lstrip(", ") for match in _CHALLENGE.finditer(header)}
 
 
 class _Bearer:
-    """A bearer token as a requests auth."""
+    """A bearer token as a requests auth (requests has none)."""
 
     def __init__(self, token: str):
         self.token = token
