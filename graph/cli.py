@@ -710,9 +710,14 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
     except OSError as error:
         raise _cannot_listen(host, port, error) from error
     try:
-        ensure_open_files(settings["connection_limit"])
+        connections = ensure_open_files(settings["connection_limit"], fewer=is_loopback(host))
     except SettingError as error:
         raise InputError(str(error)) from error
+    if connections < settings["connection_limit"]:
+        click.echo(f"The open-file limit of this process holds {connections} connections, not connection_limit="
+                   f"{settings['connection_limit']}: serving {host}, which only this machine reaches, with {connections}. "
+                   "Raise the hard limit (`ulimit -Hn`) for more; on any other address, serve refuses instead.", err=True)
+        settings = {**settings, "connection_limit": connections}
     try:
         app = create_app({"DATA": data, "STORE": store, "SETTINGS": settings})
     except (GraphSourceError, SettingError) as error:

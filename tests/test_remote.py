@@ -468,3 +468,20 @@ def test_fingertips_values_reach_the_server_as_they_reach_the_embedded_store(run
         assert remote == _observations(store) and len(remote) > 5
     finally:
         own.stop()
+
+
+@pytest.mark.parametrize("query, expected", [
+    # FROM names the default graph only: there are no named graphs (SPARQL 1.1, 13.2).
+    ("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/strategy-graph/id/luton-pws/graph/strategy> WHERE { GRAPH ?g { ?s ?p ?o } }", "0"),
+    # FROM NAMED names the named graphs only: the default graph is empty.
+    ("SELECT (COUNT(*) AS ?n) FROM NAMED <https://w3id.org/strategy-graph/id/luton-pws/graph/strategy> WHERE { ?s ?p ?o }", "0"),
+])
+def test_a_querys_own_dataset_is_read_as_sparql_says_on_either_server(server, client, query, expected):
+    """Regression: Oxigraph server's union default graph overrode FROM, and Virtuoso read no named-graph-uri as all of them."""
+    app = _app(_remote(server))
+    try:
+        for viewer in (app.test_client(), client):
+            answer = viewer.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+            assert answer.status_code == 200 and answer.get_json()["results"]["bindings"][0]["n"]["value"] == expected
+    finally:
+        close(app)

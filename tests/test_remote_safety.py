@@ -386,6 +386,42 @@ def test_finding_6_serve_remote_refuses_free_queries_over_a_server_that_runs_on(
         close(app)
 
 
+class _FailsTheProbe(http.server.BaseHTTPRequestHandler):
+    """A proxy to a server that answers the runaway probe (four VALUES blocks) with 502, and relays the rest."""
+
+    upstream = ""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if b"VALUES+%3Fa" in body:
+            self.send_response(502)
+            self.end_headers()
+            return
+        relay(self, self.upstream + self.path, body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_finding_6_a_probe_that_cannot_tell_refuses_as_such(oxigraph_alone, caplog):
+    """A server that fails the probe: /sparql says it cannot tell yet (and tries again), not that the server runs on."""
+    _FailsTheProbe.upstream = f"http://127.0.0.1:{oxigraph_alone.port}"
+    front = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FailsTheProbe)
+    threading.Thread(target=front.serve_forever, daemon=True).start()
+    caplog.set_level(logging.WARNING)
+    app = create_app({"TESTING": True, "STORE": Remote(f"http://127.0.0.1:{front.server_port}/query"),
+                      "SETTINGS": {"remote_runaway_check": "refuse", "sparql_time_limit_seconds": 1.0}})
+    try:
+        assert _checked(app).stops is None
+        answer = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+        assert answer.status_code == 503
+        assert "answers only the saved queries until it can tell" in answer.get_data(as_text=True)
+        assert "may not stop a query that ran past the 1 s time limit: it answered the probe with an error" in caplog.text
+    finally:
+        close(app)
+        front.shutdown()
+
+
 def test_finding_6_warn_answers_every_query_and_says_so(oxigraph_alone, caplog):
     caplog.set_level(logging.WARNING)
     app = _viewer(oxigraph_alone, remote_runaway_check="warn", sparql_time_limit_seconds=1.0)

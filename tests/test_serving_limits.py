@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from graph.settings import DEFAULTS
+from viewer.serving import FILES_PER_CONNECTION
 from tests.hostile.connections import SlowClients
 from tests.servers import free_port
 
@@ -350,8 +351,20 @@ def test_serve_raises_its_open_file_limit_to_fit_its_connections(exposed):
     assert soft > FEW_FILES and soft > DEFAULTS["connection_limit"]
 
 
+def test_serve_on_loopback_serves_fewer_connections_when_the_hard_open_file_limit_is_too_low(tmp_path):
+    """Regression: `./dev run` where the hard limit is low (ulimit -n 256) refused to start at the default settings."""
+    viewer = _start(tmp_path, open_files=(FEW_FILES, FEW_FILES))
+    try:
+        assert _status(viewer.port, "/", timeout=10) == 200
+        fits = FEW_FILES // (2 * FILES_PER_CONNECTION)
+        assert (f"The open-file limit of this process holds {fits} connections, not connection_limit="
+                f"{DEFAULTS['connection_limit']}: serving 127.0.0.1") in viewer.stderr
+    finally:
+        viewer.stop()
+
+
 def test_serve_says_what_to_change_when_the_hard_open_file_limit_is_too_low(tmp_path):
-    process = _serve(tmp_path, "--port", str(free_port()), open_files=(FEW_FILES, FEW_FILES))
+    process = _serve(tmp_path, "--host", "0.0.0.0", "--port", str(free_port()), open_files=(FEW_FILES, FEW_FILES))
     try:
         assert process.wait(30) == 2
     finally:

@@ -95,21 +95,29 @@ def create_server(application: Callable, host: str, port: int, settings: Mapping
                              servers[0].log_info)
 
 
-def ensure_open_files(connection_limit: int) -> None:
+def ensure_open_files(connection_limit: int, fewer: bool = False) -> int:
     """Raise this process's open-file limit to what ``connection_limit`` connections need, within its hard limit.
 
-    Raises SettingError, saying what to change, when the hard limit is too low.
+    Returns the connection limit that fits: ``connection_limit``, or, with
+    ``fewer`` and a hard limit too low for it, as many as half the hard limit
+    holds (a viewer on a loopback address, which only this machine reaches).
+    Raises SettingError, saying what to change, when the hard limit is too low
+    and ``fewer`` is not given.
     """
     needed = connection_limit * FILES_PER_CONNECTION + RESERVED_FILES
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY or soft >= needed:
-        return
+        return connection_limit
     if hard != resource.RLIM_INFINITY and hard < needed:
+        if fewer:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            return max(1, hard // (2 * FILES_PER_CONNECTION))
         most = max((hard - RESERVED_FILES) // FILES_PER_CONNECTION, 0)
         raise SettingError(f"connection_limit={connection_limit} needs up to {needed} open files, but this process may open "
                          f"at most {hard} (its hard limit, `ulimit -Hn`); choose --setting connection_limit={most} or less, "
                          f"or raise the hard limit (LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf)")
     resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    return connection_limit
 
 
 def is_loopback(host: str) -> bool:

@@ -153,7 +153,10 @@ class Runaways:
 
     def _probe(self, app: Flask, remote: Remote, seconds: float, stop: threading.Event) -> None:
         while not stop.is_set():
-            self.found = check_runaways(remote, seconds)
+            try:
+                self.found = check_runaways(remote, seconds)
+            except Exception as error:  # noqa: BLE001 — a probe that fails tells nothing; it is tried again
+                self.found = RunawayCheck(None, f"the probe failed: {type(error).__name__}: {error}")
             if self.found.stops:
                 app.logger.info("the SPARQL server %s stops runaway queries: %s", remote.query_url, self.found.seen)
                 return
@@ -172,6 +175,9 @@ class Runaways:
             return None
         if self.found is None:
             return QueryError("checking that the store's server stops runaway queries; try again in a few seconds", "unavailable")
+        if self.found.stops is None:
+            return QueryError("this endpoint answers only the saved queries until it can tell that the store's server "
+                              "stops a query that runs past the time limit; try again in a minute", "unavailable")
         return QueryError("this endpoint answers only the saved queries: the store's server does not stop a query "
                           "that runs past the time limit", "unavailable")
 

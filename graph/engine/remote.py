@@ -48,6 +48,8 @@ _ACCEPT = {"SELECT": _SOLUTIONS, "ASK": _SOLUTIONS, "CONSTRUCT": _TRIPLES, "DESC
 # The prologue of a query (comments, BASE and PREFIX declarations), before the word that names its form.
 _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
 _QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } %s }"
+# A graph no store holds: the protocol's way of naming no graph at all.
+NO_GRAPH = "urn:x-strategy-graph:no-graph"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } %s }"
 
 
@@ -211,8 +213,10 @@ class Remote:
         if self.server_timeout_ms is not None:
             data["timeout"] = str(self.server_timeout_ms)
         if default_graphs is not None or named_graphs is not None:
-            data["default-graph-uri"] = list(default_graphs or [])
-            data["named-graph-uri"] = list(named_graphs or [])
+            # An empty list is no parameter at all, which a server reads as "its own" (Virtuoso: every named
+            # graph); a graph no store holds says "none" instead.
+            data["default-graph-uri"] = list(default_graphs or []) or [NO_GRAPH]
+            data["named-graph-uri"] = list(named_graphs or []) or [NO_GRAPH]
         form = re.match(r"[A-Za-z]*", text[_PROLOGUE.match(text).end():]).group().upper()
         headers, body = self._post(self.query_url, data, _ACCEPT.get(form, f"{_SOLUTIONS}, {_TRIPLES}"))
         if headers.get("X-SQL-State") == "S1TAT":
