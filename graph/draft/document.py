@@ -5,13 +5,15 @@ python-docx, pypdf); plain text, and the text pypdf extracts from a PDF, are
 read line by line, a line that starts with a bullet or a number being a list
 item. What comes out is the same for the same content in any format.
 Each is held to the limits of graph/settings.py that it is given: how much
-text, how deep an HTML page nests, what a .docx unpacks to, how large a PDF
-is and how much content pypdf parses from it; pypdf and lxml keep their own
-against bombs. Reading takes time in proportion to the document.
+text, how deep an HTML page nests, what a .docx unpacks to and how many
+paragraphs and XML nodes it holds, how large a PDF is and how much content
+pypdf parses from it; pypdf and lxml keep their own against bombs. Reading takes time in proportion to the document.
 """
 
+import posixpath
 import re
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,15 @@ FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", 
 _MARKER = re.compile(r"^\s*(?:[-*•–—▪◦·]|\(?(?:\d{1,3}|[a-z])[.)])\s+(?=\S)")
 # A line this much of the longest line's length or more was wrapped: what follows carries it on.
 _WRAPPED = 0.8
+# WordprocessingML's paragraph, and the element holding a run's text, by lxml's names for them.
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_PARAGRAPH, _TEXT = f"{_W}p", f"{_W}t"
+# The part of a .docx that gives each other part's content type: by its extension, or by its name.
+_CONTENT_TYPES = "[Content_Types].xml"
+_DEFAULT = "{http://schemas.openxmlformats.org/package/2006/content-types}Default"
+_OVERRIDE = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
+# How much of a .docx part is read at a time.
+_CHUNK = 1 << 16
 # The HTML elements that are blocks (those inside a table are reported with it, not drafted from).
 _HTML_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "table"}
 
@@ -234,26 +245,169 @@ def _too_much_text(path: Path, most: int) -> DocumentError:
 
 
 def _docx(path: Path, limits: Mapping[str, Any]) -> list[Block]:
+    """A Word document's paragraphs and tables, once its zip directory, then its XML as it streams, are within ``limits``."""
     import docx
 
     try:
         refuse_zip_bomb(path, "a Word document (.docx)", limits)
     except ArchiveError as error:
         raise DocumentError(str(error)) from None
+    _WordCount(path, limits).read()
     try:
         document = docx.Document(str(path))
-        blocks = [_docx_block(paragraph, number) for number, paragraph in enumerate(document.paragraphs, 1)]
+        style = _paragraph_style_names(document)
+        blocks = [_docx_block(paragraph, number, style(paragraph._p.style))
+                  for number, paragraph in enumerate(document.paragraphs, 1)]
         tables = len(document.tables)
-    except Exception as error:  # python-docx and lxml (which refuses entity amplification) raise many kinds
+    except MemoryError:
+        raise  # the machine's limit, not a fault of the file: not to be reported as one that cannot be read
+    except Exception as error:  # python-docx and lxml raise many kinds
+        _out_of_memory(error, path)
         raise DocumentError(f"{path}: not a Word document (.docx) that can be read: {error}") from None
-    if sum(len(block.text.encode()) for block in blocks) > limits["draft_max_text_bytes"]:
-        raise _too_much_text(path, limits["draft_max_text_bytes"])
     return blocks + [Block("table", "a table", len(blocks) + n) for n in range(1, tables + 1)]
 
 
-def _docx_block(paragraph, number: int) -> Block:
-    """A Word paragraph as a block: a heading by its style, an item by its list style, numbering or typed bullet."""
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+def _out_of_memory(error: Exception, path: Path) -> None:
+    """Raise MemoryError if ``error`` is lxml's word for libxml2 running out of memory: a syntax error, 'unknown error'."""
+    from lxml import etree
+
+    if isinstance(error, etree.XMLSyntaxError) and error.code == etree.ErrorTypes.ERR_NO_MEMORY:
+        raise MemoryError(f"{path}: lxml ran out of memory reading it") from error
+
+
+class _WordCount:
+    """An lxml parser target: counts the text, paragraphs and XML nodes of a .docx's parts as they stream, building no tree.
+
+    python-docx parses the parts it reads whole, 130 to 250 bytes for each
+    node (element, attribute, namespace declaration, piece of text, comment),
+    however few bytes the node takes in the file, and makes an object of each
+    paragraph: within the zip limits, a file of a megabyte could take
+    gigabytes and minutes. Each part it reads, by its content type, is read
+    here first and refused as soon as the document passes
+    draft_max_text_bytes (the text of w:t elements), draft_max_docx_paragraphs
+    or draft_max_docx_nodes: time linear in its size, memory that does not grow.
+    """
+
+    def __init__(self, path: Path, limits: Mapping[str, Any]):
+        self.path, self.limits = path, limits
+        self.text = self.paragraphs = self.nodes = 0
+        self.defaults: dict[str, str | None] = {}  # [Content_Types].xml's content type of each extension
+        self.overrides: dict[str, str | None] = {}  # and of each part it names
+        self.part = ""
+        self.in_text = 0  # how many w:t elements are open (one at most, in a valid document)
+        self.in_data = False  # lxml may hand one piece of text over in several calls: it is one node
+
+    def read(self) -> None:
+        """Read each part python-docx parses; DocumentError past a limit, or at a document type declaration."""
+        from docx.opc.part import PartFactory, XmlPart
+
+        parsed = {kind for kind, part in PartFactory.part_type_for.items() if issubclass(part, XmlPart)}
+        with zipfile.ZipFile(self.path) as archive:
+            names = archive.namelist()
+            if _CONTENT_TYPES in names:  # without it, python-docx refuses the file
+                self._read(archive, _CONTENT_TYPES)
+            for name in names:
+                # Relationships, and the parts whose content type is one python-docx parses (not pictures: an SVG's
+                # DOCTYPE is harmless there). The type is looked up as python-docx looks it up.
+                kind = self.overrides.get(f"/{name}".lower(), self.defaults.get(posixpath.splitext(name)[1][1:].lower()))
+                if name.lower().endswith(".rels") or kind in parsed:
+                    self._read(archive, name)
+
+    def _read(self, archive: zipfile.ZipFile, name: str) -> None:
+        """Stream part ``name`` through lxml, a chunk at a time."""
+        from lxml import etree
+
+        self.part, self.in_text, self.in_data = name, 0, False
+        # No DTD loaded, no entity resolved, nothing fetched, and lxml's own limits kept (no huge_tree).
+        parser = etree.XMLParser(target=self, resolve_entities=False, load_dtd=False, no_network=True)
+        with archive.open(name) as stream:
+            try:
+                while chunk := stream.read(_CHUNK):
+                    parser.feed(chunk)
+                parser.close()
+            except etree.XMLSyntaxError as error:  # python-docx refuses a part that is not XML, with lxml's message
+                _out_of_memory(error, self.path)
+
+    def doctype(self, name: str, public_id: str | None, system_id: str | None) -> None:
+        """Refuse, which Word never writes: lxml calls this before it reads the entities declared (a billion laughs)."""
+        raise DocumentError(f"{self.path}: part {self.part!r} declares a document type (<!DOCTYPE {name}>), which Word "
+                            "never writes; expected an ordinary .docx file")
+
+    def start(self, tag: str, attributes: Mapping[str, str], namespaces: Mapping[str, str]) -> None:
+        """An element opens, with its attributes and the namespaces it declares."""
+        self._count(1 + len(attributes) + len(namespaces))
+        if tag == _TEXT:
+            self.in_text += 1
+        elif tag == _PARAGRAPH:
+            self.paragraphs += 1
+            most = self.limits["draft_max_docx_paragraphs"]
+            if self.paragraphs > most:
+                raise DocumentError(f"{self.path}: holds more than the {most} paragraphs allowed (setting "
+                                    "draft_max_docx_paragraphs); expected the text of a published strategy")
+        elif tag == _DEFAULT:
+            self.defaults[attributes.get("Extension", "").lower()] = attributes.get("ContentType")
+        elif tag == _OVERRIDE:
+            self.overrides[attributes.get("PartName", "").lower()] = attributes.get("ContentType")
+
+    def end(self, tag: str) -> None:
+        self.in_data = False
+        if tag == _TEXT:
+            self.in_text -= 1
+
+    def data(self, data: str) -> None:
+        if not self.in_data:
+            self._count(1)
+            self.in_data = True
+        if self.in_text:
+            self.text += len(data.encode())
+            if self.text > self.limits["draft_max_text_bytes"]:
+                raise _too_much_text(self.path, self.limits["draft_max_text_bytes"])
+
+    def comment(self, text: str) -> None:
+        self._count(1)
+
+    def pi(self, target: str, data: str | None) -> None:
+        self._count(1)
+
+    def close(self) -> None:
+        """The end of a part; lxml asks, and there is nothing to give back."""
+
+    def _count(self, nodes: int) -> None:
+        """Add ``nodes`` (which end any piece of text being read); past draft_max_docx_nodes, refuse."""
+        self.nodes, self.in_data = self.nodes + nodes, False
+        if self.nodes > self.limits["draft_max_docx_nodes"]:
+            raise DocumentError(f"{self.path}: its XML holds more than the {self.limits['draft_max_docx_nodes']} nodes "
+                                "(elements, attributes, pieces of text) allowed (setting draft_max_docx_nodes); "
+                                "expected an ordinary .docx file")
+
+
+def _paragraph_style_names(document) -> Callable[[str | None], str]:
+    """The name python-docx gives a paragraph's style (Paragraph.style.name), by the style's id, each found once.
+
+    Paragraph.style looks through every style of the document for the
+    default each time, which would make the time taken grow with the number
+    of paragraphs times the number of styles. As python-docx does, an id that
+    is not a paragraph style's (the first style of that id) means the
+    default, the last paragraph style marked as one.
+    """
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.styles.style import StyleFactory
+
+    first, default = {}, None
+    for style in document.styles.element.style_lst:
+        first.setdefault(style.styleId, style)
+        if style.type == WD_STYLE_TYPE.PARAGRAPH and style.default:
+            default = style
+
+    def name(style) -> str:
+        return (StyleFactory(style).name if style is not None else None) or ""
+
+    names, fallback = {i: name(s) for i, s in first.items() if s.type == WD_STYLE_TYPE.PARAGRAPH}, name(default)
+    return lambda style_id: names.get(style_id, fallback) if style_id else fallback
+
+
+def _docx_block(paragraph, number: int, style: str) -> Block:
+    """A Word paragraph as a block: a heading by its ``style``, an item by its list style, numbering or typed bullet."""
     text = paragraph.text
     heading = re.fullmatch(r"(?:Heading (\d)|Title)", style)
     numbering = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None

@@ -5,10 +5,12 @@ zip bomb's part goes through zipfile's streaming writer, a PDF's content
 stream through a zlib compressor.
 """
 
+import base64
 import io
 import zipfile
 import zlib
 from pathlib import Path
+from random import Random
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _CHUNK = 1 << 20
@@ -17,14 +19,21 @@ _TITLE = "Ashdown Health Strategy 2024 to 2026"
 _LEAD_IN = "Our outcomes:"
 
 
-def _word_parts() -> dict[str, bytes]:
-    """The parts of the empty document python-docx writes, but its body: styles, numbering, relationships."""
+def _word_parts(styles: int = 0) -> dict[str, bytes]:
+    """The parts of the empty document python-docx writes, but its body: styles, numbering, relationships.
+
+    ``styles`` more paragraph styles, none of them used, come after its own.
+    """
     import docx
 
     empty = io.BytesIO()
     docx.Document().save(empty)
     with zipfile.ZipFile(empty) as archive:
-        return {part.filename: archive.read(part) for part in archive.infolist() if part.filename != "word/document.xml"}
+        parts = {part.filename: archive.read(part) for part in archive.infolist() if part.filename != "word/document.xml"}
+    more = b"".join(b'<w:style w:type="paragraph" w:styleId="More%d"><w:name w:val="More %d"/></w:style>' % (n, n)
+                    for n in range(styles))
+    parts["word/styles.xml"] = parts["word/styles.xml"].replace(b"</w:styles>", more + b"</w:styles>")
+    return parts
 
 
 def _paragraph(text: str) -> str:
@@ -38,23 +47,39 @@ def _payload(unpacked_bytes: int, repeated: bytes):
         yield repeated * min(per, times - start)
 
 
-def docx_zip_bomb(folder: Path, unpacked_bytes: int = 1 << 30, repeated: bytes = b"<w:p/>", name: str = "bomb.docx") -> Path:
+def docx_zip_bomb(folder: Path, unpacked_bytes: int = 1 << 30, repeated: bytes = b"<w:p/>", name: str = "bomb.docx",
+                  noise_bytes: int = 0, styles: int = 0) -> Path:
     """A .docx whose body holds ``unpacked_bytes`` of empty paragraphs (or of ``repeated``): a thousandth of that on disk.
 
     Each paragraph is an element that python-docx, and lxml under it, would
-    hold in memory, each many times its six bytes.
+    hold in memory, each many times its six bytes. ``noise_bytes`` of text
+    that does not compress (base64 of random bytes), in one paragraph before
+    them, keep the part's compression ratio as low as wanted. ``styles``
+    paragraph styles are added to python-docx's own.
     """
     path = folder / name
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for part, data in _word_parts().items():
+        for part, data in _word_parts(styles).items():
             archive.writestr(part, data)
         with archive.open("word/document.xml", "w", force_zip64=True) as body:
             body.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}"><w:body>'
                        f"{_paragraph(_TITLE)}{_paragraph(_LEAD_IN)}".encode())
+            if noise_bytes:
+                body.write(b"<w:p><w:r><w:t>")
+                for chunk in _noise(noise_bytes):
+                    body.write(chunk)
+                body.write(b"</w:t></w:r></w:p>")
             for chunk in _payload(unpacked_bytes, repeated):
                 body.write(chunk)
             body.write(b"</w:body></w:document>")
     return path
+
+
+def _noise(size: int):
+    """``size`` bytes (to a whole four) of base64 of random bytes, the same each time, a megabyte at a time."""
+    random, per = Random(24), _CHUNK // 4 * 3  # three random bytes make four of base64
+    for start in range(0, size // 4 * 3, per):
+        yield base64.b64encode(random.randbytes(min(per, size // 4 * 3 - start)))
 
 
 def docx_entity_amplification(folder: Path) -> Path:
@@ -67,6 +92,20 @@ def docx_entity_amplification(folder: Path) -> Path:
         for part, data in _word_parts().items():
             archive.writestr(part, data)
         archive.writestr("word/document.xml", xml)
+    return path
+
+
+def docx_declared_entities(folder: Path, entities: int) -> Path:
+    """A .docx whose document.xml declares ``entities`` entities, none used: lxml would hold each, some 300 bytes."""
+    path = folder / "declared.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in _word_parts().items():
+            archive.writestr(part, data)
+        with archive.open("word/document.xml", "w", force_zip64=True) as body:
+            body.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE w:document [\n')
+            for start in range(0, entities, 100_000):
+                body.write(b"".join(b'<!ENTITY e%d "x">' % n for n in range(start, min(start + 100_000, entities))))
+            body.write(f']>\n<w:document xmlns:w="{_W}"><w:body>{_paragraph(_TITLE)}</w:body></w:document>'.encode())
     return path
 
 
