@@ -180,6 +180,23 @@ def pdf_form_drawn(folder: Path, times: int, unpacked_bytes: int) -> Path:
     ])
 
 
+def pdf_many_pages(folder: Path, nodes: int, per_node: int, said: int | None = None) -> Path:
+    """A PDF of ``nodes`` times ``per_node`` empty pages, in a page tree of two levels that names one page again and again.
+
+    The root's kids are ``nodes`` references to one node, whose kids are
+    ``per_node`` references to one page: pypdf counts a page each time the
+    tree names it, so the file is a few kilobytes. The root says it holds
+    ``said`` pages: as many as it does, unless told otherwise.
+    """
+    pages = nodes * per_node
+    return _write_pdf(folder / f"pages-{pages}.pdf", [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join([b"3 0 R"] * nodes), pages if said is None else said),
+        b"<< /Type /Pages /Parent 2 0 R /Kids [%s] /Count %d >>" % (b" ".join([b"4 0 R"] * per_node), per_node),
+        b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 612 792] >>",
+    ])
+
+
 def nested_html_lists(folder: Path, levels: int) -> Path:
     """An HTML page whose list of outcomes holds a list in its item, ``levels`` deep."""
     path = folder / f"nested-{levels}.html"
