@@ -222,7 +222,7 @@ def _graph_name(ds: Dataset, name: str | None) -> URIRef | None:
 
 class _Commands(click.Group):
     """The commands, each of which may meet a remote server that stops answering partway, or a machine that refuses
-    (a full disk, a permission, a read-only file system, too many open files): a clear error, not a trace."""
+    (a full disk, a permission, a read-only file system, too many open files, no more memory): a clear error, not a trace."""
 
     def invoke(self, ctx: click.Context):
         from graph.engine.remote import RemoteError
@@ -236,6 +236,9 @@ class _Commands(click.Group):
             where = " -> ".join(str(path) for path in (error.filename, error.filename2) if path is not None)
             what = error.strerror or str(error)
             raise InputError(f"the system stopped the command: {where + ': ' if where else ''}{what}") from error
+        except MemoryError as error:  # within every limit of the input, more than this machine gives
+            raise InputError(f"the command ran out of memory{': ' + str(error) if str(error) else ''}; "
+                             "give it more, or lower the limits of its input (see --setting)") from error
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -176,7 +176,8 @@ class Remote:
             return response, body
 
         try:
-            session, auths = self._session(), self._local.auths
+            self._session()  # made first: it makes this thread's table of endpoints' auths too
+            auths = self._local.auths
             response, body = send(auths.get(url))
             if response.status_code == 401 and url not in auths:
                 # Credentials go only where they are asked for, so that no other endpoint (a public query
