@@ -185,26 +185,6 @@ def test_positive_control_each_family_marked_live_does_its_harm_when_sent_to_the
     assert missed == []
 
 
-def test_positive_control_fn_doc_crashes_virtuoso_which_the_endpoint_never_lets_it_reach(tmp_path, listener):
-    """Sent straight to Virtuoso 7.2.5, XPath's fn:doc ends the server: one anonymous query is a denial of service."""
-    own = kind("virtuoso")(tmp_path / "virtuoso").start()
-    query = families(listener, own.query_url)["xpath-doc"]
-    try:
-        app = _viewer(own)
-        try:
-            refused = app.test_client().post("/sparql", data={"query": query})
-            assert refused.status_code == 400 and "xpath-functions#doc> is refused" in refused.get_data(as_text=True)
-        finally:
-            close(app)
-        assert _direct(own.query_url, "ASK {}")[0] == 200
-        with pytest.raises(OSError):  # the connection dies with the server
-            _direct(own.query_url, query)
-        own.process.wait(30)
-        assert own.process.returncode is not None
-    finally:
-        own.stop()
-
-
 def test_finding_2_least_privilege_the_public_virtuoso_user_cannot_write_even_asked_directly(tmp_path):
     """The anonymous SPARQL user of /sparql reads only; writes go as the writer account, by Digest, to /sparql-auth."""
     own = kind("virtuoso")(tmp_path / "virtuoso").start()
