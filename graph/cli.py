@@ -29,7 +29,7 @@ from graph.export import export as export_graph
 from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
-from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, in_scope
+from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
@@ -200,8 +200,10 @@ def _settings(pairs: tuple[str, ...], command: str) -> dict:
                 SETTINGS_BY_NAME[name].scope else "; it is fixed" if name in SETTINGS_BY_NAME else ""
             raise click.BadParameter(f"{name!r} is not a setting of {command}{where}; the settings of {command} are: "
                                      f"{', '.join(known)}", param_hint="--setting")
-        if known[name].choices and value not in known[name].choices:
-            raise click.BadParameter(f"{name}={value!r}: expected one of {', '.join(known[name].choices)}", param_hint="--setting")
+        try:
+            check_choice(name, value)
+        except SettingError as error:
+            raise click.BadParameter(str(error), param_hint="--setting") from error
         # bool("false") is True: a flag is read as click reads one (true/false, yes/no, 1/0).
         kind = click.BOOL if isinstance(DEFAULTS[name], bool) else type(DEFAULTS[name])
         try:
@@ -712,8 +714,9 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
         socket.create_server((host, port)).close()
     except OSError as error:
         raise _cannot_listen(host, port, error) from error
+    loopback = is_loopback(host)  # a lookup of the name: once
     try:
-        connections = ensure_open_files(settings["connection_limit"], fewer=is_loopback(host))
+        connections = ensure_open_files(settings["connection_limit"], fewer=loopback)
     except SettingError as error:
         raise InputError(str(error)) from error
     if connections < settings["connection_limit"]:
@@ -730,7 +733,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
     except OSError as error:  # taken since the check
         close(app)
         raise _cannot_listen(host, port, error) from error
-    if not is_loopback(host):
+    if not loopback:
         click.echo(exposure_warning(host, port, app.config["SETTINGS"]), err=True)
     click.echo(f"Serving strategy-graph on http://{host}:{port}/ (Ctrl+C to stop)")
     server.run()

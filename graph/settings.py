@@ -55,6 +55,13 @@ DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
+def check_choice(name: str, value: object) -> None:
+    """SettingError unless ``value`` is one of setting ``name``'s choices (a setting with none takes any value)."""
+    choices = SETTINGS_BY_NAME[name].choices
+    if choices and value not in choices:
+        raise SettingError(f"{name}={value!r}: expected one of {', '.join(choices)}")
+
+
 def in_scope(command: str) -> dict[str, Setting]:
     """The settings ``command`` reads, by name."""
     return {s.name: s for s in SETTINGS if command in s.scope}

@@ -14,7 +14,7 @@ from werkzeug.http import parse_accept_header
 from graph.engine.remote import Remote, RunawayCheck, check_runaways
 from graph.engine.workers import QueryService, RemoteQueryService
 from graph.formats import BY_NAME
-from graph.settings import SETTINGS_BY_NAME, SettingError
+from graph.settings import check_choice
 from graph.sparql import FORMS, GRAPH_FORMATS, QueryError, formats_for, saved_queries
 from viewer.data import Snapshot, get_snapshot
 
@@ -142,9 +142,7 @@ class Runaways:
     def __init__(self, app: Flask, remote: Remote):
         settings = app.config["SETTINGS"]
         self.mode = settings["remote_runaway_check"]
-        if self.mode not in SETTINGS_BY_NAME["remote_runaway_check"].choices:
-            raise SettingError(f"remote_runaway_check={self.mode!r}: expected one of "
-                               f"{', '.join(SETTINGS_BY_NAME['remote_runaway_check'].choices)}")
+        check_choice("remote_runaway_check", self.mode)
         self.found: RunawayCheck | None = None
         self.saved = frozenset(q.text for q in saved_queries() if not q.params)
         if self.mode != "off":

@@ -162,9 +162,12 @@ class Remote:
         headers = {"Accept": accept, **({"Content-Type": media} if media else {})}
         deadline = time.monotonic() + self.timeout
 
+        session = self._session()
+        auths = self._local.auths
+
         def send(auth):
             # Streamed: requests' timeout bounds each read, not the answer, and a server may send for ever.
-            with self._session().request(method, url, data=data, params=params, headers=headers, stream=True, auth=auth,
+            with session.request(method, url, data=data, params=params, headers=headers, stream=True, auth=auth,
                                          allow_redirects=False, timeout=self.timeout) as response:
                 body = bytearray()
                 for chunk in response.iter_content(1 << 16):
@@ -176,8 +179,6 @@ class Remote:
             return response, body
 
         try:
-            self._session()  # made first: it makes this thread's table of endpoints' auths too
-            auths = self._local.auths
             response, body = send(auths.get(url))
             if response.status_code == 401 and url not in auths:
                 # Credentials go only where they are asked for, so that no other endpoint (a public query
@@ -268,7 +269,7 @@ def _answer(header: str, creds: Credentials):
     """
     from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
-    offered = _challenges(header)
+    offered = _schemes(header)
     if creds.token:
         return _Bearer(creds.token) if "bearer" in offered else None
     if creds.user and "digest" in offered:
@@ -278,13 +279,15 @@ def _answer(header: str, creds: Credentials):
     return None
 
 
-# A challenge of a WWW-Authenticate header: its scheme, then its parameters up to the next challenge (RFC 9110, 11.6.1).
-_CHALLENGE = re.compile(r'(?:^|,)\s*([A-Za-z][\w!#$%&\'*+.^`|~-]*)((?:\s+|\s*=+\s*$)(?:"(?:[^"\\]|\\.)*"|[^",]|,(?!\s*[A-Za-z][\w!#$%&\'*+.^`|~-]*(?:\s+[^=,\s]|\s*,|\s*$)))*)?')
+# In a WWW-Authenticate header (RFC 9110, 11.6.1), once its quoted strings are emptied: a challenge's scheme is a
+# token at the start or after a comma that no "=" follows (a parameter's name has one).
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SCHEME = re.compile(r"(?:^|,)\s*([A-Za-z][\w!#$%&'*+.^`|~-]*)(?=\s+[^=\s,]|\s*(?:,|$))")
 
 
-def _challenges(header: str) -> dict[str, str]:
-    """The challenges of a WWW-Authenticate header, by lower-cased scheme: each as its own header value."""
-    return {match.group(1).lower(): match.group(0).lstrip(", ") for match in _CHALLENGE.finditer(header)}
+def _schemes(header: str) -> set[str]:
+    """The schemes a WWW-Authenticate header's challenges name, lower-cased ('Digest realm="basic"' names digest only)."""
+    return {scheme.lower() for scheme in _SCHEME.findall(_QUOTED.sub('""', header))}
 
 
 class _Bearer:
