@@ -347,7 +347,8 @@ def runaway_check(viewer) -> str:
         if not line:
             return "not logged"
         log += line
-    found = re.search(r"(did not stop|may not stop|stops runaway queries)[^:]*: ([^.]*)", log)
+    # What was seen ends at the sentence's end, not at a decimal point ("7.1 s").
+    found = re.search(r"(did not stop|may not stop|stops runaway queries)[^:]*: (.*?)(?:\.\s|\.?$)", log)
     return f"{found.group(1)}: {found.group(2)}" if found else log.strip()[-200:]
 
 
