@@ -8,13 +8,16 @@ from graph.overview import Series
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round values for an axis from ``low`` to ``high``: steps of 1, 2 or 5 times a power of ten."""
+    """Round values for an axis that holds ``low`` to ``high``: steps of 1, 2 or 5 times a power of ten.
+
+    The first tick is at or below ``low`` and the last at or above ``high``, so that every value lies inside the axis.
+    """
     span = (high - low) or abs(high) or 1
     raw = span / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.floor(low / step) * step
-    return [first + i * step for i in range(int((high - first) / step) + 2) if first + i * step <= high + step / 2]
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [i * step for i in range(first, max(last, first + 1) + 1)]
 
 
 def scorecard(series: Series) -> Markup:
@@ -31,8 +34,9 @@ def scorecard(series: Series) -> Markup:
         return Markup("")
     periods = periods or [""]
     ticks = _ticks(min(values + [0]), max(values))
-    low, high = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
-    width, height, left, bottom, top = 600, 260, 70, 56, 12
+    low, high = ticks[0], ticks[-1]
+    # The unit is written above the axis, in a band of its own, so that it never overprints the top tick's label.
+    width, height, left, bottom, top = 600, 272, 70, 56, 28
     x = lambda label: left + (periods.index(label) + 0.5) * (width - left - 10) / len(periods)
     y = lambda value: height - bottom - (value - low) / (high - low) * (height - bottom - top)
     unit = escape(series.unit)
@@ -64,7 +68,7 @@ def scorecard(series: Series) -> Markup:
         dash = ' stroke-dasharray="6 4"' if how == "dash" else ""
         parts.append(f'<line x1="{lx}" y1="{height - 14}" x2="{lx + 24}" y2="{height - 14}" stroke="{_COLOURS[name]}" stroke-width="2"{dash}/>'
                      f'<text x="{lx + 30}" y="{height - 10}" font-size="11">{escape(name)}</text>')
-    parts.append(f'<text x="4" y="{top + 2}" font-size="11">{unit}</text></svg>')
+    parts.append(f'<text class="unit" x="4" y="{top - 14}" font-size="11">{unit}</text></svg>')
     return Markup("".join(parts))
 
 
