@@ -151,6 +151,13 @@ def test_every_relative_link_leads_to_a_file_and_heading_that_exist(path):
             assert anchor in _anchors(file), f"{path.name}: {link}: {file.name} has no heading with that anchor"
 
 
+@pytest.mark.parametrize("path", [README, *DOCS], ids=lambda p: str(p.relative_to(REPO)))
+def test_every_docs_page_named_in_text_or_code_exists(path):
+    """A page named outside a link (in a command's comment, say) exists too."""
+    for name in re.findall(r"(?<![\w/.])docs/[\w-]+\.md", path.read_text(encoding="utf-8")):
+        assert (REPO / name).is_file(), f"{path.name} names {name}, which does not exist"
+
+
 def test_the_readme_links_every_docs_page_and_its_pictures_are_small_pngs():
     links = _links(README)
     for page in DOCS:
