@@ -43,7 +43,7 @@ def test_the_set_up_commands_come_first_exactly_and_ci_runs_the_test_one():
 
 def test_the_walk_through_comes_before_the_reference_and_the_docs():
     headings = re.findall(r"^## (.+)$", readme(), re.M)
-    assert headings == ["Set up", "Your first ten minutes", "Reference", "Further documentation"]
+    assert headings[:3] == ["Set up", "Your first ten minutes", "Reference"] and headings[-1] == "Further documentation"
 
 
 def test_the_readme_says_how_to_choose_the_port_as_serve_and_dev_do_it():
