@@ -292,7 +292,7 @@ def remote_figures(work: Path, paths: list[Path], embedded_load: float, embedded
         return
     port = free_port()
     query, update = f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/update"
-    # As the README deploys it, with the server's own time limit.
+    # As docs/servers.md deploys it, with the server's own time limit.
     server = subprocess.Popen([str(binary), "serve", "--location", str(work / "oxigraph-server"), "--bind",
                                f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "60"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

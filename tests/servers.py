@@ -103,7 +103,7 @@ class OxigraphServer(_Server):
 
     def start(self) -> "OxigraphServer":
         binary = Path(sys.executable).with_name("oxigraph")
-        # As the README deploys it: the server's own time limit, above the longest query strategy-graph itself sends.
+        # As docs/servers.md deploys it: the server's own time limit, above the longest query strategy-graph itself sends.
         self.process = subprocess.Popen([str(binary), "serve", "--location", str(self.folder), "--bind",
                                          f"127.0.0.1:{self.port}", "--timeout-s", "60",
                                          *(["--union-default-graph"] if self.union else [])],
@@ -142,7 +142,7 @@ MaxQueryExecutionTime = 60
 
 @dataclass
 class VirtuosoServer(_Server):
-    """Virtuoso Open Source (Debian's virtuoso-opensource) on a folder and free ports, with the least privilege the README gives.
+    """Virtuoso Open Source (Debian's virtuoso-opensource) on a folder and free ports, with the least privilege docs/servers.md gives.
 
     /sparql is the anonymous SPARQL user's, which may only read (Virtuoso's
     own default); writes go to /sparql-auth and /sparql-graph-crud-auth as
