@@ -184,7 +184,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Targets", "Baselines and targets of indicators.", (
         _id("smoking-baseline"),
         Column("indicator", "id of the indicator.", True, "ref", refers_to=("Indicators",), states=(SG.hasTarget, SG.hasBaseline, SG.indicator)),
-        Column("kind", "baseline (the starting value) or target (the value to reach).", True, "choice", choices="target-kind"),
+        Column("kind", "baseline (the starting value) or target (the value to reach).", True, "choice", choices="target-kind",
+               states=(SG.hasBaseline, SG.hasTarget)),
         Column("value", "The value, in the indicator's unit.", True, "number", states=(SG.targetValue, SDMX_MEASURE.obsValue)),
         Column("date", "For a target, the year or day by which to reach it; for a baseline, the period it is for (2022/23).", True, "period",
                states=(SG.targetDate, SDMX_DIMENSION.refPeriod)),
