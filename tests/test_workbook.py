@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from graph.cli import main
 from graph.engine.graphs import in_memory, open_graph
 from graph.engine.store import named_graph
 from graph.vocab import SCHEMA, SG
-from graph.workbook import EXAMPLE, SHEETS, choice_lists
+from graph.workbook import EXAMPLE, SHEETS, choice_lists, export
 from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples"
@@ -321,9 +322,26 @@ def test_export_lists_what_the_workbook_cannot_hold_before_it_writes(runner, tmp
     assert _invoke(runner, "load", extra, "--store", store).exit_code == 0
     result = CliRunner().invoke(main, ["export", "--format", "xlsx", "--store", str(store), "-o", str(exported)])
     assert result.exit_code == 0
-    assert "Outcomes: rdfs:comment of o1 has no column" in result.stderr
-    assert "Outcomes, owner: o1 has 2 values (council, trust); the cell holds the first" in result.stderr
+    listed = (tmp_path / "exported.cannot-hold.txt").read_text(encoding="utf-8").splitlines()
+    assert "Outcomes: rdfs:comment of o1 has no column" in listed
+    assert "Outcomes, owner: o1 has 2 values (council, trust); the cell holds the first" in listed
+    assert result.stderr == f"The workbook cannot hold 2 kind(s) of statement of this strategy; the graph keeps them, and a re-import leaves them as they are. Each is listed in {tmp_path / 'exported.cannot-hold.txt'}.\n"
     assert exported.exists()
+
+
+def test_the_first_export_of_the_packaged_strategy_says_in_one_line_what_it_cannot_hold_and_lists_it_in_a_file(ds, tmp_path):
+    exported = tmp_path / "x.xlsx"
+    result = CliRunner().invoke(main, ["export", "--format", "xlsx", "-o", str(exported)])
+    assert result.exit_code == 0 and exported.exists()
+    (line,) = result.stderr.splitlines()
+    said = re.fullmatch(r"The workbook cannot hold (\d+) kind\(s\) of statement of this strategy; the graph keeps them, "
+                        r"and a re-import leaves them as they are\. Each is listed in (.+)\.", line)
+    assert said, line
+    listed = Path(said.group(2)).read_text(encoding="utf-8").splitlines()
+    assert Path(said.group(2)) == tmp_path / "x.cannot-hold.txt"
+    # One line of the file for each kind counted; among them the passages quoted twice, which the 10,173 bytes were mostly.
+    assert int(said.group(1)) == len(listed) == len(export(ds)[1]) > 1
+    assert any(entry.startswith("Outcomes, quote: ") for entry in listed)
 
 
 def test_every_kind_of_error_is_reported_with_sheet_row_and_column_at_once(runner, tmp_path):
