@@ -17,7 +17,8 @@ from graph.settings import DEFAULTS
 from graph.tables import read_text, set_text
 from graph.engine.store import read_files
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
-from graph.workbook.schema import BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SHEETS, Row, Sheet, UnsavedFormula, WorkbookError
+from graph.workbook.schema import (BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SEPARATOR, SHEETS, Column, Row, Sheet, UnsavedFormula,
+                                   WorkbookError)
 
 # Columns an older template had, and where what they held went.
 _MOVED = {("Strategy", "priority"): "priorities have a sheet of their own, Priorities, and each outcome names its priorities"}
@@ -78,10 +79,18 @@ def write_template(path: Path | BinaryIO, rows: dict[str, list[dict]] | None = N
 
 
 def _example_row(sheet: Sheet) -> dict[str, str]:
-    """The greyed example row: an id marking it as an example, and a hint in each cell."""
-    row = {column.name: f"({column.note.split('.')[0].lower()})" for column in sheet.columns}
+    """The greyed example row: an id marking it as an example, and in each cell what a lead types there."""
+    row = {column.name: example(column) for column in sheet.columns}
     row["id"] = f"{EXAMPLE}-{sheet.segment or 'strategy'}"
     return row
+
+
+def example(column: Column) -> str:
+    """What a lead types in the column, as its note gives it; for a reference, the example id of the sheet (or sheets) it names."""
+    if column.kind != "ref":
+        return column.example
+    ids = [BY_SHEET[name].column("id").example for name in column.refers_to]
+    return f"{SEPARATOR} ".join(ids) if column.many else ids[0]
 
 
 def read_workbook(source: Path, limits: Mapping[str, Any] = DEFAULTS) -> list[Row]:
