@@ -8,7 +8,6 @@ from bs4 import BeautifulSoup
 
 from graph.engine.rules import rules
 from graph.workbook import SHEETS
-from graph.workbook.fixes import workbook_fix
 
 # The issue measured the page at 21,888 px on a 390 x 844 phone on 77d82ad: every one of 101 gaps said its label twice,
 # in a list of its own, and the two indicator rules alone listed 35 indicators each. Without those repeats, with the
@@ -61,6 +60,8 @@ def test_each_fix_names_the_sheet_and_column_to_fill_in_and_keeps_the_property(c
 
 
 def test_every_packaged_gap_rule_says_where_in_the_workbook_to_close_it():
+    from graph.workbook.fixes import workbook_fix  # here: the module is new, and the other tests read only pages
+
     template = {sheet.name: {c.name for c in sheet.columns} for sheet in SHEETS}
     for rule in rules().values():
         if rule.id.startswith("well-formed") or rule.id == "missing-label":

@@ -5,10 +5,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 from rdflib import URIRef
 
 from graph import files
@@ -40,6 +36,12 @@ def choice_lists() -> dict[str, dict[str, URIRef | str]]:
 
 def write_template(path: Path | BinaryIO, rows: dict[str, list[dict]] | None = None) -> None:
     """Write the workbook: headers with notes, drop-downs, an example row, and ``rows`` if given."""
+    # Here, not at the top: the viewer reads the schema through this package, and never writes a workbook.
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     lists = choice_lists()
     book = Workbook()
     book.remove(book.active)
@@ -103,6 +105,8 @@ def read_workbook(source: Path, limits: Mapping[str, Any] = DEFAULTS) -> list[Ro
     if source.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{source}: expected an .xlsx workbook or a folder of CSV files")
     _refuse_zip_bomb(source, limits)
+    from openpyxl import load_workbook  # only an .xlsx file needs it
+
     try:
         book = load_workbook(source, data_only=True, read_only=True)
         formulas = load_workbook(source, read_only=True)
