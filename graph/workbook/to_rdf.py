@@ -598,7 +598,8 @@ def _strategy_area(build: _Build, row: Row) -> None:
         return  # an area the Strategy row gives but that is no area code is a problem of that cell already
     rows = [f"{r.sheet} row {r.number}" for r in build.arealess]
     named = ", ".join(rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
-    build.problem(row, "area", f"empty, but {named} give{'s' if len(rows) == 1 else ''} no area and so take{'s' if len(rows) == 1 else ''} the strategy's",
+    verbs = "gives no area and so takes" if len(rows) == 1 else "give no area and so take"
+    build.problem(row, "area", f"empty, but {named} {verbs} the strategy's",
                   f"the ONS code of the area the strategy covers here, such as {BY_SHEET['Strategy'].column('area').example}; "
                   "or an area in each of those rows")
 
