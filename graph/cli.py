@@ -314,11 +314,12 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, o
         rows, unexpressed = export_rows(ds, chosen)
     except ExportError as error:
         raise InputError(str(error)) from error
-    # Said before anything is written: what a re-import of this workbook would not give back.
+    # Said before the workbook is written: what a re-import of it would not give back, listed in a file beside it.
     if unexpressed:
-        click.echo(f"The workbook cannot hold {len(unexpressed)} kind(s) of statement of this strategy; the graph keeps them:", err=True)
-        for line in unexpressed:
-            click.echo(f"  {line}", err=True)
+        listed = output.with_name(output.stem + ".cannot-hold.txt")
+        write_whole(listed, "".join(f"{line}\n" for line in unexpressed).encode("utf-8"))
+        click.echo(f"The workbook cannot hold {len(unexpressed)} kind(s) of statement of this strategy; the graph keeps them, "
+                   f"and a re-import leaves them as they are. Each is listed in {listed}.", err=True)
     write_whole(output, _workbook(write_template, rows))
     click.echo(f"Wrote the workbook of {'<' + str(chosen) + '>' if chosen else 'the strategy'} to {output}.")
 

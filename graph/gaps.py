@@ -1,6 +1,7 @@
 """Gap detection: validate a graph against the SHACL shapes, report gaps people can act on."""
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 
@@ -59,6 +60,35 @@ def find_gaps(ds: Dataset, extra: ExtraRules | None = None, strategy: str | None
         found.add(Gap(rule.id, _SEVERITY_OF[URIRef(record["severity"])], record["focus"], label, message, rule.fix,
                       record["strategy"]))
     return sorted(found, key=lambda g: (SEVERITIES.index(g.severity), g.rule, g.strategy, g.label, g.message))
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """How many gaps one rule found, and how many of them are in things that belong to no strategy."""
+
+    rule: str
+    severity: str
+    found: int
+    unowned: int
+
+
+def counts_by_rule(gaps: list[Gap]) -> list[RuleCount]:
+    """Each rule's count among ``gaps``, in their order (most severe first, as ``find_gaps`` sorts them)."""
+    found, unowned = Counter(g.rule for g in gaps), Counter(g.rule for g in gaps if not g.strategy)
+    severity = {g.rule: g.severity for g in gaps}
+    return [RuleCount(rule, severity[rule], n, unowned[rule]) for rule, n in found.items()]
+
+
+def unlabelled(gap: Gap) -> str:
+    """The gap's message without its label, for a list that shows the label already: what is wrong, said of "it"."""
+    quoted = f"'{gap.label}'"
+    if not gap.label or quoted not in gap.message:
+        return gap.message
+    if gap.message.startswith(quoted + ":"):
+        return gap.message.removeprefix(quoted + ":").strip()
+    if gap.message.startswith(quoted):
+        return "It" + gap.message.removeprefix(quoted)
+    return gap.message.replace(" " + quoted, "", 1)
 
 
 def rules_by_id(extra: ExtraRules | None = None) -> dict[str, Rule]:

@@ -5,7 +5,7 @@ from collections import Counter
 from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
-from graph.gaps import rules_by_id
+from graph.gaps import counts_by_rule, rules_by_id
 from graph.overview import describe_resource, indicator_series, search as search_graph
 from graph.engine.store import is_iri
 from graph.vocab import SG
@@ -28,12 +28,13 @@ def index() -> str:
     if strategy is None:
         severities = Counter((g.strategy, g.severity) for g in snapshot.gaps)
         return render_template("index.html", strategy=None, strategies=snapshot.strategies, severities=severities)
-    headline = Counter((g.severity, g.rule) for g in snapshot.gaps if g.severity != "info" and g.strategy == strategy.iri)
+    # The gaps page of the graph's only strategy lists, beside its gaps, those of things that belong to no strategy:
+    # each headline says how many more that page counts, so that the two agree.
+    alone = len(snapshot.strategies) == 1
+    counts = counts_by_rule([g for g in snapshot.gaps if g.severity != "info" and (g.strategy == strategy.iri or (alone and not g.strategy))])
     names = {rule_id: rule.name for rule_id, rule in rules_by_id().items()}
-    return render_template(
-        "index.html", strategy=strategy, strategies=snapshot.strategies,
-        headline=[(severity, rule, names[rule], n) for (severity, rule), n in sorted(headline.items(), key=lambda kv: (SEVERITY_ORDER[kv[0][0]], -kv[1]))],
-    )
+    headline = sorted((c for c in counts if c.found > c.unowned), key=lambda c: (SEVERITY_ORDER[c.severity], c.unowned - c.found))
+    return render_template("index.html", strategy=strategy, strategies=snapshot.strategies, headline=headline, names=names)
 
 
 @bp.get("/resource")

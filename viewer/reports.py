@@ -9,7 +9,8 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from graph.diagram import MARKED, STRENGTHS, DiagramError, chain, dot, of_strategy, render, render_pdf
-from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, rules_by_id
+from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
+from graph.workbook.fixes import workbook_fix
 from viewer.charts import bars
 from graph.analysis import is_outside, within
 from graph.contributions import WEAK, chosen
@@ -163,7 +164,12 @@ def gaps() -> str:
     by_rule = {}
     for gap in shown:
         by_rule.setdefault(gap.rule, []).append(gap)
-    return render_template("gaps.html", by_rule=by_rule, rules=rules_by_id(), severity=severity,
+    # What each gap says beyond its label; said once above the list when it is the same for all of them.
+    said = {rule: [unlabelled(g) for g in found] for rule, found in by_rule.items()}
+    common = {rule: texts[0] for rule, texts in said.items() if len(set(texts)) == 1}
+    rules = rules_by_id()
+    return render_template("gaps.html", by_rule=by_rule, said=said, common=common, rules=rules, severity=severity,
+                           counts=counts_by_rule(shown), fixes={rule: workbook_fix(rules[rule]) for rule in by_rule},
                            summary=summary, severities=SEVERITIES, strategy=strategy, strategies=snapshot.strategies)
 
 

@@ -22,6 +22,7 @@ class Rule:
     name: str
     why: str
     fix: str
+    targets: tuple[URIRef, ...] = ()  # the classes whose members it checks (sh:targetClass)
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +50,7 @@ def rules() -> dict[URIRef, Rule]:
 
 def _rule(shapes: Graph, node, identifier: str) -> Rule:
     text = lambda prop: str(shapes.value(node, prop) or "")
-    return Rule(identifier, text(SH.name), text(RDFS.comment), text(SG.fix))
+    return Rule(identifier, text(SH.name), text(RDFS.comment), text(SG.fix), tuple(sorted(shapes.objects(node, SH.targetClass))))
 
 
 class RulesError(Exception):

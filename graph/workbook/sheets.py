@@ -5,10 +5,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 from rdflib import URIRef
 
 from graph import files
@@ -17,7 +13,8 @@ from graph.settings import DEFAULTS
 from graph.tables import read_text, set_text
 from graph.engine.store import read_files
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
-from graph.workbook.schema import BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SHEETS, Row, Sheet, UnsavedFormula, WorkbookError
+from graph.workbook.schema import (BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SEPARATOR, SHEETS, Column, Row, Sheet, UnsavedFormula,
+                                   WorkbookError)
 
 # Columns an older template had, and where what they held went.
 _MOVED = {("Strategy", "priority"): "priorities have a sheet of their own, Priorities, and each outcome names its priorities"}
@@ -39,6 +36,12 @@ def choice_lists() -> dict[str, dict[str, URIRef | str]]:
 
 def write_template(path: Path | BinaryIO, rows: dict[str, list[dict]] | None = None) -> None:
     """Write the workbook: headers with notes, drop-downs, an example row, and ``rows`` if given."""
+    # Here, not at the top: the viewer reads the schema through this package, and never writes a workbook.
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     lists = choice_lists()
     book = Workbook()
     book.remove(book.active)
@@ -78,10 +81,18 @@ def write_template(path: Path | BinaryIO, rows: dict[str, list[dict]] | None = N
 
 
 def _example_row(sheet: Sheet) -> dict[str, str]:
-    """The greyed example row: an id marking it as an example, and a hint in each cell."""
-    row = {column.name: f"({column.note.split('.')[0].lower()})" for column in sheet.columns}
+    """The greyed example row: an id marking it as an example, and in each cell what a lead types there."""
+    row = {column.name: example(column) for column in sheet.columns}
     row["id"] = f"{EXAMPLE}-{sheet.segment or 'strategy'}"
     return row
+
+
+def example(column: Column) -> str:
+    """What a lead types in the column, as its note gives it; for a reference, the example id of the sheet (or sheets) it names."""
+    if column.kind != "ref":
+        return column.example
+    ids = [BY_SHEET[name].column("id").example for name in column.refers_to]
+    return f"{SEPARATOR} ".join(ids) if column.many else ids[0]
 
 
 def read_workbook(source: Path, limits: Mapping[str, Any] = DEFAULTS) -> list[Row]:
@@ -94,6 +105,8 @@ def read_workbook(source: Path, limits: Mapping[str, Any] = DEFAULTS) -> list[Ro
     if source.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{source}: expected an .xlsx workbook or a folder of CSV files")
     _refuse_zip_bomb(source, limits)
+    from openpyxl import load_workbook  # only an .xlsx file needs it
+
     try:
         book = load_workbook(source, data_only=True, read_only=True)
         formulas = load_workbook(source, read_only=True)

@@ -40,6 +40,7 @@ class _Build:
     graph: URIRef | None = None
     area: URIRef | None = None
     period: tuple[datetime.date, datetime.date] | None = None
+    arealess: list[Row] = field(default_factory=list)  # values that take the strategy's area, when it has none
     _sheets: dict = field(default_factory=dict)  # rows_of, once the ids are collected
 
     def problem(self, row: Row, column: str, problem: str, expected: str) -> None:
@@ -118,6 +119,7 @@ def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datet
         if node is not None:
             _row(build, row, node)
     _vision(build, strategies[0])
+    _strategy_area(build, strategies[0])
     _describe_graph(build, source_name, now, strategies[0].text("title"))
     _conflicts(build)
     add_triples(build.staged, build.graph, build.triples)
@@ -586,8 +588,20 @@ def _observation_of(build: _Build, row: Row, node: URIRef, indicator, value, per
         build.add(node, SDMX_DIMENSION.refPeriod, _cell(build, row, period_column))
         build.add(node, SDMX_MEASURE.obsValue, value)
     if not row.text("area") and build.area is None:
-        build.problem(row, "area", "no area", "an ONS area code here, or in the Strategy sheet's area column")
+        build.arealess.append(row)
     _defaults(build, row, node)
+
+
+def _strategy_area(build: _Build, row: Row) -> None:
+    """One problem, at the cell to fill in, for the values that take the strategy's area when the Strategy row gives none."""
+    if not build.arealess or row.text("area"):
+        return  # an area the Strategy row gives but that is no area code is a problem of that cell already
+    rows = [f"{r.sheet} row {r.number}" for r in build.arealess]
+    named = ", ".join(rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+    verbs = "gives no area and so takes" if len(rows) == 1 else "give no area and so take"
+    build.problem(row, "area", f"empty, but {named} {verbs} the strategy's",
+                  f"the ONS code of the area the strategy covers here, such as {BY_SHEET['Strategy'].column('area').example}; "
+                  "or an area in each of those rows")
 
 
 def _defaults(build: _Build, row: Row, node: URIRef) -> None:
