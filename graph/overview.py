@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from graph.engine.store import select_values
-from graph.vocab import ID_BASE, SG, SPARQL_PREFIXES
+from graph.vocab import ENGINE_BASE, ID_BASE, SG, SPARQL_PREFIXES
 
 _STRATEGIES = SPARQL_PREFIXES + "SELECT ?strategy ?label WHERE { ?strategy a sg:Strategy ; rdfs:label ?label }"
 # One query per kind of part: as one query with UNION, Oxigraph took 6 times as long at 150 strategies.
@@ -131,9 +131,14 @@ def _position(value: str | None) -> tuple:
     return (1, number) if number.is_finite() else (2, value)
 
 
+# What a page shows is the data and the vocabulary: the engine's graphs (its kept gap reports, whose
+# results point at the data they judge by sh:focusNode and sh:value) are its own, never the page's.
+_NOT_ENGINE = f'!STRSTARTS(STR(?g), "{ENGINE_BASE}")'
+# A blank node has no name or address to show: it is read through the links whose other end it is (_BLANK_ENDS).
 _STATEMENTS = SPARQL_PREFIXES + """
 SELECT ?direction ?p ?pLabel ?o (COALESCE(?name, ?words) AS ?oLabel) ?oPage WHERE {
-  { ?node ?p ?o BIND ("out" AS ?direction) } UNION { ?o ?p ?node BIND ("in" AS ?direction) }
+  GRAPH ?g { { ?node ?p ?o BIND ("out" AS ?direction) } UNION { ?o ?p ?node BIND ("in" AS ?direction) } }
+  FILTER (%(data)s && !isBlank(?o))
   OPTIONAL { ?p rdfs:label ?pLabel }
   OPTIONAL { ?o rdfs:label|skos:prefLabel ?name }
   OPTIONAL { ?o foaf:page ?oPage }
@@ -145,8 +150,24 @@ SELECT ?direction ?p ?pLabel ?o (COALESCE(?name, ?words) AS ?oLabel) ?oPage WHER
                IF(BOUND(?period), CONCAT(" in ", STR(?period)), ""), IF(BOUND(?by), CONCAT(" by ", STR(?by)), "")) AS ?words)
 }
 ORDER BY ?direction ?pLabel ?p ?oLabel ?o
-VALUES ?node { %s }
-"""
+VALUES ?node { %%s }
+""" % {"data": _NOT_ENGINE}
+# The links whose other end is a blank node. One it points to is read in words: what the blank node
+# says, the members of a list it holds among them (a period's start and end, a union's classes). One
+# that points to it is read through the resource that holds it (a graph's qualified attribution).
+_BLANK_ENDS = SPARQL_PREFIXES + """
+SELECT ?direction ?p ?pLabel ?blank ?q ?qLabel ?v ?name (isIRI(?v) AS ?named) WHERE {
+  { GRAPH ?g { ?node ?p ?blank } FILTER (isBlank(?blank) && %(data)s) BIND ("out" AS ?direction)
+    { ?blank ?q ?v FILTER (!isBlank(?v)) } UNION { ?blank ?q ?list FILTER (isBlank(?list)) ?list rdf:rest*/rdf:first ?v FILTER (!isBlank(?v)) } }
+  UNION
+  { GRAPH ?g { ?blank ?p ?node } FILTER (isBlank(?blank) && %(data)s) BIND ("in" AS ?direction)
+    ?v ?q ?blank FILTER (isIRI(?v)) }
+  OPTIONAL { ?p rdfs:label ?pLabel }
+  OPTIONAL { ?q rdfs:label ?qLabel }
+  OPTIONAL { ?v rdfs:label|skos:prefLabel ?name }
+}
+VALUES ?node { %%s }
+""" % {"data": _NOT_ENGINE}
 
 
 # Names a board member reads in place of a property's own label, for the
@@ -217,11 +238,33 @@ def describe_resource(ds: Dataset, iri: URIRef) -> ResourceView | None:
         (view.outgoing if row.direction.value == "out" else view.incoming).append(statement)
         if row.direction.value == "out" and str(row.p) in (str(RDFS.label), str(DCTERMS.title)) and not view.label:
             view.label = str(row.o)
-    if not seen:
+    if not _blank_ends(ds, iri, view) and not seen:
         return None
     view.label = view.label or _local(iri)
     _once_each(ds, iri, view)
     return view
+
+
+def _blank_ends(ds: Dataset, iri: URIRef, view: ResourceView) -> bool:
+    """Add the links of ``iri`` whose other end is a blank node, with no blank node's id (_BLANK_ENDS); whether there are any."""
+    said: dict[tuple[str, str], dict[str, set[str]]] = {}  # (link, blank node) -> what the blank node says, by property
+    names: dict[str, str] = {}
+    holders = set()
+    for row in select_values(ds, _BLANK_ENDS % iri.n3()):
+        names[row["p"]] = predicate_name(row["p"], row["pLabel"])
+        names[row["q"]] = predicate_name(row["q"], row["qLabel"])
+        label = row["name"] or (_local(row["v"]) if row["named"] == "true" else row["v"])
+        if row["direction"] == "out":
+            said.setdefault((row["p"], row["blank"]), {}).setdefault(row["q"], set()).add(label)
+        else:
+            holders.add((row["p"], row["q"], row["v"], row["name"] or row["v"]))
+    words = sorted((names[p], p, "; ".join(f"{names[q]}: {', '.join(sorted(values[q]))}"
+                                          for q in sorted(values, key=lambda q: (q != str(RDF.type), names[q]))))
+                   for (p, _), values in said.items())
+    view.outgoing += [Statement(p, name, text, text, False) for name, p, text in words]
+    view.incoming += [Statement(p, f"{names[q]} → {names[p]}", holder, label, True)
+                      for p, q, holder, label in sorted(holders, key=lambda h: (names[h[0]], h[3], h[2]))]
+    return bool(words or holders)
 
 
 _CONTRIBUTORS = SPARQL_PREFIXES + "SELECT ?x ?c WHERE { ?x sg:qualifiedContribution ?c . ?c sg:contributionTo %s }"

@@ -4,7 +4,7 @@ import json
 
 from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 
 from graph.sparql import QueryError, bind, saved_queries
 from graph.tables import defuse_csv
@@ -83,21 +83,25 @@ def download(fmt: str) -> Response:
 
 def _table(media_type: str, payload: bytes, truncated: bool) -> dict:
     """Rows of cells, each a text and, for an IRI, a link to its page."""
+    blanks: dict[str, int] = {}
     if media_type == "text/turtle":
         graph = Graph().parse(data=payload, format="turtle")
-        rows = [[_cell({"type": "uri" if isinstance(t, URIRef) else "literal", "value": str(t)}) for t in triple] for triple in sorted(graph)]
+        kind = lambda t: "uri" if isinstance(t, URIRef) else "bnode" if isinstance(t, BNode) else "literal"
+        rows = [[_cell({"type": kind(t), "value": str(t)}, blanks) for t in triple] for triple in sorted(graph)]
         return {"columns": ["subject", "predicate", "object"], "rows": rows, "truncated": truncated}
     data = json.loads(payload)
     if "boolean" in data:
         return {"columns": ["answer"], "rows": [[{"text": "yes" if data["boolean"] else "no"}]], "truncated": False}
     columns = data["head"]["vars"]
-    rows = [[_cell(binding.get(c)) for c in columns] for binding in data["results"]["bindings"]]
+    rows = [[_cell(binding.get(c), blanks) for c in columns] for binding in data["results"]["bindings"]]
     return {"columns": columns, "rows": rows, "truncated": truncated}
 
 
-def _cell(term: dict | None) -> dict:
+def _cell(term: dict | None, blanks: dict[str, int]) -> dict:
     if term is None:
         return {"text": ""}
+    if term["type"] == "bnode":  # its id is the engine's, meaningless to a reader: numbered as met, one number a node
+        return {"text": f"blank node {blanks.setdefault(term['value'], len(blanks) + 1)}"}
     if term["type"] == "uri" and term["value"].startswith(("http://", "https://")):
         return {"text": term["value"], "link": url_for("pages.resource", iri=term["value"])}
     return {"text": term["value"]}
