@@ -31,7 +31,7 @@ from graph import files
 from graph.formats import BY_NAME
 from graph.engine.store import is_iri, select_values
 from graph.settings import SettingError
-from graph.vocab import SPARQL_PREFIXES
+from graph.vocab import PREFIXES, SPARQL_PREFIXES
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _PARAM = re.compile(r"(\w+)\s*\((iri|string|integer|decimal|date)(?:\s+of\s+(\w+))?\)\s*(.*)")
@@ -299,7 +299,7 @@ def check(text: str, graphs: set[str], functions: Collection[str] = ()) -> Check
             raise QueryError("updates are not accepted: this endpoint is read-only", "read-only") from error
         except Exception as error:  # rdflib raises others for some malformed input (bad IRIs, prefixes)
             raise QueryError(f"malformed query: {error}") from error
-    iri = _Resolver(tree[0])
+    iri = _Resolver(tree[0], text)
     form = tree[1]
     for node in _nodes(tree):
         if isinstance(node, URIRef):
@@ -335,7 +335,8 @@ def _refuse_engine_iri(iri: str) -> None:
 class _Resolver:
     """A query's IRIs as its prologue resolves them: a prefixed name by its declared prefix, a relative IRI by BASE."""
 
-    def __init__(self, prologue):
+    def __init__(self, prologue, text: str):
+        self.text = text  # the query, to say where it uses a prefix it does not declare
         self.base: str | None = None
         self.prefixes: dict[str, str] = {}
         for decl in prologue:
@@ -355,9 +356,32 @@ class _Resolver:
             if prefix not in self.prefixes:
                 # Virtuoso reads bif: and sql: undeclared; SPARQL, and so this check, does not.
                 _refuse_engine_iri(f"{prefix}:{local}")
-                raise QueryError(f"malformed query: the prefix {prefix}: of {prefix}:{local} is not declared (PREFIX {prefix}: <…>)")
+                raise QueryError(f"malformed query: the prefix {prefix}: of {prefix}:{local} is not declared"
+                                 f"{_first_use(self.text, prefix)}; {_declaration(prefix)}")
             return self.prefixes[prefix] + local
         return urljoin(self.base, str(term)) if self.base else str(term)
+
+
+# What may hold a prefixed name's text without being one: a comment, a long or short string, an IRI.
+_NOT_NAMES = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+                        r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'" r'|<[^<>"{}|^`\\\x00-\x20]*>')
+
+
+def _first_use(text: str, prefix: str) -> str:
+    """Where ``prefix``: is first used in a query's text, as " (line L, column C)"; "" if it cannot be told."""
+    masked = _NOT_NAMES.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    use = re.search(r"(?<![\w.\-])" + re.escape(prefix) + ":", masked)
+    if use is None:
+        return ""
+    line, start = masked.count("\n", 0, use.start()) + 1, masked.rfind("\n", 0, use.start()) + 1
+    return f" (line {line}, column {use.start() - start + 1})"
+
+
+def _declaration(prefix: str) -> str:
+    """What a query that uses ``prefix`` undeclared needs: the project's own declaration of it, if it has one."""
+    if prefix in PREFIXES:
+        return f"declare it before the query: PREFIX {prefix}: <{PREFIXES[prefix]}>"
+    return f"declare it before the query with the IRI it stands for: PREFIX {prefix}: <…>"
 
 
 def _nodes(tree):
