@@ -33,7 +33,8 @@ from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choic
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
-from graph.sparql import QueryError, bind, check, extension_functions, formats_for, resolve, saved_queries
+from graph.sparql import QueryError, bind, check, choices, extension_functions, formats_for, resolve, saved_queries
+from graph.names import UnknownName, resolve_in, resolve_values
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write, written_at
 from graph.engine.store import GraphSourceError, execute, new_graph
 from graph.engine.rules import ExtraRules, RulesError, read_extra_rules
@@ -107,13 +108,11 @@ strategy_option = click.option(
 
 def _strategy(ds: Dataset, name: str | None) -> URIRef | None:
     """The strategy --strategy names, or None when it names none; a name the graph does not hold is refused with the list."""
-    from graph.overview import resolve_strategy
-
     if name is None:
         return None
     try:
-        return URIRef(resolve_strategy(ds, name))
-    except ValueError as error:
+        return URIRef(resolve_in(ds, "strategy", name, given_as="--strategy"))
+    except UnknownName as error:
         raise InputError(str(error)) from error
 
 
@@ -459,11 +458,12 @@ def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str, set
         values[name.strip()] = value
     try:
         saved = resolve(reference)
+        values = resolve_values(saved.params, values, lambda kind: (iri for iri, _ in choices(ds, kind)))
         checked = check(bind(saved, values), {str(c.iri) for c in graph_counts(ds)}, extension_functions(settings))
         if output != "table" and output not in formats_for(checked.form):
             raise QueryError(f"--format {output} does not fit a {checked.form} query; use table or {', '.join(formats_for(checked.form))}")
         answer, _ = execute(ds, checked.text, checked.dataset)
-    except (QueryError, SettingError) as error:
+    except (QueryError, SettingError, UnknownName) as error:
         raise InputError(str(error)) from error
     except (ValueError, SyntaxError, OSError, RuntimeError) as error:  # the engine's own complaint about a query
         raise InputError(f"the query failed: {error}") from error

@@ -101,20 +101,6 @@ def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
                 found[strategy].interventions.append(Item(item, label))
 
 
-def resolve_strategy(ds: Dataset, text: str) -> str:
-    """The strategy that ``text`` names: its IRI, or the id its workbook gave it (luton-pws for <ID_BASE>luton-pws/strategy).
-
-    Raises ValueError naming every strategy of the graph, by id and IRI.
-    """
-    strategies = sorted({str(row.strategy) for row in ds.query(_STRATEGIES)})
-    wanted = {text, f"{ID_BASE}{text}/strategy"}
-    found = [s for s in strategies if s in wanted]
-    if found:
-        return found[0]
-    known = ", ".join(f"{strategy_id(s)} ({s})" for s in strategies) or "none"
-    raise ValueError(f"--strategy {text!r}: no such strategy; the graph's strategies are: {known}")
-
-
 def strategy_id(iri: str) -> str:
     """The short id of a strategy: its workbook id, or else its IRI."""
     return iri.removeprefix(ID_BASE).removesuffix("/strategy") if iri.startswith(ID_BASE) and iri.endswith("/strategy") else iri

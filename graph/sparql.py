@@ -36,10 +36,13 @@ from graph.vocab import PREFIXES, SPARQL_PREFIXES
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _PARAM = re.compile(r"(\w+)\s*\((iri|string|integer|decimal|date)(?:\s+of\s+(\w+))?\)\s*(.*)")
 # The things a parameter written "(iri of NAME)" chooses from, NAME a key here: the query gives each one's IRI and label.
+# They are also the kinds of thing a page or a command takes by workbook id or IRI (graph.names).
 CHOICES = {
     "owner": "SELECT DISTINCT ?value ?label WHERE { ?x sg:owner ?value OPTIONAL { ?value rdfs:label ?label } }",
     "outcome": "SELECT DISTINCT ?value ?label WHERE { ?value a sg:Outcome OPTIONAL { ?value rdfs:label ?label } }",
     "indicator": "SELECT DISTINCT ?value ?label WHERE { ?value a sg:Indicator OPTIONAL { ?value rdfs:label ?label } }",
+    "strategy": "SELECT DISTINCT ?value ?label WHERE { ?value a sg:Strategy OPTIONAL { ?value rdfs:label ?label } }",
+    "priority": "SELECT DISTINCT ?value ?label WHERE { ?value a sg:StrategicPriority OPTIONAL { ?value rdfs:label ?label } }",
 }
 
 # Result formats: name, media type, and how to write it.

@@ -158,7 +158,7 @@ def test_a_priority_shows_the_chains_of_its_outcomes_only():
         wanted = {str(r.o) for r in ds.query(PREFIXES + f"SELECT ?o WHERE {{ <{priority}> sg:hasTargetOutcome ?t . ?o a sg:Outcome ; sg:contributesTo* ?t }}")}
         shown = set(_boxes(ET.fromstring(client.get(f"/theory-of-change.svg?priority={priority}").data)))
         assert shown & outcomes == wanted and priority in shown
-    assert client.get("/theory-of-change?priority=https://example.org/none").status_code == 400
+    assert client.get("/theory-of-change?priority=https://example.org/none").status_code == 404
     app.extensions["sparql"].close()
 
 

@@ -18,7 +18,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render_template("error.html", code=error.code, name=error.name), error.code
+        # A view's own description says what was wrong with the request (a name the graph does not hold); werkzeug's says nothing of it.
+        detail = error.description if error.description != type(error).description else None
+        return render_template("error.html", code=error.code, name=error.name, detail=detail), error.code
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError):

@@ -11,6 +11,7 @@ from graph.engine.store import is_iri
 from graph.vocab import SG
 from viewer.charts import scorecard
 from viewer.data import get_gaps, get_graph, get_snapshot
+from viewer.reports import chosen_strategy
 
 bp = Blueprint("pages", __name__)
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
@@ -20,11 +21,9 @@ SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
 def index() -> str:
     """The strategy at a glance (vision, priorities, outcomes, how much work, headline gaps), or with several, each one's figures."""
     snapshot = get_snapshot()
-    by_id = {s.id: s for s in snapshot.strategies}
-    wanted = request.args.get("strategy")
-    if wanted is not None and wanted not in by_id:
-        abort(404)
-    strategy = by_id[wanted] if wanted is not None else snapshot.strategies[0] if len(snapshot.strategies) == 1 else None
+    wanted = chosen_strategy(snapshot)
+    strategy = next(s for s in snapshot.strategies if s.iri == wanted) if wanted is not None \
+        else snapshot.strategies[0] if len(snapshot.strategies) == 1 else None
     if strategy is None:
         severities = Counter((g.strategy, g.severity) for g in snapshot.gaps)
         return render_template("index.html", strategy=None, strategies=snapshot.strategies, severities=severities)

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 
 from rdflib import BNode, Graph, URIRef
 
+from graph.names import UnknownName, resolve_values
 from graph.sparql import QueryError, bind, saved_queries
 from graph.tables import defuse_csv
 from graph.vocab import SPARQL_PREFIXES
@@ -27,6 +28,16 @@ def _saved(name: str | None):
     return found
 
 
+def _values(saved) -> dict[str, str]:
+    """The request's values of a saved query's parameters, as given."""
+    return {p.name: request.args.get(f"param.{p.name}", "") for p in (saved.params if saved else ())}
+
+
+def _resolved(saved, values: dict[str, str]) -> dict[str, str]:
+    """``values`` with each thing of the graph, given by workbook id or IRI, as its IRI; UnknownName for one the graph does not hold."""
+    return resolve_values(saved.params, values, lambda kind: (iri for iri, _ in get_snapshot().choices(kind)))
+
+
 def _run(saved, values: dict, accept: str):
     """Bind a saved query and run it in the endpoint's time-limited workers."""
     text = bind(saved, values)
@@ -42,13 +53,18 @@ EDITOR_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; style-src 'self' '
 def page() -> Response:
     """Pick a saved query, fill in its parameters and see the results; or write one in the editor."""
     saved = _saved(request.args.get("saved"))
-    values = {p.name: request.args.get(f"param.{p.name}", "") for p in (saved.params if saved else ())}
+    values = _values(saved)
     options = {p.name: get_snapshot().choices(p.choices) for p in (saved.params if saved else ()) if p.choices}
     context = {"queries": saved_queries(), "saved": saved, "values": values, "options": options, "error": None, "table": None, "downloads": {},
                "editor_text": SPARQL_PREFIXES + "\nSELECT * WHERE {\n  ?s a sg:Outcome ; rdfs:label ?label .\n}\n"}
+    status = 200
     if saved is not None:
         context["editor_text"] = saved.text
-        if all(values.values()):
+        try:
+            context["values"] = values = _resolved(saved, values)
+        except UnknownName as error:  # the page, with the form and what was wrong in it
+            context["error"], status = str(error), 404
+        if all(values.values()) and status == 200:
             try:
                 text, media_type, payload, truncated = _run(saved, values, "application/sparql-results+json, text/turtle")
                 context["editor_text"] = text
@@ -58,7 +74,7 @@ def page() -> Response:
                     context["downloads"] = {fmt: url_for("query.download", fmt=fmt, saved=saved.name, **params) for fmt in DOWNLOADS}
             except QueryError as error:
                 context["error"] = str(error)
-    response = make_response(render_template("query.html", **context))
+    response = make_response(render_template("query.html", **context), status)
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
 
@@ -69,11 +85,12 @@ def download(fmt: str) -> Response:
     if fmt not in DOWNLOADS:
         abort(404)
     saved = _saved(request.args.get("saved")) or abort(400)
-    values = {p.name: request.args.get(f"param.{p.name}", "") for p in saved.params}
     try:
-        _, _, payload, _ = _run(saved, values, DOWNLOADS[fmt])
+        _, _, payload, _ = _run(saved, _resolved(saved, _values(saved)), DOWNLOADS[fmt])
     except QueryError as error:
         return error_response(error)
+    except UnknownName as error:
+        return Response(str(error) + "\n", status=404, mimetype="text/plain")
     if fmt == "csv":  # a byte-order mark, so that Excel reads the file as UTF-8 ("–", "→")
         # Meant for a spreadsheet: defused, unlike /sparql's exact text/csv.
         return Response(b"\xef\xbb\xbf" + defuse_csv(payload.decode("utf-8")).encode("utf-8"), content_type=SPREADSHEETS["csv"],

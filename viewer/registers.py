@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from graph import contributions as links
 from graph.owners import KINDS, of_strategy
 from viewer.data import get_snapshot
-from viewer.reports import SPREADSHEETS, one_strategy
+from viewer.reports import SPREADSHEETS, named, one_strategy
 
 bp = Blueprint("registers", __name__)
 
@@ -14,7 +14,7 @@ def _links() -> tuple[list, dict]:
     """The causal links a request asks for, and its filters: ?strategy= (the first, when there are several), ?outcome= (its chain), ?strength=, ?evidence=none."""
     snapshot = get_snapshot()
     strategy = one_strategy(snapshot)
-    outcome = request.args.get("outcome") or None
+    outcome = named(snapshot, "outcome", strategy)
     if outcome is not None and snapshot.projection.nodes.get(outcome, {}).get("kind") != "outcome":
         abort(400)
     strengths = sorted({c.strength for c in snapshot.contributions})

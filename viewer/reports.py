@@ -10,6 +10,7 @@ from pyvis.network import Network
 
 from graph.diagram import MARKED, STRENGTHS, DiagramError, chain, dot, of_strategy, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
+from graph.names import UnknownName, resolve
 from graph.workbook.fixes import workbook_fix
 from viewer.charts import bars
 from graph.analysis import is_outside, within
@@ -26,12 +27,24 @@ KIND_NAMES = {"strategy": "Strategies", "vision": "Visions", "priority": "Priori
 KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
 
 
+def named(snapshot, kind: str, within: str | None = None) -> str | None:
+    """The IRI of the thing of ``kind`` that ?KIND= names by workbook id or IRI (graph.names.resolve); None if not given.
+
+    404, saying what was given and what there is, if the graph holds no such thing.
+    """
+    text = request.args.get(kind) or None  # a form's "All" sends KIND=
+    if text is None:
+        return None
+    known = [s.iri for s in snapshot.strategies] if kind == "strategy" else [iri for iri, _ in snapshot.choices(kind)]
+    try:
+        return resolve(kind, text, known, within, f"?{kind}=")
+    except UnknownName as error:
+        abort(404, description=str(error))
+
+
 def chosen_strategy(snapshot) -> str | None:
-    """The ?strategy= of a request, which must name a strategy of the graph; None means all of them."""
-    strategy = request.args.get("strategy") or None
-    if strategy is not None and not any(s.iri == strategy for s in snapshot.strategies):
-        abort(400)
-    return strategy
+    """The IRI of the strategy ?strategy= names, by workbook id or IRI; None means all of them."""
+    return named(snapshot, "strategy")
 
 
 def one_strategy(snapshot) -> str | None:
@@ -73,8 +86,8 @@ def _diagram() -> _Diagram:
     priorities = [b for b in boxes if b.kind == "priority"]
     chosen = None
     for kind, shown in (("outcome", outcomes), ("priority", priorities)):
-        asked = request.args.get(kind) or None  # the form's "All" sends outcome= or priority=
-        if asked is None or chosen is not None:
+        asked = named(snapshot, kind, strategy) if chosen is None else None
+        if asked is None:
             continue
         if any(b.iri == asked for b in shown):
             chosen = asked
