@@ -123,26 +123,28 @@ _NOT_ENGINE = f'!STRSTARTS(STR(?g), "{ENGINE_BASE}")'
 # A blank node has no name or address to show: it is read through the links whose other end it is (_BLANK_ENDS).
 _STATEMENTS = SPARQL_PREFIXES + """
 SELECT ?direction ?p ?pLabel ?o (COALESCE(?name, ?words) AS ?oLabel) ?oPage WHERE {
+  VALUES ?node { %%s }
   GRAPH ?g { { ?node ?p ?o BIND ("out" AS ?direction) } UNION { ?o ?p ?node BIND ("in" AS ?direction) } }
   FILTER (%(data)s && !isBlank(?o))
   OPTIONAL { ?p rdfs:label ?pLabel }
   OPTIONAL { ?o rdfs:label|skos:prefLabel ?name }
   OPTIONAL { ?o foaf:page ?oPage }
   # A value, baseline or target has no name: it is read in words, as its amount, unit and period.
+  # Bound inside, with the amount: Virtuoso reads STR of an unbound amount as "", which words every other thing.
   OPTIONAL { ?o sdmx-measure:obsValue|sg:targetValue ?amount
              OPTIONAL { ?o sg:indicator|^sg:hasBaseline|^sg:hasTarget ?indicator . ?indicator sg:unit ?unit }
-             OPTIONAL { ?o sdmx-dimension:refPeriod ?period } OPTIONAL { ?o sg:targetDate ?by } }
-  BIND (CONCAT(STR(?amount), IF(BOUND(?unit), CONCAT(" ", STR(?unit)), ""),
-               IF(BOUND(?period), CONCAT(" in ", STR(?period)), ""), IF(BOUND(?by), CONCAT(" by ", STR(?by)), "")) AS ?words)
+             OPTIONAL { ?o sdmx-dimension:refPeriod ?period } OPTIONAL { ?o sg:targetDate ?by }
+             BIND (CONCAT(STR(?amount), IF(BOUND(?unit), CONCAT(" ", STR(?unit)), ""),
+                          IF(BOUND(?period), CONCAT(" in ", STR(?period)), ""), IF(BOUND(?by), CONCAT(" by ", STR(?by)), "")) AS ?words) }
 }
 ORDER BY ?direction ?pLabel ?p ?oLabel ?o
-VALUES ?node { %%s }
 """ % {"data": _NOT_ENGINE}
 # The links whose other end is a blank node. One it points to is read in words: what the blank node
 # says, the members of a list it holds among them (a period's start and end, a union's classes). One
 # that points to it is read through the resource that holds it (a graph's qualified attribution).
 _BLANK_ENDS = SPARQL_PREFIXES + """
-SELECT ?direction ?p ?pLabel ?blank ?q ?qLabel ?v ?name (isIRI(?v) AS ?named) WHERE {
+SELECT ?direction ?p ?pLabel ?blank ?q ?qLabel ?v ?name (IF(isIRI(?v), "iri", "") AS ?named) WHERE {
+  VALUES ?node { %%s }
   { GRAPH ?g { ?node ?p ?blank } FILTER (isBlank(?blank) && %(data)s) BIND ("out" AS ?direction)
     { ?blank ?q ?v FILTER (!isBlank(?v)) } UNION { ?blank ?q ?list FILTER (isBlank(?list)) ?list rdf:rest*/rdf:first ?v FILTER (!isBlank(?v)) } }
   UNION
@@ -152,7 +154,6 @@ SELECT ?direction ?p ?pLabel ?blank ?q ?qLabel ?v ?name (isIRI(?v) AS ?named) WH
   OPTIONAL { ?q rdfs:label ?qLabel }
   OPTIONAL { ?v rdfs:label|skos:prefLabel ?name }
 }
-VALUES ?node { %%s }
 """ % {"data": _NOT_ENGINE}
 
 
@@ -239,7 +240,7 @@ def _blank_ends(ds: Dataset, iri: URIRef, view: ResourceView) -> bool:
     for row in select_values(ds, _BLANK_ENDS % iri.n3()):
         names[row["p"]] = predicate_name(row["p"], row["pLabel"])
         names[row["q"]] = predicate_name(row["q"], row["qLabel"])
-        label = row["name"] or (_local(row["v"]) if row["named"] == "true" else row["v"])
+        label = row["name"] or (_local(row["v"]) if row["named"] else row["v"])
         if row["direction"] == "out":
             said.setdefault((row["p"], row["blank"]), {}).setdefault(row["q"], set()).add(label)
         else:
