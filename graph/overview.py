@@ -255,25 +255,27 @@ _COMPARATOR = """(EXISTS { %(v)s sg:comparator true }
 _WHOLE = "<https://w3id.org/strategy-graph/def/population-group/all>"
 # The polarity scheme (ontology/concepts.ttl).
 POLARITY = "https://w3id.org/strategy-graph/def/polarity/"
+# DISTINCT, with the value's node: a value stated in several named graphs is one value (the union of
+# the graphs holds a statement once per graph that states it).
 _SERIES = SPARQL_PREFIXES + """
-SELECT ?kind ?period ?value ?unit ?polarity WHERE {
+SELECT DISTINCT ?kind ?node ?period ?value ?unit ?polarity WHERE {
   OPTIONAL { ?indicator sg:unit ?unit }
   OPTIONAL { ?indicator sg:polarity ?polarity }
   {
     ?obs sg:indicator ?indicator ; sdmx-dimension:refPeriod ?period ; sdmx-measure:obsValue ?value ;
          sg:populationGroup %(whole)s .
     FILTER NOT EXISTS { ?indicator sg:hasBaseline ?obs }
-    BIND (IF(%(obs)s, "comparator", "own") AS ?kind)
+    BIND (IF(%(obs)s, "comparator", "own") AS ?kind) BIND (?obs AS ?node)
   }
   # The strategy's own baseline and target, for the whole population: a comparator's are not drawn as its own.
   UNION { ?indicator sg:hasBaseline ?baseline . ?baseline sdmx-measure:obsValue ?value .
           OPTIONAL { ?baseline sdmx-dimension:refPeriod ?period }
           FILTER NOT EXISTS { ?baseline sg:populationGroup ?group FILTER (?group != %(whole)s) }
-          FILTER (!%(baseline)s) BIND ("baseline" AS ?kind) }
+          FILTER (!%(baseline)s) BIND ("baseline" AS ?kind) BIND (?baseline AS ?node) }
   UNION { ?indicator sg:hasTarget ?target . ?target sg:targetValue ?value .
           OPTIONAL { ?target sg:targetDate ?period }
           FILTER NOT EXISTS { ?target sg:populationGroup ?group FILTER (?group != %(whole)s) }
-          FILTER (!%(target)s) BIND ("target" AS ?kind) }
+          FILTER (!%(target)s) BIND ("target" AS ?kind) BIND (?target AS ?node) }
 }
 ORDER BY ?period
 VALUES ?indicator { %%s }
