@@ -247,11 +247,11 @@ def _local(iri) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-# A comparator, as the gap rules define it (shapes/gaps.ttl): a value marked so, or for another
-# area than that of every strategy its indicator serves.
+# A comparator, as the gap rules define it (shapes/gaps.ttl): a value marked so, or for an area
+# other than every own area of its indicator (sg:ownArea, derived by ontology/rules/unit/own-area.rq).
 _COMPARATOR = """(EXISTS { %(v)s sg:comparator true }
-    || (EXISTS { %(v)s sdmx-dimension:refArea ?anyArea } && EXISTS { ?indicator sg:measures/dcterms:isPartOf/dcterms:spatial ?anyOwn }
-        && NOT EXISTS { %(v)s sdmx-dimension:refArea ?area . ?indicator sg:measures/dcterms:isPartOf/dcterms:spatial ?area }))"""
+    || (EXISTS { %(v)s sdmx-dimension:refArea ?anyArea } && EXISTS { ?indicator sg:ownArea ?anyOwn }
+        && NOT EXISTS { %(v)s sdmx-dimension:refArea ?area . ?indicator sg:ownArea ?area }))"""
 _WHOLE = "<https://w3id.org/strategy-graph/def/population-group/all>"
 # The polarity scheme (ontology/concepts.ttl).
 POLARITY = "https://w3id.org/strategy-graph/def/polarity/"
