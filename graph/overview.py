@@ -4,7 +4,6 @@ Normalised once here so that pages ask for one field per idea.
 """
 
 import math
-from decimal import Decimal
 import re
 from dataclasses import dataclass, field, replace
 
@@ -12,6 +11,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
 from graph.engine.store import select_values
+from graph.order import published_order
 from graph.vocab import ID_BASE, SG, SPARQL_PREFIXES
 
 _STRATEGIES = SPARQL_PREFIXES + "SELECT ?strategy ?label WHERE { ?strategy a sg:Strategy ; rdfs:label ?label }"
@@ -61,15 +61,15 @@ class StrategyOverview:
 
 
 def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
-    """Every strategy in the graph, sorted by label, parts in document order (schema:position, then label)."""
+    """Every strategy in the graph, sorted by label, parts in the published order (graph.order)."""
     found: dict[str, StrategyOverview] = {}
     for row in select_values(ds, _STRATEGIES):  # a strategy with several labels goes by the first
         iri, label = row["strategy"], row["label"]
         if iri not in found or label < found[iri].label:
             found[iri] = StrategyOverview(iri, label)
     for kind, pattern in _PARTS.items():
-        parts = sorted({(row["strategy"], _position(row["position"]), row["itemLabel"], row["item"]) for row in select_values(ds, _PART % pattern)})
-        for strategy, _, label, item in parts:
+        rows = {(row["strategy"], row["position"], row["itemLabel"], row["item"]) for row in select_values(ds, _PART % pattern)}
+        for strategy, _, label, item in sorted(rows, key=lambda r: published_order(*r[1:])):
             if strategy in found:
                 getattr(found[strategy], kind).append(Item(item, label))
     for row in select_values(ds, _INDICATORS):
@@ -85,8 +85,8 @@ def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
     links: dict[str, set[str]] = {}
     for row in select_values(ds, _LINKS):
         links.setdefault(row["from"], set()).add(row["to"])
-    interventions = sorted({(_position(row["position"]), row["itemLabel"], row["item"], row["strategy"] or "")
-                            for row in select_values(ds, _INTERVENTIONS)})
+    interventions = sorted({(row["position"], row["itemLabel"], row["item"], row["strategy"] or "")
+                            for row in select_values(ds, _INTERVENTIONS)}, key=lambda r: published_order(*r[:3]) + (r[3],))
     for _, label, item, own in interventions:
         reached, todo, seen = {own} - {""}, [item], {item}
         while todo:
@@ -118,17 +118,6 @@ def resolve_strategy(ds: Dataset, text: str) -> str:
 def strategy_id(iri: str) -> str:
     """The short id of a strategy: its workbook id, or else its IRI."""
     return iri.removeprefix(ID_BASE).removesuffix("/strategy") if iri.startswith(ID_BASE) and iri.endswith("/strategy") else iri
-
-
-def _position(value: str | None) -> tuple:
-    """A sort key as SPARQL orders positions (their lexical forms): none first, then numbers, then anything else as text."""
-    if value is None:
-        return (0,)
-    try:
-        number = Decimal(value)
-    except ArithmeticError:
-        return (2, value)
-    return (1, number) if number.is_finite() else (2, value)
 
 
 _STATEMENTS = SPARQL_PREFIXES + """

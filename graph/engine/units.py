@@ -9,7 +9,10 @@ documents, data sets, descriptions of graphs: the classes the ontology marks
 validated with its description. Every unit is validated with the vocabulary.
 
 Each unit's report is kept in the store, in a named graph of its own under
-``REPORTS``, with a fingerprint of what its validation read. A write
+``REPORTS``, with a fingerprint of what its validation read, and with what
+the unit rules (ontology/rules/unit/) derive from the unit before it is
+validated: links that cross named graphs, such as an indicator's own area
+(sg:ownArea), which the shapes and the views then read as one statement. A write
 re-validates only the units it touched whose fingerprint changed; a read
 never validates. A rule's result for a node can depend only on what its unit
 holds, so the kept reports together are exactly the report of the whole graph
