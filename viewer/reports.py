@@ -11,7 +11,7 @@ from pyvis.network import Network
 from graph.diagram import MARKED, STRENGTHS, DiagramError, chain, dot, of_strategy, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, rules_by_id
 from viewer.charts import bars
-from graph.analysis import is_outside, ordered, within
+from graph.analysis import is_outside, within
 from graph.contributions import WEAK, chosen
 from viewer.data import get_gaps, get_snapshot
 
@@ -201,7 +201,7 @@ def network() -> str:
     g = snapshot.projection if strategy is None else within(snapshot.projection, strategy)
     net = Network(directed=True)
     # In a fixed order, not the order some store answered in: the page reads the same from any store.
-    for node, data in ((n, g.nodes[n]) for n in ordered(g, g.nodes)):
+    for node, data in sorted(g.nodes(data=True), key=lambda item: (item[1]["label"], item[0])):
         if data["kind"] in KIND_COLOURS:
             # Labels go to the browser as JSON and are drawn as text: never as HTML.
             net.add_node(node, label=data["label"], title=data["label"], group=data["kind"],
