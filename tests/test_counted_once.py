@@ -123,9 +123,17 @@ def _check_every_indicator(runner, store: Path, expected: dict, source: Dataset)
         close(app)
 
 
+def _gaps(runner, store: Path) -> list[tuple]:
+    result = _invoke(runner, "gaps", "--store", store, "--format", "json", "--fail-on", "none")
+    return sorted((g["rule"], g["focus"], g["message"]) for g in json.loads(result.output))
+
+
 def test_importing_the_exported_workbook_unchanged_counts_every_value_as_before(runner, tmp_path, source, expected):
+    fresh = tmp_path / "fresh"
+    _invoke(runner, "init", "--store", fresh)
     store = _round_trip(runner, tmp_path)
     _check_every_indicator(runner, store, expected, source)
+    assert _gaps(runner, store) == _gaps(runner, fresh)
     # The figures: 3 values, not 24, and the direction of travel as before the round trip.
     ds = open_graph(store=store)
     try:
