@@ -5,7 +5,8 @@ uses. It is a directed graph:
 
 - graph attribute ``owner_labels``: the label of every owner;
 - nodes are IRIs, with ``kind`` (strategy, vision, priority, outcome, workstream,
-  intervention), ``label``, ``strategy`` (the strategy an outcome or work stream
+  intervention), ``label``, ``position`` (schema:position, its place in the
+  published list, or None), ``strategy`` (the strategy an outcome or work stream
   is part of, or an intervention if it is part of one), ``owners`` (sg:owner),
   ``life_stages`` (sg:servesLifeStage) and, for interventions, ``funding``: the
   committed or spent commitments with an amount above zero, as
@@ -30,15 +31,17 @@ from decimal import Decimal
 import networkx as nx
 from rdflib import Dataset
 
+from graph.order import published_order
 from graph.vocab import SPARQL_PREFIXES
 
 _NODES = SPARQL_PREFIXES + """
-SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) WHERE {
+SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) (MIN(?place) AS ?position) WHERE {
   VALUES (?type ?kind) { (sg:Strategy "strategy") (sg:Vision "vision") (sg:StrategicPriority "priority") (sg:Outcome "outcome")
                          (sg:Workstream "workstream") (sg:Intervention "intervention") }
   ?node a ?type .
   OPTIONAL { ?node rdfs:label ?name }
   OPTIONAL { ?node dcterms:isPartOf ?part }
+  OPTIONAL { ?node schema:position ?place }
 } GROUP BY ?node ?kind
 """
 _EDGES = SPARQL_PREFIXES + """
@@ -82,7 +85,7 @@ def project(ds: Dataset) -> nx.DiGraph:
     g = nx.DiGraph(owner_labels={})
     for row in ds.query(_NODES):
         g.add_node(str(row.node), kind=str(row.kind), label=str(row.label or row.node),
-                   strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), funding=[])
+                   position=None if row.position is None else str(row.position), strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), funding=[])
     for row in ds.query(_EDGES):
         if str(row["from"]) in g and str(row.to) in g:
             g.add_edge(str(row["from"]), str(row.to), kind=str(row.kind))
@@ -118,7 +121,7 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
     """
     g = project(ds) if g is None else g
     stages = sorted(ds.query(_LIFE_STAGES), key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
-    outcomes = _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome"))
+    outcomes = ordered(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome"))
     means = {o: _means(g, o) for o in outcomes}  # the pathway graph behind each outcome
     own = {o: means[o].subgraph(n for n in means[o] if not is_outside(g, n)) for o in outcomes}
     return {
@@ -128,18 +131,18 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
         "single_points_of_failure": _single_points(g, outcomes, own),
         "cut_points": _cut_points(g, outcomes, own),
         "outside_work": [
-            {"outcome": _ref(g, o), "interventions": [_ref(g, n) for n in _sorted(g, (n for n in means[o] if is_outside(g, n)))]}
+            {"outcome": _ref(g, o), "interventions": [_ref(g, n) for n in ordered(g, (n for n in means[o] if is_outside(g, n)))]}
             for o in outcomes if any(is_outside(g, n) for n in means[o])
         ],
         "cycles": [[_ref(g, n) for n in cycle] for cycle in _cycles(g)],
         "centrality": _centrality(g, outcomes, means),
         "life_course": [
             {"life_stage": {"iri": str(s.stage), "label": str(s.label)},
-             "served_by": [_ref(g, n) for n in _sorted(g, (n for n, d in g.nodes(data=True) if str(s.stage) in d["life_stages"]))]}
+             "served_by": [_ref(g, n) for n in ordered(g, (n for n, d in g.nodes(data=True) if str(s.stage) in d["life_stages"]))]}
             for s in stages
         ],
         "unlinked_workstreams": [
-            _ref(g, w) for w in _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == "workstream"))
+            _ref(g, w) for w in ordered(g, (n for n, d in g.nodes(data=True) if d["kind"] == "workstream"))
             if not any(w in means[o] for o in outcomes)
         ],
     }
@@ -149,8 +152,9 @@ def _ref(g: nx.DiGraph, node: str) -> dict:
     return {"iri": node, "label": g.nodes[node]["label"]}
 
 
-def _sorted(g: nx.DiGraph, nodes) -> list[str]:
-    return sorted(set(nodes), key=lambda n: (g.nodes[n]["label"], n))
+def ordered(g: nx.DiGraph, nodes) -> list[str]:
+    """Nodes of the projection, each once, in the published order (graph.order)."""
+    return sorted(set(nodes), key=lambda n: published_order(g.nodes[n]["position"], g.nodes[n]["label"], n))
 
 
 def chain_of(g: nx.DiGraph, outcome: str) -> set[str]:
@@ -187,9 +191,9 @@ def _funded(g: nx.DiGraph, node: str) -> bool:
 
 def _pathways(g: nx.DiGraph, outcome: str, means: nx.DiGraph) -> dict:
     interventions = [n for n in means if g.nodes[n]["kind"] == "intervention"]
-    priorities = _sorted(g, (p for _, p, k in g.out_edges(outcome, data="kind") if k == "serves_priority"))
+    priorities = ordered(g, (p for _, p, k in g.out_edges(outcome, data="kind") if k == "serves_priority"))
     chains = []
-    for intervention in _sorted(g, interventions):
+    for intervention in ordered(g, interventions):
         for path in nx.all_simple_paths(means, intervention, outcome):
             for tail in (priorities or [None]):
                 chains.append([_ref(g, n) for n in path + ([tail] if tail else [])])
@@ -204,7 +208,7 @@ def _pathways(g: nx.DiGraph, outcome: str, means: nx.DiGraph) -> dict:
 
 def _coverage(g: nx.DiGraph, outcomes: list[str], means: dict) -> dict:
     def matrix(kind: str) -> dict:
-        rows = _sorted(g, (n for n, d in g.nodes(data=True) if d["kind"] == kind))
+        rows = ordered(g, (n for n, d in g.nodes(data=True) if d["kind"] == kind))
         return {
             "rows": [_ref(g, r) for r in rows],
             "columns": [_ref(g, o) for o in outcomes],
@@ -258,7 +262,7 @@ def _cut_points(g: nx.DiGraph, outcomes: list[str], means: dict) -> list[dict]:
         funded = [n for n in pathway if _funded(g, n)]
         if not funded:
             continue
-        for node in _sorted(g, (n for n in pathway if g.nodes[n]["kind"] in ("workstream", "intervention"))):
+        for node in ordered(g, (n for n in pathway if g.nodes[n]["kind"] in ("workstream", "intervention"))):
             rest = pathway.subgraph(n for n in pathway if n != node)
             if not any(nx.has_path(rest, f, outcome) for f in funded if f != node):
                 found.append({"outcome": _ref(g, outcome), "cut_by": _ref(g, node)})

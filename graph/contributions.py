@@ -13,17 +13,20 @@ from rdflib import Dataset
 
 from graph.analysis import chain_of, within
 from graph.engine.store import select_values
+from graph.order import published_order
 from graph.tables import to_csv, to_xlsx
 from graph.vocab import SPARQL_PREFIXES
 
 _LINKS = SPARQL_PREFIXES + """
-SELECT ?c ?from (SAMPLE(?fromName) AS ?fromLabel) ?to (SAMPLE(?toName) AS ?toLabel) (SAMPLE(?s) AS ?strength)
+SELECT ?c ?from (SAMPLE(?fromName) AS ?fromLabel) (MIN(?fromPlace) AS ?fromPosition) ?to (SAMPLE(?toName) AS ?toLabel)
+       (MIN(?toPlace) AS ?toPosition) (SAMPLE(?s) AS ?strength)
        (SAMPLE(?sName) AS ?strengthLabel) (SAMPLE(?r) AS ?rationale)
        (GROUP_CONCAT(DISTINCT ?assumed; separator="\\n") AS ?assumptions)
        (GROUP_CONCAT(DISTINCT ?cited; separator="\\n") AS ?evidence)
        (GROUP_CONCAT(DISTINCT STR(?agent); separator="\\n") AS ?agents) WHERE {
   ?from sg:qualifiedContribution ?c . ?c sg:contributionTo ?to .
   OPTIONAL { ?from rdfs:label ?fromName } OPTIONAL { ?to rdfs:label ?toName }
+  OPTIONAL { ?from schema:position ?fromPlace } OPTIONAL { ?to schema:position ?toPlace }
   OPTIONAL { ?c sg:strength ?s OPTIONAL { ?s skos:prefLabel ?sName } }
   OPTIONAL { ?c sg:rationale ?r }
   OPTIONAL { ?c sg:assumption ?a OPTIONAL { ?a rdfs:label ?aName } BIND (COALESCE(STR(?aName), STR(?a)) AS ?assumed) }
@@ -70,16 +73,17 @@ COLUMNS = (
 
 
 def contributions(ds: Dataset) -> list[Contribution]:
-    """Every causal link of the graph, ordered by what it leads to, then by what it comes from."""
+    """Every causal link of the graph, ordered by what it leads to, then by what it comes from, each in the published order (graph.order)."""
     rows = list(select_values(ds, _LINKS))
     lines = lambda row, name: tuple(sorted(filter(None, (row[name] or "").split("\n"))))
     agents = {a for row in rows for a in lines(row, "agents")}
     names = {row["agent"]: row["label"] for row in select_values(ds, _AGENTS % " ".join(f"<{a}>" for a in agents))} if agents else {}
-    found = [Contribution(row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
+    found = [(published_order(row["toPosition"], row["toLabel"] or row["to"], row["to"])
+              + published_order(row["fromPosition"], row["fromLabel"] or row["from"], row["from"]) + (row["c"],), Contribution(row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
                           row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
-                          lines(row, "assumptions"), lines(row, "evidence"), tuple(sorted(names.get(a, a) for a in lines(row, "agents"))))
+                          lines(row, "assumptions"), lines(row, "evidence"), tuple(sorted(names.get(a, a) for a in lines(row, "agents")))))
              for row in rows]
-    return sorted(found, key=lambda c: (c.target_label, c.source_label, c.iri))
+    return [c for _, c in sorted(found, key=lambda pair: pair[0])]
 
 
 def chosen(links: list[Contribution], g: nx.DiGraph, strategy: str | None = None, outcome: str | None = None,

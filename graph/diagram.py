@@ -17,7 +17,7 @@ import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
 
-from graph.analysis import project, within
+from graph.analysis import ordered, project, within
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
@@ -94,7 +94,9 @@ def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | No
             indicators.get(n, 0), tuple(marks.get(n, ())))
         for n in nodes
     ]
-    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), b.label)), sorted(links, key=lambda l: (l.source, l.target))
+    # Each layer in the published order: the lanes, and the PDF, follow the order of the boxes.
+    rank = {n: i for i, n in enumerate(ordered(g, nodes))}
+    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), rank[b.iri])), sorted(links, key=lambda l: (l.source, l.target))
 
 
 def chain(boxes: list[Box], links: list[Link], ends: set[str]) -> tuple[list[Box], list[Link]]:
@@ -198,7 +200,9 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
     final = [o for o in outcomes if not any(l.source == o and kind[l.target] == "outcome" for l in links)]
     for members in (final, [b.iri for b in boxes if b.kind == "priority"], [b.iri for b in boxes if b.kind == "vision"]):
         if members:
-            lines.append("  { rank=same; " + " ".join(ids[n] for n in members) + " }")
+            # Invisible links hold the column in the published order, top to bottom: Graphviz would reorder it.
+            lines.append("  { rank=same; " + " ".join(ids[n] for n in members)
+                         + "".join(f"; {ids[a]} -> {ids[b]} [style=invis]" for a, b in zip(members, members[1:])) + " }")
     for box in boxes:
         text = "<br/>".join(html.escape(part) for part in _wrap(box.label, WRAP))
         details = []

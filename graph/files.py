@@ -36,3 +36,8 @@ def input_rules() -> list[Path]:
 def graph_rules() -> list[Path]:
     """SPARQL Update rules run on the whole graph after every load."""
     return sorted((ONTOLOGY_DIR / "rules" / "graph").glob("*.ru"))
+
+
+def unit_rules() -> list[Path]:
+    """SPARQL CONSTRUCT rules worked out for each unit of validation, and kept with its report."""
+    return sorted((ONTOLOGY_DIR / "rules" / "unit").glob("*.rq"))

@@ -4,7 +4,6 @@ Normalised once here so that pages ask for one field per idea.
 """
 
 import math
-from decimal import Decimal
 import re
 from dataclasses import dataclass, field, replace
 
@@ -12,6 +11,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from graph.engine.store import select_values
+from graph.order import published_order
 from graph.vocab import ENGINE_BASE, ID_BASE, SG, SPARQL_PREFIXES
 
 _STRATEGIES = SPARQL_PREFIXES + "SELECT ?strategy ?label WHERE { ?strategy a sg:Strategy ; rdfs:label ?label }"
@@ -61,15 +61,15 @@ class StrategyOverview:
 
 
 def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
-    """Every strategy in the graph, sorted by label, parts in document order (schema:position, then label)."""
+    """Every strategy in the graph, sorted by label, parts in the published order (graph.order)."""
     found: dict[str, StrategyOverview] = {}
     for row in select_values(ds, _STRATEGIES):  # a strategy with several labels goes by the first
         iri, label = row["strategy"], row["label"]
         if iri not in found or label < found[iri].label:
             found[iri] = StrategyOverview(iri, label)
     for kind, pattern in _PARTS.items():
-        parts = sorted({(row["strategy"], _position(row["position"]), row["itemLabel"], row["item"]) for row in select_values(ds, _PART % pattern)})
-        for strategy, _, label, item in parts:
+        rows = {(row["strategy"], row["position"], row["itemLabel"], row["item"]) for row in select_values(ds, _PART % pattern)}
+        for strategy, _, label, item in sorted(rows, key=lambda r: published_order(*r[1:])):
             if strategy in found:
                 getattr(found[strategy], kind).append(Item(item, label))
     for row in select_values(ds, _INDICATORS):
@@ -85,8 +85,8 @@ def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
     links: dict[str, set[str]] = {}
     for row in select_values(ds, _LINKS):
         links.setdefault(row["from"], set()).add(row["to"])
-    interventions = sorted({(_position(row["position"]), row["itemLabel"], row["item"], row["strategy"] or "")
-                            for row in select_values(ds, _INTERVENTIONS)})
+    interventions = sorted({(row["position"], row["itemLabel"], row["item"], row["strategy"] or "")
+                            for row in select_values(ds, _INTERVENTIONS)}, key=lambda r: published_order(*r[:3]) + (r[3],))
     for _, label, item, own in interventions:
         reached, todo, seen = {own} - {""}, [item], {item}
         while todo:
@@ -104,17 +104,6 @@ def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
 def strategy_id(iri: str) -> str:
     """The short id of a strategy: its workbook id, or else its IRI."""
     return iri.removeprefix(ID_BASE).removesuffix("/strategy") if iri.startswith(ID_BASE) and iri.endswith("/strategy") else iri
-
-
-def _position(value: str | None) -> tuple:
-    """A sort key as SPARQL orders positions (their lexical forms): none first, then numbers, then anything else as text."""
-    if value is None:
-        return (0,)
-    try:
-        number = Decimal(value)
-    except ArithmeticError:
-        return (2, value)
-    return (1, number) if number.is_finite() else (2, value)
 
 
 # What a page shows is the data and the vocabulary: the engine's graphs (its kept gap reports, whose
@@ -277,33 +266,35 @@ def _local(iri) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-# A comparator, as the gap rules define it (shapes/gaps.ttl): a value marked so, or for another
-# area than that of every strategy its indicator serves.
+# A comparator, as the gap rules define it (shapes/gaps.ttl): a value marked so, or for an area
+# other than every own area of its indicator (sg:ownArea, derived by ontology/rules/unit/own-area.rq).
 _COMPARATOR = """(EXISTS { %(v)s sg:comparator true }
-    || (EXISTS { %(v)s sdmx-dimension:refArea ?anyArea } && EXISTS { ?indicator sg:measures/dcterms:isPartOf/dcterms:spatial ?anyOwn }
-        && NOT EXISTS { %(v)s sdmx-dimension:refArea ?area . ?indicator sg:measures/dcterms:isPartOf/dcterms:spatial ?area }))"""
+    || (EXISTS { %(v)s sdmx-dimension:refArea ?anyArea } && EXISTS { ?indicator sg:ownArea ?anyOwn }
+        && NOT EXISTS { %(v)s sdmx-dimension:refArea ?area . ?indicator sg:ownArea ?area }))"""
 _WHOLE = "<https://w3id.org/strategy-graph/def/population-group/all>"
 # The polarity scheme (ontology/concepts.ttl).
 POLARITY = "https://w3id.org/strategy-graph/def/polarity/"
+# DISTINCT, with the value's node: a value stated in several named graphs is one value (the union of
+# the graphs holds a statement once per graph that states it).
 _SERIES = SPARQL_PREFIXES + """
-SELECT ?kind ?period ?value ?unit ?polarity WHERE {
+SELECT DISTINCT ?kind ?node ?period ?value ?unit ?polarity WHERE {
   OPTIONAL { ?indicator sg:unit ?unit }
   OPTIONAL { ?indicator sg:polarity ?polarity }
   {
     ?obs sg:indicator ?indicator ; sdmx-dimension:refPeriod ?period ; sdmx-measure:obsValue ?value ;
          sg:populationGroup %(whole)s .
     FILTER NOT EXISTS { ?indicator sg:hasBaseline ?obs }
-    BIND (IF(%(obs)s, "comparator", "own") AS ?kind)
+    BIND (IF(%(obs)s, "comparator", "own") AS ?kind) BIND (?obs AS ?node)
   }
   # The strategy's own baseline and target, for the whole population: a comparator's are not drawn as its own.
   UNION { ?indicator sg:hasBaseline ?baseline . ?baseline sdmx-measure:obsValue ?value .
           OPTIONAL { ?baseline sdmx-dimension:refPeriod ?period }
           FILTER NOT EXISTS { ?baseline sg:populationGroup ?group FILTER (?group != %(whole)s) }
-          FILTER (!%(baseline)s) BIND ("baseline" AS ?kind) }
+          FILTER (!%(baseline)s) BIND ("baseline" AS ?kind) BIND (?baseline AS ?node) }
   UNION { ?indicator sg:hasTarget ?target . ?target sg:targetValue ?value .
           OPTIONAL { ?target sg:targetDate ?period }
           FILTER NOT EXISTS { ?target sg:populationGroup ?group FILTER (?group != %(whole)s) }
-          FILTER (!%(target)s) BIND ("target" AS ?kind) }
+          FILTER (!%(target)s) BIND ("target" AS ?kind) BIND (?target AS ?node) }
 }
 ORDER BY ?period
 VALUES ?indicator { %%s }

@@ -12,6 +12,7 @@ from rdflib import Dataset
 
 from graph.analysis import within
 from graph.engine.store import select_values
+from graph.order import published_order
 from graph.vocab import SPARQL_PREFIXES
 
 # What an owner can be accountable for, in the order a page lists them.
@@ -26,11 +27,13 @@ SELECT ?agent (SAMPLE(?name) AS ?label) (SAMPLE(?board) AS ?isBoard) (SAMPLE(?pe
 } GROUP BY ?agent
 """
 _OWNED = SPARQL_PREFIXES + """
-SELECT ?agent ?thing ?kind (SAMPLE(?name) AS ?label) (GROUP_CONCAT(DISTINCT STR(?measured); separator=" ") AS ?measures) WHERE {
+SELECT ?agent ?thing ?kind (SAMPLE(?name) AS ?label) (GROUP_CONCAT(DISTINCT STR(?measured); separator=" ") AS ?measures)
+       (MIN(?place) AS ?position) WHERE {
   VALUES (?type ?kind) { (sg:Outcome "outcome") (sg:Workstream "workstream") (sg:Intervention "intervention") (sg:Indicator "indicator") }
   ?thing sg:owner ?agent ; a ?type .
   OPTIONAL { ?thing rdfs:label ?name }
   OPTIONAL { ?thing sg:measures ?measured }
+  OPTIONAL { ?thing schema:position ?place }
 } GROUP BY ?agent ?thing ?kind
 """
 _LED = SPARQL_PREFIXES + """
@@ -52,12 +55,14 @@ SELECT ?agent ?commitment ?item (SAMPLE(?itemName) AS ?itemLabel) (SAMPLE(?value
 class Thing:
     """Something an owner is responsible for, leads or funds: its IRI and label.
 
-    ``measures``: for an indicator, what it measures, which places it in a strategy.
+    ``measures``: for an indicator, what it measures, which places it in a strategy;
+    ``position``: its place in the published list (schema:position), if it has one.
     """
 
     iri: str
     label: str
     measures: frozenset[str] = frozenset()
+    position: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Owner:
 
 
 def owners(ds: Dataset) -> list[Owner]:
-    """Every owner of the graph, by label."""
+    """Every owner of the graph, by label; what each is accountable for in the published order (graph.order)."""
     found = {}
     for row in select_values(ds, _AGENTS):
         kind = "board" if row["isBoard"] else "person" if row["isPerson"] else "organisation"
@@ -92,7 +97,7 @@ def owners(ds: Dataset) -> list[Owner]:
     for row in select_values(ds, _OWNED):
         if row["agent"] in found:
             found[row["agent"]].owns[row["kind"]].append(
-                Thing(row["thing"], row["label"] or row["thing"], frozenset((row["measures"] or "").split())))
+                Thing(row["thing"], row["label"] or row["thing"], frozenset((row["measures"] or "").split()), row["position"]))
     for row in select_values(ds, _LED):
         found[row["agent"]].leads.append(Thing(row["strategy"], row["label"] or row["strategy"]))
     for row in select_values(ds, _FUNDED):
@@ -100,7 +105,7 @@ def owners(ds: Dataset) -> list[Owner]:
                                                _amount(row["amount"]), row["currency"] or "", row["status"] or "status not stated"))
     for owner in found.values():
         for things in owner.owns.values():
-            things.sort(key=lambda t: (t.label, t.iri))
+            things.sort(key=lambda t: published_order(t.position, t.label, t.iri))
         owner.leads.sort(key=lambda t: (t.label, t.iri))
         owner.funds.sort(key=lambda f: (f.item.label, f.iri))
     return sorted(found.values(), key=lambda o: (o.label, o.iri))

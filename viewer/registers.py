@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, render_template, request
 
 from graph import contributions as links
+from graph.analysis import ordered
 from graph.owners import KINDS, of_strategy
 from viewer.data import get_snapshot
 from viewer.reports import SPREADSHEETS, named, one_strategy
@@ -26,8 +27,7 @@ def _links() -> tuple[list, dict]:
         abort(400)
     shown = links.chosen(snapshot.contributions, snapshot.projection, strategy, outcome, strength, evidence == "none")
     g = snapshot.projection
-    outcomes = sorted((n for n, d in g.nodes(data=True) if d["kind"] == "outcome" and (strategy is None or d["strategy"] == strategy)),
-                      key=lambda n: g.nodes[n]["label"])
+    outcomes = ordered(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome" and (strategy is None or d["strategy"] == strategy)))
     filters = {"strategy": strategy, "outcome": outcome, "strength": strength, "evidence": evidence,
                "outcomes": [(n, g.nodes[n]["label"]) for n in outcomes], "strengths": strengths}
     return shown, filters

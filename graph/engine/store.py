@@ -61,6 +61,11 @@ def run_rules(inner: pyoxigraph.Store, rules: Iterable[Path]) -> None:
         inner.update(_rule_text(rule))
 
 
+def constructed(inner: pyoxigraph.Store, rules: Iterable[Path]) -> list[pyoxigraph.Triple]:
+    """What SPARQL CONSTRUCT rules derive from an Oxigraph store (the union of its graphs), each triple once."""
+    return list(dict.fromkeys(t for rule in rules for t in inner.query(_rule_text(rule), use_default_graph_as_union=True)))
+
+
 @lru_cache(maxsize=None)
 def _rule_text(rule: Path) -> str:
     return rule.read_text(encoding="utf-8")

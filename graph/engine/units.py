@@ -9,7 +9,10 @@ documents, data sets, descriptions of graphs: the classes the ontology marks
 validated with its description. Every unit is validated with the vocabulary.
 
 Each unit's report is kept in the store, in a named graph of its own under
-``REPORTS``, with a fingerprint of what its validation read. A write
+``REPORTS``, with a fingerprint of what its validation read, and with what
+the unit rules (ontology/rules/unit/) derive from the unit before it is
+validated: links that cross named graphs, such as an indicator's own area
+(sg:ownArea), which the shapes and the views then read as one statement. A write
 re-validates only the units it touched whose fingerprint changed; a read
 never validates. A rule's result for a node can depend only on what its unit
 holds, so the kept reports together are exactly the report of the whole graph
@@ -37,15 +40,16 @@ import pyoxigraph as ox
 from oxrdflib._converter import from_ox, to_ox
 from rdflib.namespace import PROV, RDF, SH, XSD
 
+from graph import files
 from graph.engine import validation
 from graph.engine.rules import ExtraRules, describe, rule_of, shapes_digest, shapes_graph
-from graph.engine.store import SKOLEM, add_all, vocabulary
+from graph.engine.store import SKOLEM, add_all, constructed, files_digest, vocabulary
 from graph.engine.workers import context as process_context
 from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES, VOCABULARY_BASE
 
 REPORTS = ENGINE_BASE + "report/"
 # Part of every fingerprint: raise it when what validation reports changes.
-ENGINE_VERSION = "units-3"
+ENGINE_VERSION = "units-4"
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _SHARED = ox.NamedNode(str(SG.sharedReference))
@@ -58,6 +62,8 @@ _RECORDED = {SH.focusNode: "focus", SH.sourceShape: "shape", SH.resultSeverity: 
 _DATETIME = ox.NamedNode(str(XSD.dateTime))
 # Where a unit's validation holds the descriptions of the shared references it cites.
 _CITED = ox.NamedNode(ENGINE_BASE + "cited")
+# Where it holds what the unit rules derive from its statements (an indicator's own area), before its report keeps them.
+_DERIVED = ox.NamedNode(ENGINE_BASE + "derived")
 _Q = SPARQL_PREFIXES + "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
 _KEPT = _Q + """
 SELECT ?report ?graph ?fingerprint WHERE {
@@ -69,11 +75,26 @@ SELECT ?report ?graph ?fingerprint WHERE {
 def validated_with() -> str:
     """What a kept report depends on besides its unit's statements and the vocabulary.
 
-    The shapes, this engine, and the day: a rule reads NOW() (a value is
-    stale two years after its period ended), so a report made yesterday may
-    be wrong today. The first write of a day validates every unit again.
+    The shapes, the unit rules, this engine, and the day: a rule reads NOW() (a
+    value is stale two years after its period ended), so a report made
+    yesterday may be wrong today. The first write of a day validates every unit again.
     """
-    return f"{ENGINE_VERSION} {shapes_digest()} {_today()}"
+    return f"{ENGINE_VERSION} {shapes_digest()} {_unit_rules_digest()} {_today()}"
+
+
+@functools.cache
+def _unit_rules_digest() -> str:
+    return files_digest(files.unit_rules())
+
+
+def _with_derived(data: ox.Store) -> ox.Store:
+    """A unit's statements with what the unit rules (ontology/rules/unit/) derive from them, which the shapes read.
+
+    Worked out only when the unit is validated, that is when its data changed,
+    and kept with its report: reads never work them out.
+    """
+    data.extend(ox.Quad(t.subject, t.predicate, t.object, _DERIVED) for t in constructed(data, files.unit_rules()))
+    return data
 
 
 def _today() -> datetime.date:
@@ -381,7 +402,7 @@ def _report(unit: frozenset[str], dump: bytes, fingerprint: str, now: datetime.d
     data = ox.Store()
     data.extend(vocabulary()[0])
     data.extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
-    report = validation.report_triples(data, shapes_graph())
+    report = validation.report_triples(_with_derived(data), shapes_graph())
     return ox.serialize(_kept_report(report, report_graph(unit), unit, fingerprint, data, now), format=ox.RdfFormat.N_QUADS)
 
 
@@ -465,7 +486,8 @@ _FIELDS = {ox.NamedNode(str(p)): name for p, name in _RECORDED.items()}
 
 
 def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fingerprint: str, data: ox.Store, now) -> list[ox.Quad]:
-    """The report (validation.report_triples) as quads of its own graph, with the unit's inputs and each result's rule, label and strategy."""
+    """The report (validation.report_triples) as quads of its own graph, with the unit's inputs, what the unit rules
+    derived from it, and each result's rule, label and strategy."""
     root, triples = report
     converted: dict = {}  # each distinct term converted once: most recur (predicates, shapes, severities)
 
@@ -483,6 +505,8 @@ def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fing
         add(name, _INPUT, ox.NamedNode(g))
     for q in data.quads_for_pattern(None, _TYPE, ox.NamedNode(str(SG.Strategy))):
         add(name, _COVERS, q.subject)
+    for q in data.quads_for_pattern(None, None, None, _DERIVED):
+        add(q.subject, q.predicate, q.object)
     records = []
     for result, _, rule, label, strategy, record in _records(quads, name, data, _rule_id):
         add(result, _RULE, ox.Literal(rule))
@@ -542,7 +566,7 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
         data.extend(vocabulary()[0])
         data.extend(q for qs in graphs.values() for q in qs)
         data.extend(_cited(lookup, unit.graphs, graphs, shared, descriptions))
-        root, triples = validation.report_triples(data, extra.shapes)
+        root, triples = validation.report_triples(_with_derived(data), extra.shapes)
         converted: dict = {}
         term = lambda node: converted.setdefault(node, to_ox(node))
         quads = [ox.Quad(term(s), term(p), term(o)) for s, p, o in triples]

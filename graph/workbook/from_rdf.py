@@ -7,11 +7,13 @@ from decimal import Decimal
 from rdflib import FOAF, RDF, RDFS, Dataset, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
-from graph.vocab import ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.order import published_order
+from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 from graph.workbook.schema import (BY_SHEET, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
                                    STATED_BY_OTHERS, STRUCTURE, Column, Sheet)
 
-_EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+# The data graphs only: the engine's kept reports, and what it derives with them (an indicator's own area), are not entered.
+_EVERYTHING = 'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!STRSTARTS(STR(?g), "%s")) }' % ENGINE_BASE
 # Statements that are worked out from others, not entered: the short form of a Contribution.
 _DERIVED = (SG.contributesTo,)
 
@@ -21,7 +23,7 @@ class ExportError(Exception):
 
 
 def workbook_rows(ds: Dataset, strategy: URIRef | None = None) -> dict[str, list[dict]]:
-    """One strategy of the graph as template rows, sheet by sheet, in the order they were entered."""
+    """One strategy of the graph as template rows, sheet by sheet, in the published order, then the order they were entered in."""
     return export(ds, strategy)[0]
 
 
@@ -66,10 +68,10 @@ class _Export:
         return None if value is None else str(value)
 
     def _order(self, nodes) -> list:
-        def key(node):
-            row, position = self.g.value(node, SG.sourceRow), self.g.value(node, SCHEMA.position)
-            return (int(row) if row is not None else 10**9, int(position) if position is not None else 10**9, str(self.g.value(node, RDFS.label) or node))
-        return sorted(set(nodes), key=key)
+        """Nodes in the published order (graph.order), the order their rows were entered in after it."""
+        g = self.g
+        return sorted(set(nodes), key=lambda node: published_order(g.value(node, SCHEMA.position), g.value(node, RDFS.label) or node,
+                                                                    node, entered=g.value(node, SG.sourceRow)))
 
     def rows(self) -> dict[str, list[dict]]:
         """Every sheet's rows for the strategy's things."""

@@ -47,10 +47,16 @@ class _Build:
         self.problems.append(Problem(row.sheet, row.number, column, problem, expected))
 
     def add(self, s, p, o) -> None:
-        # A value the graph already states elsewhere (say, a label quoted in the
-        # strategy layer) is not stated again in another language or datatype;
-        # nor is a source, which would claim the workbook's own statements for the document.
-        if o is None or ((isinstance(o, Literal) or p in _MANY_SOURCES) and any(str(x) == str(o) for x in self.existing.objects(s, p))):
+        # What another layer already states is not stated again: a value stated in two
+        # named graphs is one value, and the union of the graphs would count it twice (an
+        # exported observation of the indicators layer, re-imported, was drawn twice per graph
+        # it was stated in). A literal counts as stated in any language or datatype (a label
+        # quoted in the strategy layer); so does a source, which would otherwise claim the
+        # workbook's own statements for the document.
+        if o is None:
+            return
+        loose = isinstance(o, Literal) or p in _MANY_SOURCES
+        if any(x == o or (loose and str(x) == str(o)) for x in self.existing.objects(s, p)):
             return
         self.triples[(s, p, o)] = None
 
