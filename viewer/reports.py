@@ -72,7 +72,7 @@ def _diagram(in_parts: bool) -> _Diagram:
     first by default): a picture of all of them would be unreadable.
     ?priority= narrows it to that priority's chains (?priority=all: all of
     them), ?outcome= to that outcome's chain. An outcome or priority of
-    another strategy (the form sent as the strategy changed) is not chosen.
+    another strategy (the form sent as the strategy changed) shows them all.
     Shown ``in_parts`` (on screen, at its own size), a strategy of several
     priorities shows the first one's chains unless asked for another or all.
     """
@@ -84,15 +84,15 @@ def _diagram(in_parts: bool) -> _Diagram:
     outcomes = [b for b in boxes if b.kind == "outcome"]
     priorities = [b for b in boxes if b.kind == "priority"]
     chosen = None
-    asked = {kind: request.args.get(kind) or None for kind in ("outcome", "priority")}  # the form's "All" sends outcome=
     for kind, shown in (("outcome", outcomes), ("priority", priorities)):
-        if asked[kind] is None or chosen is not None or asked[kind] == ALL and kind == "priority":
+        asked = request.args.get(kind) or None  # the form's "All" sends outcome= or priority=
+        if asked is None or chosen is not None or asked == ALL:
             continue
-        if any(b.iri == asked[kind] for b in shown):
-            chosen = asked[kind]
-        elif not any(b.iri == asked[kind] and b.kind == kind for b in snapshot.diagram[0]):
+        if any(b.iri == asked for b in shown):
+            chosen = asked
+        elif not any(b.iri == asked and b.kind == kind for b in snapshot.diagram[0]):
             abort(400)
-    if in_parts and chosen is None and asked == {"outcome": None, "priority": None} and len(priorities) > 1:
+    if in_parts and chosen is None and not any(request.args.get(kind) for kind in ("outcome", "priority")) and len(priorities) > 1:
         chosen = priorities[0].iri
     shown = strategy or (snapshot.strategies[0].iri if len(snapshot.strategies) == 1 else None)
     name = next((s.label for s in snapshot.strategies if s.iri == shown), "")
