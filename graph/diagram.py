@@ -4,22 +4,29 @@ It reads left to right, the way change is meant to flow: interventions and
 work streams, the target outcomes they serve, the priorities, the vision.
 Each target outcome has a lane of its own holding the work that leads to it;
 work that leads to no outcome sits in a labelled panel of its own. Each box
-links to its resource's page, names its owner and counts the indicators that
-measure it; a gap found by the gap rules marks the box. Each arrow of a causal
-link is drawn in the style of its strength, and its tooltip (and the page it
-opens) gives its rationale and assumptions.
+links to its resource's page, names its owner and the indicators that measure
+it, each with its latest value and direction of travel where one is known; a
+gap found by the gap rules marks the box. Each arrow of a causal link is drawn
+in the style of its strength, and its tooltip (and the page it opens) gives
+its rationale and assumptions. Printed (render_pdf), every page carries the
+legend, the strategy's title, the date its data last changed and its number.
 """
 
+import datetime
 import html
 import io
 import re
 import subprocess
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from rdflib import URIRef
 
 from graph.analysis import ordered, project, within
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
+from graph.overview import indicator_series
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 
 # Which gaps mark a box on the diagram, and how the legend explains them.
@@ -30,6 +37,11 @@ MARKED = {
     "outcome-without-indicator": "No indicator measures this outcome",
 }
 LAYERS = ("vision", "priority", "outcome", "workstream", "intervention")
+# What a reader calls each kind of box, on the page's legend, its list and the printed legend.
+KINDS = {"vision": "Vision", "priority": "Priority", "outcome": "Target outcome", "workstream": "Work stream", "intervention": "Intervention"}
+# What a red border and an indicator's line say, in both legends.
+GAP_BORDER = "A red border marks a gap: the box says which (⚠)"
+MEASURED = "Measured by: each indicator, its latest value and direction of travel, where known"
 _FILL = {"vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#e8eef4", "intervention": "#fdf3e1"}
 _TEXT = {"vision": "#ffffff", "priority": "#ffffff", "outcome": "#ffffff", "workstream": "#1b1b1b", "intervention": "#1b1b1b"}
 # How an arrow shows the strength of its causal link (the contribution strength scheme), and the legend's words.
@@ -39,11 +51,14 @@ STRENGTHS = {
     STRENGTH_SCHEME + "weak": ("dashed", 1.2, "weak"),
     None: ("dotted", 1.2, "strength not stated"),
 }
-# Letters a line of a box holds before it wraps.
-WRAP = 42
-_INDICATORS = SPARQL_PREFIXES + """
-SELECT ?measured (COUNT(DISTINCT ?indicator) AS ?indicators) WHERE { ?indicator sg:measures ?measured } GROUP BY ?measured
-"""
+# Letters a line of a box's title holds before it wraps (a line of its details, six more): narrow boxes on a screen, whose
+# diagram is drawn at its own size, and wide on A3 landscape paper. The size (points) of a box's details: owner, indicators, gaps.
+WRAP = 30
+PRINT_WRAP = 42
+DETAIL_SIZE = 10
+# Every indicator and what it measures: a few rows a box, fewer than a VALUES list of a national store's boxes would be.
+_MEASURES = SPARQL_PREFIXES + "SELECT ?measured ?indicator ?label WHERE { ?indicator sg:measures ?measured OPTIONAL { ?indicator rdfs:label ?label } }"
+
 @dataclass(frozen=True)
 class Box:
     """One box of the diagram, in the words a reader sees."""
@@ -52,8 +67,20 @@ class Box:
     kind: str
     label: str
     owners: tuple[str, ...]
-    indicators: int
     gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An indicator as a box names it: its label, its latest value and its direction of travel (graph.overview.Series), each "" if not known."""
+
+    iri: str
+    label: str
+    latest: str = ""
+    direction: str = ""
+
+    def __str__(self) -> str:
+        return self.label + (f": {self.latest}" if self.latest else "") + (f"; {self.direction}" if self.direction else "")
 
 
 @dataclass(frozen=True)
@@ -77,7 +104,6 @@ def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | No
     """The diagram's boxes and arrows; ``g`` is ``project(ds)`` and ``causal`` is ``graph.contributions.contributions(ds)``, if the caller has them already."""
     g = project(ds) if g is None else g
     causal = contributions(ds) if causal is None else causal
-    indicators = {str(row.measured): int(row.indicators) for row in ds.query(_INDICATORS)}
     marks: dict[str, list[str]] = {}
     for gap in gaps:
         if gap.rule in MARKED:
@@ -91,12 +117,39 @@ def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | No
     links = {said.get((u, v), Link(u, v, d["kind"])) for u, v, d in g.edges(data=True) if u in nodes and v in nodes}
     boxes = [
         Box(n, g.nodes[n]["kind"], g.nodes[n]["label"], tuple(sorted(owners.get(o, o) for o in g.nodes[n]["owners"])),
-            indicators.get(n, 0), tuple(marks.get(n, ())))
+            tuple(marks.get(n, ())))
         for n in nodes
     ]
     # Each layer in the published order: the lanes, and the PDF, follow the order of the boxes.
     rank = {n: i for i, n in enumerate(ordered(g, nodes))}
     return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), rank[b.iri])), sorted(links, key=lambda l: (l.source, l.target))
+
+
+def readings(ds, boxes: list[Box]) -> dict[str, tuple[Reading, ...]]:
+    """The indicators measuring each of ``boxes``, by label, each with its latest value and direction of travel as its scorecard reads them.
+
+    One scorecard query an indicator (graph.overview.indicator_series): ask for one strategy's boxes, not a national store's.
+    """
+    shown = {b.iri for b in boxes}
+    measures: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, str] = {}
+    for row in ds.query(_MEASURES):
+        measured, indicator = str(row.measured), str(row.indicator)
+        if measured in shown:
+            measures[measured].add(indicator)
+            label = str(row.label) if row.label is not None else indicator
+            names[indicator] = min(names.get(indicator, label), label)  # an indicator with several labels goes by the first
+    read = {}
+    for indicator, label in names.items():
+        series = indicator_series(ds, URIRef(indicator))
+        latest = direction = ""
+        if series.own:
+            period, value = series.own[-1]
+            latest = f"{value:g} {series.unit}".rstrip() + f" in {period}"
+        if len(series.own) > 1:  # one value has no direction
+            direction = series.direction
+        read[indicator] = Reading(indicator, label, latest, direction)
+    return {box: tuple(sorted((read[i] for i in found), key=lambda r: (r.label, r.iri))) for box, found in measures.items()}
 
 
 def chain(boxes: list[Box], links: list[Link], ends: set[str]) -> tuple[list[Box], list[Link]]:
@@ -160,14 +213,15 @@ def describe_link(link: Link, label: dict[str, str]) -> str:
     return ". ".join(p.rstrip(".") for p in parts) + "."
 
 
-def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
-    """The diagram in Graphviz's language; ``link_of(iri)`` gives each box's (and causal link's) page address; ``title`` heads it."""
+def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequence[Reading]], title: str = "", wrap: int = WRAP) -> str:
+    """The diagram in Graphviz's language; ``link_of(iri)`` gives each box's (and causal link's) page address, ``read`` its indicators (readings);
+    ``title`` heads it, a line a line; ``wrap`` is the letters a line of a box's title holds."""
     ids = {box.iri: f"n{i}" for i, box in enumerate(boxes)}
     label = {box.iri: box.label for box in boxes}
     kind = {box.iri: box.kind for box in boxes}
     lines = [
         "digraph theory_of_change {",
-        '  graph [rankdir=LR, newrank=true, nodesep=0.06, ranksep=0.4, fontname="DejaVu Sans", fontsize=12,'
+        '  graph [rankdir=LR, newrank=true, nodesep=0.06, ranksep=0.3, fontname="DejaVu Sans", fontsize=12,'
         ' bgcolor="white", labeljust=l, labelloc=t, tooltip="Theory of change"];',
         '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=11, margin="0.1,0.06"];',
         '  edge [color="#4a5660", arrowsize=0.7];',
@@ -176,26 +230,27 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
     named = [set(b.owners) for b in boxes if b.owners]
     everyone = set.intersection(*named) if named else set()
     shared = f"Every box that names an owner names {', '.join(sorted(everyone))}" if everyone else ""
-    heading = [part for part in (title, shared) if part]
+    heading = [part for part in (*title.split("\n"), shared) if part]
     if heading:
         lines.append("  label=<" + "<br/>".join(html.escape(part) for part in heading) + ">; fontsize=14;")
     by_lane = lanes(boxes, links)
     outcomes = [b.iri for b in boxes if b.kind == "outcome"]
-    for i, outcome in enumerate(outcomes):
-        members = " ".join(ids[n] for n in by_lane[outcome])
-        lines.append(f'  subgraph cluster_lane{i} {{ graph [label="", style="rounded,filled", fillcolor="#f4f7fa", color="#c5d0da", margin=5,'
-                     f' tooltip={_quote("The lane of " + label[outcome])}]; {members} }}')
+    # Work linked to no target outcome is declared first, which dot draws below the lanes: the chains are read first.
     unlinked = by_lane[None]
     if unlinked:
         lines.append('  subgraph cluster_unlinked { graph [label="Work not linked to any target outcome", style="rounded,dashed", margin=5,'
                      ' color="#8a949c", fontcolor="#1b1b1b", tooltip="Work not linked to any target outcome"]; '
                      + " ".join(ids[n] for n in unlinked) + " }")
-        # A grid, not one long column: invisible links set each row's order, two rows where four columns hold them.
-        columns = max(2, min(4, -(-len(unlinked) // 2)))
+        # A grid, not one long column: invisible links set each row's order, at most three columns.
+        columns = max(2, min(3, -(-len(unlinked) // 2)))
         for row in range(0, len(unlinked), columns):
             cells = [ids[n] for n in unlinked[row:row + columns]]
             for a, b in zip(cells, cells[1:]):
                 lines.append(f"  {a} -> {b} [style=invis];")
+    for i, outcome in enumerate(outcomes):
+        members = " ".join(ids[n] for n in by_lane[outcome])
+        lines.append(f'  subgraph cluster_lane{i} {{ graph [label="", style="rounded,filled", fillcolor="#f4f7fa", color="#c5d0da", margin=5,'
+                     f' tooltip={_quote("The lane of " + label[outcome])}]; {members} }}')
     # The outcomes no other outcome leads from stand in one column.
     final = [o for o in outcomes if not any(l.source == o and kind[l.target] == "outcome" for l in links)]
     for members in (final, [b.iri for b in boxes if b.kind == "priority"], [b.iri for b in boxes if b.kind == "vision"]):
@@ -204,22 +259,19 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
             lines.append("  { rank=same; " + " ".join(ids[n] for n in members)
                          + "".join(f"; {ids[a]} -> {ids[b]} [style=invis]" for a, b in zip(members, members[1:])) + " }")
     for box in boxes:
-        text = "<br/>".join(html.escape(part) for part in _wrap(box.label, WRAP))
         details = []
         if set(box.owners) - everyone:
             details.append("Owner: " + ", ".join(o for o in box.owners if o not in everyone))
-        if box.indicators:
-            details.append(f"{box.indicators} indicator{'s' if box.indicators != 1 else ''}")
-        for detail in details:
-            text += '<br/><font point-size="10">' + "<br/>".join(html.escape(p) for p in _wrap(detail, WRAP + 6)) + "</font>"
-        for gap in box.gaps:
-            text += '<br/><font point-size="10">' + "<br/>".join(html.escape(p) for p in _wrap("⚠ " + gap, WRAP + 6)) + "</font>"
+        measured = [str(reading) for reading in read.get(box.iri, ())]
+        if measured:
+            details.append("Measured by:")
+        details += ["• " + reading for reading in measured] + ["⚠ " + gap for gap in box.gaps]
         attributes = {
-            "label": f"<{text}>",
+            "label": _label(box.label, details, wrap),
             "fillcolor": _quote(_FILL[box.kind]),
             "fontcolor": _quote(_TEXT[box.kind]),
             "URL": _url(link_of(box.iri)),
-            "tooltip": _quote(" — ".join((box.label, *box.gaps))),
+            "tooltip": _quote(" — ".join((box.label, *box.gaps, *measured))),
             "target": _quote("_top"),
             "class": _quote(f"{box.kind}{' gap' if box.gaps else ''}"),
         }
@@ -243,6 +295,20 @@ def dot(boxes: list[Box], links: list[Link], link_of, title: str = "") -> str:
     return XML_FORBIDDEN.sub("", "\n".join(lines))
 
 
+def printed(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequence[Reading]], title: str) -> list[str]:
+    """The diagram's pages on paper (render_pdf), as DOT sources: the chains as a map, to be read on one page, their boxes without
+    indicators; then each outcome's chain, and the work linked to no outcome, in full."""
+    unlinked = set(lanes(boxes, links)[None])
+    chains = _only(boxes, links, {b.iri for b in boxes} - unlinked)
+    note = "Each box's indicators, with their latest values, are on its chain's page" + ("; unlinked work on the last page" if unlinked else "")
+    pages = [dot(*chains, link_of, {}, f"{title}\n{note}", PRINT_WRAP)]
+    for outcome in (b for b in boxes if b.kind == "outcome"):
+        pages.append(dot(*chain(boxes, links, {outcome.iri}), link_of, read, f"The chain of {outcome.label}", PRINT_WRAP))
+    if unlinked:
+        pages.append(dot(*_only(boxes, links, unlinked), link_of, read, "Work not linked to any target outcome", PRINT_WRAP))
+    return pages
+
+
 def render(source: str, fmt: str) -> bytes:
     """The diagram drawn by Graphviz as svg, png or pdf (a page of its own size: render_pdf lays it on A3); in SVG each box's and arrow's title is its tooltip, not Graphviz's node name."""
     try:
@@ -260,37 +326,96 @@ def render(source: str, fmt: str) -> bytes:
     return done.stdout
 
 
-# Points: an A3 page, landscape, and the margin left around the drawing.
+# Points: an A3 page, landscape, the margin left around the drawing, and the gap between the drawing and the legend.
 A3_LANDSCAPE = (1190.55, 841.89)
 _MARGIN = 18
+_GAP = 10
 
 
-def render_pdf(sources: list[str]) -> bytes:
-    """Each diagram (DOT source) drawn on an A3 landscape page of one PDF, centred, scaled down to fit and never up."""
-    from pypdf import PageObject, PdfReader, PdfWriter, Transformation  # only a PDF download needs it
-    from pypdf.errors import PyPdfError
+def legend(footer: str) -> str:
+    """A printed page's legend in Graphviz's language, in two rows: the kinds of box and a gap's red border; each strength of arrow and an indicator's line. ``footer`` under it."""
+    lines = [
+        "digraph legend {",
+        f'  graph [nodesep=0.15, ranksep=0.1, margin=0, fontname="DejaVu Sans", fontsize=10, labelloc=b, labeljust=l, label={_quote(footer)}];',
+        '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=10, margin="0.08,0.03", height=0.25];',
+        '  edge [color="#4a5660", arrowsize=0.7, fontname="DejaVu Sans", fontsize=10];',
+        '  boxes [shape=plaintext, style="", label="Legend:"];',
+    ]
+    boxes = ["boxes"]
+    for kind in LAYERS:
+        lines.append(f"  {kind} [label={_quote(KINDS[kind])}, fillcolor={_quote(_FILL[kind])}, fontcolor={_quote(_TEXT[kind])}];")
+        boxes.append(kind)
+    lines.append(f'  gap [label={_quote(GAP_BORDER)}, fillcolor="white", color="#b3261e", penwidth=2.5];')
+    boxes.append("gap")
+    lines.append('  arrows [shape=plaintext, style="", label="Causal links, by strength:"];')
+    arrows = ["arrows"]
+    for i, (style, width, words) in enumerate(STRENGTHS.values()):
+        # A flat edge between two unseen points, its words above it: an arrow as long as they are.
+        lines.append(f"  from{i} [shape=point, style=invis]; to{i} [shape=point, style=invis];")
+        lines.append(f"  from{i} -> to{i} [style={style}, penwidth={width}, label={_quote(words)}];")
+        arrows += [f"from{i}", f"to{i}"]
+    lines.append(f'  measured [shape=plaintext, style="", label={_quote(MEASURED)}];')
+    arrows.append("measured")
+    for row in (boxes, arrows):
+        lines.append("  { rank=same; " + " ".join(row) + " }")
+        lines += [f"  {a} -> {b} [style=invis];" for a, b in zip(row, row[1:]) if not (a.startswith("from") and b.startswith("to"))]
+    lines.append("  boxes -> arrows [style=invis];")
+    lines.append("}")
+    return XML_FORBIDDEN.sub("", "\n".join(lines))  # the strategy's name, as dot() treats every label
+
+
+def render_pdf(sources: list[str], name: str, changed: datetime.date) -> bytes:
+    """Each diagram (DOT source) on an A3 landscape page of one PDF, scaled down to fit and never up, above the legend and a line naming
+    the strategy (``name``), the date its data last changed and the page's number."""
+    from pypdf import PageObject, PdfWriter, Transformation  # only a PDF download needs it
 
     writer = PdfWriter()
     width, height = A3_LANDSCAPE
-    for source in sources:
-        try:
-            drawn = PdfReader(io.BytesIO(render(source, "pdf"))).pages[0]
-        except PyPdfError as error:  # Graphviz said nothing, yet wrote a broken file
-            raise DiagramError(f"Graphviz drew a PDF that cannot be read: {error}") from error
-        w, h = float(drawn.mediabox.width), float(drawn.mediabox.height)
-        scale = min(1.0, (width - 2 * _MARGIN) / w, (height - 2 * _MARGIN) / h)
+    for number, source in enumerate(sources, 1):
+        footer = " · ".join(part for part in (name, f"Data last changed {changed.day} {changed:%B %Y}", f"Page {number} of {len(sources)}") if part)
+        key, (kw, kh) = _drawn_pdf(legend(footer))
+        drawn, (w, h) = _drawn_pdf(source)
+        # The legend at the foot of the page, at its own size (or shrunk to the page's width); the diagram in the space above it.
+        key_scale = min(1.0, (width - 2 * _MARGIN) / kw)
+        room = height - 2 * _MARGIN - kh * key_scale - _GAP
+        scale = min(1.0, (width - 2 * _MARGIN) / w, room / h)
         page = PageObject.create_blank_page(width=width, height=height)
-        page.merge_transformed_page(drawn, Transformation().scale(scale).translate((width - w * scale) / 2, (height - h * scale) / 2))
+        page.merge_transformed_page(key, Transformation().scale(key_scale).translate(_MARGIN, _MARGIN))
+        top = height - _MARGIN
+        page.merge_transformed_page(drawn, Transformation().scale(scale).translate((width - w * scale) / 2, top - h * scale))
         writer.add_page(page)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
+def _drawn_pdf(source: str) -> tuple:
+    """The DOT source drawn by Graphviz as a PDF page (pypdf's), and its width and height in points."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        drawn = PdfReader(io.BytesIO(render(source, "pdf"))).pages[0]
+    except PyPdfError as error:  # Graphviz said nothing, yet wrote a broken file
+        raise DiagramError(f"Graphviz drew a PDF that cannot be read: {error}") from error
+    return drawn, (float(drawn.mediabox.width), float(drawn.mediabox.height))
+
+
 # A box's or arrow's group in Graphviz's SVG: its <title> (the node's name), then the link that carries the tooltip.
 _TITLED = re.compile(r'(<g id="(?:node|edge)\d+" class="[^"]*">\s*<title>)[^<]*(</title>\s*<g id="a_[^"]*">\s*<a [^>]*?xlink:title="([^"]*)")')
 
 
+
+
+def _label(title: str, details: list[str], wrap: int) -> str:
+    """A box's label: its title centred, then its details in smaller type, left aligned, a wrapped detail's later lines indented under its first."""
+    text = "<br/>".join(html.escape(line) for line in _wrap(title, wrap))
+    if not details:
+        return f"<{text}>"
+    lines = [line if i == 0 else "\u00a0\u00a0" + line for detail in details for i, line in enumerate(_wrap(detail, wrap + 6))]
+    shown = "<br/>".join(html.escape(line) for line in lines)
+    return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td>{text}</td></tr>'
+            f'<tr><td align="left" balign="left"><font point-size="{DETAIL_SIZE}">{shown}</font></td></tr></table>>')
 
 
 def _quote(text: str) -> str:

@@ -27,7 +27,7 @@ from rdflib import Dataset
 from graph import files
 from graph.analysis import analyse, project, within
 from graph.contributions import Contribution, contributions
-from graph.diagram import Box, boxes_and_links
+from graph.diagram import Box, Reading, boxes_and_links, of_strategy, readings
 from graph.engine.graphs import load, open_graph, written_at
 from graph.engine.remote import Remote
 from graph.engine.snapshots import live
@@ -59,7 +59,7 @@ class Snapshot:
         self.drawn: dict = {}
         # One lock a part: a request for the diagram need not wait for the analysis.
         self._worked_out: dict = {}
-        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "contributions", "owners", "choices")}
+        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "readings", "contributions", "owners", "choices")}
 
     def _once(self, part: str, work, key: str | None = None):
         with self._locks[part]:
@@ -91,6 +91,13 @@ class Snapshot:
         """The whole theory of change's boxes and links."""
         return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection, self.contributions))
 
+    def readings(self, strategy: str | None) -> dict[str, tuple[Reading, ...]]:
+        """The indicators each box of one strategy's diagram (None: the whole one) names, with their latest values (graph.diagram.readings)."""
+        def work() -> dict[str, tuple[Reading, ...]]:
+            boxes, links = self.diagram
+            return readings(self.graph, boxes if strategy is None else of_strategy(boxes, links, self.projection, strategy)[0])
+        return self._once("readings", work, strategy)
+
     @property
     def contributions(self) -> list[Contribution]:
         """Every causal link (graph.contributions)."""
@@ -113,6 +120,7 @@ class Snapshot:
         """
         for part in ("projection", "contributions", "diagram"):  # the diagram's arrows, and the analysis's weak links
             getattr(self, part)
+        self.readings(self.strategies[0].iri if len(self.strategies) > 1 else None)  # the boxes of the diagram first shown
         if len(self.strategies) > 1:
             self.analysis_of(self.strategies[0].iri)
         else:

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from pyvis.network import Network
 
-from graph.diagram import MARKED, STRENGTHS, DiagramError, chain, dot, of_strategy, render, render_pdf
+from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, STRENGTHS, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
 from graph.names import UnknownName, resolve
 from graph.workbook.fixes import workbook_fix
@@ -55,6 +55,10 @@ def one_strategy(snapshot) -> str | None:
     return strategy
 
 
+# ?priority=all: every priority's chains at once, drawn as large as one priority's, which the page scrolls.
+ALL = "all"
+
+
 @dataclass(frozen=True)
 class _Diagram:
     """One request's theory of change: its boxes and links, what it can be filtered to, and the filter chosen."""
@@ -66,16 +70,25 @@ class _Diagram:
     strategy: str | None
     chosen: str | None  # the outcome or priority whose chain it is; None for the whole strategy
     title: str
+    name: str  # the strategy's title, "" for a graph of several shown whole
+
+    def view(self) -> dict[str, str | None]:
+        """The query arguments that show this diagram again, as url_for takes them: its outcome's chain, its priority's, or all."""
+        kinds = {b.iri: b.kind for b in self.outcomes + self.priorities}
+        return {"outcome": self.chosen if kinds.get(self.chosen) == "outcome" else None,
+                "priority": ALL if self.chosen is None else self.chosen if kinds.get(self.chosen) == "priority" else None}
 
 
-def _diagram() -> _Diagram:
+def _diagram(in_parts: bool) -> _Diagram:
     """The theory of change a request asks for.
 
     With several strategies the diagram is one strategy's (?strategy=, the
     first by default): a picture of all of them would be unreadable.
-    ?outcome= or ?priority= narrows it to that outcome's chain, or that
-    priority's outcomes' chains; one of another strategy (the form sent as
-    the strategy changed) shows them all.
+    ?priority= narrows it to that priority's chains (?priority=all: all of
+    them), ?outcome= to that outcome's chain. An outcome or priority of
+    another strategy (the form sent as the strategy changed) shows them all.
+    Shown ``in_parts`` (on screen, at its own size), a strategy of several
+    priorities shows the first one's chains unless asked for another or all.
     """
     snapshot = get_snapshot()
     strategy = one_strategy(snapshot)
@@ -86,24 +99,26 @@ def _diagram() -> _Diagram:
     priorities = [b for b in boxes if b.kind == "priority"]
     chosen = None
     for kind, shown in (("outcome", outcomes), ("priority", priorities)):
-        asked = named(snapshot, kind, strategy) if chosen is None else None
+        asked = named(snapshot, kind, strategy) if chosen is None and request.args.get(kind) != ALL else None
         if asked is None:
             continue
         if any(b.iri == asked for b in shown):
             chosen = asked
         elif not any(b.iri == asked and b.kind == kind for b in snapshot.diagram[0]):
             abort(400)
+    if in_parts and chosen is None and not any(request.args.get(kind) for kind in ("outcome", "priority")) and len(priorities) > 1:
+        chosen = priorities[0].iri
     shown = strategy or (snapshot.strategies[0].iri if len(snapshot.strategies) == 1 else None)
     name = next((s.label for s in snapshot.strategies if s.iri == shown), "")
     title = f"Theory of change: {name}" if name else "Theory of change"
     if chosen is not None:
         title += " — the chain of " + next(b.label for b in boxes if b.iri == chosen)
         boxes, links = chain(boxes, links, {chosen})
-    return _Diagram(boxes, links, outcomes, priorities, strategy, chosen, title)
+    return _Diagram(boxes, links, outcomes, priorities, strategy, chosen, title, name)
 
 
 def _drawn(diagram: _Diagram, fmt: str) -> bytes:
-    """The diagram drawn as svg, png or pdf (the PDF: the diagram on one A3 page, then one page for each outcome's chain).
+    """The diagram drawn as svg, png or pdf (the PDF: graph.diagram.printed's pages on A3, each with the legend).
 
     Graphviz draws each once per snapshot.
     """
@@ -111,14 +126,12 @@ def _drawn(diagram: _Diagram, fmt: str) -> bytes:
     key = (diagram.strategy, diagram.chosen, fmt)
     if key not in snapshot.drawn:
         link = lambda iri: url_for("pages.resource", iri=iri)
+        read = snapshot.readings(diagram.strategy)
         try:
             if fmt == "pdf":
-                pages = [dot(diagram.boxes, diagram.links, link, diagram.title)]
-                for outcome in (b for b in diagram.boxes if b.kind == "outcome"):
-                    pages.append(dot(*chain(diagram.boxes, diagram.links, {outcome.iri}), link, f"The chain of {outcome.label}"))
-                snapshot.drawn[key] = render_pdf(pages)
+                snapshot.drawn[key] = render_pdf(printed(diagram.boxes, diagram.links, link, read, diagram.title), diagram.name, snapshot.written.date())
             else:
-                snapshot.drawn[key] = render(dot(diagram.boxes, diagram.links, link), fmt)
+                snapshot.drawn[key] = render(dot(diagram.boxes, diagram.links, link, read), fmt)
         except DiagramError as error:
             current_app.logger.error("%s", error)
             abort(500)
@@ -127,8 +140,8 @@ def _drawn(diagram: _Diagram, fmt: str) -> bytes:
 
 @bp.get("/theory-of-change")
 def theory_of_change() -> str:
-    """The logic model, its legend, and the same chain as a nested list for screen readers."""
-    diagram = _diagram()
+    """The logic model at its own size, a priority at a time, its legend, and the same chain as a nested list for screen readers."""
+    diagram = _diagram(in_parts=True)
     inline = _drawn(diagram, "svg").decode("utf-8")
     inline = inline[inline.index("<svg"):]  # drop the XML prolog and DOCTYPE to embed it
     by_iri = {b.iri: b for b in diagram.boxes}
@@ -138,8 +151,10 @@ def theory_of_change() -> str:
     # The list starts from what leads to nothing further up: the vision, and any work left unlinked.
     sources = {link.source for link in diagram.links}
     tops = [b for b in diagram.boxes if b.iri not in sources]
-    return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED, strengths=STRENGTHS,
-                           diagram=diagram, strategies=get_snapshot().strategies)
+    snapshot = get_snapshot()
+    return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED, strengths=STRENGTHS, kinds=KINDS,
+                           gap_border=GAP_BORDER, measured=MEASURED, diagram=diagram, strategies=snapshot.strategies,
+                           read=snapshot.readings(diagram.strategy), every=ALL)
 
 
 @bp.get("/theory-of-change.<fmt>")
@@ -147,7 +162,7 @@ def theory_of_change_file(fmt: str) -> Response:
     """The diagram to keep: SVG, PNG or PDF, for board papers."""
     if fmt not in DIAGRAM_TYPES:
         abort(404)
-    body = _drawn(_diagram(), fmt)
+    body = _drawn(_diagram(in_parts=False), fmt)
     return Response(body, mimetype=DIAGRAM_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="theory-of-change.{fmt}"'})
 
 
