@@ -86,7 +86,7 @@ def test_every_scorecard_of_the_examples_keeps_its_values_inside_its_axes(exampl
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)  # the same cases every run: CI never fails by chance
 @given(own=st.lists(finite, min_size=1, max_size=8), comparator=st.lists(finite, max_size=8),
        baseline=st.none() | finite, target=st.none() | finite)
 def test_any_values_lie_inside_the_axes(own, comparator, baseline, target):

@@ -120,7 +120,7 @@ def test_the_diagram_lays_its_lanes_and_priorities_out_in_the_published_order(st
     label = {b.iri: b.label for b in boxes}
     assert [label[o] for o in lanes(boxes, links) if o is not None] == _published("outcome")
     # As drawn: each column top to bottom (Graphviz reorders a column unless it is held).
-    svg = render(dot(boxes, links, lambda iri: "#"), "svg").decode("utf-8")
+    svg = render(dot(boxes, links, lambda iri: "#", {}), "svg").decode("utf-8")  # no indicators: the order alone
     for kind in KINDS:
         heights = [float(re.search(r'<text[^>]* y="([-\d.]+)"[^>]*>' + re.escape(text.split(" (")[0]), svg).group(1))
                    for text in _published(kind)]

@@ -190,12 +190,16 @@ def test_the_keyboard_alone_zooms_the_diagram_and_opens_a_box(browser, luton_ser
     page.keyboard.press("Enter")
     page.wait_for_url("**" + focused)
     page.goto(luton_server + "/theory-of-change")
-    # A point on the arrow's line: the middle of its box may lie off the line, over a lane.
+    # A point of the arrow's line where the arrow is what the pointer meets: the middle of its box may lie off the
+    # line, and a part of the line may run under a lane's background.
     arrow = page.locator("g.edge.contributes a path").first
     arrow.scroll_into_view_if_needed()
-    middle = arrow.evaluate("p => { const q = p.getPointAtLength(p.getTotalLength() / 2), m = p.getScreenCTM();"
-                            " return [q.x * m.a + q.y * m.c + m.e, q.x * m.b + q.y * m.d + m.f]; }")
-    page.mouse.move(*middle)
+    point = arrow.evaluate("p => { const m = p.getScreenCTM(), a = p.closest('a');"
+                           " for (let i = 1; i < 40; i++) { const q = p.getPointAtLength(p.getTotalLength() * i / 40);"
+                           "   const x = q.x * m.a + q.y * m.c + m.e, y = q.x * m.b + q.y * m.d + m.f;"
+                           "   if (a.contains(document.elementFromPoint(x, y))) return [x, y]; } return null; }")
+    assert point, "the arrow is covered along its whole length"
+    page.mouse.move(*point)
     assert "Rationale:" in page.inner_text("#diagram-detail")
     page.close()
 

@@ -1,6 +1,7 @@
 """Small SVG charts drawn on the server: they work without JavaScript and print."""
 
 import math
+import sys
 
 from markupsafe import Markup, escape
 
@@ -13,10 +14,13 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     The first tick is at or below ``low`` and the last at or above ``high``, so that every value lies inside the axis.
     """
     span = (high - low) or abs(high) or 1
-    raw = span / count
+    raw = max(span / count, sys.float_info.min)  # a span of subnormal numbers would divide to 0
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first, last = math.floor(low / step), math.ceil(high / step)
+    # Dividing may round a value past its step (a subnormal one to 0): the ends are checked as multiplied back.
+    first -= first * step > low
+    last += last * step < high
     return [i * step for i in range(first, max(last, first + 1) + 1)]
 
 
