@@ -57,7 +57,9 @@ WRAP = 30
 PRINT_WRAP = 42
 DETAIL_SIZE = 10
 # Every indicator and what it measures: a few rows a box, fewer than a VALUES list of a national store's boxes would be.
-_MEASURES = SPARQL_PREFIXES + "SELECT ?measured ?indicator ?label WHERE { ?indicator sg:measures ?measured OPTIONAL { ?indicator rdfs:label ?label } }"
+# The boxes are named first, in a leading VALUES: at 3M statements asking for every indicator's and keeping the
+# boxes' took 0.36 s, this 5 ms.
+_MEASURES = SPARQL_PREFIXES + "SELECT ?measured ?indicator ?label WHERE { VALUES ?measured { %s } ?indicator sg:measures ?measured OPTIONAL { ?indicator rdfs:label ?label } }"
 
 @dataclass(frozen=True)
 class Box:
@@ -133,12 +135,11 @@ def readings(ds, boxes: list[Box]) -> dict[str, tuple[Reading, ...]]:
     shown = {b.iri for b in boxes}
     measures: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
-    for row in ds.query(_MEASURES):
+    for row in ds.query(_MEASURES % " ".join(URIRef(iri).n3() for iri in sorted(shown))) if shown else ():
         measured, indicator = str(row.measured), str(row.indicator)
-        if measured in shown:
-            measures[measured].add(indicator)
-            label = str(row.label) if row.label is not None else indicator
-            names[indicator] = min(names.get(indicator, label), label)  # an indicator with several labels goes by the first
+        measures[measured].add(indicator)
+        label = str(row.label) if row.label is not None else indicator
+        names[indicator] = min(names.get(indicator, label), label)  # an indicator with several labels goes by the first
     read = {}
     for indicator, label in names.items():
         series = indicator_series(ds, URIRef(indicator))
