@@ -104,7 +104,8 @@ class _Export:
         funding = self._order(f for i in interventions for f in g.subjects(SCHEMA.fundedItem, i))
         mine = lambda cls: {n for n in g.subjects(RDF.type, cls) if str(n).startswith(self.base)}
         indicators = self._order({i for p in parts for i in g.subjects(SG.measures, p)} | mine(SG.Indicator))
-        targets = [t for i in indicators for t in g.objects(i, SG.hasTarget)]
+        targets = list(dict.fromkeys([t for i in indicators for t in g.objects(i, SG.hasTarget)]
+                                     + [t for x in [*parts, *interventions] for t in g.subjects(SG.targetOf, x)]))
         baselines = [b for i in indicators for b in g.objects(i, SG.hasBaseline)]
         # Values that came from Fingertips stay with their import (`fingertips`), not the workbook.
         observations = self._order(o for i in indicators for o in g.subjects(SG.indicator, i)
@@ -218,8 +219,11 @@ class _Export:
     def _target(self, node, row: dict) -> None:
         g = self.g
         if (node, RDF.type, SG.Target) in g:
-            row.update(indicator=self._ref(g.value(predicate=SG.hasTarget, object=node)), kind="target",
-                       value=_number_cell(g.value(node, SG.targetValue)), date=self._label(node, SG.targetDate))
+            kind = "milestone" if (node, RDF.type, SG.Milestone) in g else "change" if (node, RDF.type, SG.ChangeTarget) in g else "target"
+            reached = g.value(node, SG.reached)
+            row.update(indicator=self._ref(g.value(predicate=SG.hasTarget, object=node)), kind=kind,
+                       value=self._label(node, SG.statedValue) if kind == "change" else _number_cell(g.value(node, SG.targetValue)),
+                       date=self._label(node, SG.targetDate), reached=None if reached is None else "yes" if reached.toPython() else "no")
         else:
             row.update(indicator=self._ref(g.value(node, SG.indicator)), kind="baseline",
                        value=_number_cell(g.value(node, SDMX_MEASURE.obsValue)), date=self._label(node, SDMX_DIMENSION.refPeriod))

@@ -207,10 +207,14 @@ SHEETS: tuple[Sheet, ...] = (
     ), "indicator", SG.Indicator),
     Sheet("Targets", "Baselines and targets of indicators.", (
         _id("healthy-life-expectancy-baseline"),
-        Column("indicator", "id of the indicator.", True, "ref", refers_to=("Indicators",), states=(SG.hasTarget, SG.hasBaseline, SG.indicator)),
-        Column("kind", "baseline (the starting value) or target (the value to reach).", True, "choice", choices="target-kind",
+        Column("indicator", "id of the indicator; a target may leave it empty and name what it is for in 'for'.", kind="ref",
+               refers_to=("Indicators",), states=(SG.hasTarget, SG.hasBaseline, SG.indicator)),
+        Column("kind", "baseline (the starting value), target (a level to reach), change (a change from the baseline to make) "
+               "or milestone (done or not by its date).", True, "choice", choices="target-kind",
                states=(SG.hasBaseline, SG.hasTarget), example="baseline"),
-        Column("value", "The value, in the indicator's unit, such as 60.5.", True, "number", states=(SG.targetValue, SDMX_MEASURE.obsValue),
+        Column("value", "The value, in the indicator's unit, such as 60.5; for a change, as published, such as 10%, -42.5%, "
+               "25% fewer or five years longer; none for a milestone.", kind="number",
+               states=(SG.targetValue, SDMX_MEASURE.obsValue, SG.changeAmount, SG.relativeChange, SCHEMA.unitText, SG.statedValue),
                example="60.5"),
         Column("date", "For a target, the year or day by which to reach it; for a baseline, the period it is for (2022/23).", True, "period",
                states=(SG.targetDate, SDMX_DIMENSION.refPeriod), example="2022/23"),
@@ -218,6 +222,10 @@ SHEETS: tuple[Sheet, ...] = (
                kind="area", predicate=SDMX_DIMENSION.refArea, example="E92000001"),
         Column("population group", "The group the value is for, such as pupils eligible for free school meals; default: the whole population.",
                kind="group", predicate=SG.populationGroup, example="pupils eligible for free school meals"),
+        Column("for", "id of the outcome, work stream or intervention the target is for, when it has no indicator.", kind="ref",
+               refers_to=("Outcomes", "Workstreams", "Interventions"), predicate=SG.targetOf),
+        Column("reached", "For a milestone: yes if it has been reached, no if not yet.", kind="choice", choices="yes-no",
+               states=(SG.reached,), example="no"),
         *_PROVENANCE,
     ), "target"),
     Sheet("Observations", "Values of indicators for a period and an area.", (
@@ -239,7 +247,7 @@ SHEETS: tuple[Sheet, ...] = (
 )
 BY_SHEET = {sheet.name: sheet for sheet in SHEETS}
 # Code lists that are not concepts of the ontology: the label is the value.
-LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "person"), "target-kind": ("baseline", "target"), "yes-no": ("yes", "no")}
+LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "person"), "target-kind": ("baseline", "target", "change", "milestone"), "yes-no": ("yes", "no")}
 # What every row's thing carries besides its columns: where it was typed in.
 ROW_PREDICATES = (SG.sourceSheet, SG.sourceRow)
 # Statements a row makes of another row's thing (an indicator's targets, from the Targets sheet).

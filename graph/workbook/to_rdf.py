@@ -13,6 +13,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 from graph.engine.store import add_triples, is_iri, new_graph
 from graph.gaps import find_gaps
 from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.workbook.change import EXPECTED as CHANGE_EXPECTED, read_change
 from graph.workbook.schema import (BY_SHEET, ONS_AREA, SEPARATOR, SHEETS, WHOLE_POPULATION, Column, Problem, Row,
                                    UnsavedFormula)
 from graph.workbook.sheets import choice_lists
@@ -558,23 +559,68 @@ def _indicator(build: _Build, row: Row, node: URIRef) -> None:
 
 
 def _target(build: _Build, row: Row, node: URIRef) -> None:
-    indicator, kind, value = _cell(build, row, "indicator"), _cell(build, row, "kind"), _cell(build, row, "value")
+    """A baseline (an observation), or a target of its kind: a level, a change from the baseline, or a milestone."""
+    indicator, kind = _cell(build, row, "indicator"), _cell(build, row, "kind")
     if kind is None:
         return
-    if str(kind) == "target":
-        build.add(node, RDF.type, SG.Target)
-        if indicator is not None:
-            build.add(indicator, SG.hasTarget, node)
-        build.add(node, SG.targetValue, value)
-        due = _date(build, row, BY_SHEET["Targets"].column("date"), row.text("date")) if row.text("date") else _cell(build, row, "date")
-        build.add(node, SG.targetDate, due)
-        if due is not None and build.period and not build.period[0] <= _last_day(due) <= build.period[1]:
-            build.problem(row, "date", f"{due} is outside the strategy's period",
-                          f"a date from {build.period[0]} to {build.period[1]}")
-    else:
-        _observation_of(build, row, node, indicator, value, "date")
+    kind = str(kind)
+    if kind == "baseline":
+        if indicator is None and not row.text("indicator"):
+            build.problem(row, "indicator", "empty", "the id of the indicator the baseline is a value of")
+        _observation_of(build, row, node, indicator, _required_value(build, row), "date")
         if indicator is not None:
             build.add(indicator, SG.hasBaseline, node)
+        return
+    build.add(node, RDF.type, SG.Target)
+    if indicator is not None:
+        build.add(indicator, SG.hasTarget, node)
+    elif not row.text("indicator") and not row.text("for"):
+        build.problem(row, "indicator", "empty, and so is 'for'", "the id of the indicator, or in 'for' the id of the outcome, "
+                      "work stream or intervention the target is for")
+    if kind == "target":
+        build.add(node, SG.targetValue, _required_value(build, row))
+    elif kind == "change":
+        build.add(node, RDF.type, SG.ChangeTarget)
+        _change(build, row, node)
+    else:
+        build.add(node, RDF.type, SG.Milestone)
+        if row.text("value"):
+            build.problem(row, "value", f"'{row.text('value')}' for a milestone", "nothing: a milestone is reached or not ('reached')")
+    reached = _cell(build, row, "reached")
+    if reached is not None and kind != "milestone":
+        build.problem(row, "reached", f"'{reached}' for a {kind}", "nothing: only a milestone is reached or not")
+    elif reached is not None:
+        build.add(node, SG.reached, Literal(str(reached) == "yes"))
+    due = _date(build, row, BY_SHEET["Targets"].column("date"), row.text("date")) if row.text("date") else _cell(build, row, "date")
+    build.add(node, SG.targetDate, due)
+    if due is not None and build.period and not build.period[0] <= _last_day(due) <= build.period[1]:
+        build.problem(row, "date", f"{due} is outside the strategy's period",
+                      f"a date from {build.period[0]} to {build.period[1]}")
+
+
+def _required_value(build: _Build, row: Row):
+    """The value of a baseline or a level target: a number, required."""
+    if not row.text("value"):
+        build.problem(row, "value", "empty", "a value: a baseline or a target needs one, such as 60.5")
+        return None
+    return _cell(build, row, "value")
+
+
+def _change(build: _Build, row: Row, node: URIRef) -> None:
+    """A change target's value, read exactly from its published wording, which is kept too."""
+    text = row.text("value")
+    if not text:
+        build.problem(row, "value", "empty", "for a change, " + CHANGE_EXPECTED)
+        return
+    change = read_change(text)
+    if isinstance(change, str):
+        build.problem(row, "value", f"'{text}' cannot be read: {change}", CHANGE_EXPECTED)
+        return
+    build.add(node, SG.statedValue, Literal(text))
+    build.add(node, SG.changeAmount, _decimal(change.amount))
+    build.add(node, SG.relativeChange, Literal(change.relative))
+    if change.unit:
+        build.add(node, SCHEMA.unitText, Literal(change.unit))
 
 
 def _observation(build: _Build, row: Row, node: URIRef) -> None:

@@ -1,0 +1,110 @@
+"""Targets of every kind (issue 26, item 1): a level, a change from the baseline, a milestone, each in the document's
+words and of an indicator, an outcome, a work stream or an intervention; imported, exported and imported again."""
+
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from rdflib import RDF, Literal
+from rdflib.namespace import XSD
+
+from graph.vocab import SCHEMA, SG
+from graph.workbook.change import Change, read_change
+from tests.test_workbook import INVENTED, _imported, _invoke, _iri, _refused, _workbook
+
+
+@pytest.mark.parametrize("published, amount, unit, relative", [
+    ("10%", "10", "%", True),
+    ("-42.5%", "-42.5", "%", True),
+    ("25% fewer", "-25", "%", True),
+    ("five years longer", "5", "years", False),
+    ("reduced by 42.5%", "-42.5", "%", True),
+    ("a 10% increase", "10", "%", True),
+    ("twenty per cent lower", "-20", "%", True),
+    ("+3 percentage points", "3", "percentage points", False),
+])
+def test_a_change_is_read_exactly_with_its_sign_unit_and_whether_it_is_relative(published, amount, unit, relative):
+    assert read_change(published) == Change(Decimal(amount), unit, relative)
+
+
+@pytest.mark.parametrize("published, reason", [
+    ("a lot", "not a change with a number"),
+    ("-5% more", "opposite directions"),
+    ("stayed by 5%", "'stayed by' says no direction"),
+    ("12 £ more", "'£' is not a unit"),
+])
+def test_a_change_that_cannot_be_read_says_why(published, reason):
+    assert reason in read_change(published)
+
+
+# An invented plan's targets of every kind, as its lead would type them.
+KINDS = [
+    {"id": "level", "indicator": "n1", "kind": "target", "value": 90, "date": 2026,
+     "quote": "90% of working people in Living Wage employment by 2026 (invented)"},
+    {"id": "more", "indicator": "n1", "kind": "change", "value": "a 10% increase", "date": 2026},
+    {"id": "fewer", "indicator": "n1", "kind": "change", "value": "25% fewer", "date": 2027},
+    {"id": "longer", "for": "o1", "kind": "change", "value": "five years longer", "date": 2028},
+    {"id": "friendly", "for": "o2", "kind": "milestone", "date": 2026, "reached": "no",
+     "quote": "Test Town will be a Child Friendly City by 2026 (invented)"},
+    {"id": "plans", "for": "w1", "kind": "milestone", "date": 2025, "reached": "yes"},
+    {"id": "lanes", "for": "i1", "kind": "target", "value": 12, "date": 2026},
+]
+
+
+def _with_targets(targets: list[dict]) -> dict:
+    return INVENTED | {"Targets": INVENTED["Targets"] + targets}
+
+
+def test_every_kind_of_target_is_stated_with_its_value_date_and_what_it_is_for(runner, tmp_path):
+    ds = _imported(runner, tmp_path, _with_targets(KINDS))
+    try:
+        assert (_iri("target/more"), RDF.type, SG.ChangeTarget) in ds and (_iri("target/more"), RDF.type, SG.Target) in ds
+        assert (_iri("indicator/n1"), SG.hasTarget, _iri("target/more")) in ds
+        assert ds.value(_iri("target/more"), SG.changeAmount) == Literal("10", datatype=XSD.decimal)
+        assert ds.value(_iri("target/fewer"), SG.changeAmount) == Literal("-25", datatype=XSD.decimal)
+        assert ds.value(_iri("target/fewer"), SG.relativeChange) == Literal(True)
+        assert str(ds.value(_iri("target/fewer"), SCHEMA.unitText)) == "%"
+        assert str(ds.value(_iri("target/fewer"), SG.statedValue)) == "25% fewer"
+        assert ds.value(_iri("target/longer"), SG.changeAmount) == Literal("5", datatype=XSD.decimal)
+        assert ds.value(_iri("target/longer"), SG.relativeChange) == Literal(False)
+        assert str(ds.value(_iri("target/longer"), SCHEMA.unitText)) == "years"
+        assert ds.value(_iri("target/longer"), SG.targetOf) == _iri("outcome/o1")
+        assert (_iri("target/friendly"), RDF.type, SG.Milestone) in ds
+        assert ds.value(_iri("target/friendly"), SG.reached) == Literal(False)
+        assert ds.value(_iri("target/plans"), SG.reached) == Literal(True)
+        assert ds.value(_iri("target/plans"), SG.targetOf) == _iri("workstream/w1")
+        assert ds.value(_iri("target/friendly"), SG.targetValue) is None
+        assert ds.value(_iri("target/lanes"), SG.targetOf) == _iri("intervention/i1")
+        assert ds.value(_iri("target/lanes"), SG.targetValue) == Literal("12", datatype=XSD.decimal)
+        assert str(ds.value(_iri("target/level"), SG.targetDate)) == "2026"
+    finally:
+        ds.close()
+
+
+def test_export_writes_every_target_back_in_the_words_it_was_typed(runner, tmp_path):
+    store, exported = tmp_path / "store", tmp_path / "exported.xlsx"
+    assert _invoke(runner, "import", _workbook(runner, tmp_path, _with_targets(KINDS)), "--store", store).exit_code == 0
+    assert _invoke(runner, "export", "--format", "xlsx", "--store", store, "-o", exported).exit_code == 0
+    ws = load_workbook(exported)["Targets"]
+    header = [c.value for c in ws[1]]
+    rows = {r[header.index("id")]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    for typed in KINDS:
+        cells = {k: v for k, v in rows[typed["id"]].items() if v is not None and k != "iri"}
+        assert cells == {k: str(v) if k == "date" else v for k, v in typed.items()}, typed["id"]
+    second = tmp_path / "second"
+    result = _invoke(runner, "import", exported, "--store", second)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("row, where", [
+    ({"id": "bad", "indicator": "n1", "kind": "change", "value": "much better", "date": 2026},
+     "Targets row 6, column 'value': 'much better' cannot be read: not a change with a number"),
+    ({"id": "bad", "indicator": "n1", "kind": "change", "date": 2026}, "Targets row 6, column 'value': empty"),
+    ({"id": "bad", "kind": "milestone", "date": 2026}, "Targets row 6, column 'indicator': empty, and so is 'for'"),
+    ({"id": "bad", "for": "o1", "kind": "target", "value": 5, "date": 2026, "reached": "yes"},
+     "Targets row 6, column 'reached': 'yes' for a target"),
+    ({"id": "bad", "for": "o1", "kind": "milestone", "value": 5, "date": 2026}, "Targets row 6, column 'value': '5' for a milestone"),
+    ({"id": "bad", "for": "n1", "kind": "milestone", "date": 2026}, "Targets row 6, column 'for': 'n1' is a row of Indicators"),
+])
+def test_a_target_that_cannot_be_read_is_refused_at_its_cell(runner, tmp_path, row, where):
+    assert where in _refused(runner, tmp_path, _with_targets([row]))
