@@ -24,6 +24,7 @@ NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 _WORDS = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz ,.'()-"), min_size=1, max_size=30).map(
     lambda t: t.strip() or "x").map(lambda t: f"{t} (invented)")
 _AMOUNTS = st.sampled_from(["1500000", "£1,500,000", "GBP 1.5m", "250k", "12.50", "€2,000", "3 million EUR"])
+_CHANGES = st.sampled_from(["10%", "-42.5%", "25% fewer", "five years longer", "reduced by 42.5%", "a 10% increase", "+3 percentage points"])
 _THEMES = ["physical health", "mental wellbeing", "housing", "education"]
 _STAGES = ["early years", "working-age adults", "old age"]
 _GROUPS = ["whole population", "pupils eligible for free school meals (invented)", "carers (invented)"]
@@ -83,9 +84,17 @@ def strategies_of_every_shape(draw) -> dict[str, list[dict]]:
                                     "date": "2023/24", "area": area, "population group": group})
         if draw(st.booleans()):
             rows["Targets"].append({"id": f"{n}-t", "indicator": n, "kind": "target", "value": 70, "date": 2029})
+        if draw(st.booleans()):
+            rows["Targets"].append({"id": f"{n}-c", "indicator": n, "kind": "change", "value": draw(_CHANGES), "date": 2028})
         for k in range(draw(st.integers(0, 2))):
             rows["Observations"].append({"id": f"{n}-v{k}", "indicator": n, "period": f"202{k}/2{k + 1}", "value": draw(st.integers(0, 100)),
                                          "population group": draw(st.sampled_from([None, *_GROUPS]))})
+    # Targets of every kind set for an outcome, a work stream or an intervention, with no indicator.
+    for k, thing in enumerate(_some(draw, outcomes + workstreams + interventions)):
+        kind = draw(st.sampled_from(["target", "change", "milestone"]))
+        value = {"target": 90, "change": draw(_CHANGES), "milestone": None}[kind]
+        rows["Targets"].append({"id": f"{thing}-t{k}", "for": thing, "kind": kind, "value": value, "date": 2027,
+                                "reached": draw(st.sampled_from([None, "yes", "no"])) if kind == "milestone" else None})
     return rows
 
 
@@ -131,6 +140,9 @@ SHAPES = {
     "a person on the board": lambda sheets: any(o.get("kind") == "person" for o in sheets["Organisations"]),
     "a comparator": lambda sheets: any(t.get("area") == "E92000001" for t in sheets["Targets"]),
     "a population group": lambda sheets: any(o.get("population group") not in (None, "whole population") for o in sheets["Observations"]),
+    "a change target": lambda sheets: any(t["kind"] == "change" for t in sheets["Targets"]),
+    "a milestone reached": lambda sheets: any(t.get("reached") == "yes" for t in sheets["Targets"]),
+    "a target with no indicator": lambda sheets: any(t.get("for") for t in sheets["Targets"]),
     "an amount typed with its currency": lambda sheets: any(not str(f["amount"])[0].isdigit() for f in sheets["Funding"]),
 }
 
