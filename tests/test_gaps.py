@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib import RDF, RDFS, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, SKOS
+from rdflib.namespace import DCAT, DCTERMS, ORG, SKOS
 
 from graph.cli import main
 from graph.gaps import SEVERITIES, find_gaps, rules
@@ -191,7 +191,13 @@ def _expected(ds) -> dict[str, set]:
         "outcome-without-funded-intervention": {o for o in outcomes if not funded_reach(o)},
         "intervention-without-funding": interventions - {ds.value(f, SCHEMA.fundedItem) for f in of(SG.FundingCommitment)},
         "intervention-without-contribution": {i for i in interventions if not list(ds.objects(i, SG.contributesTo))},
-        "outcome-without-indicator": {o for o in outcomes if not measured_by(o)},
+        # A milestone set for an outcome measures it too.
+        "outcome-without-indicator": {o for o in outcomes if not measured_by(o)
+                                      and not any((t, RDF.type, SG.Milestone) in ds for t in ds.subjects(SG.targetOf, o))},
+        # Work with a deadline (the end of its own period) that no target is set for and no indicator measures.
+        "action-without-measure": {w for w in workstreams | interventions
+                                   if _follow(ds, w, (DCTERMS.temporal, DCAT.endDate)) is not None
+                                   and not list(ds.subjects(SG.targetOf, w)) and not measured_by(w)},
         "indicator-without-baseline": {i for i in indicators if not baseline_complete(i)},
         "indicator-without-target": {i for i in indicators if value(i, SG.hasTarget, SG.targetValue) is None or value(i, SG.hasTarget, SG.targetDate) is None},
         "indicator-incomplete": {i for i in indicators if None in (ds.value(i, SG.dataSource), ds.value(i, SG.unit), ds.value(i, SG.polarity))},
@@ -212,6 +218,9 @@ def _expected(ds) -> dict[str, set]:
         "strategy-without-period": {s for s in of(SG.Strategy) if ds.value(s, DCTERMS.temporal) is None},
         "target-outside-strategy-period": set(),  # the dataset records no targets
         "target-does-not-improve-on-baseline": set(),  # nor any baseline
+        "target-past-due": set(),  # nor any target
+        "milestone-past-due": set(),  # nor any milestone
+        "change-target-without-baseline": set(),  # nor any change target
     }
 
 

@@ -125,6 +125,8 @@ SELECT ?node ?name ?strategy ?rank WHERE {
             BIND (CONCAT(?fromName, " → ", ?toName) AS ?label) }
     UNION { ?indicator sg:hasTarget ?node ; rdfs:label ?indicatorName
             BIND (CONCAT("target for ", ?indicatorName) AS ?label) }
+    UNION { ?node sg:targetOf/rdfs:label ?thingName
+            BIND (CONCAT("target for ", ?thingName) AS ?label) }
     UNION { ?node sg:indicator/rdfs:label ?indicatorName
             BIND (CONCAT("observation of ", ?indicatorName) AS ?label) }
     BIND (STR(?label) AS ?name)
@@ -134,11 +136,11 @@ SELECT ?node ?name ?strategy ?rank WHERE {
     { ?node a sg:Strategy BIND (?node AS ?strategy) BIND (1 AS ?rank) }
     UNION { ?node dcterms:isPartOf ?strategy BIND (1 AS ?rank) }
     UNION { ?strategy sg:addressesPriority|sg:ledBy ?node BIND (2 AS ?rank) }
-    UNION { ?node (sg:measures|^sg:hasTarget/sg:measures|sg:indicator/sg:measures)/dcterms:isPartOf ?strategy BIND (2 AS ?rank) }
+    UNION { ?node (sg:measures|^sg:hasTarget/sg:measures|sg:indicator/sg:measures|sg:targetOf)/dcterms:isPartOf ?strategy BIND (2 AS ?rank) }
     UNION { ?node ^org:member/org:organization/(^sg:ledBy|^sg:owner/dcterms:isPartOf) ?strategy BIND (2 AS ?rank) }
     UNION { ?node ^sg:owner/dcterms:isPartOf ?strategy BIND (3 AS ?rank) }
     UNION { ?node ^sg:qualifiedContribution/dcterms:isPartOf ?strategy BIND (3 AS ?rank) }
-    UNION { ?node (sg:contributionTo|sg:contributesTo+|schema:fundedItem/sg:contributesTo*)/dcterms:isPartOf ?strategy BIND (4 AS ?rank) }
+    UNION { ?node (sg:contributionTo|sg:contributesTo+|schema:fundedItem/sg:contributesTo*|sg:targetOf/sg:contributesTo+)/dcterms:isPartOf ?strategy BIND (4 AS ?rank) }
     ?strategy a sg:Strategy .
   }
 }
