@@ -108,3 +108,18 @@ def test_export_writes_every_target_back_in_the_words_it_was_typed(runner, tmp_p
 ])
 def test_a_target_that_cannot_be_read_is_refused_at_its_cell(runner, tmp_path, row, where):
     assert where in _refused(runner, tmp_path, _with_targets([row]))
+
+
+def test_the_gap_report_reads_each_kind_of_target_where_it_is_set(runner, tmp_path):
+    """A milestone measures its outcome; a target set for an outcome belongs to the outcome's strategy."""
+    import json
+
+    store = tmp_path / "store"
+    rows = _with_targets(KINDS + [{"id": "late", "for": "o2", "kind": "change", "value": "10%", "date": 2025}])
+    rows["Indicators"] = [dict(rows["Indicators"][0], measures="o1")]  # o2 has no indicator: only its milestone
+    assert _invoke(runner, "import", _workbook(runner, tmp_path, rows), "--store", store).exit_code == 0
+    gaps = json.loads(_invoke(runner, "gaps", "--format", "json", "--store", store, "--fail-on", "none").output)
+    assert str(_iri("outcome/o2")) not in {g["focus"] for g in gaps if g["rule"] == "outcome-without-indicator"}
+    # A change set for the outcome, due in 2025, with no indicator to record a value of: past due, and the outcome's strategy's.
+    (late,) = [g for g in gaps if g["rule"] == "target-past-due"]
+    assert (late["focus"], late["label"], late["strategy"]) == (str(_iri("target/late")), "target for Warmer homes (invented)", str(_iri("strategy")))
