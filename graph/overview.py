@@ -354,6 +354,91 @@ def indicator_series(ds: Dataset, iri: URIRef) -> Series:
     return series
 
 
+# Every target set for a node: an indicator's (sg:hasTarget) or an outcome's, work stream's or intervention's (sg:targetOf).
+_TARGETS = SPARQL_PREFIXES + """
+SELECT ?target (SAMPLE(?type_) AS ?type) (SAMPLE(?value_) AS ?value) (SAMPLE(?amount_) AS ?amount) (SAMPLE(?relative_) AS ?relative)
+       (SAMPLE(?unit_) AS ?unit) (SAMPLE(?stated_) AS ?stated) (SAMPLE(?date_) AS ?date) (SAMPLE(?reached_) AS ?reached)
+       (SAMPLE(?quote_) AS ?quote) WHERE {
+  { ?node sg:hasTarget ?target } UNION { ?target sg:targetOf ?node }
+  FILTER NOT EXISTS { ?target sg:comparator true }
+  OPTIONAL { ?target a ?type_ FILTER (?type_ IN (sg:ChangeTarget, sg:Milestone)) }
+  OPTIONAL { ?target sg:targetValue ?value_ } OPTIONAL { ?target sg:changeAmount ?amount_ }
+  OPTIONAL { ?target sg:relativeChange ?relative_ } OPTIONAL { ?target schema:unitText ?unit_ }
+  OPTIONAL { ?target sg:statedValue ?stated_ } OPTIONAL { ?target sg:targetDate ?date_ } OPTIONAL { ?target sg:reached ?reached_ }
+  OPTIONAL { ?target sg:quote ?quote_ }
+}
+GROUP BY ?target
+ORDER BY (SAMPLE(?date_)) ?target
+"""
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """A target in the document's words, and its progress judged for its kind."""
+
+    iri: str
+    kind: str  # target (a level), change or milestone
+    words: str  # what it asks for, as published where the wording is kept (a milestone's quote)
+    due: str
+    progress: str
+
+
+def _number(value: float) -> str:
+    return "%g" % value
+
+
+def targets_of(ds: Dataset, iri: URIRef, series: Series | None) -> list[TargetView]:
+    """The targets set for a node, each with its progress: a level against the latest value, a change resolved
+    against the indicator's own baseline (``series``, None for a node with no indicator), a milestone reached or not."""
+    found = []
+    for row in ds.query(_TARGETS.replace("?node", iri.n3())):
+        kind = {SG.ChangeTarget: "change", SG.Milestone: "milestone"}.get(row.type, "target")
+        due, unit = str(row.date or ""), series.unit if series is not None else ""
+        if kind == "milestone":
+            reached = None if row.reached is None else row.reached.toPython()
+            words = str(row.quote or "a milestone")
+            progress = {True: "reached", False: "not reached"}.get(reached, "not recorded as reached or not")
+        elif kind == "change":
+            amount = float(row.amount) if row.amount is not None else None
+            words = str(row.stated or (f"{amount:+g}{row.unit or ''}" if amount is not None else "a change"))
+            progress = _change_progress(amount, bool(row.relative and row.relative.toPython()), series)
+        else:
+            level = float(row.value) if row.value is not None else None
+            words = f"{_number(level)} {unit}".strip() if level is not None else "no value stated"
+            progress = _level_progress(level, series)
+        found.append(TargetView(str(row.target), kind, words, due, progress))
+    return found
+
+
+def _change_progress(amount: float | None, relative: bool, series: Series | None) -> str:
+    """A change resolved against the indicator's own baseline into the level it asks for, and judged as a level."""
+    if amount is None:
+        return "no amount stated"
+    if series is None:
+        return "no indicator to resolve it against"
+    if series.baseline is None:
+        return "cannot be resolved: the indicator has no baseline of its own"
+    level = series.baseline * (1 + amount / 100) if relative else series.baseline + amount
+    start = f"from the baseline of {_number(series.baseline)} {series.unit}".rstrip() + (f" in {series.baseline_period}" if series.baseline_period else "")
+    return f"{_number(level)} {series.unit}".strip() + f" ({start}); " + _level_progress(level, series, amount > 0)
+
+
+def _level_progress(level: float | None, series: Series | None, up: bool | None = None) -> str:
+    """The latest own value against a level; met when it is at or beyond it, in the direction that is better."""
+    if level is None or series is None:
+        return "no value to judge it by"
+    if not series.own:
+        return "no value recorded yet"
+    period, latest = series.own[-1]
+    if up is None:
+        up = {POLARITY + "higher-is-better": True, POLARITY + "lower-is-better": False}.get(series.polarity)
+    said = f"latest {_number(latest)} {series.unit}".rstrip() + f" in {period}"
+    if up is None:
+        return said + " (the indicator's polarity does not say which way is better)"
+    met = latest >= level if up else latest <= level
+    return said + (": met" if met else ": not yet met")
+
+
 _SEARCH = SPARQL_PREFIXES + """
 SELECT DISTINCT ?node ?label ?kind WHERE {
   ?node rdfs:label ?label ; a ?type .

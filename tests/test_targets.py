@@ -123,3 +123,39 @@ def test_the_gap_report_reads_each_kind_of_target_where_it_is_set(runner, tmp_pa
     # A change set for the outcome, due in 2025, with no indicator to record a value of: past due, and the outcome's strategy's.
     (late,) = [g for g in gaps if g["rule"] == "target-past-due"]
     assert (late["focus"], late["label"], late["strategy"]) == (str(_iri("target/late")), "target for Warmer homes (invented)", str(_iri("strategy")))
+
+
+# Progress for each kind, on the indicator's and the outcome's page (expectations from tests/data/targets/progress.ttl).
+
+@pytest.fixture(scope="module")
+def progress_pages():
+    from tests.conftest import DATA
+    from viewer import create_app
+
+    app = create_app({"TESTING": True, "DATA": [DATA / "targets" / "progress.ttl"]})
+    client = app.test_client()
+    yield lambda node: _targets_section(client.get(f"/resource?iri=http://example.org/{node}").get_data(as_text=True))
+    app.extensions["sparql"].close()
+
+
+def _targets_section(page: str) -> list[str]:
+    import html
+    import re
+
+    section = page.split('<section class="targets">', 1)[1].split("</section>", 1)[0]
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", item)).split()) for item in section.split("<li>")[1:]]
+
+
+def test_a_change_is_resolved_against_the_baseline_and_a_level_judged_by_the_latest_value(progress_pages):
+    # Baseline 60 in 2022/23; a 10% increase asks for 66; the latest value is 63 in 2024/25; the level asks for 70.
+    assert progress_pages("employment") == [
+        "Change: a 10% increase by 2026. Progress: 66 % (from the baseline of 60 % in 2022/23); latest 63 % in 2024/25: not yet met.",
+        "Level: 70 % by 2028. Progress: latest 63 % in 2024/25: not yet met.",
+    ]
+    # Baseline 200 in 2022; 25% fewer asks for 150; the latest is 140 in 2024, fewer still.
+    assert progress_pages("charged") == [
+        "Change: 25% fewer by 2027. Progress: 150 people (from the baseline of 200 people in 2022); latest 140 people in 2024: met."]
+
+
+def test_a_milestone_shows_whether_it_was_reached_on_its_outcomes_page(progress_pages):
+    assert progress_pages("friendly-outcome") == ["Milestone: Test Town will be a Child Friendly City (invented) by 2026. Progress: reached."]

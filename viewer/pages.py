@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
 from graph.gaps import counts_by_rule, rules_by_id
-from graph.overview import describe_resource, indicator_series, search as search_graph
+from graph.overview import describe_resource, indicator_series, search as search_graph, targets_of
 from graph.engine.store import is_iri
 from graph.vocab import SG
 from viewer.charts import scorecard
@@ -50,8 +50,9 @@ def resource() -> str:
     if str(SG.Indicator) in view.values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"):
         series = indicator_series(ds, URIRef(iri))
         chart = scorecard(series)
+    targets = targets_of(ds, URIRef(iri), series)
     gaps = sorted((g for g in get_gaps() if g.focus == iri), key=lambda g: SEVERITY_ORDER[g.severity])
-    return render_template("resource.html", resource=view, gaps=gaps, chart=chart, series=series)
+    return render_template("resource.html", resource=view, gaps=gaps, chart=chart, series=series, targets=targets)
 
 
 @bp.get("/search")
