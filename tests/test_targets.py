@@ -99,7 +99,7 @@ def test_export_writes_every_target_back_in_the_words_it_was_typed(runner, tmp_p
 @pytest.mark.parametrize("row, where", [
     ({"id": "bad", "indicator": "n1", "kind": "change", "value": "much better", "date": 2026},
      "Targets row 6, column 'value': 'much better' cannot be read: not a change with a number"),
-    ({"id": "bad", "indicator": "n1", "kind": "change", "date": 2026}, "Targets row 6, column 'value': empty"),
+    ({"id": "bad", "indicator": "n1", "kind": "change", "date": 2026}, "Targets row 6, column 'value': empty; expected for a change, a change as published"),
     ({"id": "bad", "kind": "milestone", "date": 2026}, "Targets row 6, column 'indicator': empty, and so is 'for'"),
     ({"id": "bad", "for": "o1", "kind": "target", "value": 5, "date": 2026, "reached": "yes"},
      "Targets row 6, column 'reached': 'yes' for a target"),
