@@ -7,6 +7,7 @@ from rdflib import URIRef
 
 from graph.gaps import counts_by_rule, rules_by_id
 from graph.overview import describe_resource, indicator_series, search as search_graph
+from graph.owners import posts
 from graph.engine.store import is_iri
 from graph.vocab import SG
 from viewer.charts import scorecard
@@ -51,7 +52,7 @@ def resource() -> str:
         series = indicator_series(ds, URIRef(iri))
         chart = scorecard(series)
     gaps = sorted((g for g in get_gaps() if g.focus == iri), key=lambda g: SEVERITY_ORDER[g.severity])
-    return render_template("resource.html", resource=view, gaps=gaps, chart=chart, series=series)
+    return render_template("resource.html", resource=view, gaps=gaps, chart=chart, series=series, posts=posts(ds, URIRef(iri)))
 
 
 @bp.get("/search")
