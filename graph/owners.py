@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import networkx as nx
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from graph.analysis import within
 from graph.engine.store import select_values
@@ -18,11 +18,13 @@ from graph.vocab import SPARQL_PREFIXES
 # What an owner can be accountable for, in the order a page lists them.
 KINDS = {"outcome": "Target outcomes", "workstream": "Work streams", "intervention": "Interventions", "indicator": "Indicators"}
 _AGENTS = SPARQL_PREFIXES + """
-SELECT ?agent (SAMPLE(?name) AS ?label) (SAMPLE(?board) AS ?isBoard) (SAMPLE(?person) AS ?isPerson) WHERE {
+SELECT ?agent (SAMPLE(?name) AS ?label) (SAMPLE(?board) AS ?isBoard) (SAMPLE(?partnership) AS ?isPartnership) (SAMPLE(?person) AS ?isPerson)
+WHERE {
   { ?x sg:owner ?agent } UNION { ?x sg:ledBy ?agent } UNION { ?x schema:funder ?agent }
   OPTIONAL { ?agent rdfs:label ?name }
   # OPTIONAL, not BIND (EXISTS …): Virtuoso cannot compile EXISTS in a BIND of a grouped query.
   OPTIONAL { ?agent a sg:Board BIND ("yes" AS ?board) }
+  OPTIONAL { ?agent a org:OrganizationalCollaboration BIND ("yes" AS ?partnership) }
   OPTIONAL { ?agent a ?personClass FILTER (?personClass IN (foaf:Person, prov:Person)) BIND ("yes" AS ?person) }
 } GROUP BY ?agent
 """
@@ -50,6 +52,19 @@ SELECT ?agent ?commitment ?item (SAMPLE(?itemName) AS ?itemLabel) (SAMPLE(?value
 } GROUP BY ?agent ?commitment ?item
 """
 
+# Posts (W3C ORG): the organisation each is in, who holds it (org:holds, or its inverse org:heldBy) and its role.
+# %s narrows them to one agent's, as the organisation or the holder, or is empty.
+_POSTS = SPARQL_PREFIXES + """
+SELECT ?post ?organisation ?holder (SAMPLE(?roleName) AS ?role) (SAMPLE(?orgName) AS ?orgLabel) (SAMPLE(?holderName) AS ?holderLabel) WHERE {
+  %s
+  ?post org:postIn ?organisation .
+  OPTIONAL { { ?holder org:holds ?post } UNION { ?post org:heldBy ?holder } OPTIONAL { ?holder rdfs:label ?holderName } }
+  OPTIONAL { ?post org:role/rdfs:label ?roleName }
+  OPTIONAL { ?organisation rdfs:label ?orgName }
+} GROUP BY ?post ?organisation ?holder
+"""
+_ONES_POSTS = "{ ?post org:postIn %s } UNION { %s org:holds ?post } UNION { ?post org:heldBy %s }"
+
 
 @dataclass(frozen=True)
 class Thing:
@@ -76,23 +91,35 @@ class Grant:
     status: str
 
 
+@dataclass(frozen=True)
+class Post:
+    """A post (org:Post): its role in words, the organisation it is in, and who holds it (None: nobody named)."""
+
+    iri: str
+    role: str
+    organisation: Thing
+    holder: Thing | None
+
+
 @dataclass
 class Owner:
     """One owner with what it is accountable for (by kind), the strategies it leads and the funding it gives."""
 
     iri: str
     label: str
-    kind: str  # board, person or organisation
+    kind: str  # board, partnership, person or organisation
     owns: dict[str, list[Thing]] = field(default_factory=dict)
     leads: list[Thing] = field(default_factory=list)
     funds: list[Grant] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)  # the posts in it, or that it holds
 
 
 def owners(ds: Dataset) -> list[Owner]:
     """Every owner of the graph, by label; what each is accountable for in the published order (graph.order)."""
     found = {}
     for row in select_values(ds, _AGENTS):
-        kind = "board" if row["isBoard"] else "person" if row["isPerson"] else "organisation"
+        kind = ("board" if row["isBoard"] else "partnership" if row["isPartnership"] else "person" if row["isPerson"]
+                else "organisation")
         found[row["agent"]] = Owner(row["agent"], row["label"] or row["agent"], kind, {k: [] for k in KINDS})
     for row in select_values(ds, _OWNED):
         if row["agent"] in found:
@@ -103,6 +130,9 @@ def owners(ds: Dataset) -> list[Owner]:
     for row in select_values(ds, _FUNDED):
         found[row["agent"]].funds.append(Grant(row["commitment"], Thing(row["item"], row["itemLabel"] or row["item"]),
                                                _amount(row["amount"]), row["currency"] or "", row["status"] or "status not stated"))
+    for post in posts(ds):
+        for agent in {post.organisation.iri, post.holder.iri if post.holder else None} & found.keys():
+            found[agent].posts.append(post)
     for owner in found.values():
         for things in owner.owns.values():
             things.sort(key=lambda t: published_order(t.position, t.label, t.iri))
@@ -118,10 +148,19 @@ def of_strategy(all_owners: list[Owner], g: nx.DiGraph, strategy: str) -> list[O
     for owner in all_owners:
         part = Owner(owner.iri, owner.label, owner.kind,
                      {k: [t for t in things if t.iri in inside or t.measures & inside] for k, things in owner.owns.items()},
-                     [t for t in owner.leads if t.iri == strategy], [f for f in owner.funds if f.item.iri in inside])
+                     [t for t in owner.leads if t.iri == strategy], [f for f in owner.funds if f.item.iri in inside], owner.posts)
         if part.leads or part.funds or any(part.owns.values()):
             shown.append(part)
     return shown
+
+
+def posts(ds: Dataset, agent: URIRef | None = None) -> list[Post]:
+    """Every post of the graph, or ``agent``'s (the posts in it and those it holds), by organisation, role and holder."""
+    where = _ONES_POSTS % ((agent.n3(),) * 3) if agent is not None else ""
+    found = [Post(row["post"], row["role"] or "role not stated", Thing(row["organisation"], row["orgLabel"] or row["organisation"]),
+                  Thing(row["holder"], row["holderLabel"] or row["holder"]) if row["holder"] else None)
+             for row in select_values(ds, _POSTS % where)]
+    return sorted(found, key=lambda p: (p.organisation.label, p.role, p.holder.label if p.holder else "", p.iri))
 
 
 def _amount(text: str | None) -> Decimal | None:

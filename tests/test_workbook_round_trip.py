@@ -1,7 +1,8 @@
 """The workbook's round trip, on strategies of every shape Hypothesis can think of: import, export, import gives the same graph.
 
 Every strategy here is invented by the generator: several priorities or one,
-outcomes serving one or several, chains of outcomes, people on boards,
+outcomes serving one or several, chains of outcomes, people on boards and in several posts,
+a partnership that leads,
 comparators and population groups, amounts typed every way a user types them.
 """
 
@@ -58,12 +59,16 @@ def strategies_of_every_shape(draw) -> dict[str, list[dict]]:
         "Interventions": [{"id": i, "intervention": draw(_WORDS), "owner": draw(st.sampled_from(owners)),
                            "partner": "; ".join(_some(draw, organisations)),
                            "part of strategy": draw(st.sampled_from([None, "yes", "no"]))} for i in interventions],
-        "Organisations": [{"id": "board", "name": draw(_WORDS), "kind": "board"},
+        "Organisations": [{"id": "board", "name": draw(_WORDS), "kind": draw(st.sampled_from(["board", "partnership"]))},
                           {"id": "council", "name": draw(_WORDS), "kind": "organisation", "member of": "board", "role": "chair"},
                           *({"id": o, "name": draw(_WORDS)} for o in organisations[2:]),
                           *({"id": p, "name": draw(_WORDS), "kind": "person", "member of": "board",
                              "role": draw(st.sampled_from([None, "chair", "member"]))} for p in people)],
     }
+    # Posts people hold: none, one, or several in several organisations, each with its role.
+    rows["Posts"] = [{"id": f"{p}-post{n}", "person": p, "organisation": o, "role": draw(st.sampled_from(["chair", "vice chair", "co-leader"])),
+                      **({"source": "https://example.org/invented/strategy", "quote": draw(_WORDS)} if draw(st.booleans()) else {})}
+                     for p in people for n, o in enumerate(_some(draw, organisations))]
     contributors, results = workstreams + interventions + outcomes, outcomes + workstreams
     rows["Contributions"] = [
         {"id": f"c{n}", "from": source, "to": target, "rationale": draw(_WORDS), "strength": draw(st.sampled_from(["strong", "moderate", "weak"])),
@@ -138,6 +143,8 @@ SHAPES = {
     "an outcome of two priorities": lambda sheets: any(";" in o["priority"] for o in sheets["Outcomes"]),
     "a chain of outcomes": lambda sheets: any(c["from"].startswith("o") for c in sheets["Contributions"]),
     "a person on the board": lambda sheets: any(o.get("kind") == "person" for o in sheets["Organisations"]),
+    "a partnership leads": lambda sheets: sheets["Organisations"][0]["kind"] == "partnership",
+    "a person in several posts": lambda sheets: any(sum(p["person"] == q["person"] for q in sheets["Posts"]) > 1 for p in sheets["Posts"]),
     "a comparator": lambda sheets: any(t.get("area") == "E92000001" for t in sheets["Targets"]),
     "a population group": lambda sheets: any(o.get("population group") not in (None, "whole population") for o in sheets["Observations"]),
     "a change target": lambda sheets: any(t["kind"] == "change" for t in sheets["Targets"]),

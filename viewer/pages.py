@@ -7,6 +7,7 @@ from rdflib import URIRef
 
 from graph.gaps import counts_by_rule, rules_by_id
 from graph.overview import describe_resource, indicator_series, search as search_graph, targets_of
+from graph.owners import posts
 from graph.engine.store import is_iri
 from graph.vocab import SG
 from viewer.charts import scorecard
@@ -52,7 +53,8 @@ def resource() -> str:
         chart = scorecard(series)
     targets = targets_of(ds, URIRef(iri), series)
     gaps = sorted((g for g in get_gaps() if g.focus == iri), key=lambda g: SEVERITY_ORDER[g.severity])
-    return render_template("resource.html", resource=view, gaps=gaps, chart=chart, series=series, targets=targets)
+    return render_template("resource.html", resource=view, gaps=gaps, chart=chart, series=series, targets=targets,
+                           posts=posts(ds, URIRef(iri)))
 
 
 @bp.get("/search")

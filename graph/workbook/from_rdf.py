@@ -9,7 +9,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
 from graph.order import published_order
 from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-from graph.workbook.schema import (BY_SHEET, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
+from graph.workbook.schema import (BODY_KINDS, BY_SHEET, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
                                    STATED_BY_OTHERS, STRUCTURE, Column, Sheet)
 
 # The data graphs only: the engine's kept reports, and what it derives with them (an indicator's own area), are not entered.
@@ -112,9 +112,11 @@ class _Export:
                                    if o not in baselines and g.value(o, QB.dataSet) != FINGERTIPS_DATASET)
         organisations = self._order(set(self._organisations(outcomes + workstreams + interventions + funding))
                                     | mine(ORG.Organization) | mine(ORG.FormalOrganization) | mine(SG.Board) | mine(FOAF.Person))
+        # An Organisations row shows the one post its person holds there (<person>/post); every other post is a Posts row.
+        posts = self._order(p for o in organisations for p in g.objects(o, ORG.holds) if p != URIRef(f"{o}/post"))
         return {"Strategy": [s], "Priorities": priorities, "Outcomes": outcomes, "Workstreams": workstreams,
                 "Interventions": interventions, "Contributions": contributions, "Funding": funding, "Organisations": organisations,
-                "Indicators": indicators, "Targets": self._order(targets + baselines), "Observations": observations}
+                "Posts": posts, "Indicators": indicators, "Targets": self._order(targets + baselines), "Observations": observations}
 
     def _reaches(self, node, parts: set) -> bool:
         seen, todo = set(), [node]
@@ -133,7 +135,7 @@ class _Export:
         for node in nodes:
             found |= {g.value(node, p) for p in (SG.owner, SCHEMA.funder)} | set(g.objects(node, SG.partner))
         found.discard(None)
-        boards = {b for b in found if (b, RDF.type, SG.Board) in g}
+        boards = {b for b in found if any((b, RDF.type, body) in g for body in BODY_KINDS.values())}
         found |= {g.value(m, ORG.member) for b in boards for m in g.subjects(ORG.organization, b)}
         found |= {h for b in boards for post in g.subjects(ORG.postIn, b) for h in g.subjects(ORG.holds, post)}
         found.discard(None)
@@ -201,9 +203,10 @@ class _Export:
 
     def _organisation(self, node, row: dict) -> None:
         g = self.g
-        row["kind"] = "person" if (node, RDF.type, FOAF.Person) in g else "board" if (node, RDF.type, SG.Board) in g else "organisation"
+        bodies = [kind for kind, body in BODY_KINDS.items() if (node, RDF.type, body) in g]
+        row["kind"] = "person" if (node, RDF.type, FOAF.Person) in g else bodies[0] if bodies else "organisation"
         memberships = sorted(g.subjects(ORG.member, node))
-        posts = sorted(g.objects(node, ORG.holds))
+        posts = sorted(p for p in g.objects(node, ORG.holds) if p not in self.sheet_of)
         held = [(g.value(m, ORG.organization), g.value(m, ORG.role)) for m in memberships]
         held += [(g.value(p, ORG.postIn), g.value(p, ORG.role)) for p in posts]
         if held:
@@ -211,6 +214,13 @@ class _Export:
             row["member of"], row["role"] = self._ref(board), self._label(role)
         if len(held) > 1:
             self.lost[("Organisations", "member of")].append(f"{self.ids[node]} sits on {len(held)} boards; the row holds the first")
+
+    def _post(self, node, row: dict) -> None:
+        g = self.g
+        holders = sorted(set(g.objects(node, ORG.heldBy)) | set(g.subjects(ORG.holds, node)))
+        row["person"], row["role"] = self._ref(holders[0]) if holders else None, self._label(g.value(node, ORG.role))
+        if len(holders) > 1:
+            self.lost[("Posts", "person")].append(f"{self.ids[node]} is held by {len(holders)} people; the row holds the first")
 
     def _indicator(self, node, row: dict) -> None:
         source = self.g.value(node, SG.dataSource)
@@ -229,7 +239,7 @@ class _Export:
                        value=_number_cell(g.value(node, SDMX_MEASURE.obsValue)), date=self._label(node, SDMX_DIMENSION.refPeriod))
 
     _OWN = {"Strategy": _strategy, "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
-            "Indicators": _indicator, "Targets": _target}
+            "Posts": _post, "Indicators": _indicator, "Targets": _target}
 
     def unexpressed(self) -> list[str]:
         """What the rows cannot hold, one line per column or statement: several values in a one-value cell, statements no column states."""

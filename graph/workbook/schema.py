@@ -22,6 +22,8 @@ WHOLE_POPULATION = URIRef(CONCEPT_BASE + "population-group/all")
 FINGERTIPS_DATASET = URIRef("https://w3id.org/strategy-graph/id/fingertips/dataset")
 EXAMPLE = "EXAMPLE"  # rows whose id starts with this are examples, skipped on import
 SEPARATOR = ";"
+# The Organisations kinds that others sit on, and the class each is stated as.
+BODY_KINDS = {"board": SG.Board, "partnership": ORG.OrganizationalCollaboration}
 
 
 @dataclass(frozen=True)
@@ -179,14 +181,23 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Organisations", "Organisations, boards and people, and who sits on which board in what role.", (
         _id("health-and-wellbeing-board"),
         _label("name", "The organisation's or person's name, such as Health and Wellbeing Board.", "Health and Wellbeing Board"),
-        Column("kind", "board for a governing or partnership board, person for a named person, else organisation.",
-               kind="choice", choices="organisation-kind", states=(SG.Board,), example="board"),
+        Column("kind", "board for a governing or partnership board, partnership for a multi-agency partnership, person for a named person, "
+               "else organisation.", kind="choice", choices="organisation-kind", states=tuple(BODY_KINDS.values()), example="board"),
         Column("sector", "The organisation's sector.", kind="choice", choices="sector", predicate=ORG.classification, example="public sector"),
-        Column("member of", "id of a board the organisation or person sits on.", kind="ref", refers_to=("Organisations",),
+        Column("member of", "id of a board or partnership the organisation or person sits on.", kind="ref", refers_to=("Organisations",),
                states=(ORG.organization, ORG.postIn, ORG.holds)),
         Column("role", "Its role on that board, such as chair: for a person, the post they hold.", states=(ORG.role,), example="chair"),
         *_PROVENANCE,
     ), "organisation"),
+    Sheet("Posts", "Posts people hold, one row each: a person may hold several, in several organisations.", (
+        _id("partnership-chair"),
+        Column("person", "id of the person who holds the post (an Organisations row whose kind is person).", True, "ref",
+               refers_to=("Organisations",), states=(ORG.heldBy, ORG.holds)),
+        Column("organisation", "id of the organisation, board or partnership the post is in (Organisations sheet).", True, "ref",
+               refers_to=("Organisations",), predicate=ORG.postIn),
+        Column("role", "The post, as published, such as chair, vice chair or co-leader of the council.", True, states=(ORG.role,), example="chair"),
+        *_PROVENANCE,
+    ), "post", ORG.Post),
     Sheet("Indicators", "Measures of progress.", (
         _id("healthy-life-expectancy-at-birth"),
         _label("indicator", "The indicator's name, as its publisher gives it, such as Healthy life expectancy at birth.",
@@ -247,7 +258,7 @@ SHEETS: tuple[Sheet, ...] = (
 )
 BY_SHEET = {sheet.name: sheet for sheet in SHEETS}
 # Code lists that are not concepts of the ontology: the label is the value.
-LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "person"), "target-kind": ("baseline", "target", "change", "milestone"), "yes-no": ("yes", "no")}
+LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "partnership", "person"), "target-kind": ("baseline", "target", "change", "milestone"), "yes-no": ("yes", "no")}
 # What every row's thing carries besides its columns: where it was typed in.
 ROW_PREDICATES = (SG.sourceSheet, SG.sourceRow)
 # Statements a row makes of another row's thing (an indicator's targets, from the Targets sheet).

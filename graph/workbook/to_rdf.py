@@ -14,7 +14,7 @@ from graph.engine.store import add_triples, is_iri, new_graph
 from graph.gaps import find_gaps
 from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 from graph.workbook.change import EXPECTED as CHANGE_EXPECTED, read_change
-from graph.workbook.schema import (BY_SHEET, ONS_AREA, SEPARATOR, SHEETS, WHOLE_POPULATION, Column, Problem, Row,
+from graph.workbook.schema import (BODY_KINDS, BY_SHEET, ONS_AREA, SEPARATOR, SHEETS, WHOLE_POPULATION, Column, Problem, Row,
                                    UnsavedFormula)
 from graph.workbook.sheets import choice_lists
 
@@ -513,23 +513,20 @@ def _organisation(build: _Build, row: Row, node: URIRef) -> None:
         build.add(node, RDF.type, FOAF.Person)
     elif not known:
         build.add(node, RDF.type, ORG.Organization)
-    if kind == "board":
-        build.add(node, RDF.type, SG.Board)
+    if kind in BODY_KINDS:
+        build.add(node, RDF.type, BODY_KINDS[kind])
     board = _cell(build, row, "member of")
     board_row = build.ids.get(row.text("member of"), (None, None))[0]
     role_text = row.text("role")
-    if board is not None and board_row is not None and board_row.text("kind").lower() != "board":
-        build.problem(row, "member of", f"'{row.text('member of')}' is not a board", "the id of an Organisations row whose kind is board")
+    if board is not None and board_row is not None and board_row.text("kind").lower() not in BODY_KINDS:
+        build.problem(row, "member of", f"'{row.text('member of')}' is not a board or partnership",
+                      "the id of an Organisations row whose kind is board or partnership")
         return
     if board is None:
         if role_text:
             build.problem(row, "role", "a role but no board", "the id of the board in 'member of'")
         return
-    role = None
-    if role_text:
-        role = URIRef(build.base + "role/" + _slug(role_text))
-        build.add(role, RDF.type, ORG.Role)
-        build.add(role, RDFS.label, Literal(role_text))
+    role = _role(build, role_text)
     if kind == "person":
         # A named person holds a post on the board (W3C ORG): the post is there whoever holds it.
         post = URIRef(f"{node}/post")
@@ -543,6 +540,29 @@ def _organisation(build: _Build, row: Row, node: URIRef) -> None:
         build.add(membership, ORG.member, node)
         build.add(membership, ORG.organization, board)
         build.add(membership, ORG.role, role)
+
+
+def _role(build: _Build, text: str) -> URIRef | None:
+    """The org:Role a role's words name, one per wording in the strategy; None for no words."""
+    if not text:
+        return None
+    role = URIRef(build.base + "role/" + _slug(text))
+    build.add(role, RDF.type, ORG.Role)
+    build.add(role, RDFS.label, Literal(text))
+    return role
+
+
+def _post(build: _Build, row: Row, node: URIRef) -> None:
+    """A post a person holds in an organisation (W3C ORG): org:postIn is the column's; who holds it, both ways, and its role are stated here."""
+    person_row = build.ids.get(row.text("person"), (None, None))[0]
+    if person_row is not None and person_row.sheet == "Organisations" and person_row.text("kind").lower() != "person":
+        build.problem(row, "person", f"'{row.text('person')}' is not a person", "the id of an Organisations row whose kind is person")
+    person = _cell(build, row, "person")
+    if person is not None:
+        build.add(person, ORG.holds, node)
+        build.add(node, ORG.heldBy, person)
+    role = _cell(build, row, "role")  # required: an empty cell is reported
+    build.add(node, ORG.role, _role(build, "" if role is None else str(role)))
 
 
 def _indicator(build: _Build, row: Row, node: URIRef) -> None:
@@ -667,7 +687,7 @@ def _defaults(build: _Build, row: Row, node: URIRef) -> None:
 _OWN: dict[str, Callable[[_Build, Row, URIRef], None]] = {
     "Strategy": _strategy, "Priorities": _priority, "Outcomes": _outcome, "Workstreams": _workstream,
     "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding,
-    "Organisations": _organisation, "Indicators": _indicator, "Targets": _target, "Observations": _observation,
+    "Organisations": _organisation, "Posts": _post, "Indicators": _indicator, "Targets": _target, "Observations": _observation,
 }
 
 
