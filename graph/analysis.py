@@ -53,7 +53,9 @@ SELECT ?from ?to ?kind WHERE {
 """
 _ATTRIBUTES = SPARQL_PREFIXES + """
 SELECT ?node ?owner ?ownerName ?stage WHERE {
-  { ?node sg:owner ?owner OPTIONAL { ?owner rdfs:label ?ownerName } } UNION { ?node sg:servesLifeStage ?stage }
+  { ?node sg:owner ?owner OPTIONAL { ?owner rdfs:label ?ownerName } }
+  # A strategy's own life stage that means the same as a packaged one (skos:closeMatch) serves both.
+  UNION { ?node sg:servesLifeStage/skos:closeMatch? ?stage }
 }
 """
 _FUNDING = SPARQL_PREFIXES + """
@@ -67,8 +69,11 @@ SELECT DISTINCT ?commitment ?intervention ?amount ?currency WHERE {
 }
 """
 _LIFE_STAGES = SPARQL_PREFIXES + """
-SELECT ?stage (MIN(STR(?name)) AS ?label) (MIN(?order) AS ?position) WHERE {
-  ?stage skos:inScheme <https://w3id.org/strategy-graph/def/life-stage/> ; skos:prefLabel ?name .
+SELECT ?stage (MIN(STR(?name)) AS ?label) (MIN(?order) AS ?position) (MIN(STR(?own)) AS ?strategy) WHERE {
+  # The packaged life stages, and a strategy's own (a scheme of its that adds to the packaged list).
+  { ?stage skos:inScheme <https://w3id.org/strategy-graph/def/life-stage/> }
+  UNION { ?stage skos:inScheme ?scheme . ?scheme dcterms:type <https://w3id.org/strategy-graph/def/life-stage/> ; dcterms:isPartOf ?own }
+  ?stage skos:prefLabel ?name .
   OPTIONAL { ?stage skos:notation ?order }
 } GROUP BY ?stage
 """
@@ -120,7 +125,9 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
     ``g`` is ``project(ds)``, if the caller has it already.
     """
     g = project(ds) if g is None else g
-    stages = sorted(ds.query(_LIFE_STAGES), key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
+    # A strategy's own life stages are counted where that strategy is analysed, after the packaged ones.
+    stages = sorted((r for r in ds.query(_LIFE_STAGES) if r.strategy is None or str(r.strategy) in g),
+                    key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
     outcomes = ordered(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome"))
     means = {o: _means(g, o) for o in outcomes}  # the pathway graph behind each outcome
     own = {o: means[o].subgraph(n for n in means[o] if not is_outside(g, n)) for o in outcomes}

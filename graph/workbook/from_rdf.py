@@ -9,7 +9,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
 from graph.order import published_order
 from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-from graph.workbook.schema import (BY_SHEET, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
+from graph.workbook.schema import (BROAD_MATCH, BY_SHEET, CONCEPT_BASE, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
                                    STATED_BY_OTHERS, STRUCTURE, Column, Sheet)
 
 # The data graphs only: the engine's kept reports, and what it derives with them (an indicator's own area), are not entered.
@@ -111,9 +111,12 @@ class _Export:
                                    if o not in baselines and g.value(o, QB.dataSet) != FINGERTIPS_DATASET)
         organisations = self._order(set(self._organisations(outcomes + workstreams + interventions + funding))
                                     | mine(ORG.Organization) | mine(ORG.FormalOrganization) | mine(SG.Board) | mine(FOAF.Person))
+        # The strategy's own terms: concepts of its schemes that add to a packaged list.
+        codes = self._order(c for c in mine(SKOS.Concept) if any((scheme, DCTERMS.type, None) in g for scheme in g.objects(c, SKOS.inScheme)))
         return {"Strategy": [s], "Priorities": priorities, "Outcomes": outcomes, "Workstreams": workstreams,
                 "Interventions": interventions, "Contributions": contributions, "Funding": funding, "Organisations": organisations,
-                "Indicators": indicators, "Targets": self._order(targets + baselines), "Observations": observations}
+                "Indicators": indicators, "Targets": self._order(targets + baselines), "Observations": observations,
+                "Codes": codes}
 
     def _reaches(self, node, parts: set) -> bool:
         seen, todo = set(), [node]
@@ -167,6 +170,8 @@ class _Export:
         """A term as its column writes it: ids for things of the workbook, labels for concepts, numbers as numbers."""
         if column.kind == "ref":
             return self._ref(value)
+        if column.kind == "choice" and value in self.ids:
+            return self.ids[value]  # the strategy's own term, by its id in the Codes sheet
         if column.kind in ("choice", "group"):
             label = self._label(value, SKOS.prefLabel)
             return label if label is not None or column.choices in LOCAL_CHOICES else str(value)
@@ -224,8 +229,16 @@ class _Export:
             row.update(indicator=self._ref(g.value(node, SG.indicator)), kind="baseline",
                        value=_number_cell(g.value(node, SDMX_MEASURE.obsValue)), date=self._label(node, SDMX_DIMENSION.refPeriod))
 
+    def _code(self, node, row: dict) -> None:
+        g = self.g
+        lists = [g.value(scheme, DCTERMS.type) for scheme in g.objects(node, SKOS.inScheme)]
+        row["list"] = next((str(p).removeprefix(CONCEPT_BASE).rstrip("/") for p in sorted(lists, key=str) if p is not None), None)
+        close, broad = g.value(node, SKOS.closeMatch), g.value(node, SKOS.broadMatch)
+        row["matches"] = (self._label(close, SKOS.prefLabel) if close is not None
+                          else f"{BROAD_MATCH} {self._label(broad, SKOS.prefLabel)}" if broad is not None else None)
+
     _OWN = {"Strategy": _strategy, "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
-            "Indicators": _indicator, "Targets": _target}
+            "Indicators": _indicator, "Targets": _target, "Codes": _code}
 
     def unexpressed(self) -> list[str]:
         """What the rows cannot hold, one line per column or statement: several values in a one-value cell, statements no column states."""

@@ -22,6 +22,8 @@ WHOLE_POPULATION = URIRef(CONCEPT_BASE + "population-group/all")
 FINGERTIPS_DATASET = URIRef("https://w3id.org/strategy-graph/id/fingertips/dataset")
 EXAMPLE = "EXAMPLE"  # rows whose id starts with this are examples, skipped on import
 SEPARATOR = ";"
+# How a Codes row's ``matches`` cell says which SKOS mapping it states: the packaged term is as close, or broader.
+CLOSE_MATCH, BROAD_MATCH = "close:", "broad:"
 
 
 @dataclass(frozen=True)
@@ -236,10 +238,28 @@ SHEETS: tuple[Sheet, ...] = (
                predicate=SG.populationGroup, example="whole population"),
         *_PROVENANCE,
     ), "observation", SG.Observation),
+    Sheet("Codes", "The strategy's own terms, added to a code list that lacks them, such as a theme economy or a breakdown care experienced. "
+          "Every column of that list then takes the term's id.", (
+        Column("list", "The code list the term joins: the list of a choice column, such as theme, breakdown or life-stage.", True, "choice",
+               choices="code-list", states=(SKOS.inScheme,), example="breakdown"),
+        _id("care-experienced"),
+        Column("label", "The term, worded as the strategy uses it, such as care experienced.", True, predicate=SKOS.prefLabel,
+               example="care experienced"),
+        Column("definition", "What the term covers, such as: Children and young people who are or have been looked after by the council.",
+               predicate=SKOS.definition, example="Children and young people who are or have been looked after by the council."),
+        Column("matches", f"A packaged term of the same list it matches, if one fits: its label means the same ({CLOSE_MATCH} before it "
+               f"may say so), '{BROAD_MATCH} ' before it that the packaged term is broader, such as: {BROAD_MATCH} age.",
+               states=(SKOS.closeMatch, SKOS.broadMatch), example=f"{BROAD_MATCH} age"),
+        *_PROVENANCE,
+    ), "code", SKOS.Concept),
 )
 BY_SHEET = {sheet.name: sheet for sheet in SHEETS}
 # Code lists that are not concepts of the ontology: the label is the value.
 LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "person"), "target-kind": ("baseline", "target"), "yes-no": ("yes", "no")}
+# The code lists a workbook may add its own terms to (Codes sheet): the ontology's lists of the choice columns, each once.
+CODE_LISTS = tuple(dict.fromkeys(c.choices for s in SHEETS for c in s.columns
+                                 if c.kind == "choice" and c.choices not in LOCAL_CHOICES and c.choices != "code-list"))
+LOCAL_CHOICES["code-list"] = CODE_LISTS
 # What every row's thing carries besides its columns: where it was typed in.
 ROW_PREDICATES = (SG.sourceSheet, SG.sourceRow)
 # Statements a row makes of another row's thing (an indicator's targets, from the Targets sheet).
