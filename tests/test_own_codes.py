@@ -163,7 +163,7 @@ def test_the_template_offers_the_code_lists_and_lets_a_drop_down_take_an_own_id(
     path = tmp_path / "template.xlsx"
     write_template(path)
     book = load_workbook(path)
-    assert [c.value for c in book["Codes"][1]] == ["list", "id", "label", "definition", "matches", "source", "quote", "iri"]
+    assert [c.value for c in book["Codes"][1]] == ["id", "list", "label", "definition", "matches", "source", "quote", "iri"]
     lists = book["Lists"]
     column = next(c.column for c in lists[1] if c.value == "code-list")
     offered = [lists.cell(r, column).value for r in range(2, lists.max_row + 1) if lists.cell(r, column).value]

@@ -234,6 +234,8 @@ class _Export:
         lists = [g.value(scheme, DCTERMS.type) for scheme in g.objects(node, SKOS.inScheme)]
         row["list"] = next((str(p).removeprefix(CONCEPT_BASE).rstrip("/") for p in sorted(lists, key=str) if p is not None), None)
         close, broad = g.value(node, SKOS.closeMatch), g.value(node, SKOS.broadMatch)
+        if len(set(g.objects(node, SKOS.closeMatch)) | set(g.objects(node, SKOS.broadMatch))) > 1:
+            self.lost[("Codes", "matches")].append(f"{self.ids[node]} matches several packaged terms; the cell holds one")
         row["matches"] = (self._label(close, SKOS.prefLabel) if close is not None
                           else f"{BROAD_MATCH} {self._label(broad, SKOS.prefLabel)}" if broad is not None else None)
 

@@ -238,18 +238,18 @@ SHEETS: tuple[Sheet, ...] = (
                predicate=SG.populationGroup, example="whole population"),
         *_PROVENANCE,
     ), "observation", SG.Observation),
-    Sheet("Codes", "The strategy's own terms, added to a code list that lacks them, such as a theme economy or a breakdown care experienced. "
+    Sheet("Codes", "The strategy's own terms, added to a code list that lacks them, such as a theme child poverty or a breakdown care experienced. "
           "Every column of that list then takes the term's id.", (
+        _id("child-poverty"),
         Column("list", "The code list the term joins: the list of a choice column, such as theme, breakdown or life-stage.", True, "choice",
-               choices="code-list", states=(SKOS.inScheme,), example="breakdown"),
-        _id("care-experienced"),
-        Column("label", "The term, worded as the strategy uses it, such as care experienced.", True, predicate=SKOS.prefLabel,
-               example="care experienced"),
-        Column("definition", "What the term covers, such as: Children and young people who are or have been looked after by the council.",
-               predicate=SKOS.definition, example="Children and young people who are or have been looked after by the council."),
+               choices="code-list", states=(SKOS.inScheme,), example="theme"),
+        Column("label", "The term, worded as the strategy uses it, such as child poverty.", True, predicate=SKOS.prefLabel,
+               example="child poverty"),
+        Column("definition", "What the term covers, such as: Children living in households below the poverty line.",
+               predicate=SKOS.definition, example="Children living in households below the poverty line."),
         Column("matches", f"A packaged term of the same list it matches, if one fits: its label means the same ({CLOSE_MATCH} before it "
-               f"may say so), '{BROAD_MATCH} ' before it that the packaged term is broader, such as: {BROAD_MATCH} age.",
-               states=(SKOS.closeMatch, SKOS.broadMatch), example=f"{BROAD_MATCH} age"),
+               f"may say so), '{BROAD_MATCH} ' before it that the packaged term is broader, such as: {BROAD_MATCH} income and poverty.",
+               states=(SKOS.closeMatch, SKOS.broadMatch), example=f"{BROAD_MATCH} income and poverty"),
         *_PROVENANCE,
     ), "code", SKOS.Concept),
 )
