@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from graph.analysis import analyse
+from graph.analysis import analyse, as_text
 from graph.engine.graphs import in_memory
 from graph.engine.store import named_graph, new_graph
 from graph.gaps import find_gaps
@@ -135,6 +135,16 @@ def test_the_analysis_counts_own_life_stages_as_packaged_ones(imported):
     assert stages["adults (invented)"] == ["Jobs for adults (invented)"]
     assert stages["working-age adults"] == ["Jobs for adults (invented)"]  # adults means the same (closeMatch)
     assert list(stages)[:5] == ["early years", "childhood", "young people", "working-age adults", "old age"]
+
+
+def test_the_analysis_counts_own_themes_and_the_packaged_themes_they_match(imported):
+    staged, _ = imported
+    result = analyse(in_memory(staged))
+    about = {t["theme"]["label"]: [n["label"] for n in t["about"]] for t in result["themes"]}
+    outcome = [SHEETS["Outcomes"][0]["outcome"]]
+    assert about["the care gap (invented)"] == outcome and about["inequality"] == outcome and about["education"] == outcome
+    assert about["housing"] == []
+    assert "  the care gap (invented): " + outcome[0] in as_text(result)
 
 
 def test_export_import_export_keeps_every_cell_of_the_codes_sheet(imported, tmp_path):
