@@ -8,7 +8,7 @@ uses. It is a directed graph:
   intervention), ``label``, ``position`` (schema:position, its place in the
   published list, or None), ``strategy`` (the strategy an outcome or work stream
   is part of, or an intervention if it is part of one), ``owners`` (sg:owner),
-  ``life_stages`` (sg:servesLifeStage) and, for interventions, ``funding``: the
+  ``life_stages`` (sg:servesLifeStage), ``themes`` (sg:theme) and, for interventions, ``funding``: the
   committed or spent commitments with an amount above zero, as
   (commitment IRI, amount, currency);
 - edges are typed by ``kind``: ``contributes`` (sg:contributesTo, from a work
@@ -52,8 +52,12 @@ SELECT ?from ?to ?kind WHERE {
 }
 """
 _ATTRIBUTES = SPARQL_PREFIXES + """
-SELECT ?node ?owner ?ownerName ?stage WHERE {
-  { ?node sg:owner ?owner OPTIONAL { ?owner rdfs:label ?ownerName } } UNION { ?node sg:servesLifeStage ?stage }
+SELECT ?node ?owner ?ownerName ?stage ?theme WHERE {
+  { ?node sg:owner ?owner OPTIONAL { ?owner rdfs:label ?ownerName } }
+  # A strategy's own life stage that means the same as a packaged one (skos:closeMatch) serves both.
+  UNION { ?node sg:servesLifeStage/skos:closeMatch? ?stage }
+  # An own theme is about the packaged theme it matches, closely or as a narrower theme (skos:broadMatch).
+  UNION { ?node sg:theme/(skos:closeMatch|skos:broadMatch)? ?theme }
 }
 """
 _FUNDING = SPARQL_PREFIXES + """
@@ -66,12 +70,17 @@ SELECT DISTINCT ?commitment ?intervention ?amount ?currency WHERE {
                       <https://w3id.org/strategy-graph/def/funding-status/spent>) && ?amount > 0)
 }
 """
-_LIFE_STAGES = SPARQL_PREFIXES + """
-SELECT ?stage (MIN(STR(?name)) AS ?label) (MIN(?order) AS ?position) WHERE {
-  ?stage skos:inScheme <https://w3id.org/strategy-graph/def/life-stage/> ; skos:prefLabel ?name .
-  OPTIONAL { ?stage skos:notation ?order }
-} GROUP BY ?stage
+_TERMS = SPARQL_PREFIXES + """
+SELECT ?term (MIN(STR(?name)) AS ?label) (MIN(?order) AS ?position) (MIN(STR(?own)) AS ?strategy) WHERE {
+  # The packaged terms of a list, and a strategy's own (a scheme of its that adds to the packaged list).
+  { ?term skos:inScheme <%(list)s> }
+  UNION { ?term skos:inScheme ?scheme . ?scheme dcterms:type <%(list)s> ; dcterms:isPartOf ?own }
+  ?term skos:prefLabel ?name .
+  OPTIONAL { ?term skos:notation ?order }
+} GROUP BY ?term
 """
+_LIFE_STAGES = _TERMS % {"list": "https://w3id.org/strategy-graph/def/life-stage/"}
+_THEMES = _TERMS % {"list": "https://w3id.org/strategy-graph/def/theme/"}
 
 # How funding that reaches several outcomes is counted: the stated rule of funding_by_outcome.
 SHARED_FUNDING_RULE = (
@@ -85,7 +94,7 @@ def project(ds: Dataset) -> nx.DiGraph:
     g = nx.DiGraph(owner_labels={})
     for row in ds.query(_NODES):
         g.add_node(str(row.node), kind=str(row.kind), label=str(row.label or row.node),
-                   position=None if row.position is None else str(row.position), strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), funding=[])
+                   position=None if row.position is None else str(row.position), strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), themes=set(), funding=[])
     for row in ds.query(_EDGES):
         if str(row["from"]) in g and str(row.to) in g:
             g.add_edge(str(row["from"]), str(row.to), kind=str(row.kind))
@@ -96,6 +105,8 @@ def project(ds: Dataset) -> nx.DiGraph:
             g.graph["owner_labels"][str(row.owner)] = str(row.ownerName or row.owner)
         if node is not None and row.stage is not None:
             node["life_stages"].add(str(row.stage))
+        if node is not None and row.theme is not None:
+            node["themes"].add(str(row.theme))
     for row in ds.query(_FUNDING):
         node = g.nodes.get(str(row.intervention))
         if node is not None and node["kind"] == "intervention":
@@ -120,7 +131,7 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
     ``g`` is ``project(ds)``, if the caller has it already.
     """
     g = project(ds) if g is None else g
-    stages = sorted(ds.query(_LIFE_STAGES), key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
+    stages, themes = _terms(ds, g, _LIFE_STAGES), _terms(ds, g, _THEMES)
     outcomes = ordered(g, (n for n, d in g.nodes(data=True) if d["kind"] == "outcome"))
     means = {o: _means(g, o) for o in outcomes}  # the pathway graph behind each outcome
     own = {o: means[o].subgraph(n for n in means[o] if not is_outside(g, n)) for o in outcomes}
@@ -137,15 +148,26 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
         "cycles": [[_ref(g, n) for n in cycle] for cycle in _cycles(g)],
         "centrality": _centrality(g, outcomes, means),
         "life_course": [
-            {"life_stage": {"iri": str(s.stage), "label": str(s.label)},
-             "served_by": [_ref(g, n) for n in ordered(g, (n for n, d in g.nodes(data=True) if str(s.stage) in d["life_stages"]))]}
+            {"life_stage": {"iri": str(s.term), "label": str(s.label)},
+             "served_by": [_ref(g, n) for n in ordered(g, (n for n, d in g.nodes(data=True) if str(s.term) in d["life_stages"]))]}
             for s in stages
+        ],
+        "themes": [
+            {"theme": {"iri": str(t.term), "label": str(t.label)},
+             "about": [_ref(g, n) for n in ordered(g, (n for n, d in g.nodes(data=True) if str(t.term) in d["themes"]))]}
+            for t in themes
         ],
         "unlinked_workstreams": [
             _ref(g, w) for w in ordered(g, (n for n, d in g.nodes(data=True) if d["kind"] == "workstream"))
             if not any(w in means[o] for o in outcomes)
         ],
     }
+
+
+def _terms(ds: Dataset, g: nx.DiGraph, query: str) -> list:
+    """A code list's terms in its order: the packaged ones, then the own terms of the strategies analysed, by label."""
+    return sorted((r for r in ds.query(query) if r.strategy is None or str(r.strategy) in g),
+                  key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
 
 
 def _ref(g: nx.DiGraph, node: str) -> dict:
@@ -326,6 +348,9 @@ def as_text(result: dict) -> str:
         f"  {s['life_stage']['label']}: {len(s['served_by'])} ({', '.join(n['label'] for n in s['served_by']) or 'nothing'})"
         for s in result["life_course"]
     ]
+    section("Themes (what each is the theme of)", [
+        f"  {t['theme']['label']}: {', '.join(n['label'] for n in t['about'])}" for t in result["themes"] if t["about"]
+    ])
     section("Work streams that reach no outcome", [f"  {w['label']}" for w in result["unlinked_workstreams"]])
     return "\n".join(lines)
 

@@ -502,7 +502,7 @@ def queries() -> None:
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
     help="A summary for people, or JSON with the keys pathways, coverage, funding_by_outcome, "
-    "single_points_of_failure, cut_points, outside_work, cycles, centrality, life_course and unlinked_workstreams.",
+    "single_points_of_failure, cut_points, outside_work, cycles, centrality, life_course, themes and unlinked_workstreams.",
 )
 @strategy_option
 def analyse(ds: Dataset, output: str, strategy_name: str | None) -> None:

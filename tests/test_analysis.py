@@ -11,7 +11,7 @@ from tests.conftest import DATA
 
 EX = "http://example.org/logic/"
 KEYS = {"pathways", "coverage", "funding_by_outcome", "single_points_of_failure", "cut_points", "cycles",
-        "centrality", "life_course", "unlinked_workstreams", "outside_work"}
+        "centrality", "life_course", "themes", "unlinked_workstreams", "outside_work"}
 
 
 @pytest.fixture(scope="module")

@@ -139,6 +139,7 @@ def test_analysis_page(client):
     assert page.count('<table class="heat">') == 2
     assert "No committed or spent funding reaches any outcome." in page
     assert "depends on a single owner" in page
+    assert "<h2>Themes</h2>" in page and "No outcome, work stream or intervention has a theme." in page  # Luton tags none
     # The MMR clinics are not stated to be part of the strategy: shown apart, never as a weak point.
     weak, outside = page.split("<h3>Work from outside the strategy</h3>")[0], page.split("<h3>Work from outside the strategy</h3>")[1].split("<h3>")[0]
     assert "Monthly MMR vaccination clinics" in outside and "Monthly MMR vaccination clinics" not in weak.split("<h2>Weak points</h2>")[1]

@@ -53,6 +53,8 @@ INVENTED = {  # a small, complete invented strategy, as the test's lead would ty
     "Observations": [{"id": "v1", "indicator": "n1", "period": "2024/25", "period end": "2025-03-31", "value": 61.2,
                       "lower ci": 59.8, "upper ci": 62.6, "count": 612},
                      {"id": "v2", "indicator": "n1", "period": "2024/25", "value": 48.1, "population group": "pupils eligible for free school meals (invented)"}],
+    "Codes": [{"id": "fuel-poverty", "list": "theme", "label": "fuel poverty (invented)",
+               "definition": "Households that cannot afford to heat their homes (invented).", "matches": "broad: income and poverty"}],
 }
 
 

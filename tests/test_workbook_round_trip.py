@@ -29,6 +29,11 @@ _CHANGES = st.sampled_from(["10%", "-42.5%", "25% fewer", "five years longer", "
 _THEMES = ["physical health", "mental wellbeing", "housing", "education"]
 _STAGES = ["early years", "working-age adults", "old age"]
 _GROUPS = ["whole population", "pupils eligible for free school meals (invented)", "carers (invented)"]
+# A council's own terms (Codes sheet): with and without a definition, matching a packaged term closely, broadly or not at all.
+_CODES = [{"id": "economy", "list": "theme", "label": "economy (invented)", "definition": "Jobs and businesses (invented)."},
+          {"id": "child-poverty", "list": "theme", "label": "child poverty (invented)", "matches": "broad: income and poverty"},
+          {"id": "adults", "list": "life-stage", "label": "adults (invented)", "matches": "working-age adults"},
+          {"id": "care-experienced", "list": "breakdown", "label": "care experienced (invented)", "definition": "Looked after (invented)."}]
 
 
 def _some(draw, items: list, least: int = 0) -> list:
@@ -100,7 +105,19 @@ def strategies_of_every_shape(draw) -> dict[str, list[dict]]:
         value = {"target": 90, "change": draw(_CHANGES), "milestone": None}[kind]
         rows["Targets"].append({"id": f"{thing}-t{k}", "for": thing, "kind": kind, "value": value, "date": 2027,
                                 "reached": draw(st.sampled_from([None, "yes", "no"])) if kind == "milestone" else None})
+    _own_codes(draw, rows)
     return rows
+
+
+def _own_codes(draw, rows: dict[str, list[dict]]) -> None:
+    """Some of the own terms in the Codes sheet, each choice column taking some of its list's beside the packaged ones."""
+    rows["Codes"] = [dict(_CODES[n]) for n in _some(draw, list(range(len(_CODES))))]
+    own = lambda name: [c["id"] for c in rows["Codes"] if c["list"] == name]
+    for sheet, column, name in (("Outcomes", "theme", "theme"), ("Workstreams", "serves life stage", "life-stage")):
+        for row in rows[sheet]:
+            row[column] = "; ".join(filter(None, [row[column], *_some(draw, own(name))]))
+    for row in rows["Indicators"]:
+        row["split by"] = draw(st.sampled_from([None, "deprivation", *own("breakdown")]))
 
 
 def _rows(sheets: dict[str, list[dict]]) -> list[Row]:
@@ -151,6 +168,8 @@ SHAPES = {
     "a milestone reached": lambda sheets: any(t.get("reached") == "yes" for t in sheets["Targets"]),
     "a target with no indicator": lambda sheets: any(t.get("for") for t in sheets["Targets"]),
     "an amount typed with its currency": lambda sheets: any(not str(f["amount"])[0].isdigit() for f in sheets["Funding"]),
+    "an own term in a choice column": lambda sheets: any(c["id"] in str(o["theme"]) for c in sheets["Codes"] for o in sheets["Outcomes"]),
+    "an indicator split by an own breakdown": lambda sheets: any(i["split by"] == "care-experienced" for i in sheets["Indicators"]),
 }
 
 

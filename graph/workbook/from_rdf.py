@@ -9,7 +9,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
 from graph.order import published_order
 from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-from graph.workbook.schema import (BODY_KINDS, BY_SHEET, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
+from graph.workbook.schema import (BODY_KINDS, BROAD_MATCH, BY_SHEET, CONCEPT_BASE, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
                                    STATED_BY_OTHERS, STRUCTURE, Column, Sheet)
 
 # The data graphs only: the engine's kept reports, and what it derives with them (an indicator's own area), are not entered.
@@ -114,9 +114,12 @@ class _Export:
                                     | mine(ORG.Organization) | mine(ORG.FormalOrganization) | mine(SG.Board) | mine(FOAF.Person))
         # An Organisations row shows the one post its person holds there (<person>/post); every other post is a Posts row.
         posts = self._order(p for o in organisations for p in g.objects(o, ORG.holds) if p != URIRef(f"{o}/post"))
+        # The strategy's own terms: concepts of its schemes that add to a packaged list.
+        codes = self._order(c for c in mine(SKOS.Concept) if any((scheme, DCTERMS.type, None) in g for scheme in g.objects(c, SKOS.inScheme)))
         return {"Strategy": [s], "Priorities": priorities, "Outcomes": outcomes, "Workstreams": workstreams,
                 "Interventions": interventions, "Contributions": contributions, "Funding": funding, "Organisations": organisations,
-                "Posts": posts, "Indicators": indicators, "Targets": self._order(targets + baselines), "Observations": observations}
+                "Posts": posts, "Indicators": indicators, "Targets": self._order(targets + baselines), "Observations": observations,
+                "Codes": codes}
 
     def _reaches(self, node, parts: set) -> bool:
         seen, todo = set(), [node]
@@ -170,6 +173,8 @@ class _Export:
         """A term as its column writes it: ids for things of the workbook, labels for concepts, numbers as numbers."""
         if column.kind == "ref":
             return self._ref(value)
+        if column.kind == "choice" and value in self.ids:
+            return self.ids[value]  # the strategy's own term, by its id in the Codes sheet
         if column.kind in ("choice", "group"):
             label = self._label(value, SKOS.prefLabel)
             return label if label is not None or column.choices in LOCAL_CHOICES else str(value)
@@ -238,8 +243,18 @@ class _Export:
             row.update(indicator=self._ref(g.value(node, SG.indicator)), kind="baseline",
                        value=_number_cell(g.value(node, SDMX_MEASURE.obsValue)), date=self._label(node, SDMX_DIMENSION.refPeriod))
 
+    def _code(self, node, row: dict) -> None:
+        g = self.g
+        lists = [g.value(scheme, DCTERMS.type) for scheme in g.objects(node, SKOS.inScheme)]
+        row["list"] = next((str(p).removeprefix(CONCEPT_BASE).rstrip("/") for p in sorted(lists, key=str) if p is not None), None)
+        close, broad = g.value(node, SKOS.closeMatch), g.value(node, SKOS.broadMatch)
+        if len(set(g.objects(node, SKOS.closeMatch)) | set(g.objects(node, SKOS.broadMatch))) > 1:
+            self.lost[("Codes", "matches")].append(f"{self.ids[node]} matches several packaged terms; the cell holds one")
+        row["matches"] = (self._label(close, SKOS.prefLabel) if close is not None
+                          else f"{BROAD_MATCH} {self._label(broad, SKOS.prefLabel)}" if broad is not None else None)
+
     _OWN = {"Strategy": _strategy, "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
-            "Posts": _post, "Indicators": _indicator, "Targets": _target}
+            "Posts": _post, "Indicators": _indicator, "Targets": _target, "Codes": _code}
 
     def unexpressed(self) -> list[str]:
         """What the rows cannot hold, one line per column or statement: several values in a one-value cell, statements no column states."""

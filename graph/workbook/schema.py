@@ -24,6 +24,8 @@ EXAMPLE = "EXAMPLE"  # rows whose id starts with this are examples, skipped on i
 SEPARATOR = ";"
 # The Organisations kinds that others sit on, and the class each is stated as.
 BODY_KINDS = {"board": SG.Board, "partnership": ORG.OrganizationalCollaboration}
+# How a Codes row's ``matches`` cell says which SKOS mapping it states: the packaged term is as close, or broader.
+CLOSE_MATCH, BROAD_MATCH = "close:", "broad:"
 
 
 @dataclass(frozen=True)
@@ -255,10 +257,28 @@ SHEETS: tuple[Sheet, ...] = (
                predicate=SG.populationGroup, example="whole population"),
         *_PROVENANCE,
     ), "observation", SG.Observation),
+    Sheet("Codes", "The strategy's own terms, added to a code list that lacks them, such as a theme child poverty or a breakdown care experienced. "
+          "Every column of that list then takes the term's id.", (
+        _id("child-poverty"),
+        Column("list", "The code list the term joins: the list of a choice column, such as theme, breakdown or life-stage.", True, "choice",
+               choices="code-list", states=(SKOS.inScheme,), example="theme"),
+        Column("label", "The term, worded as the strategy uses it, such as child poverty.", True, predicate=SKOS.prefLabel,
+               example="child poverty"),
+        Column("definition", "What the term covers, such as: Children living in households below the poverty line.",
+               predicate=SKOS.definition, example="Children living in households below the poverty line."),
+        Column("matches", f"A packaged term of the same list it matches, if one fits: its label means the same ({CLOSE_MATCH} before it "
+               f"may say so), '{BROAD_MATCH} ' before it that the packaged term is broader, such as: {BROAD_MATCH} income and poverty.",
+               states=(SKOS.closeMatch, SKOS.broadMatch), example=f"{BROAD_MATCH} income and poverty"),
+        *_PROVENANCE,
+    ), "code", SKOS.Concept),
 )
 BY_SHEET = {sheet.name: sheet for sheet in SHEETS}
 # Code lists that are not concepts of the ontology: the label is the value.
 LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "partnership", "person"), "target-kind": ("baseline", "target", "change", "milestone"), "yes-no": ("yes", "no")}
+# The code lists a workbook may add its own terms to (Codes sheet): the ontology's lists of the choice columns, each once.
+CODE_LISTS = tuple(dict.fromkeys(c.choices for s in SHEETS for c in s.columns
+                                 if c.kind == "choice" and c.choices not in LOCAL_CHOICES and c.choices != "code-list"))
+LOCAL_CHOICES["code-list"] = CODE_LISTS
 # What every row's thing carries besides its columns: where it was typed in.
 ROW_PREDICATES = (SG.sourceSheet, SG.sourceRow)
 # Statements a row makes of another row's thing (an indicator's targets, from the Targets sheet).

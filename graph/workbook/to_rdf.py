@@ -14,8 +14,8 @@ from graph.engine.store import add_triples, is_iri, new_graph
 from graph.gaps import find_gaps
 from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 from graph.workbook.change import EXPECTED as CHANGE_EXPECTED, read_change
-from graph.workbook.schema import (BODY_KINDS, BY_SHEET, ONS_AREA, SEPARATOR, SHEETS, WHOLE_POPULATION, Column, Problem, Row,
-                                   UnsavedFormula)
+from graph.workbook.schema import (BODY_KINDS, BROAD_MATCH, BY_SHEET, CLOSE_MATCH, CODE_LISTS, CONCEPT_BASE, ONS_AREA, SEPARATOR, SHEETS,
+                                   WHOLE_POPULATION, Column, Problem, Row, UnsavedFormula)
 from graph.workbook.sheets import choice_lists
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -120,6 +120,7 @@ def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datet
     # What the rows join: everything but this workbook's own graph, which they replace.
     build.existing = _Existing(existing, build.graph)
     _collect_ids(build)
+    _own_terms(build)
     order = [sheet.name for sheet in SHEETS]  # the Strategy row first: others use its area and period
     for row in sorted(rows, key=lambda r: order.index(r.sheet)):
         node = build.ids.get(row.text("id"), (row, None))[1]
@@ -196,6 +197,19 @@ def _collect_ids(build: _Build) -> None:
         build.by_iri[node] = row
         if row.sheet == "Strategy":
             build.strategy = build.ids[ident][1]
+
+
+def _own_terms(build: _Build) -> None:
+    """Every choice column takes the strategy's own terms (Codes sheet) by id, beside the packaged ones."""
+    for row, node in build.rows_of("Codes"):
+        name, ident = row.text("list").lower(), row.text("id").lower()
+        if name not in CODE_LISTS:
+            continue  # the list cell's own problem, reported when the row is read
+        if ident in build.lists[name]:
+            build.problem(row, "id", f"'{row.text('id')}' is already a term of the list {name}",
+                          "another id; to say the terms mean the same, name the packaged term in 'matches'")
+            continue
+        build.lists[name][ident] = node
 
 
 def _describe_graph(build: _Build, source_name: str, now: datetime.datetime, title: str) -> None:
@@ -505,6 +519,31 @@ def _funding(build: _Build, row: Row, node: URIRef) -> None:
         build.add(period, DCAT.endDate, end)
 
 
+def _code(build: _Build, row: Row, node: URIRef) -> None:
+    """A term of the strategy's own scheme for its list, mapped to the packaged term it matches (SKOS)."""
+    name = _cell(build, row, "list")
+    if name is None:
+        return
+    scheme = URIRef(f"{build.base}{name}/")
+    build.add(node, SKOS.inScheme, scheme)
+    build.add(scheme, RDF.type, SKOS.ConceptScheme)
+    build.add(scheme, DCTERMS.type, URIRef(f"{CONCEPT_BASE}{name}/"))  # the packaged list it adds to
+    build.add(scheme, DCTERMS.isPartOf, build.strategy)  # whose terms they are, in a store of many strategies
+    text = row.text("matches")
+    if not text:
+        return
+    predicate, label = SKOS.closeMatch, text
+    for prefix, mapping in ((CLOSE_MATCH, SKOS.closeMatch), (BROAD_MATCH, SKOS.broadMatch)):
+        if text.lower().startswith(prefix):
+            predicate, label = mapping, text[len(prefix):].strip()
+    packaged = {k: v for k, v in build.lists[str(name)].items() if str(v).startswith(CONCEPT_BASE)}
+    if label.lower() not in packaged:
+        build.problem(row, "matches", f"'{label}' is not a packaged term of the list {name}",
+                      f"one of: {', '.join(packaged)}; '{BROAD_MATCH}' before it if the packaged term is broader")
+        return
+    build.add(node, predicate, packaged[label.lower()])
+
+
 def _organisation(build: _Build, row: Row, node: URIRef) -> None:
     kind = str(_cell(build, row, "kind") or "organisation")
     # An organisation the graph already types (as a formal organisation, say) keeps its type.
@@ -688,6 +727,7 @@ _OWN: dict[str, Callable[[_Build, Row, URIRef], None]] = {
     "Strategy": _strategy, "Priorities": _priority, "Outcomes": _outcome, "Workstreams": _workstream,
     "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding,
     "Organisations": _organisation, "Posts": _post, "Indicators": _indicator, "Targets": _target, "Observations": _observation,
+    "Codes": _code,
 }
 
 
