@@ -188,15 +188,26 @@ class _Export:
             texts = sorted(str(self.g.value(x, RDFS.label)) for x in self.g.objects(node, predicate) if self.g.value(x, RDFS.label) is not None)
             row[column] = "\n".join(texts) or None
 
+    def _period(self, node, row: dict) -> None:
+        period = self.g.value(node, DCTERMS.temporal)
+        row["start"], row["end"] = self._label(period, DCAT.startDate), self._label(period, DCAT.endDate)
+
+    def _outcome(self, node, row: dict) -> None:
+        row["also worded"] = "\n".join(sorted(str(t) for t in self.g.objects(node, SKOS.altLabel))) or None
+
+    def _workstream(self, node, row: dict) -> None:
+        self._period(node, row)
+
     def _intervention(self, node, row: dict) -> None:
         row["part of strategy"] = "yes" if self.g.value(node, DCTERMS.isPartOf) == self.strategy else "no"
+        self._period(node, row)
 
     def _funding(self, node, row: dict) -> None:
         g = self.g
-        money, period = g.value(node, SCHEMA.amount), g.value(node, DCTERMS.temporal)
+        money = g.value(node, SCHEMA.amount)
         row["amount"] = _number_cell(g.value(money, SCHEMA.value)) if money is not None else None
         row["currency"] = self._label(money, SCHEMA.currency)
-        row["start"], row["end"] = self._label(period, DCAT.startDate), self._label(period, DCAT.endDate)
+        self._period(node, row)
 
     def _organisation(self, node, row: dict) -> None:
         g = self.g
@@ -224,7 +235,7 @@ class _Export:
             row.update(indicator=self._ref(g.value(node, SG.indicator)), kind="baseline",
                        value=_number_cell(g.value(node, SDMX_MEASURE.obsValue)), date=self._label(node, SDMX_DIMENSION.refPeriod))
 
-    _OWN = {"Strategy": _strategy, "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
+    _OWN = {"Strategy": _strategy, "Outcomes": _outcome, "Workstreams": _workstream, "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
             "Indicators": _indicator, "Targets": _target}
 
     def unexpressed(self) -> list[str]:
