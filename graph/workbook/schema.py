@@ -138,7 +138,7 @@ SHEETS: tuple[Sheet, ...] = (
                example="physical health; mental wellbeing"),
         Column("position", "Its place in the published list (1, 2, …).", kind="whole", predicate=SCHEMA.position, example="1"),
         _code("outcome", "SO2"),
-        Column("also worded", "Its other published wordings, if the document words it in more than one way; one on each line of the cell.",
+        Column("also worded", "Its other published wordings, such as more years lived in good health; one on each line of the cell.",
                "lines", states=(SKOS.altLabel,), example="more years lived in good health"),
         *_PROVENANCE,
     ), "outcome", SG.Outcome),
