@@ -11,7 +11,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from graph.engine.store import select_values
-from graph.order import published_order
+from graph.order import nested, published_order
 from graph.vocab import ENGINE_BASE, ID_BASE, SG, SPARQL_PREFIXES
 
 _STRATEGIES = SPARQL_PREFIXES + "SELECT ?strategy ?label WHERE { ?strategy a sg:Strategy ; rdfs:label ?label }"
@@ -90,27 +90,11 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
 
 
 def _nested(priorities: list[Item]) -> list[Item]:
-    """The top priorities, each holding those part of it, at every depth, all in the published order.
+    """The top priorities, each holding those part of it, at every depth, all in the published order (graph.order.nested)."""
+    def tree(item: Item, parts: list) -> Item:
+        return replace(item, parts=tuple(tree(*part) for part in parts))
 
-    Priorities that are each part of another in a circle reach no top: they are shown at the top, not lost.
-    """
-    known = {p.iri for p in priorities}
-    children: dict[str, list[Item]] = {}
-    for p in priorities:
-        if p.parent in known and p.parent != p.iri:
-            children.setdefault(p.parent, []).append(p)
-    reached: set[str] = set()
-
-    def nest(item: Item) -> Item:
-        reached.add(item.iri)
-        return replace(item, parts=tuple(nest(c) for c in children.get(item.iri, ()) if c.iri not in reached))
-
-    tops = [p for p in priorities if p.parent not in known or p.parent == p.iri]
-    nested = [nest(p) for p in tops]
-    for p in priorities:
-        if p.iri not in reached:
-            nested.append(nest(p))
-    return nested
+    return [tree(*top) for top in nested(priorities, lambda p: p.iri, lambda p: p.parent)]
 
 
 def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:

@@ -153,3 +153,19 @@ def test_a_priorities_page_shows_the_priority_it_is_part_of(client):
     page = _page(client, "priority/adults")
     assert "<td>code</td><td>2b</td>" in page
     assert f'<td>part of</td><td><a href="/resource?iri={BASE}priority/people">People (invented)</a></td>' in page
+
+
+def test_the_theory_of_change_offers_nested_priorities_in_the_published_order_and_codes_its_boxes(client):
+    page = client.get("/theory-of-change", query_string={"priority": "all"}).get_data(as_text=True)
+    start = page.index('<nav class="priorities"')
+    nav = page[start:page.index("</nav>", start)]
+    words = ["Priority 1 Economy (invented)", "Priority 2 People (invented)", "2a Children and young people (invented)",
+             "2b Adults (invented)", "Priority 3 Place (invented)", "All priorities"]
+    places = [nav.find(w) for w in words]
+    assert -1 not in places and places == sorted(places), dict(zip(words, places))
+    # People holds its two parts, and nothing else holds any.
+    assert "Priority 2 People (invented)</a><ul><li>" in nav and "2b Adults (invented)</a></li></ul></li><li>" in nav
+    assert nav.count("<ul>") == 2
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert ">SO2 More people in fair work<" in svg and ">1.1.2 Start&#45;up grants<" in svg
+    assert svg.count(">Part of: People (invented)<") == 2
