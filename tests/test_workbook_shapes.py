@@ -29,9 +29,12 @@ TYPED = {
         {"id": "children", "priority": "Children and young people (invented)", "position": 1, "part of": "people", "code": "2a"},
         {"id": "people", "priority": "People (invented)", "position": 2, "code": "Priority 2"},
     ],
-    "Outcomes": [{"id": "living-wage", "outcome": "More people in fair work (invented)", "priority": "economy", "code": "SO2",
+    "Outcomes": [{"id": "living-wage", "outcome": "More people in fair work (invented)", "priority": "economy", "code": "SO2", "owner": "council",
                   "also worded": "90% of working people in Living Wage employment (invented)\nFair work for all (invented)"}],
-    "Workstreams": [{"id": "start-ups", "work stream": "More start-up businesses (invented)", "code": "1.1", "start": 2019, "end": 2021}],
+    "Workstreams": [{"id": "start-ups", "work stream": "More start-up businesses (invented)", "code": "1.1", "start": 2019, "end": 2021,
+                     "owner": "council"}],
+    "Contributions": [{"id": "c1", "from": "start-ups", "to": "living-wage", "rationale": "New firms employ people (invented)."}],
+    "Organisations": [{"id": "council", "name": "Invented Council"}],
     "Interventions": [{"id": "grants", "intervention": "Start-up grants (invented)", "code": "1.1.2", "start": "2020-04-01",
                        "end": "2021-03-31"}],
 }
@@ -169,3 +172,13 @@ def test_the_theory_of_change_offers_nested_priorities_in_the_published_order_an
     svg = page[page.index("<svg"):page.index("</svg>")]
     assert ">SO2 More people in fair work<" in svg and ">1.1.2 Start&#45;up grants<" in svg
     assert svg.count(">Part of: People (invented)<") == 2
+
+
+def test_the_registers_show_codes_beside_labels(client):
+    owners = client.get("/owners").get_data(as_text=True)
+    assert f'<span class="code">SO2</span> <a href="/resource?iri={BASE}outcome/living-wage">More people in fair work (invented)</a>' in owners
+    assert f'<span class="code">1.1</span> <a href="/resource?iri={BASE}workstream/start-ups">More start-up businesses (invented)</a>' in owners
+    links = client.get("/contributions").get_data(as_text=True)
+    row = links[links.index("<tbody"):]
+    assert f'<td><span class="code">1.1</span> <a href="/resource?iri={BASE}workstream/start-ups">' in row
+    assert f'<td><span class="code">SO2</span> <a href="/resource?iri={BASE}outcome/living-wage">' in row
