@@ -6,8 +6,10 @@ uses. It is a directed graph:
 - graph attribute ``owner_labels``: the label of every owner;
 - nodes are IRIs, with ``kind`` (strategy, vision, priority, outcome, workstream,
   intervention), ``label``, ``position`` (schema:position, its place in the
-  published list, or None), ``strategy`` (the strategy an outcome or work stream
-  is part of, or an intervention if it is part of one), ``owners`` (sg:owner),
+  published list, or None), ``code`` (skos:notation, its published code, or ""),
+  ``strategy`` (the strategy an outcome or work stream
+  is part of, or an intervention if it is part of one), ``parent`` (for a
+  priority, the priority it is part of, or ""), ``owners`` (sg:owner),
   ``life_stages`` (sg:servesLifeStage), ``themes`` (sg:theme) and, for interventions, ``funding``: the
   committed or spent commitments with an amount above zero, as
   (commitment IRI, amount, currency);
@@ -35,13 +37,16 @@ from graph.order import published_order
 from graph.vocab import SPARQL_PREFIXES
 
 _NODES = SPARQL_PREFIXES + """
-SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) (MIN(?place) AS ?position) WHERE {
+SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) (MIN(?place) AS ?position) (MIN(STR(?notation)) AS ?code)
+       (MIN(STR(?whole)) AS ?parent) WHERE {
   VALUES (?type ?kind) { (sg:Strategy "strategy") (sg:Vision "vision") (sg:StrategicPriority "priority") (sg:Outcome "outcome")
                          (sg:Workstream "workstream") (sg:Intervention "intervention") }
   ?node a ?type .
   OPTIONAL { ?node rdfs:label ?name }
   OPTIONAL { ?node dcterms:isPartOf ?part }
   OPTIONAL { ?node schema:position ?place }
+  OPTIONAL { ?node skos:notation ?notation }
+  OPTIONAL { ?node a sg:StrategicPriority ; dcterms:isPartOf ?whole . ?whole a sg:StrategicPriority }
 } GROUP BY ?node ?kind
 """
 _EDGES = SPARQL_PREFIXES + """
@@ -93,8 +98,12 @@ def project(ds: Dataset) -> nx.DiGraph:
     """The graph as networkx sees it: typed nodes and typed edges (see the module docstring)."""
     g = nx.DiGraph(owner_labels={})
     for row in ds.query(_NODES):
+        # A priority is part of a priority it is published under (``parent``), never of a strategy.
+        priority = str(row.kind) == "priority"
         g.add_node(str(row.node), kind=str(row.kind), label=str(row.label or row.node),
-                   position=None if row.position is None else str(row.position), strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), themes=set(), funding=[])
+                   position=None if row.position is None else str(row.position),
+                   strategy=str(row.strategy) if row.strategy and not priority else None, owners=set(), life_stages=set(), themes=set(),
+                   funding=[], code=str(row.code or ""), parent=str(row.parent or ""))
     for row in ds.query(_EDGES):
         if str(row["from"]) in g and str(row.to) in g:
             g.add_edge(str(row["from"]), str(row.to), kind=str(row.kind))

@@ -23,10 +23,12 @@ SELECT ?c ?from (SAMPLE(?fromName) AS ?fromLabel) (MIN(?fromPlace) AS ?fromPosit
        (SAMPLE(?sName) AS ?strengthLabel) (SAMPLE(?r) AS ?rationale)
        (GROUP_CONCAT(DISTINCT ?assumed; separator="\\n") AS ?assumptions)
        (GROUP_CONCAT(DISTINCT ?cited; separator="\\n") AS ?evidence)
-       (GROUP_CONCAT(DISTINCT STR(?agent); separator="\\n") AS ?agents) WHERE {
+       (GROUP_CONCAT(DISTINCT STR(?agent); separator="\\n") AS ?agents) (MIN(STR(?fromNotation)) AS ?fromCode)
+       (MIN(STR(?toNotation)) AS ?toCode) WHERE {
   ?from sg:qualifiedContribution ?c . ?c sg:contributionTo ?to .
   OPTIONAL { ?from rdfs:label ?fromName } OPTIONAL { ?to rdfs:label ?toName }
   OPTIONAL { ?from schema:position ?fromPlace } OPTIONAL { ?to schema:position ?toPlace }
+  OPTIONAL { ?from skos:notation ?fromNotation } OPTIONAL { ?to skos:notation ?toNotation }
   OPTIONAL { ?c sg:strength ?s OPTIONAL { ?s skos:prefLabel ?sName } }
   OPTIONAL { ?c sg:rationale ?r }
   OPTIONAL { ?c sg:assumption ?a OPTIONAL { ?a rdfs:label ?aName } BIND (COALESCE(STR(?aName), STR(?a)) AS ?assumed) }
@@ -58,6 +60,8 @@ class Contribution:
     assumptions: tuple[str, ...]
     evidence: tuple[str, ...]
     asserted_by: tuple[str, ...]
+    source_code: str = ""  # the published codes (skos:notation) of its two ends, shown beside their labels
+    target_code: str = ""
 
 
 # The table: each column's heading and its cell of a link, as text. The page, CSV and xlsx follow it.
@@ -81,7 +85,8 @@ def contributions(ds: Dataset) -> list[Contribution]:
     found = [(published_order(row["toPosition"], row["toLabel"] or row["to"], row["to"])
               + published_order(row["fromPosition"], row["fromLabel"] or row["from"], row["from"]) + (row["c"],), Contribution(row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
                           row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
-                          lines(row, "assumptions"), lines(row, "evidence"), tuple(sorted(names.get(a, a) for a in lines(row, "agents")))))
+                          lines(row, "assumptions"), lines(row, "evidence"), tuple(sorted(names.get(a, a) for a in lines(row, "agents"))),
+                          row["fromCode"] or "", row["toCode"] or ""))
              for row in rows]
     return [c for _, c in sorted(found, key=lambda pair: pair[0])]
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from graph.analysis import ordered, project, within
+from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
 from graph.overview import indicator_series
@@ -70,6 +71,8 @@ class Box:
     label: str
     owners: tuple[str, ...]
     gaps: tuple[str, ...]
+    code: str = ""  # its published code (skos:notation), shown before its label
+    parent: str = ""  # for a priority, the priority it is part of
 
 
 @dataclass(frozen=True)
@@ -119,12 +122,16 @@ def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | No
     links = {said.get((u, v), Link(u, v, d["kind"])) for u, v, d in g.edges(data=True) if u in nodes and v in nodes}
     boxes = [
         Box(n, g.nodes[n]["kind"], g.nodes[n]["label"], tuple(sorted(owners.get(o, o) for o in g.nodes[n]["owners"])),
-            tuple(marks.get(n, ())))
+            tuple(marks.get(n, ())), g.nodes[n]["code"], g.nodes[n]["parent"])
         for n in nodes
     ]
     # Each layer in the published order: the lanes, and the PDF, follow the order of the boxes.
     rank = {n: i for i, n in enumerate(ordered(g, nodes))}
-    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), rank[b.iri])), sorted(links, key=lambda l: (l.source, l.target))
+    boxes.sort(key=lambda b: (LAYERS.index(b.kind), rank[b.iri]))
+    # A priority published under another follows it, at every depth.
+    priorities = [b for b in boxes if b.kind == "priority"]
+    nest = {b.iri: i for i, b in enumerate(flattened(nested(priorities, lambda b: b.iri, lambda b: b.parent)))}
+    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), nest.get(b.iri, rank[b.iri]))), sorted(links, key=lambda l: (l.source, l.target))
 
 
 def readings(ds, boxes: list[Box]) -> dict[str, tuple[Reading, ...]]:
@@ -261,6 +268,8 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
                          + "".join(f"; {ids[a]} -> {ids[b]} [style=invis]" for a, b in zip(members, members[1:])) + " }")
     for box in boxes:
         details = []
+        if box.parent in label:
+            details.append("Part of: " + label[box.parent])
         if set(box.owners) - everyone:
             details.append("Owner: " + ", ".join(o for o in box.owners if o not in everyone))
         measured = [str(reading) for reading in read.get(box.iri, ())]
@@ -268,7 +277,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
             details.append("Measured by:")
         details += ["• " + reading for reading in measured] + ["⚠ " + gap for gap in box.gaps]
         attributes = {
-            "label": _label(box.label, details, wrap),
+            "label": _label(f"{box.code} {box.label}" if box.code else box.label, details, wrap),
             "fillcolor": _quote(_FILL[box.kind]),
             "fontcolor": _quote(_TEXT[box.kind]),
             "URL": _url(link_of(box.iri)),

@@ -11,7 +11,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from graph.engine.store import select_values
-from graph.order import published_order
+from graph.order import nested, published_order
 from graph.vocab import ENGINE_BASE, ID_BASE, SG, SPARQL_PREFIXES
 
 _STRATEGIES = SPARQL_PREFIXES + "SELECT ?strategy ?label WHERE { ?strategy a sg:Strategy ; rdfs:label ?label }"
@@ -25,7 +25,9 @@ _PARTS = {
 # Pages show how many indicators a strategy has, not which: counted, which is twice as fast as listing them.
 _INDICATORS = SPARQL_PREFIXES + """SELECT ?strategy (COUNT(DISTINCT ?item) AS ?count) WHERE {
   ?item sg:measures ?part . ?part dcterms:isPartOf ?strategy . ?item a sg:Indicator } GROUP BY ?strategy"""
-_PART = SPARQL_PREFIXES + "SELECT ?strategy ?item ?itemLabel ?position WHERE { %s ?item rdfs:label ?itemLabel . OPTIONAL { ?item schema:position ?position } }"
+# A part's published code (skos:notation) and, for a priority published under another, the one it is part of.
+_PART = SPARQL_PREFIXES + """SELECT ?strategy ?item ?itemLabel ?position ?code ?parent WHERE { %s ?item rdfs:label ?itemLabel .
+  OPTIONAL { ?item schema:position ?position } OPTIONAL { ?item skos:notation ?code } OPTIONAL { ?item dcterms:isPartOf ?parent . ?parent a sg:StrategicPriority } }"""
 # Interventions, and the links that may take them to a strategy's outcomes or work streams: followed
 # here, since Oxigraph works out sg:contributesTo+ for every node of a national store (30 s) before joining.
 _INTERVENTIONS = SPARQL_PREFIXES + """SELECT ?item ?itemLabel ?position ?strategy WHERE {
@@ -35,10 +37,13 @@ _LINKS = SPARQL_PREFIXES + "SELECT ?from ?to WHERE { ?from sg:contributesTo ?to 
 
 @dataclass(frozen=True)
 class Item:
-    """A resource and its label."""
+    """A resource, its label and its published code; a priority, the one it is part of, and those part of it."""
 
     iri: str
     label: str
+    code: str = ""
+    parent: str = ""
+    parts: tuple["Item", ...] = ()
 
 
 @dataclass
@@ -68,15 +73,28 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
         if iri not in found or label < found[iri].label:
             found[iri] = StrategyOverview(iri, label)
     for kind, pattern in _PARTS.items():
-        rows = {(row["strategy"], row["position"], row["itemLabel"], row["item"]) for row in select_values(ds, _PART % pattern)}
-        for strategy, _, label, item in sorted(rows, key=lambda r: published_order(*r[1:])):
-            if strategy in found:
-                getattr(found[strategy], kind).append(Item(item, label))
+        rows = {(row["strategy"], row["position"], row["itemLabel"], row["item"], row["code"] or "", row["parent"] or "")
+                for row in select_values(ds, _PART % pattern)}
+        # Several codes or parents (as several labels): the first in code-point order.
+        for strategy, _, label, item, code, parent in sorted(rows, key=lambda r: published_order(*r[1:4]) + r[4:]):
+            items = getattr(found[strategy], kind) if strategy in found else None
+            if items is not None and (not items or items[-1].iri != item):
+                items.append(Item(item, label, code, parent))
+    for overview in found.values():
+        overview.priorities = _nested(overview.priorities)
     for row in select_values(ds, _INDICATORS):
         if row["strategy"] in found:
             found[row["strategy"]].indicators = int(row["count"])
     _add_interventions(ds, found)
     return sorted(found.values(), key=lambda overview: (overview.label, overview.iri))
+
+
+def _nested(priorities: list[Item]) -> list[Item]:
+    """The top priorities, each holding those part of it, at every depth, all in the published order (graph.order.nested)."""
+    def tree(item: Item, parts: list) -> Item:
+        return replace(item, parts=tuple(tree(*part) for part in parts))
+
+    return [tree(*top) for top in nested(priorities, lambda p: p.iri, lambda p: p.parent)]
 
 
 def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
@@ -111,7 +129,7 @@ def strategy_id(iri: str) -> str:
 _NOT_ENGINE = f'!STRSTARTS(STR(?g), "{ENGINE_BASE}")'
 # A blank node has no name or address to show: it is read through the links whose other end it is (_BLANK_ENDS).
 _STATEMENTS = SPARQL_PREFIXES + """
-SELECT ?direction ?p ?pLabel ?o (COALESCE(?name, ?words) AS ?oLabel) ?oPage WHERE {
+SELECT ?direction ?p ?pLabel ?o (COALESCE(?name, ?words, ?span) AS ?oLabel) ?oPage WHERE {
   VALUES ?node { %%s }
   GRAPH ?g { { ?node ?p ?o BIND ("out" AS ?direction) } UNION { ?o ?p ?node BIND ("in" AS ?direction) } }
   FILTER (%(data)s && !isBlank(?o))
@@ -125,6 +143,9 @@ SELECT ?direction ?p ?pLabel ?o (COALESCE(?name, ?words) AS ?oLabel) ?oPage WHER
              OPTIONAL { ?o sdmx-dimension:refPeriod ?period } OPTIONAL { ?o sg:targetDate ?by }
              BIND (CONCAT(STR(?amount), IF(BOUND(?unit), CONCAT(" ", STR(?unit)), ""),
                           IF(BOUND(?period), CONCAT(" in ", STR(?period)), ""), IF(BOUND(?by), CONCAT(" by ", STR(?by)), "")) AS ?words) }
+  # A named period (a strategy's, a funding's, a work stream's) is read as its first and last day or year.
+  OPTIONAL { ?o a dcterms:PeriodOfTime OPTIONAL { ?o dcat:startDate ?from } OPTIONAL { ?o dcat:endDate ?to }
+             BIND (CONCAT(COALESCE(STR(?from), "…"), " to ", COALESCE(STR(?to), "…")) AS ?span) }
 }
 ORDER BY ?direction ?pLabel ?p ?oLabel ?o
 """ % {"data": _NOT_ENGINE}
@@ -156,6 +177,8 @@ READER_NAMES = {
     "http://purl.org/dc/terms/title": "title",
     "http://purl.org/dc/terms/isPartOf": "part of",
     "http://schema.org/position": "position in the document",
+    "http://www.w3.org/2004/02/skos/core#notation": "code",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "also worded",
     "https://w3id.org/strategy-graph/def#quote": "quoted from the source",
     "http://www.w3.org/ns/prov#wasAttributedTo": "asserted by",
     "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",

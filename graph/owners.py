@@ -30,12 +30,13 @@ WHERE {
 """
 _OWNED = SPARQL_PREFIXES + """
 SELECT ?agent ?thing ?kind (SAMPLE(?name) AS ?label) (GROUP_CONCAT(DISTINCT STR(?measured); separator=" ") AS ?measures)
-       (MIN(?place) AS ?position) WHERE {
+       (MIN(?place) AS ?position) (MIN(STR(?notation)) AS ?code) WHERE {
   VALUES (?type ?kind) { (sg:Outcome "outcome") (sg:Workstream "workstream") (sg:Intervention "intervention") (sg:Indicator "indicator") }
   ?thing sg:owner ?agent ; a ?type .
   OPTIONAL { ?thing rdfs:label ?name }
   OPTIONAL { ?thing sg:measures ?measured }
   OPTIONAL { ?thing schema:position ?place }
+  OPTIONAL { ?thing skos:notation ?notation }
 } GROUP BY ?agent ?thing ?kind
 """
 _LED = SPARQL_PREFIXES + """
@@ -71,13 +72,15 @@ class Thing:
     """Something an owner is responsible for, leads or funds: its IRI and label.
 
     ``measures``: for an indicator, what it measures, which places it in a strategy;
-    ``position``: its place in the published list (schema:position), if it has one.
+    ``position``: its place in the published list (schema:position), if it has one;
+    ``code``: its published code (skos:notation), shown beside its label, if it has one.
     """
 
     iri: str
     label: str
     measures: frozenset[str] = frozenset()
     position: str | None = None
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def owners(ds: Dataset) -> list[Owner]:
     for row in select_values(ds, _OWNED):
         if row["agent"] in found:
             found[row["agent"]].owns[row["kind"]].append(
-                Thing(row["thing"], row["label"] or row["thing"], frozenset((row["measures"] or "").split()), row["position"]))
+                Thing(row["thing"], row["label"] or row["thing"], frozenset((row["measures"] or "").split()), row["position"], row["code"] or ""))
     for row in select_values(ds, _LED):
         found[row["agent"]].leads.append(Thing(row["strategy"], row["label"] or row["strategy"]))
     for row in select_values(ds, _FUNDED):

@@ -34,6 +34,10 @@ _CODES = [{"id": "economy", "list": "theme", "label": "economy (invented)", "def
           {"id": "child-poverty", "list": "theme", "label": "child poverty (invented)", "matches": "broad: income and poverty"},
           {"id": "adults", "list": "life-stage", "label": "adults (invented)", "matches": "working-age adults"},
           {"id": "care-experienced", "list": "breakdown", "label": "care experienced (invented)", "definition": "Looked after (invented)."}]
+# Codes as councils publish them: some read as numbers by a spreadsheet, which must keep them as typed.
+_PUBLISHED_CODES = st.sampled_from([None, "SO2", "1.1", "1.10", "2", "Priority 3", "07", "A.1 (invented)"])
+# A work stream's or project's own period: years, days, or only a deadline.
+_PERIODS = st.sampled_from([(None, None), (None, 2026), (2024, 2026), ("2024-04-01", "2026-03-31"), (2025, "2027-03-31")])
 
 
 def _some(draw, items: list, least: int = 0) -> list:
@@ -53,16 +57,21 @@ def strategies_of_every_shape(draw) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {
         "Strategy": [{"id": "shape", "title": draw(_WORDS), "start": 2024, "end": 2030, "vision": draw(_WORDS), "led by": "board",
                       "area": "E06000099", "life course from": "early years", "life course to": "old age"}],
-        "Priorities": [{"id": p, "priority": draw(_WORDS), "position": n + 1,
+        # A priority may be part of an earlier one: never of itself, by any chain.
+        "Priorities": [{"id": p, "priority": draw(_WORDS), "position": n + 1, "code": draw(_PUBLISHED_CODES),
+                        "part of": draw(st.sampled_from([None, *priorities[:n]])),
                         **({"source": "https://example.org/invented/strategy", "quote": draw(_WORDS)} if draw(st.booleans()) else {})}
                        for n, p in enumerate(priorities)],
         "Outcomes": [{"id": o, "outcome": draw(_WORDS), "priority": "; ".join(_some(draw, priorities, 1)), "position": n + 1,
-                      "owner": draw(st.sampled_from([None, *owners])), "theme": "; ".join(_some(draw, _THEMES))}
+                      "owner": draw(st.sampled_from([None, *owners])), "theme": "; ".join(_some(draw, _THEMES)), "code": draw(_PUBLISHED_CODES),
+                      "also worded": "\n".join(draw(st.lists(_WORDS, max_size=3, unique=True)))}
                      for n, o in enumerate(outcomes)],
         "Workstreams": [{"id": w, "work stream": draw(_WORDS), "owner": draw(st.sampled_from([None, *owners])),
-                         "serves life stage": "; ".join(_some(draw, _STAGES))} for w in workstreams],
+                         "serves life stage": "; ".join(_some(draw, _STAGES)), "code": draw(_PUBLISHED_CODES),
+                         **dict(zip(("start", "end"), draw(_PERIODS)))} for w in workstreams],
         "Interventions": [{"id": i, "intervention": draw(_WORDS), "owner": draw(st.sampled_from(owners)),
-                           "partner": "; ".join(_some(draw, organisations)),
+                           "partner": "; ".join(_some(draw, organisations)), "code": draw(_PUBLISHED_CODES),
+                           **dict(zip(("start", "end"), draw(_PERIODS))),
                            "part of strategy": draw(st.sampled_from([None, "yes", "no"]))} for i in interventions],
         "Organisations": [{"id": "board", "name": draw(_WORDS), "kind": draw(st.sampled_from(["board", "partnership"]))},
                           {"id": "council", "name": draw(_WORDS), "kind": "organisation", "member of": "board", "role": "chair"},
@@ -155,6 +164,33 @@ def test_import_export_import_gives_back_the_same_graph(sheets, tmp_path_factory
     assert isomorphic(first, second)
 
 
+_NEW_COLUMNS = {"Priorities": ("part of", "code"), "Outcomes": ("code", "also worded"), "Workstreams": ("code", "start", "end"),
+                "Interventions": ("code", "start", "end")}
+
+
+def _cells(value) -> str:
+    """A cell as the lead reads it: a year typed as a number and the same year exported as text are one cell; lines in any order."""
+    return "\n".join(sorted(str(value).splitlines())) if value not in (None, "") else ""
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(sheets=strategies_of_every_shape())
+def test_the_new_columns_come_back_cell_for_cell_and_export_import_export_keeps_every_cell(sheets, tmp_path_factory):
+    """Codes, parent priorities, other wordings and periods: what the lead typed is what the exported workbook holds, twice over."""
+    folder = tmp_path_factory.mktemp("cells")
+    _, staged = _import(_rows(sheets))
+    once = _exported_rows(staged, folder)
+    _, again = _import(once)
+    twice = _exported_rows(again, tmp_path_factory.mktemp("cells-again"))
+    assert [(r.sheet, r.cells) for r in once] == [(r.sheet, r.cells) for r in twice]
+    exported = {(r.sheet, r.text("id")): r for r in once}
+    for sheet, columns in _NEW_COLUMNS.items():
+        for typed in sheets[sheet]:
+            row = exported[(sheet, typed["id"])]
+            for column in columns:
+                assert _cells(row.text(column)) == _cells(typed.get(column)), (sheet, typed["id"], column)
+
+
 SHAPES = {
     "several priorities": lambda sheets: len(sheets["Priorities"]) > 1,
     "an outcome of two priorities": lambda sheets: any(";" in o["priority"] for o in sheets["Outcomes"]),
@@ -170,6 +206,10 @@ SHAPES = {
     "an amount typed with its currency": lambda sheets: any(not str(f["amount"])[0].isdigit() for f in sheets["Funding"]),
     "an own term in a choice column": lambda sheets: any(c["id"] in str(o["theme"]) for c in sheets["Codes"] for o in sheets["Outcomes"]),
     "an indicator split by an own breakdown": lambda sheets: any(i["split by"] == "care-experienced" for i in sheets["Indicators"]),
+    "a priority part of another": lambda sheets: any(p["part of"] for p in sheets["Priorities"]),
+    "a code a spreadsheet would read as a number": lambda sheets: any(o["code"] in ("1.10", "07") for o in sheets["Outcomes"]),
+    "an outcome worded twice over": lambda sheets: any("\n" in o["also worded"] for o in sheets["Outcomes"]),
+    "a project with a deadline": lambda sheets: any(w.get("end") for w in sheets["Workstreams"] + sheets["Interventions"]),
 }
 
 

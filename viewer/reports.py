@@ -11,6 +11,7 @@ from pyvis.network import Network
 from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, STRENGTHS, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
 from graph.names import UnknownName, resolve
+from graph.order import nested
 from graph.workbook.fixes import workbook_fix
 from viewer.charts import bars
 from graph.analysis import is_outside, within
@@ -71,6 +72,11 @@ class _Diagram:
     chosen: str | None  # the outcome or priority whose chain it is; None for the whole strategy
     title: str
     name: str  # the strategy's title, "" for a graph of several shown whole
+
+    @property
+    def priority_tree(self) -> list[tuple]:
+        """The priorities to choose from, each under the one it is part of, in the published order."""
+        return nested(self.priorities, lambda b: b.iri, lambda b: b.parent)
 
     def view(self) -> dict[str, str | None]:
         """The query arguments that show this diagram again, as url_for takes them: its outcome's chain, its priority's, or all."""

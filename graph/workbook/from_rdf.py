@@ -196,15 +196,26 @@ class _Export:
             texts = sorted(str(self.g.value(x, RDFS.label)) for x in self.g.objects(node, predicate) if self.g.value(x, RDFS.label) is not None)
             row[column] = "\n".join(texts) or None
 
+    def _period(self, node, row: dict) -> None:
+        period = self.g.value(node, DCTERMS.temporal)
+        row["start"], row["end"] = self._label(period, DCAT.startDate), self._label(period, DCAT.endDate)
+
+    def _outcome(self, node, row: dict) -> None:
+        row["also worded"] = "\n".join(sorted(str(t) for t in self.g.objects(node, SKOS.altLabel))) or None
+
+    def _workstream(self, node, row: dict) -> None:
+        self._period(node, row)
+
     def _intervention(self, node, row: dict) -> None:
         row["part of strategy"] = "yes" if self.g.value(node, DCTERMS.isPartOf) == self.strategy else "no"
+        self._period(node, row)
 
     def _funding(self, node, row: dict) -> None:
         g = self.g
-        money, period = g.value(node, SCHEMA.amount), g.value(node, DCTERMS.temporal)
+        money = g.value(node, SCHEMA.amount)
         row["amount"] = _number_cell(g.value(money, SCHEMA.value)) if money is not None else None
         row["currency"] = self._label(money, SCHEMA.currency)
-        row["start"], row["end"] = self._label(period, DCAT.startDate), self._label(period, DCAT.endDate)
+        self._period(node, row)
 
     def _organisation(self, node, row: dict) -> None:
         g = self.g
@@ -253,8 +264,8 @@ class _Export:
         row["matches"] = (self._label(close, SKOS.prefLabel) if close is not None
                           else f"{BROAD_MATCH} {self._label(broad, SKOS.prefLabel)}" if broad is not None else None)
 
-    _OWN = {"Strategy": _strategy, "Interventions": _intervention, "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation,
-            "Posts": _post, "Indicators": _indicator, "Targets": _target, "Codes": _code}
+    _OWN = {"Strategy": _strategy, "Outcomes": _outcome, "Workstreams": _workstream, "Interventions": _intervention, "Contributions": _contribution,
+            "Funding": _funding, "Organisations": _organisation, "Posts": _post, "Indicators": _indicator, "Targets": _target, "Codes": _code}
 
     def unexpressed(self) -> list[str]:
         """What the rows cannot hold, one line per column or statement: several values in a one-value cell, statements no column states."""

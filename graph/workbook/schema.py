@@ -83,6 +83,19 @@ _PROVENANCE = (
 )
 
 
+def _code(what: str, example: str) -> Column:
+    return Column("code", f"The {what}'s code, as published, such as {example}.", predicate=SKOS.notation, example=example)
+
+
+# A work stream's or intervention's own period (dcterms:temporal, as the strategy's and funding's): its end is its deadline.
+_OWN_PERIOD = (
+    Column("start", "First year (2024) or first day (2024-04-01) of its own period, if it has one.", kind="date",
+           states=(DCTERMS.temporal, DCAT.startDate), example="2024"),
+    Column("end", "Its deadline: the last year (2026) or last day (2026-03-31) of its own period, if it has one.", kind="date",
+           states=(DCTERMS.temporal, DCAT.endDate), example="2026"),
+)
+
+
 def _many(note: str) -> str:
     return f"{note}; several separated by '{SEPARATOR}'."
 
@@ -113,6 +126,9 @@ SHEETS: tuple[Sheet, ...] = (
         _id("healthy-lives"),
         _label("priority", "The priority, worded as published, such as Healthy lives.", "Healthy lives"),
         Column("position", "Its place in the published list (1, 2, …).", kind="whole", predicate=SCHEMA.position, example="1"),
+        Column("part of", "id of the priority this one is part of (Priorities sheet), for a priority published under another.", kind="ref",
+               refers_to=("Priorities",), predicate=DCTERMS.isPartOf),
+        _code("priority", "Priority 3"),
         *_PROVENANCE,
     ), "priority", SG.StrategicPriority),
     Sheet("Outcomes", "The target outcomes, each under the priorities it serves.", (
@@ -125,6 +141,9 @@ SHEETS: tuple[Sheet, ...] = (
         Column("theme", _many("Themes the outcome is about"), kind="choice", choices="theme", predicate=SG.theme, many=True,
                example="physical health; mental wellbeing"),
         Column("position", "Its place in the published list (1, 2, …).", kind="whole", predicate=SCHEMA.position, example="1"),
+        _code("outcome", "SO2"),
+        Column("also worded", "Its other published wordings, such as more years lived in good health; one on each line of the cell.",
+               "lines", states=(SKOS.altLabel,), example="more years lived in good health"),
         *_PROVENANCE,
     ), "outcome", SG.Outcome),
     Sheet("Workstreams", "The strategy's work streams.", (
@@ -134,6 +153,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("serves life stage", _many("The life stages the work stream serves"), kind="choice", choices="life-stage",
                predicate=SG.servesLifeStage, many=True, example="working-age adults; old age"),
         Column("position", "Its place in the published list (1, 2, …).", kind="whole", predicate=SCHEMA.position, example="1"),
+        _code("work stream", "1.1"),
+        *_OWN_PERIOD,
         *_PROVENANCE,
     ), "workstream", SG.Workstream),
     Sheet("Interventions", "Programmes, services and projects that deliver the work.", (
@@ -146,6 +167,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("part of strategy", "yes (or empty) if the strategy states it as its own work; no for work from outside it, such as "
                "a programme named only in other sources: the analysis shows it apart from the strategy's weak points.",
                kind="choice", choices="yes-no", states=(DCTERMS.isPartOf,), example="yes"),
+        _code("intervention", "1.1.2"),
+        *_OWN_PERIOD,
         *_PROVENANCE,
     ), "intervention", SG.Intervention),
     Sheet("Contributions", "Causal links: which work, or which earlier outcome, leads to which result, and why.", (

@@ -462,6 +462,14 @@ def _vision(build: _Build, row: Row) -> None:
 
 def _priority(build: _Build, row: Row, node: URIRef) -> None:
     build.add(build.strategy, SG.addressesPriority, node)
+    # A priority published under another (dcterms:isPartOf, from 'part of'): never, by any chain, under itself.
+    seen, ident = {row.text("id")}, row.text("part of")
+    while ident in build.ids and build.ids[ident][0].sheet == "Priorities":
+        if ident in seen:
+            build.problem(row, "part of", f"'{row.text('part of')}' is, or is part of, this priority", "the id of another priority, not one under this one")
+            return
+        seen.add(ident)
+        ident = build.ids[ident][0].text("part of")
 
 
 def _outcome(build: _Build, row: Row, node: URIRef) -> None:
@@ -469,15 +477,19 @@ def _outcome(build: _Build, row: Row, node: URIRef) -> None:
     priorities = build.rows_of("Priorities")
     if not row.text("priority") and len(priorities) == 1:
         build.add(priorities[0][1], SG.hasTargetOutcome, node)
+    for text in dict.fromkeys(t.strip() for t in row.text("also worded").splitlines() if t.strip()):
+        build.add(node, SKOS.altLabel, Literal(text))
 
 
 def _workstream(build: _Build, row: Row, node: URIRef) -> None:
     build.add(node, DCTERMS.isPartOf, build.strategy)
+    _work_period(build, row, node)
 
 
 def _intervention(build: _Build, row: Row, node: URIRef) -> None:
     if str(_cell(build, row, "part of strategy") or "yes") == "yes":
         build.add(node, DCTERMS.isPartOf, build.strategy)
+    _work_period(build, row, node)
 
 
 def _contribution(build: _Build, row: Row, node: URIRef) -> None:
@@ -511,6 +523,11 @@ def _funding(build: _Build, row: Row, node: URIRef) -> None:
     if build.period and ((end is not None and _last_day(end) < build.period[0]) or (start is not None and _first_day(start) > build.period[1])):
         build.problem(row, "start" if start is not None else "end", "the funding falls wholly outside the strategy's period",
                       f"a period that overlaps {build.period[0]} to {build.period[1]}")
+    _own_period(build, node, start, end)
+
+
+def _own_period(build: _Build, node: URIRef, start, end) -> None:
+    """A thing's own period (dcterms:temporal), as the strategy's: a funding's, a work stream's or an intervention's."""
     if start is not None or end is not None:
         period = URIRef(f"{node}/period")
         build.add(node, DCTERMS.temporal, period)
@@ -542,6 +559,15 @@ def _code(build: _Build, row: Row, node: URIRef) -> None:
                       f"one of: {', '.join(packaged)}; '{BROAD_MATCH}' before it if the packaged term is broader")
         return
     build.add(node, predicate, packaged[label.lower()])
+
+
+def _work_period(build: _Build, row: Row, node: URIRef) -> None:
+    """A work stream's or intervention's start and end (its deadline), refused when it ends before it starts."""
+    start, end = _cell(build, row, "start"), _cell(build, row, "end")
+    if start is not None and end is not None and _first_day(start) > _last_day(end):
+        build.problem(row, "end", f"it ends ({end}) before it starts ({start})", "an end on or after the start")
+        return
+    _own_period(build, node, start, end)
 
 
 def _organisation(build: _Build, row: Row, node: URIRef) -> None:
