@@ -116,7 +116,7 @@ def _check_box(words: str, readings: list[tuple[str, str, str]]) -> None:
 
 def test_each_outcome_names_its_indicators_with_latest_value_and_direction_on_screen_and_in_the_pdf():
     readings = _vale_readings()
-    assert len(readings) == 5 and any(direction for rows in readings.values() for _, _, direction in rows)
+    assert len(readings) == 6 and any(direction for rows in readings.values() for _, _, direction in rows)
     assert any(latest and not direction for rows in readings.values() for _, latest, direction in rows)  # one value: no direction
     app = create_app({"TESTING": True, "DATA": [REPO / "examples" / "example-vale.trig"]})
     try:
@@ -124,8 +124,9 @@ def test_each_outcome_names_its_indicators_with_latest_value_and_direction_on_sc
         svg = ET.fromstring(client.get("/theory-of-change.svg").data)
         boxes = [_words(" ".join(t.text or "" for t in group.iterfind(".//s:text", SVG)))
                  for group in svg.iterfind(".//s:g[@class]", SVG) if group.get("class").startswith("node outcome")]
-        for outcome in (row["outcome"] for row in _rows("Outcomes")):
-            box = next(words for words in boxes if words.startswith(outcome))
+        for row in _rows("Outcomes"):
+            outcome = row["outcome"]  # its published code, if it has one, stands before it
+            box = next(words for words in boxes if words.startswith(f"{row.get('code', '')} {outcome}".strip()))
             _check_box(box, readings.get(outcome, []))
             assert ("Measured by" in box) == (outcome in readings)
         pages = [_words(page.extract_text()) for page in PdfReader(io.BytesIO(client.get("/theory-of-change.pdf").data)).pages]
