@@ -19,8 +19,12 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX schema: <http://schema.org/>
 """
+# Each end as the register shows it: its published code (skos:notation), where it has one, before its label.
 LINKS = PREFIXES + """SELECT ?from ?to ?strength ?rationale WHERE {
-  ?x sg:qualifiedContribution ?c ; rdfs:label ?from . ?c sg:contributionTo/rdfs:label ?to .
+  ?x sg:qualifiedContribution ?c ; rdfs:label ?fromLabel . ?c sg:contributionTo ?y . ?y rdfs:label ?toLabel .
+  OPTIONAL { ?x skos:notation ?fromCode } OPTIONAL { ?y skos:notation ?toCode }
+  BIND (IF(BOUND(?fromCode), CONCAT(?fromCode, " ", ?fromLabel), STR(?fromLabel)) AS ?from)
+  BIND (IF(BOUND(?toCode), CONCAT(?toCode, " ", ?toLabel), STR(?toLabel)) AS ?to)
   OPTIONAL { ?c sg:strength/skos:prefLabel ?strength } OPTIONAL { ?c sg:rationale ?rationale } %s }"""
 SAFER = "https://w3id.org/strategy-graph/id/luton-pws/outcome/safer-community"
 
@@ -107,7 +111,7 @@ def test_the_owners_page_says_who_is_accountable_for_what(luton, vale):
         for section in sections:
             agent = html.unescape(re.search(r'<h2><a href="/resource\?iri=([^"]+)"', section).group(1))
             owned = {str(r.label) for r in ds.query(PREFIXES + f"SELECT ?label WHERE {{ ?w a sg:Workstream ; sg:owner <{agent}> ; rdfs:label ?label }}")}
-            shown = set(re.findall(r"<li><a [^>]*>([^<]+)</a></li>", section.split('class="owned workstream"', 1)[1].split("</ul>", 1)[0])) if owned else set()
+            shown = set(re.findall(r'<li>(?:<span class="code">[^<]*</span> )?<a [^>]*>([^<]+)</a></li>', section.split('class="owned workstream"', 1)[1].split("</ul>", 1)[0])) if owned else set()
             assert {html.unescape(s) for s in shown} == owned, owners[agent]
             led = {str(r.label) for r in ds.query(PREFIXES + f"SELECT ?label WHERE {{ ?s sg:ledBy <{agent}> ; rdfs:label ?label }}")}
             assert all(html.escape(label) in section for label in led) and (("Leads:" in section) == bool(led))
