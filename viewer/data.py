@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
-from flask import Flask, current_app, g
+from flask import Flask, abort, current_app, g, request
 from rdflib import Dataset
 
 from graph import files
@@ -33,6 +33,7 @@ from graph.engine.remote import Remote
 from graph.engine.snapshots import live
 from graph.engine.store import graph_names
 from graph.gaps import Gap, find_gaps
+from graph.names import UnknownName, resolve
 from graph.overview import StrategyOverview, strategy_overviews
 from graph.owners import Owner, owners
 from graph.sparql import choices
@@ -219,3 +220,31 @@ def get_graph() -> Dataset:
 def get_gaps() -> list[Gap]:
     """The gaps of this request's snapshot, read from the store's kept reports."""
     return get_snapshot().gaps
+
+
+def named(snapshot, kind: str, within: str | None = None) -> str | None:
+    """The IRI of the thing of ``kind`` that ?KIND= names by workbook id or IRI (graph.names.resolve); None if not given.
+
+    404, saying what was given and what there is, if the graph holds no such thing.
+    """
+    text = request.args.get(kind) or None  # a form's "All" sends KIND=
+    if text is None:
+        return None
+    known = [s.iri for s in snapshot.strategies] if kind == "strategy" else [iri for iri, _ in snapshot.choices(kind)]
+    try:
+        return resolve(kind, text, known, within, f"?{kind}=")
+    except UnknownName as error:
+        abort(404, description=str(error))
+
+
+def chosen_strategy(snapshot) -> str | None:
+    """The IRI of the strategy ?strategy= names, by workbook id or IRI; None means all of them."""
+    return named(snapshot, "strategy")
+
+
+def one_strategy(snapshot) -> str | None:
+    """The strategy a view of one strategy shows: ?strategy=, else the first when there are several; None for the whole graph of one."""
+    strategy = chosen_strategy(snapshot)
+    if strategy is None and len(snapshot.strategies) > 1:
+        strategy = snapshot.strategies[0].iri
+    return strategy

@@ -11,8 +11,7 @@ from graph.owners import posts
 from graph.engine.store import is_iri
 from graph.vocab import SG
 from viewer.charts import scorecard
-from viewer.data import get_gaps, get_graph, get_snapshot
-from viewer.reports import chosen_strategy
+from viewer.data import chosen_strategy, get_gaps, get_graph, get_snapshot
 
 bp = Blueprint("pages", __name__)
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}

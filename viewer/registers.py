@@ -5,8 +5,8 @@ from flask import Blueprint, Response, abort, render_template, request
 from graph import contributions as links
 from graph.analysis import ordered
 from graph.owners import KINDS, of_strategy
-from viewer.data import get_snapshot
-from viewer.reports import SPREADSHEETS, named, one_strategy
+from viewer.data import get_snapshot, named, one_strategy
+from viewer.reports import SPREADSHEETS
 
 bp = Blueprint("registers", __name__)
 

@@ -10,13 +10,12 @@ from pyvis.network import Network
 
 from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, STRENGTHS, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
-from graph.names import UnknownName, resolve
 from graph.order import nested
 from graph.workbook.fixes import workbook_fix
 from viewer.charts import bars
 from graph.analysis import is_outside, within
 from graph.contributions import WEAK, chosen
-from viewer.data import get_gaps, get_snapshot
+from viewer.data import chosen_strategy, get_gaps, get_snapshot, named, one_strategy
 
 bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
@@ -26,34 +25,6 @@ SPREADSHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openx
 KIND_NAMES = {"strategy": "Strategies", "vision": "Visions", "priority": "Priorities", "outcome": "Target outcomes",
               "workstream": "Work streams", "intervention": "Interventions"}
 KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
-
-
-def named(snapshot, kind: str, within: str | None = None) -> str | None:
-    """The IRI of the thing of ``kind`` that ?KIND= names by workbook id or IRI (graph.names.resolve); None if not given.
-
-    404, saying what was given and what there is, if the graph holds no such thing.
-    """
-    text = request.args.get(kind) or None  # a form's "All" sends KIND=
-    if text is None:
-        return None
-    known = [s.iri for s in snapshot.strategies] if kind == "strategy" else [iri for iri, _ in snapshot.choices(kind)]
-    try:
-        return resolve(kind, text, known, within, f"?{kind}=")
-    except UnknownName as error:
-        abort(404, description=str(error))
-
-
-def chosen_strategy(snapshot) -> str | None:
-    """The IRI of the strategy ?strategy= names, by workbook id or IRI; None means all of them."""
-    return named(snapshot, "strategy")
-
-
-def one_strategy(snapshot) -> str | None:
-    """The strategy a view of one strategy shows: ?strategy=, else the first when there are several; None for the whole graph of one."""
-    strategy = chosen_strategy(snapshot)
-    if strategy is None and len(snapshot.strategies) > 1:
-        strategy = snapshot.strategies[0].iri
-    return strategy
 
 
 # ?priority=all: every priority's chains at once, drawn as large as one priority's, which the page scrolls.
