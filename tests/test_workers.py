@@ -344,3 +344,28 @@ def test_a_query_over_the_workers_memory_limit_is_stopped_as_such_not_as_a_crash
     assert stopped.value.reason == "too-costly"
     assert str(stopped.value) == "the query needed more memory than a worker may use, and was stopped; ask for less"
     assert count(service) == 1
+
+
+def _close_then_abort(connection, seconds: float) -> None:
+    """A worker's way of dying under its memory ceiling, slowly: its pipe closes, then it aborts."""
+    connection.close()
+    time.sleep(seconds)
+    os.abort()
+
+
+def test_a_worker_slow_to_die_after_its_pipe_closed_is_still_read_as_over_memory():
+    """Regression: under CI, a worker aborting under its memory ceiling took over 1 s to end after its
+    pipe closed; the service waited 1 s, read no exit code, and told the client "the query engine failed"."""
+    import multiprocessing
+
+    from graph.engine.workers import _exit_code
+
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_close_then_abort, args=(theirs, 1.5), daemon=True)
+    process.start()
+    theirs.close()
+    with pytest.raises(EOFError):
+        ours.recv()  # the pipe closed while the process still runs, as under a query
+    assert process.exitcode is None
+    assert _exit_code(process, HANG) == -signal.SIGABRT

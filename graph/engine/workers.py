@@ -62,6 +62,9 @@ _BUSY = "every query worker is busy; try again shortly"
 # A server's answers that say it is down, overloaded or refusing us, whatever the query: 503 to the client.
 _OPERATORS_FAULT = frozenset({401, 403, 407, 429, 502, 503, 504})
 _OVER_MEMORY = "the query needed more memory than a worker may use, and was stopped; ask for less"
+# How long a worker that closed its pipe under a query may take to end: one aborting under its
+# memory ceiling first prints a backtrace and gives back gigabytes, which took over 1 s under CI.
+_DYING_SECONDS = 10.0
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 # Each form's first format: what a caller that states no preference gets.
 DEFAULT_FORMATS = {form: next(iter(formats_for(form))) for form in FORMS}
@@ -239,6 +242,19 @@ def _die_with_parent(server_pid: int) -> None:
 
 # ---------------------------------------------------------------- in the server process
 
+def _exit_code(process, seconds: float) -> int | None:
+    """The exit code of ``process`` once it has ended, waiting up to ``seconds``; None if it has not.
+
+    The supervisor thread may be reaping the same process: its ``join`` can take the
+    status first, and ours then sees no child until the other records the code.
+    """
+    deadline = time.monotonic() + seconds
+    process.join(seconds)
+    while process.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return process.exitcode
+
+
 class _Worker:
     """One worker process as the server sees it: its process, its end of the pipe, its state."""
 
@@ -387,9 +403,9 @@ class QueryService:
             except (EOFError, OSError) as error:
                 # It died under the query. Oxigraph aborts (SIGABRT) when an allocation fails,
                 # which under the worker's memory limit is the query asking for more.
-                worker.process.join(1)
+                code = _exit_code(worker.process, _DYING_SECONDS)
                 worker.kill()
-                if worker.process.exitcode == -signal.SIGABRT:
+                if code == -signal.SIGABRT:
                     raise QueryError(_OVER_MEMORY, "too-costly") from error
                 raise QueryError("the query engine failed on this query", "failed") from error
             finally:
