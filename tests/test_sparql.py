@@ -2,6 +2,7 @@
 
 import http.server
 import json
+import logging
 import os
 import subprocess
 import threading
@@ -602,3 +603,38 @@ def test_a_parameter_chooses_only_from_a_known_list_and_only_for_iris(tmp_path):
     path.write_text("# param: who (iri of owner) The owner\nSELECT * WHERE { ?s ?p ?who }\n", encoding="utf-8")
     (param,) = read_query_file(path).params
     assert (param.name, param.kind, param.choices, param.description) == ("who", "iri", "owner", "The owner")
+
+
+def test_closing_the_app_while_it_answers_saved_queries_ahead_logs_no_failure(caplog):
+    """Regression: a server stopped while its saved queries were being answered ahead logged the one in hand
+    as "not answered ahead" with "the query engine failed" or "the query service is stopped", which names a
+    shutdown as a fault of the query or of the engine."""
+    from viewer import close, create_app
+    from viewer.sparql import Answers, _answer_saved_queries
+
+    def answering_ahead() -> list[threading.Thread]:
+        return [thread for thread in threading.enumerate() if thread.name == "saved-query-answers"]
+
+    app = create_app({"TESTING": True})
+    for thread in answering_ahead():
+        thread.join(60)
+    service = app.extensions["sparql"]
+
+    class ClosedWhileAsked:
+        """The app's own query service, with the app closed as each query is put to it."""
+
+        def run(self, *args, **kwargs):
+            close(app)
+            return service.run(*args, **kwargs)
+
+        def close(self):
+            service.close()
+
+    app.extensions["sparql"] = ClosedWhileAsked()
+    app.extensions["sparql_answers"] = Answers(10_000_000)  # none answered yet, so the first is put to the service
+    caplog.set_level(logging.WARNING)
+    _answer_saved_queries(app, app.extensions["snapshot"])
+    for thread in answering_ahead():
+        thread.join(60)
+    asked = [record.getMessage() for record in caplog.records if "answered ahead" in record.getMessage()]
+    assert asked == []

@@ -195,6 +195,8 @@ def _answer_saved_queries(app: Flask, snapshot: Snapshot) -> None:
             try:
                 _answer(app, saved.text, WARMED_ACCEPT, None, snapshot.generation)
             except QueryError as error:  # over a limit, say: a request gets the same error itself
+                if app.extensions["stop_following"].is_set():
+                    return  # the app closed under it, and stopped the workers: not the query's fault
                 app.logger.warning("saved query %s not answered ahead: %s", saved.name, error)
 
     threading.Thread(target=answer_all, name="saved-query-answers", daemon=True).start()
