@@ -116,6 +116,13 @@ def test_a_post_held_by_something_that_is_not_a_person_is_refused_at_its_cell():
     assert "'council' is not a person" in problems[0].problem and "kind is person" in problems[0].expected
 
 
+def test_a_post_in_a_person_is_refused_at_its_cell():
+    broken = {**SHEETS, "Posts": [{"id": "chair", "person": "councillor", "organisation": "councillor", "role": "chair"}]}
+    _, _, problems = _import(broken)
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("Posts", 3, "organisation")]
+    assert "'councillor' is a person" in problems[0].problem and "board or partnership" in problems[0].expected
+
+
 def test_a_post_needs_its_person_its_organisation_and_its_role():
     broken = {**SHEETS, "Posts": [{"id": "chair"}]}
     _, _, problems = _import(broken)

@@ -622,6 +622,10 @@ def _post(build: _Build, row: Row, node: URIRef) -> None:
     person_row = build.ids.get(row.text("person"), (None, None))[0]
     if person_row is not None and person_row.sheet == "Organisations" and person_row.text("kind").lower() != "person":
         build.problem(row, "person", f"'{row.text('person')}' is not a person", "the id of an Organisations row whose kind is person")
+    in_row = build.ids.get(row.text("organisation"), (None, None))[0]
+    if in_row is not None and in_row.sheet == "Organisations" and in_row.text("kind").lower() == "person":
+        build.problem(row, "organisation", f"'{row.text('organisation')}' is a person, and a post is in an organisation",
+                      "the id of an Organisations row that is an organisation, board or partnership")
     person = _cell(build, row, "person")
     if person is not None:
         build.add(person, ORG.holds, node)
