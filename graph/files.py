@@ -39,5 +39,6 @@ def graph_rules() -> list[Path]:
 
 
 def unit_rules() -> list[Path]:
-    """SPARQL CONSTRUCT rules worked out for each unit of validation, and kept with its report."""
+    """SPARQL CONSTRUCT rules worked out for each unit of validation, and kept with its report, in the order they run:
+    that of their names, each rule reading what those before it derived."""
     return sorted((ONTOLOGY_DIR / "rules" / "unit").glob("*.rq"))

@@ -83,6 +83,28 @@ def test_no_rule_credits_one_strategys_work_to_anothers(tmp_path):
             assert gap.strategy.startswith(gap.focus[: len(EX) + 2]), gap
 
 
+def test_a_nested_strategys_gaps_are_reported_under_it(tmp_path):
+    """Its outcome sits under a child priority the strategy reaches only through its parent: every gap of the child,
+    the outcome, the earlier outcome, the work, their indicators and targets is the strategy's."""
+    gaps = _gaps_of(FIXTURES / "target-outside-strategy-period" / "fires-shapes.ttl", tmp_path)
+    assert {g.focus.removeprefix(EX) for g in gaps} >= {"outcome", "earlier", "work", "project", "nested-indicator",
+                                                         "outcome-milestone", "work-target", "project-change", "chain-change"}
+    assert {g.strategy for g in gaps} == {EX + "strategy"}
+
+
+def test_a_change_target_that_asks_for_no_progress_says_so_in_plain_words(tmp_path):
+    gaps = _gaps_of(FIXTURES / "target-does-not-improve-on-baseline" / "fires-change.ttl", tmp_path)
+    said = {g.focus.removeprefix(EX): g.message for g in gaps if g.rule == "target-does-not-improve-on-baseline"}
+    assert said == {
+        "employment": "The indicator 'An invented employment rate' has a target of '25% fewer', a fall from its baseline, "
+                      "which is no improvement when higher is better.",
+        "charged": "The indicator 'An invented count of young people charged' has a target of 'a 10% increase', a rise "
+                   "from its baseline, which is no improvement when lower is better.",
+        "life": "The indicator 'An invented healthy life expectancy' has a target of '0 years', no change from its baseline, "
+                "which is no improvement when higher is better.",
+    }
+
+
 def test_blank_node_focus_nodes_are_reported_by_a_stable_iri(runner, tmp_path):
     """Regression: a blank-node target made the description query fail and the command crash."""
     path = tmp_path / "blank.ttl"

@@ -1,6 +1,6 @@
 """An indicator's own area, defined once (ontology/rules/unit/own-area.rq) and read by every rule and view that tells
-the area's own data from a comparator, for every shape a strategy takes: an outcome of a priority, a chain of
-outcomes, a work stream that leads to an outcome.
+the area's own data from a comparator, for every shape a strategy takes: an outcome of a priority, an outcome of a
+priority published under another (issue 26), a chain of outcomes, a work stream that leads to an outcome.
 
 The gap rules' side is tested by the fixtures of tests/data/gaps/*/*-comparator-shapes.ttl (tests/test_gaps.py);
 here, the scorecard's series, the saved query and the derived link itself, on the same fixture.
@@ -21,7 +21,7 @@ from tests.conftest import DATA, read_fixture
 
 EX = "http://example.org/"
 SHAPES = DATA / "gaps" / "indicator-data-out-of-date" / "fires-comparator-shapes.ttl"
-INDICATORS = ("by-priority", "by-chain", "by-workstream")
+INDICATORS = ("by-priority", "by-nested", "by-chain", "by-workstream")
 
 
 @pytest.fixture
@@ -56,6 +56,7 @@ def test_the_saved_query_gives_the_latest_own_value_not_englands(fixture, runner
     latest = {row["indicator"]["value"]: (row["latestPeriod"]["value"], row["latest"]["value"]) for row in rows}
     assert latest == {
         "An invented indicator of the outcome of the priority": ("2015", "50"),
+        "An invented indicator of the outcome of the child priority": ("2015", "50"),
         "An invented indicator of the earlier outcome": ("2015", "50"),
         "An invented indicator of the work stream": ("2015", "50"),
     }
@@ -70,5 +71,29 @@ def test_own_data_is_told_from_a_comparator_in_one_place():
     for path in comparing:
         assert "sg:ownArea" in texts[path], path
         assert "dcterms:spatial" not in texts[path], path
-    (rule,) = files.unit_rules()
+    (rule,) = [path for path in files.unit_rules() if path.name == "own-area.rq"]
     assert "CONSTRUCT { ?indicator sg:ownArea ?area }" in rule.read_text(encoding="utf-8")
+
+
+def test_the_strategies_a_thing_serves_are_defined_in_one_place():
+    """Which strategy a priority, outcome or work belongs to is derived once (sg:servesStrategy), before own-area reads it;
+    no rule, saved query or the engine's description of a gap walks the strategy's priorities itself."""
+    serves, own_area = files.unit_rules()
+    assert serves.name == "1-serves-strategy.rq" and own_area.name == "own-area.rq"
+    assert "CONSTRUCT { ?node sg:servesStrategy ?strategy }" in serves.read_text(encoding="utf-8")
+    assert "sg:servesStrategy" in own_area.read_text(encoding="utf-8")
+    readers = [*files.shape_files(), *files.QUERIES_DIR.glob("*.rq"), files.ROOT / "graph" / "engine" / "rules.py", own_area]
+    for path in readers:
+        text = path.read_text(encoding="utf-8")
+        assert "sg:addressesPriority" not in text and "measures/dcterms:isPartOf" not in text, path
+
+
+def test_each_part_of_a_nested_strategy_serves_it(fixture):
+    """The strategy addresses a parent priority; a child priority published under it, the child's outcome and the
+    child outcome's indicator belong to the strategy all the same, and so do the chain and the work stream."""
+    ds = open_graph(data=[fixture])
+    try:
+        for name in ("priority", "parent", "child", "outcome", "nested", "earlier", "work"):
+            assert set(ds.objects(URIRef(EX + name), SG.servesStrategy)) == {URIRef(EX + "strategy")}, name
+    finally:
+        ds.close()

@@ -19,7 +19,7 @@ from oxrdflib._converter import from_ox, to_ox
 from graph.engine import pyshacl_adapter, units
 from graph.engine.graphs import load, open_graph, write
 from graph.engine.rules import rule_of, shapes_graph
-from graph.engine.store import GraphSourceError, constructed, read_files
+from graph.engine.store import GraphSourceError, derive_into, read_files
 from graph.vocab import ENGINE_BASE, SG
 from tests.conftest import DATA, copies, read_fixture
 
@@ -71,8 +71,7 @@ def _pyshacl(ds) -> set:
         if not str(g).startswith(ENGINE_BASE):
             union.add((s, p, o))
     store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in union)
-    derived = constructed(store, files.unit_rules())  # worked out on the whole graph, not unit by unit
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in derived)
+    derived = derive_into(store, files.unit_rules(), ox.DefaultGraph())  # worked out on the whole graph, not unit by unit
     union += [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in derived]
     found = set()
     for data, shapes in ((union, _shapes("structure.ttl")), (store, _shapes("gaps.ttl"))):

@@ -131,16 +131,19 @@ SELECT ?node ?name ?strategy ?rank WHERE {
             BIND (CONCAT("observation of ", ?indicatorName) AS ?label) }
     BIND (STR(?label) AS ?name)
   }
-  # The strategies the node belongs to, the most direct link ranked first.
+  # The strategies the node belongs to, the most direct link ranked first. A priority (nested at any depth), an
+  # outcome, a work stream or an intervention serves a strategy (sg:servesStrategy, derived by
+  # ontology/rules/unit/1-serves-strategy.rq); an indicator, a target or an observation belongs to what it is of.
   OPTIONAL {
     { ?node a sg:Strategy BIND (?node AS ?strategy) BIND (1 AS ?rank) }
     UNION { ?node dcterms:isPartOf ?strategy BIND (1 AS ?rank) }
-    UNION { ?strategy sg:addressesPriority|sg:ledBy ?node BIND (2 AS ?rank) }
-    UNION { ?node (sg:measures|^sg:hasTarget/sg:measures|sg:indicator/sg:measures|sg:targetOf)/dcterms:isPartOf ?strategy BIND (2 AS ?rank) }
+    UNION { ?node sg:servesStrategy ?strategy BIND (2 AS ?rank) }
+    UNION { ?strategy sg:ledBy ?node BIND (2 AS ?rank) }
+    UNION { ?node (sg:measures|^sg:hasTarget/sg:measures|sg:indicator/sg:measures|sg:targetOf)/sg:servesStrategy ?strategy BIND (2 AS ?rank) }
     UNION { ?node ^org:member/org:organization/(^sg:ledBy|^sg:owner/dcterms:isPartOf) ?strategy BIND (2 AS ?rank) }
     UNION { ?node ^sg:owner/dcterms:isPartOf ?strategy BIND (3 AS ?rank) }
     UNION { ?node ^sg:qualifiedContribution/dcterms:isPartOf ?strategy BIND (3 AS ?rank) }
-    UNION { ?node (sg:contributionTo|sg:contributesTo+|schema:fundedItem/sg:contributesTo*|sg:targetOf/sg:contributesTo+)/dcterms:isPartOf ?strategy BIND (4 AS ?rank) }
+    UNION { ?node (sg:contributionTo|schema:fundedItem)/sg:servesStrategy ?strategy BIND (4 AS ?rank) }
     ?strategy a sg:Strategy .
   }
 }

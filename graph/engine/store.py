@@ -61,9 +61,15 @@ def run_rules(inner: pyoxigraph.Store, rules: Iterable[Path]) -> None:
         inner.update(_rule_text(rule))
 
 
-def constructed(inner: pyoxigraph.Store, rules: Iterable[Path]) -> list[pyoxigraph.Triple]:
-    """What SPARQL CONSTRUCT rules derive from an Oxigraph store (the union of its graphs), each triple once."""
-    return list(dict.fromkeys(t for rule in rules for t in inner.query(_rule_text(rule), use_default_graph_as_union=True)))
+def derive_into(inner: pyoxigraph.Store, rules: Iterable[Path], graph: pyoxigraph.NamedNode | pyoxigraph.DefaultGraph) -> list[pyoxigraph.Triple]:
+    """Add to ``graph`` of an Oxigraph store what SPARQL CONSTRUCT rules derive from it (the union of its graphs), and
+    return it, each triple once: the rules run in order, each reading what those before it derived."""
+    derived: dict = {}
+    for rule in rules:
+        found = dict.fromkeys(t for t in inner.query(_rule_text(rule), use_default_graph_as_union=True) if t not in derived)
+        inner.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in found)
+        derived.update(found)
+    return list(derived)
 
 
 @lru_cache(maxsize=None)

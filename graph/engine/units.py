@@ -43,13 +43,13 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 from graph import files
 from graph.engine import validation
 from graph.engine.rules import ExtraRules, describe, rule_of, shapes_digest, shapes_graph
-from graph.engine.store import SKOLEM, add_all, constructed, files_digest, vocabulary
+from graph.engine.store import SKOLEM, add_all, derive_into, files_digest, vocabulary
 from graph.engine.workers import context as process_context
 from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES, VOCABULARY_BASE
 
 REPORTS = ENGINE_BASE + "report/"
 # Part of every fingerprint: raise it when what validation reports changes.
-ENGINE_VERSION = "units-4"
+ENGINE_VERSION = "units-5"
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _SHARED = ox.NamedNode(str(SG.sharedReference))
@@ -93,7 +93,7 @@ def _with_derived(data: ox.Store) -> ox.Store:
     Worked out only when the unit is validated, that is when its data changed,
     and kept with its report: reads never work them out.
     """
-    data.extend(ox.Quad(t.subject, t.predicate, t.object, _DERIVED) for t in constructed(data, files.unit_rules()))
+    derive_into(data, files.unit_rules(), _DERIVED)
     return data
 
 
