@@ -377,17 +377,17 @@ def indicator_series(ds: Dataset, iri: URIRef) -> Series:
     return series
 
 
-# Every target shown beside each of some nodes (VALUES ?for, named first: see _MEASURES in graph.diagram): its own, set by
+# Every target shown beside each of some nodes (VALUES ?shown, named first: see _MEASURES in graph.diagram): its own, set by
 # sg:hasTarget (an indicator's) or sg:targetOf (an outcome's, work stream's or intervention's), and those of the indicators
 # measuring it. ?node is what the target is set for, ?indicator whether that is an indicator.
 _TARGETS = SPARQL_PREFIXES + """
-SELECT ?for ?node ?indicator ?target (MIN(STR(?name)) AS ?nodeLabel) (SAMPLE(?type_) AS ?type) (SAMPLE(?value_) AS ?value)
+SELECT ?shown ?node ?indicator ?target (MIN(STR(?name)) AS ?nodeLabel) (SAMPLE(?type_) AS ?type) (SAMPLE(?value_) AS ?value)
        (SAMPLE(?amount_) AS ?amount) (SAMPLE(?relative_) AS ?relative) (SAMPLE(?unit_) AS ?unit) (SAMPLE(?stated_) AS ?stated)
        (SAMPLE(?date_) AS ?date) (SAMPLE(?reached_) AS ?reached) (MIN(STR(?quote_)) AS ?quote) (MIN(STR(?groupName)) AS ?group) WHERE {
-  VALUES ?for { %s }
-  { ?for sg:hasTarget ?target BIND (?for AS ?node) BIND (true AS ?indicator) }
-  UNION { ?target sg:targetOf ?for BIND (?for AS ?node) BIND (false AS ?indicator) }
-  UNION { ?node sg:measures ?for ; sg:hasTarget ?target BIND (true AS ?indicator) }
+  VALUES ?shown { %s }
+  { ?shown sg:hasTarget ?target BIND (?shown AS ?node) BIND (true AS ?indicator) }
+  UNION { ?target sg:targetOf ?shown BIND (?shown AS ?node) BIND (false AS ?indicator) }
+  UNION { ?node sg:measures ?shown ; sg:hasTarget ?target BIND (true AS ?indicator) }
   FILTER NOT EXISTS { ?target sg:comparator true }
   OPTIONAL { ?node rdfs:label ?name }
   OPTIONAL { ?target a ?type_ FILTER (?type_ IN (sg:ChangeTarget, sg:Milestone)) }
@@ -397,7 +397,7 @@ SELECT ?for ?node ?indicator ?target (MIN(STR(?name)) AS ?nodeLabel) (SAMPLE(?ty
   OPTIONAL { ?target sg:quote ?quote_ }
   OPTIONAL { ?target sg:populationGroup ?someGroup FILTER (?someGroup != %s) ?someGroup skos:prefLabel|rdfs:label ?groupName }
 }
-GROUP BY ?for ?node ?indicator ?target
+GROUP BY ?shown ?node ?indicator ?target
 """ % ("%s", _WHOLE)
 # How a target's progress ends, in one or two words: the verdict a diagram's box shows.
 MET, NOT_YET, REACHED, NOT_REACHED, NOT_RECORDED, NO_VALUE, NOT_JUDGED = (
@@ -455,7 +455,7 @@ def targets_by_node(ds: Dataset, nodes: list[str], series_of=None) -> dict[str, 
     for row in ds.query(_TARGETS % " ".join(URIRef(n).n3() for n in sorted(set(nodes)))):
         on_indicator = bool(row.indicator.toPython())
         view = _target(row, series(str(row.node)) if on_indicator else None)
-        found.setdefault(str(row["for"]), []).append(replace(view, node=str(row.node), node_label=str(row.nodeLabel or row.node),
+        found.setdefault(str(row["shown"]), []).append(replace(view, node=str(row.node), node_label=str(row.nodeLabel or row.node),
                                                              indicator=on_indicator))
     for node, views in found.items():
         views.sort(key=lambda t: (t.node != node, t.node_label, t.node, t.due, t.iri))
