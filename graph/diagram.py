@@ -302,14 +302,14 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
             details.append("Part of: " + label[box.parent])
         if set(box.owners) - everyone:
             details.append("Owner: " + ", ".join(o for o in box.owners if o not in everyone))
+        # Each indicator, its targets under it; then the box's own targets.
         aims = targets.get(box.iri, ())
-        measured = []
-        for reading in read.get(box.iri, ()):
-            measured += [str(reading)] + [f"◦ {t}" for t in aims if t.node == reading.iri]
+        measured = [line for reading in read.get(box.iri, ())
+                    for line in ("• " + str(reading), *(f"◦ {t}" for t in aims if t.node == reading.iri))]
         if measured:
             details.append("Measured by:")
         own = [f"◎ {t}" for t in aims if t.node == box.iri]
-        details += [line if line.startswith("◦") else "• " + line for line in measured] + own + ["⚠ " + gap for gap in box.gaps]
+        details += measured + own + ["⚠ " + gap for gap in box.gaps]
         attributes = {
             "label": _label(f"{box.code} {box.label}" if box.code else box.label, details, wrap),
             "fillcolor": _quote(_FILL[box.kind]),
