@@ -45,8 +45,8 @@ class Snapshot:
     The strategies and gaps are worked out when the snapshot is built; the
     analysis, the networkx projection, the diagram's boxes and each strategy's
     targets with their progress (seconds, for a national store) are worked out
-    by ``warm`` in the background once the snapshot is served, or by the first request that needs them, whichever
-    comes first; never twice.
+    by ``warm`` in the background once the snapshot is served, or by the first
+    request that needs them, whichever comes first; never twice.
     """
 
     def __init__(self, ds: Dataset, generation: Path | str, written: datetime.datetime):
