@@ -27,7 +27,7 @@ from graph.analysis import ordered, project, within
 from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
-from graph.overview import indicator_series
+from graph.overview import TargetView, indicator_series
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 
 # Which gaps mark a box on the diagram, and how the legend explains them.
@@ -43,6 +43,11 @@ KINDS = {"vision": "Vision", "priority": "Priority", "outcome": "Target outcome"
 # What a red border and an indicator's line say, in both legends.
 GAP_BORDER = "A red border marks a gap: the box says which (⚠)"
 MEASURED = "Measured by: each indicator, its latest value and direction of travel, where known"
+# How a box shows a target, in both legends: the indicator's under it (◦), the box's own (◎), each with its progress.
+TARGETED = "◦ an indicator's target, ◎ the box's own: in the document's words, with its progress"
+# A priority published under another stands in a column before it, its arrow to it drawn so (both legends say how).
+NESTED = "A priority published under another: the arrow from it to the one it is part of"
+_NESTED = {"color": "#1d5c8a", "arrowhead": "onormal", "penwidth": "1.6"}
 _FILL = {"vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#e8eef4", "intervention": "#fdf3e1"}
 _TEXT = {"vision": "#ffffff", "priority": "#ffffff", "outcome": "#ffffff", "workstream": "#1b1b1b", "intervention": "#1b1b1b"}
 # How an arrow shows the strength of its causal link (the contribution strength scheme), and the legend's words.
@@ -90,7 +95,8 @@ class Reading:
 
 @dataclass(frozen=True)
 class Link:
-    """One arrow: a causal link (``contributes``, with what its Contribution node says) or what serves what (``serves_priority``, ``serves_vision``)."""
+    """One arrow: a causal link (``contributes``, with what its Contribution node says), what serves what (``serves_priority``,
+    ``serves_vision``) or a priority published under another (``part_of``)."""
 
     source: str
     target: str
@@ -119,7 +125,11 @@ def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | No
     said: dict[tuple[str, str], Link] = {}
     for c in sorted(causal, key=lambda c: c.iri):
         said.setdefault((c.source, c.target), Link(c.source, c.target, "contributes", c.iri, c.strength_iri, c.rationale, c.assumptions))
-    links = {said.get((u, v), Link(u, v, d["kind"])) for u, v, d in g.edges(data=True) if u in nodes and v in nodes}
+    # A priority published under another is part of it, and serves the vision through it.
+    under = {n: g.nodes[n]["parent"] for n in nodes if g.nodes[n]["kind"] == "priority" and g.nodes[n]["parent"] in nodes}
+    links = {said.get((u, v), Link(u, v, d["kind"])) for u, v, d in g.edges(data=True)
+             if u in nodes and v in nodes and not (d["kind"] == "serves_vision" and u in under)}
+    links |= {Link(child, parent, "part_of") for child, parent in under.items()}
     boxes = [
         Box(n, g.nodes[n]["kind"], g.nodes[n]["label"], tuple(sorted(owners.get(o, o) for o in g.nodes[n]["owners"])),
             tuple(marks.get(n, ())), g.nodes[n]["code"], g.nodes[n]["parent"])
@@ -132,6 +142,17 @@ def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | No
     priorities = [b for b in boxes if b.kind == "priority"]
     nest = {b.iri: i for i, b in enumerate(flattened(nested(priorities, lambda b: b.iri, lambda b: b.parent)))}
     return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), nest.get(b.iri, rank[b.iri]))), sorted(links, key=lambda l: (l.source, l.target))
+
+
+def _by_depth(priorities: list[Box]) -> list[list[str]]:
+    """The priorities' columns, from the most deeply published under others to the top ones, each in the published order."""
+    depth = {}
+    def walk(forest, level):
+        for item, parts in forest:
+            depth[item.iri] = level
+            walk(parts, level + 1)
+    walk(nested(priorities, lambda b: b.iri, lambda b: b.parent), 0)
+    return [[b.iri for b in priorities if depth[b.iri] == level] for level in sorted(set(depth.values()), reverse=True)]
 
 
 def readings(ds, boxes: list[Box]) -> dict[str, tuple[Reading, ...]]:
@@ -161,8 +182,12 @@ def readings(ds, boxes: list[Box]) -> dict[str, tuple[Reading, ...]]:
 
 
 def chain(boxes: list[Box], links: list[Link], ends: set[str]) -> tuple[list[Box], list[Link]]:
-    """Only the chains of ``ends`` (outcomes, or priorities): the work and earlier outcomes upstream, the priorities and vision served."""
+    """Only the chains of ``ends`` (outcomes, or priorities, each with the priorities published under it): the work and earlier
+    outcomes upstream, the priorities and vision served."""
     kind = {b.iri: b.kind for b in boxes}
+    ends, parts = set(ends), [(b.iri, b.parent) for b in boxes if b.kind == "priority" and b.parent]
+    while under := {iri for iri, parent in parts if parent in ends} - ends:
+        ends |= under
     logic = ("workstream", "intervention", "outcome")  # links among these are contributions
     keep = set(ends) | {l.source for l in links if l.target in ends and kind[l.target] == "priority"}
     changed = True
@@ -212,6 +237,8 @@ def describe_link(link: Link, label: dict[str, str]) -> str:
     """What an arrow's tooltip says: the link, its strength, rationale and assumptions."""
     if link.kind == "serves_priority":
         return f"{label[link.source]} is a target outcome of the priority {label[link.target]}"
+    if link.kind == "part_of":
+        return f"The priority {label[link.source]} is published under {label[link.target]}"
     if link.kind == "serves_vision":
         return f"The priority {label[link.source]} serves {label[link.target]}"
     parts = [f"{label[link.source]} → {label[link.target]}", f"Strength: {STRENGTHS.get(link.strength, STRENGTHS[None])[2]}"]
@@ -221,9 +248,12 @@ def describe_link(link: Link, label: dict[str, str]) -> str:
     return ". ".join(p.rstrip(".") for p in parts) + "."
 
 
-def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequence[Reading]], title: str = "", wrap: int = WRAP) -> str:
-    """The diagram in Graphviz's language; ``link_of(iri)`` gives each box's (and causal link's) page address, ``read`` its indicators (readings);
-    ``title`` heads it, a line a line; ``wrap`` is the letters a line of a box's title holds."""
+def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequence[Reading]], title: str = "", wrap: int = WRAP,
+        targets: Mapping[str, Sequence[TargetView]] | None = None) -> str:
+    """The diagram in Graphviz's language; ``link_of(iri)`` gives each box's (and causal link's) page address, ``read`` its indicators (readings),
+    ``targets`` its targets and its indicators' (graph.overview.targets_by_node); ``title`` heads it, a line a line; ``wrap`` is the letters
+    a line of a box's title holds. A priority published under another stands in the column before it, in the published order."""
+    targets = targets or {}
     ids = {box.iri: f"n{i}" for i, box in enumerate(boxes)}
     label = {box.iri: box.label for box in boxes}
     kind = {box.iri: box.kind for box in boxes}
@@ -261,7 +291,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
                      f' tooltip={_quote("The lane of " + label[outcome])}]; {members} }}')
     # The outcomes no other outcome leads from stand in one column.
     final = [o for o in outcomes if not any(l.source == o and kind[l.target] == "outcome" for l in links)]
-    for members in (final, [b.iri for b in boxes if b.kind == "priority"], [b.iri for b in boxes if b.kind == "vision"]):
+    for members in (final, *_by_depth([b for b in boxes if b.kind == "priority"]), [b.iri for b in boxes if b.kind == "vision"]):
         if members:
             # Invisible links hold the column in the published order, top to bottom: Graphviz would reorder it.
             lines.append("  { rank=same; " + " ".join(ids[n] for n in members)
@@ -272,16 +302,20 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
             details.append("Part of: " + label[box.parent])
         if set(box.owners) - everyone:
             details.append("Owner: " + ", ".join(o for o in box.owners if o not in everyone))
-        measured = [str(reading) for reading in read.get(box.iri, ())]
+        # Each indicator, its targets under it; then the box's own targets.
+        aims = targets.get(box.iri, ())
+        measured = [line for reading in read.get(box.iri, ())
+                    for line in ("• " + str(reading), *(f"◦ {t}" for t in aims if t.node == reading.iri))]
         if measured:
             details.append("Measured by:")
-        details += ["• " + reading for reading in measured] + ["⚠ " + gap for gap in box.gaps]
+        own = [f"◎ {t}" for t in aims if t.node == box.iri]
+        details += measured + own + ["⚠ " + gap for gap in box.gaps]
         attributes = {
             "label": _label(f"{box.code} {box.label}" if box.code else box.label, details, wrap),
             "fillcolor": _quote(_FILL[box.kind]),
             "fontcolor": _quote(_TEXT[box.kind]),
             "URL": _url(link_of(box.iri)),
-            "tooltip": _quote(" — ".join((box.label, *box.gaps, *measured))),
+            "tooltip": _quote(" — ".join((box.label, *box.gaps, *measured, *own))),
             "target": _quote("_top"),
             "class": _quote(f"{box.kind}{' gap' if box.gaps else ''}"),
         }
@@ -292,6 +326,8 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
         if link.source not in ids or link.target not in ids:
             continue
         attributes = {"tooltip": _quote(describe_link(link, label)), "class": _quote(link.kind)}
+        if link.kind == "part_of":
+            attributes.update({k: _quote(v) for k, v in _NESTED.items()})
         if link.kind == "contributes":
             style, width, words = STRENGTHS.get(link.strength, STRENGTHS[None])
             attributes.update(style=style, penwidth=str(width))
@@ -305,17 +341,18 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
     return XML_FORBIDDEN.sub("", "\n".join(lines))
 
 
-def printed(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequence[Reading]], title: str) -> list[str]:
+def printed(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequence[Reading]], title: str,
+            targets: Mapping[str, Sequence[TargetView]] | None = None) -> list[str]:
     """The diagram's pages on paper (render_pdf), as DOT sources: the chains as a map, to be read on one page, their boxes without
-    indicators; then each outcome's chain, and the work linked to no outcome, in full."""
+    indicators or targets; then each outcome's chain, and the work linked to no outcome, in full."""
     unlinked = set(lanes(boxes, links)[None])
     chains = _only(boxes, links, {b.iri for b in boxes} - unlinked)
-    note = "Each box's indicators, with their latest values, are on its chain's page" + ("; unlinked work on the last page" if unlinked else "")
+    note = "Each box's indicators and targets, with their latest values and progress, are on its chain's page" + ("; unlinked work on the last page" if unlinked else "")
     pages = [dot(*chains, link_of, {}, f"{title}\n{note}", PRINT_WRAP)]
     for outcome in (b for b in boxes if b.kind == "outcome"):
-        pages.append(dot(*chain(boxes, links, {outcome.iri}), link_of, read, f"The chain of {outcome.label}", PRINT_WRAP))
+        pages.append(dot(*chain(boxes, links, {outcome.iri}), link_of, read, f"The chain of {outcome.label}", PRINT_WRAP, targets))
     if unlinked:
-        pages.append(dot(*_only(boxes, links, unlinked), link_of, read, "Work not linked to any target outcome", PRINT_WRAP))
+        pages.append(dot(*_only(boxes, links, unlinked), link_of, read, "Work not linked to any target outcome", PRINT_WRAP, targets))
     return pages
 
 
@@ -343,7 +380,8 @@ _GAP = 10
 
 
 def legend(footer: str) -> str:
-    """A printed page's legend in Graphviz's language, in two rows: the kinds of box and a gap's red border; each strength of arrow and an indicator's line. ``footer`` under it."""
+    """A printed page's legend in Graphviz's language, in three rows: the kinds of box and a gap's red border; each strength of arrow;
+    an indicator's line, a target's, and the arrow of a priority published under another. ``footer`` under it."""
     lines = [
         "digraph legend {",
         f'  graph [nodesep=0.15, ranksep=0.1, margin=0, fontname="DejaVu Sans", fontsize=10, labelloc=b, labeljust=l, label={_quote(footer)}];',
@@ -365,11 +403,14 @@ def legend(footer: str) -> str:
         lines.append(f"  from{i} -> to{i} [style={style}, penwidth={width}, label={_quote(words)}];")
         arrows += [f"from{i}", f"to{i}"]
     lines.append(f'  measured [shape=plaintext, style="", label={_quote(MEASURED)}];')
-    arrows.append("measured")
-    for row in (boxes, arrows):
+    lines.append(f'  targeted [shape=plaintext, style="", label={_quote(TARGETED)}];')
+    lines.append('  fromnested [shape=point, style=invis]; tonested [shape=point, style=invis];')
+    lines.append(f"  fromnested -> tonested [{', '.join(f'{k}={_quote(v)}' for k, v in _NESTED.items())}, label={_quote(NESTED)}];")
+    notes = ["measured", "targeted", "fromnested", "tonested"]
+    for row in (boxes, arrows, notes):
         lines.append("  { rank=same; " + " ".join(row) + " }")
         lines += [f"  {a} -> {b} [style=invis];" for a, b in zip(row, row[1:]) if not (a.startswith("from") and b.startswith("to"))]
-    lines.append("  boxes -> arrows [style=invis];")
+    lines.append("  boxes -> arrows -> measured [style=invis];")
     lines.append("}")
     return XML_FORBIDDEN.sub("", "\n".join(lines))  # the strategy's name, as dot() treats every label
 

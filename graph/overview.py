@@ -377,89 +377,148 @@ def indicator_series(ds: Dataset, iri: URIRef) -> Series:
     return series
 
 
-# Every target set for a node: an indicator's (sg:hasTarget) or an outcome's, work stream's or intervention's (sg:targetOf).
+# Every target shown beside each of some nodes (VALUES ?shown, named first: see _MEASURES in graph.diagram): its own, set by
+# sg:hasTarget (an indicator's) or sg:targetOf (an outcome's, work stream's or intervention's), and those of the indicators
+# measuring it. ?node is what the target is set for, ?indicator whether that is an indicator.
 _TARGETS = SPARQL_PREFIXES + """
-SELECT ?target (SAMPLE(?type_) AS ?type) (SAMPLE(?value_) AS ?value) (SAMPLE(?amount_) AS ?amount) (SAMPLE(?relative_) AS ?relative)
-       (SAMPLE(?unit_) AS ?unit) (SAMPLE(?stated_) AS ?stated) (SAMPLE(?date_) AS ?date) (SAMPLE(?reached_) AS ?reached)
-       (SAMPLE(?quote_) AS ?quote) WHERE {
-  { ?node sg:hasTarget ?target } UNION { ?target sg:targetOf ?node }
+SELECT ?shown ?node ?indicator ?target (MIN(STR(?name)) AS ?nodeLabel) (SAMPLE(?type_) AS ?type) (SAMPLE(?value_) AS ?value)
+       (SAMPLE(?amount_) AS ?amount) (SAMPLE(?relative_) AS ?relative) (SAMPLE(?unit_) AS ?unit) (SAMPLE(?stated_) AS ?stated)
+       (SAMPLE(?date_) AS ?date) (SAMPLE(?reached_) AS ?reached) (MIN(STR(?quote_)) AS ?quote) (MIN(STR(?groupName)) AS ?group) WHERE {
+  VALUES ?shown { %s }
+  { ?shown sg:hasTarget ?target BIND (?shown AS ?node) BIND (true AS ?indicator) }
+  UNION { ?target sg:targetOf ?shown BIND (?shown AS ?node) BIND (false AS ?indicator) }
+  UNION { ?node sg:measures ?shown ; sg:hasTarget ?target BIND (true AS ?indicator) }
   FILTER NOT EXISTS { ?target sg:comparator true }
+  OPTIONAL { ?node rdfs:label ?name }
   OPTIONAL { ?target a ?type_ FILTER (?type_ IN (sg:ChangeTarget, sg:Milestone)) }
   OPTIONAL { ?target sg:targetValue ?value_ } OPTIONAL { ?target sg:changeAmount ?amount_ }
   OPTIONAL { ?target sg:relativeChange ?relative_ } OPTIONAL { ?target schema:unitText ?unit_ }
   OPTIONAL { ?target sg:statedValue ?stated_ } OPTIONAL { ?target sg:targetDate ?date_ } OPTIONAL { ?target sg:reached ?reached_ }
   OPTIONAL { ?target sg:quote ?quote_ }
+  OPTIONAL { ?target sg:populationGroup ?someGroup FILTER (?someGroup != %s) ?someGroup skos:prefLabel|rdfs:label ?groupName }
 }
-GROUP BY ?target
-ORDER BY (SAMPLE(?date_)) ?target
-"""
+GROUP BY ?shown ?node ?indicator ?target
+""" % ("%s", _WHOLE)
+# How a target's progress ends, in one or two words: the verdict a diagram's box shows.
+MET, NOT_YET, REACHED, NOT_REACHED, NOT_RECORDED, NO_VALUE, NOT_JUDGED = (
+    "met", "not yet met", "reached", "not reached", "not recorded", "no value yet", "not judged")
+_KIND_NAMES = {"target": "Level", "change": "Change", "milestone": "Milestone"}
 
 
 @dataclass(frozen=True)
 class TargetView:
-    """A target in the document's words, and its progress judged for its kind."""
+    """A target in the document's words (its quote, where the source gives one), and its progress judged for its kind."""
 
     iri: str
     kind: str  # target (a level), change or milestone
-    words: str  # what it asks for, as published where the wording is kept (a milestone's quote)
+    words: str  # what it asks for: a level with its unit, a change as published, a milestone's quote
     due: str
-    progress: str
+    progress: str  # the judgement in a sentence
+    verdict: str = NOT_JUDGED  # the judgement in a word or two (MET, NOT_YET, REACHED, …)
+    quote: str = ""  # the source's own words for it (sg:quote), if recorded
+    node: str = ""  # what it is set for: an indicator, or the outcome, work stream or intervention itself
+    node_label: str = ""
+    indicator: bool = False  # whether ``node`` is an indicator
+
+    @property
+    def kind_name(self) -> str:
+        """Its kind as a reader calls it: Level, Change or Milestone."""
+        return _KIND_NAMES[self.kind]
+
+    def __str__(self) -> str:
+        """In one line, as a diagram's box shows it: its kind, what it asks for, by when, the source's words, and the verdict."""
+        quoted = f" (“{self.quote}”)" if self.quote and self.quote != self.words else ""
+        return f"{self.kind_name}: {self.words}" + (f" by {self.due}" if self.due else "") + quoted + f" — {self.verdict}"
 
 
 def _number(value: float) -> str:
     return "%g" % value
 
 
-def targets_of(ds: Dataset, iri: URIRef, series: Series | None) -> list[TargetView]:
-    """The targets set for a node, each with its progress: a level against the latest value, a change resolved
-    against the indicator's own baseline (``series``, None for a node with no indicator), a milestone reached or not."""
-    found = []
-    for row in ds.query(_TARGETS.replace("?node", iri.n3())):
-        kind = {SG.ChangeTarget: "change", SG.Milestone: "milestone"}.get(row.type, "target")
-        due, unit = str(row.date or ""), series.unit if series is not None else ""
-        if kind == "milestone":
-            reached = None if row.reached is None else row.reached.toPython()
-            words = str(row.quote or "a milestone")
-            progress = {True: "reached", False: "not reached"}.get(reached, "not recorded as reached or not")
-        elif kind == "change":
-            amount = float(row.amount) if row.amount is not None else None
-            words = str(row.stated or (f"{amount:+g}{row.unit or ''}" if amount is not None else "a change"))
-            progress = _change_progress(amount, bool(row.relative and row.relative.toPython()), series)
-        else:
-            level = float(row.value) if row.value is not None else None
-            words = f"{_number(level)} {unit}".strip() if level is not None else "no value stated"
-            progress = _level_progress(level, series)
-        found.append(TargetView(str(row.target), kind, words, due, progress))
+def targets_by_node(ds: Dataset, nodes: list[str], series_of=None) -> dict[str, list[TargetView]]:
+    """The targets to show beside each of ``nodes``, in one query: its own and its indicators', each with its progress.
+
+    A level is judged against the indicator's latest value, a change resolved against the indicator's own baseline,
+    a milestone reached or not. ``series_of(indicator)`` gives an indicator's Series (default: indicator_series,
+    once an indicator). Each node's own targets come first, then each indicator's by label, each by date.
+    """
+    found: dict[str, list[TargetView]] = {}
+    if not nodes:
+        return found
+    known: dict[str, Series] = {}
+
+    def series(indicator: str) -> Series:
+        if indicator not in known:
+            known[indicator] = series_of(indicator) if series_of else indicator_series(ds, URIRef(indicator))
+        return known[indicator]
+
+    for row in ds.query(_TARGETS % " ".join(URIRef(n).n3() for n in sorted(set(nodes)))):
+        on_indicator = bool(row.indicator.toPython())
+        view = _target(row, series(str(row.node)) if on_indicator else None)
+        found.setdefault(str(row["shown"]), []).append(replace(view, node=str(row.node), node_label=str(row.nodeLabel or row.node),
+                                                             indicator=on_indicator))
+    for node, views in found.items():
+        views.sort(key=lambda t: (t.node != node, t.node_label, t.node, t.due, t.iri))
     return found
 
 
-def _change_progress(amount: float | None, relative: bool, series: Series | None) -> str:
-    """A change resolved against the indicator's own baseline into the level it asks for, and judged as a level."""
+def targets_of(ds: Dataset, iri: URIRef, series: Series | None) -> list[TargetView]:
+    """The targets shown on one node's page (targets_by_node); ``series`` is its own, if it is an indicator."""
+    return targets_by_node(ds, [str(iri)], lambda i: series if i == str(iri) and series is not None else indicator_series(ds, URIRef(i))).get(str(iri), [])
+
+
+def _target(row, series: Series | None) -> TargetView:
+    """One row of _TARGETS in words, judged for its kind against ``series`` (None: it is set for no indicator)."""
+    kind = {SG.ChangeTarget: "change", SG.Milestone: "milestone"}.get(row.type, "target")
+    due, unit, quote = str(row.date or ""), series.unit if series is not None else "", str(row.quote or "")
+    if kind == "milestone":
+        reached = None if row.reached is None else row.reached.toPython()
+        words = quote or "a milestone"
+        verdict = {True: REACHED, False: NOT_REACHED}.get(reached, NOT_RECORDED)
+        progress = {True: "reached", False: "not reached"}.get(reached, "not recorded as reached or not")
+    elif kind == "change":
+        amount = float(row.amount) if row.amount is not None else None
+        words = str(row.stated or (f"{amount:+g}{row.unit or ''}" if amount is not None else "a change"))
+        progress, verdict = _change_progress(amount, bool(row.relative and row.relative.toPython()), series)
+    else:
+        level = float(row.value) if row.value is not None else None
+        words = f"{_number(level)} {unit}".strip() if level is not None else "no value stated"
+        progress, verdict = _level_progress(level, series)
+    if row.group:  # the scorecard's values are the whole population's: a group's target is not judged by them
+        words += f" for {row.group}"
+        if kind != "milestone":
+            progress, verdict = f"not judged: the values recorded here are for the whole population, not {row.group}", NOT_JUDGED
+    return TargetView(str(row.target), kind, words, due, progress, verdict, quote)
+
+
+def _change_progress(amount: float | None, relative: bool, series: Series | None) -> tuple[str, str]:
+    """A change resolved against the indicator's own baseline into the level it asks for, and judged as a level; with its verdict."""
     if amount is None:
-        return "no amount stated"
+        return "no amount stated", NOT_JUDGED
     if series is None:
-        return "no indicator to resolve it against"
+        return "no indicator to resolve it against", NOT_JUDGED
     if series.baseline is None:
-        return "cannot be resolved: the indicator has no baseline of its own"
+        return "cannot be resolved: the indicator has no baseline of its own", NOT_JUDGED
     level = series.baseline * (1 + amount / 100) if relative else series.baseline + amount
     start = f"from the baseline of {_number(series.baseline)} {series.unit}".rstrip() + (f" in {series.baseline_period}" if series.baseline_period else "")
-    return f"{_number(level)} {series.unit}".strip() + f" ({start}); " + _level_progress(level, series, amount > 0)
+    progress, verdict = _level_progress(level, series, amount > 0)
+    return f"{_number(level)} {series.unit}".strip() + f" ({start}); " + progress, verdict
 
 
-def _level_progress(level: float | None, series: Series | None, up: bool | None = None) -> str:
-    """The latest own value against a level; met when it is at or beyond it, in the direction that is better."""
+def _level_progress(level: float | None, series: Series | None, up: bool | None = None) -> tuple[str, str]:
+    """The latest own value against a level, met when it is at or beyond it in the direction that is better; with its verdict."""
     if level is None or series is None:
-        return "no value to judge it by"
+        return "no value to judge it by", NOT_JUDGED
     if not series.own:
-        return "no value recorded yet"
+        return "no value recorded yet", NO_VALUE
     period, latest = series.own[-1]
     if up is None:
         up = {POLARITY + "higher-is-better": True, POLARITY + "lower-is-better": False}.get(series.polarity)
     said = f"latest {_number(latest)} {series.unit}".rstrip() + f" in {period}"
     if up is None:
-        return said + " (the indicator's polarity does not say which way is better)"
+        return said + " (the indicator's polarity does not say which way is better)", NOT_JUDGED
     met = latest >= level if up else latest <= level
-    return said + (": met" if met else ": not yet met")
+    return said + (": met" if met else ": not yet met"), MET if met else NOT_YET
 
 
 _SEARCH = SPARQL_PREFIXES + """

@@ -34,7 +34,7 @@ from graph.engine.snapshots import live
 from graph.engine.store import graph_names
 from graph.gaps import Gap, find_gaps
 from graph.names import UnknownName, resolve
-from graph.overview import StrategyOverview, strategy_overviews
+from graph.overview import StrategyOverview, TargetView, strategy_overviews, targets_by_node
 from graph.owners import Owner, owners
 from graph.sparql import choices
 
@@ -42,11 +42,11 @@ from graph.sparql import choices
 class Snapshot:
     """One generation of the store and what the pages derive from it.
 
-    What the home page needs is worked out when the snapshot is built; the
-    analysis, the networkx projection and the diagram's boxes (seconds, for a
-    national store) are worked out by ``warm`` in the background once the
-    snapshot is served, or by the first request that needs them, whichever
-    comes first; never twice.
+    The strategies and gaps are worked out when the snapshot is built; the
+    analysis, the networkx projection, the diagram's boxes and each strategy's
+    targets with their progress (seconds, for a national store) are worked out
+    by ``warm`` in the background once the snapshot is served, or by the first
+    request that needs them, whichever comes first; never twice.
     """
 
     def __init__(self, ds: Dataset, generation: Path | str, written: datetime.datetime):
@@ -60,7 +60,7 @@ class Snapshot:
         self.drawn: dict = {}
         # One lock a part: a request for the diagram need not wait for the analysis.
         self._worked_out: dict = {}
-        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "readings", "contributions", "owners", "choices")}
+        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "readings", "targets", "contributions", "owners", "choices")}
 
     def _once(self, part: str, work, key: str | None = None):
         with self._locks[part]:
@@ -99,6 +99,20 @@ class Snapshot:
             return readings(self.graph, boxes if strategy is None else of_strategy(boxes, links, self.projection, strategy)[0])
         return self._once("readings", work, strategy)
 
+    def targets(self, strategy: str | None) -> dict[str, list[TargetView]]:
+        """The targets beside each outcome, work stream and intervention of one strategy (None: of every strategy), and
+        beside each indicator measuring them: one query for them all (graph.overview.targets_by_node)."""
+        def work() -> dict[str, list[TargetView]]:
+            shown = [s for s in self.strategies if strategy is None or s.iri == strategy]
+            things = [item.iri for s in shown for item in s.outcomes + s.workstreams + s.interventions]
+            found = targets_by_node(self.graph, things)
+            for views in list(found.values()):  # an indicator's own targets, beside the indicator where a page lists it
+                for view in views:
+                    if view.indicator and view not in found.setdefault(view.node, []):
+                        found[view.node].append(view)
+            return found
+        return self._once("targets", work, strategy)
+
     @property
     def contributions(self) -> list[Contribution]:
         """Every causal link (graph.contributions)."""
@@ -121,7 +135,9 @@ class Snapshot:
         """
         for part in ("projection", "contributions", "diagram"):  # the diagram's arrows, and the analysis's weak links
             getattr(self, part)
-        self.readings(self.strategies[0].iri if len(self.strategies) > 1 else None)  # the boxes of the diagram first shown
+        first = self.strategies[0].iri if len(self.strategies) > 1 else None
+        self.readings(first)  # the boxes of the diagram first shown
+        self.targets(first)
         if len(self.strategies) > 1:
             self.analysis_of(self.strategies[0].iri)
         else:

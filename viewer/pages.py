@@ -33,7 +33,8 @@ def index() -> str:
     counts = counts_by_rule([g for g in snapshot.gaps if g.severity != "info" and (g.strategy == strategy.iri or (alone and not g.strategy))])
     names = {rule_id: rule.name for rule_id, rule in rules_by_id().items()}
     headline = sorted((c for c in counts if c.found > c.unowned), key=lambda c: (SEVERITY_ORDER[c.severity], c.unowned - c.found))
-    return render_template("index.html", strategy=strategy, strategies=snapshot.strategies, headline=headline, names=names)
+    targets = snapshot.targets(strategy.iri if len(snapshot.strategies) > 1 else None)
+    return render_template("index.html", strategy=strategy, strategies=snapshot.strategies, headline=headline, names=names, targets=targets)
 
 
 @bp.get("/resource")

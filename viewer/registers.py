@@ -53,8 +53,9 @@ def contributions_file(fmt: str) -> Response:
 
 @bp.get("/owners")
 def owners() -> str:
-    """Each owner with what it is accountable for, what it leads and the funding it gives: one strategy's (?strategy=, the first by default) when there are several."""
+    """Each owner with what it is accountable for (each with its targets), what it leads and the funding it gives: one strategy's (?strategy=, the first by default) when there are several."""
     snapshot = get_snapshot()
     strategy = one_strategy(snapshot)
     shown = snapshot.owners if strategy is None else of_strategy(snapshot.owners, snapshot.projection, strategy)
-    return render_template("owners.html", owners=shown, kinds=KINDS, strategy=strategy, strategies=snapshot.strategies)
+    return render_template("owners.html", owners=shown, kinds=KINDS, strategy=strategy, strategies=snapshot.strategies,
+                           targets=snapshot.targets(strategy))

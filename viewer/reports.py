@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from pyvis.network import Network
 
-from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, STRENGTHS, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
+from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, NESTED, STRENGTHS, TARGETED, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
 from graph.order import nested
 from graph.workbook.fixes import workbook_fix
@@ -103,12 +103,13 @@ def _drawn(diagram: _Diagram, fmt: str) -> bytes:
     key = (diagram.strategy, diagram.chosen, fmt)
     if key not in snapshot.drawn:
         link = lambda iri: url_for("pages.resource", iri=iri)
-        read = snapshot.readings(diagram.strategy)
+        read, targets = snapshot.readings(diagram.strategy), snapshot.targets(diagram.strategy)
         try:
             if fmt == "pdf":
-                snapshot.drawn[key] = render_pdf(printed(diagram.boxes, diagram.links, link, read, diagram.title), diagram.name, snapshot.written.date())
+                pages = printed(diagram.boxes, diagram.links, link, read, diagram.title, targets)
+                snapshot.drawn[key] = render_pdf(pages, diagram.name, snapshot.written.date())
             else:
-                snapshot.drawn[key] = render(dot(diagram.boxes, diagram.links, link, read), fmt)
+                snapshot.drawn[key] = render(dot(diagram.boxes, diagram.links, link, read, targets=targets), fmt)
         except DiagramError as error:
             current_app.logger.error("%s", error)
             abort(500)
@@ -130,8 +131,8 @@ def theory_of_change() -> str:
     tops = [b for b in diagram.boxes if b.iri not in sources]
     snapshot = get_snapshot()
     return render_template("theory.html", svg=Markup(inline), tops=tops, feeds=feeds, marked=MARKED, strengths=STRENGTHS, kinds=KINDS,
-                           gap_border=GAP_BORDER, measured=MEASURED, diagram=diagram, strategies=snapshot.strategies,
-                           read=snapshot.readings(diagram.strategy), every=ALL)
+                           gap_border=GAP_BORDER, measured=MEASURED, targeted=TARGETED, nested=NESTED, diagram=diagram, strategies=snapshot.strategies,
+                           read=snapshot.readings(diagram.strategy), targets=snapshot.targets(diagram.strategy), every=ALL)
 
 
 @bp.get("/theory-of-change.<fmt>")
