@@ -42,11 +42,13 @@ from graph.sparql import choices
 class Snapshot:
     """One generation of the store and what the pages derive from it.
 
-    The strategies and gaps are worked out when the snapshot is built; the
-    analysis, the networkx projection, the diagram's boxes and each strategy's
-    targets with their progress (seconds, for a national store) are worked out
-    by ``warm`` in the background once the snapshot is served, or by the first
-    request that needs them, whichever comes first; never twice.
+    The strategies and gaps, and the targets of a graph's only strategy (which
+    its home page lists), are worked out when the snapshot is built, so that
+    the home page asks no query; the analysis, the networkx projection, the
+    diagram's boxes and each strategy's targets with their progress (seconds,
+    for a national store) are worked out by ``warm`` in the background once the
+    snapshot is served, or by the first request that needs them, whichever
+    comes first; never twice.
     """
 
     def __init__(self, ds: Dataset, generation: Path | str, written: datetime.datetime):
@@ -61,6 +63,8 @@ class Snapshot:
         # One lock a part: a request for the diagram need not wait for the analysis.
         self._worked_out: dict = {}
         self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "readings", "targets", "contributions", "owners", "choices")}
+        if len(self.strategies) == 1:  # the home page lists the only strategy's targets: built with it, so "/" asks no query
+            self.targets(None)
 
     def _once(self, part: str, work, key: str | None = None):
         with self._locks[part]:
