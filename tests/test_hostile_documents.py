@@ -240,7 +240,7 @@ def test_finding_10_many_list_items_draft_in_time_in_proportion_to_the_text(tmp_
 
 # What every long paragraph's draft reports, whatever the paragraph: its title and the work stream after it.
 _TITLE_LINES = ["title: 'Ashdown Health Strategy 2024 to 2026', by rule title-heading (line 1)",
-                "period: 2024 to 2026, by rule period-in-title"]
+                "period: 2024 to 2026, by rule period-in-title (the title's words '2024 to 2026')"]
 _WORK_STREAM = "work streams: 1, by rule workstreams-lead-in (line 5: 'We will:')"
 
 
@@ -316,7 +316,7 @@ def test_a_form_drawn_a_few_times_drafts_as_before(tmp_path):
     assert [row["work stream"] for row in drafted.rows["Workstreams"]] == ["open a hub"] * 3
     assert drafted.report == [
         "title: 'Ashdown Health Strategy 2024 to 2026', by rule title-heading (line 1)",
-        "period: 2024 to 2026, by rule period-in-title",
+        "period: 2024 to 2026, by rule period-in-title (the title's words '2024 to 2026')",
         "work streams: 3, by rule workstreams-lead-in (line 2: 'Across the borough of Ashdown, this year we will:')"]
 
 

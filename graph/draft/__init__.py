@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
-from graph.draft.rules import BY_ID, count_of, life_course
+from graph.draft.rules import BY_ID, count_of, life_course, period_of
 from graph.settings import DEFAULTS
 
 __all__ = ["Draft", "DraftError", "DocumentError", "draft"]
 
 _SHEETS = ("Strategy", "Priorities", "Outcomes", "Workstreams", "Contributions", "Organisations")
 # What ends a list item without being part of what it names: "…smoke;", "…housing; and".
+# How many of a document's first headings and paragraphs are its cover, where a period may stand on its own line.
+_COVER_BLOCKS = 5
 _ITEM_END = re.compile(r"(?:[;,.]|;?\s+(?:and|or))\s*$")
 
 
@@ -138,13 +140,7 @@ class _Drafter:
                 if match.group("title") != title:
                     self.say(f"ambiguous: the document also names '{match.group('title')}' ({self.at(self.blocks[j])}); "
                              "not drafted")
-            period = BY_ID["period-in-title"].pattern.search(title)
-            if period:
-                row.update(start=period.group("start"), end=period.group("end"))
-                self.say(f"period: {period.group('start')} to {period.group('end')}, by rule period-in-title")
-            else:
-                self.say("not found: the strategy's period (its title gives no years): fill in start and end, "
-                         "which the import needs")
+        self.period(title, texts, row)
         for i, b in texts:
             for sentence in _sentences(b.text):
                 led = BY_ID["led-by"].pattern.search(sentence)
@@ -162,6 +158,30 @@ class _Drafter:
                     self.say(f"life course: {row['life course from']} to {row['life course to']}, by rule life-course ({self.at(b)})")
         ident = self.slug(title or "strategy")
         self.draft.rows["Strategy"].insert(0, {"id": ident, "title": title, **row, "source": self.source, "quote": quote})
+
+    def period(self, title: str, texts: list[tuple[int, Block]], row: dict) -> None:
+        """The strategy's start and end: its title's years, else a period on the cover, else in a sentence about it."""
+        found = [("period-in-title", None, match) for match in BY_ID["period-in-title"].pattern.finditer(title)]
+        found += [("period-on-its-own", b, match) for i, b in texts if i < _COVER_BLOCKS
+                  for match in BY_ID["period-on-its-own"].pattern.finditer(b.text)]
+        found += [("period-in-sentence", b, match) for _, b in texts for s in _sentences(b.text)
+                  for match in BY_ID["period-in-sentence"].pattern.finditer(s)]
+        periods = [(rule, b, match, years) for rule, b, match in found if (years := period_of(match))]
+        if not periods:
+            self.say("not found: the strategy's period (neither its title nor a sentence about the plan gives its "
+                     "years): fill in start and end, which the import needs")
+            return
+        words = lambda block, match: (f"the title's words '{match.group(0).strip()}'" if block is None
+                                      else f"{self.at(block)}: '{match.group(0).strip()}'")
+        rule, block, match, years = periods[0]
+        row.update(start=str(years[0]), end=str(years[1]))
+        self.say(f"period: {years[0]} to {years[1]}, by rule {rule} ({words(block, match)})")
+        reported = {years}
+        for rule, block, match, other in periods[1:]:
+            if other not in reported:
+                reported.add(other)
+                self.say(f"ambiguous: another period, {other[0]} to {other[1]}, by rule {rule} ({words(block, match)}); "
+                         "not drafted")
 
     # -- the lists and what their lead-ins say they hold
 

@@ -26,7 +26,20 @@ _NAME_WORDS = 12
 _NAME = (_NOT_A_NAME + r"[A-Z0-9][\w'&’-]*(?:\s+(?:(?:and|of|for|the|in|on|&)\s+)*[A-Z0-9][\w'&’-]*)"
          + f"{{0,{_NAME_WORDS - 1}}}")
 _BODY = r"(?:\s+(?:board|council|partnership|committee|group|trust|team))?"  # "the Health and Wellbeing board"
-_YEARS = r"(?:\d{4}|\d{4}/\d{2})\s*(?:to|-|–|—)\s*(?:\d{4}|\d{4}/\d{2})"
+# A period as published: "2023 to 2028", "2016-2026", "2016-26", "2017–21", "2021/22 – 2025/26", "2020 until 2030".
+# Its start is a year of 19xx or 20xx, a financial or academic year ("2021/22") or not; its end four digits or two,
+# and a financial year or not. Not a part of a number, a sum or a day ("£2016-26", "2016-02-01", "2019-20%").
+_PERIOD = (r"(?<![\d/.,£$€-])(?P<start>(?:19|20)\d{2})(?P<start_year_of>/(?:\d{4}|\d{2}))?"
+           r"(?:\s*[-–—]\s*|\s+(?:to|until|till)\s+)"
+           r"(?P<end>\d{4}|\d{2})(?P<end_year_of>/(?:\d{4}|\d{2}))?(?![\d%]|/\d|[-–.,]\d)")
+_YEARS = re.sub(r"\(\?P<\w+>", "(?:", _PERIOD)  # the same, taking nothing: a title's years
+# The longest period taken for a strategy's: "2016-12" is not 2016 to 2112 (nor, most likely, a period at all).
+_LONGEST_PERIOD = 50
+# A sentence about the plan, and the words that say a period that follows is its own: "This plan covers the period",
+# "our plan runs from", "the strategy is for the years", "our plan … over".
+_ABOUT_PLAN = r"(?i:\b(?:strateg(?:y|ies)|plan|framework|programme|document|it)\b)"
+_COVERS = (r"(?i:\b(?:covers?|covering|runs?|running|spans?|spanning|lasts?|is\s+for|for|over|from|during)\s+"
+           r"(?:(?:the\s+)?(?:period|years?)\s+(?:of\s+|from\s+)?|from\s+)?)")
 # The words that say a sentence is about the strategy (led-by), and those that name outcomes and priorities (lead-ins).
 _ABOUT = r"(?i:\b(?:strategy|plan|it)\b)"
 _OUTCOMES = r"\boutcomes?\b"
@@ -61,8 +74,8 @@ RULES: tuple[Rule, ...] = (
           f"else the first passage that names a strategy: capitalised words (at most {_NAME_WORDS}) ending in 'Strategy', "
           "and its years if given; any other strategy named is reported"),
     _rule("title-first-heading", "title", "heading", r"^(?P<title>.+)$", "else the document's first heading"),
-    _rule("period-in-title", "period", "title", r"(?P<start>\d{4})(?:/\d{2})?\s*(?:to|-|–|—)\s*(?P<end>\d{4})",
-          "the years the title gives: '2023 to 2028'"),
+    _rule("period-in-title", "period", "title", _PERIOD,
+          "the years the title gives: '2023 to 2028', '2016-26', '2021/22 – 2025/26' (see period_of)"),
     _rule("led-by", "lead organisation", "sentence",
           rf"{_ABOUT}{_short_of(_ABOUT, '.')}*?\b(?:driven|led|overseen|owned|governed) by (?:the )?(?P<organisation>{_NAME}{_BODY})",
           "a sentence about the strategy or plan that says it is 'driven by', 'led by' or 'overseen by' a named body "
@@ -92,8 +105,41 @@ RULES: tuple[Rule, ...] = (
           "a list of work streams or actions under an outcome's heading: each is drafted as contributing to that outcome"),
     _rule("life-course", "life course", "sentence", r"\bfrom (?P<start>{stages}) to (?P<end>{stages})\b",
           "'from early years to old age', in the names of the life-stage list"),
+    _rule("period-on-its-own", "period", "cover", rf"^\s*{_PERIOD}\s*$",
+          "else a heading or paragraph of the cover (the document's first blocks) that holds nothing but a period: "
+          "'2021/22 – 2025/26' under the title"),
+    _rule("period-in-sentence", "period", "sentence",
+          rf"{_ABOUT_PLAN}{_short_of(_ABOUT_PLAN, '.%£$€0-9')}*?{_COVERS}{_PERIOD}",
+          "else a sentence that names the strategy or plan (or 'it') and then says it covers, runs, spans or lasts "
+          "for, or is for, over, from or during a period, with no figure between: 'This plan covers the period 2019 "
+          "to 2024', 'our ten-year plan runs from 2020 until 2030'. A period after a figure or another word ('in "
+          "2017-19', 'life expectancy fell by 2% over 2015-18') is a statistic's, not taken"),
 )
 BY_ID = {rule.id: rule for rule in RULES}
+
+
+def period_of(match: re.Match) -> tuple[int, int] | None:
+    """The first and last years of a period a rule matched; None if it cannot be a strategy's.
+
+    A two-digit end takes the century of the start, the next one if it would end before it starts ("1999-04" is 1999
+    to 2004). A financial or academic year ends in the year after the one it starts in: "2021/22 – 2025/26" is 2021 to
+    2026. A year written with a slash that is not the next ("2019/24") is not one; nor is a period longer than
+    _LONGEST_PERIOD years ("2016-12": a month, most likely).
+    """
+    def after(year: int, digits: str) -> int:  # the first year on or after ``year`` that ends in ``digits``
+        if len(digits) == 4:
+            return int(digits)
+        ended = year // 100 * 100 + int(digits)
+        return ended if ended >= year else ended + 100
+
+    start = int(match.group("start"))
+    end = after(start, match.group("end"))
+    for first, year_of in ((start, match.group("start_year_of")), (end, match.group("end_year_of"))):
+        if year_of and after(first, year_of[1:]) != first + 1:
+            return None
+    if match.group("end_year_of"):
+        end += 1
+    return (start, end) if 0 <= end - start <= _LONGEST_PERIOD else None
 
 
 def count_of(word: str) -> int:
