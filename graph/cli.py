@@ -548,7 +548,11 @@ def draft(document: Path, source: str, output: Path, settings: dict) -> None:
         raise click.BadParameter(f"{source!r}: expected the http or https address of the document", param_hint="--source")
     try:
         drafted = draft_rows(document, source, settings)
-    except (DocumentError, DraftError) as error:
+    except DraftError as error:  # the report says what was read, as when something is drafted
+        for line in error.report:
+            click.echo(line, err=True)
+        raise InputError(str(error)) from error
+    except DocumentError as error:
         raise InputError(str(error)) from error
     for line in drafted.report:
         click.echo(line, err=True)

@@ -30,7 +30,11 @@ _ITEM_END = re.compile(r"(?:[;,.]|;?\s+(?:and|or))\s*$")
 
 
 class DraftError(Exception):
-    """Nothing could be drafted from the document; the message says why."""
+    """Nothing could be drafted from the document; the message says why, and ``report`` what the drafter read."""
+
+    def __init__(self, message: str, report: list[str] | None = None):
+        super().__init__(message)
+        self.report = report or []
 
 
 @dataclass
@@ -327,6 +331,10 @@ def draft(path: Path, source: str = "", limits: Mapping[str, Any] = DEFAULTS) ->
     drafter.unused()
     rows = drafter.draft.rows
     if not (rows["Priorities"] or rows["Outcomes"] or rows["Workstreams"]):
+        seen = Counter(block.kind for block in blocks)
         raise DraftError(f"{path}: no priorities, outcomes or work streams were recognised: no list or heading has "
-                         "a lead-in the rules know (see graph/draft/rules.py); nothing was drafted")
+                         "a lead-in the rules know (see graph/draft/rules.py); nothing was drafted. It read "
+                         f"{seen['heading']} heading(s), {seen['paragraph']} paragraph(s), {seen['item']} list item(s) "
+                         f"and {seen['table']} table(s): the report above lists those not used",
+                         drafter.draft.report)
     return drafter.draft
