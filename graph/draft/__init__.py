@@ -23,9 +23,9 @@ from graph.settings import DEFAULTS
 __all__ = ["Draft", "DraftError", "DocumentError", "draft"]
 
 _SHEETS = ("Strategy", "Priorities", "Outcomes", "Workstreams", "Contributions", "Organisations")
-# What ends a list item without being part of what it names: "…smoke;", "…housing; and".
-# How many of a document's first headings and paragraphs are its cover, where a period may stand on its own line.
+# How many of a document's first blocks are its cover, where a period may stand on its own line under the title.
 _COVER_BLOCKS = 5
+# What ends a list item without being part of what it names: "…smoke;", "…housing; and".
 _ITEM_END = re.compile(r"(?:[;,.]|;?\s+(?:and|or))\s*$")
 
 

@@ -112,8 +112,8 @@ RULES: tuple[Rule, ...] = (
           rf"{_ABOUT_PLAN}{_short_of(_ABOUT_PLAN, '.%£$€0-9')}*?{_COVERS}{_PERIOD}",
           "else a sentence that names the strategy or plan (or 'it') and then says it covers, runs, spans or lasts "
           "for, or is for, over, from or during a period, with no figure between: 'This plan covers the period 2019 "
-          "to 2024', 'our ten-year plan runs from 2020 until 2030'. A period after a figure or another word ('in "
-          "2017-19', 'life expectancy fell by 2% over 2015-18') is a statistic's, not taken"),
+          "to 2024', 'our ten-year plan runs from 2020 until 2030'. A period after a figure, or after a word not "
+          "listed ('in 2017-19', 'life expectancy fell by 2% over 2015-18'), is a statistic's: not taken"),
 )
 BY_ID = {rule.id: rule for rule in RULES}
 
