@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.draft_corpus import (CORPUS, FORMATS, KeyError_, corpus, key_strings, load_key, measure, normalise,
-                                     pieces, render, score, text_of)
+from benchmarks.draft_corpus import (CORPUS, FORMATS, KeyError_, _pdf, corpus, key_strings, load_key, measure, normalise,
+                                     pieces, render, scale_document, score, text_of)
 from graph.draft import Draft
 
 FIXTURE = Path(__file__).parent / "data" / "draft-corpus"
@@ -108,3 +108,22 @@ def test_a_document_is_rendered_with_its_structure_in_every_format(tmp_path):
             ("item", "fewer children living in poverty"), ("item", "more adults in good work"),
             ("paragraph", "By 2030 we will halve the number of children living in poverty."),
             ("item", "open a jobs hub in every town")], kind
+
+
+def test_the_scale_pdf_stops_at_its_page_count_and_drafts_its_invented_structure(tmp_path):
+    """The benchmark's 120-page PDF, made here with 3 pages: its headings, lists and paragraphs read back as such."""
+    from pypdf import PdfReader
+
+    from graph.draft import draft
+
+    pdf = tmp_path / "scale.pdf"
+    written = _pdf(pieces(scale_document()), pdf, pages=3)
+    assert len(PdfReader(str(pdf)).pages) == 3
+    assert 0 < len(written) < len(pieces(scale_document()))
+    assert "Test data, invented" in scale_document().splitlines()[2]
+    drafted = draft(pdf)
+    sections = sum(1 for p in written if p.kind == "heading" and p.text.startswith("Priority "))
+    assert sections >= 3
+    assert [r["priority"] for r in drafted.rows["Priorities"]][:2] == [
+        "Invented priority number 1 for a large plan", "Invented priority number 2 for a large plan"]
+    assert (drafted.rows["Strategy"][0]["start"], drafted.rows["Strategy"][0]["end"]) == ("2025", "2035")
