@@ -24,7 +24,6 @@ import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -48,7 +47,7 @@ SCALE_TARGET_SECONDS = 10.0
 _FONTS = Path("/usr/share/fonts/truetype/dejavu")
 
 
-class KeyError_(ValueError):
+class KeyFileError(ValueError):
     """A key that cannot be read, or lacks what every key holds; the message names the file and the field."""
 
 
@@ -68,24 +67,24 @@ def text_of(document: Path) -> str:
 # -- keys
 
 def load_key(folder: Path) -> dict:
-    """The key of the corpus entry in ``folder``, checked for the fields every key holds; KeyError_ naming what is wrong."""
+    """The key of the corpus entry in ``folder``, checked for the fields every key holds; KeyFileError naming what is wrong."""
     path = folder / "key.toml"
     try:
         key = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise KeyError_(f"{path}: cannot be read as TOML: {error}") from None
+        raise KeyFileError(f"{path}: cannot be read as TOML: {error}") from None
     for name, kind in (("sources", list), ("family", str), ("split", str), ("document", str), ("title", str)):
         if not isinstance(key.get(name), kind) or not key[name]:
-            raise KeyError_(f"{path}: '{name}' is missing or empty; expected {'a list' if kind is list else 'a string'}")
+            raise KeyFileError(f"{path}: '{name}' is missing or empty; expected {'a list' if kind is list else 'a string'}")
     if not all(isinstance(s, str) and re.match(r"https?://\S+$", s) for s in key["sources"]):
-        raise KeyError_(f"{path}: 'sources' must hold the http or https addresses of the document")
+        raise KeyFileError(f"{path}: 'sources' must hold the http or https addresses of the document")
     if key["split"] not in SPLITS:
-        raise KeyError_(f"{path}: 'split' is {key['split']!r}; expected one of {', '.join(SPLITS)}")
+        raise KeyFileError(f"{path}: 'split' is {key['split']!r}; expected one of {', '.join(SPLITS)}")
     if not (folder / key["document"]).is_file():
-        raise KeyError_(f"{path}: 'document' names {key['document']!r}, which is not a file beside it")
+        raise KeyFileError(f"{path}: 'document' names {key['document']!r}, which is not a file beside it")
     for n, target in enumerate(key.get("targets", []), 1):
         if target.get("kind") not in TARGET_KINDS:
-            raise KeyError_(f"{path}: targets[{n}] has kind {target.get('kind')!r}; expected one of {', '.join(TARGET_KINDS)}")
+            raise KeyFileError(f"{path}: targets[{n}] has kind {target.get('kind')!r}; expected one of {', '.join(TARGET_KINDS)}")
     return key
 
 

@@ -4,8 +4,22 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.draft_corpus import (CORPUS, FORMATS, KeyError_, _pdf, corpus, key_strings, load_key, measure, normalise,
-                                     pieces, render, scale_document, score, text_of)
+from benchmarks.draft_corpus import (
+    CORPUS,
+    FORMATS,
+    KeyFileError,
+    _pdf,
+    corpus,
+    key_strings,
+    load_key,
+    measure,
+    normalise,
+    pieces,
+    render,
+    scale_document,
+    score,
+    text_of,
+)
 from graph.draft import Draft
 
 FIXTURE = Path(__file__).parent / "data" / "draft-corpus"
@@ -42,11 +56,11 @@ def test_the_luton_summary_drafts_every_element_of_its_key_in_every_format(tmp_p
 
 def test_a_key_that_lacks_a_field_or_names_no_document_is_refused_naming_the_file(tmp_path):
     (tmp_path / "key.toml").write_text('family = "x"\nsplit = "tune"\ndocument = "d.md"\ntitle = "T"\n', encoding="utf-8")
-    with pytest.raises(KeyError_, match=r"key\.toml: 'sources' is missing or empty; expected a list"):
+    with pytest.raises(KeyFileError, match=r"key\.toml: 'sources' is missing or empty; expected a list"):
         load_key(tmp_path)
     (tmp_path / "key.toml").write_text('sources = ["https://example.org/"]\nfamily = "x"\nsplit = "tune"\n'
                                        'document = "d.md"\ntitle = "T"\n', encoding="utf-8")
-    with pytest.raises(KeyError_, match=r"'document' names 'd.md', which is not a file beside it"):
+    with pytest.raises(KeyFileError, match=r"'document' names 'd.md', which is not a file beside it"):
         load_key(tmp_path)
 
 
