@@ -1,5 +1,8 @@
 """Regression tests for the red team's hostile documents given to `strategy-graph draft` (issue 24, findings 8, 9, 10 and 13).
 
+Issue 27's list is here too: a .docx zip bomb and a PDF decompression bomb (findings 8 and 13),
+HTML nested 100,000 deep, and a 200 MB text.
+
 Each hostile file is drafted in a child process bounded in time and memory
 (tests.hostile.run_bounded): before the fixes, each test fails within those
 bounds, by a traceback, a wrong answer or the time limit. Drafting's cost is
@@ -207,6 +210,12 @@ def test_finding_9_html_nested_deeper_than_the_limit_is_refused_at_once(tmp_path
     assert output.exists()
 
 
+def test_issue_27_html_nested_100000_deep_is_refused_within_the_nesting_limit(tmp_path):
+    page = nested_html_lists(tmp_path, 50_000)  # a list in each item: 100,000 elements deep, as issue 27 gives it
+    assert _refused(tmp_path, page, seconds=30, memory_bytes=1 << 30) == (
+        f"Error: {page}: its elements nest more than 256 deep (setting draft_max_nesting); expected an ordinary web page\n")
+
+
 def test_finding_9_nested_html_lists_draft_in_time_in_proportion_to_the_page(tmp_path, drafting):
     from graph.draft import draft
 
@@ -270,6 +279,17 @@ def test_finding_10_a_text_over_the_limit_is_refused_before_it_is_read(tmp_path)
     assert _refused(tmp_path, text, seconds=30) == (
         f"Error: {text}: holds more than the 2000000 bytes of text allowed (setting draft_max_text_bytes); "
         "expected the text of a published strategy\n")
+
+
+def test_issue_27_a_200_mb_text_is_refused_before_it_is_read_in_each_format_read_as_text(tmp_path):
+    text = many_list_items(tmp_path, 15_400_000)  # 200 MB of "- open a hub" lines
+    assert text.stat().st_size > 200_000_000
+    for suffix in (".txt", ".md", ".html"):
+        document = tmp_path / f"large{suffix}"
+        os.link(text, document)  # the same 200 MB under the name of each format read as text
+        assert _refused(tmp_path, document, seconds=10, memory_bytes=1 << 30) == (
+            f"Error: {document}: holds more than the 2000000 bytes of text allowed (setting draft_max_text_bytes); "
+            "expected the text of a published strategy\n")
 
 
 @pytest.mark.parametrize("make", [
