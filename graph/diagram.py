@@ -18,7 +18,7 @@ import io
 import re
 import subprocess
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib import URIRef
@@ -27,7 +27,7 @@ from graph.analysis import ordered, project, within
 from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
-from graph.overview import TargetView, indicator_series
+from graph.overview import Series, TargetView, indicator_series
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 
 # Which gaps mark a box on the diagram, and how the legend explains them.
@@ -155,10 +155,11 @@ def _by_depth(priorities: list[Box]) -> list[list[str]]:
     return [[b.iri for b in priorities if depth[b.iri] == level] for level in sorted(set(depth.values()), reverse=True)]
 
 
-def readings(ds, boxes: list[Box]) -> dict[str, tuple[Reading, ...]]:
+def readings(ds, boxes: list[Box], series_of: Callable[[str], Series] | None = None) -> dict[str, tuple[Reading, ...]]:
     """The indicators measuring each of ``boxes``, by label, each with its latest value and direction of travel as its scorecard reads them.
 
-    One scorecard query an indicator (graph.overview.indicator_series): ask for one strategy's boxes, not a national store's.
+    One scorecard query an indicator (``series_of``, default graph.overview.indicator_series): ask for one strategy's
+    boxes, not a national store's.
     """
     shown = {b.iri for b in boxes}
     measures: dict[str, set[str]] = defaultdict(set)
@@ -170,7 +171,7 @@ def readings(ds, boxes: list[Box]) -> dict[str, tuple[Reading, ...]]:
         names[indicator] = min(names.get(indicator, label), label)  # an indicator with several labels goes by the first
     read = {}
     for indicator, label in names.items():
-        series = indicator_series(ds, URIRef(indicator))
+        series = series_of(indicator) if series_of else indicator_series(ds, URIRef(indicator))
         latest = direction = ""
         if series.own:
             period, value = series.own[-1]

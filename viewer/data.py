@@ -22,7 +22,7 @@ from pathlib import Path
 
 import networkx as nx
 from flask import Flask, abort, current_app, g, request
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from graph import files
 from graph.analysis import analyse, project, within
@@ -34,7 +34,7 @@ from graph.engine.snapshots import live
 from graph.engine.store import graph_names
 from graph.gaps import Gap, find_gaps
 from graph.names import UnknownName, resolve
-from graph.overview import StrategyOverview, TargetView, strategy_overviews, targets_by_node
+from graph.overview import Series, StrategyOverview, TargetView, indicator_series, strategy_overviews, targets_by_node
 from graph.owners import Owner, owners
 from graph.sparql import choices
 
@@ -62,6 +62,7 @@ class Snapshot:
         self.drawn: dict = {}
         # One lock a part: a request for the diagram need not wait for the analysis.
         self._worked_out: dict = {}
+        self._series: dict[str, Series] = {}
         self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "readings", "targets", "contributions", "owners", "choices")}
         if len(self.strategies) == 1:  # the home page lists the only strategy's targets: built with it, so "/" asks no query
             self.targets(None)
@@ -96,11 +97,19 @@ class Snapshot:
         """The whole theory of change's boxes and links."""
         return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection, self.contributions))
 
+    def series(self, indicator: str) -> Series:
+        """An indicator's values as its scorecard reads them (graph.overview.indicator_series), worked out once a snapshot:
+        a diagram's readings and its targets' progress read the same indicators."""
+        found = self._series.get(indicator)
+        if found is None:  # two threads may both work it out: the same answer, kept once
+            found = self._series[indicator] = indicator_series(self.graph, URIRef(indicator))
+        return found
+
     def readings(self, strategy: str | None) -> dict[str, tuple[Reading, ...]]:
         """The indicators each box of one strategy's diagram (None: the whole one) names, with their latest values (graph.diagram.readings)."""
         def work() -> dict[str, tuple[Reading, ...]]:
             boxes, links = self.diagram
-            return readings(self.graph, boxes if strategy is None else of_strategy(boxes, links, self.projection, strategy)[0])
+            return readings(self.graph, boxes if strategy is None else of_strategy(boxes, links, self.projection, strategy)[0], self.series)
         return self._once("readings", work, strategy)
 
     def targets(self, strategy: str | None) -> dict[str, list[TargetView]]:
@@ -109,7 +118,7 @@ class Snapshot:
         def work() -> dict[str, list[TargetView]]:
             shown = [s for s in self.strategies if strategy is None or s.iri == strategy]
             things = [item.iri for s in shown for item in s.outcomes + s.workstreams + s.interventions]
-            found = targets_by_node(self.graph, things)
+            found = targets_by_node(self.graph, things, self.series)
             for views in list(found.values()):  # an indicator's own targets, beside the indicator where a page lists it
                 for view in views:
                     if view.indicator and view not in found.setdefault(view.node, []):
