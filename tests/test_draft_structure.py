@@ -8,6 +8,7 @@ import pytest
 from graph.cli import main
 from graph.draft import draft
 from graph.draft.rules import BY_ID
+from graph.workbook import read_workbook
 from graph.workbook.change import Change, read_change
 
 # Test data, invented: each document below describes no real place, and is shaped like a family the issue names.
@@ -211,6 +212,10 @@ def test_an_ics_nests_its_priorities_under_its_ambitions_and_drafts_we_will_acti
 def test_an_ics_draft_goes_through_a_dry_run_with_its_nesting_codes_and_target(runner, tmp_path):
     output = tmp_path / "ics.xlsx"
     assert runner.invoke(main, ["draft", str(_write(tmp_path, "ics.md")), "-o", str(output)]).exit_code == 0
+    written = read_workbook(output)
+    assert [(r.cells["kind"], r.cells["value"]) for r in written if r.sheet == "Targets"] == [("change", "reduced by 42.5%")]
+    assert sorted(r.cells["code"] for r in written if r.sheet == "Priorities" and r.cells.get("part of")) == [
+        "Priority 1", "Priority 2", "Priority 3"]
     dry = runner.invoke(main, ["import", str(output), "--dry-run"])
     assert dry.exit_code == 0, dry.output
 
