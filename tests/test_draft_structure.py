@@ -324,3 +324,16 @@ def test_every_rule_cited_by_the_new_drafts_is_in_the_one_table(tmp_path):
     assert {"element-heading", "outcome-element-heading", "numbered", "elements-lead-in", "actions-lead-in", "we-will",
             "target-change", "target-level", "target-milestone", "target-date", "table-priority", "table-outcome",
             "table-action", "table-measure"} <= cited
+
+
+def test_a_priority_without_a_number_nests_without_a_code_and_we_will_names_the_nearest_priority(tmp_path):
+    path = tmp_path / "nested.md"
+    path.write_text("# Invented Housing Strategy 2020 to 2030\n\nTest data, invented: this document describes no real place.\n\n"
+                    "## Ambition 1 – Good homes\n\n### Priority: Homes for all\n\nOur first priority is:\n\n"
+                    "Warm homes for everyone\n\nWe will insulate 1,000 homes.\n", encoding="utf-8")
+    drafted = draft(path)
+    priorities = _by(drafted.rows["Priorities"], "priority")
+    assert ("code" not in priorities["Homes for all"], priorities["Homes for all"]["part of"]) == (True, priorities["Good homes"]["id"])
+    (action,) = drafted.rows["Workstreams"]
+    assert action["work stream"] == "insulate 1,000 homes"
+    assert "work stream: 'insulate 1,000 homes', by rule we-will (line 13), under the priority 'Warm homes for everyone'" in drafted.report

@@ -337,7 +337,10 @@ class _Drafter:
         if parent is not None and parent.role == "priority":
             row["part of"] = parent.id
             row["position"] = sum(1 for r in self.draft.rows["Priorities"] if r.get("part of") == parent.id)
-            row["code"] = code or row.get("code", "") or BY_ID["element-heading"].pattern.match(block.text)["code"]
+            numbered = BY_ID["element-heading"].pattern.match(block.text)  # "Priority 1: …" has a code, "Priority: …" none
+            code = code or row.get("code", "") or (numbered["code"] if numbered else "")
+            if code:
+                row["code"] = code
             self.say(f"priority: '{row['priority']}' is part of '{parent.label}', by rule element-heading: its heading "
                      f"({self.at(block)}) sits under that one's, of a higher level")
         element = _Element(block.level, "priority", row["id"], row["priority"])
@@ -430,8 +433,8 @@ class _Drafter:
         if not said:
             return False
         outcome = self.under and (self.under[0], self.under[1])
-        parent = outcome or next(((e.id, e.label) for e in reversed(self.open) if e.role == "priority"), None) or (
-            (self.priority[0], "the priority above") if self.priority[0] else None)
+        parent = outcome or next(((r["id"], r["priority"]) for r in self.draft.rows["Priorities"] if r["id"] == self.priority[0]),
+                                 None) or next(((e.id, e.label) for e in reversed(self.open) if e.role == "priority"), None)
         if parent is None:
             self.say(f"not used: 'We will' sentence(s) at {self.at(block)} ('{said[0][0][:60]}') sit under no outcome "
                      "or priority, by rule we-will")
