@@ -337,3 +337,24 @@ def test_a_priority_without_a_number_nests_without_a_code_and_we_will_names_the_
     (action,) = drafted.rows["Workstreams"]
     assert action["work stream"] == "insulate 1,000 homes"
     assert "work stream: 'insulate 1,000 homes', by rule we-will (line 13), under the priority 'Warm homes for everyone'" in drafted.report
+
+
+def test_a_by_2026_lead_in_dates_the_targets_of_its_list_and_numbered_items_are_actions(tmp_path):
+    path = tmp_path / "cyp.md"
+    path.write_text("# Invented Children and Young People's Plan 2022 to 2026\n\n"
+                    "Test data, invented: this document describes no real place.\n\n"
+                    "## Outcome 1: children grow up healthy\n\nBy 2026:\n\n"
+                    "- 90% of two-year-olds take up a funded childcare place;\n"
+                    "- obesity in reception year is reduced by 5%;\n- every school is a Healthy School.\n\nThe partnership leads this work.\n\n"
+                    "* 1.1 Open a family hub in each locality\n* 1.2 Train every nursery in healthy eating\n", encoding="utf-8")
+    drafted = draft(path)
+    (outcome,) = drafted.rows["Outcomes"]
+    assert outcome["outcome"] == "children grow up healthy"
+    assert [(t["kind"], t["value"], t["date"], t["for"], t["quote"]) for t in drafted.rows["Targets"]] == [
+        ("target", "90", "2026", outcome["id"], "90% of two-year-olds take up a funded childcare place;"),
+        ("change", "reduced by 5%", "2026", outcome["id"], "obesity in reception year is reduced by 5%;"),
+        ("milestone", "", "2026", outcome["id"], "every school is a Healthy School.")]
+    assert sum("by rules target-milestone and target-date-lead-in" in line for line in drafted.report) == 1
+    assert [(w["code"], w["work stream"]) for w in drafted.rows["Workstreams"]] == [
+        ("1.1", "Open a family hub in each locality"), ("1.2", "Train every nursery in healthy eating")]
+    assert [c["to"] for c in drafted.rows["Contributions"]] == [outcome["id"], outcome["id"]]

@@ -205,6 +205,12 @@ class _Drafter:
                 continue
             if block.kind == "item" and i not in self.used:
                 run = [block, *self._items_after(i)]
+                self.context.update((id(b), self._here()) for b in run)
+                if all(BY_ID["numbered"].pattern.match(b.text) for b in run):  # '- 1.1 …', each item its code
+                    drafted = [self._numbered(i + n, b) for n, b in enumerate(run)]  # each, not only up to the first drafted
+                    if any(drafted):
+                        i += len(run)
+                        continue
                 self.say(f"ambiguous: a list of {len(run)} item(s) at {self.at(block)} ('{run[0].text[:60]}') has no "
                          "lead-in that says what it holds; not used")
                 i += len(run)
@@ -500,35 +506,42 @@ class _Drafter:
 
     def targets(self) -> None:
         """Draft the targets each heading, paragraph and item states, for the outcome or work stream it is or sits under."""
+        lead = None  # the date a lead-in 'By 2026:' gives the items of the list after it
         for block in self.blocks:
+            if block.kind != "item":
+                said = BY_ID["target-date-lead-in"].pattern.match(block.text)
+                lead = said["date"] if said else None
+                if said:
+                    continue
             if block.kind in ("heading", "paragraph", "item"):
-                self._targets_in(block.text, self.at(block), self.drafted_of.get(id(block)) or self.context.get(id(block)))
+                self._targets_in(block.text, self.at(block), self.drafted_of.get(id(block)) or self.context.get(id(block)), lead)
 
-    def _targets_in(self, text: str, at: str, of: _Element | None) -> None:
+    def _targets_in(self, text: str, at: str, of: _Element | None, lead: str | None = None) -> None:
+        """Draft the targets the sentences of ``text`` state, for ``of``; ``lead``: the date of the lead-in above them."""
         from graph.workbook.change import read_change
 
         for sentence in _sentences(text):
             dated = BY_ID["target-date"].pattern.search(sentence)
-            if dated is None:
+            if dated is None and lead is None:
                 continue
             change, level = BY_ID["target-change"].pattern.search(sentence), BY_ID["target-level"].pattern.search(sentence)
-            undated = sentence[:dated.start()] + sentence[dated.end():]
+            undated = sentence[:dated.start()] + sentence[dated.end():] if dated else sentence
             if change and not isinstance(read_change(change["value"]), str):
                 kind, value, rule = "change", change["value"], "target-change"
             elif level:
                 kind, value, rule = "target", level["value"], "target-level"
-            elif BY_ID["target-milestone"].pattern.search(sentence) and not re.search(r"\d", undated):
+            elif (BY_ID["target-milestone"].pattern.search(sentence) or not dated) and not re.search(r"\d", undated):
                 kind, value, rule = "milestone", "", "target-milestone"
             else:
                 self.say(f"ambiguous: '{sentence[:80]}' ({at}) gives a date and no level, change or milestone the rules "
                          "know; not drafted")
                 continue
-            date = dated["date"]
+            date, by = (dated["date"], "target-date") if dated else (lead, "target-date-lead-in")
             self.draft.rows["Targets"].append({
                 "id": self.slug(f"target {sentence}"), "kind": kind, "value": value, "date": date,
                 "for": of.id if of else "", "source": self.source, "quote": sentence})
             self.say(f"target ({'level' if kind == 'target' else kind}{': ' + repr(value) if value else ''}) by {date}, "
-                     f"by rules {rule} and target-date ({at})"
+                     f"by rules {rule} and {by} ({at})"
                      + (f", for '{of.label}'" if of else ": it sits under no outcome or work stream; fill in 'for' or 'indicator'"))
 
     def unused(self) -> None:

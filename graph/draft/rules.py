@@ -116,7 +116,8 @@ _PRIORITY_WORDS = (r"well-?being objective|wellbeing objective|strategic objecti
                    r"strategic theme|theme|goal|strategic aim|aim|area for collective action|strategic priority|priority")
 _OUTCOME_WORDS = r"stretch outcome|long-term outcome|strategic outcome|outcome"
 _BY_YEAR = r"\b[Bb]y\s+(?P<date>(?:19|20)\d\d(?:/\d\d)?)\b"
-_PERCENT = r"\d+(?:\.\d+)?\s*(?:%|per\s?cent)"
+_NUMBER, _PER_CENT = r"\d+(?:\.\d+)?", r"\s*(?:%|per\s?cent)"
+_PERCENT = _NUMBER + _PER_CENT
 # The most characters a lead-in in other words holds: a longer passage is not one, and is not read to its end for each word.
 _LEAD_IN = 300
 
@@ -151,13 +152,16 @@ RULES += (
           rf"|(?:reduced|increased|cut|reduce|increase|raised|raise|decrease|decreased)\s+by\s+{_PERCENT})",
           "a sentence with a date ('by 2030') and a change ('a 10% increase', 'reduced by 42.5%', '25% fewer'): "
           "a change target, its value the change as published"),
-    _rule("target-level", "target (level)", "sentence", rf"(?i)(?P<value>\d+(?:\.\d+)?)\s*(?:%|per\s?cent)\s+of\b",
+    _rule("target-level", "target (level)", "sentence", rf"(?i)(?P<value>{_NUMBER}){_PER_CENT}\s+of\b",
           "a sentence with a date and a level ('90% of working people …'): a level target, its value the number published"),
     _rule("target-milestone", "target (milestone)", "sentence",
           r"(?i)\b(?:will|to)\s+(?:be|become|have|achieve|gain|reach|deliver|complete|open)\b",
           "a sentence with a date and no number that says what will be ('… will be a Child Friendly City by 2026'): a milestone"),
     _rule("target-date", "target date", "sentence", _BY_YEAR,
           "'By 2026' or 'by 2030' in a sentence: the date of the target it states"),
+    _rule("target-date-lead-in", "target date", "lead-in", r"^[Bb]y\s+(?P<date>(?:19|20)\d\d(?:/\d\d)?)(?:,?\s+we will)?\s*:\s*$",
+          "a lead-in 'By 2026:': the date of the targets each item of the list after it states; an item with no "
+          "number there is a milestone"),
     _rule("table-priority", "priorities", "table header",
           r"(?i)\b(?:ambitions?|priorit(?:y|ies)|objectives?|themes?|missions?|goals?|aims?)\b",
           "a table's column whose header names priorities in any of their words ('Our ambition'): each cell a priority"),
