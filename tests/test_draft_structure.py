@@ -12,7 +12,7 @@ from graph.workbook import read_workbook
 from graph.workbook.change import Change, read_change
 
 # Test data, invented: each document below describes no real place, and is shaped like a family the issue names.
-LOIP = """# Invented Community Planning Partnership Local Outcome Improvement Plan 2016 to 2026
+LOIP = """# Invented Local Outcome Improvement Plan 2016 to 2026
 
 Test data, invented: this document describes no real place.
 
@@ -207,6 +207,36 @@ def test_an_ics_nests_its_priorities_under_its_ambitions_and_drafts_we_will_acti
     assert any(line.startswith("priority: 'Care closer to home' is part of 'Joined-up care close to home', by rule element-heading")
                for line in report)
     assert any(line.startswith("work stream: 'fund a tobacco control alliance', by rule we-will") for line in report)
+
+
+def _flat(text: str, path: Path) -> Path:
+    """The same document as its text would be published or extracted from a PDF: headings with no levels."""
+    flat = "\n".join(line.lstrip("#").strip() for line in text.splitlines())
+    if path.suffix == ".txt":
+        path.write_text(flat, encoding="utf-8")
+        return path
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for line in flat.replace("–", "-").splitlines():  # the core font has no en dash
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+@pytest.mark.parametrize("name, kind", [("ics", "txt"), ("ics", "pdf"), ("loip", "txt")])
+def test_headings_with_no_levels_nest_by_the_words_that_name_them(name, kind, tmp_path):
+    text = {"ics": ICS, "loip": LOIP}[name]
+    expected = draft(_write(tmp_path, f"{name}.md")).rows
+    drafted = draft(_flat(text, tmp_path / f"{name}.{kind}"))
+    unquoted = lambda rows: {sheet: [{k: v for k, v in r.items() if k != "quote"} for r in found] for sheet, found in rows.items()}
+    assert unquoted(drafted.rows) == unquoted(expected)
+    assert any(r.get("part of") for r in drafted.rows["Priorities"]) or name == "loip"
+    if name == "loip":  # the stretch outcome's line is too long to be taken for a heading, but its words say it is one
+        assert any(line.startswith("heading: 'Stretch outcome 1: 10% increase") and "by rule flat-heading" in line
+                   for line in drafted.report)
 
 
 def test_an_ics_draft_goes_through_a_dry_run_with_its_nesting_codes_and_target(runner, tmp_path):

@@ -12,7 +12,7 @@ where the document was ambiguous.
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ _ITEM_END = re.compile(r"(?:[;,.]|;?\s+(?:and|or))\s*$")
 class _Element:
     """A priority, outcome or work stream drafted from a heading or a numbered passage: what sits below it may be part of it."""
 
-    level: int  # its heading's level; 0 for a paragraph's
+    level: float  # its heading's level, and its rank there (_Drafter._level); 0 for a paragraph's
     role: str  # priority, outcome or action
     id: str
     label: str
@@ -69,6 +69,7 @@ class _Drafter:
         self.organisations: dict[str, str] = {}  # name, lower-cased: id
         self.outcomes: dict[str, str] = {}  # label, lower-cased: id
         self.outcomes_of: Counter[str] = Counter()  # a priority's id ('' for none): how many outcomes serve it
+        self.ranks: dict[str, int] = {}  # an element's word ('ambition'), lower-cased: its rank among a heading level's
         self.open: list[_Element] = []  # the elements drafted from the headings above the block being read, outermost first
         self.numbers: dict[str, _Element] = {}  # a code's number ('1', '1.1', '2A'): the element it is the code of
         self.actions_of: Counter[str] = Counter()  # an element's id ('' for none): how many actions sit under it
@@ -184,8 +185,8 @@ class _Drafter:
     def body(self) -> None:
         # The priority the outcomes that follow serve, and the outcome the actions that follow are under,
         # each with the level of the heading that named it (0 when a lead-in did): a heading as high ends them.
-        self.priority: tuple[str | None, int] = (None, 0)
-        self.under: tuple[str, str, int] | None = None
+        self.priority: tuple[str | None, float] = (None, 0)
+        self.under: tuple[str, str, float] | None = None
         self.priorities_of_lists = 0
         i = 0
         while i < len(self.blocks):
@@ -222,28 +223,29 @@ class _Drafter:
             i += 1
 
     def _heading(self, i: int, block: Block) -> None:
-        if self.priority[0] is not None and self.priority[1] and block.level <= self.priority[1]:
+        level = self._level(block)
+        if self.priority[0] is not None and self.priority[1] and level <= self.priority[1]:
             self.priority = (None, 0)
-        if self.under is not None and block.level <= self.under[2]:
+        if self.under is not None and level <= self.under[2]:
             self.under = None
-        while self.open and self.open[-1].level >= block.level:
+        while self.open and self.open[-1].level >= level:
             self.open.pop()
         heading = BY_ID["priority-heading"].pattern.match(block.text)
         named = BY_ID["outcome-heading"].pattern.match(block.text)
         if heading:
             label = heading.group("priority")
             position = len(self.draft.rows["Priorities"]) + 1
-            self.priority = (self.add("Priorities", "priority", label, block.text, position=position), block.level)
+            self.priority = (self.add("Priorities", "priority", label, block.text, position=position), level)
             self.used.add(i)
             self.say(f"priority: '{label}', by rule priority-heading ({self.at(block)})")
-            self._nest(block, self.draft.rows["Priorities"][-1])
+            self._nest(block, level, self.draft.rows["Priorities"][-1])
         elif named:
             label = named.group("outcome")
             position = self.outcomes_of[self.priority[0] or ""] + 1
-            self.under = (self.outcome(label, block.text, self.priority[0], position, "outcome-heading", block), label, block.level)
+            self.under = (self.outcome(label, block.text, self.priority[0], position, "outcome-heading", block), label, level)
             self.used.add(i)
-            self.open.append(_Element(block.level, "outcome", self.under[0], label))
-        elif not self._element_heading(i, block):
+            self.open.append(_Element(level, "outcome", self.under[0], label))
+        elif not self._element_heading(i, block, level):
             self._numbered(i, block)
 
     def _items_after(self, i: int) -> list[Block]:
@@ -333,13 +335,44 @@ class _Drafter:
             return _Element(self.under[2], "outcome", self.under[0], self.under[1])
         return next((e for e in reversed(self.open) if e.role in ("outcome", "action")), None)
 
-    def _parent(self, level: int) -> _Element | None:
+    def flat_headings(self) -> None:
+        """In a document whose headings have no levels (text, PDF), read a paragraph 'Ambition 1 – …' as a heading.
+
+        Such a line may run as long as the page, which the reader takes for a
+        paragraph; its words say it heads what follows.
+        """
+        if any(b.level != 1 for b in self.blocks if b.kind == "heading"):
+            return
+        for i, block in enumerate(self.blocks):
+            if block.kind == "paragraph" and any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading")):
+                self.blocks[i] = replace(block, kind="heading", level=1)
+                self.say(f"heading: '{block.text[:60]}' ({self.at(block)}), by rule flat-heading: the document gives its "
+                         "headings no levels, and its words name an element")
+
+    def _level(self, block: Block) -> float:
+        """A heading's level, and under it, where its words place it among headings of that level.
+
+        A PDF or a text file gives every heading level 1: there, 'Priority 1: …'
+        after 'Ambition 1 – …' is under it, as the first word a plan uses for
+        its elements ranks above the next ('Priority 2' then closes 'Priority 1'
+        only); a heading that starts with a code ranks below all of them.
+        """
+        for rule, word in (("priority-heading", "priority"), ("outcome-heading", "outcome"),
+                           ("element-heading", None), ("outcome-element-heading", None)):
+            match = BY_ID[rule].pattern.match(block.text)
+            if match:
+                word = (word or match["word"]).lower()
+                return block.level + self.ranks.setdefault(word, len(self.ranks)) / 100
+        numbered = BY_ID["numbered"].pattern.match(block.text)
+        return block.level + (0.5 + numbered["code"].count(".") / 100 if numbered else 0)
+
+    def _parent(self, level: float) -> _Element | None:
         """The innermost element drafted from a heading of a higher level than ``level`` (a paragraph's: 0, any)."""
         return next((e for e in reversed(self.open) if not level or e.level < level), None)
 
-    def _nest(self, block: Block, row: dict, code: str = "", number: str = "") -> None:
+    def _nest(self, block: Block, level: float, row: dict, code: str = "", number: str = "") -> None:
         """Open the priority drafted from heading ``block``; under a priority heading of a higher level, it is part of it."""
-        parent = self._parent(block.level)
+        parent = self._parent(level)
         if parent is not None and parent.role == "priority":
             row["part of"] = parent.id
             row["position"] = sum(1 for r in self.draft.rows["Priorities"] if r.get("part of") == parent.id)
@@ -349,12 +382,12 @@ class _Drafter:
                 row["code"] = code
             self.say(f"priority: '{row['priority']}' is part of '{parent.label}', by rule element-heading: its heading "
                      f"({self.at(block)}) sits under that one's, of a higher level")
-        element = _Element(block.level, "priority", row["id"], row["priority"])
+        element = _Element(level, "priority", row["id"], row["priority"])
         self.open.append(element)
         if number:
             self.numbers[number] = element
 
-    def _element_heading(self, i: int, block: Block) -> bool:
+    def _element_heading(self, i: int, block: Block, level: float) -> bool:
         """Draft a heading that names a priority or an outcome in the words plans use ('Ambition 2 – …'); whether it did."""
         for rule in ("element-heading", "outcome-element-heading"):
             match = BY_ID[rule].pattern.match(block.text)
@@ -369,28 +402,28 @@ class _Drafter:
         if rule == "element-heading" and again is not None:  # a plan lists its objectives, then gives each a section
             again.setdefault("code", code)
             self.say(f"priority: '{label}' again ({self.at(block)}), by rule element-heading: the row already drafted")
-            element = _Element(block.level, "priority", again["id"], label)
+            element = _Element(level, "priority", again["id"], label)
             self.open.append(element)
             self.numbers[number] = element
-            self.priority = (again["id"], block.level)
+            self.priority = (again["id"], level)
             return True
         if rule == "element-heading":
-            siblings = sum(1 for r in self.draft.rows["Priorities"] if r.get("part of", "") == self._part_of(block.level))
+            siblings = sum(1 for r in self.draft.rows["Priorities"] if r.get("part of", "") == self._part_of(level))
             ident = self.add("Priorities", "priority", label, block.text, position=siblings + 1, code=code)
             self.say(f"priority: '{label}' (code '{code}'), by rule element-heading ({self.at(block)}: '{match['word']}')")
-            self._nest(block, self.draft.rows["Priorities"][-1], code, number)
-            self.priority = (ident, block.level)
+            self._nest(block, level, self.draft.rows["Priorities"][-1], code, number)
+            self.priority = (ident, level)
             return True
         priority = next((e.id for e in reversed(self.open) if e.role == "priority"), self.priority[0])
         ident = self.outcome(label, block.text, priority, self.outcomes_of[priority or ""] + 1, "", block)
         self.draft.rows["Outcomes"][-1]["code"] = code
         self.say(f"outcome: '{label}' (code '{code}'), by rule outcome-element-heading ({self.at(block)}: '{match['word']}')")
-        self.under = (ident, label, block.level)
-        self.numbers[number] = _Element(block.level, "outcome", ident, label)
+        self.under = (ident, label, level)
+        self.numbers[number] = _Element(level, "outcome", ident, label)
         self.open.append(self.numbers[number])
         return True
 
-    def _part_of(self, level: int) -> str:
+    def _part_of(self, level: float) -> str:
         parent = self._parent(level)
         return parent.id if parent is not None and parent.role == "priority" else ""
 
@@ -404,7 +437,8 @@ class _Drafter:
         above = re.sub(r"(?:\.\d+|(?<=\d)[A-Z])$", "", number)
         parent = self.numbers.get(above) if above != number else None
         how = f"its number '{number}' is under '{above}'" if parent else "the heading above it"
-        parent = parent or self._parent(block.level if block.kind == "heading" else 0)
+        level = self._level(block) if block.kind == "heading" else 0
+        parent = parent or self._parent(level)
         if parent is None:
             self.say(f"not used: '{block.text[:60]}' ({self.at(block)}) starts with a code ('{code}') and sits under "
                      "nothing drafted, by rule numbered")
@@ -415,13 +449,13 @@ class _Drafter:
             siblings = sum(1 for r in self.draft.rows["Priorities"] if r.get("part of") == parent.id)
             ident = self.add("Priorities", "priority", label, block.text, position=siblings + 1, code=code,
                              **{"part of": parent.id})
-            element = _Element(block.level, "priority", ident, label)
+            element = _Element(level, "priority", ident, label)
             self.say(f"priority: '{label}' (code '{code}'), part of '{parent.label}', by rule numbered ({self.at(block)}: {how})")
         else:
             self.actions_of[parent.id] += 1
             ident = self.add("Workstreams", "work stream", label, block.text, owner="", position=self.actions_of[parent.id],
                              code=code)
-            element = _Element(block.level if block.kind == "heading" else 0, "action", ident, label)
+            element = _Element(level, "action", ident, label)
             self.drafted_of[id(block)] = element
             if parent.role == "outcome":
                 self._contribute(ident, parent.id, parent.label, block.text)
@@ -560,6 +594,7 @@ def draft(path: Path, source: str = "", limits: Mapping[str, Any] = DEFAULTS) ->
     blocks, unit = read_document(path, limits)
     drafter = _Drafter(blocks, unit, source, list(choice_lists()["life-stage"]))
     drafter.strategy()
+    drafter.flat_headings()
     drafter.body()
     drafter.targets()
     drafter.unused()

@@ -129,6 +129,9 @@ RULES += (
     _rule("outcome-element-heading", "outcome", "heading",
           rf"(?i)^(?P<code>(?P<word>{_OUTCOME_WORDS})\s+(?P<number>{_ELEMENT_CODE})){_SEPARATOR}(?P<label>\S.*)$",
           "a heading 'Stretch outcome 1: …': an outcome of the priority heading above it, its code the word and number"),
+    _rule("flat-heading", "heading", "paragraph", None,
+          "in a document whose headings have no levels (plain text, PDF), a paragraph that element-heading or "
+          "outcome-element-heading reads is a heading, however long its line"),
     _rule("numbered", "by place", "heading or paragraph", rf"^(?!(?:19|20)\d\d\b)(?P<code>{_CODE})(?:[.):]\s*|\s+)(?P<label>[A-Za-z].*)$",
           "a heading or paragraph that starts with a code ('1.1 …', '2A …', 'SO3 …'), under an element drafted above it "
           "(by its number: '1.1' and '1A' under '1'; else the heading it sits under): under a priority a heading is a "
