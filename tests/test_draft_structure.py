@@ -388,3 +388,14 @@ def test_a_by_2026_lead_in_dates_the_targets_of_its_list_and_numbered_items_are_
     assert [(w["code"], w["work stream"]) for w in drafted.rows["Workstreams"]] == [
         ("1.1", "Open a family hub in each locality"), ("1.2", "Train every nursery in healthy eating")]
     assert [c["to"] for c in drafted.rows["Contributions"]] == [outcome["id"], outcome["id"]]
+
+
+def test_a_sentence_that_starts_with_a_number_is_not_an_action(tmp_path):
+    path = tmp_path / "numbers.md"
+    path.write_text("# Invented Poverty Strategy 2024 to 2029\n\nTest data, invented: this document describes no real place.\n\n"
+                    "## Mission 1: End child poverty\n\n2 in 5 children in the borough live in poverty.\n\n"
+                    "3.5 million meals were served last year.\n\n1A Extend free school meals to every primary pupil.\n",
+                    encoding="utf-8")
+    drafted = draft(path)
+    assert [(w["code"], w["work stream"]) for w in drafted.rows["Workstreams"]] == [
+        ("1A", "Extend free school meals to every primary pupil")]

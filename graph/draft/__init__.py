@@ -416,7 +416,7 @@ class _Drafter:
             return True
         priority = next((e.id for e in reversed(self.open) if e.role == "priority"), self.priority[0])
         ident = self.outcome(label, block.text, priority, self.outcomes_of[priority or ""] + 1, "", block)
-        self.draft.rows["Outcomes"][-1]["code"] = code
+        next(r for r in self.draft.rows["Outcomes"] if r["id"] == ident).setdefault("code", code)  # drafted before: its first code
         self.say(f"outcome: '{label}' (code '{code}'), by rule outcome-element-heading ({self.at(block)}: '{match['word']}')")
         self.under = (ident, label, level)
         self.numbers[number] = _Element(level, "outcome", ident, label)
@@ -430,7 +430,7 @@ class _Drafter:
     def _numbered(self, i: int, block: Block) -> bool:
         """Draft a heading or paragraph that starts with a code ('1.1 …', '2A …') by its place; whether it did."""
         match = BY_ID["numbered"].pattern.match(block.text)
-        if match is None:
+        if match is None or (block.kind != "heading" and match["code"].isdigit()):
             return False
         code = match["code"]
         number = code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -460,7 +460,7 @@ class _Drafter:
             if parent.role == "outcome":
                 self._contribute(ident, parent.id, parent.label, block.text)
             self.say(f"work stream: '{label}' (code '{code}'), by rule numbered ({self.at(block)}: {how}, "
-                     f"{'an outcome' if parent.role == 'outcome' else 'a ' + parent.role}, '{parent.label}')"
+                     f"{'an' if parent.role[0] in 'aeiou' else 'a'} {parent.role}, '{parent.label}')"
                      + ("; it contributes to that outcome" if parent.role == "outcome" else ""))
         self.numbers[number] = element
         if block.kind == "heading":

@@ -132,8 +132,9 @@ RULES += (
     _rule("flat-heading", "heading", "paragraph", None,
           "in a document whose headings have no levels (plain text, PDF), a paragraph that element-heading or "
           "outcome-element-heading reads is a heading, however long its line"),
-    _rule("numbered", "by place", "heading or paragraph", rf"^(?!(?:19|20)\d\d\b)(?P<code>{_CODE})(?:[.):]\s*|\s+)(?P<label>[A-Za-z].*)$",
-          "a heading or paragraph that starts with a code ('1.1 …', '2A …', 'SO3 …'), under an element drafted above it "
+    _rule("numbered", "by place", "heading or paragraph", rf"^(?!(?:19|20)\d\d\b)(?P<code>{_CODE})(?:[.):]\s*|\s+)(?P<label>[A-Z].*)$",
+          "a heading, paragraph or list item that starts with a code ('1.1 …', '2A …', 'SO3 …'; a bare number only for a "
+          "heading: '2 in 5 children …' is a sentence) and a capital letter, under an element drafted above it "
           "(by its number: '1.1' and '1A' under '1'; else the heading it sits under): under a priority a heading is a "
           "priority part of it and a paragraph an action; under an outcome, an action contributing to it"),
     _rule("elements-lead-in", "priorities", "lead-in",
