@@ -399,3 +399,19 @@ def test_a_sentence_that_starts_with_a_number_is_not_an_action(tmp_path):
     drafted = draft(path)
     assert [(w["code"], w["work stream"]) for w in drafted.rows["Workstreams"]] == [
         ("1A", "Extend free school meals to every primary pupil")]
+
+
+def test_a_heading_naming_stretch_outcomes_leads_the_list_after_it(tmp_path):
+    path = tmp_path / "outcomes.md"
+    path.write_text("# Invented Local Outcome Improvement Plan 2017 to 2027\n\n"
+                    "Test data, invented: this document describes no real place.\n\n## Theme 2: People\n\n"
+                    "### Our stretch outcomes\n\n- 95% of children living in our priority localities will sustain a "
+                    "positive destination upon leaving school by 2026\n- Healthy life expectancy is five years longer by 2026\n",
+                    encoding="utf-8")
+    drafted = draft(path)
+    (theme,) = drafted.rows["Priorities"]
+    assert [(o["outcome"], o["priority"]) for o in drafted.rows["Outcomes"]] == [
+        ("95% of children living in our priority localities will sustain a positive destination upon leaving school by 2026",
+         theme["id"]), ("Healthy life expectancy is five years longer by 2026", theme["id"])]
+    assert "outcomes: 2, by rule outcomes-heading-lead-in (line 7: 'Our stretch outcomes')" in drafted.report
+    assert [(t["kind"], t["value"]) for t in drafted.rows["Targets"]] == [("target", "95"), ("change", "five years longer")]

@@ -269,10 +269,11 @@ class _Drafter:
         kind = next((k for k in ("outcomes", "workstreams", "priorities") if BY_ID[f"{k}-lead-in"].pattern.search(text)), None)
         rule = f"{kind}-lead-in"
         if kind is None:  # the words plans use for their elements and actions other than Luton's, for a list that follows
-            rule = next((r for r in ("elements-lead-in", "actions-lead-in") if BY_ID[r].pattern.search(text)), None)
+            heading = ("outcomes-heading-lead-in",) if block.kind == "heading" else ()
+            rule = next((r for r in ("elements-lead-in", "actions-lead-in", *heading) if BY_ID[r].pattern.search(text)), None)
             if rule is None or not self._own(items) or (block.kind == "paragraph" and not text.rstrip().endswith(":")):
                 return None
-            kind = "priorities" if rule == "elements-lead-in" else "workstreams"
+            kind = {"elements-lead-in": "priorities", "actions-lead-in": "workstreams"}.get(rule, "outcomes")
         own = self._own(items)
         if kind == "outcomes":
             if not own:
@@ -288,7 +289,7 @@ class _Drafter:
                          + "; drafted with none: fill in the priority each serves")
             for n, item in enumerate(own, 1):
                 self.outcome(_label(item), item.text, self.priority[0], n, "", item)
-            self.say(f"outcomes: {len(own)}, by rule outcomes-lead-in ({self.at(block)}: '{text}')")
+            self.say(f"outcomes: {len(own)}, by rule {rule} ({self.at(block)}: '{text}')")
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
         if kind == "workstreams":

@@ -15,6 +15,8 @@ mention. Each search then takes time in proportion to the sentence.
 import re
 from dataclasses import dataclass
 
+from graph.workbook.change import NUMBER_WORDS
+
 _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 # A name as published: capitalised words, joined by the small words names hold ("Health and Wellbeing Board"),
 # that do not start with a word that begins sentences rather than names ("This Strategy", "In 2023 the …").
@@ -118,6 +120,10 @@ _OUTCOME_WORDS = r"stretch outcome|long-term outcome|strategic outcome|outcome"
 _BY_YEAR = r"\b[Bb]y\s+(?P<date>(?:19|20)\d\d(?:/\d\d)?)\b"
 _NUMBER, _PER_CENT = r"\d+(?:\.\d+)?", r"\s*(?:%|per\s?cent)"
 _PERCENT = _NUMBER + _PER_CENT
+# A change in a unit, as the import reads it (graph.workbook.change): "five years longer", "3 percentage points higher".
+_AMOUNT = rf"(?:{_NUMBER}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+_IN_UNITS = (rf"\b{_AMOUNT}\s+(?:years?|months?|weeks?|days?|percentage points?|points?)\s+"
+             r"(?:longer|shorter|more|fewer|higher|lower|less)\b")
 # The most characters a lead-in in other words holds: a longer passage is not one, and is not read to its end for each word.
 _LEAD_IN = 300
 
@@ -148,13 +154,18 @@ RULES += (
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that names actions in other words ('improvement "
           "projects:', 'policy options', 'What we will do'): the list that follows holds work streams"),
+    _rule("outcomes-heading-lead-in", "outcomes", "heading",
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$)(?!.*\b(?:actions?|work\s?streams?)\b).*\boutcomes\b[^:]*$",
+          "a heading that names outcomes ('Our stretch outcomes', 'Long-term outcomes') with no colon: the list that "
+          "follows holds outcomes, as after outcomes-lead-in"),
     _rule("we-will", "work stream", "sentence", r"^[Ww]e will (?!.*:\s*$)(?P<action>\S.*?)\s*[.!?]?$",
           "a sentence 'We will …' under an outcome or a priority: an action (its words after 'We will'), "
           "contributing to the outcome it sits under"),
     _rule("target-change", "target (change)", "sentence",
           rf"(?i)(?P<value>(?:an?\s+)?{_PERCENT}\s+(?:increase|reduction|decrease|rise|fall|fewer|more|less|lower|higher)"
-          rf"|(?:reduced|increased|cut|reduce|increase|raised|raise|decrease|decreased)\s+by\s+{_PERCENT})",
-          "a sentence with a date ('by 2030') and a change ('a 10% increase', 'reduced by 42.5%', '25% fewer'): "
+          rf"|(?:reduced|increased|cut|reduce|increase|raised|raise|decrease|decreased)\s+by\s+{_PERCENT}|{_IN_UNITS})",
+          "a sentence with a date ('by 2030') and a change ('a 10% increase', 'reduced by 42.5%', '25% fewer', "
+          "'five years longer'): "
           "a change target, its value the change as published"),
     _rule("target-level", "target (level)", "sentence", rf"(?i)(?P<value>{_NUMBER}){_PER_CENT}\s+of\b",
           "a sentence with a date and a level ('90% of working people …'): a level target, its value the number published"),
