@@ -69,6 +69,9 @@ class _Drafter:
         self.organisations: dict[str, str] = {}  # name, lower-cased: id
         self.outcomes: dict[str, str] = {}  # label, lower-cased: id
         self.outcomes_of: Counter[str] = Counter()  # a priority's id ('' for none): how many outcomes serve it
+        self.children: Counter[str] = Counter()  # a priority's id: how many priorities are part of it
+        self.priorities_by: dict[tuple[str, str], dict] = {}  # ('id', its id) and ('label', lower-cased): its row
+        self.indexed = 0  # how many Priorities rows priorities_by holds
         self.ranks: dict[str, int] = {}  # an element's word ('ambition'), lower-cased: its rank among a heading level's
         self.open: list[_Element] = []  # the elements drafted from the headings above the block being read, outermost first
         self.numbers: dict[str, _Element] = {}  # a code's number ('1', '1.1', '2A'): the element it is the code of
@@ -376,7 +379,8 @@ class _Drafter:
         parent = self._parent(level)
         if parent is not None and parent.role == "priority":
             row["part of"] = parent.id
-            row["position"] = sum(1 for r in self.draft.rows["Priorities"] if r.get("part of") == parent.id)
+            self.children[parent.id] += 1
+            row["position"] = self.children[parent.id]
             numbered = BY_ID["element-heading"].pattern.match(block.text)  # "Priority 1: …" has a code, "Priority: …" none
             code = code or row.get("code", "") or (numbered["code"] if numbered else "")
             if code:
@@ -399,7 +403,7 @@ class _Drafter:
         label, code, said = match["label"], match["code"], match["number"]
         number = str(count_of(said)) if said.isalpha() and len(said) > 1 else said.upper()
         self.used.add(i)
-        again = next((r for r in self.draft.rows["Priorities"] if r["priority"].lower() == label.lower()), None)
+        again = self._priority("label", label.lower())
         if rule == "element-heading" and again is not None:  # a plan lists its objectives, then gives each a section
             again.setdefault("code", code)
             self.say(f"priority: '{label}' again ({self.at(block)}), by rule element-heading: the row already drafted")
@@ -409,24 +413,29 @@ class _Drafter:
             self.priority = (again["id"], level)
             return True
         if rule == "element-heading":
-            siblings = sum(1 for r in self.draft.rows["Priorities"] if r.get("part of", "") == self._part_of(level))
-            ident = self.add("Priorities", "priority", label, block.text, position=siblings + 1, code=code)
+            top = len(self.draft.rows["Priorities"]) - self.children.total()  # those part of none; _nest places one that is
+            ident = self.add("Priorities", "priority", label, block.text, position=top + 1, code=code)
             self.say(f"priority: '{label}' (code '{code}'), by rule element-heading ({self.at(block)}: '{match['word']}')")
             self._nest(block, level, self.draft.rows["Priorities"][-1], code, number)
             self.priority = (ident, level)
             return True
         priority = next((e.id for e in reversed(self.open) if e.role == "priority"), self.priority[0])
         ident = self.outcome(label, block.text, priority, self.outcomes_of[priority or ""] + 1, "", block)
-        next(r for r in self.draft.rows["Outcomes"] if r["id"] == ident).setdefault("code", code)  # drafted before: its first code
+        if self.draft.rows["Outcomes"][-1]["id"] == ident:  # drafted now, not the row drafted before with its first code
+            self.draft.rows["Outcomes"][-1]["code"] = code
         self.say(f"outcome: '{label}' (code '{code}'), by rule outcome-element-heading ({self.at(block)}: '{match['word']}')")
         self.under = (ident, label, level)
         self.numbers[number] = _Element(level, "outcome", ident, label)
         self.open.append(self.numbers[number])
         return True
 
-    def _part_of(self, level: float) -> str:
-        parent = self._parent(level)
-        return parent.id if parent is not None and parent.role == "priority" else ""
+    def _priority(self, by: str, key: str) -> dict | None:
+        """The Priorities row whose ``by`` ('id', or 'label' lower-cased) is ``key``, the first so labelled; each row indexed once."""
+        for row in self.draft.rows["Priorities"][self.indexed:]:
+            self.priorities_by.setdefault(("label", row["priority"].lower()), row)
+            self.priorities_by[("id", row["id"])] = row
+        self.indexed = len(self.draft.rows["Priorities"])
+        return self.priorities_by.get((by, key))
 
     def _numbered(self, i: int, block: Block) -> bool:
         """Draft a heading or paragraph that starts with a code ('1.1 …', '2A …') by its place; whether it did."""
@@ -447,8 +456,8 @@ class _Drafter:
         label = _ITEM_END.sub("", match["label"]).strip()
         self.used.add(i)
         if block.kind == "heading" and parent.role == "priority":
-            siblings = sum(1 for r in self.draft.rows["Priorities"] if r.get("part of") == parent.id)
-            ident = self.add("Priorities", "priority", label, block.text, position=siblings + 1, code=code,
+            self.children[parent.id] += 1
+            ident = self.add("Priorities", "priority", label, block.text, position=self.children[parent.id], code=code,
                              **{"part of": parent.id})
             element = _Element(level, "priority", ident, label)
             self.say(f"priority: '{label}' (code '{code}'), part of '{parent.label}', by rule numbered ({self.at(block)}: {how})")
@@ -474,8 +483,9 @@ class _Drafter:
         if not said:
             return False
         outcome = self.under and (self.under[0], self.under[1])
-        parent = outcome or next(((r["id"], r["priority"]) for r in self.draft.rows["Priorities"] if r["id"] == self.priority[0]),
-                                 None) or next(((e.id, e.label) for e in reversed(self.open) if e.role == "priority"), None)
+        latest = self._priority("id", self.priority[0]) if self.priority[0] else None
+        parent = outcome or ((latest["id"], latest["priority"]) if latest else None) or next(
+            ((e.id, e.label) for e in reversed(self.open) if e.role == "priority"), None)
         if parent is None:
             self.say(f"not used: 'We will' sentence(s) at {self.at(block)} ('{said[0][0][:60]}') sit under no outcome "
                      "or priority, by rule we-will")
