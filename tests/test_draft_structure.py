@@ -428,3 +428,24 @@ def test_thousands_of_nested_and_numbered_headings_draft_in_time_in_proportion(t
     assert time.perf_counter() - start < 5  # about 1 s; looking each row up among all the others took 40 s
     assert (len(drafted.rows["Priorities"]), len(drafted.rows["Workstreams"])) == (12000, 6000)
     assert drafted.rows["Priorities"][-1]["part of"] == drafted.rows["Priorities"][-2]["id"]
+
+
+def test_a_table_cell_spanning_rows_is_one_priority_of_each_row(tmp_path):
+    path = tmp_path / "span.html"
+    path.write_text("<html><body><h1>Invented Children's Plan 2024 to 2027</h1>"
+                    "<p>Test data, invented: this document describes no real place.</p><table>"
+                    "<tr><th>Our ambition</th><th>Main outcomes</th><th>What we will do</th></tr>"
+                    "<tr><td rowspan='2'>Children are safe</td><td>Fewer children in care</td><td>Expand conferencing</td></tr>"
+                    "<tr><td>Fewer children missing from home</td><td>Fund return interviews</td></tr>"
+                    "<tr><td>Children are healthy</td><td>More children at a healthy weight</td><td rowspan='9'>Offer health visits</td></tr>"
+                    "</table></body></html>", encoding="utf-8")
+    drafted = draft(path)
+    safe, healthy = (p["id"] for p in drafted.rows["Priorities"])
+    assert [(o["outcome"], o["priority"]) for o in drafted.rows["Outcomes"]] == [
+        ("Fewer children in care", safe), ("Fewer children missing from home", safe), ("More children at a healthy weight", healthy)]
+    outcome = {o["outcome"]: o["id"] for o in drafted.rows["Outcomes"]}
+    action = {w["work stream"]: w["id"] for w in drafted.rows["Workstreams"]}
+    assert sorted((c["from"], c["to"]) for c in drafted.rows["Contributions"]) == sorted([
+        (action["Expand conferencing"], outcome["Fewer children in care"]),
+        (action["Fund return interviews"], outcome["Fewer children missing from home"]),
+        (action["Offer health visits"], outcome["More children at a healthy weight"])])

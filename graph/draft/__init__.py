@@ -523,10 +523,14 @@ class _Drafter:
         for n, row in enumerate(block.rows[1:], 2):
             cells = {rule: [line for cell, r in zip(row, roles) if r == rule for line in cell.splitlines()] for rule in TABLE_ROLES}
             at = f"{self.at(block)}, row {n}"
-            priorities = [self.add("Priorities", "priority", _ITEM_END.sub("", line).strip(), line,
-                                   position=len(self.draft.rows["Priorities"]) + 1) for line in cells["table-priority"]]
+            priorities = []
             for line in cells["table-priority"]:
-                self.say(f"priority: '{_ITEM_END.sub('', line).strip()}', by rule table-priority ({at})")
+                label = _ITEM_END.sub("", line).strip()
+                again = self._priority("label", label.lower())  # a cell spanning several rows, or the same words again
+                if again is None:
+                    self.say(f"priority: '{label}', by rule table-priority ({at})")
+                priorities.append(again["id"] if again else self.add("Priorities", "priority", label, line,
+                                                                     position=len(self.draft.rows["Priorities"]) + 1))
             priority = priorities[0] if len(priorities) == 1 else None
             outcomes = []
             for line in cells["table-outcome"]:

@@ -232,7 +232,7 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
     # table whose rows and cells they are (None: none, or a table inside a table, whose words are its cell's).
     inside = {id(soup): (0, False, None, None, None, 0, None, None)}
     drafted: list[tuple[str, list[str], int, int]] = []  # kind, words, place, level
-    tables: dict[int, list[list[list[str]]]] = {}  # a table's index in drafted: its rows, each a list of its cells' words
+    tables: dict[int, list[list[tuple[list[str], int]]]] = {}  # a table's index in drafted: its rows, of (a cell's words, rowspan)
     number = 0
     for node in soup.descendants:
         depth, in_table, item, paragraph, heading, lists, cell, rows = inside[id(node.parent)]
@@ -269,13 +269,36 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
             rows.append([])
         elif name in ("td", "th") and rows is not None:
             cell = []
-            (rows[-1] if rows else rows.append([]) or rows[-1]).append(cell)
+            span = node.get("rowspan", "1")
+            (rows[-1] if rows else rows.append([]) or rows[-1]).append((cell, int(span) if span.isdigit() else 1))
         inside[id(node)] = (depth + 1, in_table or name == "table", words if name == "li" else item,
                             words if kind == "paragraph" else paragraph, words if kind == "heading" else heading,
                             lists + (name in ("ul", "ol")), cell, rows)
-    return [Block(kind, _clean("".join(words)), place, level,
-                  tuple(tuple(_cell_lines("".join(c)) for c in row) for row in tables[n] if row) if n in tables else ())
+    return [Block(kind, _clean("".join(words)), place, level, _grid(tables[n]) if n in tables else ())
             for n, (kind, words, place, level) in enumerate(drafted)]
+
+
+def _grid(rows: list[list[tuple[list[str], int]]]) -> tuple[tuple[str, ...], ...]:
+    """A table's rows as the reader sees them: a cell that spans several rows (rowspan) stands in each, in its column."""
+    grid, carried = [], {}  # a column: the words of the cell spanning into it, and how many more rows it spans
+    for row in rows:
+        cells, n, column, last = [], 0, 0, max(carried, default=-1)
+        while n < len(row) or column <= last:
+            if column in carried:
+                words, more = carried.pop(column)
+            elif n < len(row):
+                (words, more), n = row[n], n + 1
+            else:
+                words, more = "", 1
+            if isinstance(words, list):
+                words = _cell_lines("".join(words))
+            if more > 1:
+                carried[column] = (words, more - 1)
+            cells.append(words)
+            column += 1
+        if any(cells):
+            grid.append(tuple(cells))
+    return tuple(grid)
 
 
 def _too_much_text(path: Path, most: int) -> DocumentError:
