@@ -12,21 +12,31 @@ where the document was ambiguous.
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
-from graph.draft.rules import BY_ID, count_of, life_course, period_of
+from graph.draft.rules import BY_ID, TABLE_ROLES, count_of, life_course, period_of
 from graph.settings import DEFAULTS
 
 __all__ = ["Draft", "DraftError", "DocumentError", "draft"]
 
-_SHEETS = ("Strategy", "Priorities", "Outcomes", "Workstreams", "Contributions", "Organisations")
+_SHEETS = ("Strategy", "Priorities", "Outcomes", "Workstreams", "Contributions", "Organisations", "Targets")
 # How many of a document's first blocks are its cover, where a period may stand on its own line under the title.
 _COVER_BLOCKS = 5
 # What ends a list item without being part of what it names: "…smoke;", "…housing; and".
 _ITEM_END = re.compile(r"(?:[;,.]|;?\s+(?:and|or))\s*$")
+
+
+@dataclass(frozen=True)
+class _Element:
+    """A priority, outcome or work stream drafted from a heading or a numbered passage: what sits below it may be part of it."""
+
+    level: float  # its heading's level, and its rank there (_Drafter._level); 0 for a paragraph's
+    role: str  # priority, outcome or action
+    id: str
+    label: str
 
 
 class DraftError(Exception):
@@ -65,6 +75,15 @@ class _Drafter:
         self.organisations: dict[str, str] = {}  # name, lower-cased: id
         self.outcomes: dict[str, str] = {}  # label, lower-cased: id
         self.outcomes_of: Counter[str] = Counter()  # a priority's id ('' for none): how many outcomes serve it
+        self.children: Counter[str] = Counter()  # a priority's id: how many priorities are part of it
+        self.priorities_by: dict[tuple[str, str], dict] = {}  # ('id', its id) and ('label', lower-cased): its row
+        self.indexed = 0  # how many Priorities rows priorities_by holds
+        self.ranks: dict[str, int] = {}  # an element's word ('ambition'), lower-cased: its rank among a heading level's
+        self.open: list[_Element] = []  # the elements drafted from the headings above the block being read, outermost first
+        self.numbers: dict[str, _Element] = {}  # a code's number ('1', '1.1', '2A'): the element it is the code of
+        self.actions_of: Counter[str] = Counter()  # an element's id ('' for none): how many actions sit under it
+        self.drafted_of: dict[int, _Element] = {}  # a block (by id()): the outcome or work stream drafted from it
+        self.context: dict[int, _Element | None] = {}  # a block (by id()): the outcome or work stream it sits under
 
     def at(self, block: Block) -> str:
         return f"{self.unit} {block.where}"
@@ -107,6 +126,7 @@ class _Drafter:
             return known
         ident = self.outcomes[label.lower()] = self.add("Outcomes", "outcome", label, quote, priority=priority or "",
                                                          position=position)
+        self.drafted_of[id(block)] = _Element(block.level, "outcome", ident, label)
         self.outcomes_of[priority or ""] += 1
         if rule:
             self.say(f"outcome: '{label}', by rule {rule} ({self.at(block)})")
@@ -192,8 +212,8 @@ class _Drafter:
     def body(self) -> None:
         # The priority the outcomes that follow serve, and the outcome the actions that follow are under,
         # each with the level of the heading that named it (0 when a lead-in did): a heading as high ends them.
-        self.priority: tuple[str | None, int] = (None, 0)
-        self.under: tuple[str, str, int] | None = None
+        self.priority: tuple[str | None, float] = (None, 0)
+        self.under: tuple[str, str, float] | None = None
         self.priorities_of_lists = 0
         i = 0
         while i < len(self.blocks):
@@ -201,39 +221,59 @@ class _Drafter:
             items = self._items_after(i)
             if block.kind == "heading":
                 self._heading(i, block)
+            self.context[id(block)] = self._here()
             if block.kind in ("paragraph", "heading"):
                 consumed = self._lead_in(i, block, items)
                 if consumed is not None:
+                    self.context.update((id(b), self._here()) for b in self.blocks[i + 1:i + 1 + consumed])
                     i += 1 + consumed
                     continue
+            if block.kind == "paragraph" and (self._numbered(i, block) or self._we_will(i, block)):
+                i += 1
+                continue
             if block.kind == "item" and i not in self.used:
                 run = [block, *self._items_after(i)]
+                self.context.update((id(b), self._here()) for b in run)
+                if all(BY_ID["numbered"].pattern.match(b.text) for b in run):  # '- 1.1 …', each item its code
+                    drafted = [self._numbered(i + n, b) for n, b in enumerate(run)]  # each, not only up to the first drafted
+                    if any(drafted):
+                        i += len(run)
+                        continue
                 self.say(f"ambiguous: a list of {len(run)} item(s) at {self.at(block)} ('{run[0].text[:60]}') has no "
                          "lead-in that says what it holds; not used")
                 i += len(run)
                 continue
-            if block.kind == "table":
+            if block.kind == "table" and block.rows:
+                self._table(block)
+            elif block.kind == "table":
                 self.say(f"not used: a table ({self.at(block)}): the drafter reads headings, paragraphs and lists only")
             i += 1
 
     def _heading(self, i: int, block: Block) -> None:
-        if self.priority[0] is not None and self.priority[1] and block.level <= self.priority[1]:
+        level = self._level(block)
+        if self.priority[0] is not None and self.priority[1] and level <= self.priority[1]:
             self.priority = (None, 0)
-        if self.under is not None and block.level <= self.under[2]:
+        if self.under is not None and level <= self.under[2]:
             self.under = None
+        while self.open and self.open[-1].level >= level:
+            self.open.pop()
         heading = BY_ID["priority-heading"].pattern.match(block.text)
         named = BY_ID["outcome-heading"].pattern.match(block.text)
         if heading:
             label = heading.group("priority")
             position = len(self.draft.rows["Priorities"]) + 1
-            self.priority = (self.add("Priorities", "priority", label, block.text, position=position), block.level)
+            self.priority = (self.add("Priorities", "priority", label, block.text, position=position), level)
             self.used.add(i)
             self.say(f"priority: '{label}', by rule priority-heading ({self.at(block)})")
+            self._nest(block, level, self.draft.rows["Priorities"][-1])
         elif named:
             label = named.group("outcome")
             position = self.outcomes_of[self.priority[0] or ""] + 1
-            self.under = (self.outcome(label, block.text, self.priority[0], position, "outcome-heading", block), label, block.level)
+            self.under = (self.outcome(label, block.text, self.priority[0], position, "outcome-heading", block), label, level)
             self.used.add(i)
+            self.open.append(_Element(level, "outcome", self.under[0], label))
+        elif not self._element_heading(i, block, level):
+            self._numbered(i, block)
 
     def _items_after(self, i: int) -> list[Block]:
         """The items of the list that starts after block ``i`` (its own, not those of lists inside it)."""
@@ -254,8 +294,13 @@ class _Drafter:
         """Draft what the lead-in at ``i`` says the blocks after it hold; how many it drafted from; None if no rule applies."""
         text = block.text
         kind = next((k for k in ("outcomes", "workstreams", "priorities") if BY_ID[f"{k}-lead-in"].pattern.search(text)), None)
-        if kind is None:
-            return None
+        rule = f"{kind}-lead-in"
+        if kind is None:  # the words plans use for their elements and actions other than Luton's, for a list that follows
+            heading = ("outcomes-heading-lead-in",) if block.kind == "heading" else ()
+            rule = next((r for r in ("elements-lead-in", "actions-lead-in", *heading) if BY_ID[r].pattern.search(text)), None)
+            if rule is None or not self._own(items) or (block.kind == "paragraph" and not text.rstrip().endswith(":")):
+                return None
+            kind = {"elements-lead-in": "priorities", "actions-lead-in": "workstreams"}.get(rule, "outcomes")
         own = self._own(items)
         if kind == "outcomes":
             if not own:
@@ -271,7 +316,7 @@ class _Drafter:
                          + "; drafted with none: fill in the priority each serves")
             for n, item in enumerate(own, 1):
                 self.outcome(_label(item), item.text, self.priority[0], n, "", item)
-            self.say(f"outcomes: {len(own)}, by rule outcomes-lead-in ({self.at(block)}: '{text}')")
+            self.say(f"outcomes: {len(own)}, by rule {rule} ({self.at(block)}: '{text}')")
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
         if kind == "workstreams":
@@ -286,11 +331,10 @@ class _Drafter:
                          "by rule responsible-for")
             for n, item in enumerate(own, 1):
                 ident = self.add("Workstreams", "work stream", _label(item), item.text, owner=owner, position=n)
+                self.drafted_of[id(item)] = _Element(0, "action", ident, _label(item))
                 if self.under is not None:  # the document lists the action under the outcome, in so many words
-                    self.draft.rows["Contributions"].append({
-                        "id": f"{ident}--{self.under[0]}", "from": ident, "to": self.under[0],  # as export names a link
-                        "rationale": f"listed under '{self.under[1]}' in the document", "source": self.source, "quote": item.text})
-            self.say(f"work streams: {len(own)}, by rule workstreams-lead-in ({self.at(block)}: '{text}')"
+                    self._contribute(ident, self.under[0], self.under[1], item.text)
+            self.say(f"work streams: {len(own)}, by rule {rule} ({self.at(block)}: '{text}')"
                      + (f"; each contributes to '{self.under[1]}', by rule actions-under-outcome" if self.under else ""))
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
@@ -303,13 +347,275 @@ class _Drafter:
             for item in chosen:
                 label = _label(item) if item.kind == "item" else item.text
                 ident = self.add("Priorities", "priority", label, item.text, position=len(self.draft.rows["Priorities"]) + 1)
-                self.say(f"priority: '{label[:70]}', by rule priorities-lead-in ({self.at(item)}, after '{text}')")
+                self.say(f"priority: '{label[:70]}', by rule {rule} ({self.at(item)}, after '{text}')")
             # Outcomes that follow serve this priority; after a list of several, which one is not said.
             self.priority = (ident if len(chosen) == 1 else None, 0)
             self.priorities_of_lists = len(chosen)
             consumed = len(items) if own else 1
             self.used.update(range(i, i + 1 + consumed))
             return consumed
+
+    # -- the elements plans name in other words, their numbering, "We will …", tables, and targets (issue 27)
+
+    def _here(self) -> _Element | None:
+        """The outcome (or, failing one, the work stream) the block being read sits under, if any."""
+        if self.under is not None:
+            return _Element(self.under[2], "outcome", self.under[0], self.under[1])
+        return next((e for e in reversed(self.open) if e.role in ("outcome", "action")), None)
+
+    def flat_headings(self) -> None:
+        """In a document whose headings have no levels (text, PDF), read a paragraph 'Ambition 1 – …' as a heading.
+
+        Such a line may run as long as the page, which the reader takes for a
+        paragraph; its words say it heads what follows.
+        """
+        if any(b.level != 1 for b in self.blocks if b.kind == "heading"):
+            return
+        for i, block in enumerate(self.blocks):
+            if block.kind == "paragraph" and any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading")):
+                self.blocks[i] = replace(block, kind="heading", level=1)
+                self.say(f"heading: '{block.text[:60]}' ({self.at(block)}), by rule flat-heading: the document gives its "
+                         "headings no levels, and its words name an element")
+
+    def _level(self, block: Block) -> float:
+        """A heading's level, and under it, where its words place it among headings of that level.
+
+        A PDF or a text file gives every heading level 1: there, 'Priority 1: …'
+        after 'Ambition 1 – …' is under it, as the first word a plan uses for
+        its elements ranks above the next ('Priority 2' then closes 'Priority 1'
+        only); a heading that starts with a code ranks below all of them.
+        """
+        for rule, word in (("priority-heading", "priority"), ("outcome-heading", "outcome"),
+                           ("element-heading", None), ("outcome-element-heading", None)):
+            match = BY_ID[rule].pattern.match(block.text)
+            if match:
+                word = (word or match["word"]).lower()
+                return block.level + self.ranks.setdefault(word, len(self.ranks)) / 100
+        numbered = BY_ID["numbered"].pattern.match(block.text)
+        return block.level + (0.5 + numbered["code"].count(".") / 100 if numbered else 0)
+
+    def _parent(self, level: float) -> _Element | None:
+        """The innermost element drafted from a heading of a higher level than ``level`` (a paragraph's: 0, any)."""
+        return next((e for e in reversed(self.open) if not level or e.level < level), None)
+
+    def _nest(self, block: Block, level: float, row: dict, code: str = "", number: str = "") -> None:
+        """Open the priority drafted from heading ``block``; under a priority heading of a higher level, it is part of it."""
+        parent = self._parent(level)
+        if parent is not None and parent.role == "priority":
+            row["part of"] = parent.id
+            self.children[parent.id] += 1
+            row["position"] = self.children[parent.id]
+            numbered = BY_ID["element-heading"].pattern.match(block.text)  # "Priority 1: …" has a code, "Priority: …" none
+            code = code or row.get("code", "") or (numbered["code"] if numbered else "")
+            if code:
+                row["code"] = code
+            self.say(f"priority: '{row['priority']}' is part of '{parent.label}', by rule element-heading: its heading "
+                     f"({self.at(block)}) sits under that one's, of a higher level")
+        element = _Element(level, "priority", row["id"], row["priority"])
+        self.open.append(element)
+        if number:
+            self.numbers[number] = element
+
+    def _element_heading(self, i: int, block: Block, level: float) -> bool:
+        """Draft a heading that names a priority or an outcome in the words plans use ('Ambition 2 – …'); whether it did."""
+        for rule in ("element-heading", "outcome-element-heading"):
+            match = BY_ID[rule].pattern.match(block.text)
+            if match:
+                break
+        else:
+            return False
+        label, code, said = match["label"], match["code"], match["number"]
+        number = str(count_of(said)) if said.isalpha() and len(said) > 1 else said.upper()
+        self.used.add(i)
+        again = self._priority("label", label.lower())
+        if rule == "element-heading" and again is not None:  # a plan lists its objectives, then gives each a section
+            again.setdefault("code", code)
+            self.say(f"priority: '{label}' again ({self.at(block)}), by rule element-heading: the row already drafted")
+            element = _Element(level, "priority", again["id"], label)
+            self.open.append(element)
+            self.numbers[number] = element
+            self.priority = (again["id"], level)
+            return True
+        if rule == "element-heading":
+            top = len(self.draft.rows["Priorities"]) - self.children.total()  # those part of none; _nest places one that is
+            ident = self.add("Priorities", "priority", label, block.text, position=top + 1, code=code)
+            self.say(f"priority: '{label}' (code '{code}'), by rule element-heading ({self.at(block)}: '{match['word']}')")
+            self._nest(block, level, self.draft.rows["Priorities"][-1], code, number)
+            self.priority = (ident, level)
+            return True
+        priority = next((e.id for e in reversed(self.open) if e.role == "priority"), self.priority[0])
+        ident = self.outcome(label, block.text, priority, self.outcomes_of[priority or ""] + 1, "", block)
+        if self.draft.rows["Outcomes"][-1]["id"] == ident:  # drafted now, not the row drafted before with its first code
+            self.draft.rows["Outcomes"][-1]["code"] = code
+        self.say(f"outcome: '{label}' (code '{code}'), by rule outcome-element-heading ({self.at(block)}: '{match['word']}')")
+        self.under = (ident, label, level)
+        self.numbers[number] = _Element(level, "outcome", ident, label)
+        self.open.append(self.numbers[number])
+        return True
+
+    def _priority(self, by: str, key: str) -> dict | None:
+        """The Priorities row whose ``by`` ('id', or 'label' lower-cased) is ``key``, the first so labelled; each row indexed once."""
+        for row in self.draft.rows["Priorities"][self.indexed:]:
+            self.priorities_by.setdefault(("label", row["priority"].lower()), row)
+            self.priorities_by[("id", row["id"])] = row
+        self.indexed = len(self.draft.rows["Priorities"])
+        return self.priorities_by.get((by, key))
+
+    def _numbered(self, i: int, block: Block) -> bool:
+        """Draft a heading or paragraph that starts with a code ('1.1 …', '2A …') by its place; whether it did."""
+        match = BY_ID["numbered"].pattern.match(block.text)
+        if match is None or (block.kind != "heading" and match["code"].isdigit()):
+            return False
+        code = match["code"]
+        number = code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        above = re.sub(r"(?:\.\d+|(?<=\d)[A-Z])$", "", number)
+        parent = self.numbers.get(above) if above != number else None
+        how = f"its number '{number}' is under '{above}'" if parent else "the heading above it"
+        level = self._level(block) if block.kind == "heading" else 0
+        parent = parent or self._parent(level)
+        if parent is None:
+            self.say(f"not used: '{block.text[:60]}' ({self.at(block)}) starts with a code ('{code}') and sits under "
+                     "nothing drafted, by rule numbered")
+            return False
+        label = _ITEM_END.sub("", match["label"]).strip()
+        self.used.add(i)
+        if block.kind == "heading" and parent.role == "priority":
+            self.children[parent.id] += 1
+            ident = self.add("Priorities", "priority", label, block.text, position=self.children[parent.id], code=code,
+                             **{"part of": parent.id})
+            element = _Element(level, "priority", ident, label)
+            self.say(f"priority: '{label}' (code '{code}'), part of '{parent.label}', by rule numbered ({self.at(block)}: {how})")
+        else:
+            self.actions_of[parent.id] += 1
+            ident = self.add("Workstreams", "work stream", label, block.text, owner="", position=self.actions_of[parent.id],
+                             code=code)
+            element = _Element(level, "action", ident, label)
+            self.drafted_of[id(block)] = element
+            if parent.role == "outcome":
+                self._contribute(ident, parent.id, parent.label, block.text)
+            self.say(f"work stream: '{label}' (code '{code}'), by rule numbered ({self.at(block)}: {how}, "
+                     f"{'an' if parent.role[0] in 'aeiou' else 'a'} {parent.role}, '{parent.label}')"
+                     + ("; it contributes to that outcome" if parent.role == "outcome" else ""))
+        self.numbers[number] = element
+        if block.kind == "heading":
+            self.open.append(element)
+        return True
+
+    def _we_will(self, i: int, block: Block) -> bool:
+        """Draft each 'We will …' sentence of paragraph ``block`` under an outcome or priority as an action; whether any was."""
+        said = [(s, m) for s in _sentences(block.text) if (m := BY_ID["we-will"].pattern.match(s))]
+        if not said:
+            return False
+        outcome = self.under and (self.under[0], self.under[1])
+        latest = self._priority("id", self.priority[0]) if self.priority[0] else None
+        parent = outcome or ((latest["id"], latest["priority"]) if latest else None) or next(
+            ((e.id, e.label) for e in reversed(self.open) if e.role == "priority"), None)
+        if parent is None:
+            self.say(f"not used: 'We will' sentence(s) at {self.at(block)} ('{said[0][0][:60]}') sit under no outcome "
+                     "or priority, by rule we-will")
+            return False
+        self.used.add(i)
+        for sentence, match in said:
+            self.actions_of[parent[0]] += 1
+            label = match["action"]
+            ident = self.add("Workstreams", "work stream", label, sentence, owner="", position=self.actions_of[parent[0]])
+            if outcome:
+                self._contribute(ident, parent[0], parent[1], sentence)
+            self.say(f"work stream: '{label}', by rule we-will ({self.at(block)})"
+                     + (f"; it contributes to '{parent[1]}', the outcome it sits under" if outcome
+                        else f", under the priority '{parent[1]}'"))
+        return True
+
+    def _contribute(self, ident: str, to: str, label: str, quote: str) -> None:
+        """The document lists the action ``ident`` under the outcome ``to``, in so many words: it contributes to it."""
+        self.draft.rows["Contributions"].append({
+            "id": f"{ident}--{to}", "from": ident, "to": to,  # as export names a link
+            "rationale": f"listed under '{label}' in the document", "source": self.source, "quote": quote})
+
+    def _table(self, block: Block) -> None:
+        """Draft a table's rows by what its header row says each column holds: priorities, outcomes, actions, targets."""
+        header, roles = block.rows[0], []
+        for column, words in enumerate(header):
+            rule = next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
+            roles.append(rule)
+            self.say(f"table at {self.at(block)}: column {column + 1} ('{words}') holds {BY_ID[rule].finds}, by rule {rule}"
+                     if rule else f"not used: column {column + 1} ('{words}') of the table at {self.at(block)}: its "
+                     "header names nothing the rules know")
+        if not {"table-priority", "table-outcome", "table-action"} & set(roles):
+            self.say(f"not used: the table at {self.at(block)}: its header row names no priorities, outcomes or actions")
+            return
+        for n, row in enumerate(block.rows[1:], 2):
+            cells = {rule: [line for cell, r in zip(row, roles) if r == rule for line in cell.splitlines()] for rule in TABLE_ROLES}
+            at = f"{self.at(block)}, row {n}"
+            priorities = []
+            for line in cells["table-priority"]:
+                label = _ITEM_END.sub("", line).strip()
+                again = self._priority("label", label.lower())  # a cell spanning several rows, or the same words again
+                if again is None:
+                    self.say(f"priority: '{label}', by rule table-priority ({at})")
+                priorities.append(again["id"] if again else self.add("Priorities", "priority", label, line,
+                                                                     position=len(self.draft.rows["Priorities"]) + 1))
+            priority = priorities[0] if len(priorities) == 1 else None
+            outcomes = []
+            for line in cells["table-outcome"]:
+                label = _ITEM_END.sub("", line).strip()
+                ident = self.outcome(label, line, priority, self.outcomes_of[priority or ""] + 1, "", block)
+                self.say(f"outcome: '{label}', by rule table-outcome ({at})")
+                outcomes.append(_Element(0, "outcome", ident, label))
+            one = outcomes[0] if len(outcomes) == 1 else None
+            for line in cells["table-action"]:
+                self.actions_of[priority or ""] += 1
+                label = _ITEM_END.sub("", line).strip()
+                ident = self.add("Workstreams", "work stream", label, line, owner="", position=self.actions_of[priority or ""])
+                if one is not None:
+                    self._contribute(ident, one.id, one.label, line)
+                self.say(f"work stream: '{label}', by rule table-action ({at})"
+                         + (f"; it contributes to '{one.label}', the one outcome of its row" if one else ""))
+            if cells["table-action"] and len(outcomes) > 1:
+                self.say(f"ambiguous: the actions of {at} sit beside {len(outcomes)} outcomes; which each serves is not "
+                         "said: no contribution drafted")
+            for line in cells["table-measure"]:
+                self._targets_in(line, at, one)
+
+    def targets(self) -> None:
+        """Draft the targets each heading, paragraph and item states, for the outcome or work stream it is or sits under."""
+        lead = None  # the date a lead-in 'By 2026:' gives the items of the list after it
+        for block in self.blocks:
+            if block.kind != "item":
+                said = BY_ID["target-date-lead-in"].pattern.match(block.text)
+                lead = said["date"] if said else None
+                if said:
+                    continue
+            if block.kind in ("heading", "paragraph", "item"):
+                self._targets_in(block.text, self.at(block), self.drafted_of.get(id(block)) or self.context.get(id(block)), lead)
+
+    def _targets_in(self, text: str, at: str, of: _Element | None, lead: str | None = None) -> None:
+        """Draft the targets the sentences of ``text`` state, for ``of``; ``lead``: the date of the lead-in above them."""
+        from graph.workbook.change import read_change
+
+        for sentence in _sentences(text):
+            dated = BY_ID["target-date"].pattern.search(sentence)
+            if dated is None and lead is None:
+                continue
+            change, level = BY_ID["target-change"].pattern.search(sentence), BY_ID["target-level"].pattern.search(sentence)
+            undated = sentence[:dated.start()] + sentence[dated.end():] if dated else sentence
+            if change and not isinstance(read_change(change["value"]), str):
+                kind, value, rule = "change", change["value"], "target-change"
+            elif level:
+                kind, value, rule = "target", level["value"], "target-level"
+            elif (BY_ID["target-milestone"].pattern.search(sentence) or not dated) and not re.search(r"\d", undated):
+                kind, value, rule = "milestone", "", "target-milestone"
+            else:
+                self.say(f"ambiguous: '{sentence[:80]}' ({at}) gives a date and no level, change or milestone the rules "
+                         "know; not drafted")
+                continue
+            date, by = (dated["date"], "target-date") if dated else (lead, "target-date-lead-in")
+            self.draft.rows["Targets"].append({
+                "id": self.slug(f"target {sentence}"), "kind": kind, "value": value, "date": date,
+                "for": of.id if of else "", "source": self.source, "quote": sentence})
+            self.say(f"target ({'level' if kind == 'target' else kind}{': ' + repr(value) if value else ''}) by {date}, "
+                     f"by rules {rule} and {by} ({at})"
+                     + (f", for '{of.label}'" if of else ": it sits under no outcome or work stream; fill in 'for' or 'indicator'"))
 
     def unused(self) -> None:
         for i, block in enumerate(self.blocks):
@@ -327,7 +633,9 @@ def draft(path: Path, source: str = "", limits: Mapping[str, Any] = DEFAULTS) ->
     blocks, unit = read_document(path, limits)
     drafter = _Drafter(blocks, unit, source, list(choice_lists()["life-stage"]))
     drafter.strategy()
+    drafter.flat_headings()
     drafter.body()
+    drafter.targets()
     drafter.unused()
     rows = drafter.draft.rows
     if not (rows["Priorities"] or rows["Outcomes"] or rows["Workstreams"]):

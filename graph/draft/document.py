@@ -51,13 +51,16 @@ class Block:
     """One heading, paragraph, list item or table: its text as published, and where it is.
 
     ``level`` is a heading's level (1 the highest) or an item's depth (0 for
-    an item of a list, 1 for one of a list inside it).
+    an item of a list, 1 for one of a list inside it). A table's ``rows``
+    are its cells' words, row by row, the header row first; the parts of a
+    cell (its paragraphs, items and lines) stand on lines of their own.
     """
 
     kind: str  # heading, paragraph, item or table
     text: str
     where: int
     level: int = 0
+    rows: tuple[tuple[str, ...], ...] = ()
 
 
 def read_document(path: Path, limits: Mapping[str, Any] = DEFAULTS) -> tuple[list[Block], str]:
@@ -160,7 +163,17 @@ def _markdown(text: str) -> list[Block]:
     from markdown_it import MarkdownIt
 
     blocks, pending, depth = [], None, 0
-    for token in MarkdownIt("commonmark").parse(text):
+    table: list[list[str]] | None = None  # the rows of the table being read
+    for token in MarkdownIt("commonmark").enable("table").parse(text):
+        if table is not None:
+            if token.type == "tr_open":
+                table.append([])
+            elif token.type == "inline":
+                table[-1].append(_cell_lines(_words(token, breaks=True)))
+            elif token.type == "table_close":
+                blocks[-1] = Block("table", "a table", blocks[-1].where, rows=tuple(map(tuple, table)))
+                table = None
+            continue
         if token.type == "heading_open":
             pending = ("heading", int(token.tag[1:]))
         elif token.type in ("bullet_list_open", "ordered_list_open"):
@@ -173,6 +186,7 @@ def _markdown(text: str) -> list[Block]:
             pending = ("paragraph", 0)
         elif token.type == "table_open":
             blocks.append(Block("table", "a table", token.map[0] + 1 if token.map else 0))
+            table = []
         elif token.type == "inline" and pending is not None:
             line = token.map[0] + 1 if token.map else 0
             blocks.append(Block(pending[0], _clean(_words(token)), line, pending[1]))
@@ -180,10 +194,21 @@ def _markdown(text: str) -> list[Block]:
     return blocks
 
 
-def _words(inline) -> str:
-    """An inline token's words as a reader sees them: emphasis and link markup gone, line breaks as spaces."""
-    return "".join(" " if c.type in ("softbreak", "hardbreak") else c.content for c in inline.children or ()
-                   if c.type in ("text", "code_inline", "softbreak", "hardbreak"))
+def _words(inline, breaks: bool = False) -> str:
+    """An inline token's words as a reader sees them: emphasis and link markup gone, line breaks as spaces.
+
+    With ``breaks`` (a table's cell, which has no other way to hold several
+    lines), an HTML <br> is a new line.
+    """
+    return "".join(" " if c.type in ("softbreak", "hardbreak") else "\n" if c.type == "html_inline" else c.content
+                   for c in inline.children or ()
+                   if c.type in ("text", "code_inline", "softbreak", "hardbreak")
+                   or (breaks and c.type == "html_inline" and re.fullmatch(r"(?i)<br\s*/?>", c.content)))
+
+
+def _cell_lines(text: str) -> str:
+    """A table cell's words: each of its lines cleaned, the empty ones dropped, one to a line."""
+    return "\n".join(line for line in map(_clean, text.splitlines()) if line)
 
 
 def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
@@ -202,16 +227,18 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
         hidden.decompose()
     for br in soup("br"):
         br.replace_with("\n")
-    # What each element's children are inside: how deep, whether in a table, the words of the item, paragraph and
-    # heading they belong to (None: none, or one not drafted), and how many lists.
-    inside = {id(soup): (0, False, None, None, None, 0)}
+    # What each element's children are inside: how deep, whether in a table, the words of the item, paragraph,
+    # heading and table cell they belong to (None: none, or one not drafted), how many lists, and the rows of the
+    # table whose rows and cells they are (None: none, or a table inside a table, whose words are its cell's).
+    inside = {id(soup): (0, False, None, None, None, 0, None, None)}
     drafted: list[tuple[str, list[str], int, int]] = []  # kind, words, place, level
+    tables: dict[int, list[list[tuple[list[str], int]]]] = {}  # a table's index in drafted: its rows, of (a cell's words, rowspan)
     number = 0
     for node in soup.descendants:
-        depth, in_table, item, paragraph, heading, lists = inside[id(node.parent)]
+        depth, in_table, item, paragraph, heading, lists, cell, rows = inside[id(node.parent)]
         if not isinstance(node, Tag):
             if type(node) in (NavigableString, CData):  # the strings get_text reads: no comments
-                for words in (item, paragraph, heading):
+                for words in (item, paragraph, heading, cell):
                     if words is not None:
                         words.append(node)
             continue
@@ -221,9 +248,11 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
         name, kind, level = node.name, None, 0
         if name in _HTML_BLOCKS:
             number += 1
-            if in_table:
-                pass  # a table's cells are reported with the table, not drafted from
+            if in_table:  # a table's cells are read with the table; a paragraph or item of a cell is a line of it
+                if cell is not None:
+                    cell.append("\n")
             elif name == "table":
+                tables[len(drafted)] = []
                 drafted.append(("table", ["a table"], number, 0))
             elif name == "li":
                 kind, level = "item", lists - 1
@@ -234,10 +263,42 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
         words = [] if kind else None
         if words is not None:
             drafted.append((kind, words, number, level))
+        if name == "table":
+            rows = tables.get(len(drafted) - 1) if not in_table else None
+        elif name == "tr" and rows is not None:
+            rows.append([])
+        elif name in ("td", "th") and rows is not None:
+            cell = []
+            span = node.get("rowspan", "1")
+            (rows[-1] if rows else rows.append([]) or rows[-1]).append((cell, int(span) if span.isdigit() else 1))
         inside[id(node)] = (depth + 1, in_table or name == "table", words if name == "li" else item,
                             words if kind == "paragraph" else paragraph, words if kind == "heading" else heading,
-                            lists + (name in ("ul", "ol")))
-    return [Block(kind, _clean("".join(words)), place, level) for kind, words, place, level in drafted]
+                            lists + (name in ("ul", "ol")), cell, rows)
+    return [Block(kind, _clean("".join(words)), place, level, _grid(tables[n]) if n in tables else ())
+            for n, (kind, words, place, level) in enumerate(drafted)]
+
+
+def _grid(rows: list[list[tuple[list[str], int]]]) -> tuple[tuple[str, ...], ...]:
+    """A table's rows as the reader sees them: a cell that spans several rows (rowspan) stands in each, in its column."""
+    grid, carried = [], {}  # a column: the words of the cell spanning into it, and how many more rows it spans
+    for row in rows:
+        cells, n, column, last = [], 0, 0, max(carried, default=-1)
+        while n < len(row) or column <= last:
+            if column in carried:
+                words, more = carried.pop(column)
+            elif n < len(row):
+                (words, more), n = row[n], n + 1
+            else:
+                words, more = "", 1
+            if isinstance(words, list):
+                words = _cell_lines("".join(words))
+            if more > 1:
+                carried[column] = (words, more - 1)
+            cells.append(words)
+            column += 1
+        if any(cells):
+            grid.append(tuple(cells))
+    return tuple(grid)
 
 
 def _too_much_text(path: Path, most: int) -> DocumentError:
@@ -259,13 +320,13 @@ def _docx(path: Path, limits: Mapping[str, Any]) -> list[Block]:
         style = _paragraph_style_names(document)
         blocks = [_docx_block(paragraph, number, style(paragraph._p.style))
                   for number, paragraph in enumerate(document.paragraphs, 1)]
-        tables = len(document.tables)
+        tables = [tuple(tuple(_cell_lines(cell.text) for cell in row.cells) for row in table.rows) for table in document.tables]
     except MemoryError:
         raise  # the machine's limit, not a fault of the file: not to be reported as one that cannot be read
     except Exception as error:  # python-docx and lxml raise many kinds
         _out_of_memory(error, path)
         raise DocumentError(f"{path}: not a Word document (.docx) that can be read: {error}") from None
-    return blocks + [Block("table", "a table", len(blocks) + n) for n in range(1, tables + 1)]
+    return blocks + [Block("table", "a table", len(blocks) + n, rows=rows) for n, rows in enumerate(tables, 1)]
 
 
 def _out_of_memory(error: Exception, path: Path) -> None:

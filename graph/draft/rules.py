@@ -15,6 +15,8 @@ mention. Each search then takes time in proportion to the sentence.
 import re
 from dataclasses import dataclass
 
+from graph.workbook.change import NUMBER_WORDS
+
 _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 # A name as published: capitalised words, joined by the small words names hold ("Health and Wellbeing Board"),
 # that do not start with a word that begins sentences rather than names ("This Strategy", "In 2023 the …").
@@ -115,7 +117,6 @@ RULES: tuple[Rule, ...] = (
           "to 2024', 'our ten-year plan runs from 2020 until 2030'. A period after a figure, or after a word not "
           "listed ('in 2017-19', 'life expectancy fell by 2% over 2015-18'), is a statistic's: not taken"),
 )
-BY_ID = {rule.id: rule for rule in RULES}
 
 
 def period_of(match: re.Match) -> tuple[int, int] | None:
@@ -151,3 +152,86 @@ def life_course(stages: list[str]) -> re.Pattern:
     """The life-course rule's pattern, for the names of the life stages the vocabulary lists."""
     names = "|".join(re.escape(s) for s in sorted(stages, key=len, reverse=True))
     return re.compile(BY_ID["life-course"].pattern.pattern.replace("{stages}", f"(?:{names})"), re.IGNORECASE)
+
+
+# Issue 27: the many words plans use for their elements, their numbering, "We will …", "By 2026 …" and tables' columns.
+# A plan's published code: "1", "1.1", "2A", "SO3"; the number a code nests by is its digits and points ("2A" is under "2").
+_CODE = r"(?:[A-Z]{1,3}\d+(?:\.\d+)*[A-Z]?|\d+(?:\.\d+)*[A-Z]?)"
+_ELEMENT_CODE = r"(?:\d+[A-Z]?|[A-Z]|" + "|".join(_NUMBER_WORDS) + r")"
+_SEPARATOR = r"\s*[:.–—-]\s*"
+# The words for a plan's top elements that mean a priority, and those that mean an outcome.
+_PRIORITY_WORDS = (r"well-?being objective|wellbeing objective|strategic objective|objective|mission|ambition|big move|"
+                   r"strategic theme|theme|goal|strategic aim|aim|area for collective action|strategic priority|priority")
+_OUTCOME_WORDS = r"stretch outcome|long-term outcome|strategic outcome|outcome"
+_BY_YEAR = r"\b[Bb]y\s+(?P<date>(?:19|20)\d\d(?:/\d\d)?)\b"
+_NUMBER, _PER_CENT = r"\d+(?:\.\d+)?", r"\s*(?:%|per\s?cent)"
+_PERCENT = _NUMBER + _PER_CENT
+# A change in a unit, as the import reads it (graph.workbook.change): "five years longer", "3 percentage points higher".
+_AMOUNT = rf"(?:{_NUMBER}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+_IN_UNITS = (rf"\b{_AMOUNT}\s+(?:years?|months?|weeks?|days?|percentage points?|points?)\s+"
+             r"(?:longer|shorter|more|fewer|higher|lower|less)\b")
+# The most characters a lead-in in other words holds: a longer passage is not one, and is not read to its end for each word.
+_LEAD_IN = 300
+
+RULES += (
+    _rule("element-heading", "priority", "heading",
+          rf"(?i)^(?P<code>(?P<word>{_PRIORITY_WORDS})\s+(?P<number>{_ELEMENT_CODE})){_SEPARATOR}(?P<label>\S.*)$",
+          "a heading 'Ambition 2 – …', 'Mission 1: …', 'Big Move 3: …', 'Well-being objective 4: …': a priority, its "
+          "code the word and number, its label the words after; under another such heading of a higher level, part of it"),
+    _rule("outcome-element-heading", "outcome", "heading",
+          rf"(?i)^(?P<code>(?P<word>{_OUTCOME_WORDS})\s+(?P<number>{_ELEMENT_CODE})){_SEPARATOR}(?P<label>\S.*)$",
+          "a heading 'Stretch outcome 1: …': an outcome of the priority heading above it, its code the word and number"),
+    _rule("flat-heading", "heading", "paragraph", None,
+          "in a document whose headings have no levels (plain text, PDF), a paragraph that element-heading or "
+          "outcome-element-heading reads is a heading, however long its line"),
+    _rule("numbered", "by place", "heading or paragraph", rf"^(?!(?:19|20)\d\d\b)(?P<code>{_CODE})(?:[.):]\s*|\s+)(?P<label>[A-Z].*)$",
+          "a heading, paragraph or list item that starts with a code ('1.1 …', '2A …', 'SO3 …'; a bare number only for a "
+          "heading: '2 in 5 children …' is a sentence) and a capital letter, under an element drafted above it "
+          "(by its number: '1.1' and '1A' under '1'; else the heading it sits under): under a priority a heading is a "
+          "priority part of it and a paragraph an action; under an outcome, an action contributing to it"),
+    _rule("elements-lead-in", "priorities", "lead-in",
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$)(?!.*\b(?:actions|work\s?streams?|outcomes?)\b).*\b(?:well-?being objectives|wellbeing objectives|"
+          r"strategic objectives|missions|ambitions|big moves|strategic themes|themes|goals|strategic aims|"
+          r"areas for (?:collective )?action)\b[^:]*(?::\s*$|$)",
+          "a lead-in (a heading, or a paragraph ending with a colon) that names the plan's top elements in other words "
+          "('our well-being objectives', 'four areas for collective action:', 'Big Moves'): the list that follows holds priorities"),
+    _rule("actions-lead-in", "work streams", "lead-in",
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|what we will do|steps we will take|"
+          r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
+          "a lead-in (a heading, or a paragraph ending with a colon) that names actions in other words ('improvement "
+          "projects:', 'policy options', 'What we will do'): the list that follows holds work streams"),
+    _rule("outcomes-heading-lead-in", "outcomes", "heading",
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$)(?!.*\b(?:actions?|work\s?streams?)\b).*\boutcomes\b[^:]*$",
+          "a heading that names outcomes ('Our stretch outcomes', 'Long-term outcomes') with no colon: the list that "
+          "follows holds outcomes, as after outcomes-lead-in"),
+    _rule("we-will", "work stream", "sentence", r"^[Ww]e will (?!.*:\s*$)(?P<action>\S.*?)\s*[.!?]?$",
+          "a sentence 'We will …' under an outcome or a priority: an action (its words after 'We will'), "
+          "contributing to the outcome it sits under"),
+    _rule("target-change", "target (change)", "sentence",
+          rf"(?i)(?P<value>(?:an?\s+)?{_PERCENT}\s+(?:increase|reduction|decrease|rise|fall|fewer|more|less|lower|higher)"
+          rf"|(?:reduced|increased|cut|reduce|increase|raised|raise|decrease|decreased)\s+by\s+{_PERCENT}|{_IN_UNITS})",
+          "a sentence with a date ('by 2030') and a change ('a 10% increase', 'reduced by 42.5%', '25% fewer', "
+          "'five years longer'): "
+          "a change target, its value the change as published"),
+    _rule("target-level", "target (level)", "sentence", rf"(?i)(?P<value>{_NUMBER}){_PER_CENT}\s+of\b",
+          "a sentence with a date and a level ('90% of working people …'): a level target, its value the number published"),
+    _rule("target-milestone", "target (milestone)", "sentence",
+          r"(?i)\b(?:will|to)\s+(?:be|become|have|achieve|gain|reach|deliver|complete|open)\b",
+          "a sentence with a date and no number that says what will be ('… will be a Child Friendly City by 2026'): a milestone"),
+    _rule("target-date", "target date", "sentence", _BY_YEAR,
+          "'By 2026' or 'by 2030' in a sentence: the date of the target it states"),
+    _rule("target-date-lead-in", "target date", "lead-in", r"^[Bb]y\s+(?P<date>(?:19|20)\d\d(?:/\d\d)?)(?:,?\s+we will)?\s*:\s*$",
+          "a lead-in 'By 2026:': the date of the targets each item of the list after it states; an item with no "
+          "number there is a milestone"),
+    _rule("table-priority", "priorities", "table header",
+          r"(?i)\b(?:ambitions?|priorit(?:y|ies)|objectives?|themes?|missions?|goals?|aims?)\b",
+          "a table's column whose header names priorities in any of their words ('Our ambition'): each cell a priority"),
+    _rule("table-outcome", "outcomes", "table header", r"(?i)\boutcomes?\b",
+          "a table's column whose header names outcomes ('Main outcomes'): each line of a cell an outcome of its row's priority"),
+    _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?)\b",
+          "a table's column whose header names actions: each line of a cell an action, contributing to its row's one outcome"),
+    _rule("table-measure", "targets", "table header", r"(?i)\b(?:how will we know|measures?|indicators?|targets?|success)\b",
+          "a table's column whose header says how success is known: its sentences are read for targets of its row"),
+)
+BY_ID = {rule.id: rule for rule in RULES}
+TABLE_ROLES = ("table-measure", "table-outcome", "table-action", "table-priority")  # tried in this order: 'targets' before 'priorities'
