@@ -276,9 +276,10 @@ class _Drafter:
             self._numbered(i, block)
 
     def _items_after(self, i: int) -> list[Block]:
-        """The items of the list that starts after block ``i`` (its own, not those of lists inside it)."""
+        """The items after block ``i`` of one list: block ``i``'s if it is an item, else the next block's (a list next to it is another)."""
         end = i + 1
-        while end < len(self.blocks) and self.blocks[end].kind == "item":
+        of = self.blocks[i if self.blocks[i].kind == "item" else min(end, len(self.blocks) - 1)].list
+        while end < len(self.blocks) and self.blocks[end].kind == "item" and self.blocks[end].list == of:
             end += 1
         return self.blocks[i + 1:end]
 

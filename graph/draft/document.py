@@ -51,7 +51,9 @@ class Block:
     """One heading, paragraph, list item or table: its text as published, and where it is.
 
     ``level`` is a heading's level (1 the highest) or an item's depth (0 for
-    an item of a list, 1 for one of a list inside it). A table's ``rows``
+    an item of a list, 1 for one of a list inside it); ``list`` which list
+    an item is of, where the format marks where a list ends (Markdown, HTML;
+    0 elsewhere): two lists with nothing between them stay two. A table's ``rows``
     are its cells' words, row by row, the header row first; the parts of a
     cell (its paragraphs, items and lines) stand on lines of their own.
     """
@@ -61,6 +63,7 @@ class Block:
     where: int
     level: int = 0
     rows: tuple[tuple[str, ...], ...] = ()
+    list: int = 0
 
 
 def read_document(path: Path, limits: Mapping[str, Any] = DEFAULTS) -> tuple[list[Block], str]:
@@ -162,7 +165,7 @@ def _is_heading_line(line: str, number: int, lines: list[str], width: int) -> bo
 def _markdown(text: str) -> list[Block]:
     from markdown_it import MarkdownIt
 
-    blocks, pending, depth = [], None, 0
+    blocks, pending, depth, lists = [], None, 0, 0
     table: list[list[str]] | None = None  # the rows of the table being read
     for token in MarkdownIt("commonmark").enable("table").parse(text):
         if table is not None:
@@ -177,6 +180,7 @@ def _markdown(text: str) -> list[Block]:
         if token.type == "heading_open":
             pending = ("heading", int(token.tag[1:]))
         elif token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += depth == 0
             depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
@@ -189,7 +193,7 @@ def _markdown(text: str) -> list[Block]:
             table = []
         elif token.type == "inline" and pending is not None:
             line = token.map[0] + 1 if token.map else 0
-            blocks.append(Block(pending[0], _clean(_words(token)), line, pending[1]))
+            blocks.append(Block(pending[0], _clean(_words(token)), line, pending[1], list=lists if pending[0] == "item" else 0))
             pending = None
     return blocks
 
@@ -231,7 +235,8 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
     # heading and table cell they belong to (None: none, or one not drafted), how many lists, and the rows of the
     # table whose rows and cells they are (None: none, or a table inside a table, whose words are its cell's).
     inside = {id(soup): (0, False, None, None, None, 0, None, None)}
-    drafted: list[tuple[str, list[str], int, int]] = []  # kind, words, place, level
+    drafted: list[tuple[str, list[str], int, int, int]] = []  # kind, words, place, level, list
+    outermost = 0  # how many lists not inside a list have begun
     tables: dict[int, list[list[tuple[list[str], int]]]] = {}  # a table's index in drafted: its rows, of (a cell's words, rowspan)
     number = 0
     for node in soup.descendants:
@@ -253,7 +258,7 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
                     cell.append("\n")
             elif name == "table":
                 tables[len(drafted)] = []
-                drafted.append(("table", ["a table"], number, 0))
+                drafted.append(("table", ["a table"], number, 0, 0))
             elif name == "li":
                 kind, level = "item", lists - 1
             elif name == "p":
@@ -261,8 +266,10 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
             else:
                 kind, level = "heading", int(name[1])
         words = [] if kind else None
+        if name in ("ul", "ol") and not lists and not in_table:
+            outermost += 1
         if words is not None:
-            drafted.append((kind, words, number, level))
+            drafted.append((kind, words, number, level, outermost if kind == "item" else 0))
         if name == "table":
             rows = tables.get(len(drafted) - 1) if not in_table else None
         elif name == "tr" and rows is not None:
@@ -274,8 +281,8 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
         inside[id(node)] = (depth + 1, in_table or name == "table", words if name == "li" else item,
                             words if kind == "paragraph" else paragraph, words if kind == "heading" else heading,
                             lists + (name in ("ul", "ol")), cell, rows)
-    return [Block(kind, _clean("".join(words)), place, level, _grid(tables[n]) if n in tables else ())
-            for n, (kind, words, place, level) in enumerate(drafted)]
+    return [Block(kind, _clean("".join(words)), place, level, _grid(tables[n]) if n in tables else (), list=of)
+            for n, (kind, words, place, level, of) in enumerate(drafted)]
 
 
 def _grid(rows: list[list[tuple[list[str], int]]]) -> tuple[tuple[str, ...], ...]:
