@@ -4,9 +4,88 @@ two lists side by side as two, and a long title on a cover as the title (issue 2
 The documents are invented, shaped like a Scottish Local Outcome Improvement Plan; the PDFs are generated here.
 """
 
+import re
+from pathlib import Path
+
 import pytest
 
+from benchmarks.draft_corpus import render
 from graph.draft import draft
+
+LOIP = """# Northmoor and Eastdale Community Planning Partnership Local Outcome Improvement Plan 2016-26 Refreshed May 2021
+
+Test data, invented: this document describes no real place.
+
+## Theme 1: A prosperous economy where everyone shares in the benefits of growth
+
+### Stretch outcome 1: 10% increase in employment across priority localities and the volume growth sectors by 2026
+
+Improvement projects:
+
+1.1 Support 50 people from the priority localities into sustained and fair employment by 2026
+
+1.2 Increase the number of people in Living Wage employment across the partnership's own workforce.
+
+### Stretch outcome 2: 90% of children in the partnership area will meet their developmental milestones by 2026
+
+2.1 Increase the uptake of parenting and family support in the priority localities of the partnership
+
+## Theme 2: People are resilient, included and supported when in need
+
+### Stretch outcome 3: Healthy life expectancy is five years longer in priority localities by 2026
+
+3.1 Reduce the number of people who smoke in the priority localities by a quarter.
+"""
+
+# What the document says, read from its own lines: its title, themes, stretch outcomes and improvement projects.
+TITLE = LOIP.splitlines()[0].removeprefix("# ")
+THEMES = re.findall(r"^## Theme \d: (.+)$", LOIP, re.MULTILINE)
+OUTCOMES = re.findall(r"^### Stretch outcome \d: (.+)$", LOIP, re.MULTILINE)
+PROJECTS = re.findall(r"^\d\.\d (.+?)\.?$", LOIP, re.MULTILINE)
+
+
+@pytest.mark.parametrize("kind", ["pdf", "txt", "md"])
+def test_a_loip_laid_out_as_a_pdf_drafts_its_headings_and_projects_apart(kind, tmp_path):
+    """The PDF sets its headings in a larger, bold type with space around them; pypdf's text runs a line as wide as
+    the page into the next (the stretch outcome 3 heading, projects 1.1 and 2.1 with no full stop)."""
+    rows = draft(render(LOIP, kind, tmp_path / "loip")).rows
+    (strategy,) = rows["Strategy"]
+    assert (strategy["title"], strategy["start"], strategy["end"]) == (TITLE, "2016", "2026")
+    assert [p["priority"] for p in rows["Priorities"]] == THEMES
+    assert [o["outcome"] for o in rows["Outcomes"]] == OUTCOMES
+    assert [w["work stream"] for w in rows["Workstreams"]] == PROJECTS
+    assert [(w["code"], w["work stream"]) for w in rows["Workstreams"]][2] == ("2.1", PROJECTS[2])
+    theme = {p["id"]: p["priority"] for p in rows["Priorities"]}
+    assert [theme[o["priority"]] for o in rows["Outcomes"]] == [THEMES[0], THEMES[0], THEMES[1]]
+
+
+def _one_type_pdf(text: str, path: Path) -> Path:
+    """The lines in one type, a blank line as a gap: a PDF whose headings its type does not set apart."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for line in text.splitlines():
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["txt", "pdf"])
+def test_a_title_of_more_than_twelve_words_standing_first_is_the_title(kind, tmp_path):
+    title = "Test data, invented - Westerby Community Planning Partnership Local Outcome Improvement Plan 2017-21 Refreshed June 2020"
+    text = f"{title}\n\nOur outcomes:\n- Fewer children live in poverty\n- More people are in fair work\n"
+    path = tmp_path / f"plan.{kind}"
+    if kind == "txt":
+        path.write_text(text, encoding="utf-8")
+    else:
+        _one_type_pdf(text, path)
+    drafted = draft(path)
+    (strategy,) = drafted.rows["Strategy"]
+    assert (strategy["title"], strategy["start"], strategy["end"]) == (title, "2017", "2021")
+    assert [o["outcome"] for o in drafted.rows["Outcomes"]] == ["Fewer children live in poverty", "More people are in fair work"]
+
 
 ADJACENT = {
     "md": "# Test data, invented: Westerby Plan 2024 to 2028\n\nOur outcomes:\n\n- Fewer children live in poverty\n"
@@ -25,3 +104,29 @@ def test_two_lists_with_nothing_between_them_are_two_lists(kind, tmp_path):
     assert [o["outcome"] for o in drafted.rows["Outcomes"]] == ["Fewer children live in poverty", "More people are in fair work"]
     assert any(line.startswith("ambiguous: a list of 2 item(s)") and "('Open a jobs hub') has no lead-in" in line
                for line in drafted.report)
+
+
+def test_a_pdfs_type_makes_headings_of_its_headings_only(tmp_path):
+    """A larger type for a long passage, and bold for a lead-in sentence, do not make headings; levels follow sizes."""
+    from fpdf import FPDF
+
+    from graph.draft.document import read_document
+
+    intro = ("Test data, invented: this plan sets out how the partners of Westerby will work together over the next "
+             "five years to reduce the inequalities that our residents told us matter most to them and their families.")
+    pdf = FPDF()
+    pdf.add_page()
+    for style, size, words in [("B", 18, "Westerby Community Plan 2024 to 2029"), ("", 12, intro),
+                               ("B", 10, "Our outcomes:"), ("", 10, "- Fewer children live in poverty"),
+                               ("", 10, "- More people are in fair work"), ("B", 14, "Theme 1: A fairer economy"),
+                               ("", 10, "The partners will meet every quarter.")]:
+        pdf.set_font("Helvetica", style, size)
+        pdf.multi_cell(0, size * 0.5, words, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    pdf.output(str(tmp_path / "plan.pdf"))
+    blocks, _ = read_document(tmp_path / "plan.pdf")
+    assert [(b.kind, b.text, b.level) for b in blocks] == [
+        ("heading", "Westerby Community Plan 2024 to 2029", 1), ("paragraph", intro, 0),
+        ("paragraph", "Our outcomes:", 0), ("item", "Fewer children live in poverty", 0),
+        ("item", "More people are in fair work", 0), ("heading", "Theme 1: A fairer economy", 2),
+        ("paragraph", "The partners will meet every quarter.", 0)]

@@ -14,8 +14,10 @@ against bombs. Reading takes time in proportion to the document.
 import posixpath
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +29,19 @@ FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", 
            ".html": "element", ".htm": "element", ".docx": "paragraph"}
 # A list item's marker in plain text: a bullet, or a number or letter with a point or bracket.
 _MARKER = re.compile(r"^\s*(?:[-*•–—▪◦·]|\(?(?:\d{1,3}|[a-z])[.)])\s+(?=\S)")
+# The most words a title may have: the document's first lines, standing alone, or a PDF's heading set apart by its type
+# (a heading in plain text: 12).
+_TITLE_WORDS = 30
 # A line this much of the longest line's length or more was wrapped: what follows carries it on.
 _WRAPPED = 0.8
+# A PDF's line in a type this many points larger than most of the text's is a heading.
+_LARGER = 0.5
+# A gap between a PDF's lines this many times their type's usual spacing, or more, ends a paragraph.
+_GAP = 1.2
+# A type's usual line spacing, at most, as a multiple of its size: for a PDF whose every line is a paragraph.
+_LEADING = 1.5
+# The words in a font's name that say it is bold.
+_BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
 # WordprocessingML's paragraph, and the element holding a run's text, by lxml's names for them.
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARAGRAPH, _TEXT = f"{_W}p", f"{_W}t"
@@ -107,44 +120,68 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _lines(text: str) -> list[Block]:
+def _lines(text: str, headings: list[int] | None = None, breaks: frozenset[int] = frozenset()) -> list[Block]:
     """Plain text: a line with a marker is a list item, a short line standing alone a heading, the rest paragraphs.
 
     A paragraph or an item may be wrapped over several lines: a line carries
     on the one before when that one was wrapped (it runs to near the longest
     line's length and stops mid-sentence) or this one starts in lower case.
+    With ``headings`` (a PDF whose type sets its headings apart), each line's
+    heading level (0: not a heading) is given: a heading's lines are one
+    heading, and no other line is taken for one; and the lines ``breaks``
+    (by number) begin a block, as a line after a blank one does.
     """
     blocks: list[Block] = []
     lines = text.splitlines()
-    width = max((len(line.rstrip()) for line in lines), default=0)
+    width = max((len(line.rstrip()) for n, line in enumerate(lines) if not headings or not headings[n]), default=0)
     current: list[str] = []  # the lines of the block being read
-    kind, start = "", 0
+    kind, start, level = "", 0, 0
 
-    def close() -> None:
+    def close(standing: bool = False) -> None:
+        """End the block being read; the first, ``standing`` alone (a blank line or a gap after it), may be the title."""
         if current:
-            blocks.append(Block(kind, _clean(" ".join(current)), start))
+            text = _clean(" ".join(current))
+            title = standing and not blocks and headings is None and kind == "paragraph" and _is_title(text)
+            blocks.append(Block("heading", text, start, 1) if title else Block(kind, text, start, level))
             current.clear()
 
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
         marker = _MARKER.match(line)
+        given = headings[number - 1] if headings else 0
+        if number in breaks:
+            close(standing=True)
         if not stripped:
+            close(standing=True)
+        elif given:
+            if not (current and kind == "heading" and level == given):  # a heading's lines, of one style, are one heading
+                close()
+                kind, start, level = "heading", number, given
+            current.append(stripped)
+        elif kind == "heading" and current:
             close()
+            kind, start, level = ("item", number, 0) if marker else ("paragraph", number, 0)
+            current.append(line[marker.end():] if marker else stripped)
         elif marker:
             close()
-            kind, start = "item", number
+            kind, start, level = "item", number, 0
             current.append(line[marker.end():])
         elif current and (stripped[0].islower() or _wrapped(lines[number - 2], width)):
             current.append(stripped)
-        elif _is_heading_line(stripped, number, lines, width):
+        elif headings is None and _is_heading_line(stripped, number, lines, width, breaks):
             close()
             blocks.append(Block("heading", _clean(line), number, 1))
         else:
             close()
-            kind, start = "paragraph", number
+            kind, start, level = "paragraph", number, 0
             current.append(stripped)
-    close()
+    close(standing=True)
     return blocks
+
+
+def _is_title(text: str) -> bool:
+    """Words a document opens with, standing alone, that end without punctuation: its title, however long it runs."""
+    return len(text.split()) <= _TITLE_WORDS and text[-1] not in ".,;:!?"
 
 
 def _wrapped(line: str, width: int) -> bool:
@@ -153,13 +190,15 @@ def _wrapped(line: str, width: int) -> bool:
     return len(line) >= _WRAPPED * width and line[-1:] not in (".", ":", "!", "?")
 
 
-def _is_heading_line(line: str, number: int, lines: list[str], width: int) -> bool:
+def _is_heading_line(line: str, number: int, lines: list[str], width: int, breaks: frozenset[int]) -> bool:
     """A short line that ends without punctuation and stands alone: the first line, before a blank line or a new sentence."""
     words = line.split()
-    if not words or len(words) > 12 or line[-1] in ".,;:!?" or len(line) >= _WRAPPED * width:
-        return False
     after = lines[number].strip() if number < len(lines) else ""
-    return number == 1 or not after or after[0].isupper() or bool(_MARKER.match(lines[number]))
+    if not words or line[-1] in ".,;:!?":
+        return False
+    if len(words) > 12 or len(line) >= _WRAPPED * width:
+        return False
+    return number == 1 or not after or number + 1 in breaks or after[0].isupper() or bool(_MARKER.match(lines[number]))
 
 
 def _markdown(text: str) -> list[Block]:
@@ -505,18 +544,19 @@ def _pdf(path: Path, limits: Mapping[str, Any]) -> list[Block]:
     if path.stat().st_size > drawn.most:
         raise DocumentError(f"{path}: it is {path.stat().st_size} bytes, more than the {drawn.most} allowed "
                             "(setting draft_max_pdf_bytes); expected an ordinary PDF")
-    pages, size = [], 0
+    layout, size = _Layout(), 0
     try:
         reader = PdfReader(str(path))
         _count_pages(reader, path, limits["draft_max_pdf_pages"])
         for page in reader.pages:
             drawn.page(page)
+            layout.page()
             try:
-                text = page.extract_text(visitor_operand_before=drawn.before, visitor_operand_after=drawn.after)
+                page.extract_text(visitor_operand_before=drawn.before, visitor_operand_after=drawn.after,
+                                  visitor_text=layout.text)
             except _Stop as stop:
                 raise stop.args[0] from None
-            pages.append(text or "")
-            size += len(pages[-1].encode())
+            size = layout.size
             if size > most:
                 break
     except DocumentError:
@@ -530,7 +570,102 @@ def _pdf(path: Path, limits: Mapping[str, Any]) -> list[Block]:
         raise DocumentError(f"{path}: not a PDF that can be read: {error}") from None
     if size > most:
         raise _too_much_text(path, most)
-    return _lines("\n".join(pages))
+    return _lines(*layout.read())
+
+
+@dataclass
+class _Line:
+    """A line of a PDF's text as pypdf draws it: its words, the page it is on, how high, and in what type."""
+
+    words: str
+    page: int
+    y: float | None = None
+    size: float = 0.0
+    bold: bool = False
+
+
+class _Layout:
+    """A PDF's lines, with their type and place, from what pypdf draws (its visitor_text): where its headings and paragraphs are.
+
+    pypdf's text keeps no blank lines, so that a heading runs into the line
+    after it and a paragraph into the next. Here a line set in a larger type
+    than most of the text, or bold where most is not, is a heading (its level
+    by its type, the largest first), unless it runs longer than a title, or
+    is a list item or a sentence in bold; and a gap between lines wider than the type's usual line
+    spacing ends a paragraph. A PDF all in one type is read as plain text is.
+    """
+
+    def __init__(self):
+        self.lines: list[_Line] = []
+        self.pages, self.size = 0, 0
+
+    def page(self) -> None:
+        """A new page begins: a new line."""
+        self.pages += 1
+        self.lines.append(_Line("", self.pages))
+
+    def text(self, text: str, cm: list, tm: list, font: Any, size: float) -> None:
+        """What pypdf draws: its words, with the matrices that place them and the font and size they are set in."""
+        if not text:
+            return
+        self.size += len(text.encode())
+        for n, part in enumerate(text.split("\n")):
+            if n:
+                self.lines.append(_Line("", self.pages))
+            if not part:
+                continue
+            line = self.lines[-1]
+            line.words += part
+            if part.strip() and line.y is None:
+                scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+                line.y, line.size = tm[4] * cm[1] + tm[5] * cm[3] + cm[5], round(size * scale, 1)
+                name = str(font.get("/BaseFont", "")) if hasattr(font, "get") else ""
+                line.bold = bool(_BOLD.search(name))
+
+    def read(self) -> tuple[str, list[int] | None, frozenset[int]]:
+        """The text; each line's heading level (None: all one type); and the lines a gap sets apart from the one before."""
+        lines = [line for line in self.lines if line.words.strip()]
+        if not lines:
+            return "", None, frozenset()
+        weight: Counter[tuple[float, bool]] = Counter()
+        for line in lines:
+            weight[line.size, line.bold] += len(line.words)
+        body_size, body_bold = weight.most_common(1)[0][0]
+        spacing: dict[tuple[float, bool], set[float]] = {}  # a type (size, bold): the gaps seen between lines of it
+        for before, line in pairwise(lines):
+            if (before.page == line.page and before.y is not None and line.y is not None and before.y > line.y
+                    and (before.size, before.bold) == (line.size, line.bold)):
+                spacing.setdefault((line.size, line.bold), set()).add(round(before.y - line.y, 1))
+        # A type's line spacing: the narrowest gap. When all are alike, the text's no wider than a usual leading (no
+        # paragraph wraps), and a heading's unknown (a heading's lines, or the headings of sections left empty?).
+        usual = {style: min(gaps) if len(gaps) > 1 else min(min(gaps), _LEADING * style[0]) if style == (body_size, body_bold)
+                 else None for style, gaps in spacing.items()}
+        styles = [(line.size, line.bold) if line.size > body_size + _LARGER or (line.bold and not body_bold
+                                                                                 and line.size >= body_size - _LARGER)
+                  else None for line in lines]
+        # Not a heading: a passage in that type longer than a title, or a bold item or sentence in the text's size.
+        n = 0
+        while n < len(lines):
+            end = n + 1
+            while end < len(lines) and styles[end] == styles[n] and not self._gap(lines[end - 1], lines[end], usual):
+                end += 1
+            words = _clean(" ".join(line.words for line in lines[n:end]))
+            if styles[n] and (len(words.split()) > _TITLE_WORDS or styles[n][0] <= body_size + _LARGER
+                              and (_MARKER.match(words) or not _is_title(words))):
+                styles[n:end] = [None] * (end - n)
+            n = end
+        ranks = {style: rank for rank, style in enumerate(sorted({s for s in styles if s}, key=lambda s: (-s[0], not s[1])), 1)}
+        breaks = frozenset(n + 1 for n in range(1, len(lines)) if self._gap(lines[n - 1], lines[n], usual))
+        levels = [ranks.get(style, 0) for style in styles] if ranks else None
+        return "\n".join(line.words for line in lines), levels, breaks
+
+    @staticmethod
+    def _gap(before: _Line, line: _Line, usual: Mapping[tuple[float, bool], float | None]) -> bool:
+        """Whether a gap wider than its type's usual line spacing stands between two lines of a page."""
+        if before.page != line.page or before.y is None or line.y is None:
+            return False
+        gap, spacing = before.y - line.y, usual.get((line.size, line.bold))
+        return gap <= 0 or (spacing is not None and gap > spacing * _GAP)
 
 
 def _count_pages(reader, path: Path, most: int) -> None:
