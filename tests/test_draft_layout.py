@@ -49,11 +49,11 @@ def test_a_loip_laid_out_as_a_pdf_drafts_its_headings_and_projects_apart(kind, t
     """The PDF sets its headings in a larger, bold type with space around them; pypdf's text runs a line as wide as
     the page into the next (the stretch outcome 3 heading, projects 1.1 and 2.1 with no full stop)."""
     rows = draft(render(LOIP, kind, tmp_path / "loip")).rows
+    assert [w["work stream"] for w in rows["Workstreams"]] == PROJECTS
+    assert [o["outcome"] for o in rows["Outcomes"]] == OUTCOMES
+    assert [p["priority"] for p in rows["Priorities"]] == THEMES
     (strategy,) = rows["Strategy"]
     assert (strategy["title"], strategy["start"], strategy["end"]) == (TITLE, "2016", "2026")
-    assert [p["priority"] for p in rows["Priorities"]] == THEMES
-    assert [o["outcome"] for o in rows["Outcomes"]] == OUTCOMES
-    assert [w["work stream"] for w in rows["Workstreams"]] == PROJECTS
     assert [(w["code"], w["work stream"]) for w in rows["Workstreams"]][2] == ("2.1", PROJECTS[2])
     theme = {p["id"]: p["priority"] for p in rows["Priorities"]}
     assert [theme[o["priority"]] for o in rows["Outcomes"]] == [THEMES[0], THEMES[0], THEMES[1]]
