@@ -130,3 +130,25 @@ def test_a_pdfs_type_makes_headings_of_its_headings_only(tmp_path):
         ("paragraph", "Our outcomes:", 0), ("item", "Fewer children live in poverty", 0),
         ("item", "More people are in fair work", 0), ("heading", "Theme 1: A fairer economy", 2),
         ("paragraph", "The partners will meet every quarter.", 0)]
+
+
+def test_a_pdf_line_that_opens_in_bold_is_not_a_heading(tmp_path):
+    """'Lead: Public Health', its first word in bold, is a paragraph: most of the line is in the text's type."""
+    from fpdf import FPDF
+
+    from graph.draft.document import read_document
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 8, "Test data, invented: Westerby Community Plan 2024 to 2029", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, "**Lead:** Westerby Public Health Partnership", markdown=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.multi_cell(0, 5, "The partners will meet every quarter.", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "plan.pdf"))
+    blocks, _ = read_document(tmp_path / "plan.pdf")
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "Test data, invented: Westerby Community Plan 2024 to 2029"),
+        ("paragraph", "Lead: Westerby Public Health Partnership"), ("paragraph", "The partners will meet every quarter.")]

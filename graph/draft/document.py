@@ -581,7 +581,8 @@ class _Line:
     page: int
     y: float | None = None
     size: float = 0.0
-    bold: bool = False
+    bold: bool = False  # most of its words are set in bold
+    bolder: int = 0  # how many more of its characters are in bold than not
 
 
 class _Layout:
@@ -616,11 +617,13 @@ class _Layout:
                 continue
             line = self.lines[-1]
             line.words += part
-            if part.strip() and line.y is None:
-                scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
-                line.y, line.size = tm[4] * cm[1] + tm[5] * cm[3] + cm[5], round(size * scale, 1)
+            if part.strip():
+                if line.y is None:
+                    scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+                    line.y, line.size = tm[4] * cm[1] + tm[5] * cm[3] + cm[5], round(size * scale, 1)
                 name = str(font.get("/BaseFont", "")) if hasattr(font, "get") else ""
-                line.bold = bool(_BOLD.search(name))
+                line.bolder += len(part) if _BOLD.search(name) else -len(part)
+                line.bold = line.bolder > 0
 
     def read(self) -> tuple[str, list[int] | None, frozenset[int]]:
         """The text; each line's heading level (None: all one type); and the lines a gap sets apart from the one before."""
