@@ -595,6 +595,9 @@ class _Drafter:
                          "said: no contribution drafted")
             row_priority = self._priority("id", priority) if priority else None
             section = _Element(0, "priority", priority, row_priority["priority"]) if row_priority else None
+            for element in drafted:  # "(Lead: …)" in an action's own words
+                for said in BY_ID["owner-in-brackets"].pattern.finditer(element.label):
+                    self._owned(element, owners_in(said["owners"]), "owner-in-brackets", said.group(0), at)
             for line in (line for cell, r in zip(row, roles) if r == "table-owner" for line in cell.splitlines() if line.strip()):
                 for element in drafted or [one or section]:
                     self._owned(element, owners_in(line), "table-owner", line, at)
