@@ -276,7 +276,8 @@ RULES += (
           rf"^(?P<code>(?i:{_OUTCOME_WORDS})\s+(?P<number>\d+(?:\.\d+)+[A-Z]?)|SO\d+(?:\.\d+)*[A-Z]?)"
           rf"(?:{_SEPARATOR}|\s+)(?P<label>[A-Z].*)$",
           "a heading or paragraph 'Outcome 2.1 – …' or 'SO3 …' ('SO' read as strategic outcome): an outcome of the "
-          "priority whose section it sits in, its code as published"),
+          "priority whose section it sits in, its code as published; read before rule numbered, which would take 'SO3 …' "
+          "for an action"),
     _rule("outcome-paragraphs", "outcomes", "heading",
           r"(?i)^(?:our\s+|the\s+|main\s+|key\s+|expected\s+)?(?:ambition|outcomes?|main\s+outcomes?|what\s+we\s+want\s+to\s+achieve)\s*:?$",
           "a heading 'Our ambition' or 'Main outcomes' inside a priority's section, followed by paragraphs or items: "
