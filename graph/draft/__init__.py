@@ -681,8 +681,10 @@ class _Drafter:
                 for sentence in _sentences(block.text):
                     for rule in ("owner-led-by", "owner-responsible"):
                         match = BY_ID[rule].pattern.search(sentence)
-                        # "This strategy is led by …" is the strategy's (rule led-by), not the element's it sits beside
-                        if match and not re.search(r"(?i)\b(?:strategy|plan)\b", sentence[:match.start()]):
+                        # "This strategy is led by …" is the strategy's (rule led-by), not the element's it sits beside;
+                        # so is "It is led by …" before the first element
+                        if match and not re.search(r"(?i)\b(?:strategy|plan)\b", sentence[:match.start()]) and not (
+                                beside is None and BY_ID["led-by"].pattern.search(sentence)):
                             action = actions.get(sentence)
                             said.append((rule, match, _Element(0, "action", action["id"], action["work stream"])
                                          if action else beside))
