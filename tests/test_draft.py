@@ -186,10 +186,11 @@ def test_an_invented_document_of_another_shape_is_drafted_cell_by_cell(runner, t
     assert rows["Organisations"] == [{
         "id": "example-borough-health-partnership-board", "name": "Example Borough Health Partnership Board", "kind": "board",
         "quote": "The Example Borough Health Strategy 2025 to 2030 is led by the Example Borough Health Partnership Board."}]
+    # Each priority keeps the code it is published under: its heading's words before the colon (issue 26: "Priority 3").
     assert rows["Priorities"] == [
-        {"id": "a-healthy-start-in-life", "priority": "A healthy start in life", "position": 1,
+        {"id": "a-healthy-start-in-life", "priority": "A healthy start in life", "position": 1, "code": "Priority 1",
          "quote": "Priority 1: A healthy start in life"},
-        {"id": "ageing-well", "priority": "Ageing well", "position": 2, "quote": "Priority 2: Ageing well"}]
+        {"id": "ageing-well", "priority": "Ageing well", "position": 2, "code": "Priority 2", "quote": "Priority 2: Ageing well"}]
     assert rows["Outcomes"] == [
         {"id": "fewer-babies-born-at-a-low", "outcome": "fewer babies born at a low birth weight", "priority": "a-healthy-start-in-life",
          "position": 1, "quote": "fewer babies born at a low birth weight"},

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
-from graph.draft.rules import BY_ID, TABLE_ROLES, count_of, life_course, period_of
+from graph.draft.rules import BY_ID, LONGEST_OUTCOME, TABLE_ROLES, count_of, kind_of, life_course, owners_in, period_of
 from graph.settings import DEFAULTS
 
 __all__ = ["Draft", "DraftError", "DocumentError", "draft"]
@@ -27,6 +27,8 @@ _SHEETS = ("Strategy", "Priorities", "Outcomes", "Workstreams", "Contributions",
 _COVER_BLOCKS = 5
 # What ends a list item without being part of what it names: "…smoke;", "…housing; and".
 _ITEM_END = re.compile(r"(?:[;,.]|;?\s+(?:and|or))\s*$")
+# The level an outcome drafted from a paragraph stands at: any heading after it closes it.
+_PARAGRAPH = 99
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class _Drafter:
         self.actions_of: Counter[str] = Counter()  # an element's id ('' for none): how many actions sit under it
         self.drafted_of: dict[int, _Element] = {}  # a block (by id()): the outcome or work stream drafted from it
         self.context: dict[int, _Element | None] = {}  # a block (by id()): the outcome or work stream it sits under
+        self.section: dict[int, _Element | None] = {}  # a block (by id()): the priority whose section it is in
+        self.rows_by_id: dict[str, dict[str, dict]] = {}  # a sheet: its rows by id, as far as _owned has read them
 
     def at(self, block: Block) -> str:
         return f"{self.unit} {block.where}"
@@ -113,9 +117,12 @@ class _Drafter:
         """The id of the organisation called ``name`` (whatever its case), drafted the first time it is named."""
         known = self.organisations.get(name.lower())
         if known is None:
-            kind = "board" if name.lower().endswith("board") else "organisation"
+            kind = kind_of(name)
             known = self.organisations[name.lower()] = self.add("Organisations", "name", name, quote, kind=kind)
-            self.say(f"organisation: '{name}' ({kind}), by rule {rule}")
+            self.say(f"organisation: '{name}' ({kind}), by rule {rule}" + (
+                f"; '{name}' is a post (rule owner-kind): drafted as a person named by the post as published; the "
+                "person's name, and a Posts row with the organisation the post is in, are for you to fill in"
+                if kind == "person" else ""))
         return known
 
     def outcome(self, label: str, quote: str, priority: str | None, position: int, rule: str, block: Block) -> str:
@@ -222,13 +229,17 @@ class _Drafter:
             if block.kind == "heading":
                 self._heading(i, block)
             self.context[id(block)] = self._here()
+            self.section[id(block)] = self._section()
             if block.kind in ("paragraph", "heading"):
                 consumed = self._lead_in(i, block, items)
+                if consumed is None and block.kind == "heading":
+                    consumed = self._outcome_paragraphs(i, block) or None
                 if consumed is not None:
                     self.context.update((id(b), self._here()) for b in self.blocks[i + 1:i + 1 + consumed])
                     i += 1 + consumed
                     continue
-            if block.kind == "paragraph" and (self._numbered(i, block) or self._we_will(i, block)):
+            if block.kind == "paragraph" and (self._coded_outcome(i, block, 0) or self._numbered(i, block)
+                                              or self._we_will(i, block)):
                 i += 1
                 continue
             if block.kind == "item" and i not in self.used:
@@ -259,12 +270,17 @@ class _Drafter:
             self.open.pop()
         heading = BY_ID["priority-heading"].pattern.match(block.text)
         named = BY_ID["outcome-heading"].pattern.match(block.text)
+        if self._coded_outcome(i, block, level):
+            return
         if heading:
             label = heading.group("priority")
             position = len(self.draft.rows["Priorities"]) + 1
-            self.priority = (self.add("Priorities", "priority", label, block.text, position=position), level)
+            coded = BY_ID["element-heading"].pattern.match(block.text)  # "Priority 3: …" has a code, "Priority: …" none
+            code = {"code": coded["code"]} if coded else {}
+            self.priority = (self.add("Priorities", "priority", label, block.text, position=position, **code), level)
             self.used.add(i)
-            self.say(f"priority: '{label}', by rule priority-heading ({self.at(block)})")
+            self.say(f"priority: '{label}'" + (f" (code '{coded['code']}')" if coded else "")
+                     + f", by rule priority-heading ({self.at(block)})")
             self._nest(block, level, self.draft.rows["Priorities"][-1])
         elif named:
             label = named.group("outcome")
@@ -537,7 +553,8 @@ class _Drafter:
         """Draft a table's rows by what its header row says each column holds: priorities, outcomes, actions, targets."""
         header, roles = block.rows[0], []
         for column, words in enumerate(header):
-            rule = next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
+            rule = (next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
+                    or ("table-owner" if BY_ID["table-owner"].pattern.match(words) else None))
             roles.append(rule)
             self.say(f"table at {self.at(block)}: column {column + 1} ('{words}') holds {BY_ID[rule].finds}, by rule {rule}"
                      if rule else f"not used: column {column + 1} ('{words}') of the table at {self.at(block)}: its "
@@ -564,10 +581,12 @@ class _Drafter:
                 self.say(f"outcome: '{label}', by rule table-outcome ({at})")
                 outcomes.append(_Element(0, "outcome", ident, label))
             one = outcomes[0] if len(outcomes) == 1 else None
+            drafted = []  # the row's actions
             for line in cells["table-action"]:
                 self.actions_of[priority or ""] += 1
                 label = _ITEM_END.sub("", line).strip()
                 ident = self.add("Workstreams", "work stream", label, line, owner="", position=self.actions_of[priority or ""])
+                drafted.append(_Element(0, "action", ident, label))
                 if one is not None:
                     self._contribute(ident, one.id, one.label, line)
                 self.say(f"work stream: '{label}', by rule table-action ({at})"
@@ -575,23 +594,164 @@ class _Drafter:
             if cells["table-action"] and len(outcomes) > 1:
                 self.say(f"ambiguous: the actions of {at} sit beside {len(outcomes)} outcomes; which each serves is not "
                          "said: no contribution drafted")
+            row_priority = self._priority("id", priority) if priority else None
+            section = _Element(0, "priority", priority, row_priority["priority"]) if row_priority else None
+            for element in drafted:  # "(Lead: …)" in an action's own words
+                for said in BY_ID["owner-in-brackets"].pattern.finditer(element.label):
+                    self._owned(element, owners_in(said["owners"]), "owner-in-brackets", said.group(0), at)
+            for line in (line for cell, r in zip(row, roles) if r == "table-owner" for line in cell.splitlines() if line.strip()):
+                for element in drafted or [one or section]:
+                    self._owned(element, owners_in(line), "table-owner", line, at)
             for line in cells["table-measure"]:
-                self._targets_in(line, at, one)
+                self._targets_in(line, at, one, section=section)
+
+    # -- owners and leads as plans state them; outcomes by their code in a priority's section (issue 27)
+
+    def _section(self) -> _Element | None:
+        """The priority whose section the block being read is in: the innermost opened by a heading, else the latest."""
+        opened = next((e for e in reversed(self.open) if e.role == "priority"), None)
+        row = self._priority("id", self.priority[0]) if opened is None and self.priority[0] else None
+        return opened or (_Element(0, "priority", row["id"], row["priority"]) if row else None)
+
+    def _coded_outcome(self, i: int, block: Block, level: float) -> bool:
+        """Draft a heading or paragraph 'Outcome 2.1 – …' or 'SO3 …' as an outcome of its section's priority; whether it did."""
+        match = BY_ID["outcome-code"].pattern.match(block.text)
+        if match is None:
+            return False
+        section, code, label = self._section(), match["code"], _ITEM_END.sub("", match["label"]).strip()
+        priority = section.id if section else None
+        ident = self._coded(label, code, block, priority)
+        self.used.add(i)
+        self.say(f"outcome: '{label}' (code '{code}'), by rule outcome-code ({self.at(block)}: "
+                 + (f"in the section of the priority '{section.label}')" if section else "in no priority's section: fill in its priority)"))
+        element = _Element(level, "outcome", ident, label)
+        self.under = (ident, label, level or _PARAGRAPH)
+        if match["number"]:
+            self.numbers[match["number"]] = element
+        if block.kind == "heading":
+            self.open.append(element)
+        return True
+
+    def _coded(self, label: str, code: str, block: Block, priority: str | None) -> str:
+        """The outcome ``label`` of ``priority``, drafted with its published ``code`` (if any) when it is new."""
+        ident = self.outcome(label, block.text, priority, self.outcomes_of[priority or ""] + 1, "", block)
+        if code and self.draft.rows["Outcomes"][-1]["id"] == ident:
+            self.draft.rows["Outcomes"][-1].setdefault("code", code)
+        return ident
+
+    def _outcome_paragraphs(self, i: int, block: Block) -> int:
+        """Draft the paragraphs after a heading 'Our ambition' or 'Main outcomes' in a priority's section as its outcomes."""
+        if not BY_ID["outcome-paragraphs"].pattern.match(block.text):
+            return 0
+        taken = []
+        for after in self.blocks[i + 1:]:
+            text = after.text.strip()
+            if (after.kind not in ("paragraph", "item") or after.level > 0 or len(text) > LONGEST_OUTCOME or text.endswith(":")
+                    or BY_ID["we-will"].pattern.match(text) or BY_ID["target-date"].pattern.search(text)):
+                break
+            taken.append(after)
+        section = self._section()
+        if not taken or section is None:
+            if taken:
+                self.say(f"not used: the {len(taken)} passage(s) after the heading '{block.text}' ({self.at(block)}), by "
+                         "rule outcome-paragraphs: it sits in no priority's section")
+            return 0
+        for after in taken:
+            coded = BY_ID["outcome-code"].pattern.match(after.text) or BY_ID["numbered"].pattern.match(after.text)
+            code = coded["code"] if coded and not coded["code"].isdigit() else ""
+            label = _ITEM_END.sub("", coded["label"] if code else after.text).strip()
+            ident = self._coded(label, code, after, section.id)
+            self.say(f"outcome: '{label}'" + (f" (code '{code}')" if code else "") + f", by rule outcome-paragraphs "
+                     f"({self.at(after)}: under the heading '{block.text}', in the section of the priority '{section.label}')")
+        self.used.update(range(i, i + 1 + len(taken)))
+        if len(taken) == 1:
+            self.under = (ident, label, self._level(block))
+        return len(taken)
+
+    def owners(self) -> None:
+        """Draft the owners a plan states beside its elements: lines 'Lead: …', '(Lead: …)', '… led by …', '… is responsible for …'."""
+        section, actions = None, {r["quote"]: r for r in self.draft.rows["Workstreams"]}  # a 'We will' sentence: its action
+        for block in self.blocks:
+            section = self.section.get(id(block), section)
+            if block.kind not in ("paragraph", "item"):
+                continue
+            beside = self.drafted_of.get(id(block)) or self.context.get(id(block)) or section
+            line = BY_ID["owner-line"].pattern.match(block.text)
+            said = [("owner-line", line)] if line else [("owner-in-brackets", m) for m in BY_ID["owner-in-brackets"].pattern.finditer(block.text)]
+            if not said:
+                for sentence in _sentences(block.text):
+                    for rule in ("owner-led-by", "owner-responsible"):
+                        match = BY_ID[rule].pattern.search(sentence)
+                        # "This strategy is led by …" is the strategy's (rule led-by), not the element's it sits beside;
+                        # so is "It is led by …" before the first element
+                        if match and not re.search(r"(?i)\b(?:strategy|plan)\b", sentence[:match.start()]) and not (
+                                beside is None and BY_ID["led-by"].pattern.search(sentence)):
+                            action = actions.get(sentence)
+                            said.append((rule, match, _Element(0, "action", action["id"], action["work stream"])
+                                         if action else beside))
+            for rule, match, *element in said:
+                names = owners_in(match["owners"]) if rule in ("owner-line", "owner-in-brackets") else [match["owners"]]
+                self._owned(element[0] if element else beside, names, rule, match.group(0), self.at(block))
+
+    def _owned(self, beside: _Element | None, names: list[str], rule: str, words: str, at: str) -> None:
+        """Draft the organisations or posts ``names`` and make the first the owner of ``beside``; report each decision."""
+        unnamed = [n for n in names if not n[:1].isupper() and not n[:1].isdigit()]
+        if unnamed:
+            self.say(f"not used: '{', '.join(unnamed)}' ({at}: '{words}'), by rule {rule}: not a name")
+        names = [n for n in names if n not in unnamed]
+        strategy = self.draft.rows["Strategy"][0]
+        if beside is None and (rule != "owner-line" or strategy.get("led by")):  # "Falls classes are delivered by …"
+            self.say(f"not used: '{words}' ({at}), by rule {rule}: it sits beside no element"
+                     + (", and the strategy's lead is drafted already" if rule == "owner-line" else ""))
+            return
+        if not names:
+            return
+        ids = [self.organisation(n, words, rule) for n in names]
+        if len(names) > 1:
+            self.say(f"ambiguous: '{words}' ({at}) names {len(names)} owners; a row has one: drafted the first, "
+                     f"'{names[0]}', as owner, and each as an organisation")
+        if beside is None:  # a line 'Lead: …' before the first element: the strategy's
+            strategy["led by"] = ids[0]
+            self.say(f"led by: '{names[0]}', by rule {rule} ({at}: '{words}'): it sits beside no element, before the first")
+        elif beside.role == "priority":
+            self.say(f"owner: '{names[0]}' ({at}: '{words}'), by rule {rule}, sits beside the priority '{beside.label}': "
+                     "the Priorities sheet has no owner column, so it is drafted as an organisation only")
+        else:
+            sheet = "Outcomes" if beside.role == "outcome" else "Workstreams"
+            index = self.rows_by_id.setdefault(sheet, {})  # ids are unique: the rows after the last indexed are new
+            if beside.id not in index:
+                index.update((r["id"], r) for r in self.draft.rows[sheet][len(index):])
+            row = index[beside.id]
+            what = "outcome" if beside.role == "outcome" else "work stream"
+            if row.get("owner") and row["owner"] != ids[0]:
+                self.say(f"ambiguous: the {what} '{beside.label}' has two owners stated, the one drafted and "
+                         f"'{names[0]}' ({at}: '{words}', rule {rule}); kept the first")
+            else:
+                row["owner"] = ids[0]
+                self.say(f"owner of the {what} '{beside.label}': '{names[0]}', by rule {rule} ({at}: '{words}')")
 
     def targets(self) -> None:
         """Draft the targets each heading, paragraph and item states, for the outcome or work stream it is or sits under."""
         lead = None  # the date a lead-in 'By 2026:' gives the items of the list after it
+        section = None
         for block in self.blocks:
+            section = self.section.get(id(block), section)
             if block.kind != "item":
                 said = BY_ID["target-date-lead-in"].pattern.match(block.text)
                 lead = said["date"] if said else None
                 if said:
                     continue
             if block.kind in ("heading", "paragraph", "item"):
-                self._targets_in(block.text, self.at(block), self.drafted_of.get(id(block)) or self.context.get(id(block)), lead)
+                self._targets_in(block.text, self.at(block), self.drafted_of.get(id(block)) or self.context.get(id(block)), lead,
+                                 section)
 
-    def _targets_in(self, text: str, at: str, of: _Element | None, lead: str | None = None) -> None:
-        """Draft the targets the sentences of ``text`` state, for ``of``; ``lead``: the date of the lead-in above them."""
+    def _targets_in(self, text: str, at: str, of: _Element | None, lead: str | None = None,
+                    section: _Element | None = None) -> None:
+        """Draft the targets the sentences of ``text`` state, for ``of``; ``lead``: the date of the lead-in above them.
+
+        ``section``: the priority whose section the text is in, reported for a target of no outcome or work stream,
+        as 'for' cannot name a priority.
+        """
         from graph.workbook.change import read_change
 
         for sentence in _sentences(text):
@@ -616,7 +776,10 @@ class _Drafter:
                 "for": of.id if of else "", "source": self.source, "quote": sentence})
             self.say(f"target ({'level' if kind == 'target' else kind}{': ' + repr(value) if value else ''}) by {date}, "
                      f"by rules {rule} and {by} ({at})"
-                     + (f", for '{of.label}'" if of else ": it sits under no outcome or work stream; fill in 'for' or 'indicator'"))
+                     + (f", for '{of.label}'" if of else
+                        f": it sits under the priority '{section.label}' and no outcome or work stream of it; 'for' names an "
+                        "outcome, work stream or intervention, not a priority: fill in 'for' with one of that priority's, or "
+                        "'indicator'" if section else ": it sits under no outcome or work stream; fill in 'for' or 'indicator'"))
 
     def unused(self) -> None:
         for i, block in enumerate(self.blocks):
@@ -636,6 +799,7 @@ def draft(path: Path, source: str = "", limits: Mapping[str, Any] = DEFAULTS) ->
     drafter.strategy()
     drafter.flat_headings()
     drafter.body()
+    drafter.owners()
     drafter.targets()
     drafter.unused()
     rows = drafter.draft.rows

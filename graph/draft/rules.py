@@ -233,5 +233,81 @@ RULES += (
     _rule("table-measure", "targets", "table header", r"(?i)\b(?:how will we know|measures?|indicators?|targets?|success)\b",
           "a table's column whose header says how success is known: its sentences are read for targets of its row"),
 )
+# Issue 27: owners and leads as plans state them, outcomes stated by their code inside a priority's section.
+# The words that say who leads an element, on a line of their own ("Lead partners: …") or in brackets after it.
+_OWNER_SAYS = (r"(?i:lead(?:\s+(?:partners?|partner\(s\)|organisations?|organisation\(s\)|agenc(?:y|ies)|officer|bod(?:y|ies)))?|"
+               r"responsible(?:\s+(?:lead|organisations?|partners?|officer|body))?|owners?|accountable(?:\s+(?:lead|body|officer))?|who)")
+_OWNER_BY = r"(?i:led|delivered|owned|overseen|co-?ordinated)\s+by"
+# A post a person holds, as published ("Director of Public Health", "Cabinet Member for Health"): an owner, of kind person.
+_POST = (r"^(?:[Tt]he\s+)?(?:(?:Deputy|Assistant|Interim|Executive|Strategic|Corporate)\s+)?(?:Director|Chief\s+[A-Z]\w+|Head\s+of|"
+         r"Chair|Vice[- ]?[Cc]hair|Cabinet\s+Member|Lead\s+Member|Portfolio\s+Holder|Commissioner|Programme\s+Manager|"
+         r"Consultant\s+in|Officer)\b")
+# The last word of a body's name that gives its kind (issue 26); else a post's words say a person, else an organisation.
+_KIND_BY_LAST_WORD = {"board": "board", "partnership": "partnership"}
+LONGEST_OUTCOME = _LEAD_IN  # the most characters a passage rule outcome-paragraphs takes as an outcome holds
+
+RULES += (
+    _rule("owner-line", "owner", "paragraph or item",
+          rf"^(?P<says>{_OWNER_SAYS}\s*[:–—-]|{_OWNER_BY}:?)\s*(?P<owners>[A-Z0-9]\S.{{0,{_LEAD_IN}}}?)\s*[.;]?$",
+          "a line 'Lead: …', 'Lead partner(s): …', 'Responsible: …', 'Owner: …', 'Who: …', 'Delivered by …': the "
+          "organisations or posts it names (split at commas, semicolons, and 'and' after a body's name) own the element it "
+          "sits beside: the work stream or outcome it follows in that section, else its priority"),
+    _rule("owner-in-brackets", "owner", "paragraph or item",
+          rf"\((?P<says>{_OWNER_SAYS}\s*[:–—-]|{_OWNER_BY}:?)\s*(?P<owners>[A-Z0-9][^()]{{0,{_LEAD_IN}}})\)",
+          "'(Lead: …)' in brackets in an action's or outcome's words: it owns that element"),
+    _rule("owner-led-by", "owner", "sentence",
+          rf"\b{_OWNER_BY}\s+(?:[Tt]he\s+)?(?P<owners>{_NAME}{_BODY})",
+          "a sentence under an element that says it is 'led by', 'delivered by', 'owned by' or 'overseen by' a named body "
+          f"or post (its first {_NAME_WORDS} capitalised words): that body owns the element"),
+    _rule("owner-responsible", "owner", "sentence",
+          rf"^(?:[Tt]he\s+)?(?P<owners>{_NAME}{_BODY})\s+(?:is|are|will\s+be)\s+(?:responsible|accountable)\s+for\b",
+          "a sentence 'the Community Planning Partnership is responsible for …' under an element: that body owns it"),
+    _rule("table-owner", "owner", "table header",
+          r"(?i)^\s*(?:who(?:\s+(?:leads?|is\s+responsible|will\s+lead|owns\s+it))?|lead(?:\s+(?:organisations?|partners?|"
+          r"partner\(s\)|agenc(?:y|ies)|officer|body))?|owners?|responsible(?:\s+(?:lead|organisations?|officer))?|"
+          r"accountable(?:\s+lead)?|delivered\s+by|led\s+by)\s*\??\s*$",
+          "a table's column whose whole header names who leads ('Lead', 'Lead organisation', 'Who'): the first name in "
+          "its cell owns its row's actions, else its row's one outcome"),
+    _rule("owner-kind", "organisation kind", "name",
+          _POST,
+          "an owner's kind: a name ending 'Board' is a board, 'Partnership' a partnership; a post ('Director of Public "
+          "Health', 'Cabinet Member for …') a person, named by the post as published; else an organisation"),
+    _rule("outcome-code", "outcome", "heading or paragraph",
+          rf"^(?P<code>(?i:{_OUTCOME_WORDS})\s+(?P<number>\d+(?:\.\d+)+[A-Z]?)|SO\d+(?:\.\d+)*[A-Z]?)"
+          rf"(?:{_SEPARATOR}|\s+)(?P<label>[A-Z].*)$",
+          "a heading or paragraph 'Outcome 2.1 – …' or 'SO3 …' ('SO' read as strategic outcome): an outcome of the "
+          "priority whose section it sits in, its code as published; read before rule numbered, which would take 'SO3 …' "
+          "for an action"),
+    _rule("outcome-paragraphs", "outcomes", "heading",
+          r"(?i)^(?:our\s+|the\s+|main\s+|key\s+|expected\s+)?(?:ambition|outcomes?|main\s+outcomes?|what\s+we\s+want\s+to\s+achieve)\s*:?$",
+          "a heading 'Our ambition' or 'Main outcomes' inside a priority's section, followed by paragraphs or items: "
+          f"each (at most {_LEAD_IN} characters, not 'We will …', not a dated target) an outcome of that priority"),
+)
+
+
+def kind_of(name: str) -> str:
+    """An owner's Organisations kind, by rule owner-kind: its name's last word, else whether it is a post."""
+    last = name.split()[-1].lower() if name.split() else ""
+    if last in _KIND_BY_LAST_WORD:
+        return _KIND_BY_LAST_WORD[last]
+    return "person" if re.match(_POST, name) else "organisation"
+
+
+def owners_in(words: str) -> list[str]:
+    """The names an owner line gives, in order: split at commas and semicolons, and at 'and' after a body's name."""
+    names = []
+    for part in re.split(r"\s*[,;/]\s*(?:and\s+)?", words):
+        start = 0
+        for joined in re.finditer(r"\s+(?:and|&)\s+", part):
+            before = part[start:joined.start()].split()
+            if before and before[-1].lower() in _BODY_ENDS:
+                names.append(part[start:joined.start()])
+                start = joined.end()
+        names.append(part[start:])
+    return [re.sub(r"^(?:[Tt]he)\s+", "", n).strip(" .") for n in names if n.strip(" .")]
+
+
+_BODY_ENDS = {"board", "partnership", "council", "trust", "committee", "group", "team", "service", "services", "police",
+              "authority", "forum", "alliance", "nhs", "icb", "network", "college", "university", "agency", "executive"}
 BY_ID = {rule.id: rule for rule in RULES}
 TABLE_ROLES = ("table-measure", "table-outcome", "table-action", "table-priority")  # tried in this order: 'targets' before 'priorities'
