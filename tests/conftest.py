@@ -1,6 +1,7 @@
 """Fixtures and helpers: the packaged graph, the Flask app and client, the CLI runner, fixture files."""
 
 import datetime
+import json
 import socket
 import subprocess
 import sys
@@ -170,11 +171,32 @@ W3C_COUNTS: dict[str, tuple[int, int]] = {}
 _SHACL_COUNTS = pytest.StashKey[dict]()
 
 
+def _shacl_counts_of(config) -> dict:
+    return config.stash.setdefault(_SHACL_COUNTS, {"tests": 0, "plain pySHACL on rdflib": 0, "the project's path": 0})
+
+
 @pytest.fixture(scope="session")
 def shacl_counts(pytestconfig):
     """The W3C SHACL suite's pass counts (tests/test_w3c_shacl.py), printed at the end of the run."""
-    return pytestconfig.stash.setdefault(_SHACL_COUNTS, {"tests": 0, "plain pySHACL on rdflib": 0,
-                                                          "the project's path": 0})
+    return _shacl_counts_of(pytestconfig)
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist, a worker hands its W3C counts to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["w3c"] = json.dumps({"sparql": W3C_COUNTS, "shacl": session.config.stash.get(_SHACL_COUNTS, {})})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller adds up what each pytest-xdist worker counted (each suite runs whole in one worker)."""
+    counted = json.loads(getattr(node, "workeroutput", {}).get("w3c", "{}"))
+    for suite, (passed, run) in counted.get("sparql", {}).items():
+        W3C_COUNTS[suite] = (passed, run)
+    shacl = _shacl_counts_of(node.config)
+    for run, passed in counted.get("shacl", {}).items():
+        shacl[run] += passed
 
 
 def pytest_terminal_summary(terminalreporter, config):
