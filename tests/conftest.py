@@ -206,7 +206,7 @@ def pytest_terminal_summary(terminalreporter, config):
         for suite, (passed, run) in W3C_COUNTS.items():
             terminalreporter.write_line(f"{suite}: {passed} of {run} passed")
     counts = config.stash.get(_SHACL_COUNTS, None)
-    if counts:
+    if counts and counts["tests"]:
         terminalreporter.section("W3C SHACL test suite")
         for run, passed in counts.items():
             if run != "tests":

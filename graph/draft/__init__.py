@@ -19,6 +19,7 @@ from typing import Any
 from graph.draft.document import Block, DocumentError, read_document
 from graph.draft.rules import BY_ID, LONGEST_OUTCOME, TABLE_ROLES, count_of, kind_of, life_course, owners_in, period_of
 from graph.settings import DEFAULTS
+from graph.workbook.change import read_change
 
 __all__ = ["Draft", "DraftError", "DocumentError", "draft"]
 
@@ -311,14 +312,13 @@ class _Drafter:
         """Draft what the lead-in at ``i`` says the blocks after it hold; how many it drafted from; None if no rule applies."""
         text = block.text
         kind = next((k for k in ("outcomes", "workstreams", "priorities") if BY_ID[f"{k}-lead-in"].pattern.search(text)), None)
-        rule = f"{kind}-lead-in"
+        rule, own = f"{kind}-lead-in", self._own(items)
         if kind is None:  # the words plans use for their elements and actions other than Luton's, for a list that follows
             heading = ("outcomes-heading-lead-in",) if block.kind == "heading" else ()
             rule = next((r for r in ("elements-lead-in", "actions-lead-in", *heading) if BY_ID[r].pattern.search(text)), None)
-            if rule is None or not self._own(items) or (block.kind == "paragraph" and not text.rstrip().endswith(":")):
+            if rule is None or not own or (block.kind == "paragraph" and not text.rstrip().endswith(":")):
                 return None
             kind = {"elements-lead-in": "priorities", "actions-lead-in": "workstreams"}.get(rule, "outcomes")
-        own = self._own(items)
         if kind == "outcomes":
             if not own:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces outcomes, and no list follows it")
@@ -415,17 +415,14 @@ class _Drafter:
         """The innermost element drafted from a heading of a higher level than ``level`` (a paragraph's: 0, any)."""
         return next((e for e in reversed(self.open) if not level or e.level < level), None)
 
-    def _nest(self, block: Block, level: float, row: dict, code: str = "", number: str = "") -> None:
-        """Open the priority drafted from heading ``block``; under a priority heading of a higher level, it is part of it."""
+    def _nest(self, block: Block, level: float, row: dict, number: str = "") -> None:
+        """Open the priority drafted from heading ``block`` (numbered ``number``, if it is); under a priority heading of a
+        higher level, it is part of it."""
         parent = self._parent(level)
         if parent is not None and parent.role == "priority":
             row["part of"] = parent.id
             self.children[parent.id] += 1
             row["position"] = self.children[parent.id]
-            numbered = BY_ID["element-heading"].pattern.match(block.text)  # "Priority 1: …" has a code, "Priority: …" none
-            code = code or row.get("code", "") or (numbered["code"] if numbered else "")
-            if code:
-                row["code"] = code
             self.say(f"priority: '{row['priority']}' is part of '{parent.label}', by rule element-heading: its heading "
                      f"({self.at(block)}) sits under that one's, of a higher level")
         element = _Element(level, "priority", row["id"], row["priority"])
@@ -457,7 +454,7 @@ class _Drafter:
             top = len(self.draft.rows["Priorities"]) - self.children.total()  # those part of none; _nest places one that is
             ident = self.add("Priorities", "priority", label, block.text, position=top + 1, code=code)
             self.say(f"priority: '{label}' (code '{code}'), by rule element-heading ({self.at(block)}: '{match['word']}')")
-            self._nest(block, level, self.draft.rows["Priorities"][-1], code, number)
+            self._nest(block, level, self.draft.rows["Priorities"][-1], number)
             self.priority = (ident, level)
             return True
         priority = next((e.id for e in reversed(self.open) if e.role == "priority"), self.priority[0])
@@ -752,8 +749,6 @@ class _Drafter:
         ``section``: the priority whose section the text is in, reported for a target of no outcome or work stream,
         as 'for' cannot name a priority.
         """
-        from graph.workbook.change import read_change
-
         for sentence in _sentences(text):
             dated = BY_ID["target-date"].pattern.search(sentence)
             if dated is None and lead is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from graph.workbook.change import NUMBER_WORDS
 
-_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_NUMBER_WORDS = tuple(word for word, n in NUMBER_WORDS.items() if 1 <= n <= 12)  # one … twelve, in order
 # A name as published: capitalised words, joined by the small words names hold ("Health and Wellbeing Board"),
 # that do not start with a word that begins sentences rather than names ("This Strategy", "In 2023 the …").
 _NOT_A_NAME = r"(?!(?:This|That|These|Those|In|For|At|On|By|With|From|To|A|An|It|Its|We|They|Our|The|All|Each|Every|Here)\b)"
@@ -145,7 +145,7 @@ def period_of(match: re.Match) -> tuple[int, int] | None:
 
 def count_of(word: str) -> int:
     """The number a lead-in's word or digits say."""
-    return int(word) if word.isdigit() else _NUMBER_WORDS.index(word.lower()) + 1
+    return int(word) if word.isdigit() else int(NUMBER_WORDS[word.lower()])
 
 
 def life_course(stages: list[str]) -> re.Pattern:
