@@ -43,7 +43,7 @@ SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) (M
                          (sg:Workstream "workstream") (sg:Intervention "intervention") }
   ?node a ?type .
   OPTIONAL { ?node rdfs:label ?name }
-  OPTIONAL { ?node dcterms:isPartOf ?part }
+  OPTIONAL { ?node dcterms:isPartOf ?part . ?part a sg:Strategy }  # a priority may be part of a priority: its ?parent
   OPTIONAL { ?node schema:position ?place }
   OPTIONAL { ?node skos:notation ?notation }
   OPTIONAL { ?node a sg:StrategicPriority ; dcterms:isPartOf ?whole . ?whole a sg:StrategicPriority }
@@ -98,11 +98,9 @@ def project(ds: Dataset) -> nx.DiGraph:
     """The graph as networkx sees it: typed nodes and typed edges (see the module docstring)."""
     g = nx.DiGraph(owner_labels={})
     for row in ds.query(_NODES):
-        # A priority is part of a priority it is published under (``parent``), never of a strategy.
-        priority = str(row.kind) == "priority"
         g.add_node(str(row.node), kind=str(row.kind), label=str(row.label or row.node),
                    position=None if row.position is None else str(row.position),
-                   strategy=str(row.strategy) if row.strategy and not priority else None, owners=set(), life_stages=set(), themes=set(),
+                   strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), themes=set(),
                    funding=[], code=str(row.code or ""), parent=str(row.parent or ""))
     for row in ds.query(_EDGES):
         if str(row["from"]) in g and str(row.to) in g:

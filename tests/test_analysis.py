@@ -3,8 +3,9 @@
 import json
 
 import pytest
+from rdflib import Dataset
 
-from graph.analysis import SHARED_FUNDING_RULE, analyse, project
+from graph.analysis import SHARED_FUNDING_RULE, analyse, project, within
 from graph.cli import main
 from graph.engine.graphs import open_graph
 from tests.conftest import DATA
@@ -173,3 +174,21 @@ def test_work_reaches_a_longer_term_outcome_through_an_intermediate_one():
     # The work is the weak point, not the intermediate outcome.
     assert {(c["outcome"]["label"], c["cut_by"]["label"]) for c in result["cut_points"]} == {
         ("O1", "I1"), ("O1", "W1"), ("O2", "I1"), ("O2", "W1")}
+
+
+def test_a_parent_priority_with_no_outcome_of_its_own_stays_in_its_strategys_part():
+    """Regression: to keep a nested priority from taking its parent priority for its strategy, every priority lost
+    its strategy, and within() dropped a parent priority whose outcomes all sit under the priorities published under it."""
+    ds = Dataset()
+    ds.parse(data="""
+        @prefix sg: <https://w3id.org/strategy-graph/def#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+        @prefix ex: <http://example.org/> .
+        ex:s a sg:Strategy .
+        ex:parent a sg:StrategicPriority ; dcterms:isPartOf ex:s .
+        ex:child a sg:StrategicPriority ; dcterms:isPartOf ex:parent ; sg:hasTargetOutcome ex:o .
+        ex:o a sg:Outcome ; dcterms:isPartOf ex:s .
+        """, format="turtle")
+    g = project(ds)
+    assert sorted(within(g, "http://example.org/s").nodes) == [f"http://example.org/{n}" for n in ("child", "o", "parent", "s")]
+    child = g.nodes["http://example.org/child"]
+    assert child["parent"] == "http://example.org/parent" and child["strategy"] != "http://example.org/parent"
