@@ -27,7 +27,7 @@ from graph.analysis import ordered, project, within
 from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
-from graph.overview import Series, TargetView, indicator_series
+from graph.overview import Series, TargetView
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 
 # Which gaps mark a box on the diagram, and how the legend explains them.
@@ -62,9 +62,8 @@ STRENGTHS = {
 WRAP = 30
 PRINT_WRAP = 42
 DETAIL_SIZE = 10
-# Every indicator and what it measures: a few rows a box, fewer than a VALUES list of a national store's boxes would be.
-# The boxes are named first, in a leading VALUES: at 3M statements asking for every indicator's and keeping the
-# boxes' took 0.36 s, this 5 ms.
+# The indicators measuring the boxes asked for, which are named first, in a leading VALUES: at 3M statements asking
+# for every indicator's and keeping the boxes' took 0.36 s, this 5 ms.
 _MEASURES = SPARQL_PREFIXES + "SELECT ?measured ?indicator ?label WHERE { VALUES ?measured { %s } ?indicator sg:measures ?measured OPTIONAL { ?indicator rdfs:label ?label } }"
 
 @dataclass(frozen=True)
@@ -155,11 +154,11 @@ def _by_depth(priorities: list[Box]) -> list[list[str]]:
     return [[b.iri for b in priorities if depth[b.iri] == level] for level in sorted(set(depth.values()), reverse=True)]
 
 
-def readings(ds, boxes: list[Box], series_of: Callable[[str], Series] | None = None) -> dict[str, tuple[Reading, ...]]:
+def readings(ds, boxes: list[Box], series_of: Callable[[str], Series]) -> dict[str, tuple[Reading, ...]]:
     """The indicators measuring each of ``boxes``, by label, each with its latest value and direction of travel as its scorecard reads them.
 
-    One scorecard query an indicator (``series_of``, default graph.overview.indicator_series): ask for one strategy's
-    boxes, not a national store's.
+    One scorecard query an indicator (``series_of``: graph.overview.indicator_series, worked out once a snapshot):
+    ask for one strategy's boxes, not a national store's.
     """
     shown = {b.iri for b in boxes}
     measures: dict[str, set[str]] = defaultdict(set)
@@ -171,7 +170,7 @@ def readings(ds, boxes: list[Box], series_of: Callable[[str], Series] | None = N
         names[indicator] = min(names.get(indicator, label), label)  # an indicator with several labels goes by the first
     read = {}
     for indicator, label in names.items():
-        series = series_of(indicator) if series_of else indicator_series(ds, URIRef(indicator))
+        series = series_of(indicator)
         latest = direction = ""
         if series.own:
             period, value = series.own[-1]

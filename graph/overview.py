@@ -5,6 +5,7 @@ Normalised once here so that pages ask for one field per idea.
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from rdflib import Dataset, Literal, URIRef
@@ -435,36 +436,26 @@ def _number(value: float) -> str:
     return "%g" % value
 
 
-def targets_by_node(ds: Dataset, nodes: list[str], series_of=None) -> dict[str, list[TargetView]]:
+def targets_by_node(ds: Dataset, nodes: list[str], series_of: Callable[[str], Series]) -> dict[str, list[TargetView]]:
     """The targets to show beside each of ``nodes``, in one query: its own and its indicators', each with its progress.
 
     A level is judged against the indicator's latest value, a change resolved against the indicator's own baseline,
-    a milestone reached or not. ``series_of(indicator)`` gives an indicator's Series (default: indicator_series,
-    once an indicator). Each node's own targets come first, then each indicator's by label, each by date.
+    a milestone reached or not. ``series_of(indicator)`` gives an indicator's Series (indicator_series, worked out
+    once a snapshot: viewer.data.Snapshot.series). Each node's own targets come first, then each indicator's by label,
+    each by date.
     """
     found: dict[str, list[TargetView]] = {}
     if not nodes:
         return found
-    known: dict[str, Series] = {}
-
-    def series(indicator: str) -> Series:
-        if indicator not in known:
-            known[indicator] = series_of(indicator) if series_of else indicator_series(ds, URIRef(indicator))
-        return known[indicator]
 
     for row in ds.query(_TARGETS % " ".join(URIRef(n).n3() for n in sorted(set(nodes)))):
         on_indicator = bool(row.indicator.toPython())
-        view = _target(row, series(str(row.node)) if on_indicator else None)
+        view = _target(row, series_of(str(row.node)) if on_indicator else None)
         found.setdefault(str(row["shown"]), []).append(replace(view, node=str(row.node), node_label=str(row.nodeLabel or row.node),
                                                              indicator=on_indicator))
     for node, views in found.items():
         views.sort(key=lambda t: (t.node != node, t.node_label, t.node, t.due, t.iri))
     return found
-
-
-def targets_of(ds: Dataset, iri: URIRef, series: Series | None) -> list[TargetView]:
-    """The targets shown on one node's page (targets_by_node); ``series`` is its own, if it is an indicator."""
-    return targets_by_node(ds, [str(iri)], lambda i: series if i == str(iri) and series is not None else indicator_series(ds, URIRef(i))).get(str(iri), [])
 
 
 def _target(row, series: Series | None) -> TargetView:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
 from graph.gaps import counts_by_rule, rules_by_id
-from graph.overview import describe_resource, indicator_series, search as search_graph, targets_of
+from graph.overview import describe_resource, search as search_graph, targets_by_node
 from graph.owners import posts
 from graph.engine.store import is_iri
 from graph.vocab import SG
@@ -43,15 +43,16 @@ def resource() -> str:
     iri = request.args.get("iri", "")
     if not is_iri(iri):
         abort(400)
-    ds = get_graph()
+    snapshot = get_snapshot()
+    ds = snapshot.graph
     view = describe_resource(ds, URIRef(iri))
     if view is None:
         abort(404)
     chart = series = None
     if str(SG.Indicator) in view.values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"):
-        series = indicator_series(ds, URIRef(iri))
+        series = snapshot.series(iri)
         chart = scorecard(series)
-    targets = targets_of(ds, URIRef(iri), series)
+    targets = targets_by_node(ds, [iri], snapshot.series).get(iri, [])
     gaps = sorted((g for g in get_gaps() if g.focus == iri), key=lambda g: SEVERITY_ORDER[g.severity])
     return render_template("resource.html", resource=view, gaps=gaps, chart=chart, series=series, targets=targets,
                            posts=posts(ds, URIRef(iri)))
