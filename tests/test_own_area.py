@@ -97,3 +97,19 @@ def test_each_part_of_a_nested_strategy_serves_it(fixture):
             assert set(ds.objects(URIRef(EX + name), SG.servesStrategy)) == {URIRef(EX + "strategy")}, name
     finally:
         ds.close()
+
+
+def test_only_priorities_outcomes_and_work_serve_a_strategy_not_its_own_code_lists():
+    """Regression: the strategy's own code list (a SKOS scheme stated part of it, Codes sheet) was derived to serve
+    it, though sg:servesStrategy is defined for priorities, outcomes, work streams and interventions."""
+    from rdflib.namespace import DCTERMS, RDF, SKOS
+
+    ds = open_graph(data=[files.ROOT / "examples" / "example-vale.trig"])
+    try:
+        schemes = set(ds.subjects(RDF.type, SKOS.ConceptScheme)) & set(ds.subjects(DCTERMS.isPartOf, None))
+        assert schemes, "Example Vale has code lists of its own"
+        kinds = {SG.StrategicPriority, SG.Outcome, SG.Workstream, SG.Intervention}
+        serving = set(ds.subjects(SG.servesStrategy, None))
+        assert serving and all(set(ds.objects(node, RDF.type)) & kinds for node in serving)
+    finally:
+        ds.close()
