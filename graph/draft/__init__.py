@@ -221,7 +221,7 @@ class _Drafter:
         # The priority the outcomes that follow serve, and the outcome the actions that follow are under,
         # each with the level of the heading that named it (0 when a lead-in did): a heading as high ends them.
         self.priority: tuple[str | None, float] = (None, 0)
-        self.under: tuple[str, str, float] | None = None
+        self.under: _Element | None = None  # the outcome the blocks being read are listed under
         self.priorities_of_lists = 0
         i = 0
         while i < len(self.blocks):
@@ -265,7 +265,7 @@ class _Drafter:
         level = self._level(block)
         if self.priority[0] is not None and self.priority[1] and level <= self.priority[1]:
             self.priority = (None, 0)
-        if self.under is not None and level <= self.under[2]:
+        if self.under is not None and level <= self.under.level:
             self.under = None
         while self.open and self.open[-1].level >= level:
             self.open.pop()
@@ -286,9 +286,10 @@ class _Drafter:
         elif named:
             label = named.group("outcome")
             position = self.outcomes_of[self.priority[0] or ""] + 1
-            self.under = (self.outcome(label, block.text, self.priority[0], position, "outcome-heading", block), label, level)
+            self.under = _Element(level, "outcome", self.outcome(label, block.text, self.priority[0], position,
+                                                                 "outcome-heading", block), label)
             self.used.add(i)
-            self.open.append(_Element(level, "outcome", self.under[0], label))
+            self.open.append(self.under)
         elif not self._element_heading(i, block, level):
             self._numbered(i, block)
 
@@ -350,9 +351,9 @@ class _Drafter:
                 ident = self.add("Workstreams", "work stream", _label(item), item.text, owner=owner, position=n)
                 self.drafted_of[id(item)] = _Element(0, "action", ident, _label(item))
                 if self.under is not None:  # the document lists the action under the outcome, in so many words
-                    self._contribute(ident, self.under[0], self.under[1], item.text)
+                    self._contribute(ident, self.under.id, self.under.label, item.text)
             self.say(f"work streams: {len(own)}, by rule {rule} ({self.at(block)}: '{text}')"
-                     + (f"; each contributes to '{self.under[1]}', by rule actions-under-outcome" if self.under else ""))
+                     + (f"; each contributes to '{self.under.label}', by rule actions-under-outcome" if self.under else ""))
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
         else:  # priorities
@@ -376,9 +377,7 @@ class _Drafter:
 
     def _here(self) -> _Element | None:
         """The outcome (or, failing one, the work stream) the block being read sits under, if any."""
-        if self.under is not None:
-            return _Element(self.under[2], "outcome", self.under[0], self.under[1])
-        return next((e for e in reversed(self.open) if e.role in ("outcome", "action")), None)
+        return self.under or next((e for e in reversed(self.open) if e.role in ("outcome", "action")), None)
 
     def flat_headings(self) -> None:
         """In a document whose headings have no levels (text, PDF), read a paragraph 'Ambition 1 – …' as a heading.
@@ -462,9 +461,8 @@ class _Drafter:
         if self.draft.rows["Outcomes"][-1]["id"] == ident:  # drafted now, not the row drafted before with its first code
             self.draft.rows["Outcomes"][-1]["code"] = code
         self.say(f"outcome: '{label}' (code '{code}'), by rule outcome-element-heading ({self.at(block)}: '{match['word']}')")
-        self.under = (ident, label, level)
-        self.numbers[number] = _Element(level, "outcome", ident, label)
-        self.open.append(self.numbers[number])
+        self.under = self.numbers[number] = _Element(level, "outcome", ident, label)
+        self.open.append(self.under)
         return True
 
     def _priority(self, by: str, key: str) -> dict | None:
@@ -520,7 +518,7 @@ class _Drafter:
         said = [(s, m) for s in _sentences(block.text) if (m := BY_ID["we-will"].pattern.match(s))]
         if not said:
             return False
-        outcome = self.under and (self.under[0], self.under[1])
+        outcome = self.under and (self.under.id, self.under.label)
         latest = self._priority("id", self.priority[0]) if self.priority[0] else None
         parent = outcome or ((latest["id"], latest["priority"]) if latest else None) or next(
             ((e.id, e.label) for e in reversed(self.open) if e.role == "priority"), None)
@@ -622,7 +620,7 @@ class _Drafter:
         self.say(f"outcome: '{label}' (code '{code}'), by rule outcome-code ({self.at(block)}: "
                  + (f"in the section of the priority '{section.label}')" if section else "in no priority's section: fill in its priority)"))
         element = _Element(level, "outcome", ident, label)
-        self.under = (ident, label, level or _PARAGRAPH)
+        self.under = _Element(level or _PARAGRAPH, "outcome", ident, label)
         if match["number"]:
             self.numbers[match["number"]] = element
         if block.kind == "heading":
@@ -662,7 +660,7 @@ class _Drafter:
                      f"({self.at(after)}: under the heading '{block.text}', in the section of the priority '{section.label}')")
         self.used.update(range(i, i + 1 + len(taken)))
         if len(taken) == 1:
-            self.under = (ident, label, self._level(block))
+            self.under = _Element(self._level(block), "outcome", ident, label)
         return len(taken)
 
     def owners(self) -> None:

@@ -15,7 +15,7 @@ mention. Each search then takes time in proportion to the sentence.
 import re
 from dataclasses import dataclass
 
-from graph.workbook.change import NUMBER_WORDS
+from graph.workbook.change import DOWN, NUMBER_WORDS, PERCENT_WORDS, UP
 
 _NUMBER_WORDS = tuple(word for word, n in NUMBER_WORDS.items() if 1 <= n <= 12)  # one … twelve, in order
 # A name as published: capitalised words, joined by the small words names hold ("Health and Wellbeing Board"),
@@ -164,12 +164,15 @@ _PRIORITY_WORDS = (r"well-?being objective|wellbeing objective|strategic objecti
                    r"strategic theme|theme|goal|strategic aim|aim|area for collective action|strategic priority|priority")
 _OUTCOME_WORDS = r"stretch outcome|long-term outcome|strategic outcome|outcome"
 _BY_YEAR = r"\b[Bb]y\s+(?P<date>(?:19|20)\d\d(?:/\d\d)?)\b"
-_NUMBER, _PER_CENT = r"\d+(?:\.\d+)?", r"\s*(?:%|per\s?cent)"
+# A change's words are those the import reads it by (graph.workbook.change), which checks every drafted change again.
+_NUMBER = r"\d+(?:\.\d+)?"
+_PER_CENT = r"\s*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s?") for w in PERCENT_WORDS) + ")"
 _PERCENT = _NUMBER + _PER_CENT
+_DIRECTION = r"(?:" + "|".join(sorted(UP + DOWN, key=len, reverse=True)) + r")\b"
 # A change in a unit, as the import reads it (graph.workbook.change): "five years longer", "3 percentage points higher".
 _AMOUNT = rf"(?:{_NUMBER}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
 _IN_UNITS = (rf"\b{_AMOUNT}\s+(?:years?|months?|weeks?|days?|percentage points?|points?)\s+"
-             r"(?:longer|shorter|more|fewer|higher|lower|less)\b")
+             rf"{_DIRECTION}")
 # The most characters a lead-in in other words holds: a longer passage is not one, and is not read to its end for each word.
 _LEAD_IN = 300
 
@@ -208,8 +211,7 @@ RULES += (
           "a sentence 'We will …' under an outcome or a priority: an action (its words after 'We will'), "
           "contributing to the outcome it sits under"),
     _rule("target-change", "target (change)", "sentence",
-          rf"(?i)(?P<value>(?:an?\s+)?{_PERCENT}\s+(?:increase|reduction|decrease|rise|fall|fewer|more|less|lower|higher)"
-          rf"|(?:reduced|increased|cut|reduce|increase|raised|raise|decrease|decreased)\s+by\s+{_PERCENT}|{_IN_UNITS})",
+          rf"(?i)(?P<value>(?:an?\s+)?{_PERCENT}\s+{_DIRECTION}|\b{_DIRECTION}\s+by\s+{_PERCENT}|{_IN_UNITS})",
           "a sentence with a date ('by 2030') and a change ('a 10% increase', 'reduced by 42.5%', '25% fewer', "
           "'five years longer'): "
           "a change target, its value the change as published"),

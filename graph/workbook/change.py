@@ -12,7 +12,7 @@ NUMBER_WORDS["hundred"] = NUMBER_WORDS["a hundred"] = NUMBER_WORDS["one hundred"
 UP = ("increase", "increased", "rise", "raise", "raised", "grow", "up", "more", "higher", "longer", "greater", "larger", "bigger")
 DOWN = ("reduce", "reduced", "reduction", "decrease", "decreased", "cut", "fall", "down", "fewer", "less", "lower", "shorter",
         "smaller")
-_PERCENT = ("%", "per cent", "percent")
+PERCENT_WORDS = ("%", "per cent", "percent")
 _READ = re.compile(
     r"(?:(?P<verb>[a-z]+) by )?(?:an? )?(?P<sign>[-+\u2212])?\s*"
     r"(?P<number>\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
@@ -50,7 +50,7 @@ def read_change(text: str) -> Change | str:
     if len(set(directions)) > 1:
         return "its sign and its words say opposite directions"
     unit = " ".join(words)
-    relative = unit in _PERCENT
+    relative = unit in PERCENT_WORDS
     if relative:
         unit = "%"
     elif unit and not re.fullmatch(r"[a-z][a-z ]*", unit):
