@@ -31,12 +31,18 @@ sys.path.insert(0, str(REPO))
 from graph.draft import DocumentError, Draft, DraftError, draft  # noqa: E402
 
 CORPUS = REPO / "benchmarks" / "corpus"
+# Documents invented in the layouts of published plans, each family's wording and structure but no real place's
+# words: measured apart from the published ones (examples/draft-corpus/README.md).
+INVENTED = REPO / "examples" / "draft-corpus"
 FORMATS = ("txt", "md", "html", "docx", "pdf")
 # The kinds of element a key holds, in the order the tables give them.
 KINDS = ("title", "period", "vision", "priority", "outcome", "action", "target", "owner")
 # The kinds matched by their words alone; an element of one found under another is in the wrong role.
 LABELLED = ("title", "vision", "priority", "outcome", "action", "owner")
 SPLITS = ("tune", "held-out")
+FAMILIES = ("English joint health and wellbeing strategy", "NHS integrated care strategy",
+            "Scottish Local Outcome Improvement Plan", "Welsh well-being plan", "council or corporate plan",
+            "climate or net-zero plan", "children and young people's plan", "a plan from outside the UK")
 TARGET_KINDS = ("level", "change", "milestone")
 # A target's kind as the workbook's Targets sheet names it.
 SHEET_KIND = {"target": "level", "change": "change", "milestone": "milestone"}
@@ -73,11 +79,15 @@ def load_key(folder: Path) -> dict:
         key = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise KeyFileError(f"{path}: cannot be read as TOML: {error}") from None
-    for name, kind in (("sources", list), ("family", str), ("split", str), ("document", str), ("title", str)):
+    # A published document names where it was published; an invented one, the published plans its layout follows.
+    addresses = "modelled_on" if key.get("invented") is True else "sources"
+    for name, kind in ((addresses, list), ("family", str), ("split", str), ("document", str), ("title", str)):
         if not isinstance(key.get(name), kind) or not key[name]:
             raise KeyFileError(f"{path}: '{name}' is missing or empty; expected {'a list' if kind is list else 'a string'}")
-    if not all(isinstance(s, str) and re.match(r"https?://\S+$", s) for s in key["sources"]):
-        raise KeyFileError(f"{path}: 'sources' must hold the http or https addresses of the document")
+    if not all(isinstance(s, str) and re.match(r"https?://\S+$", s) for s in key[addresses]):
+        raise KeyFileError(f"{path}: '{addresses}' must hold http or https addresses")
+    if key["family"] not in FAMILIES:
+        raise KeyFileError(f"{path}: 'family' is {key['family']!r}; expected one of {'; '.join(FAMILIES)}")
     if key["split"] not in SPLITS:
         raise KeyFileError(f"{path}: 'split' is {key['split']!r}; expected one of {', '.join(SPLITS)}")
     if not (folder / key["document"]).is_file():
@@ -435,7 +445,7 @@ def measure(entry: Entry, kind: str, workdir: Path) -> Score:
     rendered = render(entry.document.read_text(encoding="utf-8"), kind, workdir / f"{entry.slug}-document")
     start = time.perf_counter()
     try:
-        drafted, failure = draft(rendered, entry.key["sources"][0]), ""
+        drafted, failure = draft(rendered, (entry.key.get("sources") or [""])[0]), ""
     except (DocumentError, DraftError) as error:
         drafted, failure = None, f"{entry.slug} ({kind}): {str(error).split(': ', 1)[-1][:90]}"
     seconds = time.perf_counter() - start
@@ -492,7 +502,11 @@ def run_corpus(folder: Path) -> dict[str, Score]:
                 overall.add(result)
     for kind in FORMATS:
         documents["format"][kind] = len(entries)
-    print(f"# The drafter against {len(entries)} hand-written key(s), each document drafted as {', '.join(FORMATS)}")
+    print(f"# {folder.relative_to(REPO) if folder.is_relative_to(REPO) else folder}: the drafter against "
+          f"{len(entries)} hand-written key(s), each document drafted as {', '.join(FORMATS)}")
+    if all(e.key.get("invented") for e in entries):
+        print("\nEvery document here is invented, in the layout of published plans of its family: these figures are "
+              "not a measure on real plans.")
     print("\nA key element is found when a drafted element of its kind has the same words, once white space runs are "
           "one space and trailing punctuation (. , ; :) and a joining 'and'/'or' are dropped; case is kept. A target "
           "is found when a drafted target's quote holds its words and it gives the same value and date. Counts are "
@@ -565,12 +579,37 @@ def run_scale() -> None:
           f"< {SCALE_TARGET_SECONDS:.0f} |")
 
 
+def check_keys(folder: Path) -> list[str]:
+    """What is wrong with the keys in ``folder``: an unreadable key, or a string in it that is not its document's words."""
+    problems = []
+    for sub in sorted(p for p in folder.iterdir() if (p / "key.toml").is_file()):
+        try:
+            key = load_key(sub)
+        except KeyFileError as error:
+            problems.append(str(error))
+            continue
+        text = text_of(sub / key["document"])
+        problems += [f"{sub / 'key.toml'}: {where} is not the document's words: {words!r}"
+                     for where, words in key_strings(key) if " ".join(words.split()) not in text]
+    return problems
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS, help="the folder of corpus entries (default: %(default)s)")
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help=f"a folder of corpus entries, measured apart; may be given again "
+                             f"(default: {CORPUS.relative_to(REPO)} and {INVENTED.relative_to(REPO)})")
     parser.add_argument("--no-scale", action="store_true", help="skip the 120-page PDF")
+    parser.add_argument("--check-keys", action="store_true",
+                        help="only check that every key reads and holds the document's words; exit 1 if not")
     options = parser.parse_args(argv)
-    run_corpus(options.corpus)
+    folders = options.corpus or [CORPUS, INVENTED]
+    if options.check_keys:
+        problems = [problem for folder in folders for problem in check_keys(folder)]
+        print("\n".join(problems) or f"every key in {', '.join(map(str, folders))} reads and holds its document's words")
+        sys.exit(1 if problems else 0)
+    for folder in folders:
+        run_corpus(folder)
     if not options.no_scale:
         run_scale()
 

@@ -6,6 +6,7 @@ import pytest
 
 from benchmarks.draft_corpus import (
     CORPUS,
+    INVENTED,
     FORMATS,
     KeyFileError,
     _pdf,
@@ -24,6 +25,7 @@ from graph.draft import Draft
 
 FIXTURE = Path(__file__).parent / "data" / "draft-corpus"
 ENTRIES = corpus(CORPUS)
+INVENTED_ENTRIES = corpus(INVENTED)
 
 
 def test_the_corpus_holds_the_luton_summary_first_and_keys_it_by_hand():
@@ -36,9 +38,14 @@ def test_the_corpus_holds_the_luton_summary_first_and_keys_it_by_hand():
     assert "targets" not in key
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[e.slug for e in ENTRIES])
+@pytest.mark.parametrize("entry", ENTRIES + INVENTED_ENTRIES, ids=[e.slug for e in ENTRIES + INVENTED_ENTRIES])
 def test_every_key_names_its_source_and_every_string_in_it_is_the_documents_words(entry):
-    assert entry.key["sources"] and all(s.startswith(("https://", "http://")) for s in entry.key["sources"])
+    invented = entry in INVENTED_ENTRIES
+    addresses = entry.key["modelled_on" if invented else "sources"]
+    assert addresses and all(s.startswith(("https://", "http://")) for s in addresses)
+    assert (entry.key.get("invented") is True) == invented
+    if invented:  # titled as invented where a reader starts
+        assert entry.document.read_text(encoding="utf-8").startswith("<!-- Invented: a plan of no real place")
     text = text_of(entry.document)
     strings = key_strings(entry.key)
     assert len(strings) > 5
@@ -58,10 +65,31 @@ def test_a_key_that_lacks_a_field_or_names_no_document_is_refused_naming_the_fil
     (tmp_path / "key.toml").write_text('family = "x"\nsplit = "tune"\ndocument = "d.md"\ntitle = "T"\n', encoding="utf-8")
     with pytest.raises(KeyFileError, match=r"key\.toml: 'sources' is missing or empty; expected a list"):
         load_key(tmp_path)
-    (tmp_path / "key.toml").write_text('sources = ["https://example.org/"]\nfamily = "x"\nsplit = "tune"\n'
-                                       'document = "d.md"\ntitle = "T"\n', encoding="utf-8")
+    (tmp_path / "key.toml").write_text('sources = ["https://example.org/"]\nfamily = "council or corporate plan"\n'
+                                       'split = "tune"\ndocument = "d.md"\ntitle = "T"\n', encoding="utf-8")
     with pytest.raises(KeyFileError, match=r"'document' names 'd.md', which is not a file beside it"):
         load_key(tmp_path)
+
+
+def test_a_key_of_a_family_not_in_the_issues_list_is_refused_naming_the_families(tmp_path):
+    (tmp_path / "d.md").write_text("# T\n", encoding="utf-8")
+    (tmp_path / "key.toml").write_text('sources = ["https://example.org/"]\nfamily = "council plan"\nsplit = "tune"\n'
+                                       'document = "d.md"\ntitle = "T"\n', encoding="utf-8")
+    with pytest.raises(KeyFileError, match=r"'family' is 'council plan'; expected one of .*council or corporate plan"):
+        load_key(tmp_path)
+
+
+def test_an_invented_documents_key_names_the_published_plans_it_follows_not_a_source(tmp_path):
+    (tmp_path / "d.md").write_text("# T\n", encoding="utf-8")
+    head = 'family = "Welsh well-being plan"\nsplit = "held-out"\ndocument = "d.md"\ntitle = "T"\ninvented = true\n'
+    (tmp_path / "key.toml").write_text(head, encoding="utf-8")
+    with pytest.raises(KeyFileError, match=r"key\.toml: 'modelled_on' is missing or empty; expected a list"):
+        load_key(tmp_path)
+    (tmp_path / "key.toml").write_text(head + 'modelled_on = ["a plan I read"]\n', encoding="utf-8")
+    with pytest.raises(KeyFileError, match=r"'modelled_on' must hold http or https addresses"):
+        load_key(tmp_path)
+    (tmp_path / "key.toml").write_text(head + 'modelled_on = ["https://example.org/plan"]\n', encoding="utf-8")
+    assert load_key(tmp_path)["modelled_on"] == ["https://example.org/plan"]
 
 
 def test_the_normalisation_drops_white_space_and_trailing_punctuation_and_keeps_case():
