@@ -105,6 +105,16 @@ def test_a_change_target_that_asks_for_no_progress_says_so_in_plain_words(tmp_pa
     }
 
 
+def test_a_change_target_with_no_indicator_is_not_said_to_have_one(tmp_path):
+    """Regression: a change target set for an outcome ('for') was told its indicator had no baseline; it has no indicator."""
+    gaps = _gaps_of(FIXTURES / "change-target-without-baseline" / "fires.ttl", tmp_path)
+    said = {g.focus.removeprefix(EX): g.message for g in gaps if g.rule == "change-target-without-baseline"}
+    assert said["outcome-change"] == ("'target for An invented outcome' asks for a change of 10%, but it is measured by "
+                                      "no indicator, so it has no baseline to resolve it against.")
+    assert said["longer"] == ("'target for An invented healthy life expectancy' asks for a change of five years longer, "
+                              "but its indicator has no baseline of its own to resolve it against.")
+
+
 def test_blank_node_focus_nodes_are_reported_by_a_stable_iri(runner, tmp_path):
     """Regression: a blank-node target made the description query fail and the command crash."""
     path = tmp_path / "blank.ttl"
