@@ -23,12 +23,14 @@ import time
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from graph.draft import DocumentError, Draft, DraftError, draft  # noqa: E402
+from graph.workbook.change import NUMBER_WORDS  # noqa: E402
 
 CORPUS = REPO / "benchmarks" / "corpus"
 # Documents invented in the layouts of published plans, each family's wording and structure but no real place's
@@ -215,10 +217,43 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+_MONTHS = {m: n for n, m in enumerate("january february march april may june july august september october november "
+                                       "december".split(), 1)}
+_AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+
+
+def _value(words: str) -> tuple:
+    """What a target's value says: its number and whether it is a percentage or percentage points ('reduce by 10%',
+    'a 10% fall' and '10%' all say 10 per cent); words with no number, as words. A level's value in the workbook is
+    a number, its unit the indicator's: so a unit is compared only where both values give one (_same_value)."""
+    said = normalise(words).casefold()
+    number = _AMOUNT.search(said)
+    if number is None:
+        return ("words", said)
+    amount = number[0].replace(",", "")
+    unit = "points" if "percentage point" in said else "%" if re.search(r"%|per\s?cent", said) else ""
+    return (Decimal(amount) if amount[0].isdigit() else NUMBER_WORDS[amount], unit)
+
+
+def _same_value(key: str, drafted: str) -> bool:
+    wanted, got = _value(key), _value(drafted)
+    return wanted[0] == got[0] and (wanted[1] == got[1] or not (wanted[1] and got[1]))
+
+
+def _date(words: str) -> tuple:
+    """What a target's date says: its year (the first of '2025/26'; 'FY2029' is 2029) and month, if it names one
+    ('March 2025', or a day such as 2025-03-31, which the workbook takes where a document gives a month)."""
+    said = normalise(words).casefold()
+    year = re.search(r"(?:19|20)\d\d", said)
+    day = re.fullmatch(r"((?:19|20)\d\d)-(\d\d)-\d\d", said)
+    month = int(day[2]) if day else next((n for m, n in _MONTHS.items() if re.search(rf"\b{m}\b", said)), None)
+    return (year[0], month) if year else ("words", said)
+
+
 def _target_matches(k: Element, d: Element) -> bool:
     """A drafted target is the key's when its quote holds the key's words and it gives the same value and date."""
-    return (normalise(k.words) in " ".join(d.words.split()) and normalise(k.value) == normalise(d.value)
-            and normalise(k.date) == normalise(d.date))
+    return (normalise(k.words) in " ".join(d.words.split()) and _same_value(k.value, d.value)
+            and _date(k.date) == _date(d.date))
 
 
 def score(key: dict, drafted: Draft | None, text: str) -> Score:

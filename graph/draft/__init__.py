@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
-from graph.draft.rules import BY_ID, LONGEST_OUTCOME, TABLE_ROLES, count_of, kind_of, life_course, owners_in, period_of
+from graph.draft.rules import BY_ID, LONGEST_OUTCOME, LONGEST_VISION, TABLE_ROLES, count_of, kind_of, life_course, owners_in, period_of
 from graph.settings import DEFAULTS
 from graph.workbook.change import read_change
 
@@ -180,16 +180,33 @@ class _Drafter:
                     row["led by"] = self.organisation(led.group("organisation"), sentence, "led-by")
                     self.say(f"led by: '{led.group('organisation')}', by rule led-by ({self.at(b)})")
                     self.used.add(i)
-                vision = BY_ID["vision-named"].pattern.search(sentence)
-                if vision and "vision" not in row:
-                    row["vision"] = vision.group("vision")
-                    self.say(f"vision: '{row['vision']}', by rule vision-named ({self.at(b)})")
                 course = self.life_course.search(sentence)
                 if course and "life course from" not in row:
                     row["life course from"], row["life course to"] = course.group("start").lower(), course.group("end").lower()
                     self.say(f"life course: {row['life course from']} to {row['life course to']}, by rule life-course ({self.at(b)})")
+        self.vision(texts, row)
         ident = self.slug(title or "strategy")
         self.draft.rows["Strategy"].insert(0, {"id": ident, "title": title, **row, "source": self.source, "quote": quote})
+
+    def vision(self, texts: list[tuple[int, Block]], row: dict) -> None:
+        """The strategy's vision: under a heading 'Our vision', else stated ('Our vision is …'), else named, else its ambition."""
+        for n, (i, block) in enumerate(texts[:-1]):
+            after = texts[n + 1][1]
+            if block.kind == "heading" and BY_ID["vision-heading"].pattern.match(block.text) and after.kind == "paragraph":
+                first = _sentences(after.text)[0]
+                stated = BY_ID["vision-sentence"].pattern.match(first)
+                words = stated["vision"] if stated else (after.text if len(after.text) <= LONGEST_VISION else first)
+                row["vision"] = re.sub(r"\s*\.$", "", words)
+                self.say(f"vision: '{row['vision'][:80]}', by rule vision-heading ({self.at(after)}, under '{block.text}')")
+                return
+        for rule in ("vision-sentence", "vision-named", "vision-ambition"):
+            search = BY_ID[rule].pattern.match if rule != "vision-named" else BY_ID[rule].pattern.search
+            for i, block in texts:
+                found = next((m for sentence in _sentences(block.text) if (m := search(sentence))), None)
+                if found:
+                    row["vision"] = found["vision"]
+                    self.say(f"vision: '{row['vision'][:80]}', by rule {rule} ({self.at(block)})")
+                    return
 
     def period(self, title: str, texts: list[tuple[int, Block]], row: dict) -> None:
         """The strategy's start and end: its title's years, else a period on the cover, else in a sentence about it."""
@@ -273,6 +290,17 @@ class _Drafter:
         named = BY_ID["outcome-heading"].pattern.match(block.text)
         if self._coded_outcome(i, block, level):
             return
+        again = self._priority("label", (heading.group("priority") if heading else block.text).strip().lower())
+        if again is not None:  # a plan lists its priorities, then gives each a section under a heading of its words
+            coded = BY_ID["element-heading"].pattern.match(block.text) if heading else None
+            if coded:  # "Priority 2: …" gives the code the list did not
+                again.setdefault("code", coded["code"])
+            self.used.add(i)
+            self.priority = (again["id"], level)
+            self.open.append(_Element(level, "priority", again["id"], again["priority"]))
+            self.say(f"priority: '{again['priority']}' again ({self.at(block)}), by rule priority-section: the heading of "
+                     "its section; what follows, to a heading as high, is in it")
+            return
         if heading:
             label = heading.group("priority")
             position = len(self.draft.rows["Priorities"]) + 1
@@ -316,7 +344,8 @@ class _Drafter:
         rule, own = f"{kind}-lead-in", self._own(items)
         if kind is None:  # the words plans use for their elements and actions other than Luton's, for a list that follows
             heading = ("outcomes-heading-lead-in",) if block.kind == "heading" else ()
-            rule = next((r for r in ("elements-lead-in", "actions-lead-in", *heading) if BY_ID[r].pattern.search(text)), None)
+            rule = next((r for r in ("elements-lead-in", "actions-lead-in", "outcomes-words-lead-in", *heading)
+                         if BY_ID[r].pattern.search(text)), None)
             if rule is None or not own or (block.kind == "paragraph" and not text.rstrip().endswith(":")):
                 return None
             kind = {"elements-lead-in": "priorities", "actions-lead-in": "workstreams"}.get(rule, "outcomes")
@@ -748,6 +777,8 @@ class _Drafter:
         as 'for' cannot name a priority.
         """
         for sentence in _sentences(text):
+            if sentence.rstrip().endswith(":"):  # a lead-in ('What we want to achieve by 2028:'), not a target
+                continue
             dated = BY_ID["target-date"].pattern.search(sentence)
             if dated is None and lead is None:
                 continue

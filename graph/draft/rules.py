@@ -101,6 +101,9 @@ RULES: tuple[Rule, ...] = (
     _rule("priority-heading", "priority", "heading",
           r"(?i)^(?:strategic\s+)?priority(?:\s+(?:\d+|[a-z]|" + "|".join(_NUMBER_WORDS) + r"))?\s*[:.–—-]\s*(?P<priority>\S.*)$",
           "a heading 'Priority 1: …': the words after the colon are the priority"),
+    _rule("priority-section", "priority's section", "heading", None,
+          "a heading whose words are those of a priority already drafted (alone, or after 'Priority 2:'): its "
+          "section, not another priority; what follows it, to a heading as high, is in it"),
     _rule("outcome-heading", "outcome", "heading", r"(?i)^(?:target\s+)?outcome(?:\s+\d+)?\s*[:.–—-]\s*(?P<outcome>\S.*)$",
           "a heading 'Outcome: …': the words after the colon are an outcome"),
     _rule("actions-under-outcome", "contribution", "heading", None,
@@ -203,6 +206,25 @@ RULES += (
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that names actions in other words ('improvement "
           "projects:', 'policy options', 'What we will do'): the list that follows holds work streams"),
+    _rule("outcomes-words-lead-in", "outcomes", "lead-in",
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:what\s+(?:we\s+(?:want|would\s+like|hope|expect|aim)\s+to\s+"
+          r"(?:see|achieve|happen|change)|success\s+(?:will\s+)?looks?\s+like|good\s+(?:will\s+)?looks?\s+like|"
+          r"will\s+be\s+different)|the\s+difference\s+(?:we\s+(?:want|will|aim)\s+to\s+make|it\s+will\s+make)|"
+          r"we\s+want\s+to\s+see)\b[^:]*(?::\s*$|$)",
+          "a lead-in (a heading, or a paragraph ending with a colon) that says what the plan wants to see in other "
+          "words ('What we want to see', 'What success will look like by 2028:', 'The difference we want to make'): "
+          "the list that follows holds outcomes of the priority whose section it is in"),
+    _rule("vision-sentence", "vision", "sentence",
+          r"^(?:Our|The)\s+(?:shared\s+|long-term\s+|overall\s+|joint\s+)?[Vv]ision(?:\s+for\s+[^:.]{1,60}?)?"
+          r"\s*(?::|\s+is(?:\s+(?:that|of))?)\s+(?P<vision>\S.*?)\s*[.]?$",
+          "a sentence 'Our vision is (that) …' or 'Our Vision: …': the words after it are the vision"),
+    _rule("vision-heading", "vision", "heading",
+          r"(?i)^(?:our\s+|the\s+|a\s+)?(?:shared\s+|long-term\s+|joint\s+)?vision\b.{0,40}$",
+          "a heading 'Our vision' ('Our vision and values'): the paragraph after it is the vision (if it says 'Our "
+          "vision is …', the words after; if it is longer than LONGEST_VISION characters, its first sentence)"),
+    _rule("vision-ambition", "vision", "sentence",
+          r"^Our\s+(?:overall\s+|shared\s+|long-term\s+)?ambition\s+is\s+(?:that\s+)?(?P<vision>\S.*?)\s*[.]?$",
+          "else, with no vision stated or named, a sentence 'Our ambition is …': the words after it"),
     _rule("outcomes-heading-lead-in", "outcomes", "heading",
           rf"(?i)^(?=.{{0,{_LEAD_IN}}}$)(?!.*\b(?:actions?|work\s?streams?)\b).*\boutcomes\b[^:]*$",
           "a heading that names outcomes ('Our stretch outcomes', 'Long-term outcomes') with no colon: the list that "
@@ -247,6 +269,7 @@ _POST = (r"^(?:[Tt]he\s+)?(?:(?:Deputy|Assistant|Interim|Executive|Strategic|Cor
 # The last word of a body's name that gives its kind (issue 26); else a post's words say a person, else an organisation.
 _KIND_BY_LAST_WORD = {"board": "board", "partnership": "partnership"}
 LONGEST_OUTCOME = _LEAD_IN  # the most characters a passage rule outcome-paragraphs takes as an outcome holds
+LONGEST_VISION = _LEAD_IN  # the most characters a paragraph rule vision-heading takes whole holds
 
 RULES += (
     _rule("owner-line", "owner", "paragraph or item",
