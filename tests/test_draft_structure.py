@@ -171,13 +171,16 @@ def test_a_loip_drafts_its_stretch_outcomes_numbered_projects_and_their_targets(
         (actions["Increase the number of people in Living Wage employment"]["id"], outcomes[first]["id"]),
         (actions["Increase the uptake of parenting support in priority localities"]["id"], outcomes[second]["id"])])
     assert [(t["kind"], t["value"], t["date"], t["for"]) for t in rows["Targets"]] == [
-        ("change", "10% increase", "2026", outcomes[first]["id"]), ("target", "90", "2026", outcomes[second]["id"])]
+        ("change", "10% increase", "2026", outcomes[first]["id"]),
+        # A count to reach by a date is a level target of the action that states it (rule target-count, issue 27's corpus).
+        ("target", "50", "2026", actions["Support 50 people from priority localities into sustained employment by 2026"]["id"]),
+        ("target", "90", "2026", outcomes[second]["id"])]
     assert "priority: 'Prosperous economy' (code 'Theme 1'), by rule element-heading (line 5: 'Theme')" in report
     assert any(line.startswith(f"outcome: '{first}' (code 'Stretch outcome 1'), by rule outcome-element-heading") for line in report)
     assert any("(code '1.2'), by rule numbered (line 13: its number '1.2' is under '1'" in line for line in report)
     assert any(line.startswith("target (change: '10% increase') by 2026, by rules target-change and target-date") for line in report)
-    # "50 people" is neither a level nor a change: reported, not guessed.
-    assert any(line.startswith("ambiguous: '1.1 Support 50 people") and "no level, change or milestone" in line for line in report)
+    # "50 people" by a date is a count to reach: a level, by its own rule (before issue 27's corpus it was left ambiguous).
+    assert any(line.startswith("target (level: '50') by 2026, by rules target-count and target-date") for line in report)
 
 
 @pytest.mark.parametrize("kind", ["md", "docx"])

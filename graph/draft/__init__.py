@@ -9,6 +9,7 @@ to fill in. The report says what each rule found, what was not used, and
 where the document was ambiguous.
 """
 
+import calendar
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
-from graph.draft.rules import BY_ID, LONGEST_OUTCOME, LONGEST_VISION, TABLE_ROLES, count_of, kind_of, life_course, owners_in, period_of
+from graph.draft.rules import BY_ID, LEADING_CODE, LONGEST_OUTCOME, LONGEST_VISION, MONTHS, TABLE_ROLES, count_of, kind_of, life_course, owners_in, period_of
 from graph.settings import DEFAULTS
 from graph.workbook.change import read_change
 
@@ -65,6 +66,34 @@ def _sentences(text: str) -> list[str]:
 def _label(item: Block) -> str:
     """A list item's label: its words, without the punctuation that joins it to the next item."""
     return _ITEM_END.sub("", item.text).strip() or item.text
+
+
+def _due(match: re.Match) -> str:
+    """The date a target is due by, as the import takes it: the year ('2026'), or the last day of a month named."""
+    if not match["month"] or "/" in match["date"]:
+        return match["date"]
+    year, month = int(match["date"]), MONTHS.index(match["month"]) + 1
+    return f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
+    """The kind, value and rule of the target a dated sentence states (``undated``: it without its date); None if none."""
+    change = BY_ID["target-change"].pattern.search(sentence)
+    if change:
+        value = (change["value"] or change["times"] or (f"{change['added']} more" if change["added"] else "")
+                 or (f"{change['verb']} by {change['amount']}" if change["verb"] else f"{change['count']} {change['more']}"))
+        value = value if change["value"] or change["times"] else value.replace(",", "")
+        if not isinstance(read_change(value), str):
+            return "change", value, "target-change"
+    if BY_ID["target-net-zero"].pattern.search(undated):
+        return "target", "0", "target-net-zero"
+    for rule in ("target-level", "target-count"):
+        found = BY_ID[rule].pattern.search(undated)
+        if found:
+            return "target", (found["value"] or found["share"]).replace(",", ""), rule
+    if not re.search(r"\d", undated):
+        return "milestone", "", "target-milestone"
+    return None
 
 
 class _Drafter:
@@ -762,7 +791,7 @@ class _Drafter:
             section = self.section.get(id(block), section)
             if block.kind != "item":
                 said = BY_ID["target-date-lead-in"].pattern.match(block.text)
-                lead = said["date"] if said else None
+                lead = _due(said) if said else None
                 if said:
                     continue
             if block.kind in ("heading", "paragraph", "item"):
@@ -776,25 +805,23 @@ class _Drafter:
         ``section``: the priority whose section the text is in, reported for a target of no outcome or work stream,
         as 'for' cannot name a priority.
         """
-        for sentence in _sentences(text):
-            if sentence.rstrip().endswith(":"):  # a lead-in ('What we want to achieve by 2028:'), not a target
+        vision = self.draft.rows["Strategy"][0].get("vision") if self.draft.rows["Strategy"] else None
+        clauses = [c for s in _sentences(text) for c in (BY_ID["target-clauses"].pattern.split(s)
+                                                       if len(BY_ID["target-date"].pattern.findall(s)) > 1 else [s])]
+        for sentence in clauses:
+            if sentence.rstrip().endswith(":") or (vision and vision in sentence):  # a lead-in, or the vision: no target
                 continue
             dated = BY_ID["target-date"].pattern.search(sentence)
-            if dated is None and lead is None:
+            if (dated is None and lead is None) or BY_ID["target-forecast"].pattern.search(sentence):
                 continue
-            change, level = BY_ID["target-change"].pattern.search(sentence), BY_ID["target-level"].pattern.search(sentence)
             undated = sentence[:dated.start()] + sentence[dated.end():] if dated else sentence
-            if change and not isinstance(read_change(change["value"]), str):
-                kind, value, rule = "change", change["value"], "target-change"
-            elif level:
-                kind, value, rule = "target", level["value"], "target-level"
-            elif (BY_ID["target-milestone"].pattern.search(sentence) or not dated) and not re.search(r"\d", undated):
-                kind, value, rule = "milestone", "", "target-milestone"
-            else:
+            read = _target(sentence, LEADING_CODE.sub("", undated))  # '1.1 Support 50 people …': the code is no value
+            if read is None:
                 self.say(f"ambiguous: '{sentence[:80]}' ({at}) gives a date and no level, change or milestone the rules "
                          "know; not drafted")
                 continue
-            date, by = (dated["date"], "target-date") if dated else (lead, "target-date-lead-in")
+            kind, value, rule = read
+            date, by = (_due(dated), "target-date") if dated else (lead, "target-date-lead-in")
             self.draft.rows["Targets"].append({
                 "id": self.slug(f"target {sentence}"), "kind": kind, "value": value, "date": date,
                 "for": of.id if of else "", "source": self.source, "quote": sentence})

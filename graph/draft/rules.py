@@ -166,7 +166,11 @@ _SEPARATOR = r"\s*[:.–—-]\s*"
 _PRIORITY_WORDS = (r"well-?being objective|wellbeing objective|strategic objective|objective|mission|ambition|big move|"
                    r"strategic theme|theme|goal|strategic aim|aim|area for collective action|strategic priority|priority")
 _OUTCOME_WORDS = r"stretch outcome|long-term outcome|strategic outcome|outcome"
-_BY_YEAR = r"\b[Bb]y\s+(?P<date>(?:19|20)\d\d(?:/\d\d)?)\b"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+          "December")
+# "by 2026", "by March 2025", "by the end of 2027", "by FY2029" (a fiscal year is read as its year).
+_DUE = rf"(?:the\s+end\s+of\s+)?(?:(?P<month>{'|'.join(MONTHS)})\s+)?(?:FY\s?)?(?P<date>(?:19|20)\d\d(?:/\d\d)?)\b"
+_BY_YEAR = rf"\b[Bb]y\s+{_DUE}"
 # A change's words are those the import reads it by (graph.workbook.change), which checks every drafted change again.
 _NUMBER = r"\d+(?:\.\d+)?"
 _PER_CENT = r"\s*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s?") for w in PERCENT_WORDS) + ")"
@@ -174,6 +178,11 @@ _PERCENT = _NUMBER + _PER_CENT
 _DIRECTION = r"(?:" + "|".join(sorted(UP + DOWN, key=len, reverse=True)) + r")\b"
 # A change in a unit, as the import reads it (graph.workbook.change): "five years longer", "3 percentage points higher".
 _AMOUNT = rf"(?:{_NUMBER}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+# A code before the words of an element ("1.1 ", "Strategy 2.1.2: "): no value of a target.
+LEADING_CODE = re.compile(rf"^(?:[A-Z][a-z]+\s+)?{_CODE}\s*[.):–—-]?\s+(?=\S)")
+# A count as published, with its thousands ("100,000"); never a year, which is a date.
+_COUNT = r"(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,/])"
+_UNIT = r"(?:percentage\s+points?|points?|years?|months?|weeks?|days?)"
 _IN_UNITS = (rf"\b{_AMOUNT}\s+(?:years?|months?|weeks?|days?|percentage points?|points?)\s+"
              rf"{_DIRECTION}")
 # The most characters a lead-in in other words holds: a longer passage is not one, and is not read to its end for each word.
@@ -233,18 +242,34 @@ RULES += (
           "a sentence 'We will …' under an outcome or a priority: an action (its words after 'We will'), "
           "contributing to the outcome it sits under"),
     _rule("target-change", "target (change)", "sentence",
-          rf"(?i)(?P<value>(?:an?\s+)?{_PERCENT}\s+{_DIRECTION}|\b{_DIRECTION}\s+by\s+{_PERCENT}|{_IN_UNITS})",
-          "a sentence with a date ('by 2030') and a change ('a 10% increase', 'reduced by 42.5%', '25% fewer', "
-          "'five years longer'): "
-          "a change target, its value the change as published"),
-    _rule("target-level", "target (level)", "sentence", rf"(?i)(?P<value>{_NUMBER}){_PER_CENT}\s+of\b",
-          "a sentence with a date and a level ('90% of working people …'): a level target, its value the number published"),
-    _rule("target-milestone", "target (milestone)", "sentence",
-          r"(?i)\b(?:will|to)\s+(?:be|become|have|achieve|gain|reach|deliver|complete|open)\b",
-          "a sentence with a date and no number that says what will be ('… will be a Child Friendly City by 2026'): a milestone"),
+          rf"(?i)(?P<value>(?:an?\s+)?{_PERCENT}\s+{_DIRECTION}|{_IN_UNITS})"
+          rf"|\b(?P<verb>{_DIRECTION})(?:\s+[^\s.;:]+){{0,12}}?\s+by\s+(?P<amount>{_AMOUNT}(?:{_PER_CENT}|\s+{_UNIT}))"
+          rf"|\b(?P<count>{_COUNT})\s+(?P<more>more|fewer|additional|extra)\b|\badd\s+(?P<added>{_COUNT})\b"
+          rf"|\b(?P<times>halve|double|treble|triple)\b",
+          "a sentence with a date ('by 2030') and a change ('a 10% increase', '25% fewer', 'five years longer', '40 more', "
+          "'reduce the gap … by one year', 'cut car mileage by 20%', 'add 1,500 homes', 'halve', 'double'): a change "
+          "target, its value the change in the document's words ('cut by 20%', '1500 more'), as the import reads a change"),
+    _rule("target-forecast", "no target", "sentence", r"(?i)\b(?:projected|expected|forecast|predicted|estimated|nearly|likely)\b",
+          "a dated sentence that forecasts ('is expected to rise by 2030', 'will nearly double by 2043'): no target"),
+    _rule("target-clauses", "targets", "sentence", r"(?:;\s+|,?\s+and\s+)(?=[^;]*\b[Bb]y\s+(?:[A-Z][a-z]+\s+)?(?:FY\s?)?(?:19|20)\d\d)",
+          "a sentence with two dates ('raise recycling to 60% by 2028, and be net zero by 2030'): a target each, split "
+          "at the '; ' or 'and' before the second"),
+    _rule("target-net-zero", "target (level)", "sentence", r"(?i)\bnet[\s-]zero\b",
+          "a sentence with a date and 'net zero' ('net zero by 2045'): a level target of 0"),
+    _rule("target-level", "target (level)", "sentence",
+          rf"(?i)\b(?:to|below|under|above|over|at\s+least|at\s+or\s+(?:above|below)|no\s+(?:more|higher|less|lower)\s+than|"
+          rf"(?:fewer|less|more)\s+than)\s+(?P<value>{_COUNT})|(?P<share>{_NUMBER}){_PER_CENT}\s+of\b",
+          "a sentence with a date and a level ('reduce to 21%', 'below 6%', 'falls to 3.9 per 1,000', '90% of working "
+          "people …'): a level target, its value the number published"),
+    _rule("target-count", "target (level)", "sentence", rf"(?<![\w£$€.,/-])(?P<value>{_COUNT})(?!\s*(?:%|per\s?cent))",
+          "a sentence with a date and a count and no other reading ('Plant 100,000 trees by 2028'): a level target, its "
+          "value the count"),
+    _rule("target-milestone", "target (milestone)", "sentence", None,
+          "a sentence with a date and no other number ('Complete the parkway by FY2027', '… will be a Child Friendly "
+          "City by 2026'): a milestone"),
     _rule("target-date", "target date", "sentence", _BY_YEAR,
           "'By 2026' or 'by 2030' in a sentence: the date of the target it states"),
-    _rule("target-date-lead-in", "target date", "lead-in", r"^[Bb]y\s+(?P<date>(?:19|20)\d\d(?:/\d\d)?)(?:,?\s+we will)?\s*:\s*$",
+    _rule("target-date-lead-in", "target date", "lead-in", rf"^[Bb]y\s+{_DUE}(?:,?\s+we will)?\s*:\s*$",
           "a lead-in 'By 2026:': the date of the targets each item of the list after it states; an item with no "
           "number there is a milestone"),
     _rule("table-priority", "priorities", "table header",

@@ -13,12 +13,14 @@ UP = ("increase", "increased", "rise", "raise", "raised", "grow", "up", "more", 
 DOWN = ("reduce", "reduced", "reduction", "decrease", "decreased", "cut", "fall", "down", "fewer", "less", "lower", "shorter",
         "smaller")
 PERCENT_WORDS = ("%", "per cent", "percent")
+# A change as a multiple, in one word: "halve" is a 50% fall, "double" a 100% rise.
+TIMES = {"halve": Decimal(-50), "double": Decimal(100), "treble": Decimal(200), "triple": Decimal(200)}
 _READ = re.compile(
     r"(?:(?P<verb>[a-z]+) by )?(?:an? )?(?P<sign>[-+\u2212])?\s*"
     r"(?P<number>\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
     r"\s*(?P<rest>.*)")
 EXPECTED = ("a change as published: a number or a number word (one to twenty), '%' or a unit, and its direction, such as "
-            "10%, -42.5%, 25% fewer, five years longer or reduced by 42.5%")
+            "10%, -42.5%, 25% fewer, five years longer or reduced by 42.5%; or halve, double, treble")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Change:
 def read_change(text: str) -> Change | str:
     """The change ``text`` states, or why it cannot be read."""
     said = " ".join(text.lower().split())
+    if said in TIMES:
+        return Change(TIMES[said], "%", True)
     match = _READ.fullmatch(said)
     if match is None:
         return "not a change with a number"
