@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
-from graph.draft.rules import BY_ID, LEADING_CODE, LONGEST_OUTCOME, LONGEST_VISION, MONTHS, TABLE_ROLES, count_of, kind_of, life_course, owners_in, period_of
+from graph.draft.rules import BY_ID, HEADER_YEAR, LEADING_CODE, LONGEST_OUTCOME, LONGEST_VISION, MONTHS, TABLE_ROLES, WHEN, count_of, kind_of, life_course, owners_in, period_of
 from graph.settings import DEFAULTS
 from graph.workbook.change import read_change
 
@@ -87,7 +87,7 @@ def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
             return "change", value, "target-change"
     if BY_ID["target-net-zero"].pattern.search(undated):
         return "target", "0", "target-net-zero"
-    for rule in ("target-level", "target-count"):
+    for rule in ("target-level", "target-value", "target-count"):
         found = BY_ID[rule].pattern.search(undated)
         if found:
             return "target", (found["value"] or found["share"]).replace(",", ""), rule
@@ -606,17 +606,29 @@ class _Drafter:
         """Draft a table's rows by what its header row says each column holds: priorities, outcomes, actions, targets."""
         header, roles = block.rows[0], []
         for column, words in enumerate(header):
-            rule = (next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
+            cells = [row[column] for row in block.rows[1:] if column < len(row) and row[column].strip()]
+            most = lambda test: cells and sum(map(bool, map(test, cells))) * 2 >= len(cells)  # noqa: E731
+            rule = ("table-target" if BY_ID["table-target"].pattern.search(words) and most(lambda c: re.search(r"\d", c)) else
+                    "table-when" if BY_ID["table-when"].pattern.match(words) and most(WHEN.match) else
+                    next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
                     or ("table-owner" if BY_ID["table-owner"].pattern.match(words) else None))
+            if rule == "table-priority" and "table-priority" in roles:
+                self.say(f"not used: column {column + 1} ('{words}') of the table at {self.at(block)}: its priorities "
+                         f"are in column {roles.index(rule) + 1}")
+                rule = None
+            elif rule:
+                self.say(f"table at {self.at(block)}: column {column + 1} ('{words}') holds {BY_ID[rule].finds}, by rule {rule}")
+            else:
+                self.say(f"not used: column {column + 1} ('{words}') of the table at {self.at(block)}: its header names "
+                         "nothing the rules know")
             roles.append(rule)
-            self.say(f"table at {self.at(block)}: column {column + 1} ('{words}') holds {BY_ID[rule].finds}, by rule {rule}"
-                     if rule else f"not used: column {column + 1} ('{words}') of the table at {self.at(block)}: its "
-                     "header names nothing the rules know")
-        if not {"table-priority", "table-outcome", "table-action"} & set(roles):
-            self.say(f"not used: the table at {self.at(block)}: its header row names no priorities, outcomes or actions")
+        if not {"table-priority", "table-outcome", "table-action", "table-target"} & set(roles):
+            self.say(f"not used: the table at {self.at(block)}: its header row names no priorities, outcomes, actions "
+                     "or targets")
             return
         for n, row in enumerate(block.rows[1:], 2):
-            cells = {rule: [line for cell, r in zip(row, roles) if r == rule for line in cell.splitlines()] for rule in TABLE_ROLES}
+            cells = {rule: [line for cell, r in zip(row, roles) if r == rule for line in cell.splitlines()]
+                     for rule in (*TABLE_ROLES, "table-target", "table-when")}
             at = f"{self.at(block)}, row {n}"
             priorities = []
             for line in cells["table-priority"]:
@@ -657,6 +669,19 @@ class _Drafter:
                     self._owned(element, owners_in(line), "table-owner", line, at)
             for line in cells["table-measure"]:
                 self._targets_in(line, at, one, section=section)
+            quote = " | ".join(" ".join(cell.split()) for cell in row)
+            for element in drafted:  # an action that states its own target ('Plant 100,000 trees by 2028')
+                self._targets_in(element.label, at, element, section=section)
+            for column, rule in enumerate(roles):
+                year = HEADER_YEAR.search(header[column]) if rule == "table-target" else None
+                for line in cells[rule] if rule == "table-target" and column < len(row) else ():
+                    if line in row[column].splitlines():
+                        self._targets_in(line, at, one or (drafted[0] if len(drafted) == 1 else None),
+                                         (year["date"], "table-target") if year else None, section, quote)
+            when = next((WHEN.match(line) for line in cells["table-when"] if WHEN.match(line)), None)
+            for element in drafted if when else ():
+                if BY_ID["target-date"].pattern.search(element.label) is None:  # else dated by its own words, above
+                    self._targets_in(element.label, at, element, (_due(when), "table-when"), section, quote)
 
     # -- owners and leads as plans state them; outcomes by their code in a priority's section (issue 27)
 
@@ -785,25 +810,29 @@ class _Drafter:
 
     def targets(self) -> None:
         """Draft the targets each heading, paragraph and item states, for the outcome or work stream it is or sits under."""
-        lead = None  # the date a lead-in 'By 2026:' gives the items of the list after it
+        given = None  # the date a lead-in gives the items of the list after it, and the rule that read it
         section = None
         for block in self.blocks:
             section = self.section.get(id(block), section)
             if block.kind != "item":
                 said = BY_ID["target-date-lead-in"].pattern.match(block.text)
-                lead = _due(said) if said else None
-                if said:
+                within = BY_ID["target-date"].pattern.search(block.text) if block.text.rstrip().endswith(":") else None
+                given = ((_due(said), "target-date-lead-in") if said else
+                         (_due(within), "target-date-in-lead-in") if within else None)
+                if given:
                     continue
             if block.kind in ("heading", "paragraph", "item"):
-                self._targets_in(block.text, self.at(block), self.drafted_of.get(id(block)) or self.context.get(id(block)), lead,
-                                 section)
+                self._targets_in(block.text, self.at(block), self.drafted_of.get(id(block)) or self.context.get(id(block)),
+                                 given, section)
 
-    def _targets_in(self, text: str, at: str, of: _Element | None, lead: str | None = None,
-                    section: _Element | None = None) -> None:
-        """Draft the targets the sentences of ``text`` state, for ``of``; ``lead``: the date of the lead-in above them.
+    def _targets_in(self, text: str, at: str, of: _Element | None, given: tuple[str, str] | None = None,
+                    section: _Element | None = None, quote: str = "") -> None:
+        """Draft the targets the sentences of ``text`` state, for ``of``.
 
+        ``given``: the date, and the rule that read it, for a sentence that gives none (a lead-in's, a table column's);
+        under a lead-in that is not 'By 2026:' only a level or a change is read, as its items are outcomes.
         ``section``: the priority whose section the text is in, reported for a target of no outcome or work stream,
-        as 'for' cannot name a priority.
+        as 'for' cannot name a priority. ``quote``: the passage to quote (a table's row), if not the sentence.
         """
         vision = self.draft.rows["Strategy"][0].get("vision") if self.draft.rows["Strategy"] else None
         clauses = [c for s in _sentences(text) for c in (BY_ID["target-clauses"].pattern.split(s)
@@ -812,19 +841,21 @@ class _Drafter:
             if sentence.rstrip().endswith(":") or (vision and vision in sentence):  # a lead-in, or the vision: no target
                 continue
             dated = BY_ID["target-date"].pattern.search(sentence)
-            if (dated is None and lead is None) or BY_ID["target-forecast"].pattern.search(sentence):
+            if (dated is None and given is None) or BY_ID["target-forecast"].pattern.search(sentence):
                 continue
             undated = sentence[:dated.start()] + sentence[dated.end():] if dated else sentence
             read = _target(sentence, LEADING_CODE.sub("", undated))  # '1.1 Support 50 people …': the code is no value
-            if read is None:
-                self.say(f"ambiguous: '{sentence[:80]}' ({at}) gives a date and no level, change or milestone the rules "
-                         "know; not drafted")
+            if read is None or (not dated and given[1] == "target-date-in-lead-in"
+                                and read[2] not in ("target-change", "target-level", "target-net-zero")):
+                if read is None:
+                    self.say(f"ambiguous: '{sentence[:80]}' ({at}) gives a date and no level, change or milestone the "
+                             "rules know; not drafted")
                 continue
             kind, value, rule = read
-            date, by = (_due(dated), "target-date") if dated else (lead, "target-date-lead-in")
+            date, by = (_due(dated), "target-date") if dated else given
             self.draft.rows["Targets"].append({
                 "id": self.slug(f"target {sentence}"), "kind": kind, "value": value, "date": date,
-                "for": of.id if of else "", "source": self.source, "quote": sentence})
+                "for": of.id if of else "", "source": self.source, "quote": quote or sentence})
             self.say(f"target ({'level' if kind == 'target' else kind}{': ' + repr(value) if value else ''}) by {date}, "
                      f"by rules {rule} and {by} ({at})"
                      + (f", for '{of.label}'" if of else

@@ -173,13 +173,16 @@ _DUE = rf"(?:the\s+end\s+of\s+)?(?:(?P<month>{'|'.join(MONTHS)})\s+)?(?:FY\s?)?(
 _BY_YEAR = rf"\b[Bb]y\s+{_DUE}"
 # A change's words are those the import reads it by (graph.workbook.change), which checks every drafted change again.
 _NUMBER = r"\d+(?:\.\d+)?"
-_PER_CENT = r"\s*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s?") for w in PERCENT_WORDS) + ")"
+_PER_CENT = r"\s*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s?") for w in PERCENT_WORDS) + r")(?!age)"
 _PERCENT = _NUMBER + _PER_CENT
 _DIRECTION = r"(?:" + "|".join(sorted(UP + DOWN, key=len, reverse=True)) + r")\b"
 # A change in a unit, as the import reads it (graph.workbook.change): "five years longer", "3 percentage points higher".
 _AMOUNT = rf"(?:{_NUMBER}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
 # A code before the words of an element ("1.1 ", "Strategy 2.1.2: "): no value of a target.
-LEADING_CODE = re.compile(rf"^(?:[A-Z][a-z]+\s+)?{_CODE}\s*[.):–—-]?\s+(?=\S)")
+LEADING_CODE = re.compile(rf"^(?:(?:[A-Z][a-z]+\s+)?{_CODE}\s*[.):–—-]\s+|{_CODE}\s+(?=[A-Z]))")
+# A date in a table's cell ('2026', 'March 2027', 'FY2029'), and a year in a column's header ('FY2029 Target').
+WHEN = re.compile(rf"^\s*{_DUE}\s*$")
+HEADER_YEAR = re.compile(r"(?<!\d)(?:FY\s?)?(?P<date>(?:19|20)\d\d)(?!\d)")
 # A count as published, with its thousands ("100,000"); never a year, which is a date.
 _COUNT = r"(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,/])"
 _UNIT = r"(?:percentage\s+points?|points?|years?|months?|weeks?|days?)"
@@ -261,6 +264,10 @@ RULES += (
           rf"(?:fewer|less|more)\s+than)\s+(?P<value>{_COUNT})|(?P<share>{_NUMBER}){_PER_CENT}\s+of\b",
           "a sentence with a date and a level ('reduce to 21%', 'below 6%', 'falls to 3.9 per 1,000', '90% of working "
           "people …'): a level target, its value the number published"),
+    _rule("target-value", "target (level)", "sentence",
+          rf"(?i)^\s*(?:at\s+least\s+|below\s+|under\s+|above\s+|over\s+|[<>≤≥]\s*)?(?P<value>{_COUNT})\s*(?:%|per\s?cent)?\s*$",
+          "a passage that is a value and nothing else ('90%', a table's cell under 'FY2029 Target'), with a date: a "
+          "level target of that value"),
     _rule("target-count", "target (level)", "sentence", rf"(?<![\w£$€.,/-])(?P<value>{_COUNT})(?!\s*(?:%|per\s?cent))",
           "a sentence with a date and a count and no other reading ('Plant 100,000 trees by 2028'): a level target, its "
           "value the count"),
@@ -272,6 +279,18 @@ RULES += (
     _rule("target-date-lead-in", "target date", "lead-in", rf"^[Bb]y\s+{_DUE}(?:,?\s+we will)?\s*:\s*$",
           "a lead-in 'By 2026:': the date of the targets each item of the list after it states; an item with no "
           "number there is a milestone"),
+    _rule("target-date-in-lead-in", "target date", "lead-in", None,
+          "a lead-in ending with a colon that gives a date ('What success will look like by 2028:'): the date of the "
+          "levels and changes its items state ('infant mortality falls to 3.9 per 1,000'); its items are outcomes, "
+          "so an item with no number is no milestone"),
+    _rule("table-target", "targets", "table header", r"(?i)\b(?:targets?|aims?|ambitions?|goals?)\b",
+          "a table's column whose header names targets or aims ('FY2029 Target', 'Stretch aim', 'Our ambition') and "
+          "most of whose cells hold a number: each cell a target of its row ('below 6% by 2029'), due by the date it "
+          "gives, else by the year its header gives; quoted with its row, whose measure names it"),
+    _rule("table-when", "target dates", "table header",
+          r"(?i)^\s*(?:by\s+when|when|deadline|due(?:\s+(?:by|date))?|target\s+date|completion(?:\s+date)?|by)\s*\??\s*$",
+          "a table's column whose header asks when ('By when', 'Deadline') and most of whose cells are a year or a "
+          "month and year: each its row's actions' date, each action a milestone or, with a count, a level"),
     _rule("table-priority", "priorities", "table header",
           r"(?i)\b(?:ambitions?|priorit(?:y|ies)|objectives?|themes?|missions?|goals?|aims?)\b",
           "a table's column whose header names priorities in any of their words ('Our ambition'): each cell a priority"),
