@@ -63,9 +63,15 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
 
 
+def _own_words(text: str) -> str:
+    """An element's words: without who leads it, when that follows them ('…. Lead: …', rule owner-after)."""
+    lead = BY_ID["owner-after"].pattern.search(text)
+    return text[:lead.start()] if lead else text
+
+
 def _label(item: Block) -> str:
-    """A list item's label: its words, without the punctuation that joins it to the next item."""
-    return _ITEM_END.sub("", item.text).strip() or item.text
+    """A list item's label: its own words, without the punctuation that joins it to the next item."""
+    return _ITEM_END.sub("", _own_words(item.text)).strip() or item.text
 
 
 def _due(match: re.Match) -> str:
@@ -498,6 +504,10 @@ class _Drafter:
         label, code, said = match["label"], match["code"], match["number"]
         number = str(count_of(said)) if said.isalpha() and len(said) > 1 else said.upper()
         self.used.add(i)
+        parent = self._parent(level)
+        if (rule == "element-heading" and BY_ID["objective-under-goal"].pattern.match(match["word"])
+                and parent is not None and parent.role == "priority"):  # Goal 1 > Objective 1.1 > Strategy 1.1.1
+            rule = "objective-under-goal"
         again = self._priority("label", label.lower())
         if rule == "element-heading" and again is not None:  # a plan lists its objectives, then gives each a section
             again.setdefault("code", code)
@@ -518,7 +528,8 @@ class _Drafter:
         ident = self.outcome(label, block.text, priority, self.outcomes_of[priority or ""] + 1, "", block)
         if self.draft.rows["Outcomes"][-1]["id"] == ident:  # drafted now, not the row drafted before with its first code
             self.draft.rows["Outcomes"][-1]["code"] = code
-        self.say(f"outcome: '{label}' (code '{code}'), by rule outcome-element-heading ({self.at(block)}: '{match['word']}')")
+        self.say(f"outcome: '{label}' (code '{code}'), by rule {'outcome-element-heading' if rule != 'objective-under-goal' else rule} "
+                 f"({self.at(block)}: '{match['word']}'" + (f", under '{parent.label}')" if rule == "objective-under-goal" else ")"))
         self.under = self.numbers[number] = _Element(level, "outcome", ident, label)
         self.open.append(self.under)
         return True
@@ -547,7 +558,7 @@ class _Drafter:
             self.say(f"not used: '{block.text[:60]}' ({self.at(block)}) starts with a code ('{code}') and sits under "
                      "nothing drafted, by rule numbered")
             return False
-        label = _ITEM_END.sub("", match["label"]).strip()
+        label = _ITEM_END.sub("", _own_words(match["label"])).strip()
         self.used.add(i)
         if block.kind == "heading" and parent.role == "priority":
             self.children[parent.id] += 1
@@ -587,7 +598,7 @@ class _Drafter:
         self.used.add(i)
         for sentence, match in said:
             self.actions_of[parent[0]] += 1
-            label = match["action"]
+            label = _own_words(match["action"]).strip()  # "…, led by the X Partnership" is who leads it
             ident = self.add("Workstreams", "work stream", label, sentence, owner="", position=self.actions_of[parent[0]])
             if outcome:
                 self._contribute(ident, parent[0], parent[1], sentence)
@@ -755,7 +766,10 @@ class _Drafter:
                 continue
             beside = self.drafted_of.get(id(block)) or self.context.get(id(block)) or section
             line = BY_ID["owner-line"].pattern.match(block.text)
-            said = [("owner-line", line)] if line else [("owner-in-brackets", m) for m in BY_ID["owner-in-brackets"].pattern.finditer(block.text)]
+            # after an element's own words, when the block is the element's (a 'We will' paragraph's are by sentence)
+            after = BY_ID["owner-after"].pattern.search(block.text) if not line and id(block) in self.drafted_of else None
+            said = ([("owner-line", line)] if line else [("owner-after", after)] if after else
+                    [("owner-in-brackets", m) for m in BY_ID["owner-in-brackets"].pattern.finditer(block.text)])
             if not said:
                 for sentence in _sentences(block.text):
                     for rule in ("owner-led-by", "owner-responsible"):
@@ -768,7 +782,7 @@ class _Drafter:
                             said.append((rule, match, _Element(0, "action", action["id"], action["work stream"])
                                          if action else beside))
             for rule, match, *element in said:
-                names = owners_in(match["owners"]) if rule in ("owner-line", "owner-in-brackets") else [match["owners"]]
+                names = owners_in(match["owners"]) if rule in ("owner-line", "owner-after", "owner-in-brackets") else [match["owners"]]
                 self._owned(element[0] if element else beside, names, rule, match.group(0), self.at(block))
 
     def _owned(self, beside: _Element | None, names: list[str], rule: str, words: str, at: str) -> None:

@@ -160,8 +160,13 @@ def life_course(stages: list[str]) -> re.Pattern:
 # Issue 27: the many words plans use for their elements, their numbering, "We will …", "By 2026 …" and tables' columns.
 # A plan's published code: "1", "1.1", "2A", "SO3"; the number a code nests by is its digits and points ("2A" is under "2").
 _CODE = r"(?:[A-Z]{1,3}\d+(?:\.\d+)*[A-Z]?|\d+(?:\.\d+)*[A-Z]?)"
-_ELEMENT_CODE = r"(?:\d+[A-Z]?|[A-Z]|" + "|".join(_NUMBER_WORDS) + r")"
+_ELEMENT_CODE = r"(?:\d+(?:\.\d+)*[A-Z]?|[A-Z]|" + "|".join(_NUMBER_WORDS) + r")"
 _SEPARATOR = r"\s*[:.–—-]\s*"
+# The words plans put before an action's code: "Strategy 1.1.1: …", "Action 2.3 – …", "Policy option 2A: …".
+_ACTION_WORDS = r"(?:Strateg(?:y|ies)|Actions?|Steps?|Projects?|Commitments?|Initiatives?|(?:Policy\s+)?[Oo]ptions?|Tasks?)"
+# A lead-in about what people said, or what a law or a nation asks of every plan: its list is not the plan's own.
+_NOT_THE_PLANS = (r"\b(?:heard|told|said|asked|raised|feedback|survey|consultation|national|statutory|the\s+Act|"
+                  r"every\s+public\s+body)\b")
 # The words for a plan's top elements that mean a priority, and those that mean an outcome.
 _PRIORITY_WORDS = (r"well-?being objective|wellbeing objective|strategic objective|objective|mission|ambition|big move|"
                    r"strategic theme|theme|goal|strategic aim|aim|area for collective action|strategic priority|priority")
@@ -196,23 +201,29 @@ RULES += (
           rf"(?i)^(?P<code>(?P<word>{_PRIORITY_WORDS})\s+(?P<number>{_ELEMENT_CODE})){_SEPARATOR}(?P<label>\S.*)$",
           "a heading 'Ambition 2 – …', 'Mission 1: …', 'Big Move 3: …', 'Well-being objective 4: …': a priority, its "
           "code the word and number, its label the words after; under another such heading of a higher level, part of it"),
+    _rule("objective-under-goal", "outcome", "heading", r"(?i)^(?:strategic\s+)?objective$",
+          "a heading 'Objective 1.1: …' under a priority's heading of a higher level ('Goal 1: …'): an outcome of that "
+          "priority, as plans that set goals, then objectives, then strategies use the words; an objective heading "
+          "under none ('Well-being objective 2') stays a priority"),
     _rule("outcome-element-heading", "outcome", "heading",
           rf"(?i)^(?P<code>(?P<word>{_OUTCOME_WORDS})\s+(?P<number>{_ELEMENT_CODE})){_SEPARATOR}(?P<label>\S.*)$",
           "a heading 'Stretch outcome 1: …': an outcome of the priority heading above it, its code the word and number"),
     _rule("flat-heading", "heading", "paragraph", None,
           "in a document whose headings have no levels (plain text, PDF), a paragraph that element-heading or "
           "outcome-element-heading reads is a heading, however long its line"),
-    _rule("numbered", "by place", "heading or paragraph", rf"^(?!(?:19|20)\d\d\b)(?P<code>{_CODE})(?:[.):]\s*|\s+)(?P<label>[A-Z].*)$",
+    _rule("numbered", "by place", "heading or paragraph",
+          rf"^(?!(?:19|20)\d\d\b)(?:{_ACTION_WORDS}\s+(?={_CODE}\s*[.:–—-]))?(?P<code>{_CODE})(?:[.):]\s*|\s+[–—-]\s+|\s+)(?P<label>[A-Z].*)$",
           "a heading, paragraph or list item that starts with a code ('1.1 …', '2A …', 'SO3 …'; a bare number only for a "
           "heading: '2 in 5 children …' is a sentence) and a capital letter, under an element drafted above it "
           "(by its number: '1.1' and '1A' under '1'; else the heading it sits under): under a priority a heading is a "
           "priority part of it and a paragraph an action; under an outcome, an action contributing to it"),
     _rule("elements-lead-in", "priorities", "lead-in",
-          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$)(?!.*\b(?:actions|work\s?streams?|outcomes?)\b).*\b(?:well-?being objectives|wellbeing objectives|"
-          r"strategic objectives|missions|ambitions|big moves|strategic themes|themes|goals|strategic aims|"
-          r"areas for (?:collective )?action)\b[^:]*(?::\s*$|$)",
-          "a lead-in (a heading, or a paragraph ending with a colon) that names the plan's top elements in other words "
-          "('our well-being objectives', 'four areas for collective action:', 'Big Moves'): the list that follows holds priorities"),
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$)(?!.*\b(?:actions|work\s?streams?|outcomes?)\b)(?!.*{_NOT_THE_PLANS}).*\b(?:"
+          r"well-?being objectives|wellbeing objectives|strategic objectives|missions|ambitions|big moves|strategic themes|"
+          r"themes|goals|strategic aims|areas for (?:collective )?action)\b(?:\s+[^\s:]+){0,7}\s*(?::\s*$|$)",
+          "a lead-in (a heading, or a paragraph ending with a colon) that names the plan's top elements in other words, "
+          "at most seven words before its end ('our well-being objectives', 'four areas for collective action:', 'Big "
+          "Moves'), and is not about what people said or what the law asks: the list that follows holds priorities"),
     _rule("actions-lead-in", "work streams", "lead-in",
           rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|what we will do|steps we will take|"
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
@@ -321,6 +332,12 @@ RULES += (
           "a line 'Lead: …', 'Lead partner(s): …', 'Responsible: …', 'Owner: …', 'Who: …', 'Delivered by …': the "
           "organisations or posts it names (split at commas, semicolons, and 'and' after a body's name) own the element it "
           "sits beside: the work stream or outcome it follows in that section, else its priority"),
+    _rule("owner-after", "owner", "paragraph or item",
+          rf"(?:[.;]\s+|,\s+|\s+[–—-]\s+)(?P<says>{_OWNER_SAYS}\s*[:–—-]|{_OWNER_BY}:?)\s*(?:[Tt]he\s+)?"
+          rf"(?P<owners>[A-Z0-9][^.;()]{{0,{_LEAD_IN}}}?)\s*[.;]?$",
+          "an item or paragraph that ends with who leads it, after its own words ('Plant 10,000 trees by 2030. Lead: "
+          "Saltmarren Borough Council', '…, led by the Alcohol and Drug Partnership'): the words before are the "
+          "element's, and the names after own it"),
     _rule("owner-in-brackets", "owner", "paragraph or item",
           rf"\((?P<says>{_OWNER_SAYS}\s*[:–—-]|{_OWNER_BY}:?)\s*(?P<owners>[A-Z0-9][^()]{{0,{_LEAD_IN}}})\)",
           "'(Lead: …)' in brackets in an action's or outcome's words: it owns that element"),
