@@ -15,7 +15,7 @@ import posixpath
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -29,6 +29,9 @@ FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", 
            ".html": "element", ".htm": "element", ".docx": "paragraph"}
 # A list item's marker in plain text: a bullet, or a number or letter with a point or bracket.
 _MARKER = re.compile(r"^\s*(?:[-*•–—▪◦·]|\(?(?:\d{1,3}|[a-z])[.)])\s+(?=\S)")
+# What stands between a plain-text table's cells: a tab, or this many spaces or more.
+_CELL_GAP = 3
+_CELL = re.compile(rf"\S+(?: {{1,{_CELL_GAP - 1}}}\S+)*")
 # The most words a title may have: the document's first lines, standing alone, or a PDF's heading set apart by its type
 # (a heading in plain text: 12).
 _TITLE_WORDS = 30
@@ -40,6 +43,10 @@ _LARGER = 0.5
 _GAP = 1.2
 # A type's usual line spacing, at most, as a multiple of its size: for a PDF whose every line is a paragraph.
 _LEADING = 1.5
+# How far apart, in points, the x-positions of a PDF's pieces of text may be and stand in one table column.
+_ALIGNED = 1.0
+# The most a PDF's table cell's lines stand apart, as a multiple of their type's size.
+_CELL_LEADING = 2.5
 # The words in a font's name that say it is bold.
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
 # WordprocessingML's paragraph, and the element holding a run's text, by lxml's names for them.
@@ -102,7 +109,7 @@ def read_document(path: Path, limits: Mapping[str, Any] = DEFAULTS) -> tuple[lis
             blocks = _html(path.read_text(encoding="utf-8-sig"), path, limits["draft_max_nesting"])
         else:
             text = path.read_text(encoding="utf-8-sig")
-            blocks = (_markdown if suffix in (".md", ".markdown") else _lines)(text)
+            blocks = _markdown(text) if suffix in (".md", ".markdown") else _lines(text, tables=_text_tables(text))
     except UnicodeDecodeError as error:
         raise DocumentError(f"{path}: not UTF-8 text (byte {error.start}): save it as UTF-8") from None
     except OSError as error:
@@ -120,7 +127,8 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _lines(text: str, headings: list[int] | None = None, breaks: frozenset[int] = frozenset()) -> list[Block]:
+def _lines(text: str, headings: list[int] | None = None, breaks: frozenset[int] = frozenset(),
+           tables: Mapping[int, tuple[tuple[tuple[str, ...], ...], int]] | None = None) -> list[Block]:
     """Plain text: a line with a marker is a list item, a short line standing alone a heading, the rest paragraphs.
 
     A paragraph or an item may be wrapped over several lines: a line carries
@@ -129,11 +137,16 @@ def _lines(text: str, headings: list[int] | None = None, breaks: frozenset[int] 
     With ``headings`` (a PDF whose type sets its headings apart), each line's
     heading level (0: not a heading) is given: a heading's lines are one
     heading, and no other line is taken for one; and the lines ``breaks``
-    (by number) begin a block, as a line after a blank one does.
+    (by number) begin a block, as a line after a blank one does. ``tables``
+    gives, by the number of its first line, each table's rows and how many
+    lines it takes: those lines are the table.
     """
     blocks: list[Block] = []
     lines = text.splitlines()
-    width = max((len(line.rstrip()) for n, line in enumerate(lines) if not headings or not headings[n]), default=0)
+    tables = tables or {}
+    in_table = {n for first, (_, count) in tables.items() for n in range(first, first + count)}
+    width = max((len(line.rstrip()) for n, line in enumerate(lines)
+                 if (not headings or not headings[n]) and n + 1 not in in_table), default=0)
     current: list[str] = []  # the lines of the block being read
     kind, start, level = "", 0, 0
 
@@ -146,6 +159,11 @@ def _lines(text: str, headings: list[int] | None = None, breaks: frozenset[int] 
             current.clear()
 
     for number, line in enumerate(lines, 1):
+        if number in in_table:
+            if number in tables:
+                close(standing=True)
+                blocks.append(Block("table", "a table", number, rows=tables[number][0]))
+            continue
         stripped = line.strip()
         marker = _MARKER.match(line)
         given = headings[number - 1] if headings else 0
@@ -177,6 +195,79 @@ def _lines(text: str, headings: list[int] | None = None, breaks: frozenset[int] 
             current.append(stripped)
     close(standing=True)
     return blocks
+
+
+def _text_tables(text: str) -> dict[int, tuple[tuple[tuple[str, ...], ...], int]]:
+    """Plain text's tables, by the number of their first line: their rows, and how many lines they take.
+
+    A table is a run of two or more lines, none a list item, each of whose
+    cells stand apart by a tab or _CELL_GAP spaces or more, two or more to a
+    line; its first line, the header row, says how many columns it has (or
+    the next, when the header's first cells are empty). A later row may hold
+    fewer cells: the empty ones are placed where its cells start under the
+    header's, else by how many gaps as wide as the row's narrowest stand
+    before, between and after them (one way or the other, the row must come
+    to as many cells as the header's).
+    """
+    found: dict[int, tuple[tuple[tuple[str, ...], ...], int]] = {}
+    lines = text.splitlines()
+    split = [_cells(line) for line in lines]
+    n = 0
+    while n < len(lines):
+        header = split[n]
+        if header is None:
+            n += 1
+            continue
+        first = tuple(words for _, words in header)
+        full = split[n + 1] if n + 1 < len(lines) and split[n + 1] else header  # the header may leave its first cells empty
+        if len(full) > len(header):
+            first = _row(header, lines[n], [], len(full)) or first
+        starts, widest = [start for start, _ in full], len(first)
+        rows, end = [first], n + 1
+        while end < len(lines) and split[end] is not None and (row := _row(split[end], lines[end], starts, widest)):
+            rows.append(row)
+            end += 1
+        if len(rows) > 1:
+            found[n + 1] = (tuple(rows), end - n)
+        n = end
+    return found
+
+
+def _cells(line: str) -> list[tuple[int, str]] | None:
+    """A line's cells, each with the column it starts at, if it holds two or more apart and is not a list item.
+
+    Nor a justified line: its words, none a single space apart, stand two
+    spaces apart and more (a table's cells hold words a space apart, or one).
+    """
+    gaps = {len(gap) for gap in re.findall(r"(?<=\S) +(?=\S)", line)}
+    if _MARKER.match(line) or not line.strip() or (2 in gaps and 1 not in gaps):
+        return None
+    cells = [(match.start(), match.group()) for match in _CELL.finditer(line.rstrip())]
+    return cells if len(cells) > 1 else None
+
+
+def _row(cells: list[tuple[int, str]], line: str, starts: list[int], columns: int) -> tuple[str, ...] | None:
+    """A line's cells as a row of a table of ``columns`` whose header's cells start at ``starts``; None if it is not one."""
+    if len(cells) == columns:
+        return tuple(words for _, words in cells)
+    if len(cells) > columns:
+        return None
+    if all(start in starts for start, _ in cells):  # cells aligned under the header's
+        row = [""] * columns
+        for start, words in cells:
+            row[starts.index(start)] = words
+        return tuple(row)
+    ends = [start + len(words) for start, words in cells]
+    gaps = [cells[0][0]] + [start - end for (start, _), end in zip(cells[1:], ends)]
+    gap = min(gaps[1:])
+    empty = [round(gaps[0] / gap)] + [round(g / gap) - 1 for g in gaps[1:]]  # the empty cells before each
+    after = round((len(line) - ends[-1]) / gap)  # and those after the last, where the spaces that stand for them are kept
+    if sum(empty) + len(cells) + after != columns:
+        return None
+    row = []
+    for before, (_, words) in zip(empty, cells):
+        row += [""] * before + [words]
+    return tuple(row + [""] * after)
 
 
 def _is_title(text: str) -> bool:
@@ -570,7 +661,34 @@ def _pdf(path: Path, limits: Mapping[str, Any]) -> list[Block]:
         raise DocumentError(f"{path}: not a PDF that can be read: {error}") from None
     if size > most:
         raise _too_much_text(path, most)
-    return _lines(*layout.read())
+    text, headings, breaks, tables = layout.read()
+    return _lines(text, headings, breaks, tables)
+
+
+@dataclass
+class _Piece:
+    """What pypdf draws at once (a call of visitor_text): its words, the page, where it starts, and its type."""
+
+    words: str
+    page: int
+    x: float
+    y: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class _Cell:
+    """The pieces of a PDF's text, one under the other at the same x in one type, that are one cell if in a table."""
+
+    first: int  # the index of its first piece, and of its last
+    last: int
+    page: int
+    x: float
+    top: float  # the height of its first line, and of its last
+    bottom: float
+    type: tuple[float, bool]  # the size of its type, and whether it is bold
+    lines: list[str]
 
 
 @dataclass
@@ -583,6 +701,7 @@ class _Line:
     size: float = 0.0
     bold: bool = False  # most of its words are set in bold
     bolder: int = 0  # how many more of its characters are in bold than not
+    table: tuple[tuple[str, ...], ...] = ()  # a table's rows, which this line stands for
 
 
 class _Layout:
@@ -594,45 +713,72 @@ class _Layout:
     by its type, the largest first), unless it runs longer than a title, or
     is a list item or a sentence in bold; and a gap between lines wider than the type's usual line
     spacing ends a paragraph. A PDF all in one type is read as plain text is.
+    A table (see _tables) is one line, which stands for its rows.
     """
 
     def __init__(self):
-        self.lines: list[_Line] = []
+        self.pieces: list[_Piece | int] = []  # what pypdf draws, and the number of each page where it begins
         self.pages, self.size = 0, 0
 
     def page(self) -> None:
         """A new page begins: a new line."""
         self.pages += 1
-        self.lines.append(_Line("", self.pages))
+        self.pieces.append(self.pages)
 
     def text(self, text: str, cm: list, tm: list, font: Any, size: float) -> None:
         """What pypdf draws: its words, with the matrices that place them and the font and size they are set in."""
         if not text:
             return
         self.size += len(text.encode())
-        for n, part in enumerate(text.split("\n")):
-            if n:
-                self.lines.append(_Line("", self.pages))
-            if not part:
-                continue
-            line = self.lines[-1]
-            line.words += part
-            if part.strip():
-                if line.y is None:
-                    scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
-                    line.y, line.size = tm[4] * cm[1] + tm[5] * cm[3] + cm[5], round(size * scale, 1)
-                name = str(font.get("/BaseFont", "")) if hasattr(font, "get") else ""
-                line.bolder += len(part) if _BOLD.search(name) else -len(part)
-                line.bold = line.bolder > 0
+        scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+        name = str(font.get("/BaseFont", "")) if hasattr(font, "get") else ""
+        self.pieces.append(_Piece(text, self.pages, tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
+                                  tm[4] * cm[1] + tm[5] * cm[3] + cm[5], round(size * scale, 1), bool(_BOLD.search(name))))
 
-    def read(self) -> tuple[str, list[int] | None, frozenset[int]]:
-        """The text; each line's heading level (None: all one type); and the lines a gap sets apart from the one before."""
-        lines = [line for line in self.lines if line.words.strip()]
+    def _lines(self) -> list[_Line]:
+        """The lines pypdf's text breaks into, each with the type and height of its first words; a table as one line."""
+        lines: list[_Line] = []
+        tables = _tables(self.pieces)
+        n = 0
+        while n < len(self.pieces):
+            piece = self.pieces[n]
+            if n in tables:
+                rows, n = tables[n]
+                lines += [_Line("a table", piece.page, table=rows), _Line("", piece.page)]
+                continue
+            n += 1
+            if isinstance(piece, int):
+                lines.append(_Line("", piece))
+                continue
+            for number, part in enumerate(piece.words.split("\n")):
+                if number:
+                    lines.append(_Line("", piece.page))
+                if not part:
+                    continue
+                line = lines[-1]
+                line.words += part
+                if part.strip():
+                    if line.y is None:
+                        line.y, line.size = piece.y, piece.size
+                    line.bolder += len(part) if piece.bold else -len(part)
+                    line.bold = line.bolder > 0
+        return lines
+
+    def read(self) -> tuple[str, list[int] | None, frozenset[int], dict[int, tuple[tuple[tuple[str, ...], ...], int]]]:
+        """The text; each line's heading level (None: all one type); the lines a gap sets apart; the tables, by line.
+
+        A gap sets a line apart from the one before; a table stands on a line of its own.
+        """
+        lines = [line for line in self._lines() if line.words.strip() or line.table]
+        tables = {n: (line.table, 1) for n, line in enumerate(lines, 1) if line.table}
         if not lines:
-            return "", None, frozenset()
+            return "", None, frozenset(), tables
         weight: Counter[tuple[float, bool]] = Counter()
         for line in lines:
-            weight[line.size, line.bold] += len(line.words)
+            if not line.table:
+                weight[line.size, line.bold] += len(line.words)
+        if not weight:
+            return "\n".join(line.words for line in lines), None, frozenset(), tables
         body_size, body_bold = weight.most_common(1)[0][0]
         spacing: dict[tuple[float, bool], set[float]] = {}  # a type (size, bold): the gaps seen between lines of it
         for before, line in pairwise(lines):
@@ -660,7 +806,7 @@ class _Layout:
         ranks = {style: rank for rank, style in enumerate(sorted({s for s in styles if s}, key=lambda s: (-s[0], not s[1])), 1)}
         breaks = frozenset(n + 1 for n in range(1, len(lines)) if self._gap(lines[n - 1], lines[n], usual))
         levels = [ranks.get(style, 0) for style in styles] if ranks else None
-        return "\n".join(line.words for line in lines), levels, breaks
+        return "\n".join(line.words for line in lines), levels, breaks, tables
 
     @staticmethod
     def _gap(before: _Line, line: _Line, usual: Mapping[tuple[float, bool], float | None]) -> bool:
@@ -669,6 +815,90 @@ class _Layout:
             return False
         gap, spacing = before.y - line.y, usual.get((line.size, line.bold))
         return gap <= 0 or (spacing is not None and gap > spacing * _GAP)
+
+
+def _tables(pieces: list[_Piece | int]) -> dict[int, tuple[tuple[tuple[str, ...], ...], int]]:
+    """The tables among what pypdf draws, by the index of the first piece of each: its rows, and the index after its last.
+
+    A table's cell is drawn as pieces one under the other at the same x, a
+    line apart (as a paragraph is); its row as cells side by side, from left
+    to right, their lines at heights that overlap; a table as two or more
+    such rows, one after the other on a page, of two or more cells each,
+    whose cells all stand at the same x-positions, its columns (as many as
+    its widest row has cells: the words of wrapped or justified text, drawn
+    apart, do not line up so). A cell's lines are joined as its words; a
+    row's columns with no cell in them are empty. A table that goes on over
+    a page, its header row drawn again at the top, is one.
+    """
+    rows: list[list[_Cell]] = []  # the cells side by side, row by row, in the order drawn; [] where none can go on
+    row: list[_Cell] = []
+    for cell in _pdf_cells(pieces):
+        if (cell and row and row[-1].x < cell.x and cell.page == row[-1].page
+                and cell.top >= min(c.bottom for c in row) - cell.type[0] / 2
+                and cell.bottom <= max(c.top for c in row) + cell.type[0] / 2):
+            row.append(cell)
+            continue
+        row = [cell] if cell else []
+        rows.append(row)
+    found: dict[int, tuple[tuple[tuple[str, ...], ...], int]] = {}
+    n = 0
+    while n < len(rows):
+        columns, widest, end = _columns([], rows[n]), len(rows[n]), n + 1
+        while widest > 1 and end < len(rows) and len(rows[end]) > 1 and rows[end][0].page == rows[n][0].page:
+            wider = _columns(columns, rows[end])
+            if len(wider) > max(widest, len(rows[end])):
+                break
+            columns, widest, end = wider, max(widest, len(rows[end])), end + 1
+        if end - n < 2:
+            n += 1
+            continue
+        table = []
+        for row in rows[n:end]:
+            cells = [""] * len(columns)
+            for cell in row:
+                cells[min(range(len(columns)), key=lambda c: abs(columns[c] - cell.x))] = _clean(" ".join(cell.lines))
+            table.append(tuple(cells))
+        first, last = rows[n][0].first, max(cell.last for cell in rows[end - 1]) + 1
+        before = next(reversed(found), None)  # a table going on over a page, its header drawn again: one table
+        if (before is not None and found[before][0][0] == table[0]
+                and all(isinstance(p, int) or not p.words.strip() for p in pieces[found[before][1]:first])):
+            found[before] = (found[before][0] + tuple(table[1:]), last)
+        else:
+            found[first] = (tuple(table), last)
+        n = end
+    return found
+
+
+def _columns(columns: list[float], row: list[_Cell]) -> list[float]:
+    """The x-positions of ``columns`` and of ``row``'s cells, in order, those within _ALIGNED points of each other as one."""
+    found: list[float] = []
+    for x in sorted([*columns, *(cell.x for cell in row)]):
+        if not found or x - found[-1] > _ALIGNED:
+            found.append(x)
+    return found
+
+
+def _pdf_cells(pieces: list[_Piece | int]) -> Iterator[_Cell | None]:
+    """The cells pieces of text could be, in the order drawn (see _tables); None where no table can go on across."""
+    cell: _Cell | None = None
+    for n, piece in enumerate(pieces):
+        words = piece.words.strip() if isinstance(piece, _Piece) else "\n"  # a new page: no table goes on across
+        if not words:
+            continue
+        if cell and "\n" not in words and abs(piece.x - cell.x) <= _ALIGNED and (piece.size, piece.bold) == cell.type \
+                and 0 < cell.bottom - piece.y <= _CELL_LEADING * piece.size:
+            cell.lines.append(words)
+            cell.last, cell.bottom = n, piece.y
+            continue
+        if cell:
+            yield cell
+        if "\n" in words:  # a page begins, or several lines are drawn at once: where each stands is not known
+            cell = None
+            yield None
+        else:
+            cell = _Cell(n, n, piece.page, piece.x, piece.y, piece.y, (piece.size, piece.bold), [words])
+    if cell:
+        yield cell
 
 
 def _count_pages(reader, path: Path, most: int) -> None:
