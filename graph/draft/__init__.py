@@ -102,6 +102,14 @@ def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _code_of(label: str) -> tuple[str, dict]:
+    """A listed element's words and, if it starts with one ('1A Retrofit …', '2.1 …'), its code (rule numbered)."""
+    coded = BY_ID["numbered"].pattern.match(label)
+    if coded is None or coded["code"].isdigit():  # a bare number in a list's words is its own ('2 in 5 …')
+        return label, {}
+    return _ITEM_END.sub("", coded["label"]).strip(), {"code": coded["code"]}
+
+
 class _Drafter:
     def __init__(self, blocks: list[Block], unit: str, source: str, stages: list[str]):
         self.blocks, self.unit, self.source = blocks, unit, source
@@ -208,13 +216,18 @@ class _Drafter:
                     self.say(f"ambiguous: the document also names '{match.group('title')}' ({self.at(self.blocks[j])}); "
                              "not drafted")
         self.period(title, texts, row)
+        for rule in ("led-by", "plan-owner"):
+            found = ((i, b, s, m) for i, b in texts for s in _sentences(b.text)
+                     if (m := (BY_ID[rule].pattern.search if rule == "led-by" else BY_ID[rule].pattern.match)(s)))
+            for i, b, sentence, led in found:
+                row["led by"] = self.organisation(led.group("organisation"), sentence, rule)
+                self.say(f"led by: '{led.group('organisation')}', by rule {rule} ({self.at(b)})")
+                self.used.add(i)
+                break
+            if "led by" in row:
+                break
         for i, b in texts:
             for sentence in _sentences(b.text):
-                led = BY_ID["led-by"].pattern.search(sentence)
-                if led and "led by" not in row:
-                    row["led by"] = self.organisation(led.group("organisation"), sentence, "led-by")
-                    self.say(f"led by: '{led.group('organisation')}', by rule led-by ({self.at(b)})")
-                    self.used.add(i)
                 course = self.life_course.search(sentence)
                 if course and "life course from" not in row:
                     row["life course from"], row["life course to"] = course.group("start").lower(), course.group("end").lower()
@@ -397,7 +410,8 @@ class _Drafter:
                          + (f"a list of {self.priorities_of_lists} priorities" if self.priorities_of_lists > 1 else "no priority")
                          + "; drafted with none: fill in the priority each serves")
             for n, item in enumerate(own, 1):
-                self.outcome(_label(item), item.text, self.priority[0], n, "", item)
+                label, code = _code_of(_label(item))
+                self._coded(label, code.get("code", ""), item, self.priority[0])
             self.say(f"outcomes: {len(own)}, by rule {rule} ({self.at(block)}: '{text}')")
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
@@ -412,8 +426,9 @@ class _Drafter:
                 self.say(f"owner of the work streams at {self.at(block)}: '{responsible.group('organisation')}', "
                          "by rule responsible-for")
             for n, item in enumerate(own, 1):
-                ident = self.add("Workstreams", "work stream", _label(item), item.text, owner=owner, position=n)
-                self.drafted_of[id(item)] = _Element(0, "action", ident, _label(item))
+                label, code = _code_of(_label(item))
+                ident = self.add("Workstreams", "work stream", label, item.text, owner=owner, position=n, **code)
+                self.drafted_of[id(item)] = _Element(0, "action", ident, label)
                 if self.under is not None:  # the document lists the action under the outcome, in so many words
                     self._contribute(ident, self.under.id, self.under.label, item.text)
             self.say(f"work streams: {len(own)}, by rule {rule} ({self.at(block)}: '{text}')"
@@ -765,10 +780,11 @@ class _Drafter:
             if block.kind not in ("paragraph", "item"):
                 continue
             beside = self.drafted_of.get(id(block)) or self.context.get(id(block)) or section
-            line = BY_ID["owner-line"].pattern.match(block.text)
+            # 'Lead Cabinet Member: …. Lead officer: ….': a line a sentence
+            lines = [m for sentence in _sentences(block.text) if (m := BY_ID["owner-line"].pattern.match(sentence))]
             # after an element's own words, when the block is the element's (a 'We will' paragraph's are by sentence)
-            after = BY_ID["owner-after"].pattern.search(block.text) if not line and id(block) in self.drafted_of else None
-            said = ([("owner-line", line)] if line else [("owner-after", after)] if after else
+            after = BY_ID["owner-after"].pattern.search(block.text) if not lines and id(block) in self.drafted_of else None
+            said = ([("owner-line", line) for line in lines] if lines else [("owner-after", after)] if after else
                     [("owner-in-brackets", m) for m in BY_ID["owner-in-brackets"].pattern.finditer(block.text)])
             if not said:
                 for sentence in _sentences(block.text):

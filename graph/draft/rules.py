@@ -28,11 +28,12 @@ _NAME_WORDS = 12
 _NAME = (_NOT_A_NAME + r"[A-Z0-9][\w'&’-]*(?:\s+(?:(?:and|of|for|the|in|on|&)\s+)*[A-Z0-9][\w'&’-]*)"
          + f"{{0,{_NAME_WORDS - 1}}}")
 _BODY = r"(?:\s+(?:board|council|partnership|committee|group|trust|team))?"  # "the Health and Wellbeing board"
-# A period as published: "2023 to 2028", "2016-2026", "2016-26", "2017–21", "2021/22 – 2025/26", "2020 until 2030".
+# A period as published: "2023 to 2028", "2016-2026", "2016-26", "2017–21", "2021/22 – 2025/26", "2020 until 2030",
+# "FY2025–FY2029" (fiscal years, read as their years).
 # Its start is a year of 19xx or 20xx, a financial or academic year ("2021/22") or not; its end four digits or two,
 # and a financial year or not. Not a part of a number, a sum or a day ("£2016-26", "2016-02-01", "2019-20%").
-_PERIOD = (r"(?<![\d/.,£$€-])(?P<start>(?:19|20)\d{2})(?P<start_year_of>/(?:\d{4}|\d{2}))?"
-           r"(?:\s*[-–—]\s*|\s+(?:to|until|till)\s+)"
+_PERIOD = (r"(?<![\d/.,£$€-])(?:FY\s?)?(?P<start>(?:19|20)\d{2})(?P<start_year_of>/(?:\d{4}|\d{2}))?"
+           r"(?:\s*[-–—]\s*|\s+(?:to|until|till)\s+)(?:FY\s?)?"
            r"(?P<end>\d{4}|\d{2})(?P<end_year_of>/(?:\d{4}|\d{2}))?(?![\d%]|/\d|[-–.,]\d)")
 _YEARS = re.sub(r"\(\?P<\w+>", "(?:", _PERIOD)  # the same, taking nothing: a title's years
 # The longest period taken for a strategy's: "2016-12" is not 2016 to 2112 (nor, most likely, a period at all).
@@ -82,6 +83,12 @@ RULES: tuple[Rule, ...] = (
           rf"{_ABOUT}{_short_of(_ABOUT, '.')}*?\b(?:driven|led|overseen|owned|governed) by (?:the )?(?P<organisation>{_NAME}{_BODY})",
           "a sentence about the strategy or plan that says it is 'driven by', 'led by' or 'overseen by' a named body "
           f"(its first {_NAME_WORDS} capitalised words)"),
+    _rule("plan-owner", "lead organisation", "sentence",
+          rf"^(?:The\s+|the\s+)?(?P<organisation>{_NAME}{_BODY})\s+(?:owns|will\s+own|oversees|will\s+oversee|leads|will\s+lead|"
+          r"is\s+(?:responsible|accountable)\s+for)\b[^.]{0,60}?\b(?:this|the|our)\s+(?:[A-Z]\w+\s+)?(?i:strategy|plan)\b",
+          "else a sentence that says a named body owns, oversees, leads or is responsible or accountable for the "
+          "strategy or plan ('The Integrated Care Partnership owns this strategy', 'The Cabinet owns this plan'): it "
+          "leads the strategy"),
     _rule("vision-named", "vision", "sentence", rf"\b(?:The|the|Our|our)\s+(?P<vision>{_NAME}\s+[Vv]ision)\b",
           f"a named vision ('the Luton 2040 vision'; at most {_NAME_WORDS} capitalised words before 'vision')"),
     _rule("outcomes-lead-in", "outcomes", "lead-in", rf"(?i){_OUTCOMES}{_short_of(_OUTCOMES, ':')}*:\s*$",
@@ -314,7 +321,8 @@ RULES += (
 )
 # Issue 27: owners and leads as plans state them, outcomes stated by their code inside a priority's section.
 # The words that say who leads an element, on a line of their own ("Lead partners: …") or in brackets after it.
-_OWNER_SAYS = (r"(?i:lead(?:\s+(?:partners?|partner\(s\)|organisations?|organisation\(s\)|agenc(?:y|ies)|officer|bod(?:y|ies)))?|"
+_OWNER_SAYS = (r"(?i:lead(?:\s+(?:partners?|partner\(s\)|organisations?|organisation\(s\)|agenc(?:y|ies)|officer|bod(?:y|ies)|"
+               r"(?:cabinet\s+)?member|councillor|director|department))?|"
                r"responsible(?:\s+(?:lead|organisations?|partners?|officer|body))?|owners?|accountable(?:\s+(?:lead|body|officer))?|who)")
 _OWNER_BY = r"(?i:led|delivered|owned|overseen|co-?ordinated)\s+by"
 # A post a person holds, as published ("Director of Public Health", "Cabinet Member for Health"): an owner, of kind person.
