@@ -169,3 +169,14 @@ def test_the_scale_pdf_stops_at_its_page_count_and_drafts_its_invented_structure
     assert [r["priority"] for r in drafted.rows["Priorities"]][:2] == [
         "Invented priority number 1 for a large plan", "Invented priority number 2 for a large plan"]
     assert (drafted.rows["Strategy"][0]["start"], drafted.rows["Strategy"][0]["end"]) == ("2025", "2035")
+
+
+def test_a_targets_value_is_compared_by_its_number_and_unit_and_its_date_by_year_and_month():
+    from benchmarks.draft_corpus import _date, _same_value
+
+    assert _same_value("10%", "reduce by 10%") and _same_value("1,500", "1500 more") and _same_value("75%", "75")
+    assert _same_value("5 percentage points", "increase by 5 percentage points") and _same_value("Net zero", "0")
+    assert not _same_value("10%", "reduce by 10 percentage points")  # both give a unit, and not the same one
+    assert not _same_value("6%", "60") and not _same_value("halve", "double")
+    assert _date("FY2029") == _date("2029") and _date("2025/26") == _date("2025")
+    assert _date("March 2025") == _date("2025-03-31") and _date("March 2025") != _date("2025")

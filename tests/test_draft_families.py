@@ -1,0 +1,257 @@
+"""The drafter on the shapes of issue 27's invented corpus (examples/draft-corpus, its tune part): sections named by a
+listed priority, outcomes in other words, visions, targets as plans state them, tables of targets and dates, goals
+with objectives and strategies, and who leads what. Each document here is invented and describes no real place."""
+
+from pathlib import Path
+
+import pytest
+
+from graph.draft import draft
+from graph.workbook.change import Change, read_change
+
+
+def _draft(tmp_path: Path, text: str, name: str = "plan.md"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return draft(path)
+
+
+def _labels(rows: dict, sheet: str, column: str) -> list[str]:
+    return [r[column] for r in rows.get(sheet, [])]
+
+
+def _targets(rows: dict) -> list[tuple[str, str, str]]:
+    return [(t["kind"], t["value"], t["date"]) for t in rows.get("Targets", [])]
+
+
+SECTIONS = """# Invented Joint Health and Wellbeing Strategy 2025 to 2030
+
+Test data, invented: a plan of no real place.
+
+## Our vision
+
+Everyone in Ashby Vale lives well for longer.
+
+## Our priorities
+
+The Board has agreed two priorities:
+
+1. Starting Well
+2. Ageing Well
+
+## Starting Well
+
+### What we want to see
+
+- fewer children in poverty
+- more children ready for school
+
+## Ageing Well
+
+What success will look like by 2030:
+
+- falls admissions fall to 1,800 per 100,000
+- more older people living at home
+
+## What people told us
+
+The themes we heard most were:
+
+- waiting times
+- the cost of travel
+"""
+
+
+def test_a_heading_in_a_listed_prioritys_words_opens_its_section_and_outcomes_in_other_words_are_its_own(tmp_path):
+    drafted = _draft(tmp_path, SECTIONS)
+    rows = drafted.rows
+    assert _labels(rows, "Priorities", "priority") == ["Starting Well", "Ageing Well"]  # not drafted again, nor the themes
+    ids = {r["priority"]: r["id"] for r in rows["Priorities"]}
+    assert [(o["outcome"], o["priority"]) for o in rows["Outcomes"]] == [
+        ("fewer children in poverty", ids["Starting Well"]), ("more children ready for school", ids["Starting Well"]),
+        ("falls admissions fall to 1,800 per 100,000", ids["Ageing Well"]),
+        ("more older people living at home", ids["Ageing Well"])]
+    assert rows["Strategy"][0]["vision"] == "Everyone in Ashby Vale lives well for longer"
+    # The lead-in's date dates the level its item states; the item with no number is no milestone.
+    outcome = {o["outcome"]: o["id"] for o in rows["Outcomes"]}["falls admissions fall to 1,800 per 100,000"]
+    assert [(t["kind"], t["value"], t["date"], t["for"]) for t in rows["Targets"]] == [("target", "1800", "2030", outcome)]
+    report = drafted.report
+    assert any(line.startswith("priority: 'Starting Well' again (line 16), by rule priority-section") for line in report)
+    assert any("by rule outcomes-words-lead-in (line 25: 'What success will look like by 2030:')" in line for line in report)
+    assert any("by rules target-level and target-date-in-lead-in" in line for line in report)
+
+
+@pytest.mark.parametrize(("text", "vision"), [
+    ("## Our Vision\n\nOur vision is that every child grows up safe.\n", "every child grows up safe"),
+    ("Our Vision: A safe, connected city.\n", "A safe, connected city"),
+    ("## Our vision and values\n\nOur vision is a district where everyone has a home.\n", "a district where everyone has a home"),
+    ("Our ambition is a net zero town by 2040: warm homes for all.\n", "a net zero town by 2040: warm homes for all"),
+    ("We share the Ashby 2040 Vision with our partners.\n", "Ashby 2040 Vision"),
+])
+def test_the_vision_is_read_under_its_heading_as_stated_as_named_or_as_the_plans_ambition(tmp_path, text, vision):
+    drafted = _draft(tmp_path, f"# Invented Council Plan 2025 to 2029\n\nTest data, invented.\n\n{text}\n"
+                               "Our priorities are:\n\n- Homes\n")
+    assert drafted.rows["Strategy"][0]["vision"] == vision
+
+
+TARGETS = """# Invented Council Plan 2025 to 2029
+
+Test data, invented: a plan of no real place.
+
+## Priority 1: Homes
+
+### Outcome: more homes people can afford
+
+We will reduce the share of homes in poor condition to 21% by 2029.
+
+Smoking at the time of delivery will be below 6% by 2029.
+
+We will plant 100,000 trees on public land by 2028.
+
+We will cut car mileage in the borough by 20% by 2030.
+
+We will recruit 40 more foster carers by 2027.
+
+The council will add 1,500 homes let at social rents by FY2029.
+
+We will halve the number of families in bed and breakfast by March 2027.
+
+We will raise recycling to 60% by 2028, and the council will be net zero in its own operations by 2030.
+
+The number of people aged 85 and over is expected to double by 2043.
+
+1.1 Open a housing advice hub by 2026.
+"""
+
+
+def test_targets_are_read_in_the_forms_plans_state_them(tmp_path):
+    rows = _draft(tmp_path, TARGETS).rows
+    assert _targets(rows) == [
+        ("target", "21", "2029"), ("target", "6", "2029"), ("target", "100000", "2028"),
+        ("change", "cut by 20%", "2030"), ("change", "40 more", "2027"), ("change", "1500 more", "2029"),
+        ("change", "halve", "2027-03-31"),
+        ("target", "60", "2028"), ("target", "0", "2030"),  # one sentence, two dates: two targets
+        # not the forecast; the code '1.1' is no value, so the hub is a milestone
+        ("milestone", "", "2026")]
+    quotes = [t["quote"] for t in rows["Targets"]]
+    assert quotes[7:9] == ["We will raise recycling to 60% by 2028", "the council will be net zero in its own operations by 2030."]
+
+
+def test_the_import_reads_a_change_published_as_a_multiple():
+    assert read_change("halve") == Change(-50, "%", True)
+    assert read_change("Double") == Change(100, "%", True)
+    assert read_change("cut by 20%") == Change(-20, "%", True)
+
+
+TABLES = """# Invented Children and Young People's Plan 2024 to 2027
+
+Test data, invented: a plan of no real place.
+
+| Our priority | Our ambition | Main outcomes |
+| --- | --- | --- |
+| Safe | "I feel safe at home." | Fewer children need to come into care |
+
+## How we will know
+
+| Measure | FY2023 Baseline | FY2027 Target |
+| --- | --- | --- |
+| Children who feel safe | 71% | 80% |
+
+| Priority | Measure | Our ambition |
+| --- | --- | --- |
+| Safe | Children in care per 10,000 | reduce to 70 by 2027 |
+
+| What we will do | Lead | By when |
+| --- | --- | --- |
+| Open a family hub in every town | Invented County Council | 2026 |
+| Train 300 foster carers by 2027 | Invented Fostering Service | 2027 |
+"""
+
+
+def test_tables_of_targets_and_dates_draft_targets_and_only_the_first_column_of_priorities(tmp_path):
+    drafted = _draft(tmp_path, TABLES)
+    rows = drafted.rows
+    assert _labels(rows, "Priorities", "priority") == ["Safe"]  # the children's words beside it are not priorities
+    actions = {a["work stream"]: a["id"] for a in rows["Workstreams"]}
+    assert [(t["kind"], t["value"], t["date"], t["for"]) for t in rows["Targets"]] == [
+        ("target", "80", "2027", ""),  # the cell's value, due by its header's year
+        ("target", "70", "2027", ""),  # a column of aims that are targets, not priorities
+        ("milestone", "", "2026", actions["Open a family hub in every town"]),  # dated by the 'By when' column
+        ("target", "300", "2027", actions["Train 300 foster carers by 2027"])]  # by its own words, not again by the column
+    assert rows["Targets"][0]["quote"] == "Children who feel safe | 71% | 80%"
+    assert any("column 2 ('Our ambition') of the table at line 5: its priorities are in column 1" in line
+               for line in drafted.report)
+
+
+GOALS = """# City of Invented Springs Strategic Plan FY2025–FY2029
+
+Test data, invented: a plan of no real place.
+
+## Goal 1: Safe Community
+
+### Objective 1.1: Reduce response times
+
+- Strategy 1.1.1: Build a new fire station. Lead: Fire Department
+- Strategy 1.1.2: Upgrade the dispatch system, led by the Emergency Communications Center
+
+The City Manager's Office is responsible for coordinating implementation of the Strategic Plan.
+"""
+
+
+def test_goals_objectives_and_strategies_are_priorities_outcomes_and_actions_with_their_leads(tmp_path):
+    rows = _draft(tmp_path, GOALS).rows
+    strategy = rows["Strategy"][0]
+    assert (strategy["start"], strategy["end"]) == ("2025", "2029")
+    names = {o["id"]: o["name"] for o in rows["Organisations"]}
+    assert names[strategy["led by"]] == "City Manager's Office"
+    assert _labels(rows, "Priorities", "priority") == ["Safe Community"]
+    assert [(o["outcome"], o["code"]) for o in rows["Outcomes"]] == [("Reduce response times", "Objective 1.1")]
+    assert [(a["work stream"], a["code"], names[a["owner"]]) for a in rows["Workstreams"]] == [
+        ("Build a new fire station", "1.1.1", "Fire Department"),
+        ("Upgrade the dispatch system", "1.1.2", "Emergency Communications Center")]
+    assert {(c["from"], c["to"]) for c in rows["Contributions"]} == {(a["id"], rows["Outcomes"][0]["id"]) for a in rows["Workstreams"]}
+
+
+WALES = """# Invented Well-being Plan 2023 to 2028
+
+Test data, invented: a plan of no real place.
+
+Every public body covered by the Act must work towards the seven well-being goals:
+
+- A prosperous Wales
+- A resilient Wales
+
+The objectives will not be met without action on the things that hold our partnership together:
+
+- shared buildings
+- shared data
+
+Our well-being objectives are:
+
+- Thriving communities
+- A greener county
+
+## Thriving communities
+
+Lead Cabinet Member: Portfolio Holder for Housing. Lead officer: Director of Place.
+
+Policy options:
+
+- 1A Insulate every council home
+- 1B Open repair cafes
+
+The Invented Public Services Board owns this plan.
+"""
+
+
+def test_lead_ins_about_the_law_or_far_from_their_words_are_not_the_plans_and_listed_codes_are_codes(tmp_path):
+    drafted = _draft(tmp_path, WALES)
+    rows = drafted.rows
+    assert _labels(rows, "Priorities", "priority") == ["Thriving communities", "A greener county"]
+    assert [(a["work stream"], a.get("code")) for a in rows["Workstreams"]] == [
+        ("Insulate every council home", "1A"), ("Open repair cafes", "1B")]
+    names = _labels(rows, "Organisations", "name")
+    assert {"Portfolio Holder for Housing", "Director of Place", "Invented Public Services Board"} <= set(names)
+    led = {o["id"]: o["name"] for o in rows["Organisations"]}[rows["Strategy"][0]["led by"]]
+    assert led == "Invented Public Services Board"
+    assert any("by rule plan-owner" in line for line in drafted.report)
