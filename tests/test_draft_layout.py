@@ -152,3 +152,29 @@ def test_a_pdf_line_that_opens_in_bold_is_not_a_heading(tmp_path):
     assert [(b.kind, b.text) for b in blocks] == [
         ("heading", "Test data, invented: Westerby Community Plan 2024 to 2029"),
         ("paragraph", "Lead: Westerby Public Health Partnership"), ("paragraph", "The partners will meet every quarter.")]
+
+
+def test_pdf_headings_of_one_type_one_after_another_are_apart_when_the_second_starts_with_its_number(tmp_path):
+    """Regression (issue 27's corpus): a mission's heading and its first Big Move's, set in the same type with no wider
+    gap between them, were read as one heading, 'Cut emissions … Big Move 1: Warm homes': words the plan never wrote."""
+    from fpdf import FPDF
+
+    from graph.draft.document import read_document
+
+    pdf = FPDF()
+    pdf.add_page()
+    body = ("Test data, invented: a plan of no real place. The partners will set out here what the move means for the "
+            "residents of the town, how it will be paid for and who will answer for it, year by year.")
+    lines = [("B", 10, "Mission 1: Cut emissions across Westerby"), ("B", 10, "Big Move 1: Warm homes for everyone"),
+             ("", 9, body), ("B", 10, "Big Move 2: Clean travel"), ("", 9, body),
+             ("B", 10, "Mission 2: Prepare for a changing climate"), ("B", 10, "Big Move 3: Cool streets"), ("", 9, body)]
+    for style, size, words in lines:
+        if style:
+            pdf.ln(3)
+        pdf.set_font("Helvetica", style, size)
+        pdf.multi_cell(0, 7 if style else 5, words, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "plan.pdf"))
+    blocks, _ = read_document(tmp_path / "plan.pdf")
+    assert [b.text for b in blocks if b.kind == "heading"] == [
+        "Mission 1: Cut emissions across Westerby", "Big Move 1: Warm homes for everyone", "Big Move 2: Clean travel",
+        "Mission 2: Prepare for a changing climate", "Big Move 3: Cool streets"]

@@ -28,6 +28,8 @@ from graph.settings import DEFAULTS
 FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", ".pdf": "line",
            ".html": "element", ".htm": "element", ".docx": "paragraph"}
 # A list item's marker in plain text: a bullet, or a number or letter with a point or bracket.
+# A heading that starts with its number, after at most three words: "Big Move 1: …", "Priority 2 – …", "3. …".
+_NUMBERED_HEADING = re.compile(r"^(?:[A-Z][\w-]*\s+){0,3}(?:\d+(?:\.\d+)*[A-Z]?|[A-Z])\s*[:.–—]\s+\S")
 _MARKER = re.compile(r"^\s*(?:[-*•–—▪◦·]|\(?(?:\d{1,3}|[a-z])[.)])\s+(?=\S)")
 # What stands between a plain-text table's cells: a tab, or this many spaces or more.
 _CELL_GAP = 3
@@ -172,7 +174,8 @@ def _lines(text: str, headings: list[int] | None = None, breaks: frozenset[int] 
         if not stripped:
             close(standing=True)
         elif given:
-            if not (current and kind == "heading" and level == given):  # a heading's lines, of one style, are one heading
+            # a heading's lines, of one style, are one heading, unless a line starts another by its number ('Big Move 1: …')
+            if not (current and kind == "heading" and level == given and not _NUMBERED_HEADING.match(stripped)):
                 close()
                 kind, start, level = "heading", number, given
             current.append(stripped)
