@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
-from graph.draft.rules import BY_ID, HEADER_YEAR, LEADING_CODE, LONGEST_OUTCOME, LONGEST_VISION, MONTHS, TABLE_ROLES, WHEN, count_of, kind_of, life_course, owners_in, period_of
+from graph.draft.rules import BY_ID, CODE, HEADER_YEAR, LEADING_CODE, LONGEST_OUTCOME, LONGEST_VISION, MONTHS, TABLE_ROLES, WHEN, count_of, kind_of, life_course, owners_in, period_of
 from graph.settings import DEFAULTS
 from graph.workbook.change import read_change
 
@@ -634,9 +634,11 @@ class _Drafter:
         for column, words in enumerate(header):
             cells = [row[column] for row in block.rows[1:] if column < len(row) and row[column].strip()]
             most = lambda test: cells and sum(map(bool, map(test, cells))) * 2 >= len(cells)  # noqa: E731
+            named = next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
+            coded = cells and all(CODE.match(c) for c in cells)  # codes: the row's own, or those of what it serves
             rule = ("table-target" if BY_ID["table-target"].pattern.search(words) and most(lambda c: re.search(r"\d", c)) else
                     "table-when" if BY_ID["table-when"].pattern.match(words) and most(WHEN.match) else
-                    next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
+                    "table-code" if coded and named not in ("table-priority", "table-outcome") else named
                     or ("table-owner" if BY_ID["table-owner"].pattern.match(words) else None))
             if rule == "table-priority" and "table-priority" in roles:
                 self.say(f"not used: column {column + 1} ('{words}') of the table at {self.at(block)}: its priorities "
@@ -654,10 +656,14 @@ class _Drafter:
             return
         for n, row in enumerate(block.rows[1:], 2):
             cells = {rule: [line for cell, r in zip(row, roles) if r == rule for line in cell.splitlines()]
-                     for rule in (*TABLE_ROLES, "table-target", "table-when")}
+                     for rule in (*TABLE_ROLES, "table-target", "table-when", "table-code")}
             at = f"{self.at(block)}, row {n}"
             priorities = []
             for line in cells["table-priority"]:
+                if CODE.match(line):  # '1a': the priority drafted with that code
+                    known = self._by_code("Priorities", line.strip(), at)
+                    priorities += [known] if known else []
+                    continue
                 label = _ITEM_END.sub("", line).strip()
                 again = self._priority("label", label.lower())  # a cell spanning several rows, or the same words again
                 if again is None:
@@ -667,6 +673,11 @@ class _Drafter:
             priority = priorities[0] if len(priorities) == 1 else None
             outcomes = []
             for line in cells["table-outcome"]:
+                if CODE.match(line):  # 'SO1': the outcome drafted with that code
+                    known = self._by_code("Outcomes", line.strip(), at)
+                    label = next((o["outcome"] for o in self.draft.rows["Outcomes"] if o["id"] == known), "")
+                    outcomes += [_Element(0, "outcome", known, label)] if known else []
+                    continue
                 label = _ITEM_END.sub("", line).strip()
                 ident = self.outcome(label, line, priority, self.outcomes_of[priority or ""] + 1, "", block)
                 self.say(f"outcome: '{label}', by rule table-outcome ({at})")
@@ -687,6 +698,8 @@ class _Drafter:
                          "said: no contribution drafted")
             row_priority = self._priority("id", priority) if priority else None
             section = _Element(0, "priority", priority, row_priority["priority"]) if row_priority else None
+            for line in cells["table-code"][:1] if len(drafted) == 1 else ():  # the action's code, in a column of its own
+                next(r for r in reversed(self.draft.rows["Workstreams"]) if r["id"] == drafted[0].id).setdefault("code", line.strip())
             for element in drafted:  # "(Lead: …)" in an action's own words
                 for said in BY_ID["owner-in-brackets"].pattern.finditer(element.label):
                     self._owned(element, owners_in(said["owners"]), "owner-in-brackets", said.group(0), at)
@@ -708,6 +721,14 @@ class _Drafter:
             for element in drafted if when else ():
                 if BY_ID["target-date"].pattern.search(element.label) is None:  # else dated by its own words, above
                     self._targets_in(element.label, at, element, (_due(when), "table-when"), section, quote)
+
+    def _by_code(self, sheet: str, code: str, at: str) -> str | None:
+        """The id of the row of ``sheet`` drafted with ``code`` (a table's cell that names it so), else None, reported."""
+        found = next((r["id"] for r in self.draft.rows[sheet] if r.get("code", "").lower() == code.lower()
+                      or r.get("code", "").lower().endswith(f" {code.lower()}")), None)
+        self.say(f"{sheet[:-1].lower()} coded '{code}' ({at}), by rule table-code: "
+                 + ("the one drafted with that code" if found else "none is drafted with that code; not used"))
+        return found
 
     # -- owners and leads as plans state them; outcomes by their code in a priority's section (issue 27)
 

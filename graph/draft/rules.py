@@ -166,17 +166,19 @@ def life_course(stages: list[str]) -> re.Pattern:
 
 # Issue 27: the many words plans use for their elements, their numbering, "We will …", "By 2026 …" and tables' columns.
 # A plan's published code: "1", "1.1", "2A", "SO3"; the number a code nests by is its digits and points ("2A" is under "2").
-_CODE = r"(?:[A-Z]{1,3}\d+(?:\.\d+)*[A-Z]?|\d+(?:\.\d+)*[A-Z]?)"
+_CODE = r"(?:[A-Z]{1,3}\d+(?:\.\d+)*[A-Z]?|\d+(?:\.\d+)*(?:[A-Z]|[a-z](?![a-z]))?)"  # '1a', not '1st'
+CODE = re.compile(rf"^\s*{_CODE}\s*$")  # a table's cell that is a code and nothing else
 _ELEMENT_CODE = r"(?:\d+(?:\.\d+)*[A-Z]?|[A-Z]|" + "|".join(_NUMBER_WORDS) + r")"
 _SEPARATOR = r"\s*[:.–—-]\s*"
 # The words plans put before an action's code: "Strategy 1.1.1: …", "Action 2.3 – …", "Policy option 2A: …".
 _ACTION_WORDS = r"(?:Strateg(?:y|ies)|Actions?|Steps?|Projects?|Commitments?|Initiatives?|(?:Policy\s+)?[Oo]ptions?|Tasks?)"
 # A lead-in about what people said, or what a law or a nation asks of every plan: its list is not the plan's own.
 _NOT_THE_PLANS = (r"\b(?:heard|told|said|asked|raised|feedback|survey|consultation|national|statutory|the\s+Act|"
-                  r"every\s+public\s+body)\b")
+                  r"every\s+public\s+body|locality|localities)\b")
 # The words for a plan's top elements that mean a priority, and those that mean an outcome.
 _PRIORITY_WORDS = (r"well-?being objective|wellbeing objective|strategic objective|objective|mission|ambition|big move|"
-                   r"strategic theme|theme|goal|strategic aim|aim|area for collective action|strategic priority|priority")
+                   r"strategic theme|theme|goal|strategic aim|aim|area for collective action|strategic priority|priority|"
+                   r"strategic direction|key result area|focus area|pillar")
 _OUTCOME_WORDS = r"stretch outcome|long-term outcome|strategic outcome|outcome"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
           "December")
@@ -219,7 +221,7 @@ RULES += (
           "in a document whose headings have no levels (plain text, PDF), a paragraph that element-heading or "
           "outcome-element-heading reads is a heading, however long its line"),
     _rule("numbered", "by place", "heading or paragraph",
-          rf"^(?!(?:19|20)\d\d\b)(?:{_ACTION_WORDS}\s+(?={_CODE}\s*[.:–—-]))?(?P<code>{_CODE})(?:[.):]\s*|\s+[–—-]\s+|\s+)(?P<label>[A-Z].*)$",
+          rf"^(?!(?:19|20)\d\d\b)(?:{_ACTION_WORDS}\s+(?={_CODE}\s*[.:–—-]))?(?P<code>{_CODE})(?:[.):]\s*|\s+[–—-]\s+|\s+)(?P<label>[A-Z0-9].*)$",
           "a heading, paragraph or list item that starts with a code ('1.1 …', '2A …', 'SO3 …'; a bare number only for a "
           "heading: '2 in 5 children …' is a sentence) and a capital letter, under an element drafted above it "
           "(by its number: '1.1' and '1A' under '1'; else the heading it sits under): under a priority a heading is a "
@@ -232,7 +234,7 @@ RULES += (
           "at most seven words before its end ('our well-being objectives', 'four areas for collective action:', 'Big "
           "Moves'), and is not about what people said or what the law asks: the list that follows holds priorities"),
     _rule("actions-lead-in", "work streams", "lead-in",
-          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|what we will do|steps we will take|"
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|what we will do|steps we will take|"
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that names actions in other words ('improvement "
           "projects:', 'policy options', 'What we will do'): the list that follows holds work streams"),
@@ -249,8 +251,8 @@ RULES += (
           r"\s*(?::|\s+is(?:\s+(?:that|of))?)\s+(?P<vision>\S.*?)\s*[.]?$",
           "a sentence 'Our vision is (that) …' or 'Our Vision: …': the words after it are the vision"),
     _rule("vision-heading", "vision", "heading",
-          r"(?i)^(?:our\s+|the\s+|a\s+)?(?:shared\s+|long-term\s+|joint\s+)?vision\b.{0,40}$",
-          "a heading 'Our vision' ('Our vision and values'): the paragraph after it is the vision (if it says 'Our "
+          r"(?i)^(?:[\w'’-]+\s+){0,3}vision\b.{0,40}$",
+          "a heading 'Our vision' ('Our vision and values', 'Community Vision 2045'): the paragraph after it is the vision (if it says 'Our "
           "vision is …', the words after; if it is longer than LONGEST_VISION characters, its first sentence)"),
     _rule("vision-ambition", "vision", "sentence",
           r"^Our\s+(?:overall\s+|shared\s+|long-term\s+)?ambition\s+is\s+(?:that\s+)?(?P<vision>\S.*?)\s*[.]?$",
@@ -309,12 +311,16 @@ RULES += (
           r"(?i)^\s*(?:by\s+when|when|deadline|due(?:\s+(?:by|date))?|target\s+date|completion(?:\s+date)?|by)\s*\??\s*$",
           "a table's column whose header asks when ('By when', 'Deadline') and most of whose cells are a year or a "
           "month and year: each its row's actions' date, each action a milestone or, with a count, a level"),
+    _rule("table-code", "codes", "table header", None,
+          "a table's column whose every cell is a code ('1.1', 'SO1', '1a'): the code of its row's action; under a "
+          "header that names priorities or outcomes, the code of the one drafted with it, which the row serves"),
     _rule("table-priority", "priorities", "table header",
           r"(?i)\b(?:ambitions?|priorit(?:y|ies)|objectives?|themes?|missions?|goals?|aims?)\b",
           "a table's column whose header names priorities in any of their words ('Our ambition'): each cell a priority"),
     _rule("table-outcome", "outcomes", "table header", r"(?i)\boutcomes?\b",
           "a table's column whose header names outcomes ('Main outcomes'): each line of a cell an outcome of its row's priority"),
-    _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?)\b",
+    _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?|projects?|initiatives?|strateg(?:y|ies)|"
+          r"commitments?|steps?)\b",
           "a table's column whose header names actions: each line of a cell an action, contributing to its row's one outcome"),
     _rule("table-measure", "targets", "table header", r"(?i)\b(?:how will we know|measures?|indicators?|targets?|success)\b",
           "a table's column whose header says how success is known: its sentences are read for targets of its row"),
@@ -359,7 +365,7 @@ RULES += (
     _rule("table-owner", "owner", "table header",
           r"(?i)^\s*(?:who(?:\s+(?:leads?|is\s+responsible|will\s+lead|owns\s+it))?|lead(?:\s+(?:organisations?|partners?|"
           r"partner\(s\)|agenc(?:y|ies)|officer|body))?|owners?|responsible(?:\s+(?:lead|organisations?|officer))?|"
-          r"accountable(?:\s+lead)?|delivered\s+by|led\s+by)\s*\??\s*$",
+          r"accountable(?:\s+lead)?|delivered\s+by|led\s+by|responsibility|lead\s+department)\s*\??\s*$",
           "a table's column whose whole header names who leads ('Lead', 'Lead organisation', 'Who'): the first name in "
           "its cell owns its row's actions, else its row's one outcome"),
     _rule("owner-kind", "organisation kind", "name",
@@ -368,7 +374,7 @@ RULES += (
           "Health', 'Cabinet Member for …') a person, named by the post as published; else an organisation"),
     _rule("outcome-code", "outcome", "heading or paragraph",
           rf"^(?P<code>(?i:{_OUTCOME_WORDS})\s+(?P<number>\d+(?:\.\d+)+[A-Z]?)|SO\d+(?:\.\d+)*[A-Z]?)"
-          rf"(?:{_SEPARATOR}|\s+)(?P<label>[A-Z].*)$",
+          rf"(?:{_SEPARATOR}|\s+)(?P<label>[A-Z0-9].*)$",
           "a heading or paragraph 'Outcome 2.1 – …' or 'SO3 …' ('SO' read as strategic outcome): an outcome of the "
           "priority whose section it sits in, its code as published; read before rule numbered, which would take 'SO3 …' "
           "for an action"),
