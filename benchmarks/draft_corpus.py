@@ -131,7 +131,9 @@ def key_elements(key: dict) -> list[Element]:
     found = [Element("title", key["title"])]
     period = key.get("period", {})
     if period.get("start") and period.get("end"):
-        found.append(Element("period", f"{str(period['start'])[:4]} to {str(period['end'])[:4]}"))
+        # A financial or academic year that ends a period ends in the next year: '2024/25 – 2028/29' runs to 2029.
+        end = str(period["end"])
+        found.append(Element("period", f"{str(period['start'])[:4]} to {int(end[:4]) + ('/' in end)}"))
     if key.get("vision"):
         found.append(Element("vision", key["vision"]))
     for kind, table, links in (("priority", "priorities", ("part_of",)), ("outcome", "outcomes", ("priority",)),

@@ -64,9 +64,11 @@ def _sentences(text: str) -> list[str]:
 
 
 def _own_words(text: str) -> str:
-    """An element's words: without who leads it, when that follows them ('…. Lead: …', rule owner-after)."""
+    """An element's words: without who leads it, when that follows them ('…. Lead: …', rule owner-after; '… (lead: …)',
+    rule owner-in-brackets)."""
     lead = BY_ID["owner-after"].pattern.search(text)
-    return text[:lead.start()] if lead else text
+    closing = [m for m in BY_ID["owner-in-brackets"].pattern.finditer(text) if not text[m.end():].strip(" .;")]
+    return text[:lead.start()] if lead else text[:closing[0].start()].rstrip() if closing else text
 
 
 def _label(item: Block) -> str:
@@ -397,6 +399,8 @@ class _Drafter:
             if rule is None or not own or (block.kind == "paragraph" and not text.rstrip().endswith(":")):
                 return None
             kind = {"elements-lead-in": "priorities", "actions-lead-in": "workstreams"}.get(rule, "outcomes")
+            if kind == "priorities" and self.priority[1]:  # 'Our ambitions by 2028:' in a priority's section
+                rule, kind = "elements-in-section", "outcomes"
         if kind == "outcomes":
             if not own:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces outcomes, and no list follows it")
@@ -443,7 +447,13 @@ class _Drafter:
                 return None
             for item in chosen:
                 label = _label(item) if item.kind == "item" else item.text
-                ident = self.add("Priorities", "priority", label, item.text, position=len(self.draft.rows["Priorities"]) + 1)
+                coded = BY_ID["element-heading"].pattern.match(label) or BY_ID["priority-heading"].pattern.match(label)
+                named = BY_ID["priority-name"].pattern.match(label) if not coded else None
+                code = {"code": coded["code"]} if coded and "code" in coded.groupdict() else {}
+                label = (coded["label"] if "label" in coded.groupdict() else coded["priority"]) if coded else (
+                    named["name"] if named else label)
+                ident = self.add("Priorities", "priority", label, item.text, position=len(self.draft.rows["Priorities"]) + 1,
+                                 **code)
                 self.say(f"priority: '{label[:70]}', by rule {rule} ({self.at(item)}, after '{text}')")
             # Outcomes that follow serve this priority; after a list of several, which one is not said.
             self.priority = (ident if len(chosen) == 1 else None, 0)

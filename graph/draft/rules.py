@@ -233,6 +233,13 @@ RULES += (
           "a lead-in (a heading, or a paragraph ending with a colon) that names the plan's top elements in other words, "
           "at most seven words before its end ('our well-being objectives', 'four areas for collective action:', 'Big "
           "Moves'), and is not about what people said or what the law asks: the list that follows holds priorities"),
+    _rule("elements-in-section", "outcomes", "lead-in", None,
+          "a lead-in that elements-lead-in reads ('Our ambitions by 2028:') inside the section of a priority drafted "
+          "from a heading: the list holds that priority's outcomes, as its top elements are listed outside any section"),
+    _rule("priority-name", "priority", "item",
+          r"^(?P<name>[A-Z][^:]{0,60}?):\s+\S.{0,300}$",
+          "an item of a list of priorities that gives a short name, a colon and what it means ('Carnmorrow works: more "
+          "people in good jobs'): the name is the priority"),
     _rule("actions-lead-in", "work streams", "lead-in",
           rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|what we will do|steps we will take|"
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
@@ -320,7 +327,7 @@ RULES += (
     _rule("table-outcome", "outcomes", "table header", r"(?i)\boutcomes?\b",
           "a table's column whose header names outcomes ('Main outcomes'): each line of a cell an outcome of its row's priority"),
     _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?|projects?|initiatives?|strateg(?:y|ies)|"
-          r"commitments?|steps?)\b",
+          r"commitments?|steps?|description)\b",
           "a table's column whose header names actions: each line of a cell an action, contributing to its row's one outcome"),
     _rule("table-measure", "targets", "table header", r"(?i)\b(?:how will we know|measures?|indicators?|targets?|success)\b",
           "a table's column whose header says how success is known: its sentences are read for targets of its row"),

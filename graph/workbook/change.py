@@ -11,7 +11,7 @@ NUMBER_WORDS = {word: Decimal(n) for n, word in enumerate(_WORDS)} | {
 NUMBER_WORDS["hundred"] = NUMBER_WORDS["a hundred"] = NUMBER_WORDS["one hundred"] = Decimal(100)
 UP = ("increase", "increased", "rise", "raise", "raised", "grow", "up", "more", "higher", "longer", "greater", "larger", "bigger")
 DOWN = ("reduce", "reduced", "reduction", "decrease", "decreased", "cut", "fall", "down", "fewer", "less", "lower", "shorter",
-        "smaller")
+        "smaller", "narrow", "narrowed")
 PERCENT_WORDS = ("%", "per cent", "percent")
 # A change as a multiple, in one word: "halve" is a 50% fall, "double" a 100% rise.
 TIMES = {"halve": Decimal(-50), "double": Decimal(100), "treble": Decimal(200), "triple": Decimal(200)}
