@@ -99,7 +99,7 @@ def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
         found = BY_ID[rule].pattern.search(undated)
         if found:
             return "target", (found["value"] or found["share"]).replace(",", ""), rule
-    if not re.search(r"\d", undated):
+    if not re.search(r"\d", undated) and not BY_ID["target-about-the-plan"].pattern.search(sentence):
         return "milestone", "", "target-milestone"
     return None
 
@@ -665,7 +665,9 @@ class _Drafter:
                      "or targets")
             return
         for n, row in enumerate(block.rows[1:], 2):
-            cells = {rule: [line for cell, r in zip(row, roles) if r == rule for line in cell.splitlines()]
+            # a cell's lines; in a cell of outcomes, each of several set apart by semicolons ('…; …')
+            cells = {rule: [part for cell, r in zip(row, roles) if r == rule for line in cell.splitlines()
+                            for part in (re.split(r";\s+", line) if rule == "table-outcome" else [line]) if part.strip()]
                      for rule in (*TABLE_ROLES, "table-target", "table-when", "table-code")}
             at = f"{self.at(block)}, row {n}"
             priorities = []
@@ -696,8 +698,9 @@ class _Drafter:
             drafted = []  # the row's actions
             for line in cells["table-action"]:
                 self.actions_of[priority or ""] += 1
-                label = _ITEM_END.sub("", line).strip()
-                ident = self.add("Workstreams", "work stream", label, line, owner="", position=self.actions_of[priority or ""])
+                label, code = _code_of(_ITEM_END.sub("", _own_words(line)).strip())  # '1.1 Develop …': its code
+                ident = self.add("Workstreams", "work stream", label, line, owner="", position=self.actions_of[priority or ""],
+                                 **code)
                 drafted.append(_Element(0, "action", ident, label))
                 if one is not None:
                     self._contribute(ident, one.id, one.label, line)
@@ -710,8 +713,8 @@ class _Drafter:
             section = _Element(0, "priority", priority, row_priority["priority"]) if row_priority else None
             for line in cells["table-code"][:1] if len(drafted) == 1 else ():  # the action's code, in a column of its own
                 next(r for r in reversed(self.draft.rows["Workstreams"]) if r["id"] == drafted[0].id).setdefault("code", line.strip())
-            for element in drafted:  # "(Lead: …)" in an action's own words
-                for said in BY_ID["owner-in-brackets"].pattern.finditer(element.label):
+            for element, line in zip(drafted, cells["table-action"]):  # "(Lead: …)" in an action's cell
+                for said in BY_ID["owner-in-brackets"].pattern.finditer(line):
                     self._owned(element, owners_in(said["owners"]), "owner-in-brackets", said.group(0), at)
             for line in (line for cell, r in zip(row, roles) if r == "table-owner" for line in cell.splitlines() if line.strip()):
                 for element in drafted or [one or section]:

@@ -200,8 +200,10 @@ HEADER_YEAR = re.compile(r"(?<!\d)(?:FY\s?)?(?P<date>(?:19|20)\d\d)(?!\d)")
 # A count as published, with its thousands ("100,000"); never a year, which is a date.
 _COUNT = r"(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,/])"
 _UNIT = r"(?:percentage\s+points?|points?|years?|months?|weeks?|days?)"
+# After an amount in a unit, only a comparative says a direction: "five years longer", not "12 months reduced to …".
+_COMPARATIVE = r"(?:" + "|".join(w for w in UP + DOWN if w.endswith("er") or w in ("more", "less")) + r")\b"
 _IN_UNITS = (rf"\b{_AMOUNT}\s+(?:years?|months?|weeks?|days?|percentage points?|points?)\s+"
-             rf"{_DIRECTION}")
+             rf"{_COMPARATIVE}")
 # The most characters a lead-in in other words holds: a longer passage is not one, and is not read to its end for each word.
 _LEAD_IN = 300
 
@@ -255,7 +257,7 @@ RULES += (
           "the list that follows holds outcomes of the priority whose section it is in"),
     _rule("vision-sentence", "vision", "sentence",
           r"^(?:Our|The)\s+(?:shared\s+|long-term\s+|overall\s+|joint\s+)?[Vv]ision(?:\s+for\s+[^:.]{1,60}?)?"
-          r"\s*(?::|\s+is(?:\s+(?:that|of))?)\s+(?P<vision>\S.*?)\s*[.]?$",
+          r"\s*(?::|\s+is(?:\s+(?:that|of))?:?)\s+(?P<vision>\S.*?)\s*[.]?$",
           "a sentence 'Our vision is (that) …' or 'Our Vision: …': the words after it are the vision"),
     _rule("vision-heading", "vision", "heading",
           r"(?i)^(?:[\w'’-]+\s+){0,3}vision\b.{0,40}$",
@@ -275,10 +277,14 @@ RULES += (
           rf"(?i)(?P<value>(?:an?\s+)?{_PERCENT}\s+{_DIRECTION}|{_IN_UNITS})"
           rf"|\b(?P<verb>{_DIRECTION})(?:\s+[^\s.;:]+){{0,12}}?\s+by\s+(?P<amount>{_AMOUNT}(?:{_PER_CENT}|\s+{_UNIT}))"
           rf"|\b(?P<count>{_COUNT})\s+(?P<more>more|fewer|additional|extra)\b|\badd\s+(?P<added>{_COUNT})\b"
-          rf"|\b(?P<times>halve|double|treble|triple)\b",
+          rf"|\b(?P<times>halve|double|treble|triple)d?\b",
           "a sentence with a date ('by 2030') and a change ('a 10% increase', '25% fewer', 'five years longer', '40 more', "
           "'reduce the gap … by one year', 'cut car mileage by 20%', 'add 1,500 homes', 'halve', 'double'): a change "
           "target, its value the change in the document's words ('cut by 20%', '1500 more'), as the import reads a change"),
+    _rule("target-about-the-plan", "no milestone", "sentence",
+          r"(?i)\b(?:explains?|describes?|sets?\s+out|this\s+(?:section|chapter|document))\b",
+          "a dated sentence with no number that says what the document sets out ('Under each objective we explain what "
+          "we want to see by 2028'): no milestone"),
     _rule("target-forecast", "no target", "sentence", r"(?i)\b(?:projected|expected|forecast|predicted|estimated|nearly|likely)\b",
           "a dated sentence that forecasts ('is expected to rise by 2030', 'will nearly double by 2043'): no target"),
     _rule("target-clauses", "targets", "sentence", r"(?:;\s+|,?\s+and\s+)(?=[^;]*\b[Bb]y\s+(?:[A-Z][a-z]+\s+)?(?:FY\s?)?(?:19|20)\d\d)",

@@ -15,6 +15,7 @@ DOWN = ("reduce", "reduced", "reduction", "decrease", "decreased", "cut", "fall"
 PERCENT_WORDS = ("%", "per cent", "percent")
 # A change as a multiple, in one word: "halve" is a 50% fall, "double" a 100% rise.
 TIMES = {"halve": Decimal(-50), "double": Decimal(100), "treble": Decimal(200), "triple": Decimal(200)}
+TIMES |= {f"{word}d": times for word, times in TIMES.items()}  # "halved", "doubled"
 _READ = re.compile(
     r"(?:(?P<verb>[a-z]+) by )?(?:an? )?(?P<sign>[-+\u2212])?\s*"
     r"(?P<number>\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
