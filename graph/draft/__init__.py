@@ -290,6 +290,7 @@ class _Drafter:
         self.priority: tuple[str | None, float] = (None, 0)
         self.under: _Element | None = None  # the outcome the blocks being read are listed under
         self.priorities_of_lists = 0
+        self.headings: list[tuple[float, str]] = []  # the headings above the block being read: level, words
         i = 0
         while i < len(self.blocks):
             block = self.blocks[i]
@@ -298,7 +299,9 @@ class _Drafter:
                 self._heading(i, block)
             self.context[id(block)] = self._here()
             self.section[id(block)] = self._section()
-            if block.kind in ("paragraph", "heading"):
+            # a heading drafted as an element ('Ambition 2: Fairer outcomes for all') is not a lead-in as well
+            if block.kind == "paragraph" or (block.kind == "heading" and not (i in self.used and self.open
+                                                                                 and self.open[-1].label in block.text)):
                 consumed = self._lead_in(i, block, items)
                 if consumed is None and block.kind == "heading":
                     consumed = self._outcome_paragraphs(i, block) or None
@@ -330,6 +333,7 @@ class _Drafter:
 
     def _heading(self, i: int, block: Block) -> None:
         level = self._level(block)
+        self.headings = [h for h in self.headings if h[0] < level] + [(level, block.text)]
         if self.priority[0] is not None and self.priority[1] and level <= self.priority[1]:
             self.priority = (None, 0)
         if self.under is not None and level <= self.under.level:
@@ -574,7 +578,7 @@ class _Drafter:
             return False
         code = match["code"]
         number = code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        above = re.sub(r"(?:\.\d+|(?<=\d)[A-Z])$", "", number)
+        above = re.sub(r"(?:\.\d+|(?<=\d)[A-Za-z])$", "", number)
         parent = self.numbers.get(above) if above != number else None
         how = f"its number '{number}' is under '{above}'" if parent else "the heading above it"
         level = self._level(block) if block.kind == "heading" else 0
@@ -585,7 +589,13 @@ class _Drafter:
             return False
         label = _ITEM_END.sub("", _own_words(match["label"])).strip()
         self.used.add(i)
-        if block.kind == "heading" and parent.role == "priority":
+        lower = self._levels_named() if block.kind != "heading" and parent.role == "priority" else None
+        if lower == "outcome":  # 'Our themes and objectives': the coded items under a theme are its outcomes
+            ident = self._coded(label, code, block, parent.id)
+            element = _Element(level or _PARAGRAPH, "outcome", ident, label)
+            self.say(f"outcome: '{label}' (code '{code}'), of '{parent.label}', by rules numbered and levels-named "
+                     f"({self.at(block)}: {how}; the section '{self.headings[0][1]}' names them)")
+        elif block.kind == "heading" and parent.role == "priority" or lower == "priority":
             self.children[parent.id] += 1
             ident = self.add("Priorities", "priority", label, block.text, position=self.children[parent.id], code=code,
                              **{"part of": parent.id})
@@ -606,6 +616,15 @@ class _Drafter:
         if block.kind == "heading":
             self.open.append(element)
         return True
+
+    def _levels_named(self) -> str | None:
+        """The role a section's heading gives the lower of the two levels it names ('Our themes and objectives':
+        outcome; 'Our ambitions and shared priorities': priority), if one above the block being read names two."""
+        for _, text in self.headings:
+            named = BY_ID["levels-named"].pattern.search(text)
+            if named:
+                return "outcome" if re.match(r"(?i)objective|outcome|aim|result", named["lower"]) else "priority"
+        return None
 
     def _we_will(self, i: int, block: Block) -> bool:
         """Draft each 'We will …' sentence of paragraph ``block`` under an outcome or priority as an action; whether any was."""

@@ -212,6 +212,12 @@ RULES += (
           rf"(?i)^(?P<code>(?P<word>{_PRIORITY_WORDS})\s+(?P<number>{_ELEMENT_CODE})){_SEPARATOR}(?P<label>\S.*)$",
           "a heading 'Ambition 2 – …', 'Mission 1: …', 'Big Move 3: …', 'Well-being objective 4: …': a priority, its "
           "code the word and number, its label the words after; under another such heading of a higher level, part of it"),
+    _rule("levels-named", "role of coded items", "heading",
+          r"(?i)\b(?:themes|ambitions|priorities|goals|missions|strategic directions)\s+and\s+(?:\w+\s+){0,3}?"
+          r"(?P<lower>objectives|outcomes|aims|results|(?:shared\s+)?priorities)\b",
+          "a section's heading that names two levels of the plan ('Our themes and objectives', 'Our three ambitions "
+          "and eight shared priorities'): the items of coded lists under its priorities' headings ('1.1 …', '1a …') "
+          "are of the lower level, outcomes or priorities part of them, not actions"),
     _rule("objective-under-goal", "outcome", "heading", r"(?i)^(?:strategic\s+)?objective$",
           "a heading 'Objective 1.1: …' under a priority's heading of a higher level ('Goal 1: …'): an outcome of that "
           "priority, as plans that set goals, then objectives, then strategies use the words; an objective heading "
