@@ -394,6 +394,13 @@ class _Drafter:
     def _lead_in(self, i: int, block: Block, items: list[Block]) -> int | None:
         """Draft what the lead-in at ``i`` says the blocks after it hold; how many it drafted from; None if no rule applies."""
         text = block.text
+        about = text if BY_ID["not-elements"].pattern.search(text) else next(
+            (h for _, h in self.headings[-1:] if BY_ID["not-elements-section"].pattern.match(h)), None)
+        if about is not None and (items or text.rstrip().endswith(":")):
+            self.say(f"not used: the list after '{text[:60]}' ({self.at(block)}), by rule not-elements: '{about[:60]}' "
+                     "says it holds principles, what people said or places, not the plan's elements")
+            self.used.update(range(i, i + 1 + len(items)))
+            return len(items)
         kind = next((k for k in ("outcomes", "workstreams", "priorities") if BY_ID[f"{k}-lead-in"].pattern.search(text)), None)
         rule, own = f"{kind}-lead-in", self._own(items)
         if kind is None:  # the words plans use for their elements and actions other than Luton's, for a list that follows
@@ -445,20 +452,28 @@ class _Drafter:
             return len(items)
         else:  # priorities
             after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
-            chosen = own or ([after] if after is not None and after.kind == "paragraph" else [])
+            # a list's items, and those of the lists inside it (each part of the item it sits under: 'Theme A' > 'A1 …')
+            chosen = [b for b in items if b.level <= 1] or ([after] if after is not None and after.kind == "paragraph" else [])
             if not chosen:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces priorities, and nothing follows it")
                 return None
+            section = self._section() if self.priority[1] else None  # 'Priority areas:' under 'Objective 1: …'
+            outer = None
             for item in chosen:
                 label = _label(item) if item.kind == "item" else item.text
                 coded = BY_ID["element-heading"].pattern.match(label) or BY_ID["priority-heading"].pattern.match(label)
                 named = BY_ID["priority-name"].pattern.match(label) if not coded else None
                 code = {"code": coded["code"]} if coded and "code" in coded.groupdict() else {}
-                label = (coded["label"] if "label" in coded.groupdict() else coded["priority"]) if coded else (
-                    named["name"] if named else label)
+                label, code = ((coded["label"] if "label" in coded.groupdict() else coded["priority"]), code) if coded else (
+                    (named["name"], {}) if named else _code_of(label))
+                within = outer if item.level == 1 and outer else section
+                part = {"part of": within.id} if within else {}
                 ident = self.add("Priorities", "priority", label, item.text, position=len(self.draft.rows["Priorities"]) + 1,
-                                 **code)
-                self.say(f"priority: '{label[:70]}', by rule {rule} ({self.at(item)}, after '{text}')")
+                                 **code, **part)
+                if item.level == 0:
+                    outer = _Element(0, "priority", ident, label)
+                self.say(f"priority: '{label[:70]}', by rule {rule} ({self.at(item)}, after '{text}')"
+                         + (f", part of '{within.label}'" if within else ""))
             # Outcomes that follow serve this priority; after a list of several, which one is not said.
             self.priority = (ident if len(chosen) == 1 else None, 0)
             self.priorities_of_lists = len(chosen)

@@ -172,6 +172,9 @@ _ELEMENT_CODE = r"(?:\d+(?:\.\d+)*[A-Z]?|[A-Z]|" + "|".join(_NUMBER_WORDS) + r")
 _SEPARATOR = r"\s*[:.–—-]\s*"
 # The words plans put before an action's code: "Strategy 1.1.1: …", "Action 2.3 – …", "Policy option 2A: …".
 _ACTION_WORDS = r"(?:Strateg(?:y|ies)|Actions?|Steps?|Projects?|Commitments?|Initiatives?|(?:Policy\s+)?[Oo]ptions?|Tasks?)"
+# What people said, as plans head it: "What you told us", "What we heard", "the themes we heard most were".
+_SAID = (r"what\s+(?:you|people|residents|communities|children|young\s+people|we)\s+(?:told|said|heard)|we\s+heard|"
+         r"told\s+us")
 # A lead-in about what people said, or what a law or a nation asks of every plan: its list is not the plan's own.
 _NOT_THE_PLANS = (r"\b(?:heard|told|said|asked|raised|feedback|survey|consultation|national|statutory|the\s+Act|"
                   r"every\s+public\s+body|locality|localities)\b")
@@ -241,6 +244,15 @@ RULES += (
           "a lead-in (a heading, or a paragraph ending with a colon) that names the plan's top elements in other words, "
           "at most seven words before its end ('our well-being objectives', 'four areas for collective action:', 'Big "
           "Moves'), and is not about what people said or what the law asks: the list that follows holds priorities"),
+    _rule("not-elements", "nothing", "lead-in",
+          rf"(?i)\b(?:principles?|values|ways\s+of\s+working|{_SAID}|locality|localities)\b",
+          "a lead-in about principles, values or ways of working, what people said, or localities ('The themes we "
+          "heard most were:', 'partners have agreed to these principles:'): its list holds none of the plan's elements"),
+    _rule("not-elements-section", "nothing", "heading",
+          rf"(?i)^(?:[\d.]+\s+)?(?:our\s+|the\s+)?(?:guiding\s+|shared\s+)?(?:principles|values|ways\s+of\s+working|"
+          rf"{_SAID}|locality\s+plan)",
+          "a section whose heading is about principles, values or ways of working, what people said, or locality plans "
+          "('Our ways of working', 'What you told us'): the lists in it hold none of the plan's elements"),
     _rule("elements-in-section", "outcomes", "lead-in", None,
           "a lead-in that elements-lead-in reads ('Our ambitions by 2028:') inside the section of a priority drafted "
           "from a heading: the list holds that priority's outcomes, as its top elements are listed outside any section"),
@@ -270,7 +282,8 @@ RULES += (
           "a heading 'Our vision' ('Our vision and values', 'Community Vision 2045'): the paragraph after it is the vision (if it says 'Our "
           "vision is …', the words after; if it is longer than LONGEST_VISION characters, its first sentence)"),
     _rule("vision-ambition", "vision", "sentence",
-          r"^Our\s+(?:overall\s+|shared\s+|long-term\s+)?ambition\s+is\s+(?:that\s+)?(?P<vision>\S.*?)\s*[.]?$",
+          r"^Our\s+(?:overall\s+|shared\s+|long-term\s+)?ambition(?:\s+for\s+[^:.]{1,60}?)?\s+is:?\s+(?:that\s+)?"
+          r"(?P<vision>\S.*?)\s*[.]?$",
           "else, with no vision stated or named, a sentence 'Our ambition is …': the words after it"),
     _rule("outcomes-heading-lead-in", "outcomes", "heading",
           rf"(?i)^(?=.{{0,{_LEAD_IN}}}$)(?!.*\b(?:actions?|work\s?streams?)\b).*\boutcomes\b[^:]*$",
@@ -336,7 +349,9 @@ RULES += (
     _rule("table-priority", "priorities", "table header",
           r"(?i)\b(?:ambitions?|priorit(?:y|ies)|objectives?|themes?|missions?|goals?|aims?)\b",
           "a table's column whose header names priorities in any of their words ('Our ambition'): each cell a priority"),
-    _rule("table-outcome", "outcomes", "table header", r"(?i)\boutcomes?\b",
+    _rule("table-outcome", "outcomes", "table header",
+          r"(?i)\b(?:outcomes?|what\s+(?:good|success)\s+(?:will\s+)?looks?\s+like|what\s+we\s+want\s+to\s+(?:see|achieve)|"
+          r"difference\s+we\s+(?:want|will))\b",
           "a table's column whose header names outcomes ('Main outcomes'): each line of a cell an outcome of its row's priority"),
     _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?|projects?|initiatives?|strateg(?:y|ies)|"
           r"commitments?|steps?|description)\b",
