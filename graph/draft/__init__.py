@@ -310,7 +310,7 @@ class _Drafter:
                     i += 1 + consumed
                     continue
             if block.kind == "paragraph" and (self._coded_outcome(i, block, 0) or self._numbered(i, block)
-                                              or self._we_will(i, block)):
+                                              or self._outcome_stated(i, block) or self._we_will(i, block)):
                 i += 1
                 continue
             if block.kind == "item" and i not in self.used:
@@ -344,7 +344,9 @@ class _Drafter:
         named = BY_ID["outcome-heading"].pattern.match(block.text)
         if self._coded_outcome(i, block, level):
             return
-        again = self._priority("label", (heading.group("priority") if heading else block.text).strip().lower())
+        numbered = BY_ID["numbered"].pattern.match(block.text)  # '1.1 Reducing poverty' for the listed 'Reducing poverty'
+        again = (self._priority("label", (heading.group("priority") if heading else block.text).strip().lower())
+                 or (self._priority("label", numbered["label"].strip().lower()) if numbered else None))
         if again is not None:  # a plan lists its priorities, then gives each a section under a heading of its words
             coded = BY_ID["element-heading"].pattern.match(block.text) if heading else None
             if coded:  # "Priority 2: …" gives the code the list did not
@@ -630,6 +632,21 @@ class _Drafter:
         self.numbers[number] = element
         if block.kind == "heading":
             self.open.append(element)
+        return True
+
+    def _outcome_stated(self, i: int, block: Block) -> bool:
+        """Draft 'What success looks like: …' or 'The long-term outcome we want is …' in a priority's section as its outcome."""
+        section = self._section()
+        said = [m for sentence in _sentences(block.text) if (m := BY_ID["outcome-sentence"].pattern.match(sentence))]
+        if not said or section is None:
+            return False
+        for match in said:
+            label = match["outcome"]
+            ident = self._coded(label, "", block, section.id)
+            self.under = _Element(_PARAGRAPH, "outcome", ident, label)
+            self.say(f"outcome: '{label[:70]}', by rule outcome-sentence ({self.at(block)}, in the section of the priority "
+                     f"'{section.label}')")
+        self.used.add(i)
         return True
 
     def _levels_named(self) -> str | None:

@@ -215,6 +215,12 @@ RULES += (
           rf"(?i)^(?P<code>(?P<word>{_PRIORITY_WORDS})\s+(?P<number>{_ELEMENT_CODE})){_SEPARATOR}(?P<label>\S.*)$",
           "a heading 'Ambition 2 – …', 'Mission 1: …', 'Big Move 3: …', 'Well-being objective 4: …': a priority, its "
           "code the word and number, its label the words after; under another such heading of a higher level, part of it"),
+    _rule("outcome-sentence", "outcome", "sentence",
+          r"^(?:What\s+success\s+(?:will\s+)?looks?\s+like|What\s+good\s+(?:will\s+)?looks?\s+like|"
+          r"The\s+(?:long-term\s+)?outcomes?\s+we\s+want(?:\s+to\s+see)?\s+(?:is|are)|Our\s+(?:long-term\s+)?outcome\s+is)"
+          r"\s*:?\s+(?P<outcome>\S.*?)\s*\.?$",
+          "a sentence in a priority's section that states its outcome ('What success looks like: homes are warm', 'The "
+          "long-term outcome we want is …'): an outcome of that priority, the words after"),
     _rule("levels-named", "role of coded items", "heading",
           r"(?i)\b(?:themes|ambitions|priorities|goals|missions|strategic directions)\s+and\s+(?:\w+\s+){0,3}?"
           r"(?P<lower>objectives|outcomes|aims|results|(?:shared\s+)?priorities)\b",
