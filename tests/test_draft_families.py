@@ -255,3 +255,129 @@ def test_lead_ins_about_the_law_or_far_from_their_words_are_not_the_plans_and_li
     led = {o["id"]: o["name"] for o in rows["Organisations"]}[rows["Strategy"][0]["led by"]]
     assert led == "Invented Public Services Board"
     assert any("by rule plan-owner" in line for line in drafted.report)
+
+
+ICS = """# Invented Integrated Care Strategy 2024/25 – 2028/29
+
+Test data, invented: a plan of no real place.
+
+## Our ambitions and shared priorities
+
+### Ambition 1: Longer lives for everyone
+
+- 1a Less harm from tobacco
+- 1b Earlier diagnosis
+
+### Ambition 2: Fairer outcomes for every town
+
+- 2a Warm homes
+
+## Our outcomes framework
+
+| Priority | Outcome we want | Our aim |
+| --- | --- | --- |
+| 1a | Fewer people smoke; Fewer people drink harmfully | Reduce smoking to 8% by 2029 |
+
+## Priority areas
+
+We have agreed two priorities for the next five years:
+
+- Priority 1: Prevent ill health
+- Carnbury works: more people in good jobs
+
+### Priority 1: Prevent ill health
+
+Our ambitions by 2028:
+
+- fewer people die early
+
+What success looks like: more people live well at home.
+
+What we will do:
+
+- 1.1 Offer health checks in pharmacies (lead: Invented Cancer Alliance)
+- 1.2 Narrow the gap in healthy life expectancy by two years by 2029
+
+## Our ways of working
+
+Partners have agreed to:
+
+- listen first
+
+## Locality plans
+
+Three communities have their own plans, where outcomes are poorest:
+
+- East Carn
+"""
+
+
+def test_an_ics_in_ambitions_shared_priorities_codes_and_tables_drafts_each_at_its_level(tmp_path):
+    drafted = _draft(tmp_path, ICS)
+    rows = drafted.rows
+    strategy = rows["Strategy"][0]
+    assert (strategy["start"], strategy["end"]) == ("2024", "2029")
+    priorities = {p["priority"]: p for p in rows["Priorities"]}
+    # 'Our ambitions and shared priorities': the coded items under an ambition are priorities part of it (levels-named)
+    assert {label: (p.get("code"), priorities_label(rows, p.get("part of"))) for label, p in priorities.items()} == {
+        "Longer lives for everyone": ("Ambition 1", None), "Less harm from tobacco": ("1a", "Longer lives for everyone"),
+        "Earlier diagnosis": ("1b", "Longer lives for everyone"), "Fairer outcomes for every town": ("Ambition 2", None),
+        "Warm homes": ("2a", "Fairer outcomes for every town"),
+        "Prevent ill health": ("Priority 1", None), "Carnbury works": (None, None)}  # 'Name: what it means'
+    outcomes = {o["outcome"]: o for o in rows["Outcomes"]}
+    by_id = {p["id"]: label for label, p in priorities.items()}
+    # a cell of outcomes set apart by semicolons, each of the priority its code cell names; an ambition in a section
+    assert {label: by_id.get(o["priority"]) for label, o in outcomes.items()} == {
+        "Fewer people smoke": "Less harm from tobacco", "Fewer people drink harmfully": "Less harm from tobacco",
+        "fewer people die early": "Prevent ill health", "more people live well at home": "Prevent ill health"}
+    actions = {a["work stream"]: a for a in rows["Workstreams"]}
+    assert list(actions) == ["Offer health checks in pharmacies",  # its '(lead: …)' is who leads it
+                             "Narrow the gap in healthy life expectancy by two years by 2029"]
+    names = {o["id"]: o["name"] for o in rows["Organisations"]}
+    assert names[actions["Offer health checks in pharmacies"]["owner"]] == "Invented Cancer Alliance"
+    assert ("change", "Narrow by two years", "2029") in _targets(rows)
+    assert ("target", "8", "2029") in _targets(rows)
+    # neither the ways of working nor the localities are the plan's elements
+    assert not {"listen first", "East Carn"} & (set(actions) | set(outcomes) | set(priorities))
+    report = drafted.report
+    assert any("by rule not-elements-section: 'Our ways of working'" in line for line in report)
+    assert any("by rule not-elements-section: 'Locality plans'" in line for line in report)
+    assert any("by rule elements-in-section" in line for line in report)
+
+
+def priorities_label(rows: dict, ident: str | None) -> str | None:
+    return next((p["priority"] for p in rows["Priorities"] if p["id"] == ident), None)
+
+
+THEMES = """# Invented Climate Strategy 2023 to 2030
+
+Test data, invented: a plan of no real place.
+
+## Our themes and objectives
+
+### Theme 1: A net zero council
+
+- 1.1 Cut energy use in council buildings
+- 1.2 Decarbonise the fleet
+
+## Action plan
+
+| Code | Project | Objective | Lead Department |
+| --- | --- | --- | --- |
+| 1.1.1 | Fit heat pumps to the town hall by 2026 | 1.1 | Property Department |
+
+The gap in attainment will be halved by 2030.
+"""
+
+
+def test_themes_and_objectives_and_a_table_that_names_objectives_by_code(tmp_path):
+    rows = _draft(tmp_path, THEMES).rows
+    assert _labels(rows, "Priorities", "priority") == ["A net zero council"]
+    assert [(o["outcome"], o["code"]) for o in rows["Outcomes"]] == [  # levels-named: objectives are outcomes
+        ("Cut energy use in council buildings", "1.1"), ("Decarbonise the fleet", "1.2")]
+    (action,) = rows["Workstreams"]
+    assert (action["work stream"], action["code"]) == ("Fit heat pumps to the town hall by 2026", "1.1.1")
+    assert {(c["from"], c["to"]) for c in rows["Contributions"]} == {(action["id"], rows["Outcomes"][0]["id"])}
+    names = {o["id"]: o["name"] for o in rows["Organisations"]}
+    assert names[action["owner"]] == "Property Department"
+    assert ("change", "halved", "2030") in _targets(rows) and ("milestone", "", "2026") in _targets(rows)

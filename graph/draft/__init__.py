@@ -399,7 +399,8 @@ class _Drafter:
         about = text if BY_ID["not-elements"].pattern.search(text) else next(
             (h for _, h in self.headings[-1:] if BY_ID["not-elements-section"].pattern.match(h)), None)
         if about is not None and (items or text.rstrip().endswith(":")):
-            self.say(f"not used: the list after '{text[:60]}' ({self.at(block)}), by rule not-elements: '{about[:60]}' "
+            rule = "not-elements" if about is text else "not-elements-section"
+            self.say(f"not used: the list after '{text[:60]}' ({self.at(block)}), by rule {rule}: '{about[:60]}' "
                      "says it holds principles, what people said or places, not the plan's elements")
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
@@ -721,11 +722,11 @@ class _Drafter:
                             for part in (re.split(r";\s+", line) if rule == "table-outcome" else [line]) if part.strip()]
                      for rule in (*TABLE_ROLES, "table-target", "table-when", "table-code")}
             at = f"{self.at(block)}, row {n}"
-            priorities = []
+            priorities, coded_outcomes = [], []
             for line in cells["table-priority"]:
-                if CODE.match(line):  # '1a': the priority drafted with that code
-                    known = self._by_code("Priorities", line.strip(), at)
-                    priorities += [known] if known else []
+                if CODE.match(line):  # '1a': the priority (or, 'Objective' being either, the outcome) drafted with that code
+                    sheet, known = self._by_code(line.strip(), at)
+                    (priorities if sheet == "Priorities" else coded_outcomes).extend([known] if known else [])
                     continue
                 label = _ITEM_END.sub("", line).strip()
                 again = self._priority("label", label.lower())  # a cell spanning several rows, or the same words again
@@ -734,12 +735,11 @@ class _Drafter:
                 priorities.append(again["id"] if again else self.add("Priorities", "priority", label, line,
                                                                      position=len(self.draft.rows["Priorities"]) + 1))
             priority = priorities[0] if len(priorities) == 1 else None
-            outcomes = []
+            outcomes = [_Element(0, "outcome", known, self._outcome_label(known)) for known in coded_outcomes]
             for line in cells["table-outcome"]:
                 if CODE.match(line):  # 'SO1': the outcome drafted with that code
-                    known = self._by_code("Outcomes", line.strip(), at)
-                    label = next((o["outcome"] for o in self.draft.rows["Outcomes"] if o["id"] == known), "")
-                    outcomes += [_Element(0, "outcome", known, label)] if known else []
+                    sheet, known = self._by_code(line.strip(), at)
+                    outcomes += [_Element(0, "outcome", known, self._outcome_label(known))] if sheet == "Outcomes" else []
                     continue
                 label = _ITEM_END.sub("", line).strip()
                 ident = self.outcome(label, line, priority, self.outcomes_of[priority or ""] + 1, "", block)
@@ -786,13 +786,17 @@ class _Drafter:
                 if BY_ID["target-date"].pattern.search(element.label) is None:  # else dated by its own words, above
                     self._targets_in(element.label, at, element, (_due(when), "table-when"), section, quote)
 
-    def _by_code(self, sheet: str, code: str, at: str) -> str | None:
-        """The id of the row of ``sheet`` drafted with ``code`` (a table's cell that names it so), else None, reported."""
-        found = next((r["id"] for r in self.draft.rows[sheet] if r.get("code", "").lower() == code.lower()
-                      or r.get("code", "").lower().endswith(f" {code.lower()}")), None)
-        self.say(f"{sheet[:-1].lower()} coded '{code}' ({at}), by rule table-code: "
-                 + ("the one drafted with that code" if found else "none is drafted with that code; not used"))
+    def _by_code(self, code: str, at: str) -> tuple[str, str | None]:
+        """The sheet and id of the priority or outcome drafted with ``code`` (a table's cell that names it so), reported."""
+        said = code.lower()
+        found = next(((sheet, r["id"]) for sheet in ("Priorities", "Outcomes") for r in self.draft.rows[sheet]
+                      if r.get("code", "").lower() == said or r.get("code", "").lower().endswith(f" {said}")), ("", None))
+        self.say(f"'{code}' ({at}), by rule table-code: " + (f"the {found[0][:-1].lower().replace('prioritie', 'priority')} "
+                 "drafted with that code" if found[1] else "nothing is drafted with that code; not used"))
         return found
+
+    def _outcome_label(self, ident: str) -> str:
+        return next(o["outcome"] for o in self.draft.rows["Outcomes"] if o["id"] == ident)
 
     # -- owners and leads as plans state them; outcomes by their code in a priority's section (issue 27)
 

@@ -302,7 +302,7 @@ RULES += (
           rf"(?i)(?P<value>(?:an?\s+)?{_PERCENT}\s+{_DIRECTION}|{_IN_UNITS})"
           rf"|\b(?P<verb>{_DIRECTION})(?:\s+[^\s.;:]+){{0,12}}?\s+by\s+(?P<amount>{_AMOUNT}(?:{_PER_CENT}|\s+{_UNIT}))"
           rf"|\b(?P<count>{_COUNT})\s+(?P<more>more|fewer|additional|extra)\b|\badd\s+(?P<added>{_COUNT})\b"
-          rf"|\b(?P<times>halve|double|treble|triple)d?\b",
+          rf"|\b(?P<times>(?:halve|double|treble|triple)d?)\b",
           "a sentence with a date ('by 2030') and a change ('a 10% increase', '25% fewer', 'five years longer', '40 more', "
           "'reduce the gap … by one year', 'cut car mileage by 20%', 'add 1,500 homes', 'halve', 'double'): a change "
           "target, its value the change in the document's words ('cut by 20%', '1500 more'), as the import reads a change"),
