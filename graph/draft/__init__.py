@@ -321,6 +321,11 @@ class _Drafter:
                     if any(drafted):
                         i += len(run)
                         continue
+                lead = next((h for _, h in reversed(self.headings) if BY_ID["actions-lead-in"].pattern.search(h)), None)
+                if lead is not None and (self.priority[0] or self.under):
+                    self._section_actions(run, lead)
+                    i += len(run)
+                    continue
                 self.say(f"ambiguous: a list of {len(run)} item(s) at {self.at(block)} ('{run[0].text[:60]}') has no "
                          "lead-in that says what it holds; not used")
                 i += len(run)
@@ -342,11 +347,11 @@ class _Drafter:
             self.open.pop()
         heading = BY_ID["priority-heading"].pattern.match(block.text)
         named = BY_ID["outcome-heading"].pattern.match(block.text)
-        if self._coded_outcome(i, block, level):
-            return
         numbered = BY_ID["numbered"].pattern.match(block.text)  # '1.1 Reducing poverty' for the listed 'Reducing poverty'
         again = (self._priority("label", (heading.group("priority") if heading else block.text).strip().lower())
                  or (self._priority("label", numbered["label"].strip().lower()) if numbered else None))
+        if again is None and self._coded_outcome(i, block, level):
+            return
         if again is not None:  # a plan lists its priorities, then gives each a section under a heading of its words
             coded = BY_ID["element-heading"].pattern.match(block.text) if heading else None
             if coded:  # "Priority 2: …" gives the code the list did not
@@ -356,6 +361,9 @@ class _Drafter:
             self.open.append(_Element(level, "priority", again["id"], again["priority"]))
             self.say(f"priority: '{again['priority']}' again ({self.at(block)}), by rule priority-section: the heading of "
                      "its section; what follows, to a heading as high, is in it")
+            return
+        worded = any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading", "outcome-code"))
+        if not (heading or named or again or worded or numbered) and self._in_priorities_section(i, block, level):
             return
         if heading:
             label = heading.group("priority")
@@ -465,7 +473,7 @@ class _Drafter:
             for item in chosen:
                 label = _label(item) if item.kind == "item" else item.text
                 coded = BY_ID["element-heading"].pattern.match(label) or BY_ID["priority-heading"].pattern.match(label)
-                named = BY_ID["priority-name"].pattern.match(label) if not coded else None
+                named = BY_ID["priority-name"].pattern.match(label) if not coded and not _code_of(label)[1] else None
                 code = {"code": coded["code"]} if coded and "code" in coded.groupdict() else {}
                 label, code = ((coded["label"] if "label" in coded.groupdict() else coded["priority"]), code) if coded else (
                     (named["name"], {}) if named else _code_of(label))
@@ -648,6 +656,33 @@ class _Drafter:
             self.say(f"outcome: '{label[:70]}', by rule outcome-sentence ({self.at(block)}, in the section of the priority "
                      f"'{section.label}')")
         self.used.add(i)
+        return True
+
+    def _section_actions(self, run: list[Block], lead: str) -> None:
+        """Draft a list with no lead-in, in a priority's section under a heading that names actions, as its actions."""
+        for n, item in enumerate(run, 1):
+            label, code = _code_of(_label(item))
+            ident = self.add("Workstreams", "work stream", label, item.text, owner="", position=n, **code)
+            self.drafted_of[id(item)] = _Element(0, "action", ident, label)
+            if self.under is not None:
+                self._contribute(ident, self.under.id, self.under.label, item.text)
+        self.say(f"work streams: {len(run)}, by rule section-lead-in ({self.at(run[0])}: no lead-in of its own, in the "
+                 f"section '{lead}')")
+        self.used.update(self.blocks.index(b) for b in run)
+
+    def _in_priorities_section(self, i: int, block: Block, level: float) -> bool:
+        """Draft a short heading with no element's word, in a section whose heading names priorities ('Our priority
+        outcomes' > 'Be healthy') and with a list or a table under it, as a priority; whether it did."""
+        above = [h for lvl, h in self.headings[:-1] if lvl < level]
+        after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
+        if not (above and BY_ID["priorities-section"].pattern.search(above[-1]) and after is not None
+                and after.kind in ("item", "table") and len(block.text.split()) <= 8 and not self.open):
+            return False
+        ident = self.add("Priorities", "priority", block.text, block.text, position=len(self.draft.rows["Priorities"]) + 1)
+        self.priority = (ident, level)
+        self.open.append(_Element(level, "priority", ident, block.text))
+        self.used.add(i)
+        self.say(f"priority: '{block.text}', by rule priorities-section ({self.at(block)}, in the section '{above[-1]}')")
         return True
 
     def _levels_named(self) -> str | None:

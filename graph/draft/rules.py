@@ -106,7 +106,7 @@ RULES: tuple[Rule, ...] = (
           "a lead-in that names priorities, not actions or work streams, and ends with a colon: what follows "
           "(a list, or the next paragraph) holds them"),
     _rule("priority-heading", "priority", "heading",
-          r"(?i)^(?:strategic\s+)?priority(?:\s+(?:\d+|[a-z]|" + "|".join(_NUMBER_WORDS) + r"))?\s*[:.–—-]\s*(?P<priority>\S.*)$",
+          r"(?i)^(?:strategic\s+)?priority(?:\s+(?:\d+(?:\.\d+)*[a-z]?|[a-z]|" + "|".join(_NUMBER_WORDS) + r"))?\s*[:.–—-]\s*(?P<priority>\S.*)$",
           "a heading 'Priority 1: …': the words after the colon are the priority"),
     _rule("priority-section", "priority's section", "heading", None,
           "a heading whose words are those of a priority already drafted (alone, or after 'Priority 2:'): its "
@@ -259,6 +259,13 @@ RULES += (
           rf"{_SAID}|locality\s+plan)",
           "a section whose heading is about principles, values or ways of working, what people said, or locality plans "
           "('Our ways of working', 'What you told us'): the lists in it hold none of the plan's elements"),
+    _rule("priorities-section", "priority", "heading",
+          r"(?i)\b(?:our\s+)?(?:priorit(?:y|ies)|strategic\s+themes|themes|ambitions|goals|missions)\b",
+          "a short heading (at most eight words) with no element's word, in a section whose heading names priorities "
+          "('Our priority outcomes' > 'Be healthy'), with a list or a table straight after it: a priority"),
+    _rule("section-lead-in", "work streams", "heading", None,
+          "a list with no lead-in of its own, in a priority's section, under a heading that actions-lead-in reads "
+          "('Our Supporting Strategies'): its items are the priority's actions"),
     _rule("elements-in-section", "outcomes", "lead-in", None,
           "a lead-in that elements-lead-in reads ('Our ambitions by 2028:') inside the section of a priority drafted "
           "from a heading: the list holds that priority's outcomes, as its top elements are listed outside any section"),
@@ -267,7 +274,7 @@ RULES += (
           "an item of a list of priorities that gives a short name, a colon and what it means ('Carnmorrow works: more "
           "people in good jobs'): the name is the priority"),
     _rule("actions-lead-in", "work streams", "lead-in",
-          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|what we will do|steps we will take|"
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|commitments|what we will do|steps we will take|"
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that names actions in other words ('improvement "
           "projects:', 'policy options', 'What we will do'): the list that follows holds work streams"),
@@ -367,7 +374,7 @@ RULES += (
 )
 # Issue 27: owners and leads as plans state them, outcomes stated by their code inside a priority's section.
 # The words that say who leads an element, on a line of their own ("Lead partners: …") or in brackets after it.
-_OWNER_SAYS = (r"(?i:lead(?:\s+(?:partners?|partner\(s\)|organisations?|organisation\(s\)|agenc(?:y|ies)|officer|bod(?:y|ies)|"
+_OWNER_SAYS = (r"(?i:(?:cabinet\s+member|lead\s+member|portfolio\s+holder|officer|director)\s+responsible|lead(?:\s+(?:partners?|partner\(s\)|organisations?|organisation\(s\)|agenc(?:y|ies)|officer|bod(?:y|ies)|"
                r"(?:cabinet\s+)?member|councillor|director|department))?|"
                r"responsible(?:\s+(?:lead|organisations?|partners?|officer|body))?|owners?|accountable(?:\s+(?:lead|body|officer))?|who)")
 _OWNER_BY = r"(?i:led|delivered|owned|overseen|co-?ordinated)\s+by"
