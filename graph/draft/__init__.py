@@ -321,9 +321,7 @@ class _Drafter:
                     if any(drafted):
                         i += len(run)
                         continue
-                lead = next((h for _, h in reversed(self.headings) if BY_ID["actions-lead-in"].pattern.search(h)), None)
-                if lead is not None and (self.priority[0] or self.under):
-                    self._section_actions(run, lead)
+                if self._section_list(run):
                     i += len(run)
                     continue
                 self.say(f"ambiguous: a list of {len(run)} item(s) at {self.at(block)} ('{run[0].text[:60]}') has no "
@@ -658,25 +656,49 @@ class _Drafter:
         self.used.add(i)
         return True
 
-    def _section_actions(self, run: list[Block], lead: str) -> None:
-        """Draft a list with no lead-in, in a priority's section under a heading that names actions, as its actions."""
+    def _section_list(self, run: list[Block]) -> bool:
+        """Draft a list with no lead-in, in a priority's section, by what a heading above it names (rule section-lead-in):
+        actions ('Our Supporting Strategies'), outcomes ('Our priority outcomes'), or the lower of two levels ('Our
+        ambitions and priorities': priorities part of it); whether it did."""
+        section = self._section()
+        if section is None or not (self.priority[1] or self.open):
+            return False
+        lower = self._levels_named()
+        headings = [h for _, h in reversed(self.headings) if not any(
+            BY_ID[r].pattern.match(h) for r in ("element-heading", "priority-heading", "outcome-element-heading"))]
+        kind, lead = next(((k, h) for h in headings for k, r in (("action", "actions-lead-in"), ("outcome", "outcomes-heading-lead-in"))
+                           if BY_ID[r].pattern.search(h)), (lower, "two levels"))
+        if kind is None:
+            return False
         for n, item in enumerate(run, 1):
             label, code = _code_of(_label(item))
-            ident = self.add("Workstreams", "work stream", label, item.text, owner="", position=n, **code)
-            self.drafted_of[id(item)] = _Element(0, "action", ident, label)
-            if self.under is not None:
-                self._contribute(ident, self.under.id, self.under.label, item.text)
-        self.say(f"work streams: {len(run)}, by rule section-lead-in ({self.at(run[0])}: no lead-in of its own, in the "
-                 f"section '{lead}')")
+            if kind == "action":
+                ident = self.add("Workstreams", "work stream", label, item.text, owner="", position=n, **code)
+                self.drafted_of[id(item)] = _Element(0, "action", ident, label)
+                if self.under is not None:
+                    self._contribute(ident, self.under.id, self.under.label, item.text)
+            elif kind == "outcome":
+                self._coded(label, code.get("code", ""), item, section.id)
+            else:
+                self.children[section.id] += 1
+                self.add("Priorities", "priority", label, item.text, position=self.children[section.id], **code,
+                         **{"part of": section.id})
+        self.say(f"{ {'action': 'work streams', 'outcome': 'outcomes', 'priority': 'priorities'}[kind]}: {len(run)}, by rule "
+                 f"section-lead-in ({self.at(run[0])}: no lead-in of its own, in the section of '{section.label}', under "
+                 f"'{lead}')")
         self.used.update(self.blocks.index(b) for b in run)
+        return True
 
     def _in_priorities_section(self, i: int, block: Block, level: float) -> bool:
         """Draft a short heading with no element's word, in a section whose heading names priorities ('Our priority
         outcomes' > 'Be healthy') and with a list or a table under it, as a priority; whether it did."""
         above = [h for lvl, h in self.headings[:-1] if lvl < level]
-        after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
-        if not (above and BY_ID["priorities-section"].pattern.search(above[-1]) and after is not None
-                and after.kind in ("item", "table") and len(block.text.split()) <= 8 and not self.open):
+        after = self.blocks[i + 1:i + 3]  # its list or table, or a short paragraph and then one, or a lead-in
+        listed = bool(after) and (after[0].kind in ("item", "table") or (
+            len(after) == 2 and after[0].kind == "paragraph" and len(after[0].text) <= LONGEST_OUTCOME
+            and (after[1].kind in ("item", "table") or after[1].text.rstrip().endswith(":"))))
+        if not (above and BY_ID["priorities-section"].pattern.search(above[-1]) and listed
+                and len(block.text.split()) <= 8 and not self.open):
             return False
         ident = self.add("Priorities", "priority", block.text, block.text, position=len(self.draft.rows["Priorities"]) + 1)
         self.priority = (ident, level)

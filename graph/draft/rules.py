@@ -217,7 +217,8 @@ RULES += (
           "code the word and number, its label the words after; under another such heading of a higher level, part of it"),
     _rule("outcome-sentence", "outcome", "sentence",
           r"^(?:What\s+success\s+(?:will\s+)?looks?\s+like|What\s+good\s+(?:will\s+)?looks?\s+like|"
-          r"The\s+(?:long-term\s+)?outcomes?\s+we\s+want(?:\s+to\s+see)?\s+(?:is|are)|Our\s+(?:long-term\s+)?outcome\s+is)"
+          r"The\s+(?:long-term\s+)?outcomes?\s+we\s+want(?:\s+to\s+see)?\s+(?:is|are)|Our\s+(?:long-term\s+)?outcome\s+is|"
+          r"(?:Strategic|Long-term|Shared)\s+outcome(?=\s*:))"
           r"\s*:?\s+(?P<outcome>\S.*?)\s*\.?$",
           "a sentence in a priority's section that states its outcome ('What success looks like: homes are warm', 'The "
           "long-term outcome we want is …'): an outcome of that priority, the words after"),
@@ -274,7 +275,7 @@ RULES += (
           "an item of a list of priorities that gives a short name, a colon and what it means ('Carnmorrow works: more "
           "people in good jobs'): the name is the priority"),
     _rule("actions-lead-in", "work streams", "lead-in",
-          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|commitments|what we will do|steps we will take|"
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|commitments|areas of focus|what we will do|steps we will take|"
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that names actions in other words ('improvement "
           "projects:', 'policy options', 'What we will do'): the list that follows holds work streams"),
@@ -348,7 +349,7 @@ RULES += (
           "a lead-in ending with a colon that gives a date ('What success will look like by 2028:'): the date of the "
           "levels and changes its items state ('infant mortality falls to 3.9 per 1,000'); its items are outcomes, "
           "so an item with no number is no milestone"),
-    _rule("table-target", "targets", "table header", r"(?i)\b(?:targets?|aims?|ambitions?|goals?)\b",
+    _rule("table-target", "targets", "table header", r"(?i)\b(?:targets?|aims?|ambitions?|goals?|where\s+we\s+want\s+to\s+be)\b",
           "a table's column whose header names targets or aims ('FY2029 Target', 'Stretch aim', 'Our ambition') and "
           "most of whose cells hold a number: each cell a target of its row ('below 6% by 2029'), due by the date it "
           "gives, else by the year its header gives; quoted with its row, whose measure names it"),
