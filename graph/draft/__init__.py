@@ -104,6 +104,16 @@ def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _unnumbered(block: Block) -> Block:
+    """A heading without its section's number ('6. Priority 1: …' is 'Priority 1: …'), when what follows names an
+    element by its word (rule section-number); any other block as it is."""
+    numbered = BY_ID["section-number"].pattern.match(block.text) if block.kind == "heading" else None
+    if numbered and any(BY_ID[r].pattern.match(numbered["rest"]) for r in
+                        ("priority-heading", "element-heading", "outcome-heading", "outcome-element-heading")):
+        return replace(block, text=numbered["rest"])
+    return block
+
+
 def _code_of(label: str) -> tuple[str, dict]:
     """A listed element's words and, if it starts with one ('1A Retrofit …', '2.1 …'), its code (rule numbered)."""
     coded = BY_ID["numbered"].pattern.match(label)
@@ -114,7 +124,7 @@ def _code_of(label: str) -> tuple[str, dict]:
 
 class _Drafter:
     def __init__(self, blocks: list[Block], unit: str, source: str, stages: list[str]):
-        self.blocks, self.unit, self.source = blocks, unit, source
+        self.blocks, self.unit, self.source = [_unnumbered(b) for b in blocks], unit, source
         self.life_course = life_course(stages)
         self.draft = Draft({name: [] for name in _SHEETS})
         self.ids: set[str] = set()  # the import wants ids unique across the workbook, not only in a sheet
@@ -321,7 +331,7 @@ class _Drafter:
                     if any(drafted):
                         i += len(run)
                         continue
-                if self._section_list(run):
+                if self._section_list(i, run):
                     i += len(run)
                     continue
                 self.say(f"ambiguous: a list of {len(run)} item(s) at {self.at(block)} ('{run[0].text[:60]}') has no "
@@ -360,7 +370,8 @@ class _Drafter:
             self.say(f"priority: '{again['priority']}' again ({self.at(block)}), by rule priority-section: the heading of "
                      "its section; what follows, to a heading as high, is in it")
             return
-        worded = any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading", "outcome-code"))
+        worded = any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading", "outcome-code")) or any(
+            BY_ID[r].pattern.search(block.text) for r in ("outcomes-heading-lead-in", "actions-lead-in", "outcomes-words-lead-in"))
         if not (heading or named or again or worded or numbered) and self._in_priorities_section(i, block, level):
             return
         if heading:
@@ -656,7 +667,7 @@ class _Drafter:
         self.used.add(i)
         return True
 
-    def _section_list(self, run: list[Block]) -> bool:
+    def _section_list(self, i: int, run: list[Block]) -> bool:
         """Draft a list with no lead-in, in a priority's section, by what a heading above it names (rule section-lead-in):
         actions ('Our Supporting Strategies'), outcomes ('Our priority outcomes'), or the lower of two levels ('Our
         ambitions and priorities': priorities part of it); whether it did."""
@@ -686,7 +697,7 @@ class _Drafter:
         self.say(f"{ {'action': 'work streams', 'outcome': 'outcomes', 'priority': 'priorities'}[kind]}: {len(run)}, by rule "
                  f"section-lead-in ({self.at(run[0])}: no lead-in of its own, in the section of '{section.label}', under "
                  f"'{lead}')")
-        self.used.update(self.blocks.index(b) for b in run)
+        self.used.update(range(i, i + len(run)))
         return True
 
     def _in_priorities_section(self, i: int, block: Block, level: float) -> bool:

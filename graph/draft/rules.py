@@ -260,6 +260,9 @@ RULES += (
           rf"{_SAID}|locality\s+plan)",
           "a section whose heading is about principles, values or ways of working, what people said, or locality plans "
           "('Our ways of working', 'What you told us'): the lists in it hold none of the plan's elements"),
+    _rule("section-number", "heading", "heading", r"^\d+(?:\.\d+)*\.?\s+(?P<rest>[A-Z].*)$",
+          "a heading whose section number stands before an element's word ('6. Priority 1: A prosperous town'): read "
+          "without the number"),
     _rule("priorities-section", "priority", "heading",
           r"(?i)\b(?:our\s+)?(?:priorit(?:y|ies)|strategic\s+themes|themes|ambitions|goals|missions)\b",
           "a short heading (at most eight words) with no element's word, in a section whose heading names priorities "
