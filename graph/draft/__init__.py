@@ -780,6 +780,12 @@ class _Drafter:
                 self.say(f"not used: column {column + 1} ('{words}') of the table at {self.at(block)}: its header names "
                          "nothing the rules know")
             roles.append(rule)
+        if {"table-priority", "table-outcome"} <= set(roles) and "table-action" not in roles and self._section() is not None:
+            column = roles.index("table-priority")
+            if BY_ID["table-objective-action"].pattern.search(header[column]):  # under 'Priority 1.1', beside its outcomes
+                roles[column] = "table-action"
+                self.say(f"table at {self.at(block)}: column {column + 1} ('{header[column]}') holds work streams, by rule "
+                         "table-objective-action: the table sits in a priority's section, beside a column of outcomes")
         if not {"table-priority", "table-outcome", "table-action", "table-target"} & set(roles):
             self.say(f"not used: the table at {self.at(block)}: its header row names no priorities, outcomes, actions "
                      "or targets")

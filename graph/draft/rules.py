@@ -363,11 +363,15 @@ RULES += (
     _rule("table-code", "codes", "table header", None,
           "a table's column whose every cell is a code ('1.1', 'SO1', '1a'): the code of its row's action; under a "
           "header that names priorities or outcomes, the code of the one drafted with it, which the row serves"),
+    _rule("table-objective-action", "work streams", "table header", r"(?i)\bobjectives?\b",
+          "a table in a priority's section, with a column of outcomes beside a column headed 'Objective': the "
+          "objectives are the priority's work, its actions, as the priority is given by the section's heading"),
     _rule("table-priority", "priorities", "table header",
           r"(?i)\b(?:ambitions?|priorit(?:y|ies)|objectives?|themes?|missions?|goals?|aims?)\b",
           "a table's column whose header names priorities in any of their words ('Our ambition'): each cell a priority"),
     _rule("table-outcome", "outcomes", "table header",
           r"(?i)\b(?:outcomes?|what\s+(?:good|success)\s+(?:will\s+)?looks?\s+like|what\s+we\s+want\s+to\s+(?:see|achieve)|"
+          r"what\s+(?:this|it)\s+(?:will\s+)?means?\s+for|"
           r"difference\s+we\s+(?:want|will))\b",
           "a table's column whose header names outcomes ('Main outcomes'): each line of a cell an outcome of its row's priority"),
     _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?|projects?|initiatives?|strateg(?:y|ies)|"
