@@ -301,6 +301,7 @@ class _Drafter:
         self.under: _Element | None = None  # the outcome the blocks being read are listed under
         self.priorities_of_lists = 0
         self.headings: list[tuple[float, str]] = []  # the headings above the block being read: level, words
+        self.subheaded: set[str] = set()  # outcomes drafted from a plain heading (outcome-subheading): their lists are actions
         i = 0
         while i < len(self.blocks):
             block = self.blocks[i]
@@ -372,7 +373,8 @@ class _Drafter:
             return
         worded = any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading", "outcome-code")) or any(
             BY_ID[r].pattern.search(block.text) for r in ("outcomes-heading-lead-in", "actions-lead-in", "outcomes-words-lead-in"))
-        if not (heading or named or again or worded or numbered) and self._in_priorities_section(i, block, level):
+        if not (heading or named or again or worded or numbered) and (self._in_priorities_section(i, block, level)
+                                                                      or self._outcome_subheading(i, block, level)):
             return
         if heading:
             label = heading.group("priority")
@@ -679,6 +681,8 @@ class _Drafter:
             BY_ID[r].pattern.match(h) for r in ("element-heading", "priority-heading", "outcome-element-heading"))]
         kind, lead = next(((k, h) for h in headings for k, r in (("action", "actions-lead-in"), ("outcome", "outcomes-heading-lead-in"))
                            if BY_ID[r].pattern.search(h)), (lower, "two levels"))
+        if kind is None and self.under is not None and self.under.id in self.subheaded:  # its list: its actions
+            kind, lead = "action", self.under.label
         if kind is None:
             return False
         for n, item in enumerate(run, 1):
@@ -700,12 +704,28 @@ class _Drafter:
         self.used.update(range(i, i + len(run)))
         return True
 
+    def _outcome_subheading(self, i: int, block: Block, level: float) -> bool:
+        """Draft a short plain heading straight under a priority's heading, with a list under it, as an outcome of that
+        priority, its list the outcome's actions ('Homes and Neighbourhoods' > 'Increase the supply of housing')."""
+        parent = self.open[-1] if self.open else None
+        after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
+        if (parent is None or parent.role != "priority" or after is None or after.kind != "item"
+                or len(block.text.split()) > 12 or BY_ID["not-an-element-heading"].pattern.match(block.text)):
+            return False
+        ident = self._coded(block.text, "", block, parent.id)
+        self.subheaded.add(ident)
+        self.under = _Element(level, "outcome", ident, block.text)
+        self.open.append(self.under)
+        self.used.add(i)
+        self.say(f"outcome: '{block.text}', by rule outcome-subheading ({self.at(block)}, under the priority '{parent.label}')")
+        return True
+
     def _in_priorities_section(self, i: int, block: Block, level: float) -> bool:
         """Draft a short heading with no element's word, in a section whose heading names priorities ('Our priority
         outcomes' > 'Be healthy') and with a list or a table under it, as a priority; whether it did."""
         above = [h for lvl, h in self.headings[:-1] if lvl < level]
         after = self.blocks[i + 1:i + 3]  # its list or table, or a short paragraph and then one, or a lead-in
-        listed = bool(after) and (after[0].kind in ("item", "table") or (
+        listed = bool(after) and (after[0].kind in ("item", "table") or after[0].kind == "heading" or (
             len(after) == 2 and after[0].kind == "paragraph" and len(after[0].text) <= LONGEST_OUTCOME
             and (after[1].kind in ("item", "table") or after[1].text.rstrip().endswith(":"))))
         if not (above and BY_ID["priorities-section"].pattern.search(above[-1]) and listed

@@ -263,6 +263,13 @@ RULES += (
     _rule("section-number", "heading", "heading", r"^\d+(?:\.\d+)*\.?\s+(?P<rest>[A-Z].*)$",
           "a heading whose section number stands before an element's word ('6. Priority 1: A prosperous town'): read "
           "without the number"),
+    _rule("outcome-subheading", "outcome", "heading", None,
+          "a short plain heading (at most twelve words) straight under a priority's heading, with a list under it: an "
+          "outcome of that priority, and the list, with no lead-in of its own, its actions"),
+    _rule("not-an-element-heading", "nothing", "heading",
+          r"(?i)^(?:why|how|what|who|when|where|which|about|background|context|introduction|summary|contents|glossary|"
+          r"appendix|annex|foreword|case\s+study)\b|\bmatters\b",
+          "a heading that asks or introduces ('Why this matters', 'How we will know', 'Background'): no element"),
     _rule("priorities-section", "priority", "heading",
           r"(?i)\b(?:our\s+)?(?:priorit(?:y|ies)|strategic\s+themes|themes|ambitions|goals|missions)\b",
           "a short heading (at most eight words) with no element's word, in a section whose heading names priorities "
