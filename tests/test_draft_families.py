@@ -381,3 +381,72 @@ def test_themes_and_objectives_and_a_table_that_names_objectives_by_code(tmp_pat
     names = {o["id"]: o["name"] for o in rows["Organisations"]}
     assert names[action["owner"]] == "Property Department"
     assert ("change", "halved", "2030") in _targets(rows) and ("milestone", "", "2026") in _targets(rows)
+
+
+SECTIONS_BY_HEADINGS = """# Invented Borough Corporate Strategy 2025/26 to 2027/28
+
+Test data, invented: a plan of no real place.
+
+## Our priority outcomes
+
+### Be healthy
+
+- More children are a healthy weight
+
+## Strategic priority areas
+
+### Homes and Neighbourhoods
+
+#### Increase the supply of homes people can afford
+
+- Fast-track applications for homes below market rents
+
+#### Why this matters
+
+- Rents rose by a fifth in three years
+
+## 6. Priority 1: A prosperous borough
+
+Cabinet Member responsible: Cabinet Member for Growth
+
+Strategic outcome: More residents are in good work.
+
+Our commitments:
+
+- Open a jobs hub in the town centre
+
+### Priority 1.1: Safer town centres
+
+| Objective | What this will mean for residents |
+| --- | --- |
+| Put a patrol team into each town centre | People feel safer after dark |
+
+## Our supporting strategies
+
+### Priority 2: Homes for all
+
+- Bring empty homes back into use
+"""
+
+
+def test_sections_named_by_their_headings_give_their_lists_and_tables_their_roles(tmp_path):
+    drafted = _draft(tmp_path, SECTIONS_BY_HEADINGS)
+    rows = drafted.rows
+    priorities = {p["priority"]: p for p in rows["Priorities"]}
+    assert list(priorities) == ["Be healthy", "Homes and Neighbourhoods", "A prosperous borough", "Safer town centres",
+                                "Homes for all"]  # '6.' read past; 'Priority 1.1' dotted; 'Why this matters' none
+    assert priorities["Safer town centres"]["part of"] == priorities["A prosperous borough"]["id"]
+    by_id = {p["id"]: label for label, p in priorities.items()}
+    assert {o["outcome"]: by_id[o["priority"]] for o in rows["Outcomes"]} == {
+        "More children are a healthy weight": "Be healthy",  # the section names priority outcomes
+        "Increase the supply of homes people can afford": "Homes and Neighbourhoods",  # outcome-subheading
+        "More residents are in good work": "A prosperous borough",  # 'Strategic outcome: …'
+        "People feel safer after dark": "Safer town centres"}
+    assert _labels(rows, "Workstreams", "work stream") == [
+        "Fast-track applications for homes below market rents", "Open a jobs hub in the town centre",
+        "Put a patrol team into each town centre",  # an 'Objective' column beside outcomes, in a priority's section
+        "Bring empty homes back into use"]  # no lead-in, under 'Our supporting strategies'
+    assert "Cabinet Member for Growth" in _labels(rows, "Organisations", "name")
+    report = drafted.report
+    for rule in ("priorities-section", "outcome-subheading", "section-lead-in", "table-objective-action", "outcome-sentence"):
+        assert any(f"rule {rule}" in line for line in report), rule

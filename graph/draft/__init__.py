@@ -828,7 +828,9 @@ class _Drafter:
                     self.say(f"priority: '{label}', by rule table-priority ({at})")
                 priorities.append(again["id"] if again else self.add("Priorities", "priority", label, line,
                                                                      position=len(self.draft.rows["Priorities"]) + 1))
-            priority = priorities[0] if len(priorities) == 1 else None
+            # the row's one priority; with no column of priorities, that of the section the table is in
+            section = self._section() if "table-priority" not in roles else None
+            priority = priorities[0] if len(priorities) == 1 else section.id if section else None
             outcomes = [_Element(0, "outcome", known, self._outcome_label(known)) for known in coded_outcomes]
             for line in cells["table-outcome"]:
                 if CODE.match(line):  # 'SO1': the outcome drafted with that code
