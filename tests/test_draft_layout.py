@@ -178,3 +178,34 @@ def test_pdf_headings_of_one_type_one_after_another_are_apart_when_the_second_st
     assert [b.text for b in blocks if b.kind == "heading"] == [
         "Mission 1: Cut emissions across Westerby", "Big Move 1: Warm homes for everyone", "Big Move 2: Clean travel",
         "Mission 2: Prepare for a changing climate", "Big Move 3: Cool streets"]
+
+
+def test_pdf_heading_lines_of_one_type_are_one_heading_only_when_the_first_runs_to_the_width_of_a_line(tmp_path):
+    """Regression (issue 27's third held-out set): a cover's body name and the plan's title, two short lines in the same
+    type, were joined as one title, 'Westerby Public Services Board Local Well-being Plan 2028-2033', words the plan
+    never wrote in that order; a long title wrapped over two lines is still one."""
+    from fpdf import FPDF
+
+    from graph.draft.document import read_document
+
+    body = ("Test data, invented: a plan of no real place. The partners will set out here what the plan means for the "
+            "residents of the county, how it will be paid for and who will answer for it, year by year, in every ward.")
+    wrapped = "A long title of an invented plan that runs on across the whole width of the page and then wraps"
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    for line in ("Westerby Public Services Board", "Local Well-being Plan 2028-2033"):
+        pdf.multi_cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, body, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 8, wrapped, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, body, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "plan.pdf"))
+    blocks, _ = read_document(tmp_path / "plan.pdf")
+    assert [b.text for b in blocks if b.kind == "heading"] == [
+        "Westerby Public Services Board", "Local Well-being Plan 2028-2033", wrapped]

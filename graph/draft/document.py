@@ -39,6 +39,7 @@ _CELL = re.compile(rf"\S+(?: {{1,{_CELL_GAP - 1}}}\S+)*")
 _TITLE_WORDS = 30
 # A line this much of the longest line's length or more was wrapped: what follows carries it on.
 _WRAPPED = 0.8
+_HEADING_WRAPPED = 0.5  # the same, for a heading's line: its type is larger, so fewer of its characters fill a line
 # A PDF's line in a type this many points larger than most of the text's is a heading.
 _LARGER = 0.5
 # A gap between a PDF's lines this many times their type's usual spacing, or more, ends a paragraph.
@@ -175,7 +176,10 @@ def _lines(text: str, headings: list[int] | None = None, breaks: frozenset[int] 
             close(standing=True)
         elif given:
             # a heading's lines, of one style, are one heading, unless a line starts another by its number ('Big Move 1: …')
-            if not (current and kind == "heading" and level == given and not _NUMBERED_HEADING.match(stripped)):
+            # and unless the line before stopped well short of the page's width: a heading set in larger type wraps at
+            # about half the width of the text's lines ('Llanwyddog Public Services Board' then 'Local Well-being Plan')
+            if not (current and kind == "heading" and level == given and not _NUMBERED_HEADING.match(stripped)
+                    and len(lines[number - 2].rstrip()) >= _HEADING_WRAPPED * width):
                 close()
                 kind, start, level = "heading", number, given
             current.append(stripped)
