@@ -301,6 +301,7 @@ class _Drafter:
         self.under: _Element | None = None  # the outcome the blocks being read are listed under
         self.priorities_of_lists = 0
         self.headings: list[tuple[float, str]] = []  # the headings above the block being read: level, words
+        self.listed: list[dict] = []  # the priorities drafted from a lead-in's list, which headings may name in fewer words
         self.subheaded: set[str] = set()  # outcomes drafted from a plain heading (outcome-subheading): their lists are actions
         i = 0
         while i < len(self.blocks):
@@ -357,8 +358,12 @@ class _Drafter:
         heading = BY_ID["priority-heading"].pattern.match(block.text)
         named = BY_ID["outcome-heading"].pattern.match(block.text)
         numbered = BY_ID["numbered"].pattern.match(block.text)  # '1.1 Reducing poverty' for the listed 'Reducing poverty'
+        words = (heading.group("priority") if heading else numbered["label"] if numbered else block.text).strip().lower()
         again = (self._priority("label", (heading.group("priority") if heading else block.text).strip().lower())
-                 or (self._priority("label", numbered["label"].strip().lower()) if numbered else None))
+                 or (self._priority("label", numbered["label"].strip().lower()) if numbered else None)
+                 # a listed priority whose first words the heading gives ('1. Build homes …' for 'Build homes … where needed')
+                 or (next((r for r in self.listed if r["priority"].lower().startswith(words + " ")
+                           or r["priority"].lower().startswith(words + ",")), None) if len(words.split()) >= 3 else None))
         if again is None and self._coded_outcome(i, block, level):
             return
         if again is not None:  # a plan lists its priorities, then gives each a section under a heading of its words
@@ -425,6 +430,9 @@ class _Drafter:
             return len(items)
         kind = next((k for k in ("outcomes", "workstreams", "priorities") if BY_ID[f"{k}-lead-in"].pattern.search(text)), None)
         rule, own = f"{kind}-lead-in", self._own(items)
+        if (kind == "workstreams" and self.priority[0] is None and not self.open and self.under is None and self.headings
+                and BY_ID["priorities-section"].pattern.search(self.headings[-1][1])):  # 'Our core aims' > 'we will:'
+            rule, kind = "aims-we-will", "priorities"
         if kind is None:  # the words plans use for their elements and actions other than Luton's, for a list that follows
             heading = ("outcomes-heading-lead-in",) if block.kind == "heading" else ()
             rule = next((r for r in ("elements-lead-in", "actions-lead-in", "outcomes-words-lead-in", *heading)
@@ -492,6 +500,7 @@ class _Drafter:
                 part = {"part of": within.id} if within else {}
                 ident = self.add("Priorities", "priority", label, item.text, position=len(self.draft.rows["Priorities"]) + 1,
                                  **code, **part)
+                self.listed.append(self.draft.rows["Priorities"][-1])
                 if item.level == 0:
                     outer = _Element(0, "priority", ident, label)
                 self.say(f"priority: '{label[:70]}', by rule {rule} ({self.at(item)}, after '{text}')"

@@ -271,9 +271,12 @@ RULES += (
           r"appendix|annex|foreword|case\s+study)\b|\bmatters\b",
           "a heading that asks or introduces ('Why this matters', 'How we will know', 'Background'): no element"),
     _rule("priorities-section", "priority", "heading",
-          r"(?i)\b(?:our\s+)?(?:priorit(?:y|ies)|strategic\s+themes|themes|ambitions|goals|missions)\b",
+          r"(?i)\b(?:our\s+)?(?:priorit(?:y|ies)|strategic\s+themes|themes|ambitions|goals|missions|(?:core\s+)?aims)\b",
           "a short heading (at most eight words) with no element's word, in a section whose heading names priorities "
           "('Our priority outcomes' > 'Be healthy'), with a list or a table straight after it: a priority"),
+    _rule("aims-we-will", "priorities", "lead-in", None,
+          "a lead-in 'we will:' under a heading that names the plan's priorities or aims ('Our core aims' > 'Over the "
+          "life of this plan we will:'), outside any element's section: its list holds the priorities"),
     _rule("section-lead-in", "work streams", "heading", None,
           "a list with no lead-in of its own, in a priority's section, under a heading that actions-lead-in reads "
           "('Our Supporting Strategies'): its items are the priority's actions"),
@@ -285,7 +288,7 @@ RULES += (
           "an item of a list of priorities that gives a short name, a colon and what it means ('Carnmorrow works: more "
           "people in good jobs'): the name is the priority"),
     _rule("actions-lead-in", "work streams", "lead-in",
-          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|commitments|areas of focus|what we will do|steps we will take|"
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|commitments|areas of focus|what we will (?:do|deliver)|steps we will take|"
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that names actions in other words ('improvement "
           "projects:', 'policy options', 'What we will do'): the list that follows holds work streams"),
