@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +274,8 @@ class _Drafter:
         found = [("period-in-title", None, match) for match in BY_ID["period-in-title"].pattern.finditer(title)]
         found += [("period-on-its-own", b, match) for i, b in texts if i < _COVER_BLOCKS
                   for match in BY_ID["period-on-its-own"].pattern.finditer(b.text)]
+        found += [("period-in-cover-heading", b, match) for i, b in texts if i < _COVER_BLOCKS and b.kind == "heading"
+                  and b.text != title for match in BY_ID["period-in-title"].pattern.finditer(b.text)]
         found += [("period-in-sentence", b, match) for _, b in texts for s in _sentences(b.text)
                   for match in BY_ID["period-in-sentence"].pattern.finditer(s)]
         periods = [(rule, b, match, years) for rule, b, match in found if (years := period_of(match))]
@@ -484,6 +487,10 @@ class _Drafter:
             after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
             # a list's items, and those of the lists inside it (each part of the item it sits under: 'Theme A' > 'A1 …')
             chosen = [b for b in items if b.level <= 1] or ([after] if after is not None and after.kind == "paragraph" else [])
+            if chosen and chosen[0].kind == "paragraph" and BY_ID["numbered"].pattern.match(chosen[0].text):
+                # '1.1 …', '1.2 …' as paragraphs, one after another: each a priority
+                chosen = list(takewhile(lambda b: b.kind == "paragraph" and BY_ID["numbered"].pattern.match(b.text),
+                                        self.blocks[i + 1:]))
             if not chosen:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces priorities, and nothing follows it")
                 return None
@@ -508,7 +515,7 @@ class _Drafter:
             # Outcomes that follow serve this priority; after a list of several, which one is not said.
             self.priority = (ident if len(chosen) == 1 else None, 0)
             self.priorities_of_lists = len(chosen)
-            consumed = len(items) if own else 1
+            consumed = len(items) if own else len(chosen)
             self.used.update(range(i, i + 1 + consumed))
             return consumed
 

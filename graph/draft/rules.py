@@ -120,6 +120,9 @@ RULES: tuple[Rule, ...] = (
     _rule("period-on-its-own", "period", "cover", rf"^\s*{_PERIOD}\s*$",
           "else a heading or paragraph of the cover (the document's first blocks) that holds nothing but a period: "
           "'2021/22 – 2025/26' under the title"),
+    _rule("period-in-cover-heading", "period", "cover", None,
+          "else a heading of the cover (the document's first blocks), not the title, that gives the years as a title "
+          "would ('… Well-being Plan 2028-33' under 'The Abergarrow We Want')"),
     _rule("period-in-sentence", "period", "sentence",
           rf"{_ABOUT_PLAN}{_short_of(_ABOUT_PLAN, '.%£$€0-9')}*?{_COVERS}{_PERIOD}",
           "else a sentence that names the strategy or plan (or 'it') and then says it covers, runs, spans or lasts "
@@ -295,7 +298,8 @@ RULES += (
     _rule("outcomes-words-lead-in", "outcomes", "lead-in",
           rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:what\s+(?:we\s+(?:want|would\s+like|hope|expect|aim)\s+to\s+"
           r"(?:see|achieve|happen|change)|success\s+(?:will\s+)?looks?\s+like|good\s+(?:will\s+)?looks?\s+like|"
-          r"will\s+be\s+different)|the\s+difference\s+(?:we\s+(?:want|will|aim)\s+to\s+make|it\s+will\s+make)|"
+          r"will\s+be\s+different)|the\s+difference\s+(?:we\s+(?:want|will|aim)\s+to\s+make|it\s+will\s+make|"
+          r"(?:people|you|residents|communities)\s+will\s+(?:see|notice|feel))|"
           r"we\s+want\s+to\s+see)\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that says what the plan wants to see in other "
           "words ('What we want to see', 'What success will look like by 2028:', 'The difference we want to make'): "
