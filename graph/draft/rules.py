@@ -97,7 +97,8 @@ RULES: tuple[Rule, ...] = (
           r"(?i)\b(?P<count>\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:target\s+|intended\s+|key\s+)?outcomes\b",
           "the number of outcomes a lead-in announces, checked against its list"),
     _rule("workstreams-lead-in", "work streams", "lead-in",
-          r"(?i)(?:\b(?:following|these|our|the|key|main)\s+(?:\w+\s+)?(?:work\s?streams?|actions)|\bwe will)\s*(?:[:.]\s*)?$",
+          r"(?i)(?:\b(?:following|these|our|the|key|main)\s+(?:\w+\s+)?(?:work\s?streams?|actions)|\b(?:we|partners|members|"
+          r"the\s+(?:board|partnership|council|partners))\s+will)\s*(?:[:.]\s*)?$",
           "a lead-in that ends by naming work streams or actions ('the following work streams.', 'we will:'): the list that follows holds them"),
     _rule("responsible-for", "owner of work streams", "lead-in",
           rf"^(?:The |the )?(?P<organisation>{_NAME}{_BODY}) (?:ha(?:ve|s)|take|takes|hold|holds) responsibility for",
@@ -389,7 +390,7 @@ RULES += (
           r"difference\s+we\s+(?:want|will))\b",
           "a table's column whose header names outcomes ('Main outcomes'): each line of a cell an outcome of its row's priority"),
     _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?|projects?|initiatives?|strateg(?:y|ies)|"
-          r"commitments?|steps?|description)\b",
+          r"commitments?|steps?|description|deliverables?)\b",
           "a table's column whose header names actions: each line of a cell an action, contributing to its row's one outcome"),
     _rule("table-measure", "targets", "table header", r"(?i)\b(?:how will we know|measures?|indicators?|targets?|success)\b",
           "a table's column whose header says how success is known: its sentences are read for targets of its row"),
@@ -434,7 +435,7 @@ RULES += (
     _rule("table-owner", "owner", "table header",
           r"(?i)^\s*(?:who(?:\s+(?:leads?|is\s+responsible|will\s+lead|owns\s+it))?|lead(?:\s+(?:organisations?|partners?|"
           r"partner\(s\)|agenc(?:y|ies)|officer|body))?|owners?|responsible(?:\s+(?:lead|organisations?|officer))?|"
-          r"accountable(?:\s+lead)?|delivered\s+by|led\s+by|responsibility|lead\s+department)\s*\??\s*$",
+          r"accountable(?:\s+lead)?|delivered\s+(?:by|through)|led\s+by|responsibility|lead\s+department)\s*\??\s*$",
           "a table's column whose whole header names who leads ('Lead', 'Lead organisation', 'Who'): the first name in "
           "its cell owns its row's actions, else its row's one outcome"),
     _rule("owner-kind", "organisation kind", "name",
