@@ -381,8 +381,8 @@ class _Drafter:
             return
         worded = any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading", "outcome-code")) or any(
             BY_ID[r].pattern.search(block.text) for r in ("outcomes-heading-lead-in", "actions-lead-in", "outcomes-words-lead-in"))
-        if not (heading or named or again or worded or numbered) and (self._in_priorities_section(i, block, level)
-                                                                      or self._outcome_subheading(i, block, level)):
+        if not (heading or named or again or worded) and (self._in_priorities_section(i, block, level)
+                                                          or not numbered and self._outcome_subheading(i, block, level)):
             return
         if heading:
             label = heading.group("priority")
@@ -744,14 +744,15 @@ class _Drafter:
         listed = bool(after) and (after[0].kind in ("item", "table") or after[0].kind == "heading" or (
             len(after) == 2 and after[0].kind == "paragraph" and len(after[0].text) <= LONGEST_OUTCOME
             and (after[1].kind in ("item", "table") or after[1].text.rstrip().endswith(":"))))
+        label, code = _code_of(block.text)  # '5.1 Council buildings' in '5. Key areas of focus'
         if not (above and BY_ID["priorities-section"].pattern.search(above[-1]) and listed
-                and len(block.text.split()) <= 8 and not self.open):
+                and len(label.split()) <= 8 and not self.open):
             return False
-        ident = self.add("Priorities", "priority", block.text, block.text, position=len(self.draft.rows["Priorities"]) + 1)
+        ident = self.add("Priorities", "priority", label, block.text, position=len(self.draft.rows["Priorities"]) + 1, **code)
         self.priority = (ident, level)
-        self.open.append(_Element(level, "priority", ident, block.text))
+        self.open.append(_Element(level, "priority", ident, label))
         self.used.add(i)
-        self.say(f"priority: '{block.text}', by rule priorities-section ({self.at(block)}, in the section '{above[-1]}')")
+        self.say(f"priority: '{label}', by rule priorities-section ({self.at(block)}, in the section '{above[-1]}')")
         return True
 
     def _levels_named(self) -> str | None:

@@ -275,7 +275,8 @@ RULES += (
           r"appendix|annex|foreword|case\s+study)\b|\bmatters\b",
           "a heading that asks or introduces ('Why this matters', 'How we will know', 'Background'): no element"),
     _rule("priorities-section", "priority", "heading",
-          r"(?i)\b(?:our\s+)?(?:priorit(?:y|ies)|strategic\s+themes|themes|ambitions|goals|missions|(?:core\s+)?aims)\b",
+          r"(?i)\b(?:our\s+)?(?:priorit(?:y|ies)|strategic\s+themes|themes|ambitions|goals|missions|(?:core\s+)?aims|"
+          r"(?:key\s+)?areas\s+of\s+focus|focus\s+areas)\b",
           "a short heading (at most eight words) with no element's word, in a section whose heading names priorities "
           "('Our priority outcomes' > 'Be healthy'), with a list or a table straight after it: a priority"),
     _rule("aims-we-will", "priorities", "lead-in", None,
@@ -299,7 +300,7 @@ RULES += (
     _rule("outcomes-words-lead-in", "outcomes", "lead-in",
           rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:what\s+(?:we\s+(?:want|would\s+like|hope|expect|aim)\s+to\s+"
           r"(?:see|achieve|happen|change)|success\s+(?:will\s+)?looks?\s+like|good\s+(?:will\s+)?looks?\s+like|"
-          r"will\s+be\s+different)|the\s+difference\s+(?:we\s+(?:want|will|aim)\s+to\s+make|it\s+will\s+make|"
+          r"will\s+be\s+different|this\s+will\s+mean)|the\s+difference\s+(?:we\s+(?:want|will|aim)\s+to\s+make|it\s+will\s+make|"
           r"(?:people|you|residents|communities)\s+will\s+(?:see|notice|feel))|"
           r"we\s+want\s+to\s+see)\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that says what the plan wants to see in other "
