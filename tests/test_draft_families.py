@@ -450,3 +450,75 @@ def test_sections_named_by_their_headings_give_their_lists_and_tables_their_role
     report = drafted.report
     for rule in ("priorities-section", "outcome-subheading", "section-lead-in", "table-objective-action", "outcome-sentence"):
         assert any(f"rule {rule}" in line for line in report), rule
+
+
+AIMS = """# The Ashby We Want
+
+## Ashby Public Services Board Well-being Plan 2028-33
+
+Test data, invented: a plan of no real place.
+
+## Our core aims
+
+Over the life of this plan we will:
+
+- Build homes local people can afford, with the schools to match
+- Keep Ashby moving
+
+### 1. Build homes local people can afford
+
+Over the next five years, partners will:
+
+- bring empty homes back into use
+
+This will mean:
+
+- more families in a secure home
+
+| Deliverable | Year | Delivered through |
+| --- | --- | --- |
+| A register of empty homes | 2026 | Ashby Housing Service |
+
+## Our ambition for older people
+
+Our priorities under this ambition are:
+
+1.1 Tackle loneliness in later life
+
+1.2 Increase the uptake of vaccination
+
+The difference people will see:
+
+- fewer people feel lonely
+
+## 5. Key areas of focus
+
+### 5.1 Council buildings
+
+- fit heat pumps to the town hall
+"""
+
+
+def test_aims_listed_as_we_will_sections_that_give_their_first_words_and_coded_paragraphs(tmp_path):
+    drafted = _draft(tmp_path, AIMS)
+    rows = drafted.rows
+    strategy = rows["Strategy"][0]
+    assert (strategy["title"], strategy["start"], strategy["end"]) == ("The Ashby We Want", "2028", "2033")
+    priorities = {p["priority"]: p for p in rows["Priorities"]}
+    assert list(priorities) == [
+        "Build homes local people can afford, with the schools to match", "Keep Ashby moving",  # aims-we-will
+        "Tackle loneliness in later life", "Increase the uptake of vaccination",  # coded paragraphs, each a priority
+        "Council buildings"]  # a numbered heading in the section of the areas of focus
+    assert priorities["Council buildings"]["code"] == "5.1"
+    by_id = {p["id"]: label for label, p in priorities.items()}
+    outcomes = {o["outcome"]: by_id.get(o["priority"]) for o in rows["Outcomes"]}
+    # '1. Build homes local people can afford' opens the section of the aim it gives the first words of
+    assert outcomes["more families in a secure home"] == "Build homes local people can afford, with the schools to match"
+    assert "fewer people feel lonely" in outcomes  # 'The difference people will see:'
+    actions = {a["work stream"]: a for a in rows["Workstreams"]}
+    assert list(actions) == ["bring empty homes back into use", "A register of empty homes", "fit heat pumps to the town hall"]
+    names = {o["id"]: o["name"] for o in rows["Organisations"]}
+    assert names[actions["A register of empty homes"]["owner"]] == "Ashby Housing Service"  # 'Delivered through'
+    report = drafted.report
+    for rule in ("aims-we-will", "period-in-cover-heading", "priorities-section"):
+        assert any(f"rule {rule}" in line for line in report), rule

@@ -171,7 +171,7 @@ def life_course(stages: list[str]) -> re.Pattern:
 # Issue 27: the many words plans use for their elements, their numbering, "We will …", "By 2026 …" and tables' columns.
 # A plan's published code: "1", "1.1", "2A", "SO3"; the number a code nests by is its digits and points ("2A" is under "2").
 _CODE = r"(?:[A-Z]{1,3}\d+(?:\.\d+)*[A-Z]?|\d+(?:\.\d+)*(?:[A-Z]|[a-z](?![a-z]))?)"  # '1a', not '1st'
-CODE = re.compile(rf"^\s*{_CODE}\s*$")  # a table's cell that is a code and nothing else
+CODE = re.compile(rf"^\s*(?!(?:19|20)\d\d\s*$){_CODE}\s*$")  # a table's cell that is a code and nothing else (not a year)
 _ELEMENT_CODE = r"(?:\d+(?:\.\d+)*[A-Z]?|[A-Z]|" + "|".join(_NUMBER_WORDS) + r")"
 _SEPARATOR = r"\s*[:.–—-]\s*"
 # The words plans put before an action's code: "Strategy 1.1.1: …", "Action 2.3 – …", "Policy option 2A: …".
@@ -300,7 +300,7 @@ RULES += (
     _rule("outcomes-words-lead-in", "outcomes", "lead-in",
           rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:what\s+(?:we\s+(?:want|would\s+like|hope|expect|aim)\s+to\s+"
           r"(?:see|achieve|happen|change)|success\s+(?:will\s+)?looks?\s+like|good\s+(?:will\s+)?looks?\s+like|"
-          r"will\s+be\s+different|this\s+will\s+mean)|the\s+difference\s+(?:we\s+(?:want|will|aim)\s+to\s+make|it\s+will\s+make|"
+          r"will\s+be\s+different)|this\s+will\s+mean|the\s+difference\s+(?:we\s+(?:want|will|aim)\s+to\s+make|it\s+will\s+make|"
           r"(?:people|you|residents|communities)\s+will\s+(?:see|notice|feel))|"
           r"we\s+want\s+to\s+see)\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that says what the plan wants to see in other "
