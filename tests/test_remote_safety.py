@@ -349,7 +349,9 @@ def test_finding_6_serve_remote_refuses_free_queries_over_a_server_that_runs_on(
 
     saved = next(q for q in saved_queries() if not q.params)
     caplog.set_level(logging.WARNING)
-    app = _viewer(server, remote_runaway_check="refuse", sparql_time_limit_seconds=1.0)
+    # 3 s, not 1 s: under the parallel suite a Virtuoso busy with the probe's runaway answered a saved query in over 1 s
+    # (CI, 7 December 2026), so the saved query the test keeps was stopped, not refused
+    app = _viewer(server, remote_runaway_check="refuse", sparql_time_limit_seconds=3.0)
     try:
         endpoint = app.test_client()
         found = _checked(app)
@@ -361,7 +363,7 @@ def test_finding_6_serve_remote_refuses_free_queries_over_a_server_that_runs_on(
         else:
             assert found.stops is False
             assert free.status_code == 503 and "answers only the saved queries" in free.get_data(as_text=True)
-            assert f"the SPARQL server {server.query_url} did not stop a query that ran past the 1 s time limit" in caplog.text
+            assert f"the SPARQL server {server.query_url} did not stop a query that ran past the 3 s time limit" in caplog.text
     finally:
         close(app)
 
