@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from graph.draft import DocumentError, Draft, DraftError, draft  # noqa: E402
+from graph.draft.rules import MONTHS  # noqa: E402
 from graph.workbook.change import NUMBER_WORDS  # noqa: E402
 
 CORPUS = REPO / "benchmarks" / "corpus"
@@ -219,8 +220,7 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-_MONTHS = {m: n for n, m in enumerate("january february march april may june july august september october november "
-                                       "december".split(), 1)}
+_MONTHS = {m.lower(): n for n, m in enumerate(MONTHS, 1)}
 _AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b")
 
 

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from itertools import takewhile
+from itertools import islice, pairwise, takewhile
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,8 @@ _PARAGRAPH = 99
 class _Element:
     """A priority, outcome or work stream drafted from a heading or a numbered passage: what sits below it may be part of it."""
 
-    level: float  # its heading's level, and its rank there (_Drafter._level); 0 for a paragraph's
+    level: float  # its heading's level, and its rank there (_Drafter._level); 0 for a list's or a table's; an outcome
+    # stated in a paragraph _PARAGRAPH, so that any heading ends it
     role: str  # priority, outcome or action
     id: str
     label: str
@@ -85,12 +86,22 @@ def _due(match: re.Match) -> str:
     return f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
 
 
+def _clauses(sentence: str) -> list[str]:
+    """A sentence with several dates cut into a clause each, at the last '; ' or 'and' before each date after the first
+    (rule target-clauses: 'raise recycling and reuse to 60% by 2028, and be net zero by 2030' is two)."""
+    dates = list(BY_ID["target-date"].pattern.finditer(sentence))
+    cuts = [joins[-1] for before, after in pairwise(dates)
+            if (joins := list(BY_ID["target-clauses"].pattern.finditer(sentence, before.end(), after.start())))]
+    starts, ends = [0, *(cut.end() for cut in cuts)], [*(cut.start() for cut in cuts), len(sentence)]
+    return [sentence[start:end] for start, end in zip(starts, ends)]
+
+
 def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
     """The kind, value and rule of the target a dated sentence states (``undated``: it without its date); None if none."""
     change = BY_ID["target-change"].pattern.search(sentence)
     if change:
         value = (change["value"] or change["times"] or (f"{change['added']} more" if change["added"] else "")
-                 or (f"{change['verb']} by {change['amount']}" if change["verb"] else f"{change['count']} {change['more']}"))
+                 or (f"{change['verb']} by {change['amount']}" if change["verb"] else f"{change['count']} {'fewer' if change['more'] == 'fewer' else 'more'}"))
         value = value if change["value"] or change["times"] else value.replace(",", "")
         if not isinstance(read_change(value), str):
             return "change", value, "target-change"
@@ -191,6 +202,7 @@ class _Drafter:
         ident = self.outcomes[label.lower()] = self.add("Outcomes", "outcome", label, quote, priority=priority or "",
                                                          position=position)
         self.drafted_of[id(block)] = _Element(block.level, "outcome", ident, label)
+        self.outcome_labels[ident] = label
         self.outcomes_of[priority or ""] += 1
         if rule:
             self.say(f"outcome: '{label}', by rule {rule} ({self.at(block)})")
@@ -304,7 +316,11 @@ class _Drafter:
         self.under: _Element | None = None  # the outcome the blocks being read are listed under
         self.priorities_of_lists = 0
         self.headings: list[tuple[float, str]] = []  # the headings above the block being read: level, words
-        self.listed: list[dict] = []  # the priorities drafted from a lead-in's list, which headings may name in fewer words
+        self.listed: dict[str, dict] = {}  # each run of a listed priority's first words (three or more, lower-cased,
+        # commas aside): its row, which a heading may name in fewer words
+        self.by_code: dict[str, tuple[str, str]] = {}  # a code, lower-cased: the sheet and id of the row drafted with it
+        self.coded: dict[str, int] = {}  # a sheet: how many of its rows by_code holds
+        self.outcome_labels: dict[str, str] = {}  # an outcome's id: its label
         self.subheaded: set[str] = set()  # outcomes drafted from a plain heading (outcome-subheading): their lists are actions
         i = 0
         while i < len(self.blocks):
@@ -361,18 +377,18 @@ class _Drafter:
         heading = BY_ID["priority-heading"].pattern.match(block.text)
         named = BY_ID["outcome-heading"].pattern.match(block.text)
         numbered = BY_ID["numbered"].pattern.match(block.text)  # '1.1 Reducing poverty' for the listed 'Reducing poverty'
-        words = (heading.group("priority") if heading else numbered["label"] if numbered else block.text).strip().lower()
+        words = (heading.group("priority") if heading else numbered["label"] if numbered else block.text).lower().replace(",", " ")
         again = (self._priority("label", (heading.group("priority") if heading else block.text).strip().lower())
                  or (self._priority("label", numbered["label"].strip().lower()) if numbered else None)
                  # a listed priority whose first words the heading gives ('1. Build homes …' for 'Build homes … where needed')
-                 or (next((r for r in self.listed if r["priority"].lower().startswith(words + " ")
-                           or r["priority"].lower().startswith(words + ",")), None) if len(words.split()) >= 3 else None))
+                 or self.listed.get(" ".join(words.split())))
         if again is None and self._coded_outcome(i, block, level):
             return
         if again is not None:  # a plan lists its priorities, then gives each a section under a heading of its words
             coded = BY_ID["element-heading"].pattern.match(block.text) if heading else None
-            if coded:  # "Priority 2: …" gives the code the list did not
-                again.setdefault("code", coded["code"])
+            if coded and "code" not in again:  # "Priority 2: …" gives the code the list did not
+                again["code"] = coded["code"]
+                self._index_code("Priorities", again)
             self.used.add(i)
             self.priority = (again["id"], level)
             self.open.append(_Element(level, "priority", again["id"], again["priority"]))
@@ -432,7 +448,8 @@ class _Drafter:
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
         kind = next((k for k in ("outcomes", "workstreams", "priorities") if BY_ID[f"{k}-lead-in"].pattern.search(text)), None)
-        rule, own = f"{kind}-lead-in", self._own(items)
+        rule = f"{kind}-lead-in" if kind else None
+        own = self._own(items) if kind != "priorities" else [b for b in items if b.level <= 1]  # priorities nest a level
         if (kind == "workstreams" and self.priority[0] is None and not self.open and self.under is None and self.headings
                 and BY_ID["priorities-section"].pattern.search(self.headings[-1][1])):  # 'Our core aims' > 'we will:'
             rule, kind = "aims-we-will", "priorities"
@@ -490,7 +507,7 @@ class _Drafter:
             if chosen and chosen[0].kind == "paragraph" and BY_ID["numbered"].pattern.match(chosen[0].text):
                 # '1.1 …', '1.2 …' as paragraphs, one after another: each a priority
                 chosen = list(takewhile(lambda b: b.kind == "paragraph" and BY_ID["numbered"].pattern.match(b.text),
-                                        self.blocks[i + 1:]))
+                                        islice(self.blocks, i + 1, None)))
             if not chosen:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces priorities, and nothing follows it")
                 return None
@@ -507,7 +524,9 @@ class _Drafter:
                 part = {"part of": within.id} if within else {}
                 ident = self.add("Priorities", "priority", label, item.text, position=len(self.draft.rows["Priorities"]) + 1,
                                  **code, **part)
-                self.listed.append(self.draft.rows["Priorities"][-1])
+                said = label.lower().replace(",", " ").split()
+                for n in range(3, len(said)):  # each of its first words, three or more, names it
+                    self.listed.setdefault(" ".join(said[:n]), self.draft.rows["Priorities"][-1])
                 if item.level == 0:
                     outer = _Element(0, "priority", ident, label)
                 self.say(f"priority: '{label[:70]}', by rule {rule} ({self.at(item)}, after '{text}')"
@@ -610,7 +629,7 @@ class _Drafter:
         ident = self.outcome(label, block.text, priority, self.outcomes_of[priority or ""] + 1, "", block)
         if self.draft.rows["Outcomes"][-1]["id"] == ident:  # drafted now, not the row drafted before with its first code
             self.draft.rows["Outcomes"][-1]["code"] = code
-        self.say(f"outcome: '{label}' (code '{code}'), by rule {'outcome-element-heading' if rule != 'objective-under-goal' else rule} "
+        self.say(f"outcome: '{label}' (code '{code}'), by rule {rule} "
                  f"({self.at(block)}: '{match['word']}'" + (f", under '{parent.label}')" if rule == "objective-under-goal" else ")"))
         self.under = self.numbers[number] = _Element(level, "outcome", ident, label)
         self.open.append(self.under)
@@ -642,12 +661,12 @@ class _Drafter:
             return False
         label = _ITEM_END.sub("", _own_words(match["label"])).strip()
         self.used.add(i)
-        lower = self._levels_named() if block.kind != "heading" and parent.role == "priority" else None
+        lower, named = self._levels_named() if block.kind != "heading" and parent.role == "priority" else (None, "")
         if lower == "outcome":  # 'Our themes and objectives': the coded items under a theme are its outcomes
             ident = self._coded(label, code, block, parent.id)
             element = _Element(level or _PARAGRAPH, "outcome", ident, label)
             self.say(f"outcome: '{label}' (code '{code}'), of '{parent.label}', by rules numbered and levels-named "
-                     f"({self.at(block)}: {how}; the section '{self.headings[0][1]}' names them)")
+                     f"({self.at(block)}: {how}; the section '{named}' names them)")
         elif block.kind == "heading" and parent.role == "priority" or lower == "priority":
             self.children[parent.id] += 1
             ident = self.add("Priorities", "priority", label, block.text, position=self.children[parent.id], code=code,
@@ -692,7 +711,7 @@ class _Drafter:
         section = self._section()
         if section is None or not (self.priority[1] or self.open):
             return False
-        lower = self._levels_named()
+        lower = self._levels_named()[0]
         headings = [h for _, h in reversed(self.headings) if not any(
             BY_ID[r].pattern.match(h) for r in ("element-heading", "priority-heading", "outcome-element-heading"))]
         kind, lead = next(((k, h) for h in headings for k, r in (("action", "actions-lead-in"), ("outcome", "outcomes-heading-lead-in"))
@@ -726,7 +745,7 @@ class _Drafter:
         parent = self.open[-1] if self.open else None
         after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
         if (parent is None or parent.role != "priority" or after is None or after.kind != "item"
-                or len(block.text.split()) > 12 or BY_ID["not-an-element-heading"].pattern.match(block.text)):
+                or len(block.text.split()) > 12 or BY_ID["not-an-element-heading"].pattern.search(block.text)):
             return False
         ident = self._coded(block.text, "", block, parent.id)
         self.subheaded.add(ident)
@@ -755,14 +774,15 @@ class _Drafter:
         self.say(f"priority: '{label}', by rule priorities-section ({self.at(block)}, in the section '{above[-1]}')")
         return True
 
-    def _levels_named(self) -> str | None:
+    def _levels_named(self) -> tuple[str | None, str]:
         """The role a section's heading gives the lower of the two levels it names ('Our themes and objectives':
-        outcome; 'Our ambitions and shared priorities': priority), if one above the block being read names two."""
+        outcome; 'Our ambitions and shared priorities': priority), and that heading, if one above the block being read
+        names two; else (None, '')."""
         for _, text in self.headings:
             named = BY_ID["levels-named"].pattern.search(text)
             if named:
-                return "outcome" if re.match(r"(?i)objective|outcome|aim|result", named["lower"]) else "priority"
-        return None
+                return "outcome" if re.match(r"(?i)objective|outcome|aim|result", named["lower"]) else "priority", text
+        return None, ""
 
     def _we_will(self, i: int, block: Block) -> bool:
         """Draft each 'We will …' sentence of paragraph ``block`` under an outcome or priority as an action; whether any was."""
@@ -900,16 +920,27 @@ class _Drafter:
                     self._targets_in(element.label, at, element, (_due(when), "table-when"), section, quote)
 
     def _by_code(self, code: str, at: str) -> tuple[str, str | None]:
-        """The sheet and id of the priority or outcome drafted with ``code`` (a table's cell that names it so), reported."""
-        said = code.lower()
-        found = next(((sheet, r["id"]) for sheet in ("Priorities", "Outcomes") for r in self.draft.rows[sheet]
-                      if r.get("code", "").lower() == said or r.get("code", "").lower().endswith(f" {said}")), ("", None))
+        """The sheet and id of the priority or outcome drafted with ``code`` (a table's cell that names it so), reported.
+
+        Each row is indexed once, by its code and by the code's last word ('Priority 1.1' as '1.1'), as it is first
+        looked up after it was drafted; a priority's code filled in later, when its section's heading gives it, is
+        indexed then too (priority-section)."""
+        for sheet in ("Priorities", "Outcomes"):
+            for row in self.draft.rows[sheet][self.coded.get(sheet, 0):]:
+                self._index_code(sheet, row)
+            self.coded[sheet] = len(self.draft.rows[sheet])
+        found = self.by_code.get(code.lower(), ("", None))
         self.say(f"'{code}' ({at}), by rule table-code: " + (f"the {found[0][:-1].lower().replace('prioritie', 'priority')} "
                  "drafted with that code" if found[1] else "nothing is drafted with that code; not used"))
         return found
 
+    def _index_code(self, sheet: str, row: dict) -> None:
+        code = row.get("code", "").lower()
+        for key in filter(None, (code, code.rsplit(" ", 1)[-1] if " " in code else "")):
+            self.by_code.setdefault(key, (sheet, row["id"]))
+
     def _outcome_label(self, ident: str) -> str:
-        return next(o["outcome"] for o in self.draft.rows["Outcomes"] if o["id"] == ident)
+        return self.outcome_labels[ident]
 
     # -- owners and leads as plans state them; outcomes by their code in a priority's section (issue 27)
 
@@ -950,7 +981,7 @@ class _Drafter:
         if not BY_ID["outcome-paragraphs"].pattern.match(block.text):
             return 0
         taken = []
-        for after in self.blocks[i + 1:]:
+        for after in islice(self.blocks, i + 1, None):
             text = after.text.strip()
             if (after.kind not in ("paragraph", "item") or after.level > 0 or len(text) > LONGEST_OUTCOME or text.endswith(":")
                     or BY_ID["we-will"].pattern.match(text) or BY_ID["target-date"].pattern.search(text)):
@@ -1067,8 +1098,7 @@ class _Drafter:
         as 'for' cannot name a priority. ``quote``: the passage to quote (a table's row), if not the sentence.
         """
         vision = self.draft.rows["Strategy"][0].get("vision") if self.draft.rows["Strategy"] else None
-        clauses = [c for s in _sentences(text) for c in (BY_ID["target-clauses"].pattern.split(s)
-                                                       if len(BY_ID["target-date"].pattern.findall(s)) > 1 else [s])]
+        clauses = [c for s in _sentences(text) for c in _clauses(s)]
         for sentence in clauses:
             if sentence.rstrip().endswith(":") or (vision and vision in sentence):  # a lead-in, or the vision: no target
                 continue

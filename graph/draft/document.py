@@ -28,9 +28,9 @@ from graph.settings import DEFAULTS
 FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", ".pdf": "line",
            ".html": "element", ".htm": "element", ".docx": "paragraph"}
 # A list item's marker in plain text: a bullet, or a number or letter with a point or bracket.
+_MARKER = re.compile(r"^\s*(?:[-*•–—▪◦·]|\(?(?:\d{1,3}|[a-z])[.)])\s+(?=\S)")
 # A heading that starts with its number, after at most three words: "Big Move 1: …", "Priority 2 – …", "3. …".
 _NUMBERED_HEADING = re.compile(r"^(?:[A-Z][\w-]*\s+){0,3}(?:\d+(?:\.\d+)*[A-Z]?|[A-Z])\s*[:.–—]\s+\S")
-_MARKER = re.compile(r"^\s*(?:[-*•–—▪◦·]|\(?(?:\d{1,3}|[a-z])[.)])\s+(?=\S)")
 # What stands between a plain-text table's cells: a tab, or this many spaces or more.
 _CELL_GAP = 3
 _CELL = re.compile(rf"\S+(?: {{1,{_CELL_GAP - 1}}}\S+)*")

@@ -177,6 +177,7 @@ _SEPARATOR = r"\s*[:.–—-]\s*"
 # The words plans put before an action's code: "Strategy 1.1.1: …", "Action 2.3 – …", "Policy option 2A: …".
 _ACTION_WORDS = r"(?:Strateg(?:y|ies)|Actions?|Steps?|Projects?|Commitments?|Initiatives?|(?:Policy\s+)?[Oo]ptions?|Tasks?)"
 # What people said, as plans head it: "What you told us", "What we heard", "the themes we heard most were".
+_NOT_PLANS_WORDS = r"principles?|values|ways\s+of\s+working"  # what a plan holds to, not what it does
 _SAID = (r"what\s+(?:you|people|residents|communities|children|young\s+people|we)\s+(?:told|said|heard)|we\s+heard|"
          r"told\s+us")
 # A lead-in about what people said, or what a law or a nation asks of every plan: its list is not the plan's own.
@@ -195,7 +196,8 @@ _BY_YEAR = rf"\b[Bb]y\s+{_DUE}"
 # A change's words are those the import reads it by (graph.workbook.change), which checks every drafted change again.
 _NUMBER = r"\d+(?:\.\d+)?"
 _PER_CENT = r"\s*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s?") for w in PERCENT_WORDS) + r")(?!age)"
-_PERCENT = _NUMBER + _PER_CENT
+# Not from inside a run of digits ('12345678%' is read once, not from each digit: time in proportion to its length).
+_PERCENT = r"(?<![\d.,])" + _NUMBER + _PER_CENT
 _DIRECTION = r"(?:" + "|".join(sorted(UP + DOWN, key=len, reverse=True)) + r")\b"
 # A change in a unit, as the import reads it (graph.workbook.change): "five years longer", "3 percentage points higher".
 _AMOUNT = rf"(?:{_NUMBER}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
@@ -209,7 +211,7 @@ _COUNT = r"(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,/])"
 _UNIT = r"(?:percentage\s+points?|points?|years?|months?|weeks?|days?)"
 # After an amount in a unit, only a comparative says a direction: "five years longer", not "12 months reduced to …".
 _COMPARATIVE = r"(?:" + "|".join(w for w in UP + DOWN if w.endswith("er") or w in ("more", "less")) + r")\b"
-_IN_UNITS = (rf"\b{_AMOUNT}\s+(?:years?|months?|weeks?|days?|percentage points?|points?)\s+"
+_IN_UNITS = (rf"\b{_AMOUNT}\s+{_UNIT}\s+"
              rf"{_COMPARATIVE}")
 # The most characters a lead-in in other words holds: a longer passage is not one, and is not read to its end for each word.
 _LEAD_IN = 300
@@ -256,12 +258,12 @@ RULES += (
           "at most seven words before its end ('our well-being objectives', 'four areas for collective action:', 'Big "
           "Moves'), and is not about what people said or what the law asks: the list that follows holds priorities"),
     _rule("not-elements", "nothing", "lead-in",
-          rf"(?i)\b(?:principles?|values|ways\s+of\s+working|{_SAID}|locality|localities)\b",
-          "a lead-in about principles, values or ways of working, what people said, or localities ('The themes we "
-          "heard most were:', 'partners have agreed to these principles:'): its list holds none of the plan's elements"),
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:{_NOT_PLANS_WORDS}|{_SAID}|locality|localities)\b(?:\s+[^\s:]+){{0,6}}\s*:?\s*$",
+          "a lead-in that ends by naming principles, values or ways of working, what people said, or localities "
+          "('The themes we heard most were:', 'partners have agreed to these principles:'; at most six words after "
+          "them): its list holds none of the plan's elements"),
     _rule("not-elements-section", "nothing", "heading",
-          rf"(?i)^(?:[\d.]+\s+)?(?:our\s+|the\s+)?(?:guiding\s+|shared\s+)?(?:principles|values|ways\s+of\s+working|"
-          rf"{_SAID}|locality\s+plan)",
+          rf"(?i)^(?:[\d.]+\s+)?(?:our\s+|the\s+)?(?:guiding\s+|shared\s+)?(?:{_NOT_PLANS_WORDS}|{_SAID}|locality\s+plan)",
           "a section whose heading is about principles, values or ways of working, what people said, or locality plans "
           "('Our ways of working', 'What you told us'): the lists in it hold none of the plan's elements"),
     _rule("section-number", "heading", "heading", r"^\d+(?:\.\d+)*\.?\s+(?P<rest>[A-Z].*)$",
@@ -339,14 +341,14 @@ RULES += (
           "we want to see by 2028'): no milestone"),
     _rule("target-forecast", "no target", "sentence", r"(?i)\b(?:projected|expected|forecast|predicted|estimated|nearly|likely)\b",
           "a dated sentence that forecasts ('is expected to rise by 2030', 'will nearly double by 2043'): no target"),
-    _rule("target-clauses", "targets", "sentence", r"(?:;\s+|,?\s+and\s+)(?=[^;]*\b[Bb]y\s+(?:[A-Z][a-z]+\s+)?(?:FY\s?)?(?:19|20)\d\d)",
+    _rule("target-clauses", "targets", "sentence", r"(?:;\s+|,?\s+and\s+)",
           "a sentence with two dates ('raise recycling to 60% by 2028, and be net zero by 2030'): a target each, split "
           "at the '; ' or 'and' before the second"),
     _rule("target-net-zero", "target (level)", "sentence", r"(?i)\bnet[\s-]zero\b",
           "a sentence with a date and 'net zero' ('net zero by 2045'): a level target of 0"),
     _rule("target-level", "target (level)", "sentence",
           rf"(?i)\b(?:to|below|under|above|over|at\s+least|at\s+or\s+(?:above|below)|no\s+(?:more|higher|less|lower)\s+than|"
-          rf"(?:fewer|less|more)\s+than)\s+(?P<value>{_COUNT})|(?P<share>{_NUMBER}){_PER_CENT}\s+of\b",
+          rf"(?:fewer|less|more)\s+than)\s+(?P<value>{_COUNT})|(?<![\d.,])(?P<share>{_NUMBER}){_PER_CENT}\s+of\b",
           "a sentence with a date and a level ('reduce to 21%', 'below 6%', 'falls to 3.9 per 1,000', '90% of working "
           "people …'): a level target, its value the number published"),
     _rule("target-value", "target (level)", "sentence",
@@ -393,7 +395,7 @@ RULES += (
     _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?|projects?|initiatives?|strateg(?:y|ies)|"
           r"commitments?|steps?|description|deliverables?)\b",
           "a table's column whose header names actions: each line of a cell an action, contributing to its row's one outcome"),
-    _rule("table-measure", "targets", "table header", r"(?i)\b(?:how will we know|measures?|indicators?|targets?|success)\b",
+    _rule("table-measure", "targets", "table header", r"(?i)\b(?:how will we know|measures?|indicators?|targets?)\b",
           "a table's column whose header says how success is known: its sentences are read for targets of its row"),
 )
 # Issue 27: owners and leads as plans state them, outcomes stated by their code inside a priority's section.
