@@ -7,9 +7,11 @@ Markdown, HTML, .docx and PDF, each drafted by graph.draft.draft, and the
 draft is scored against the key, per family, per split (tune, held-out) and
 overall; beside the figures, the plain-text drafts of the same run.
 
-Then the scale figure: a 120-page PDF of invented text (headings, lists and
+Then the scale figures: a 120-page PDF of invented text (headings, lists and
 paragraphs, generated in the run) drafted against the 10 s target, beside
-the same text as plain text.
+the same text as plain text; and documents of many elements of one shape,
+each drafted at half its size as the baseline, whose ratio shows whether
+drafting takes time in proportion to a document's size.
 
     .venv/bin/python benchmarks/draft_corpus.py
     .venv/bin/python benchmarks/draft_corpus.py --corpus DIR --no-scale
@@ -616,6 +618,49 @@ def run_scale() -> None:
           f"< {SCALE_TARGET_SECONDS:.0f} |")
 
 
+# Documents of many elements of one shape, invented in the run, that once took time out of proportion to their size:
+# each is drafted at n and at 2n elements, and the ratio printed (about 2 when the time is in proportion).
+def _nested(n: int) -> str:
+    return "# Invented Plan 2020 to 2030\n\nTest data, invented.\n\n" + "\n\n".join(
+        f"## Ambition {i} – Thing {i}\n\n### Priority {i}: Part {i}\n\nA{i}.1 Do thing {i}" for i in range(1, n + 1))
+
+
+def _coded_table(n: int) -> str:
+    outcomes = "\n".join(f"- SO{i}: Invented outcome {i}" for i in range(n))
+    rows = "\n".join(f"| {i}.1 | Do invented thing {i} | SO{i} |" for i in range(n))
+    return (f"# Invented Plan 2024 to 2030\n\nTest data, invented.\n\nOur stretch outcomes:\n\n{outcomes}\n\n"
+            f"| Code | Project | Stretch outcome |\n| --- | --- | --- |\n{rows}\n")
+
+
+def _listed_headings(n: int) -> str:
+    aims = "\n".join(f"- Build invented homes number {i} where needed" for i in range(n))
+    sections = "\n\n".join(f"### {i}. Build invented homes number {i}\n\n- item {i}" for i in range(n))
+    return (f"# Invented Plan 2024 to 2030\n\nTest data, invented.\n\n## Our core aims\n\nOver the life of this plan "
+            f"we will:\n\n{aims}\n\n{sections}\n")
+
+
+IN_PROPORTION = (("nested and numbered headings (Ambition > Priority > A1.1)", _nested, 6000),
+                 ("table rows naming outcomes by code", _coded_table, 4000),
+                 ("headings naming listed aims in fewer words", _listed_headings, 4000))
+
+
+def run_in_proportion() -> None:
+    """Draft each document of IN_PROPORTION at half its size and at its size; print the seconds and their ratio."""
+    print("\n## Time in proportion to size: invented documents of many elements, each at half size as the baseline\n")
+    print("| figure | strategy-graph | baseline, same run (half the elements) | target |\n| --- | --- | --- | --- |")
+    with tempfile.TemporaryDirectory() as workdir:
+        for name, document, n in IN_PROPORTION:
+            seconds = []
+            for size in (n // 2, n):
+                path = Path(workdir) / f"{document.__name__}-{size}.md"
+                path.write_text(document(size), encoding="utf-8")
+                start = time.perf_counter()
+                draft(path)
+                seconds.append(time.perf_counter() - start)
+            print(f"| {n} {name} | {seconds[1]:.2f} s | {seconds[0]:.2f} s ({seconds[1] / seconds[0]:.1f}x for twice "
+                  f"the elements) | about 2x |")
+
+
 def check_keys(folder: Path) -> list[str]:
     """What is wrong with the keys in ``folder``: an unreadable key, or a string in it that is not its document's words."""
     problems = []
@@ -636,7 +681,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, action="append",
                         help=f"a folder of corpus entries, measured apart; may be given again "
                              f"(default: {CORPUS.relative_to(REPO)} and {INVENTED.relative_to(REPO)})")
-    parser.add_argument("--no-scale", action="store_true", help="skip the 120-page PDF")
+    parser.add_argument("--no-scale", action="store_true", help="skip the 120-page PDF and the documents of many elements")
     parser.add_argument("--check-keys", action="store_true",
                         help="only check that every key reads and holds the document's words; exit 1 if not")
     options = parser.parse_args(argv)
@@ -649,6 +694,7 @@ def main(argv: list[str] | None = None) -> None:
         run_corpus(folder)
     if not options.no_scale:
         run_scale()
+        run_in_proportion()
 
 
 if __name__ == "__main__":

@@ -420,15 +420,12 @@ def test_a_heading_naming_stretch_outcomes_leads_the_list_after_it(tmp_path):
     assert [(t["kind"], t["value"]) for t in drafted.rows["Targets"]] == [("target", "95"), ("change", "five years longer")]
 
 
-def test_thousands_of_nested_and_numbered_headings_draft_in_time_in_proportion(tmp_path):
-    import time
-
+def test_thousands_of_nested_and_numbered_headings_draft_each_in_its_place(tmp_path):
+    """Its time is a figure of benchmarks/draft_corpus.py ('Time in proportion to size'), not asserted here."""
     path = tmp_path / "many.md"
     path.write_text("# Invented Plan 2020 to 2030\n\nTest data, invented: a plan of very many elements.\n\n" + "\n\n".join(
         f"## Ambition {i} – Thing {i}\n\n### Priority {i}: Part {i}\n\nA{i}.1 Do thing {i}" for i in range(1, 6001)), encoding="utf-8")
-    start = time.perf_counter()
     drafted = draft(path)
-    assert time.perf_counter() - start < 5  # about 1 s; looking each row up among all the others took 40 s
     assert (len(drafted.rows["Priorities"]), len(drafted.rows["Workstreams"])) == (12000, 6000)
     assert drafted.rows["Priorities"][-1]["part of"] == drafted.rows["Priorities"][-2]["id"]
 
