@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from graph.draft import DocumentError, Draft, DraftError, draft  # noqa: E402
 from graph.draft.rules import MONTHS  # noqa: E402
-from graph.workbook.change import NUMBER_WORDS  # noqa: E402
+from graph.workbook.change import NUMBER_WORDS, PERCENT_WORDS  # noqa: E402
 
 CORPUS = REPO / "benchmarks" / "corpus"
 # Documents invented in the layouts of published plans, each family's wording and structure but no real place's
@@ -235,7 +235,7 @@ def _value(words: str) -> tuple:
     if number is None:
         return ("words", said)
     amount = number[0].replace(",", "")
-    unit = "points" if "percentage point" in said else "%" if re.search(r"%|per\s?cent", said) else ""
+    unit = "points" if "percentage point" in said else "%" if any(w in said for w in PERCENT_WORDS) else ""
     return (Decimal(amount) if amount[0].isdigit() else NUMBER_WORDS[amount], unit)
 
 

@@ -12,7 +12,7 @@ where the document was ambiguous.
 import calendar
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import islice, pairwise, takewhile
 from pathlib import Path
@@ -96,13 +96,23 @@ def _clauses(sentence: str) -> list[str]:
     return [sentence[start:end] for start, end in zip(starts, ends)]
 
 
+def _change_value(change: re.Match) -> str:
+    """A change rule target-change read, in the document's words as the import reads a change: 'a 10% increase' and
+    'halve' as published; 'cut car mileage by 20%' as 'cut by 20%'; '40 additional' and 'add 1,500' as '40 more' and
+    '1500 more' (the import reads no thousands' commas)."""
+    if change["value"] or change["times"]:
+        return change["value"] or change["times"]
+    if change["verb"]:
+        return f"{change['verb']} by {change['amount'].replace(',', '')}"
+    count, more = (change["added"], "more") if change["added"] else (change["count"], change["more"])
+    return f"{count.replace(',', '')} {'fewer' if more == 'fewer' else 'more'}"
+
+
 def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
     """The kind, value and rule of the target a dated sentence states (``undated``: it without its date); None if none."""
     change = BY_ID["target-change"].pattern.search(sentence)
     if change:
-        value = (change["value"] or change["times"] or (f"{change['added']} more" if change["added"] else "")
-                 or (f"{change['verb']} by {change['amount']}" if change["verb"] else f"{change['count']} {'fewer' if change['more'] == 'fewer' else 'more'}"))
-        value = value if change["value"] or change["times"] else value.replace(",", "")
+        value = _change_value(change)
         if not isinstance(read_change(value), str):
             return "change", value, "target-change"
     if BY_ID["target-net-zero"].pattern.search(undated):
@@ -124,6 +134,25 @@ def _unnumbered(block: Block) -> Block:
                         ("priority-heading", "element-heading", "outcome-heading", "outcome-element-heading")):
         return replace(block, text=numbered["rest"])
     return block
+
+
+def _most(cells: list[str], test: Callable[[str], object]) -> bool:
+    """Whether ``test`` holds for at least half of a column's ``cells`` (none: no)."""
+    return bool(cells) and sum(bool(test(c)) for c in cells) * 2 >= len(cells)
+
+
+def _listed_priority(label: str) -> tuple[str, dict]:
+    """A listed priority's words and code: 'Priority 1: X' is X, coded 'Priority 1' (element-heading); 'Priority: X' is X
+    (priority-heading); '1A X' is X, coded '1A' (numbered); 'Name: what it means' is its name (priority-name)."""
+    element = BY_ID["element-heading"].pattern.match(label)
+    if element:
+        return element["label"], {"code": element["code"]}
+    heading = BY_ID["priority-heading"].pattern.match(label)
+    if heading:
+        return heading["priority"], {}
+    label, code = _code_of(label)
+    named = BY_ID["priority-name"].pattern.match(label) if not code else None
+    return (named["name"], {}) if named else (label, code)
 
 
 def _code_of(label: str) -> tuple[str, dict]:
@@ -326,13 +355,11 @@ class _Drafter:
         while i < len(self.blocks):
             block = self.blocks[i]
             items = self._items_after(i)
-            if block.kind == "heading":
-                self._heading(i, block)
+            opened = block.kind == "heading" and self._heading(i, block)
             self.context[id(block)] = self._here()
             self.section[id(block)] = self._section()
             # a heading drafted as an element ('Ambition 2: Fairer outcomes for all') is not a lead-in as well
-            if block.kind == "paragraph" or (block.kind == "heading" and not (i in self.used and self.open
-                                                                                 and self.open[-1].label in block.text)):
+            if block.kind == "paragraph" or (block.kind == "heading" and not opened):
                 consumed = self._lead_in(i, block, items)
                 if consumed is None and block.kind == "heading":
                     consumed = self._outcome_paragraphs(i, block) or None
@@ -365,8 +392,13 @@ class _Drafter:
                 self.say(f"not used: a table ({self.at(block)}): the drafter reads headings, paragraphs and lists only")
             i += 1
 
-    def _heading(self, i: int, block: Block) -> None:
+    def _heading(self, i: int, block: Block) -> bool:
+        """Read heading ``block``: the section it opens, and the element it names, if any; whether it opened one."""
         level = self._level(block)
+        self._read_heading(i, block, level)
+        return bool(self.open) and self.open[-1].level == level  # those above it stand at higher levels
+
+    def _read_heading(self, i: int, block: Block, level: float) -> None:
         self.headings = [h for h in self.headings if h[0] < level] + [(level, block.text)]
         if self.priority[0] is not None and self.priority[1] and level <= self.priority[1]:
             self.priority = (None, 0)
@@ -503,7 +535,7 @@ class _Drafter:
         else:  # priorities
             after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
             # a list's items, and those of the lists inside it (each part of the item it sits under: 'Theme A' > 'A1 …')
-            chosen = [b for b in items if b.level <= 1] or ([after] if after is not None and after.kind == "paragraph" else [])
+            chosen = own or ([after] if after is not None and after.kind == "paragraph" else [])
             if chosen and chosen[0].kind == "paragraph" and BY_ID["numbered"].pattern.match(chosen[0].text):
                 # '1.1 …', '1.2 …' as paragraphs, one after another: each a priority
                 chosen = list(takewhile(lambda b: b.kind == "paragraph" and BY_ID["numbered"].pattern.match(b.text),
@@ -514,12 +546,7 @@ class _Drafter:
             section = self._section() if self.priority[1] else None  # 'Priority areas:' under 'Objective 1: …'
             outer = None
             for item in chosen:
-                label = _label(item) if item.kind == "item" else item.text
-                coded = BY_ID["element-heading"].pattern.match(label) or BY_ID["priority-heading"].pattern.match(label)
-                named = BY_ID["priority-name"].pattern.match(label) if not coded and not _code_of(label)[1] else None
-                code = {"code": coded["code"]} if coded and "code" in coded.groupdict() else {}
-                label, code = ((coded["label"] if "label" in coded.groupdict() else coded["priority"]), code) if coded else (
-                    (named["name"], {}) if named else _code_of(label))
+                label, code = _listed_priority(_label(item) if item.kind == "item" else item.text)
                 within = outer if item.level == 1 and outer else section
                 part = {"part of": within.id} if within else {}
                 ident = self.add("Priorities", "priority", label, item.text, position=len(self.draft.rows["Priorities"]) + 1,
@@ -820,11 +847,10 @@ class _Drafter:
         header, roles = block.rows[0], []
         for column, words in enumerate(header):
             cells = [row[column] for row in block.rows[1:] if column < len(row) and row[column].strip()]
-            most = lambda test: cells and sum(map(bool, map(test, cells))) * 2 >= len(cells)  # noqa: E731
             named = next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
             coded = cells and all(CODE.match(c) for c in cells)  # codes: the row's own, or those of what it serves
-            rule = ("table-target" if BY_ID["table-target"].pattern.search(words) and most(lambda c: re.search(r"\d", c)) else
-                    "table-when" if BY_ID["table-when"].pattern.match(words) and most(WHEN.match) else
+            rule = ("table-target" if BY_ID["table-target"].pattern.search(words) and _most(cells, re.compile(r"\d").search) else
+                    "table-when" if BY_ID["table-when"].pattern.match(words) and _most(cells, WHEN.match) else
                     "table-code" if coded and named not in ("table-priority", "table-outcome") else named
                     or ("table-owner" if BY_ID["table-owner"].pattern.match(words) else None))
             if rule == "table-priority" and "table-priority" in roles:
@@ -851,7 +877,7 @@ class _Drafter:
             # a cell's lines; in a cell of outcomes, each of several set apart by semicolons ('…; …')
             cells = {rule: [part for cell, r in zip(row, roles) if r == rule for line in cell.splitlines()
                             for part in (re.split(r";\s+", line) if rule == "table-outcome" else [line]) if part.strip()]
-                     for rule in (*TABLE_ROLES, "table-target", "table-when", "table-code")}
+                     for rule in (*TABLE_ROLES, "table-when", "table-code")}
             at = f"{self.at(block)}, row {n}"
             priorities, coded_outcomes = [], []
             for line in cells["table-priority"]:
@@ -866,8 +892,8 @@ class _Drafter:
                 priorities.append(again["id"] if again else self.add("Priorities", "priority", label, line,
                                                                      position=len(self.draft.rows["Priorities"]) + 1))
             # the row's one priority; with no column of priorities, that of the section the table is in
-            section = self._section() if "table-priority" not in roles else None
-            priority = priorities[0] if len(priorities) == 1 else section.id if section else None
+            enclosing = self._section() if "table-priority" not in roles else None
+            priority = priorities[0] if len(priorities) == 1 else enclosing.id if enclosing else None
             outcomes = [_Element(0, "outcome", known, self._outcome_label(known)) for known in coded_outcomes]
             for line in cells["table-outcome"]:
                 if CODE.match(line):  # 'SO1': the outcome drafted with that code
@@ -880,9 +906,12 @@ class _Drafter:
                 outcomes.append(_Element(0, "outcome", ident, label))
             one = outcomes[0] if len(outcomes) == 1 else None
             drafted = []  # the row's actions
+            # an action's code: in its own words ('1.1 Develop …'), else, the row's one action, in a column of its own
+            column_code = {"code": cells["table-code"][0].strip()} if cells["table-code"] and len(cells["table-action"]) == 1 else {}
             for line in cells["table-action"]:
                 self.actions_of[priority or ""] += 1
-                label, code = _code_of(_ITEM_END.sub("", _own_words(line)).strip())  # '1.1 Develop …': its code
+                label, code = _code_of(_ITEM_END.sub("", _own_words(line)).strip())
+                code = code or column_code
                 ident = self.add("Workstreams", "work stream", label, line, owner="", position=self.actions_of[priority or ""],
                                  **code)
                 drafted.append(_Element(0, "action", ident, label))
@@ -895,8 +924,6 @@ class _Drafter:
                          "said: no contribution drafted")
             row_priority = self._priority("id", priority) if priority else None
             section = _Element(0, "priority", priority, row_priority["priority"]) if row_priority else None
-            for line in cells["table-code"][:1] if len(drafted) == 1 else ():  # the action's code, in a column of its own
-                next(r for r in reversed(self.draft.rows["Workstreams"]) if r["id"] == drafted[0].id).setdefault("code", line.strip())
             for element, line in zip(drafted, cells["table-action"]):  # "(Lead: …)" in an action's cell
                 for said in BY_ID["owner-in-brackets"].pattern.finditer(line):
                     self._owned(element, owners_in(said["owners"]), "owner-in-brackets", said.group(0), at)
@@ -908,12 +935,11 @@ class _Drafter:
             quote = " | ".join(" ".join(cell.split()) for cell in row)
             for element in drafted:  # an action that states its own target ('Plant 100,000 trees by 2028')
                 self._targets_in(element.label, at, element, section=section)
-            for column, rule in enumerate(roles):
-                year = HEADER_YEAR.search(header[column]) if rule == "table-target" else None
-                for line in cells[rule] if rule == "table-target" and column < len(row) else ():
-                    if line in row[column].splitlines():
-                        self._targets_in(line, at, one or (drafted[0] if len(drafted) == 1 else None),
-                                         (year["date"], "table-target") if year else None, section, quote)
+            for column in (c for c, r in enumerate(roles) if r == "table-target" and c < len(row)):
+                year = HEADER_YEAR.search(header[column])  # the date of a cell that gives none ('FY2029 Target')
+                for line in filter(str.strip, row[column].splitlines()):
+                    self._targets_in(line, at, one or (drafted[0] if len(drafted) == 1 else None),
+                                     (year["date"], "table-target") if year else None, section, quote)
             when = next((WHEN.match(line) for line in cells["table-when"] if WHEN.match(line)), None)
             for element in drafted if when else ():
                 if BY_ID["target-date"].pattern.search(element.label) is None:  # else dated by its own words, above

@@ -49,6 +49,10 @@ _OUTCOMES = r"\boutcomes?\b"
 _PRIORITIES = r"\bpriorit(?:y|ies)\b"
 
 
+# An element's number after its word: "Priority 3", "Ambition 1.1", "Mission B", "Priority three".
+_ELEMENT_CODE = r"(?:\d+(?:\.\d+)*[A-Z]?|[A-Z]|" + "|".join(_NUMBER_WORDS) + r")"
+
+
 def _short_of(words: str, stop: str) -> str:
     """One character that is not ``stop`` and does not begin ``words``: repeated, it reads no further than their next mention."""
     return rf"(?:(?!{words})[^{stop}])"
@@ -107,7 +111,7 @@ RULES: tuple[Rule, ...] = (
           "a lead-in that names priorities, not actions or work streams, and ends with a colon: what follows "
           "(a list, or the next paragraph) holds them"),
     _rule("priority-heading", "priority", "heading",
-          r"(?i)^(?:strategic\s+)?priority(?:\s+(?:\d+(?:\.\d+)*[a-z]?|[a-z]|" + "|".join(_NUMBER_WORDS) + r"))?\s*[:.–—-]\s*(?P<priority>\S.*)$",
+          rf"(?i)^(?:strategic\s+)?priority(?:\s+{_ELEMENT_CODE})?\s*[:.–—-]\s*(?P<priority>\S.*)$",
           "a heading 'Priority 1: …': the words after the colon are the priority"),
     _rule("priority-section", "priority's section", "heading", None,
           "a heading whose words are those of a priority already drafted (alone, or after 'Priority 2:'): its "
@@ -172,7 +176,6 @@ def life_course(stages: list[str]) -> re.Pattern:
 # A plan's published code: "1", "1.1", "2A", "SO3"; the number a code nests by is its digits and points ("2A" is under "2").
 _CODE = r"(?:[A-Z]{1,3}\d+(?:\.\d+)*[A-Z]?|\d+(?:\.\d+)*(?:[A-Z]|[a-z](?![a-z]))?)"  # '1a', not '1st'
 CODE = re.compile(rf"^\s*(?!(?:19|20)\d\d\s*$){_CODE}\s*$")  # a table's cell that is a code and nothing else (not a year)
-_ELEMENT_CODE = r"(?:\d+(?:\.\d+)*[A-Z]?|[A-Z]|" + "|".join(_NUMBER_WORDS) + r")"
 _SEPARATOR = r"\s*[:.–—-]\s*"
 # The words plans put before an action's code: "Strategy 1.1.1: …", "Action 2.3 – …", "Policy option 2A: …".
 _ACTION_WORDS = r"(?:Strateg(?:y|ies)|Actions?|Steps?|Projects?|Commitments?|Initiatives?|(?:Policy\s+)?[Oo]ptions?|Tasks?)"
