@@ -220,7 +220,7 @@ def compare_with_pyshacl(paths: list[Path]) -> tuple[float, float]:
     import pyshacl
     from rdflib import Graph
 
-    from graph.engine import pyshacl_adapter
+    from graph.engine.validation import pyshacl_adapter
     from graph.engine.graphs import open_graph
     from graph.engine.rules import shapes_graph
 

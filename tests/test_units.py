@@ -16,7 +16,8 @@ from rdflib.namespace import RDF, SH
 from graph import files
 from oxrdflib._converter import from_ox, to_ox
 
-from graph.engine import pyshacl_adapter, units
+from graph.engine import units
+from graph.engine.validation import pyshacl_adapter
 from graph.engine.graphs import load, open_graph, write
 from graph.engine.rules import rule_of, shapes_graph
 from graph.engine.store import GraphSourceError, derive_into, read_files

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import RDF, SH
 
 from graph import files
-from graph.engine import pyshacl_adapter, validation
+from graph.engine.validation import pyshacl_adapter
 from graph.engine.graphs import open_graph
 from graph.engine.validation import validate
 from tests.conftest import DATA, read_fixture
@@ -389,7 +389,7 @@ def _copies(n: int, tmp_path: Path) -> list[Path]:
 def test_the_number_of_queries_does_not_grow_with_the_focus_nodes(shapes, tmp_path, monkeypatch):
     def refuse(*args):
         raise AssertionError("the project's shapes should all be compiled")
-    monkeypatch.setattr(validation, "_by_pyshacl", refuse)
+    monkeypatch.setattr(pyshacl_adapter, "by_pyshacl", refuse)
     queries, found = {}, {}
     for name, ds in (("packaged", open_graph()), ("one", open_graph(data=_copies(1, tmp_path))),
                      ("three", open_graph(data=_copies(3, tmp_path)))):
