@@ -23,6 +23,11 @@ class Rule:
     why: str
     fix: str
     targets: tuple[URIRef, ...] = ()  # the classes whose members it checks (sh:targetClass)
+    structural: bool = False  # a rule of what a well-formed graph must have: an import refuses rows that break it
+
+
+# The kind a shape declares (dcterms:type) to be a structural rule (shapes/structure.ttl).
+_STRUCTURAL = URIRef("https://w3id.org/strategy-graph/shapes#StructuralRule")
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +55,8 @@ def rules() -> dict[URIRef, Rule]:
 
 def _rule(shapes: Graph, node, identifier: str) -> Rule:
     text = lambda prop: str(shapes.value(node, prop) or "")
-    return Rule(identifier, text(SH.name), text(RDFS.comment), text(SG.fix), tuple(sorted(shapes.objects(node, SH.targetClass))))
+    return Rule(identifier, text(SH.name), text(RDFS.comment), text(SG.fix), tuple(sorted(shapes.objects(node, SH.targetClass))),
+                (node, DCTERMS.type, _STRUCTURAL) in shapes)
 
 
 class RulesError(Exception):
