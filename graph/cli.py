@@ -613,7 +613,7 @@ def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool
     The rows are validated as the write leaves them, with all they link to;
     without a store they are written into the in-memory ``existing`` instead.
     """
-    from graph.workbook import structural_problems
+    from graph.imports import structural_problems
 
     if store is None:
         return None, structural_problems(staged, in_memory(staged, existing, replacing))

@@ -430,7 +430,8 @@ def test_every_kind_of_error_is_reported_with_sheet_row_and_column_at_once(runne
 
 def test_structural_problems_point_at_their_row(runner, tmp_path):
     """What the cell checks cannot see, the structural shapes report, at the row it came from."""
-    from graph.workbook import build_graph, read_workbook, structural_problems
+    from graph.imports import structural_problems
+    from graph.workbook import build_graph, read_workbook
     import datetime
 
     existing = open_graph()

@@ -11,7 +11,6 @@ from rdflib import FOAF, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 
 from graph.engine.store import add_triples, is_iri, new_graph
-from graph.gaps import find_gaps
 from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 from graph.workbook.change import EXPECTED as CHANGE_EXPECTED, read_change
 from graph.workbook.schema import (BODY_KINDS, BROAD_MATCH, BY_SHEET, CLOSE_MATCH, CODE_LISTS, CONCEPT_BASE, ONS_AREA, SEPARATOR, SHEETS,
@@ -767,20 +766,3 @@ def _first_day(term: Literal) -> datetime.date:
 
 def _last_day(term: Literal) -> datetime.date:
     return datetime.date(int(str(term)[:4]), 12, 31) if term.datatype == XSD.gYear else term.toPython()
-
-
-def structural_problems(staged: Dataset, written: Dataset) -> list[Problem]:
-    """Problems that the structural shapes found, once the staged rows were written, in the rows themselves.
-
-    ``written`` is the graph after the write, with its reports: the rows were
-    validated with everything they link to, as every write is.
-    """
-    problems = []
-    for gap in find_gaps(written):
-        if not (gap.rule.startswith("well-formed") or gap.rule == "missing-label"):
-            continue
-        focus = URIRef(gap.focus)
-        sheet, number = staged.value(focus, SG.sourceSheet), staged.value(focus, SG.sourceRow)
-        if sheet is not None:
-            problems.append(Problem(str(sheet), int(number), "", gap.message, gap.fix))
-    return sorted(problems, key=lambda p: (p.sheet, p.row, p.problem))
