@@ -27,7 +27,7 @@ from graph.analysis import ordered, project, within
 from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
-from graph.overview import Series, TargetView
+from graph.progress import Series, TargetView
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 
 # Which gaps mark a box on the diagram, and how the legend explains them.
@@ -81,7 +81,7 @@ class Box:
 
 @dataclass(frozen=True)
 class Reading:
-    """An indicator as a box names it: its label, its latest value and its direction of travel (graph.overview.Series), each "" if not known."""
+    """An indicator as a box names it: its label, its latest value and its direction of travel (graph.progress.Series), each "" if not known."""
 
     iri: str
     label: str
@@ -157,7 +157,7 @@ def _by_depth(priorities: list[Box]) -> list[list[str]]:
 def readings(ds, boxes: list[Box], series_of: Callable[[str], Series]) -> dict[str, tuple[Reading, ...]]:
     """The indicators measuring each of ``boxes``, by label, each with its latest value and direction of travel as its scorecard reads them.
 
-    One scorecard query an indicator (``series_of``: graph.overview.indicator_series, worked out once a snapshot):
+    One scorecard query an indicator (``series_of``: graph.progress.indicator_series, worked out once a snapshot):
     ask for one strategy's boxes, not a national store's.
     """
     shown = {b.iri for b in boxes}
@@ -251,7 +251,7 @@ def describe_link(link: Link, label: dict[str, str]) -> str:
 def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequence[Reading]], title: str = "", wrap: int = WRAP,
         targets: Mapping[str, Sequence[TargetView]] | None = None) -> str:
     """The diagram in Graphviz's language; ``link_of(iri)`` gives each box's (and causal link's) page address, ``read`` its indicators (readings),
-    ``targets`` its targets and its indicators' (graph.overview.targets_by_node); ``title`` heads it, a line a line; ``wrap`` is the letters
+    ``targets`` its targets and its indicators' (graph.progress.targets_by_node); ``title`` heads it, a line a line; ``wrap`` is the letters
     a line of a box's title holds. A priority published under another stands in the column before it, in the published order."""
     targets = targets or {}
     ids = {box.iri: f"n{i}" for i, box in enumerate(boxes)}

@@ -346,7 +346,7 @@ def test_a_value_for_another_area_is_charted_as_a_comparator_and_its_baseline_is
     from rdflib import URIRef
 
     from graph.engine.graphs import open_graph
-    from graph.overview import indicator_series
+    from graph.progress import indicator_series
 
     data = tmp_path / "compared.ttl"
     data.write_text(_COMPARED, encoding="utf-8")

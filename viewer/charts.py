@@ -5,7 +5,7 @@ import sys
 
 from markupsafe import Markup, escape
 
-from graph.overview import Series
+from graph.progress import Series
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
