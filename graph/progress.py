@@ -6,16 +6,16 @@ from dataclasses import dataclass, field, replace
 
 from rdflib import Dataset, URIRef
 
-from graph.vocab import SG, SPARQL_PREFIXES
+from graph.vocab import CONCEPT_BASE, SG, SPARQL_PREFIXES, WHOLE_POPULATION
 
 # A comparator, as the gap rules define it (shapes/gaps.ttl): a value marked so, or for an area
 # other than every own area of its indicator (sg:ownArea, derived by ontology/rules/unit/own-area.rq).
 _COMPARATOR = """(EXISTS { %(v)s sg:comparator true }
     || (EXISTS { %(v)s sdmx-dimension:refArea ?anyArea } && EXISTS { ?indicator sg:ownArea ?anyOwn }
         && NOT EXISTS { %(v)s sdmx-dimension:refArea ?area . ?indicator sg:ownArea ?area }))"""
-_WHOLE = "<https://w3id.org/strategy-graph/def/population-group/all>"
+_WHOLE = WHOLE_POPULATION.n3()
 # The polarity scheme (ontology/concepts.ttl).
-POLARITY = "https://w3id.org/strategy-graph/def/polarity/"
+POLARITY = CONCEPT_BASE + "polarity/"
 # DISTINCT, with the value's node: a value stated in several named graphs is one value (the union of
 # the graphs holds a statement once per graph that states it).
 # A value of the indicator for the whole population, not its baseline: the area's own, or a comparator's, told apart
