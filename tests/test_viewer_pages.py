@@ -11,12 +11,12 @@ import pytest
 from graph.cli import main
 from tests.conftest import DATA, REPO, running_server
 from viewer import create_app
+from viewer.routes import addresses
 
 PWS = "https://w3id.org/strategy-graph/id/luton-pws/"
 SAFER = PWS + "outcome/safer-community"
 INDICATOR = PWS + "indicator/households-in-temporary-accommodation-count"
-PAGES = ["/", "/theory-of-change", f"/theory-of-change?outcome={SAFER}", "/gaps", "/gaps?severity=violation", "/analysis",
-         "/network", "/search?q=housing", "/downloads", "/query", f"/resource?iri={SAFER}", f"/resource?iri={INDICATOR}"]
+PAGES = addresses(outcome=SAFER, indicator=INDICATOR)
 SCREENSHOTS = REPO / "screenshots"
 
 
