@@ -24,6 +24,7 @@ UNLINKED_BORDER = "#8a949c"  # the panel of work that leads to no outcome
 # the work too (unlike BOX_FILL).
 NODE_FILL = {"strategy": "#5a2d82", "vision": BRAND, "priority": PRIORITY, "outcome": OUTCOME, "workstream": "#4f6478",
              "intervention": "#8a5300"}
+NETWORK_ARROW = "#5b6770"  # its links
 
 # A scorecard's series and marks, and its grid and axes; a bar chart's bars.
 SERIES = {"this area": BRAND, "England": "#6b7780", "baseline": "#6b4e00", "target": "#1d6b3a"}

@@ -2,7 +2,7 @@
 
 import re
 
-from graph.palette import ARROW, BOX_FILL, GAP, NODE_FILL, ON_DARK
+from graph.palette import ARROW, BOX_FILL, GAP, NETWORK_ARROW, NODE_FILL, ON_DARK
 from tests.conftest import REPO
 
 STATIC = REPO / "viewer" / "static"
@@ -26,4 +26,5 @@ def test_the_network_legend_shows_the_nodes_colours_and_its_labels_are_the_colou
     # The network's legend (ul.legend) takes the network's colour of a kind where it differs from the diagram's.
     shown = {**_swatches(css, ""), **_swatches(css, "ul.legend ")}
     assert {kind: shown[kind] for kind in NODE_FILL} == NODE_FILL
-    assert f'font: {{ color: "{ON_DARK}" }}' in (STATIC / "network.js").read_text(encoding="utf-8")
+    script = (STATIC / "network.js").read_text(encoding="utf-8")
+    assert f'font: {{ color: "{ON_DARK}" }}' in script and f'edges: {{ arrows: "to", color: "{NETWORK_ARROW}" }}' in script
