@@ -34,7 +34,7 @@ import networkx as nx
 from rdflib import Dataset
 
 from graph.order import published_order
-from graph.vocab import SPARQL_PREFIXES
+from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES
 
 _NODES = SPARQL_PREFIXES + """
 SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) (MIN(?place) AS ?position) (MIN(STR(?notation)) AS ?code)
@@ -71,10 +71,9 @@ SELECT DISTINCT ?commitment ?intervention ?amount ?currency WHERE {
       sg:fundingStatus ?status ; schema:amount ?money .
   ?money schema:value ?amount .
   OPTIONAL { ?money schema:currency ?currency }
-  FILTER (?status IN (<https://w3id.org/strategy-graph/def/funding-status/committed>,
-                      <https://w3id.org/strategy-graph/def/funding-status/spent>) && ?amount > 0)
+  FILTER (?status IN (<%(status)scommitted>, <%(status)sspent>) && ?amount > 0)
 }
-"""
+""" % {"status": CONCEPT_BASE + "funding-status/"}
 _TERMS = SPARQL_PREFIXES + """
 SELECT ?term (MIN(STR(?name)) AS ?label) (MIN(?order) AS ?position) (MIN(STR(?own)) AS ?strategy) WHERE {
   # The packaged terms of a list, and a strategy's own (a scheme of its that adds to the packaged list).
@@ -84,8 +83,8 @@ SELECT ?term (MIN(STR(?name)) AS ?label) (MIN(?order) AS ?position) (MIN(STR(?ow
   OPTIONAL { ?term skos:notation ?order }
 } GROUP BY ?term
 """
-_LIFE_STAGES = _TERMS % {"list": "https://w3id.org/strategy-graph/def/life-stage/"}
-_THEMES = _TERMS % {"list": "https://w3id.org/strategy-graph/def/theme/"}
+_LIFE_STAGES = _TERMS % {"list": CONCEPT_BASE + "life-stage/"}
+_THEMES = _TERMS % {"list": CONCEPT_BASE + "theme/"}
 
 # How funding that reaches several outcomes is counted: the stated rule of funding_by_outcome.
 SHARED_FUNDING_RULE = (

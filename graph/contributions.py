@@ -15,7 +15,7 @@ from graph.analysis import chain_of, within
 from graph.engine.store import select_values
 from graph.order import published_order
 from graph.tables import to_csv, to_xlsx
-from graph.vocab import SPARQL_PREFIXES
+from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES
 
 _LINKS = SPARQL_PREFIXES + """
 SELECT ?c ?from (SAMPLE(?fromName) AS ?fromLabel) (MIN(?fromPlace) AS ?fromPosition) ?to (SAMPLE(?toName) AS ?toLabel)
@@ -41,7 +41,7 @@ _AGENTS = SPARQL_PREFIXES + "SELECT ?agent (MIN(STR(?name)) AS ?label) WHERE { V
 # The words for a link whose strength is not stated, in the table and its filter.
 NOT_STATED = "not stated"
 # The contribution strength scheme (ontology/concepts.ttl), and its weakest grade.
-STRENGTH_SCHEME = "https://w3id.org/strategy-graph/def/contribution-strength/"
+STRENGTH_SCHEME = CONCEPT_BASE + "contribution-strength/"
 WEAK = STRENGTH_SCHEME + "weak"
 
 

@@ -27,7 +27,8 @@ from graph.analysis import ordered, project, within
 from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
-from graph.overview import Series, TargetView
+from graph.palette import ARROW, BOX_FILL, BOX_TEXT, GAP, INK, LANE_BORDER, LANE_FILL, NESTED_ARROW, UNLINKED_BORDER
+from graph.progress import Series, TargetView
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
 
 # Which gaps mark a box on the diagram, and how the legend explains them.
@@ -47,9 +48,7 @@ MEASURED = "Measured by: each indicator, its latest value and direction of trave
 TARGETED = "◦ an indicator's target, ◎ the box's own: in the document's words, with its progress"
 # A priority published under another stands in a column before it, its arrow to it drawn so (both legends say how).
 NESTED = "A priority published under another: the arrow from it to the one it is part of"
-_NESTED = {"color": "#1d5c8a", "arrowhead": "onormal", "penwidth": "1.6"}
-_FILL = {"vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#e8eef4", "intervention": "#fdf3e1"}
-_TEXT = {"vision": "#ffffff", "priority": "#ffffff", "outcome": "#ffffff", "workstream": "#1b1b1b", "intervention": "#1b1b1b"}
+_NESTED = {"color": NESTED_ARROW, "arrowhead": "onormal", "penwidth": "1.6"}
 # How an arrow shows the strength of its causal link (the contribution strength scheme), and the legend's words.
 STRENGTHS = {
     STRENGTH_SCHEME + "strong": ("solid", 2.6, "strong"),
@@ -81,7 +80,7 @@ class Box:
 
 @dataclass(frozen=True)
 class Reading:
-    """An indicator as a box names it: its label, its latest value and its direction of travel (graph.overview.Series), each "" if not known."""
+    """An indicator as a box names it: its label, its latest value and its direction of travel (graph.progress.Series), each "" if not known."""
 
     iri: str
     label: str
@@ -157,7 +156,7 @@ def _by_depth(priorities: list[Box]) -> list[list[str]]:
 def readings(ds, boxes: list[Box], series_of: Callable[[str], Series]) -> dict[str, tuple[Reading, ...]]:
     """The indicators measuring each of ``boxes``, by label, each with its latest value and direction of travel as its scorecard reads them.
 
-    One scorecard query an indicator (``series_of``: graph.overview.indicator_series, worked out once a snapshot):
+    One scorecard query an indicator (``series_of``: graph.progress.indicator_series, worked out once a snapshot):
     ask for one strategy's boxes, not a national store's.
     """
     shown = {b.iri for b in boxes}
@@ -251,7 +250,7 @@ def describe_link(link: Link, label: dict[str, str]) -> str:
 def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequence[Reading]], title: str = "", wrap: int = WRAP,
         targets: Mapping[str, Sequence[TargetView]] | None = None) -> str:
     """The diagram in Graphviz's language; ``link_of(iri)`` gives each box's (and causal link's) page address, ``read`` its indicators (readings),
-    ``targets`` its targets and its indicators' (graph.overview.targets_by_node); ``title`` heads it, a line a line; ``wrap`` is the letters
+    ``targets`` its targets and its indicators' (graph.progress.targets_by_node); ``title`` heads it, a line a line; ``wrap`` is the letters
     a line of a box's title holds. A priority published under another stands in the column before it, in the published order."""
     targets = targets or {}
     ids = {box.iri: f"n{i}" for i, box in enumerate(boxes)}
@@ -262,7 +261,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
         '  graph [rankdir=LR, newrank=true, nodesep=0.06, ranksep=0.3, fontname="DejaVu Sans", fontsize=12,'
         ' bgcolor="white", labeljust=l, labelloc=t, tooltip="Theory of change"];',
         '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=11, margin="0.1,0.06"];',
-        '  edge [color="#4a5660", arrowsize=0.7];',
+        f'  edge [color="{ARROW}", arrowsize=0.7];',
     ]
     # An owner every box that names one shares is named once, under the title, not in each box.
     named = [set(b.owners) for b in boxes if b.owners]
@@ -277,7 +276,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
     unlinked = by_lane[None]
     if unlinked:
         lines.append('  subgraph cluster_unlinked { graph [label="Work not linked to any target outcome", style="rounded,dashed", margin=5,'
-                     ' color="#8a949c", fontcolor="#1b1b1b", tooltip="Work not linked to any target outcome"]; '
+                     f' color="{UNLINKED_BORDER}", fontcolor="{INK}", tooltip="Work not linked to any target outcome"]; '
                      + " ".join(ids[n] for n in unlinked) + " }")
         # A grid, not one long column: invisible links set each row's order, at most three columns.
         columns = max(2, min(3, -(-len(unlinked) // 2)))
@@ -287,7 +286,7 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
                 lines.append(f"  {a} -> {b} [style=invis];")
     for i, outcome in enumerate(outcomes):
         members = " ".join(ids[n] for n in by_lane[outcome])
-        lines.append(f'  subgraph cluster_lane{i} {{ graph [label="", style="rounded,filled", fillcolor="#f4f7fa", color="#c5d0da", margin=5,'
+        lines.append(f'  subgraph cluster_lane{i} {{ graph [label="", style="rounded,filled", fillcolor="{LANE_FILL}", color="{LANE_BORDER}", margin=5,'
                      f' tooltip={_quote("The lane of " + label[outcome])}]; {members} }}')
     # The outcomes no other outcome leads from stand in one column.
     final = [o for o in outcomes if not any(l.source == o and kind[l.target] == "outcome" for l in links)]
@@ -312,15 +311,15 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
         details += measured + own + ["⚠ " + gap for gap in box.gaps]
         attributes = {
             "label": _label(f"{box.code} {box.label}" if box.code else box.label, details, wrap),
-            "fillcolor": _quote(_FILL[box.kind]),
-            "fontcolor": _quote(_TEXT[box.kind]),
+            "fillcolor": _quote(BOX_FILL[box.kind]),
+            "fontcolor": _quote(BOX_TEXT[box.kind]),
             "URL": _url(link_of(box.iri)),
             "tooltip": _quote(" — ".join((box.label, *box.gaps, *measured, *own))),
             "target": _quote("_top"),
             "class": _quote(f"{box.kind}{' gap' if box.gaps else ''}"),
         }
         if box.gaps:
-            attributes.update(color=_quote("#b3261e"), penwidth="2.5")
+            attributes.update(color=_quote(GAP), penwidth="2.5")
         lines.append(f"  {ids[box.iri]} [" + ", ".join(f"{k}={v}" for k, v in attributes.items()) + "];")
     for link in links:
         if link.source not in ids or link.target not in ids:
@@ -386,14 +385,14 @@ def legend(footer: str) -> str:
         "digraph legend {",
         f'  graph [nodesep=0.15, ranksep=0.1, margin=0, fontname="DejaVu Sans", fontsize=10, labelloc=b, labeljust=l, label={_quote(footer)}];',
         '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=10, margin="0.08,0.03", height=0.25];',
-        '  edge [color="#4a5660", arrowsize=0.7, fontname="DejaVu Sans", fontsize=10];',
+        f'  edge [color="{ARROW}", arrowsize=0.7, fontname="DejaVu Sans", fontsize=10];',
         '  boxes [shape=plaintext, style="", label="Legend:"];',
     ]
     boxes = ["boxes"]
     for kind in LAYERS:
-        lines.append(f"  {kind} [label={_quote(KINDS[kind])}, fillcolor={_quote(_FILL[kind])}, fontcolor={_quote(_TEXT[kind])}];")
+        lines.append(f"  {kind} [label={_quote(KINDS[kind])}, fillcolor={_quote(BOX_FILL[kind])}, fontcolor={_quote(BOX_TEXT[kind])}];")
         boxes.append(kind)
-    lines.append(f'  gap [label={_quote(GAP_BORDER)}, fillcolor="white", color="#b3261e", penwidth=2.5];')
+    lines.append(f'  gap [label={_quote(GAP_BORDER)}, fillcolor="white", color="{GAP}", penwidth=2.5];')
     boxes.append("gap")
     lines.append('  arrows [shape=plaintext, style="", label="Causal links, by strength:"];')
     arrows = ["arrows"]

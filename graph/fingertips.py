@@ -13,14 +13,12 @@ from rdflib.namespace import DCTERMS, PROV, QB
 
 from graph.settings import DEFAULTS
 from graph.engine.store import new_graph
-from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES
+from graph.vocab import FINGERTIPS_DATASET, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES, WHOLE_POPULATION
 from graph.workbook import ONS_AREA, Problem, decimal_literal
 
 ENGLAND = "E92000001"
 SOURCE = URIRef("https://fingertips.phe.org.uk/")
-DATASET = URIRef("https://w3id.org/strategy-graph/id/fingertips/dataset")
 GROUPS = "https://w3id.org/strategy-graph/id/fingertips/group/"
-ALL = URIRef("https://w3id.org/strategy-graph/def/population-group/all")
 REQUIRED = ("Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Category", "Time period", "Value",
             "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count")
 _INDICATORS = SPARQL_PREFIXES + """
@@ -101,10 +99,10 @@ def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> Fing
         add(PROV.wasDerivedFrom, SOURCE)
         add(DCTERMS.source, Literal(source_name))
     if result.observations or result.comparators:
-        _add(result, DATASET, RDF.type, QB.DataSet)
-        _add(result, DATASET, QB.structure, SG.indicatorStructure)
-        _add(result, DATASET, RDFS.label, Literal("Indicator values from OHID Fingertips"))
-        _add(result, DATASET, DCTERMS.source, SOURCE)
+        _add(result, FINGERTIPS_DATASET, RDF.type, QB.DataSet)
+        _add(result, FINGERTIPS_DATASET, QB.structure, SG.indicatorStructure)
+        _add(result, FINGERTIPS_DATASET, RDFS.label, Literal("Indicator values from OHID Fingertips"))
+        _add(result, FINGERTIPS_DATASET, DCTERMS.source, SOURCE)
     return result
 
 
@@ -153,7 +151,7 @@ def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indic
         add(SG.sourceSheet, Literal(source_name))
         add(SG.sourceRow, Literal(line))
         add(RDF.type, SG.Observation)
-        add(QB.dataSet, DATASET)
+        add(QB.dataSet, FINGERTIPS_DATASET)
         add(SG.indicator, indicator)
         add(SDMX_DIMENSION.refArea, URIRef(ONS_AREA + code))
         add(SDMX_DIMENSION.refPeriod, Literal(period))
@@ -180,7 +178,7 @@ def _group(result: FingertipsImport, row: dict) -> URIRef:
     """
     sex, age, category_type, category = (row.get(c, "") for c in ("Sex", "Age", "Category Type", "Category"))
     if not category_type and sex in ("Persons", ""):
-        return ALL
+        return WHOLE_POPULATION
     label = ", ".join(part for part in (sex if sex != "Persons" else "", age, f"{category_type}: {category}" if category_type else "") if part)
     group = URIRef(GROUPS + _slug(label))
     _add(result, group, RDF.type, SKOS.Concept)

@@ -2,7 +2,7 @@
 
 import re
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
 SG = Namespace("https://w3id.org/strategy-graph/def#")
@@ -12,6 +12,12 @@ VOCABULARY_BASE = "https://w3id.org/strategy-graph/def"
 ENGINE_BASE = "https://w3id.org/strategy-graph/id/engine/"
 # Where a workbook's things get their IRIs: <ID_BASE><strategy id>/<kind>/<id>.
 ID_BASE = "https://w3id.org/strategy-graph/id/"
+# The code lists' concepts (ontology/concepts.ttl): <CONCEPT_BASE><list>/<code>.
+CONCEPT_BASE = VOCABULARY_BASE + "/"
+# The population group of everyone: a value or target stated for no narrower group.
+WHOLE_POPULATION = URIRef(CONCEPT_BASE + "population-group/all")
+# The data set that every value read from OHID Fingertips is part of (qb:dataSet).
+FINGERTIPS_DATASET = URIRef(ID_BASE + "fingertips/dataset")
 SCHEMA = Namespace("http://schema.org/")
 SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")

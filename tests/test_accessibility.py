@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.test_viewer_pages import INDICATOR, SAFER
+from viewer.routes import addresses
 
 AXE = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
-TEMPLATES = ["/", "/theory-of-change", f"/theory-of-change?outcome={SAFER}", "/gaps", "/analysis", "/contributions", "/owners",
-             "/network", "/search?q=housing", "/downloads", "/query", "/query?saved=life-course-coverage",
-             f"/resource?iri={SAFER}", f"/resource?iri={INDICATOR}", "/no/such/page"]
+TEMPLATES = [*addresses(outcome=SAFER, indicator=INDICATOR), "/no/such/page"]  # every page, and the error page's template
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from rdflib import URIRef
 
-from graph.overview import Series, indicator_series
+from graph.progress import Series, indicator_series
 from tests.conftest import REPO
 from viewer import close, create_app
 from viewer.charts import scorecard

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, RDF
 from graph import files
 from graph.cli import main
 from graph.engine.graphs import open_graph
-from graph.overview import POLARITY, indicator_series
+from graph.progress import POLARITY, indicator_series
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
 from tests.conftest import DATA
 from viewer import close, create_app

@@ -15,7 +15,7 @@ from rdflib import URIRef
 from graph import files
 from graph.cli import main
 from graph.engine.graphs import open_graph
-from graph.overview import indicator_series
+from graph.progress import indicator_series
 from graph.vocab import SG
 from tests.conftest import DATA, read_fixture
 

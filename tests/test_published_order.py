@@ -15,7 +15,7 @@ from graph.cli import main
 from graph.diagram import boxes_and_links, dot, lanes, render
 from graph.engine.graphs import open_graph
 from graph.gaps import find_gaps
-from graph.overview import strategy_overviews
+from graph.strategies import strategy_overviews
 from viewer import close, create_app
 
 # (id, label, position), in the order the rows are entered: published order is Gamma, Alpha, Beta.

@@ -8,7 +8,7 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor, SPARQLUpdateProcess
 from graph.describe import class_counts, graph_counts
 from graph.export import export
 from graph.formats import BY_NAME
-from graph.overview import strategy_overviews
+from graph.strategies import strategy_overviews
 from graph.engine.graphs import load as load_into_store, open_graph
 from graph.engine.store import GraphSourceError, derive, read_files
 from graph.vocab import ENGINE_BASE as ENGINE

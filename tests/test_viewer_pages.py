@@ -11,12 +11,12 @@ import pytest
 from graph.cli import main
 from tests.conftest import DATA, REPO, running_server
 from viewer import create_app
+from viewer.routes import addresses
 
 PWS = "https://w3id.org/strategy-graph/id/luton-pws/"
 SAFER = PWS + "outcome/safer-community"
 INDICATOR = PWS + "indicator/households-in-temporary-accommodation-count"
-PAGES = ["/", "/theory-of-change", f"/theory-of-change?outcome={SAFER}", "/gaps", "/gaps?severity=violation", "/analysis",
-         "/network", "/search?q=housing", "/downloads", "/query", f"/resource?iri={SAFER}", f"/resource?iri={INDICATOR}"]
+PAGES = addresses(outcome=SAFER, indicator=INDICATOR)
 SCREENSHOTS = REPO / "screenshots"
 
 
@@ -346,7 +346,7 @@ def test_a_value_for_another_area_is_charted_as_a_comparator_and_its_baseline_is
     from rdflib import URIRef
 
     from graph.engine.graphs import open_graph
-    from graph.overview import indicator_series
+    from graph.progress import indicator_series
 
     data = tmp_path / "compared.ttl"
     data.write_text(_COMPARED, encoding="utf-8")

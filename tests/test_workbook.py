@@ -643,7 +643,7 @@ def test_example_shows_every_gap_rule_the_importer_lets_in(runner, tmp_path):
 
 def test_the_second_example_has_the_other_shape(runner, tmp_path):
     """Example Vale: several priorities, chains of outcomes, a named chair, an England comparator, a population group."""
-    from graph.overview import indicator_series
+    from graph.progress import indicator_series
 
     store = tmp_path / "store"
     assert _invoke(runner, "import", EXAMPLES / "example-vale", "--store", store).exit_code == 0

@@ -7,7 +7,7 @@ from flask import Flask
 
 from graph.settings import DEFAULTS
 
-from viewer import data, downloads, errors, pages, query, registers, reports, sparql
+from viewer import data, errors, routes, sparql
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -29,12 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     data.init_app(app)
     errors.init_app(app)
     sparql.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(query.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(registers.bp)
-    app.register_blueprint(downloads.bp)
+    routes.register(app)
     return app
 
 

@@ -5,7 +5,8 @@ import sys
 
 from markupsafe import Markup, escape
 
-from graph.overview import Series
+from graph.palette import AXIS, BAR, GRID, SERIES
+from graph.progress import Series
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -46,14 +47,14 @@ def scorecard(series: Series) -> Markup:
     unit = escape(series.unit)
     parts = [f'<svg class="chart scorecard" viewBox="0 0 {width} {height}" role="img" aria-label="{_summary(series)}">']
     for tick in ticks:
-        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - 10}" y2="{y(tick):.1f}" stroke="#dde3e8"/>'
+        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - 10}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
                      f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11">{tick:g}</text>')
-    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#333"/>'
-                 f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#333"/>')
+    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="{AXIS}"/>'
+                 f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="{AXIS}"/>')
     for label in periods:
         parts.append(f'<text x="{x(label):.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11">{escape(label)}</text>')
     for name, value, when in marks:
-        colour = _COLOURS[name]
+        colour = SERIES[name]
         parts.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - 10}" y2="{y(value):.1f}" stroke="{colour}" stroke-dasharray="6 4"/>')
         if when:
             parts.append(f'<rect x="{x(when) - 5:.1f}" y="{y(value) - 5:.1f}" width="10" height="10" fill="{colour}">'
@@ -61,22 +62,20 @@ def scorecard(series: Series) -> Markup:
     for points, name in ((comparator, "England"), (own, "this area")):
         if points:
             path = " ".join(f"{x(label):.1f},{y(value):.1f}" for label, value in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{_COLOURS[name]}" stroke-width="2"/>')
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{SERIES[name]}" stroke-width="2"/>')
             for label, value in points:
-                parts.append(f'<circle cx="{x(label):.1f}" cy="{y(value):.1f}" r="4" fill="{_COLOURS[name]}"><title>{escape(name)}: {value:g} ({escape(label)})</title></circle>')
+                parts.append(f'<circle cx="{x(label):.1f}" cy="{y(value):.1f}" r="4" fill="{SERIES[name]}"><title>{escape(name)}: {value:g} ({escape(label)})</title></circle>')
     # The legend is drawn in the chart, so that it prints with it.
     legend = [(name, "line") for name in ("this area", "England") if (own if name == "this area" else comparator)]
     legend += [(name, "dash") for name, _, _ in marks]
     for i, (name, how) in enumerate(legend):
         lx = left + i * 130
         dash = ' stroke-dasharray="6 4"' if how == "dash" else ""
-        parts.append(f'<line x1="{lx}" y1="{height - 14}" x2="{lx + 24}" y2="{height - 14}" stroke="{_COLOURS[name]}" stroke-width="2"{dash}/>'
+        parts.append(f'<line x1="{lx}" y1="{height - 14}" x2="{lx + 24}" y2="{height - 14}" stroke="{SERIES[name]}" stroke-width="2"{dash}/>'
                      f'<text x="{lx + 30}" y="{height - 10}" font-size="11">{escape(name)}</text>')
     parts.append(f'<text class="unit" x="4" y="{top - 14}" font-size="11">{unit}</text></svg>')
     return Markup("".join(parts))
 
-
-_COLOURS = {"this area": "#0b3d60", "England": "#6b7780", "baseline": "#6b4e00", "target": "#1d6b3a"}
 
 
 def _summary(series: Series) -> str:
@@ -100,7 +99,7 @@ def bars(items: list[tuple[str, float]], unit: str) -> Markup:
         length = (width - left - 90) * value / top
         short = label if len(label) <= 48 else label[:47] + "…"
         parts.append(f'<text x="{left - 8}" y="{i * row + 19}" text-anchor="end" font-size="12"><title>{escape(label)}</title>{escape(short)}</text>'
-                     f'<rect x="{left}" y="{i * row + 6}" width="{length:.1f}" height="18" fill="#0b3d60"/>'
+                     f'<rect x="{left}" y="{i * row + 6}" width="{length:.1f}" height="18" fill="{BAR}"/>'
                      f'<text x="{left + length + 6:.1f}" y="{i * row + 19}" font-size="12">{value:,.0f} {escape(unit)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

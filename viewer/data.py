@@ -34,7 +34,8 @@ from graph.engine.snapshots import live
 from graph.engine.store import graph_names
 from graph.gaps import Gap, find_gaps
 from graph.names import UnknownName, resolve
-from graph.overview import Series, StrategyOverview, TargetView, indicator_series, strategy_overviews, targets_by_node
+from graph.progress import Series, TargetView, indicator_series, targets_by_node
+from graph.strategies import StrategyOverview, strategy_overviews
 from graph.owners import Owner, owners
 from graph.sparql import choices
 

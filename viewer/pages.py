@@ -6,7 +6,9 @@ from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
 from graph.gaps import counts_by_rule, rules_by_id
-from graph.overview import describe_resource, search as search_graph, targets_by_node
+from graph.progress import targets_by_node
+from graph.resources import describe_resource
+from graph.search import search as search_graph
 from graph.owners import posts
 from graph.engine.store import is_iri
 from graph.vocab import SG

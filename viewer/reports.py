@@ -11,6 +11,7 @@ from pyvis.network import Network
 from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, NESTED, STRENGTHS, TARGETED, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
 from graph.order import nested
+from graph.palette import NODE_FILL
 from graph.workbook.fixes import workbook_fix
 from viewer.charts import bars
 from graph.analysis import is_outside, within
@@ -21,10 +22,8 @@ bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 # Whole Content-Type values, given as content_type: as a mimetype, werkzeug would add a second charset to text/csv.
 SPREADSHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-# Dark enough that white labels pass WCAG AA contrast.
 KIND_NAMES = {"strategy": "Strategies", "vision": "Visions", "priority": "Priorities", "outcome": "Target outcomes",
               "workstream": "Work streams", "intervention": "Interventions"}
-KIND_COLOURS = {"strategy": "#5a2d82", "vision": "#0b3d60", "priority": "#1d5c8a", "outcome": "#2f6f4f", "workstream": "#4f6478", "intervention": "#8a5300"}
 
 
 # ?priority=all: every priority's chains at once, drawn as large as one priority's, which the page scrolls.
@@ -214,7 +213,7 @@ def network() -> str:
     net = Network(directed=True)
     # In a fixed order, not the order some store answered in: the page reads the same from any store.
     for node, data in sorted(g.nodes(data=True), key=lambda item: (item[1]["label"], item[0])):
-        if data["kind"] in KIND_COLOURS:
+        if data["kind"] in NODE_FILL:
             # Labels go to the browser as JSON and are drawn as text: never as HTML.
             net.add_node(node, label=data["label"], title=data["label"], group=data["kind"],
                          url=url_for("pages.resource", iri=node))
@@ -224,10 +223,10 @@ def network() -> str:
             net.add_edge(source, target)
     keep = ("id", "label", "title", "group", "url")
     data = {"nodes": [{k: n[k] for k in keep if k in n} for n in net.nodes],
-            "edges": [{"from": e["from"], "to": e["to"]} for e in net.edges], "colours": KIND_COLOURS}
+            "edges": [{"from": e["from"], "to": e["to"]} for e in net.edges], "colours": NODE_FILL}
     title = {n["id"]: n["title"] for n in data["nodes"]}
     leads_to = {n["id"]: [] for n in data["nodes"]}
     for edge in data["edges"]:
         leads_to[edge["from"]].append(title[edge["to"]])
-    return render_template("network.html", data=data, kinds=KIND_COLOURS, strategies=snapshot.strategies, strategy=strategy,
+    return render_template("network.html", data=data, kinds=NODE_FILL, strategies=snapshot.strategies, strategy=strategy,
                            leads_to=leads_to, kind_names=KIND_NAMES)

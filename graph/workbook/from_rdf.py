@@ -8,8 +8,8 @@ from rdflib import FOAF, RDF, RDFS, Dataset, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
 from graph.order import published_order
-from graph.vocab import ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-from graph.workbook.schema import (BODY_KINDS, BROAD_MATCH, BY_SHEET, CONCEPT_BASE, FINGERTIPS_DATASET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
+from graph.vocab import CONCEPT_BASE, ENGINE_BASE, FINGERTIPS_DATASET, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
+from graph.workbook.schema import (BODY_KINDS, BROAD_MATCH, BY_SHEET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
                                    STATED_BY_OTHERS, STRUCTURE, Column, Sheet)
 
 # The data graphs only: the engine's kept reports, and what it derives with them (an indicator's own area), are not entered.

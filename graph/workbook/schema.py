@@ -16,10 +16,8 @@ from rdflib import RDFS, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
 from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-CONCEPT_BASE = "https://w3id.org/strategy-graph/def/"
+
 ONS_AREA = "http://statistics.data.gov.uk/id/statistical-geography/"
-WHOLE_POPULATION = URIRef(CONCEPT_BASE + "population-group/all")
-FINGERTIPS_DATASET = URIRef("https://w3id.org/strategy-graph/id/fingertips/dataset")
 EXAMPLE = "EXAMPLE"  # rows whose id starts with this are examples, skipped on import
 SEPARATOR = ";"
 # The Organisations kinds that others sit on, and the class each is stated as.

@@ -12,8 +12,8 @@ from graph.archives import ArchiveError, refuse_zip_bomb
 from graph.settings import DEFAULTS
 from graph.tables import read_text, set_text
 from graph.engine.store import read_files
-from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
-from graph.workbook.schema import (BY_SHEET, CONCEPT_BASE, EXAMPLE, LOCAL_CHOICES, SEPARATOR, SHEETS, Column, Row, Sheet, UnsavedFormula,
+from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES, XML_FORBIDDEN
+from graph.workbook.schema import (BY_SHEET, EXAMPLE, LOCAL_CHOICES, SEPARATOR, SHEETS, Column, Row, Sheet, UnsavedFormula,
                                    WorkbookError)
 
 # Columns an older template had, and where what they held went.
