@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.vocab import ENGINE_BASE as ENGINE
 from graph.formats import BY_NAME
 from tests.conftest import DATA, REPO
@@ -158,7 +158,7 @@ def test_wheel_carries_the_rdf_files_and_works_outside_the_repository(tmp_path):
         assert expected in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = "import graph.files, graph.cli; print(graph.files.ROOT); graph.cli.main(['stats'])"
+    probe = "import graph.files, strategy_graph.cli; print(graph.files.ROOT); strategy_graph.cli.main(['stats'])"
     # The unpacked wheel comes first on sys.path, ahead of the editable checkout.
     result = subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {probe}"],
@@ -230,7 +230,7 @@ def test_export_writes_one_strategy_of_several_by_its_id_and_refuses_it_for_rdf(
 
 def test_a_flag_setting_reads_false_as_false(runner):
     """Regression: a setting was read by calling its type, and bool("false") is True."""
-    from graph.cli import _settings
+    from strategy_graph.cli import _settings
 
     assert _settings(("sparql_workers_offline=false", "sparql_workers_offline=no"), "serve") == {"sparql_workers_offline": False}
     assert _settings(("sparql_workers_offline=true",), "serve") == {"sparql_workers_offline": True}
