@@ -5,13 +5,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from graph.errors import StrategyGraphError
 from graph.settings import DEFAULTS
 
 # A part this small cannot exhaust memory, whatever its ratio (a sheet of one repeated value compresses well).
 _RATIO_FROM_BYTES = 1_000_000
 
 
-class ArchiveError(Exception):
+class ArchiveError(StrategyGraphError):
     """The file is not a zip archive, or would unpack to more than the settings allow; the message names the file."""
 
 

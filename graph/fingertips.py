@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB
 
+from graph.errors import StrategyGraphError
 from graph.settings import DEFAULTS
 from graph.engine.store import new_graph
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES
@@ -28,7 +29,7 @@ SELECT DISTINCT ?indicator ?id WHERE { ?indicator a sg:Indicator ; sg:sourceIden
 """
 
 
-class FingertipsError(Exception):
+class FingertipsError(StrategyGraphError):
     """The file is not Fingertips data, or it could not be fetched."""
 
 

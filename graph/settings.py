@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from graph.errors import StrategyGraphError
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -14,7 +16,7 @@ class Setting:
     choices: tuple[str, ...] = ()  # for a text setting: the values it takes, if only these
 
 
-class SettingError(ValueError):
+class SettingError(StrategyGraphError, ValueError):
     """A setting's value is not one it takes; the message names the setting and what it takes."""
 
 

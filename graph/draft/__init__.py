@@ -20,6 +20,7 @@ from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
 from graph.draft.rules import BY_ID, CODE, HEADER_YEAR, LEADING_CODE, LONGEST_OUTCOME, LONGEST_VISION, MONTHS, TABLE_ROLES, WHEN, count_of, kind_of, life_course, owners_in, period_of
+from graph.errors import StrategyGraphError
 from graph.settings import DEFAULTS
 from graph.workbook.change import read_change
 
@@ -45,7 +46,7 @@ class _Element:
     label: str
 
 
-class DraftError(Exception):
+class DraftError(StrategyGraphError):
     """Nothing could be drafted from the document; the message says why, and ``report`` what the drafter read."""
 
     def __init__(self, message: str, report: list[str] | None = None):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.archives import ArchiveError, refuse_zip_bomb
+from graph.errors import StrategyGraphError
 from graph.settings import DEFAULTS
 
 # Each format, and what a block's place is counted in there (for the report).
@@ -65,7 +66,7 @@ _CHUNK = 1 << 16
 _HTML_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "table"}
 
 
-class DocumentError(Exception):
+class DocumentError(StrategyGraphError):
     """The document cannot be read, or holds no text; the message says which file and why."""
 
 

@@ -30,6 +30,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from graph.engine import pyshacl_adapter
+from graph.errors import StrategyGraphError
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 # A SHACL instance of a class: typed with it or with one of its subclasses.
@@ -37,7 +38,7 @@ _INSTANCE = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}*"
 _TRUE = pyoxigraph.Literal(True)
 
 
-class ShapesError(Exception):
+class ShapesError(StrategyGraphError):
     """The shapes cannot be applied (pySHACL's ValidationFailure); the message says why."""
 
 
