@@ -18,6 +18,7 @@ import textwrap
 from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rdflib import Dataset, URIRef
@@ -30,7 +31,7 @@ from graph.export import export as export_graph
 from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
-from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope
+from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope, with_defaults
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.sparql import QueryError, bind, check, choices, extension_functions, formats_for, resolve, saved_queries
@@ -160,43 +161,56 @@ def _progress(iterable=None, **options):
     return tqdm(iterable, file=sys.stderr, disable=None, leave=False, **options)
 
 
-def settings_option(command: Callable) -> Callable:
-    """Add --setting NAME=VALUE (repeatable) for the settings of graph/settings.py whose scope names this command.
+class SettingParam(click.ParamType):
+    """One NAME=VALUE of --setting: a setting of graph/settings.py that ``command`` reads, by its scope, and its value
+    as that setting's type. Any other name is refused as the command line is read, before the command does anything."""
 
-    The command gets ``settings``: every default, with those chosen on the command line.
-    """
+    name = "setting"
 
-    @click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE",
-                  help="Change a limit of graph/settings.py that this command reads, such as "
-                       "sparql_time_limit_seconds=2 for serve. Repeatable.")
-    @functools.wraps(command)
-    def wrapper(settings: tuple[str, ...], **kwargs):
-        return command(settings={**DEFAULTS, **_settings(settings, click.get_current_context().info_name)}, **kwargs)
+    def __init__(self, command: str):
+        self.command = command
+        self.known = in_scope(command)
 
-    return wrapper
-
-
-def _settings(pairs: tuple[str, ...], command: str) -> dict:
-    known = in_scope(command)
-    chosen = {}
-    for pair in pairs:
-        name, _, value = pair.partition("=")
-        if name not in known:
-            where = f"; it is read by {', '.join(SETTINGS_BY_NAME[name].scope)}" if name in SETTINGS_BY_NAME and \
-                SETTINGS_BY_NAME[name].scope else "; it is fixed" if name in SETTINGS_BY_NAME else ""
-            raise click.BadParameter(f"{name!r} is not a setting of {command}{where}; the settings of {command} are: "
-                                     f"{', '.join(known)}", param_hint="--setting")
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, object]:
+        name, _, text = value.partition("=")
+        if name not in self.known:
+            setting = SETTINGS_BY_NAME.get(name)
+            where = "" if setting is None else f"; it is read by {', '.join(setting.scope)}" if setting.scope else "; it is fixed"
+            self._refuse(f"{name!r} is not a setting of {self.command}{where}; the settings of {self.command} are: "
+                         f"{', '.join(self.known)}", ctx)
         try:
-            check_choice(name, value)
+            check_choice(name, text)
         except SettingError as error:
-            raise click.BadParameter(str(error), param_hint="--setting") from error
+            self._refuse(str(error), ctx)
+        default = self.known[name].default
         # bool("false") is True: a flag is read as click reads one (true/false, yes/no, 1/0).
-        kind = click.BOOL if isinstance(DEFAULTS[name], bool) else type(DEFAULTS[name])
+        kind: Callable[[str], object] = click.BOOL if isinstance(default, bool) else type(default)
         try:
-            chosen[name] = kind(value)
-        except (ValueError, click.BadParameter) as error:
-            raise click.BadParameter(f"{name}={value!r}: expected a {type(DEFAULTS[name]).__name__}", param_hint="--setting") from error
-    return chosen
+            return name, kind(text)
+        except (ValueError, click.BadParameter):
+            self._refuse(f"{name}={text!r}: expected a {type(default).__name__}", ctx)
+
+    @staticmethod
+    def _refuse(message: str, ctx: click.Context | None) -> NoReturn:
+        raise click.BadParameter(message, ctx, param_hint="--setting")
+
+
+def with_settings(name: str) -> Callable[[Callable], Callable]:
+    """Pass command ``name`` its ``settings``: every setting of graph/settings.py, with those chosen by --setting
+    NAME=VALUE (repeatable), an option it has when the scope of any setting names it."""
+
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def wrapper(settings: tuple[tuple[str, object], ...] = (), **kwargs):
+            return command(settings=with_defaults(dict(settings)), **kwargs)
+
+        if not in_scope(name):
+            return wrapper
+        return click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE", type=SettingParam(name),
+                            help="Change a limit of graph/settings.py that this command reads, such as "
+                                 "sparql_time_limit_seconds=2 for serve. Repeatable.")(wrapper)
+
+    return decorate
 
 
 def _graph_name(ds: Dataset, name: str | None) -> URIRef | None:
@@ -424,7 +438,7 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], output: str) -> N
     "--format", "output", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]), default="table", show_default=True,
     help="table, csv, tsv, json or xml (SPARQL results) for SELECT; table, json or xml for ASK; table, ttl, nt, xml or jsonld for CONSTRUCT and DESCRIBE.",
 )
-@settings_option
+@with_settings("query")
 def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str, settings: dict) -> None:
     """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph (no base IRI: relative IRIs are an error)."""
     values = {}
@@ -508,7 +522,7 @@ def template(output: Path) -> None:
               "every drafted row's source.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The draft workbook (.xlsx) to write; written whole or not at all, and only if something was drafted.")
-@settings_option
+@with_settings("draft")
 def draft(document: Path, source: str, output: Path, settings: dict) -> None:
     """Draft a workbook from a published strategy: plain text, Markdown, HTML, .docx or .pdf.
 
@@ -542,7 +556,7 @@ def draft(document: Path, source: str, output: Path, settings: dict) -> None:
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store to import into. Without it, the rows are checked against the packaged dataset and nothing is written.")
 @remote_option
 @click.option("--dry-run", is_flag=True, help="Check everything and report, but write nothing.")
-@settings_option
+@with_settings("import")
 def import_(source: Path, store: Path | None, dry_run: bool, settings: dict) -> None:
     """Import a filled-in workbook (.xlsx) or a folder of CSV files, one per sheet.
 
@@ -605,8 +619,12 @@ def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool
 @click.option("--area", default="E06000032", show_default=True, help="ONS code of the area whose values to keep; England's (E92000001) are kept as comparators.")
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store whose indicators receive the values. Without it, the file is checked against the packaged dataset and nothing is written.")
 @remote_option
-@click.option("--base-url", default=DEFAULTS["fingertips_base_url"], show_default=True, help="Base URL of the Fingertips API, for --download.")
-def fingertips(source: Path | None, download: tuple[str, ...], area: str, store: Path | None, base_url: str) -> None:
+# The option is the setting, fixed otherwise: its declared default is the option's, shown by --help.
+@click.option("--base-url", default=SETTINGS_BY_NAME["fingertips_base_url"].default, show_default=True,
+              help="Base URL of the Fingertips API, for --download.")
+@with_settings("fingertips")
+def fingertips(source: Path | None, download: tuple[str, ...], area: str, store: Path | None, base_url: str,
+               settings: dict) -> None:
     """Import indicator values from an OHID Fingertips data CSV.
 
     Values become observations of the indicators whose Fingertips ID
@@ -619,7 +637,7 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     ids = [i.strip() for value in download for i in value.split(",") if i.strip()]
     if bool(source) == bool(ids):
         raise click.UsageError("give either a FILE.csv or --download ID")
-    text = fingertips_download(ids, base_url) if ids else decode(source.read_bytes(), str(source))
+    text = fingertips_download(ids, base_url, settings) if ids else decode(source.read_bytes(), str(source))
     ds = open_graph(store=store) if store is not None else open_graph()
     found = read_fingertips(text, source.name if source else "download", ds, area)
     if store is not None:
@@ -670,7 +688,7 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 @data_option
 @store_option
 @remote_option
-@settings_option
+@with_settings("serve")
 def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: dict) -> None:
     """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
     # Imported here so that the other commands do not pay for the web stack.
