@@ -5,17 +5,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from graph.settings import DEFAULTS
+from graph.errors import StrategyGraphError
 
 # A part this small cannot exhaust memory, whatever its ratio (a sheet of one repeated value compresses well).
 _RATIO_FROM_BYTES = 1_000_000
 
 
-class ArchiveError(Exception):
+class ArchiveError(StrategyGraphError):
     """The file is not a zip archive, or would unpack to more than the settings allow; the message names the file."""
 
 
-def refuse_zip_bomb(path: Path, kind: str, limits: Mapping[str, Any] = DEFAULTS) -> None:
+def refuse_zip_bomb(path: Path, kind: str, limits: Mapping[str, Any]) -> None:
     """Refuse ``path`` if its zip directory says it unpacks to more than ``limits`` allow; ``kind`` names what it should be.
 
     Python's zipfile, which openpyxl and python-docx read parts with, stops

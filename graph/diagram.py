@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from graph.analysis import ordered, project, within
+from graph.errors import StrategyGraphError
 from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
 from graph.gaps import Gap
@@ -105,7 +106,7 @@ class Link:
     assumptions: tuple[str, ...] = ()
 
 
-class DiagramError(Exception):
+class DiagramError(StrategyGraphError):
     """Graphviz could not draw the diagram."""
 
 

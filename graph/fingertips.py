@@ -6,12 +6,14 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB
 
-from graph.settings import DEFAULTS
+from graph.errors import StrategyGraphError
 from graph.engine.store import new_graph
 from graph.vocab import FINGERTIPS_DATASET, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES, WHOLE_POPULATION
 from graph.workbook import ONS_AREA, Problem, decimal_literal
@@ -26,7 +28,7 @@ SELECT DISTINCT ?indicator ?id WHERE { ?indicator a sg:Indicator ; sg:sourceIden
 """
 
 
-class FingertipsError(Exception):
+class FingertipsError(StrategyGraphError):
     """The file is not Fingertips data, or it could not be fetched."""
 
 
@@ -44,20 +46,23 @@ class FingertipsImport:
     problems: list[Problem] = field(default_factory=list)
 
 
-def download(indicator_ids: list[str], base_url: str = DEFAULTS["fingertips_base_url"]) -> str:
-    """The Fingertips data CSV for these indicators (upper-tier local authorities and England)."""
+def download(indicator_ids: list[str], base_url: str, limits: Mapping[str, Any]) -> str:
+    """The Fingertips data CSV for these indicators (upper-tier local authorities and England), from the API at ``base_url``.
+
+    ``limits`` holds the settings fingertips_timeout_seconds and fingertips_max_bytes.
+    """
     bad = [i for i in indicator_ids if not re.fullmatch(r"\d+", i)]
     if bad:
         raise FingertipsError(f"--download {', '.join(bad)}: expected Fingertips indicator IDs (digits, such as 90362)")
     query = urllib.parse.urlencode({"indicator_ids": ",".join(indicator_ids), "child_area_type_id": 502, "parent_area_type_id": 15})
     url = urllib.parse.urljoin(base_url if base_url.endswith("/") else base_url + "/", "all_data/csv/by_indicator_id") + "?" + query
     try:
-        with urllib.request.urlopen(url, timeout=DEFAULTS["fingertips_timeout_seconds"]) as response:
-            body = response.read(DEFAULTS["fingertips_max_bytes"] + 1)
+        with urllib.request.urlopen(url, timeout=limits["fingertips_timeout_seconds"]) as response:
+            body = response.read(limits["fingertips_max_bytes"] + 1)
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise FingertipsError(f"{url}: cannot download: {error}") from error
-    if len(body) > DEFAULTS["fingertips_max_bytes"]:
-        raise FingertipsError(f"{url}: the response is larger than {DEFAULTS['fingertips_max_bytes']} bytes")
+    if len(body) > limits["fingertips_max_bytes"]:
+        raise FingertipsError(f"{url}: the response is larger than {limits['fingertips_max_bytes']} bytes")
     return decode(body, url)
 
 

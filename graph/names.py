@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable, Mapping
 
 from rdflib import Dataset
 
+from graph.errors import StrategyGraphError
 from graph.sparql import Param, choices
 
 # How many of a kind's things a refusal lists, at most: a national store holds thousands of outcomes.
 _LISTED = 5
 
 
-class UnknownName(LookupError):
+class UnknownName(StrategyGraphError, LookupError):
     """A name that is the IRI or the workbook id of no thing of the kind asked for, or of several: the message says which there are."""
 
 

@@ -1,6 +1,10 @@
 """Every limit and option of strategy-graph, declared once: name, default, what it does, and which commands read it."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from graph.errors import StrategyGraphError
 
 
 @dataclass(frozen=True)
@@ -14,7 +18,7 @@ class Setting:
     choices: tuple[str, ...] = ()  # for a text setting: the values it takes, if only these
 
 
-class SettingError(ValueError):
+class SettingError(StrategyGraphError, ValueError):
     """A setting's value is not one it takes; the message names the setting and what it takes."""
 
 
@@ -53,6 +57,11 @@ SETTINGS: tuple[Setting, ...] = (
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def with_defaults(chosen: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting: those ``chosen`` (by a command's --setting, or a caller), and the default of each of the rest."""
+    return {**DEFAULTS, **(chosen or {})}
 
 
 def check_choice(name: str, value: object) -> None:

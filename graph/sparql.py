@@ -28,6 +28,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph import files
+from graph.errors import StrategyGraphError
 from graph.formats import BY_NAME
 from graph.engine.store import is_iri, select_values
 from graph.settings import SettingError
@@ -70,7 +71,7 @@ REASONS = (
 )
 
 
-class QueryError(Exception):
+class QueryError(StrategyGraphError):
     """A query that is refused, or could not be answered: the message says why, ``reason`` (one of REASONS) what kind of why."""
 
     def __init__(self, message: str, reason: str = "malformed"):

@@ -141,7 +141,7 @@ def running_server(folder: Path, *options: str):
 @pytest.fixture(scope="module", params=sorted(KINDS))
 def server(request, tmp_path_factory):
     """Each kind of SPARQL server in turn (tests/servers.py), holding the packaged dataset, loaded through --remote."""
-    from graph.cli import main
+    from strategy_graph.cli import main
 
     started = kind(request.param)(tmp_path_factory.mktemp(request.param)).start()
     result = CliRunner().invoke(main, ["load", *map(str, files.dataset_files()), *started.options()])

@@ -6,7 +6,7 @@ import pytest
 from rdflib import Dataset
 
 from graph.analysis import SHARED_FUNDING_RULE, analyse, project, within
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
 from tests.conftest import DATA
 

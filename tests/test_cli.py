@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.vocab import ENGINE_BASE as ENGINE
 from graph.formats import BY_NAME
 from tests.conftest import DATA, REPO
@@ -158,7 +158,7 @@ def test_wheel_carries_the_rdf_files_and_works_outside_the_repository(tmp_path):
         assert expected in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = "import graph.files, graph.cli; print(graph.files.ROOT); graph.cli.main(['stats'])"
+    probe = "import graph.files, strategy_graph.cli; print(graph.files.ROOT); strategy_graph.cli.main(['stats'])"
     # The unpacked wheel comes first on sys.path, ahead of the editable checkout.
     result = subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {probe}"],
@@ -230,12 +230,26 @@ def test_export_writes_one_strategy_of_several_by_its_id_and_refuses_it_for_rdf(
 
 def test_a_flag_setting_reads_false_as_false(runner):
     """Regression: a setting was read by calling its type, and bool("false") is True."""
-    from graph.cli import _settings
+    from strategy_graph.cli import SettingParam
+
+    _settings = lambda pairs, command: dict(map(SettingParam(command), pairs))  # each pair converted as click converts it
 
     assert _settings(("sparql_workers_offline=false", "sparql_workers_offline=no"), "serve") == {"sparql_workers_offline": False}
     assert _settings(("sparql_workers_offline=true",), "serve") == {"sparql_workers_offline": True}
     result = runner.invoke(main, ["serve", "--setting", "sparql_workers_offline=maybe"])
     assert result.exit_code == 2 and "sparql_workers_offline='maybe': expected a bool" in result.output
+
+
+def test_a_setting_the_command_does_not_read_is_refused_first_naming_it_and_the_commands_settings(runner):
+    """--setting is read with the command line: a name the command does not read is refused before anything else
+    (before the graph is opened, or the other options are judged), saying which commands read it and which it takes."""
+    refused = runner.invoke(main, ["serve", "--remote-update", "http://127.0.0.1:9/update", "--setting", "fingertips_max_bytes=1"])
+    assert refused.exit_code == 2 and "--remote-update" not in refused.output
+    assert "'fingertips_max_bytes' is not a setting of serve; it is fixed; the settings of serve are: sparql_time_limit_seconds" in refused.output
+    refused = runner.invoke(main, ["query", "--data", str(DATA / "malformed.ttl"), "--setting", "draft_max_nesting=1", "ASK {}"])
+    assert refused.exit_code == 2 and "malformed.ttl" not in refused.output
+    assert ("'draft_max_nesting' is not a setting of query; it is read by draft; the settings of query are: "
+            "sparql_extension_functions") in refused.output
 
 
 _SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .

@@ -8,7 +8,7 @@ from rdflib import Dataset
 from rdflib.namespace import RDF, RDFS
 
 from graph import files
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.draft import draft
 from graph.vocab import SG
 from graph.workbook import read_workbook

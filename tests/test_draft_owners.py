@@ -3,7 +3,7 @@ state beside their elements, and says which priority a target sits under when 'f
 
 import pytest
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.draft import draft
 
 # Test data, invented: a Scottish-style Local Outcome Improvement Plan, describing no real place.

@@ -8,7 +8,7 @@ financial year "2025/26" ends in 2026.
 
 import pytest
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.draft import DraftError, draft
 
 # What every document below holds after its title and its period, so that there is something to draft.

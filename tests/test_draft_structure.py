@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.draft import draft
 from graph.draft.rules import BY_ID
 from graph.workbook import read_workbook

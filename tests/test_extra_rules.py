@@ -2,7 +2,7 @@
 
 import json
 
-from graph.cli import main
+from strategy_graph.cli import main
 
 PREFIXES = """@prefix sg: <https://w3id.org/strategy-graph/def#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix dcterms: <http://purl.org/dc/terms/> . @prefix sh: <http://www.w3.org/ns/shacl#> .

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from rdflib import URIRef
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
 from tests.conftest import DATA

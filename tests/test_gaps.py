@@ -11,7 +11,7 @@ from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, SKOS
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.gaps import SEVERITIES, find_gaps, rules
 from graph.engine.graphs import open_graph
 from graph.vocab import SCHEMA, SG

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from rdflib import RDFS, URIRef
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
 from graph.workbook import read_workbook
 from tests.conftest import SOURCE_TEXT

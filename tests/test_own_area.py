@@ -13,7 +13,7 @@ import pytest
 from rdflib import URIRef
 
 from graph import files
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
 from graph.progress import indicator_series
 from graph.vocab import SG

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from graph.analysis import analyse
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.diagram import boxes_and_links, dot, lanes, render
 from graph.engine.graphs import open_graph
 from graph.gaps import find_gaps

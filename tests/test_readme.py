@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, URIRef
 
-from graph.cli import main
+from strategy_graph.cli import main
 from tests.readme import README, REPO, code_blocks, fetch, local, row_iri, run, section, walkthrough
 
 SG = "https://w3id.org/strategy-graph/def#"

@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 from click.testing import CliRunner
 
 from graph import files
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.engine.remote import Remote
 from tests.servers import KINDS, OxigraphServer, VirtuosoServer, kind as _kind, relay
 from viewer import close, create_app

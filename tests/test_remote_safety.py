@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.engine.remote import Credentials, Remote, RemoteError, check_runaways
 from graph.sparql import QueryError, check, normalise
 from tests.hostile.queries import DATASETS, INSERT, LIVE, families

@@ -43,7 +43,7 @@ def test_finding_2_rdfxml_entities_are_refused_before_parsing(tmp_path, make, co
 
 
 def test_finding_2_rdfxml_without_a_dtd_still_loads(runner, tmp_path):
-    from graph.cli import main
+    from strategy_graph.cli import main
 
     source = tmp_path / "plain.rdf"
     source.write_text('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF>\n' + RDF_HEAD
@@ -54,7 +54,7 @@ def test_finding_2_rdfxml_without_a_dtd_still_loads(runner, tmp_path):
 
 
 def test_finding_9_a_latin1_fingertips_csv_is_named_with_its_line_and_byte(runner, tmp_path):
-    from graph.cli import main
+    from strategy_graph.cli import main
 
     sample = (Path(__file__).parent / "data" / "fingertips" / "luton-sample.csv").read_bytes()
     header, rest = sample.split(b"\n", 1)
@@ -85,7 +85,7 @@ def _bomb(path: Path, megabytes: int) -> Path:
     (20, "more than the 200 allowed (setting zip_max_compression_ratio); expected an ordinary .xlsx file, not a zip bomb"),
 ], ids=["total", "ratio"])
 def test_finding_7_an_xlsx_zip_bomb_is_refused_before_it_is_opened(runner, tmp_path, megabytes, expected):
-    from graph.cli import main
+    from strategy_graph.cli import main
 
     bomb = _bomb(tmp_path / "bomb.xlsx", megabytes)
     assert bomb.stat().st_size < 1_000_000
@@ -142,7 +142,7 @@ def test_finding_4_formula_like_labels_are_text_in_exports_and_come_back_exact(t
 
 
 def test_finding_4_query_csv_for_spreadsheets_is_defused_but_sparql_csv_is_exact(runner, tmp_path):
-    from graph.cli import main
+    from strategy_graph.cli import main
 
     source = tmp_path / "formula.ttl"
     source.write_text('<http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "=cmd|\' /C calc\'!A0" .\n')
@@ -164,7 +164,7 @@ def test_finding_5_import_refuses_characters_xml_forbids_and_iris_the_store_woul
     import csv
     import shutil
 
-    from graph.cli import main
+    from strategy_graph.cli import main
 
     folder = tmp_path / "town"
     shutil.copytree(Path(__file__).parent.parent / "examples" / "example-town", folder)

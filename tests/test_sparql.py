@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.sparql import QueryError, bind, check, resolve, saved_queries
 from graph.engine.store import execute
 from tests.conftest import running_server

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
-from graph.cli import main
+from strategy_graph.cli import main
 from tests.conftest import CHROMIUM_ARGS, REPO, running_server
 
 # sg: used first on line 3, at column 8; rdfs: declared.

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from graph.cli import main
+from strategy_graph.cli import main
 from tests.conftest import DATA, REPO, running_server
 from viewer import create_app
 from viewer.routes import addresses

@@ -12,7 +12,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS
 
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.engine.graphs import in_memory, open_graph
 from graph.engine.store import named_graph
 from graph.vocab import SCHEMA, SG

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from rdflib import Dataset, URIRef
 
 from graph import files
-from graph.cli import main
+from strategy_graph.cli import main
 from graph.vocab import ID_BASE, SG
 from tests.conftest import REPO, WORKBOOK_IDS, copies
 from viewer import close, create_app

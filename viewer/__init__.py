@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from graph.settings import DEFAULTS
+from graph.settings import with_defaults
 
 from viewer import data, errors, routes, sparql
 
@@ -23,7 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DATA=(), STORE=None)
     if test_config is not None:
         app.config.from_mapping(test_config)
-    app.config["SETTINGS"] = {**DEFAULTS, **app.config.get("SETTINGS", {})}
+    app.config["SETTINGS"] = with_defaults(app.config.get("SETTINGS"))
     # Flask answers any other Host with 400 (a forged Host could poison links and caches).
     app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["SETTINGS"]["trusted_hosts"].split(",") if h.strip()]
     data.init_app(app)

@@ -20,7 +20,7 @@ from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
 from graph.draft.rules import BY_ID, CODE, HEADER_YEAR, LEADING_CODE, LONGEST_OUTCOME, LONGEST_VISION, MONTHS, TABLE_ROLES, WHEN, count_of, kind_of, life_course, owners_in, period_of
-from graph.settings import DEFAULTS
+from graph.errors import StrategyGraphError
 from graph.workbook.change import read_change
 
 __all__ = ["Draft", "DraftError", "DocumentError", "draft"]
@@ -45,7 +45,7 @@ class _Element:
     label: str
 
 
-class DraftError(Exception):
+class DraftError(StrategyGraphError):
     """Nothing could be drafted from the document; the message says why, and ``report`` what the drafter read."""
 
     def __init__(self, message: str, report: list[str] | None = None):
@@ -1157,7 +1157,7 @@ class _Drafter:
                 self.say(f"not used: the heading '{block.text}' ({self.at(block)})")
 
 
-def draft(path: Path, source: str = "", limits: Mapping[str, Any] = DEFAULTS) -> Draft:
+def draft(path: Path, source: str = "", limits: Mapping[str, Any] | None = None) -> Draft:
     """The draft workbook's rows from the document at ``path``; DocumentError or DraftError if nothing can be drafted.
 
     ``limits`` holds the settings the document is held to (graph.draft.document.read_document).

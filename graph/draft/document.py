@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from graph.archives import ArchiveError, refuse_zip_bomb
-from graph.settings import DEFAULTS
+from graph.errors import StrategyGraphError
+from graph.settings import with_defaults
 
 # Each format, and what a block's place is counted in there (for the report).
 FORMATS = {".txt": "line", ".text": "line", ".md": "line", ".markdown": "line", ".pdf": "line",
@@ -65,7 +66,7 @@ _CHUNK = 1 << 16
 _HTML_BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "table"}
 
 
-class DocumentError(Exception):
+class DocumentError(StrategyGraphError):
     """The document cannot be read, or holds no text; the message says which file and why."""
 
 
@@ -89,13 +90,14 @@ class Block:
     list: int = 0
 
 
-def read_document(path: Path, limits: Mapping[str, Any] = DEFAULTS) -> tuple[list[Block], str]:
+def read_document(path: Path, limits: Mapping[str, Any] | None = None) -> tuple[list[Block], str]:
     """The blocks of ``path``, by its extension, and what their places count; DocumentError if none can be read.
 
     ``limits`` holds the settings a document is held to: how much text it
     holds, how deeply an HTML page nests, what a .docx may unpack to, and how
-    much of a PDF pypdf works through.
+    much of a PDF pypdf works through; the defaults for those not given.
     """
+    limits = with_defaults(limits)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DocumentError(f"{path}: cannot draft from a {suffix or 'file with no extension'}; "

@@ -11,6 +11,7 @@ from rdflib.namespace import DCTERMS, RDFS, SH
 
 from graph import files
 from graph.engine.store import as_graph, files_digest, read_plain
+from graph.errors import StrategyGraphError
 from graph.vocab import SG, SPARQL_PREFIXES
 
 
@@ -59,7 +60,7 @@ def _rule(shapes: Graph, node, identifier: str) -> Rule:
                 (node, DCTERMS.type, _STRUCTURAL) in shapes)
 
 
-class RulesError(Exception):
+class RulesError(StrategyGraphError):
     """A file of extra rules cannot be used as one; the message says why."""
 
 

@@ -22,6 +22,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import NamespaceManager
 
 from graph import files
+from graph.errors import StrategyGraphError
 from graph.formats import format_for_path
 from graph.vocab import PREFIXES
 
@@ -31,7 +32,7 @@ _OWL_ONTOLOGY = pyoxigraph.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
 _TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-class GraphSourceError(Exception):
+class GraphSourceError(StrategyGraphError):
     """A file or store could not be read; the message says where and why."""
 
 

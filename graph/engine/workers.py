@@ -45,7 +45,7 @@ from rdflib import Dataset
 from graph.engine import snapshots
 from graph.engine.remote import Remote, RemoteError, RemoteStore
 from graph.engine.store import GraphSourceError, as_dataset, execute, graph_names, open_generation
-from graph.settings import DEFAULTS, SettingError
+from graph.settings import SettingError, with_defaults
 from graph.sparql import FORMS, NAMEABLE, QueryError, check, extension_functions, formats_for, may_name
 
 log = logging.getLogger(__name__)
@@ -309,7 +309,7 @@ class QueryService:
     """
 
     def __init__(self, settings: dict | None = None):
-        settings = {**DEFAULTS, **(settings or {})}
+        settings = with_defaults(settings)
         self.size = int(settings["sparql_workers"])
         self.time_limit = float(settings["sparql_time_limit_seconds"])
         self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
@@ -719,7 +719,7 @@ class RemoteQueryService:
     """
 
     def __init__(self, remote: Remote, settings: dict | None = None):
-        settings = {**DEFAULTS, **(settings or {})}
+        settings = with_defaults(settings)
         self.time_limit = float(settings["sparql_time_limit_seconds"])
         self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
         self.queue_seconds = float(settings["sparql_queue_seconds"])

@@ -7,6 +7,7 @@ from decimal import Decimal
 from rdflib import FOAF, RDF, RDFS, Dataset, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
+from graph.errors import StrategyGraphError
 from graph.order import published_order
 from graph.vocab import CONCEPT_BASE, ENGINE_BASE, FINGERTIPS_DATASET, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 from graph.workbook.schema import (BODY_KINDS, BROAD_MATCH, BY_SHEET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
@@ -18,7 +19,7 @@ _EVERYTHING = 'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!STR
 _DERIVED = (SG.contributesTo,)
 
 
-class ExportError(Exception):
+class ExportError(StrategyGraphError):
     """The graph cannot be written in the template's shape (say, it holds several strategies and none was named)."""
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import RDFS, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
+from graph.errors import StrategyGraphError
 from graph.vocab import SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
 
 ONS_AREA = "http://statistics.data.gov.uk/id/statistical-geography/"
@@ -323,7 +324,7 @@ class Problem:
         return f"{where}: {self.problem}; expected {self.expected}"
 
 
-class WorkbookError(Exception):
+class WorkbookError(StrategyGraphError):
     """The file or folder cannot be read as a workbook at all."""
 
 

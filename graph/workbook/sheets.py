@@ -9,7 +9,7 @@ from rdflib import URIRef
 
 from graph import files
 from graph.archives import ArchiveError, refuse_zip_bomb
-from graph.settings import DEFAULTS
+from graph.settings import with_defaults
 from graph.tables import read_text, set_text
 from graph.engine.store import read_files
 from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES, XML_FORBIDDEN
@@ -95,16 +95,17 @@ def example(column: Column) -> str:
     return f"{SEPARATOR} ".join(ids) if column.many else ids[0]
 
 
-def read_workbook(source: Path, limits: Mapping[str, Any] = DEFAULTS) -> list[Row]:
+def read_workbook(source: Path, limits: Mapping[str, Any] | None = None) -> list[Row]:
     """The data rows of an .xlsx file or a folder of <Sheet>.csv files, examples left out.
 
+    ``limits``: the settings an .xlsx file is held to (what it may unpack to); the defaults for those not given.
     Raises WorkbookError, naming every unknown sheet, file or column at once.
     """
     if source.is_dir():
         return _read_csv_folder(source)
     if source.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{source}: expected an .xlsx workbook or a folder of CSV files")
-    _refuse_zip_bomb(source, limits)
+    _refuse_zip_bomb(source, with_defaults(limits))
     from openpyxl import load_workbook  # only an .xlsx file needs it
 
     try:

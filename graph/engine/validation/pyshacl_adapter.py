@@ -21,9 +21,10 @@ from rdflib.term import Node
 
 from graph.engine.validation.report import Triples
 from graph.engine.validation.shapes import TARGETS, class_types
+from graph.errors import StrategyGraphError
 
 
-class ShapesError(Exception):
+class ShapesError(StrategyGraphError):
     """The shapes cannot be applied (pySHACL's ValidationFailure); the message says why."""
 
 

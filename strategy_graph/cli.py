@@ -18,26 +18,27 @@ import textwrap
 from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rdflib import Dataset, URIRef
 from tqdm import tqdm
 
 from graph import __version__
+from graph.errors import StrategyGraphError
 from graph.describe import class_counts, graph_counts, resolve_graph
 from graph.export import export as export_graph
 from graph.formats import BY_NAME
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
-from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope
+from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope, with_defaults
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
-from graph.engine.validation import ShapesError
 from graph.sparql import QueryError, bind, check, choices, extension_functions, formats_for, resolve, saved_queries
-from graph.names import UnknownName, resolve_in, resolve_values
+from graph.names import resolve_in, resolve_values
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write, written_at
 from graph.engine.store import GraphSourceError, execute, new_graph
-from graph.engine.rules import ExtraRules, RulesError, read_extra_rules
+from graph.engine.rules import ExtraRules, read_extra_rules
 
 
 class InputError(click.ClickException):
@@ -85,11 +86,8 @@ def remote_option(command: Callable) -> Callable:
             raise click.UsageError("give either --store or --remote, not both")
         from graph.engine.remote import Remote, credentials
 
-        try:
-            kwargs["store"] = Remote(remote_url, remote_update, credentials(remote_credentials),
-                                     DEFAULTS["remote_timeout_seconds"], remote_store)
-        except GraphSourceError as error:
-            raise InputError(str(error)) from error
+        kwargs["store"] = Remote(remote_url, remote_update, credentials(remote_credentials),
+                                 DEFAULTS["remote_timeout_seconds"], remote_store)
         return command(**kwargs)
 
     return wrapper
@@ -110,10 +108,7 @@ def _strategy(ds: Dataset, name: str | None) -> URIRef | None:
     """The strategy --strategy names, or None when it names none; a name the graph does not hold is refused with the list."""
     if name is None:
         return None
-    try:
-        return URIRef(resolve_in(ds, "strategy", name, given_as="--strategy"))
-    except UnknownName as error:
-        raise InputError(str(error)) from error
+    return URIRef(resolve_in(ds, "strategy", name, given_as="--strategy"))
 
 
 def graph_source(command: Callable) -> Callable:
@@ -124,16 +119,9 @@ def graph_source(command: Callable) -> Callable:
     @remote_option
     @functools.wraps(command)
     def wrapper(data: tuple[Path, ...], store: Path | None, **kwargs):
-        return command(ds=_open(data, store), **kwargs)
+        return command(ds=open_graph(data=data, store=store), **kwargs)
 
     return wrapper
-
-
-def _open(data: tuple[Path, ...], store: Path | None) -> Dataset:
-    try:
-        return open_graph(data=data, store=store)
-    except GraphSourceError as error:
-        raise InputError(str(error)) from error
 
 
 def write_whole(path: Path, data: bytes) -> None:
@@ -173,43 +161,56 @@ def _progress(iterable=None, **options):
     return tqdm(iterable, file=sys.stderr, disable=None, leave=False, **options)
 
 
-def settings_option(command: Callable) -> Callable:
-    """Add --setting NAME=VALUE (repeatable) for the settings of graph/settings.py whose scope names this command.
+class SettingParam(click.ParamType):
+    """One NAME=VALUE of --setting: a setting of graph/settings.py that ``command`` reads, by its scope, and its value
+    as that setting's type. Any other name is refused as the command line is read, before the command does anything."""
 
-    The command gets ``settings``: every default, with those chosen on the command line.
-    """
+    name = "setting"
 
-    @click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE",
-                  help="Change a limit of graph/settings.py that this command reads, such as "
-                       "sparql_time_limit_seconds=2 for serve. Repeatable.")
-    @functools.wraps(command)
-    def wrapper(settings: tuple[str, ...], **kwargs):
-        return command(settings={**DEFAULTS, **_settings(settings, click.get_current_context().info_name)}, **kwargs)
+    def __init__(self, command: str):
+        self.command = command
+        self.known = in_scope(command)
 
-    return wrapper
-
-
-def _settings(pairs: tuple[str, ...], command: str) -> dict:
-    known = in_scope(command)
-    chosen = {}
-    for pair in pairs:
-        name, _, value = pair.partition("=")
-        if name not in known:
-            where = f"; it is read by {', '.join(SETTINGS_BY_NAME[name].scope)}" if name in SETTINGS_BY_NAME and \
-                SETTINGS_BY_NAME[name].scope else "; it is fixed" if name in SETTINGS_BY_NAME else ""
-            raise click.BadParameter(f"{name!r} is not a setting of {command}{where}; the settings of {command} are: "
-                                     f"{', '.join(known)}", param_hint="--setting")
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, object]:
+        name, _, text = value.partition("=")
+        if name not in self.known:
+            setting = SETTINGS_BY_NAME.get(name)
+            where = "" if setting is None else f"; it is read by {', '.join(setting.scope)}" if setting.scope else "; it is fixed"
+            self._refuse(f"{name!r} is not a setting of {self.command}{where}; the settings of {self.command} are: "
+                         f"{', '.join(self.known)}", ctx)
         try:
-            check_choice(name, value)
+            check_choice(name, text)
         except SettingError as error:
-            raise click.BadParameter(str(error), param_hint="--setting") from error
+            self._refuse(str(error), ctx)
+        default = self.known[name].default
         # bool("false") is True: a flag is read as click reads one (true/false, yes/no, 1/0).
-        kind = click.BOOL if isinstance(DEFAULTS[name], bool) else type(DEFAULTS[name])
+        kind: Callable[[str], object] = click.BOOL if isinstance(default, bool) else type(default)
         try:
-            chosen[name] = kind(value)
-        except (ValueError, click.BadParameter) as error:
-            raise click.BadParameter(f"{name}={value!r}: expected a {type(DEFAULTS[name]).__name__}", param_hint="--setting") from error
-    return chosen
+            return name, kind(text)
+        except (ValueError, click.BadParameter):
+            self._refuse(f"{name}={text!r}: expected a {type(default).__name__}", ctx)
+
+    @staticmethod
+    def _refuse(message: str, ctx: click.Context | None) -> NoReturn:
+        raise click.BadParameter(message, ctx, param_hint="--setting")
+
+
+def with_settings(name: str) -> Callable[[Callable], Callable]:
+    """Pass command ``name`` its ``settings``: every setting of graph/settings.py, with those chosen by --setting
+    NAME=VALUE (repeatable), an option it has when the scope of any setting names it."""
+
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def wrapper(settings: tuple[tuple[str, object], ...] = (), **kwargs):
+            return command(settings=with_defaults(dict(settings)), **kwargs)
+
+        if not in_scope(name):
+            return wrapper
+        return click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE", type=SettingParam(name),
+                            help="Change a limit of graph/settings.py that this command reads, such as "
+                                 "sparql_time_limit_seconds=2 for serve. Repeatable.")(wrapper)
+
+    return decorate
 
 
 def _graph_name(ds: Dataset, name: str | None) -> URIRef | None:
@@ -222,15 +223,14 @@ def _graph_name(ds: Dataset, name: str | None) -> URIRef | None:
 
 
 class _Commands(click.Group):
-    """The commands, each of which may meet a remote server that stops answering partway, or a machine that refuses
-    (a full disk, a permission, a read-only file system, too many open files, no more memory): a clear error, not a trace."""
+    """The commands, each of which may meet bad input (a malformed file, an unknown name, a refused query), a remote
+    server that stops answering partway, or a machine that refuses (a full disk, a permission, a read-only file system,
+    too many open files, no more memory): a clear error with exit status 2, not a trace. Here, for every command at once."""
 
     def invoke(self, ctx: click.Context):
-        from graph.engine.remote import RemoteError
-
         try:
             return super().invoke(ctx)
-        except RemoteError as error:
+        except StrategyGraphError as error:  # its message says what was wrong (a remote server's: partway or not)
             raise InputError(str(error)) from error
         except OSError as error:  # a store's write publishes whole or not at all, so the store is as it was
             # Python's errors name the path apart; Oxigraph's name it in their text.
@@ -306,13 +306,10 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, o
         return
     if not to_file:
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
-    from graph.workbook import ExportError, export as export_rows, write_template  # openpyxl, only for workbooks
+    from graph.workbook import export as export_rows, write_template  # openpyxl, only for workbooks
 
     chosen = _strategy(ds, strategy_name)
-    try:
-        rows, unexpressed = export_rows(ds, chosen)
-    except ExportError as error:
-        raise InputError(str(error)) from error
+    rows, unexpressed = export_rows(ds, chosen)
     # Said before the workbook is written: what a re-import of it would not give back, listed in a file beside it.
     if unexpressed:
         listed = output.with_name(output.stem + ".cannot-hold.txt")
@@ -371,13 +368,10 @@ def gaps(ds: Dataset, output: str, severity: str, fail_on: str, extra_shapes: tu
     """Check the strategy's logic against the gap rules (shapes/) and report what is missing."""
     strategy = _strategy(ds, strategy_name)
     extra = None
-    try:
-        if extra_shapes:
-            extra = read_extra_rules(extra_shapes)
-        found = [g for g in find_gaps(ds, extra, str(strategy) if strategy else None)
-                 if strategy is None or g.strategy == str(strategy)]
-    except (GraphSourceError, RulesError, ShapesError) as error:
-        raise InputError(str(error)) from error
+    if extra_shapes:
+        extra = read_extra_rules(extra_shapes)
+    found = [g for g in find_gaps(ds, extra, str(strategy) if strategy else None)
+             if strategy is None or g.strategy == str(strategy)]
     shown = at_or_above(found, severity)
     if output == "json":
         click.echo(json.dumps([g.as_dict() for g in shown], indent=2, ensure_ascii=False))
@@ -425,10 +419,7 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], output: str) -> N
     Relative IRIs resolve against each file's own file: URI. Exit status 0 if
     the data conforms, 1 if not, 2 on bad input or shapes that cannot be applied.
     """
-    try:
-        validated = validate_files(data, shapes)
-    except (GraphSourceError, ShapesError) as error:
-        raise InputError(str(error)) from error
+    validated = validate_files(data, shapes)
     report = validated.report
     if validated.exact_terms:
         shown = ", ".join(validated.exact_terms[:3]) + (", …" if len(validated.exact_terms) > 3 else "")
@@ -447,7 +438,7 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], output: str) -> N
     "--format", "output", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]), default="table", show_default=True,
     help="table, csv, tsv, json or xml (SPARQL results) for SELECT; table, json or xml for ASK; table, ttl, nt, xml or jsonld for CONSTRUCT and DESCRIBE.",
 )
-@settings_option
+@with_settings("query")
 def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str, settings: dict) -> None:
     """Run a saved query (see `queries`), a .rq file, or SPARQL text on the graph (no base IRI: relative IRIs are an error)."""
     values = {}
@@ -463,8 +454,8 @@ def query(reference: str, params: tuple[str, ...], ds: Dataset, output: str, set
         if output != "table" and output not in formats_for(checked.form):
             raise QueryError(f"--format {output} does not fit a {checked.form} query; use table or {', '.join(formats_for(checked.form))}")
         answer, _ = execute(ds, checked.text, checked.dataset)
-    except (QueryError, SettingError, UnknownName) as error:
-        raise InputError(str(error)) from error
+    except StrategyGraphError:  # said as it is, by main (a SettingError is a ValueError too)
+        raise
     except (ValueError, SyntaxError, OSError, RuntimeError) as error:  # the engine's own complaint about a query
         raise InputError(f"the query failed: {error}") from error
     if output == "table" and checked.form in ("CONSTRUCT", "DESCRIBE"):
@@ -531,7 +522,7 @@ def template(output: Path) -> None:
               "every drafted row's source.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The draft workbook (.xlsx) to write; written whole or not at all, and only if something was drafted.")
-@settings_option
+@with_settings("draft")
 def draft(document: Path, source: str, output: Path, settings: dict) -> None:
     """Draft a workbook from a published strategy: plain text, Markdown, HTML, .docx or .pdf.
 
@@ -541,7 +532,7 @@ def draft(document: Path, source: str, output: Path, settings: dict) -> None:
     to stderr. Check the draft, fill in the rest, then `import` it. Exit
     status 2, and no workbook, if nothing can be drafted.
     """
-    from graph.draft import DocumentError, DraftError, draft as draft_rows
+    from graph.draft import DraftError, draft as draft_rows
     from graph.workbook import write_template
 
     if source and not re.fullmatch(r"https?://\S+", source):
@@ -551,9 +542,7 @@ def draft(document: Path, source: str, output: Path, settings: dict) -> None:
     except DraftError as error:  # the report says what was read, as when something is drafted
         for line in error.report:
             click.echo(line, err=True)
-        raise InputError(str(error)) from error
-    except DocumentError as error:
-        raise InputError(str(error)) from error
+        raise
     for line in drafted.report:
         click.echo(line, err=True)
     write_whole(output, _workbook(write_template, drafted.rows))
@@ -567,25 +556,22 @@ def draft(document: Path, source: str, output: Path, settings: dict) -> None:
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store to import into. Without it, the rows are checked against the packaged dataset and nothing is written.")
 @remote_option
 @click.option("--dry-run", is_flag=True, help="Check everything and report, but write nothing.")
-@settings_option
+@with_settings("import")
 def import_(source: Path, store: Path | None, dry_run: bool, settings: dict) -> None:
     """Import a filled-in workbook (.xlsx) or a folder of CSV files, one per sheet.
 
     Every problem is reported, with its sheet, row and column; if there is
     any, nothing is written. Exit status: 0 clean, 1 data errors, 2 unreadable.
     """
-    from graph.workbook import WorkbookError, build_graph, read_workbook
+    from graph.workbook import build_graph, read_workbook
 
-    try:
-        rows = read_workbook(source, settings)
-        if store is None:
-            existing = open_graph()
-        elif not isinstance(store, Path) or store.exists():
-            existing = open_graph(store=store)
-        else:  # a new store starts with the vocabulary alone
-            existing = in_memory(new_graph())
-    except (WorkbookError, GraphSourceError) as error:
-        raise InputError(str(error)) from error
+    rows = read_workbook(source, settings)
+    if store is None:
+        existing = open_graph()
+    elif not isinstance(store, Path) or store.exists():
+        existing = open_graph(store=store)
+    else:  # a new store starts with the vocabulary alone
+        existing = in_memory(new_graph())
     staged, graph, problems = build_graph(rows, existing, source.name, datetime.datetime.now(datetime.timezone.utc))
     if store is not None:
         existing.close()
@@ -623,10 +609,7 @@ def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool
         problems.extend(structural_problems(staged, written))
         return not problems and not dry_run
 
-    try:
-        written = write(store, staged, replacing, progress=_progress, check=publish)
-    except GraphSourceError as error:
-        raise InputError(str(error)) from error
+    written = write(store, staged, replacing, progress=_progress, check=publish)
     return written, problems
 
 
@@ -636,26 +619,27 @@ def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool
 @click.option("--area", default="E06000032", show_default=True, help="ONS code of the area whose values to keep; England's (E92000001) are kept as comparators.")
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store whose indicators receive the values. Without it, the file is checked against the packaged dataset and nothing is written.")
 @remote_option
-@click.option("--base-url", default=DEFAULTS["fingertips_base_url"], show_default=True, help="Base URL of the Fingertips API, for --download.")
-def fingertips(source: Path | None, download: tuple[str, ...], area: str, store: Path | None, base_url: str) -> None:
+# The option is the setting, fixed otherwise: its declared default is the option's, shown by --help.
+@click.option("--base-url", default=SETTINGS_BY_NAME["fingertips_base_url"].default, show_default=True,
+              help="Base URL of the Fingertips API, for --download.")
+@with_settings("fingertips")
+def fingertips(source: Path | None, download: tuple[str, ...], area: str, store: Path | None, base_url: str,
+               settings: dict) -> None:
     """Import indicator values from an OHID Fingertips data CSV.
 
     Values become observations of the indicators whose Fingertips ID
     (sg:sourceIdentifier) matches. Each import replaces those indicators'
     earlier Fingertips values. Exit status: 0 clean, 1 data errors, 2 unreadable.
     """
-    from graph.fingertips import FingertipsError, decode, read_fingertips
+    from graph.fingertips import decode, read_fingertips
     from graph.fingertips import download as fingertips_download
 
     ids = [i.strip() for value in download for i in value.split(",") if i.strip()]
     if bool(source) == bool(ids):
         raise click.UsageError("give either a FILE.csv or --download ID")
-    try:
-        text = fingertips_download(ids, base_url) if ids else decode(source.read_bytes(), str(source))
-        ds = open_graph(store=store) if store is not None else open_graph()
-        found = read_fingertips(text, source.name if source else "download", ds, area)
-    except (FingertipsError, GraphSourceError) as error:
-        raise InputError(str(error)) from error
+    text = fingertips_download(ids, base_url, settings) if ids else decode(source.read_bytes(), str(source))
+    ds = open_graph(store=store) if store is not None else open_graph()
+    found = read_fingertips(text, source.name if source else "download", ds, area)
     if store is not None:
         ds.close()
     written = None
@@ -683,14 +667,11 @@ def init(store: Path | None) -> None:
     """Start a persistent store, or an empty remote server, from the packaged dataset."""
     if store is None:
         raise click.UsageError("give --store FOLDER or --remote URL")
-    try:
-        if isinstance(store, Path) and store.exists() and any(store.iterdir()):
-            raise InputError(f"{store} already exists and is not empty; choose a new folder")
-        if not isinstance(store, Path) and written_at(open_graph(store=store)) is not None:
-            raise InputError(f"{_where(store)} already holds a strategy graph; `load` adds to it, `init` starts a new one")
-        written = load_files(store, files.dataset_files(), progress=_progress)
-    except GraphSourceError as error:
-        raise InputError(str(error)) from error
+    if isinstance(store, Path) and store.exists() and any(store.iterdir()):
+        raise InputError(f"{store} already exists and is not empty; choose a new folder")
+    if not isinstance(store, Path) and written_at(open_graph(store=store)) is not None:
+        raise InputError(f"{_where(store)} already holds a strategy graph; `load` adds to it, `init` starts a new one")
+    written = load_files(store, files.dataset_files(), progress=_progress)
     click.echo(f"Created {_where(store)} with the packaged dataset ({written.statements} statements).")
 
 
@@ -707,7 +688,7 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 @data_option
 @store_option
 @remote_option
-@settings_option
+@with_settings("serve")
 def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: dict) -> None:
     """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
     # Imported here so that the other commands do not pay for the web stack.
@@ -720,19 +701,13 @@ def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, sett
     except OSError as error:
         raise _cannot_listen(host, port, error) from error
     loopback = is_loopback(host)  # a lookup of the name: once
-    try:
-        connections = ensure_open_files(settings["connection_limit"], fewer=loopback)
-    except SettingError as error:
-        raise InputError(str(error)) from error
+    connections = ensure_open_files(settings["connection_limit"], fewer=loopback)
     if connections < settings["connection_limit"]:
         click.echo(f"The open-file limit of this process holds {connections} connections, not connection_limit="
                    f"{settings['connection_limit']}: serving {host}, which only this machine reaches, with {connections}. "
                    "Raise the hard limit (`ulimit -Hn`) for more; on any other address, serve refuses instead.", err=True)
         settings = {**settings, "connection_limit": connections}
-    try:
-        app = create_app({"DATA": data, "STORE": store, "SETTINGS": settings})
-    except (GraphSourceError, SettingError) as error:
-        raise InputError(str(error)) from error
+    app = create_app({"DATA": data, "STORE": store, "SETTINGS": settings})
     try:
         server = create_server(app, host, port, app.config["SETTINGS"])
     except OSError as error:  # taken since the check

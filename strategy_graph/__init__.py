@@ -1,0 +1,1 @@
+"""The ``strategy-graph`` command line: it stands above both ``graph`` and ``viewer``, so neither imports it."""
