@@ -1,4 +1,4 @@
-"""SPARQL for strategy leads: saved queries, safe parameters, the checks every query passes, result formats.
+"""SPARQL for strategy leads: saved queries, safe parameters, the checks every query passes.
 
 A query passes ``check`` before it runs anywhere: it must parse as a query
 (an update is refused), use no SERVICE, call only the functions SPARQL
@@ -28,7 +28,6 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph import files
-from graph.formats import BY_NAME
 from graph.engine.store import is_iri, select_values
 from graph.settings import SettingError
 from graph.vocab import PREFIXES, SPARQL_PREFIXES
@@ -44,16 +43,6 @@ CHOICES = {
     "strategy": "SELECT DISTINCT ?value ?label WHERE { ?value a sg:Strategy OPTIONAL { ?value rdfs:label ?label } }",
     "priority": "SELECT DISTINCT ?value ?label WHERE { ?value a sg:StrategicPriority OPTIONAL { ?value rdfs:label ?label } }",
 }
-
-# Result formats: name, media type, and how to write it.
-SOLUTION_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_FORMATS = {name: BY_NAME[name].media_type for name in ("ttl", "nt", "xml", "jsonld")}
-
 
 # Why a query is refused or not answered.
 REASONS = (
@@ -403,17 +392,3 @@ def _nodes(tree):
             stack.extend(reversed(node))
         else:
             yield node
-
-
-def formats_for(form: str) -> dict[str, str]:
-    """The result formats a query form can be written in: name to media type."""
-    if form in ("CONSTRUCT", "DESCRIBE"):
-        return GRAPH_FORMATS
-    if form == "ASK":  # SPARQL's CSV and TSV formats have no boolean
-        return {name: SOLUTION_FORMATS[name] for name in ("json", "xml")}
-    return SOLUTION_FORMATS
-
-
-# The query forms, each answered in the formats formats_for gives.
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-

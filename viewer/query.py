@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 
 from rdflib import BNode, Graph, URIRef
 
+from graph.formats import RESULTS, media_types
 from graph.names import UnknownName, resolve_values
 from graph.sparql import QueryError, bind, saved_queries
 from graph.tables import defuse_csv
@@ -16,7 +17,8 @@ from viewer.reports import SPREADSHEETS
 from viewer.sparql import error_response, run
 
 bp = Blueprint("query", __name__)
-DOWNLOADS = {"csv": "text/csv", "json": "application/sparql-results+json"}
+# The result formats a saved query's answer is downloaded in, each asked of the endpoint by its media type.
+DOWNLOADS = {name: media_types(RESULTS)[name] for name in ("csv", "json")}
 
 
 def _saved(name: str | None):

@@ -22,7 +22,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import NamespaceManager
 
 from graph import files
-from graph.formats import format_for_path
+from graph.formats import answer_formats, format_for_path
 from graph.vocab import PREFIXES
 
 # RDF 1.1 skolem IRIs: blank nodes of a report, made addressable.
@@ -142,11 +142,14 @@ def is_iri(text: str) -> bool:
     return True
 
 
-# The engine's writers of each result format (graph.sparql.SOLUTION_FORMATS, GRAPH_FORMATS).
-_SOLUTION_WRITERS = {"json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML,
-                     "csv": pyoxigraph.QueryResultsFormat.CSV, "tsv": pyoxigraph.QueryResultsFormat.TSV}
-_GRAPH_WRITERS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-                  "xml": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD}
+def rdf_format(media_type: str) -> pyoxigraph.RdfFormat:
+    """Oxigraph's reader and writer of an RDF syntax, by its media type (graph.formats)."""
+    return pyoxigraph.RdfFormat.from_media_type(media_type)
+
+
+def results_format(media_type: str) -> pyoxigraph.QueryResultsFormat:
+    """Oxigraph's reader and writer of a query-results format, by its media type (graph.formats)."""
+    return pyoxigraph.QueryResultsFormat.from_media_type(media_type)
 
 
 @dataclass(frozen=True)
@@ -160,13 +163,14 @@ class Answer:
     triples: tuple = ()
 
     def serialize(self, fmt: str) -> bytes:
-        """The answer in a format of graph.sparql.formats_for its form, written by Oxigraph's own writers."""
+        """The answer in a format of graph.formats.formats_for its form, written by Oxigraph's own writers."""
+        media_type = answer_formats(self.form)[fmt].media_type
         if self.form == "CONSTRUCT":
             prefixes = {p: str(ns) for p, ns in PREFIXES.items()} if fmt == "ttl" else None
-            return pyoxigraph.serialize(self.triples, format=_GRAPH_WRITERS[fmt], prefixes=prefixes)
+            return pyoxigraph.serialize(self.triples, format=rdf_format(media_type), prefixes=prefixes)
         if self.form == "ASK":
-            return self.boolean.serialize(format=_SOLUTION_WRITERS[fmt])
-        return self._solutions().serialize(format=_SOLUTION_WRITERS[fmt])
+            return self.boolean.serialize(format=results_format(media_type))
+        return self._solutions().serialize(format=results_format(media_type))
 
     def _solutions(self) -> pyoxigraph.QuerySolutions:
         # Oxigraph makes no QuerySolutions from a list, but reads them back from TSV,
@@ -310,7 +314,7 @@ def _parse_into(inner: pyoxigraph.Store | list, path: Path, graph: URIRef | None
     try:
         # No base IRI: a relative IRI is an error with a position, not an IRI
         # that only means something on this machine.
-        quads = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.from_media_type(fmt.media_type),
+        quads = pyoxigraph.parse(path=str(path), format=rdf_format(fmt.media_type),
                                  base_iri=own if relative else None)
         inner.extend(_placed(quads, target, blank))
         return quads.prefixes

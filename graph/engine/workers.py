@@ -46,7 +46,8 @@ from graph.engine import snapshots
 from graph.engine.remote import Remote, RemoteError, RemoteStore
 from graph.engine.store import GraphSourceError, as_dataset, execute, graph_names, open_generation
 from graph.settings import DEFAULTS, SettingError
-from graph.sparql import FORMS, NAMEABLE, QueryError, check, extension_functions, formats_for, may_name
+from graph.formats import FORMS, formats_for
+from graph.sparql import NAMEABLE, QueryError, check, extension_functions, may_name
 
 log = logging.getLogger(__name__)
 _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
