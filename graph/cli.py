@@ -33,10 +33,12 @@ from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choic
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.engine.validation import ShapesError
-from graph.sparql import QueryError, bind, check, choices, extension_functions, resolve, saved_queries
+from graph.sparql import bind, choices, resolve, saved_queries
 from graph.names import UnknownName, resolve_in, resolve_values
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write, written_at
-from graph.engine.store import GraphSourceError, execute, new_graph
+from graph.engine.query import QueryError, check, extension_functions
+from graph.engine.results import execute
+from graph.engine.store import GraphSourceError, new_graph
 from graph.engine.rules import ExtraRules, RulesError, read_extra_rules
 
 

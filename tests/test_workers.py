@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph.engine.workers import QueryService
+from graph.engine.query import QueryError
 from graph.formats import FORMS
-from graph.sparql import QueryError
 
 EX = "https://example.org/"
 GRAPH = EX + "graph/test"

@@ -6,9 +6,10 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 
 from rdflib import BNode, Graph, URIRef
 
+from graph.engine.query import QueryError
 from graph.formats import RESULTS, media_types
 from graph.names import UnknownName, resolve_values
-from graph.sparql import QueryError, bind, saved_queries
+from graph.sparql import bind, saved_queries
 from graph.tables import defuse_csv
 from graph.vocab import SPARQL_PREFIXES
 from viewer.data import get_snapshot

@@ -11,11 +11,12 @@ from rdflib.namespace import RDF
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
+from graph.engine.query import QueryError
 from graph.engine.remote import Remote, RunawayCheck, check_runaways
 from graph.engine.workers import QueryService, RemoteQueryService
 from graph.formats import BY_NAME, FORMS, answer_formats
 from graph.settings import check_choice
-from graph.sparql import QueryError, saved_queries
+from graph.sparql import saved_queries
 from viewer.data import Snapshot, get_snapshot
 
 bp = Blueprint("sparql", __name__)
@@ -29,7 +30,7 @@ CORS = {
 # The Accept header the saved queries are answered for ahead of time: a client
 # that states no preference gets the same formats as the query page asks for.
 WARMED_ACCEPT = "*/*"
-# The HTTP status of each reason a query is refused or not answered (graph.sparql.REASONS).
+# The HTTP status of each reason a query is refused or not answered (graph.engine.query.REASONS).
 STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 406, "too-large": 413,
           "failed": 500, "timed-out": 503, "too-costly": 503, "busy": 503, "unavailable": 503}
 # When to ask again (Retry-After, in seconds) after a 503 that waiting cures: a
