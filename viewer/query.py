@@ -13,6 +13,7 @@ from graph.sparql import bind, saved_queries
 from graph.tables import defuse_csv
 from graph.vocab import SPARQL_PREFIXES
 from viewer.data import get_snapshot
+from viewer.downloads import attachment
 from viewer.errors import SECURITY_HEADERS
 from viewer.reports import SPREADSHEETS
 from viewer.sparql import error_response, run
@@ -96,9 +97,9 @@ def download(fmt: str) -> Response:
         return Response(str(error) + "\n", status=404, mimetype="text/plain")
     if fmt == "csv":  # a byte-order mark, so that Excel reads the file as UTF-8 ("–", "→")
         # Meant for a spreadsheet: defused, unlike /sparql's exact text/csv.
-        return Response(b"\xef\xbb\xbf" + defuse_csv(payload.decode("utf-8")).encode("utf-8"), content_type=SPREADSHEETS["csv"],
-                        headers={"Content-Disposition": f'attachment; filename="{saved.name}.csv"'})
-    return Response(payload, mimetype=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{saved.name}.{fmt}"'})
+        return attachment(Response(b"\xef\xbb\xbf" + defuse_csv(payload.decode("utf-8")).encode("utf-8"), content_type=SPREADSHEETS["csv"]),
+                          f"{saved.name}.csv")
+    return attachment(Response(payload, mimetype=DOWNLOADS[fmt]), f"{saved.name}.{fmt}")
 
 
 def _table(media_type: str, payload: bytes, truncated: bool) -> dict:

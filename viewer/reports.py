@@ -18,6 +18,7 @@ from viewer.charts import bars
 from graph.analysis import is_outside, within
 from graph.contributions import WEAK, chosen
 from viewer.data import chosen_strategy, get_gaps, get_snapshot, named, one_strategy
+from viewer.downloads import attachment
 
 bp = Blueprint("reports", __name__)
 DIAGRAM_TYPES = media_types(DIAGRAM)
@@ -141,7 +142,7 @@ def theory_of_change_file(fmt: str) -> Response:
     if fmt not in DIAGRAM_TYPES:
         abort(404)
     body = _drawn(_diagram(in_parts=False), fmt)
-    return Response(body, mimetype=DIAGRAM_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="theory-of-change.{fmt}"'})
+    return attachment(Response(body, mimetype=DIAGRAM_TYPES[fmt]), f"theory-of-change.{fmt}")
 
 
 def _severity() -> str:
@@ -187,7 +188,7 @@ def gaps_file(fmt: str) -> Response:
     strategy = chosen_strategy(get_snapshot())
     shown = [g for g in at_or_above(get_gaps(), _severity()) if strategy is None or g.strategy == strategy]
     body = "\ufeff" + as_csv(shown) if fmt == "csv" else as_xlsx(shown)
-    return Response(body, content_type=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="gaps.{fmt}"'})
+    return attachment(Response(body, content_type=SPREADSHEETS[fmt]), f"gaps.{fmt}")
 
 
 @bp.get("/analysis")
