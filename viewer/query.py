@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from rdflib import BNode, Graph, URIRef
 
 from graph.engine.query import QueryError
-from graph.formats import RESULTS, media_types
+from graph.formats import BY_NAME, RESULTS, media_types
 from graph.names import UnknownName, resolve_values
 from graph.sparql import bind, saved_queries
 from graph.tables import defuse_csv
@@ -21,6 +21,8 @@ from viewer.sparql import error_response, run
 bp = Blueprint("query", __name__)
 # The result formats a saved query's answer is downloaded in, each asked of the endpoint by its media type.
 DOWNLOADS = {name: media_types(RESULTS)[name] for name in ("csv", "json")}
+# The page asks for solutions as JSON and triples as Turtle, and draws a table of either.
+_JSON, _TURTLE = media_types(RESULTS)["json"], BY_NAME["ttl"].media_type
 
 
 def _saved(name: str | None):
@@ -70,10 +72,10 @@ def page() -> Response:
             context["error"], status = str(error), 404
         if all(values.values()) and status == 200:
             try:
-                text, media_type, payload, truncated = _run(saved, values, "application/sparql-results+json, text/turtle")
+                text, media_type, payload, truncated = _run(saved, values, f"{_JSON}, {_TURTLE}")
                 context["editor_text"] = text
                 context["table"] = _table(media_type, payload, truncated)
-                if media_type != "text/turtle":
+                if media_type != _TURTLE:
                     params = {f"param.{k}": v for k, v in values.items()}
                     context["downloads"] = {fmt: url_for("query.download", fmt=fmt, saved=saved.name, **params) for fmt in DOWNLOADS}
             except QueryError as error:
@@ -105,7 +107,7 @@ def download(fmt: str) -> Response:
 def _table(media_type: str, payload: bytes, truncated: bool) -> dict:
     """Rows of cells, each a text and, for an IRI, a link to its page."""
     blanks: dict[str, int] = {}
-    if media_type == "text/turtle":
+    if media_type == _TURTLE:
         graph = Graph().parse(data=payload, format="turtle")
         kind = lambda t: "uri" if isinstance(t, URIRef) else "bnode" if isinstance(t, BNode) else "literal"
         rows = [[_cell({"type": kind(t), "value": str(t)}, blanks) for t in triple] for triple in sorted(graph)]
