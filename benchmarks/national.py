@@ -356,7 +356,8 @@ def query_check_figures() -> None:
     """The endpoint's check of each saved query, in process, beside rdflib's parse alone (what the check cost before issue 24)."""
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from graph.sparql import bind, check, normalise
+    from graph.engine.query import check, normalise
+    from graph.sparql import bind
 
     def best_ms(*works, runs: int = 15) -> list[float]:
         """For each work, the least CPU time of ``runs``, taken in turns: what it costs, without what else the machine did."""

@@ -4,11 +4,11 @@ from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from graph.engine.store import named_graph, new_graph
-from graph.formats import RdfFormat
+from graph.formats import Format
 from graph.vocab import ENGINE_BASE
 
 
-def export(ds: Dataset, fmt: RdfFormat, graph: URIRef | None = None) -> bytes:
+def export(ds: Dataset, fmt: Format, graph: URIRef | None = None) -> bytes:
     """The graph as bytes in ``fmt``.
 
     Formats with named graphs keep them. Formats of plain triples get the

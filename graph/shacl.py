@@ -9,8 +9,9 @@ from rdflib import BNode, Graph
 from rdflib.namespace import RDF, SH
 
 from graph.engine import store, validation
+from graph.formats import REPORT, of_kind
 
-FORMATS: tuple[str, ...] = ("ttl", "json", "text")
+FORMATS: tuple[str, ...] = tuple(of_kind(REPORT))
 # The keys of a result in the JSON report, after the SHACL properties they carry.
 _FIELDS = {"focusNode": SH.focusNode, "resultPath": SH.resultPath, "value": SH.value,
            "resultSeverity": SH.resultSeverity, "sourceConstraintComponent": SH.sourceConstraintComponent,

@@ -28,16 +28,18 @@ from graph import __version__
 from graph.errors import StrategyGraphError
 from graph.describe import class_counts, graph_counts, resolve_graph
 from graph.export import export as export_graph
-from graph.formats import BY_NAME
+from graph.formats import BY_NAME, formats_for
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph import files
 from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope, with_defaults
 from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
-from graph.sparql import QueryError, bind, check, choices, extension_functions, formats_for, resolve, saved_queries
+from graph.sparql import bind, choices, resolve, saved_queries
 from graph.names import resolve_in, resolve_values
 from graph.engine.graphs import in_memory, load as load_files, open_graph, write, written_at
-from graph.engine.store import GraphSourceError, execute, new_graph
+from graph.engine.query import QueryError, check, extension_functions
+from graph.engine.results import execute
+from graph.engine.store import GraphSourceError, new_graph
 from graph.engine.rules import ExtraRules, read_extra_rules
 
 

@@ -1,6 +1,6 @@
 """SERVICE can never make the server connect out: the check and the engine agree, and the workers are offline.
 
-The check (graph.sparql.check) judges rdflib's parse; Oxigraph runs its own.
+The check (graph.engine.query.check) judges rdflib's parse; Oxigraph runs its own.
 Each query of the corpus below is a trick that once made, or could make, the
 two read different characters. For every one, the text the check lets through
 is run on a bare Oxigraph store beside a listener: had the check passed a
@@ -16,7 +16,7 @@ import pyoxigraph
 import pytest
 
 from graph.engine.workers import QueryService, context, cut_off_network
-from graph.sparql import QueryError, check
+from graph.engine.query import QueryError, check
 from tests.test_workers import HANG, make_generation
 
 

@@ -17,8 +17,9 @@ from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from strategy_graph.cli import main
-from graph.sparql import QueryError, bind, check, resolve, saved_queries
-from graph.engine.store import execute
+from graph.engine.query import QueryError, check
+from graph.engine.results import execute
+from graph.sparql import bind, resolve, saved_queries
 from tests.conftest import running_server
 
 PWS = "https://w3id.org/strategy-graph/id/luton-pws/"
@@ -593,7 +594,8 @@ def test_the_accept_header_chooses_a_format_for_each_form_of_query():
 
 
 def test_a_parameter_chooses_only_from_a_known_list_and_only_for_iris(tmp_path):
-    from graph.sparql import QueryError, read_query_file
+    from graph.engine.query import QueryError
+    from graph.sparql import read_query_file
 
     for spec in ("thing (iri of planets)", "name (string of owner)"):
         path = tmp_path / "q.rq"

@@ -8,7 +8,8 @@ import pyoxigraph
 import pytest
 from rdflib.query import Result
 
-from graph.engine.store import as_dataset, execute
+from graph.engine.results import execute
+from graph.engine.store import as_dataset
 from viewer.sparql import formats_accepted
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph.engine.workers import QueryService
-from graph.sparql import FORMS, QueryError
+from graph.engine.query import QueryError
+from graph.formats import FORMS
 
 EX = "https://example.org/"
 GRAPH = EX + "graph/test"

@@ -1,4 +1,7 @@
-"""Downloads: the graph, the ontology and the shapes, as files."""
+"""Downloads: the graph, the ontology and the shapes, as files; and how every page sends a file to keep."""
+
+import unicodedata
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, render_template
 
@@ -9,6 +12,23 @@ from viewer.data import get_graph
 
 bp = Blueprint("downloads", __name__)
 GRAPH_FORMATS = ("ttl", "trig", "jsonld")
+# The characters RFC 5987 lets stand unescaped in a filename* value (attr-char), besides letters and digits.
+_ATTR_CHARS = "!#$&+-.^_`|~"
+
+
+def attachment(response: Response, filename: str) -> Response:
+    """``response`` as a file that a browser saves as ``filename``, its Content-Disposition as RFC 6266 writes it.
+
+    The quoted filename is the name in printable ASCII (accents dropped, quotes
+    escaped); a name that is not all ASCII is also given exactly, as filename*.
+    """
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    plain = "".join(c for c in plain if c.isprintable()).replace("\\", "\\\\").replace('"', '\\"')
+    value = f'attachment; filename="{plain}"'
+    if not filename.isascii():
+        value += f"; filename*=UTF-8''{quote(filename, safe=_ATTR_CHARS)}"
+    response.headers["Content-Disposition"] = value
+    return response
 
 
 @bp.get("/downloads")
@@ -23,8 +43,7 @@ def graph(fmt: str) -> Response:
     """The whole graph in Turtle, TriG or JSON-LD."""
     if fmt not in GRAPH_FORMATS:
         abort(404)
-    return Response(export(get_graph(), BY_NAME[fmt]), mimetype=BY_NAME[fmt].media_type,
-                    headers={"Content-Disposition": f'attachment; filename="strategy-graph.{fmt}"'})
+    return attachment(Response(export(get_graph(), BY_NAME[fmt]), mimetype=BY_NAME[fmt].media_type), f"strategy-graph.{fmt}")
 
 
 @bp.get("/download/<kind>/<name>")
@@ -34,4 +53,4 @@ def source_file(kind: str, name: str) -> Response:
     known = {p.name: p for p in (listed() if listed else [])}
     if name not in known:
         abort(404)
-    return Response(known[name].read_bytes(), mimetype="text/turtle", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(Response(known[name].read_bytes(), mimetype=BY_NAME["ttl"].media_type), name)

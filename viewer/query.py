@@ -6,17 +6,23 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 
 from rdflib import BNode, Graph, URIRef
 
+from graph.engine.query import QueryError
+from graph.formats import BY_NAME, RESULTS, media_types
 from graph.names import UnknownName, resolve_values
-from graph.sparql import QueryError, bind, saved_queries
+from graph.sparql import bind, saved_queries
 from graph.tables import defuse_csv
 from graph.vocab import SPARQL_PREFIXES
 from viewer.data import get_snapshot
+from viewer.downloads import attachment
 from viewer.errors import SECURITY_HEADERS
 from viewer.reports import SPREADSHEETS
 from viewer.sparql import error_response, run
 
 bp = Blueprint("query", __name__)
-DOWNLOADS = {"csv": "text/csv", "json": "application/sparql-results+json"}
+# The result formats a saved query's answer is downloaded in, each asked of the endpoint by its media type.
+DOWNLOADS = {name: media_types(RESULTS)[name] for name in ("csv", "json")}
+# The page asks for solutions as JSON and triples as Turtle, and draws a table of either.
+_JSON, _TURTLE = media_types(RESULTS)["json"], BY_NAME["ttl"].media_type
 
 
 def _saved(name: str | None):
@@ -66,10 +72,10 @@ def page() -> Response:
             context["error"], status = str(error), 404
         if all(values.values()) and status == 200:
             try:
-                text, media_type, payload, truncated = _run(saved, values, "application/sparql-results+json, text/turtle")
+                text, media_type, payload, truncated = _run(saved, values, f"{_JSON}, {_TURTLE}")
                 context["editor_text"] = text
                 context["table"] = _table(media_type, payload, truncated)
-                if media_type != "text/turtle":
+                if media_type != _TURTLE:
                     params = {f"param.{k}": v for k, v in values.items()}
                     context["downloads"] = {fmt: url_for("query.download", fmt=fmt, saved=saved.name, **params) for fmt in DOWNLOADS}
             except QueryError as error:
@@ -93,15 +99,15 @@ def download(fmt: str) -> Response:
         return Response(str(error) + "\n", status=404, mimetype="text/plain")
     if fmt == "csv":  # a byte-order mark, so that Excel reads the file as UTF-8 ("–", "→")
         # Meant for a spreadsheet: defused, unlike /sparql's exact text/csv.
-        return Response(b"\xef\xbb\xbf" + defuse_csv(payload.decode("utf-8")).encode("utf-8"), content_type=SPREADSHEETS["csv"],
-                        headers={"Content-Disposition": f'attachment; filename="{saved.name}.csv"'})
-    return Response(payload, mimetype=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{saved.name}.{fmt}"'})
+        return attachment(Response(b"\xef\xbb\xbf" + defuse_csv(payload.decode("utf-8")).encode("utf-8"), content_type=SPREADSHEETS["csv"]),
+                          f"{saved.name}.csv")
+    return attachment(Response(payload, mimetype=DOWNLOADS[fmt]), f"{saved.name}.{fmt}")
 
 
 def _table(media_type: str, payload: bytes, truncated: bool) -> dict:
     """Rows of cells, each a text and, for an IRI, a link to its page."""
     blanks: dict[str, int] = {}
-    if media_type == "text/turtle":
+    if media_type == _TURTLE:
         graph = Graph().parse(data=payload, format="turtle")
         kind = lambda t: "uri" if isinstance(t, URIRef) else "bnode" if isinstance(t, BNode) else "literal"
         rows = [[_cell({"type": kind(t), "value": str(t)}, blanks) for t in triple] for triple in sorted(graph)]

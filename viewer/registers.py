@@ -6,6 +6,7 @@ from graph import contributions as links
 from graph.analysis import ordered
 from graph.owners import KINDS, of_strategy
 from viewer.data import get_snapshot, named, one_strategy
+from viewer.downloads import attachment
 from viewer.reports import SPREADSHEETS
 
 bp = Blueprint("registers", __name__)
@@ -48,7 +49,7 @@ def contributions_file(fmt: str) -> Response:
         abort(404)
     shown, _ = _links()
     body = "\ufeff" + links.as_csv(shown) if fmt == "csv" else links.as_xlsx(shown)
-    return Response(body, content_type=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="causal-links.{fmt}"'})
+    return attachment(Response(body, content_type=SPREADSHEETS[fmt]), f"causal-links.{fmt}")
 
 
 @bp.get("/owners")

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, NESTED, STRENGTHS, TARGETED, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
+from graph.formats import DIAGRAM, SPREADSHEET, media_types
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
 from graph.order import nested
 from graph.palette import NODE_FILL
@@ -17,11 +18,12 @@ from viewer.charts import bars
 from graph.analysis import is_outside, within
 from graph.contributions import WEAK, chosen
 from viewer.data import chosen_strategy, get_gaps, get_snapshot, named, one_strategy
+from viewer.downloads import attachment
 
 bp = Blueprint("reports", __name__)
-DIAGRAM_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+DIAGRAM_TYPES = media_types(DIAGRAM)
 # Whole Content-Type values, given as content_type: as a mimetype, werkzeug would add a second charset to text/csv.
-SPREADSHEETS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+SPREADSHEETS = media_types(SPREADSHEET)
 KIND_NAMES = {"strategy": "Strategies", "vision": "Visions", "priority": "Priorities", "outcome": "Target outcomes",
               "workstream": "Work streams", "intervention": "Interventions"}
 
@@ -140,7 +142,7 @@ def theory_of_change_file(fmt: str) -> Response:
     if fmt not in DIAGRAM_TYPES:
         abort(404)
     body = _drawn(_diagram(in_parts=False), fmt)
-    return Response(body, mimetype=DIAGRAM_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="theory-of-change.{fmt}"'})
+    return attachment(Response(body, mimetype=DIAGRAM_TYPES[fmt]), f"theory-of-change.{fmt}")
 
 
 def _severity() -> str:
@@ -181,12 +183,12 @@ def gaps() -> str:
 @bp.get("/gaps.<fmt>")
 def gaps_file(fmt: str) -> Response:
     """The gap report as CSV (with a byte-order mark, so that Excel reads it as UTF-8) or xlsx: every strategy's, or one's (?strategy=)."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in SPREADSHEETS:
         abort(404)
     strategy = chosen_strategy(get_snapshot())
     shown = [g for g in at_or_above(get_gaps(), _severity()) if strategy is None or g.strategy == strategy]
     body = "\ufeff" + as_csv(shown) if fmt == "csv" else as_xlsx(shown)
-    return Response(body, content_type=SPREADSHEETS[fmt], headers={"Content-Disposition": f'attachment; filename="gaps.{fmt}"'})
+    return attachment(Response(body, content_type=SPREADSHEETS[fmt]), f"gaps.{fmt}")
 
 
 @bp.get("/analysis")

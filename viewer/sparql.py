@@ -11,11 +11,12 @@ from rdflib.namespace import RDF
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
+from graph.engine.query import QueryError
 from graph.engine.remote import Remote, RunawayCheck, check_runaways
 from graph.engine.workers import QueryService, RemoteQueryService
-from graph.formats import BY_NAME
+from graph.formats import BY_NAME, FORMS, answer_formats
 from graph.settings import check_choice
-from graph.sparql import FORMS, GRAPH_FORMATS, QueryError, formats_for, saved_queries
+from graph.sparql import saved_queries
 from viewer.data import Snapshot, get_snapshot
 
 bp = Blueprint("sparql", __name__)
@@ -29,7 +30,7 @@ CORS = {
 # The Accept header the saved queries are answered for ahead of time: a client
 # that states no preference gets the same formats as the query page asks for.
 WARMED_ACCEPT = "*/*"
-# The HTTP status of each reason a query is refused or not answered (graph.sparql.REASONS).
+# The HTTP status of each reason a query is refused or not answered (graph.engine.query.REASONS).
 STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 406, "too-large": 413,
           "failed": 500, "timed-out": 503, "too-costly": 503, "busy": 503, "unavailable": 503}
 # When to ask again (Retry-After, in seconds) after a 503 that waiting cures: a
@@ -37,9 +38,6 @@ STATUS = {"malformed": 400, "refused": 400, "read-only": 403, "not-acceptable": 
 RETRY_AFTER = {"busy": 1, "unavailable": 5}
 # How long to wait before probing again a server whose handling of runaway queries could not be told.
 RUNAWAY_RECHECK_SECONDS = 60
-# Media types clients send for a format under another name: offered only to a client that names one,
-# or a wildcard would reach a format through its alias that the client refused by its own name (q=0).
-_ALIASES = {"json": ("application/json",), "xml": ("application/xml", "text/xml")}
 
 
 def formats_accepted(accept: str | None) -> dict[str, str | None]:
@@ -49,10 +47,12 @@ def formats_accepted(accept: str | None) -> dict[str, str | None]:
     chosen = {}
     for form in FORMS:
         offers = {}  # media type to format name, ours first: a client that accepts anything gets the first
-        for name, media_type in formats_for(form).items():
-            offers.setdefault(media_type, name)
-        for name in formats_for(form):
-            for alias in _ALIASES.get(name, ()):
+        for name, fmt in answer_formats(form).items():
+            offers.setdefault(fmt.media_type, name)
+        # A media type a format goes by under another name is offered only to a client that names it, or a
+        # wildcard would reach a format through its alias that the client refused by its own name (q=0).
+        for name, fmt in answer_formats(form).items():
+            for alias in fmt.aliases:
                 if alias in named:
                     offers.setdefault(alias, name)
         chosen[form] = offers.get(accepted.best_match(list(offers)))
@@ -331,8 +331,8 @@ def _service_description() -> Response:
     sd.add((service, SD.endpoint, URIRef(request.base_url)))
     sd.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     sd.add((service, SD.feature, SD.UnionDefaultGraph))
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD"):
-        sd.add((service, SD.resultFormat, FORMATS_NS[name]))
+    for w3c in dict.fromkeys(f.w3c for form in FORMS for f in answer_formats(form).values()):
+        sd.add((service, SD.resultFormat, FORMATS_NS[w3c]))
     dataset, default = BNode(), BNode()
     sd.add((service, SD.defaultDataset, dataset))
     sd.add((dataset, RDF.type, SD.Dataset))
@@ -344,4 +344,4 @@ def _service_description() -> Response:
         sd.add((named, SD.name, URIRef(iri)))
     sd.add((service, URIRef("http://purl.org/dc/terms/description"), Literal("Read-only SPARQL 1.1 query endpoint of strategy-graph.")))
     fmt = formats_accepted(request.headers.get("Accept"))["DESCRIBE"] or "ttl"
-    return Response(sd.serialize(format=BY_NAME[fmt].plugin, encoding="utf-8"), mimetype=GRAPH_FORMATS[fmt])
+    return Response(sd.serialize(format=BY_NAME[fmt].plugin, encoding="utf-8"), mimetype=BY_NAME[fmt].media_type)

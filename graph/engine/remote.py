@@ -31,16 +31,16 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from graph.engine.store import GraphSourceError, is_iri
+from graph.engine.store import GraphSourceError, is_iri, rdf_format, results_format
+from graph.formats import BY_NAME, RESULTS, of_kind
 
 # Where credentials come from: never the command line, where `ps` and shell history would show them.
 TOKEN_VARIABLE = "STRATEGY_GRAPH_REMOTE_TOKEN"
 USER_VARIABLE, PASSWORD_VARIABLE = "STRATEGY_GRAPH_REMOTE_USER", "STRATEGY_GRAPH_REMOTE_PASSWORD"
-_RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-            "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-            "text/tab-separated-values": ox.QueryResultsFormat.TSV}
-_GRAPHS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
-           "application/rdf+xml": ox.RdfFormat.RDF_XML, "text/plain": ox.RdfFormat.N_TRIPLES}
+# The answers read, by media type: results (not CSV, whose terms have lost their kinds) and the syntaxes of triples;
+# text/plain is N-Triples' old media type, which some servers still send.
+_RESULTS = {f.media_type: results_format(f.media_type) for f in of_kind(RESULTS).values() if f.name != "csv"}
+_GRAPHS = {media: rdf_format(media) for media in (*(BY_NAME[name].media_type for name in ("nt", "ttl", "xml")), "text/plain")}
 # What to ask for, by the query's form: some servers (Virtuoso) answer a CONSTRUCT as results if results are acceptable.
 _SOLUTIONS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 _TRIPLES = "application/n-triples, text/turtle;q=0.9"

@@ -44,9 +44,11 @@ from rdflib import Dataset
 
 from graph.engine import snapshots
 from graph.engine.remote import Remote, RemoteError, RemoteStore
-from graph.engine.store import GraphSourceError, as_dataset, execute, graph_names, open_generation
+from graph.engine.store import GraphSourceError, as_dataset, graph_names, open_generation
 from graph.settings import SettingError, with_defaults
-from graph.sparql import FORMS, NAMEABLE, QueryError, check, extension_functions, formats_for, may_name
+from graph.engine.query import NAMEABLE, QueryError, check, extension_functions, may_name
+from graph.engine.results import execute
+from graph.formats import FORMS, formats_for
 
 log = logging.getLogger(__name__)
 _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
