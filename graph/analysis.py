@@ -121,7 +121,8 @@ def project(ds: Dataset) -> nx.DiGraph:
 
 
 def within(g: nx.DiGraph, strategy: str) -> nx.DiGraph:
-    """One strategy's part of the projection: the strategy, its outcomes (intermediate ones too) and work streams, the work that leads to them, and what they serve."""
+    """One strategy's part of the projection: the strategy, its outcomes (intermediate ones too) and work streams, the
+    work that leads to them, and what they serve."""
     keep = {strategy} | {n for n, d in g.nodes(data=True) if d["strategy"] == strategy}
     while True:
         more = {u for v in keep for u in g.predecessors(v) if g.nodes[u]["kind"] in ("workstream", "intervention")}

@@ -83,10 +83,11 @@ def contributions(ds: Dataset) -> list[Contribution]:
     agents = {a for row in rows for a in lines(row, "agents")}
     names = {row["agent"]: row["label"] for row in select_values(ds, _AGENTS % " ".join(f"<{a}>" for a in agents))} if agents else {}
     found = [(published_order(row["toPosition"], row["toLabel"] or row["to"], row["to"])
-              + published_order(row["fromPosition"], row["fromLabel"] or row["from"], row["from"]) + (row["c"],), Contribution(row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
-                          row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
-                          lines(row, "assumptions"), lines(row, "evidence"), tuple(sorted(names.get(a, a) for a in lines(row, "agents"))),
-                          row["fromCode"] or "", row["toCode"] or ""))
+              + published_order(row["fromPosition"], row["fromLabel"] or row["from"], row["from"]) + (row["c"],),
+              Contribution(row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
+                           row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
+                           lines(row, "assumptions"), lines(row, "evidence"), tuple(sorted(names.get(a, a) for a in lines(row, "agents"))),
+                           row["fromCode"] or "", row["toCode"] or ""))
              for row in rows]
     return [c for _, c in sorted(found, key=lambda pair: pair[0])]
 

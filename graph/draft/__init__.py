@@ -19,11 +19,26 @@ from pathlib import Path
 from typing import Any
 
 from graph.draft.document import Block, DocumentError, read_document
-from graph.draft.rules import BY_ID, CODE, HEADER_YEAR, LEADING_CODE, LONGEST_OUTCOME, LONGEST_VISION, MONTHS, TABLE_ROLES, WHEN, count_of, kind_of, life_course, owners_in, period_of
+from graph.draft.rules import (
+    BY_ID,
+    CODE,
+    HEADER_YEAR,
+    LEADING_CODE,
+    LONGEST_OUTCOME,
+    LONGEST_VISION,
+    MONTHS,
+    TABLE_ROLES,
+    WHEN,
+    count_of,
+    kind_of,
+    life_course,
+    owners_in,
+    period_of,
+)
 from graph.errors import StrategyGraphError
 from graph.workbook.change import read_change
 
-__all__ = ["Draft", "DraftError", "DocumentError", "draft"]
+__all__ = ["DocumentError", "Draft", "DraftError", "draft"]
 
 _SHEETS = ("Strategy", "Priorities", "Outcomes", "Workstreams", "Contributions", "Organisations", "Targets")
 # How many of a document's first blocks are its cover, where a period may stand on its own line under the title.
@@ -280,7 +295,7 @@ class _Drafter:
                 break
             if "led by" in row:
                 break
-        for i, b in texts:
+        for _, b in texts:
             for sentence in _sentences(b.text):
                 course = self.life_course.search(sentence)
                 if course and "life course from" not in row:
@@ -292,7 +307,7 @@ class _Drafter:
 
     def vision(self, texts: list[tuple[int, Block]], row: dict) -> None:
         """The strategy's vision: under a heading 'Our vision', else stated ('Our vision is …'), else named, else its ambition."""
-        for n, (i, block) in enumerate(texts[:-1]):
+        for n, (_, block) in enumerate(texts[:-1]):
             after = texts[n + 1][1]
             if block.kind == "heading" and BY_ID["vision-heading"].pattern.match(block.text) and after.kind == "paragraph":
                 first = _sentences(after.text)[0]
@@ -303,7 +318,7 @@ class _Drafter:
                 return
         for rule in ("vision-sentence", "vision-named", "vision-ambition"):
             search = BY_ID[rule].pattern.match if rule != "vision-named" else BY_ID[rule].pattern.search
-            for i, block in texts:
+            for _, block in texts:
                 found = next((m for sentence in _sentences(block.text) if (m := search(sentence))), None)
                 if found:
                     row["vision"] = found["vision"]
@@ -430,7 +445,7 @@ class _Drafter:
         worded = any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading", "outcome-code")) or any(
             BY_ID[r].pattern.search(block.text) for r in ("outcomes-heading-lead-in", "actions-lead-in", "outcomes-words-lead-in"))
         if not (heading or named or again or worded) and (self._in_priorities_section(i, block, level)
-                                                          or not numbered and self._outcome_subheading(i, block, level)):
+                                                          or (not numbered and self._outcome_subheading(i, block, level))):
             return
         if heading:
             label = heading.group("priority")
@@ -506,7 +521,7 @@ class _Drafter:
                 self.say(f"ambiguous: the outcomes at {self.at(block)} follow "
                          + (f"a list of {self.priorities_of_lists} priorities" if self.priorities_of_lists > 1 else "no priority")
                          + "; drafted with none: fill in the priority each serves")
-            for n, item in enumerate(own, 1):
+            for item in own:
                 label, code = _code_of(_label(item))
                 self._coded(label, code.get("code", ""), item, self.priority[0])
             self.say(f"outcomes: {len(own)}, by rule {rule} ({self.at(block)}: '{text}')")
@@ -597,8 +612,8 @@ class _Drafter:
                            ("element-heading", None), ("outcome-element-heading", None)):
             match = BY_ID[rule].pattern.match(block.text)
             if match:
-                word = (word or match["word"]).lower()
-                return block.level + self.ranks.setdefault(word, len(self.ranks)) / 100
+                first = (word or match["word"]).lower()
+                return block.level + self.ranks.setdefault(first, len(self.ranks)) / 100
         numbered = BY_ID["numbered"].pattern.match(block.text)
         return block.level + (0.5 + numbered["code"].count(".") / 100 if numbered else 0)
 
@@ -694,7 +709,7 @@ class _Drafter:
             element = _Element(level or _PARAGRAPH, "outcome", ident, label)
             self.say(f"outcome: '{label}' (code '{code}'), of '{parent.label}', by rules numbered and levels-named "
                      f"({self.at(block)}: {how}; the section '{named}' names them)")
-        elif block.kind == "heading" and parent.role == "priority" or lower == "priority":
+        elif (block.kind == "heading" and parent.role == "priority") or lower == "priority":
             self.children[parent.id] += 1
             ident = self.add("Priorities", "priority", label, block.text, position=self.children[parent.id], code=code,
                              **{"part of": parent.id})

@@ -469,7 +469,7 @@ def _docx(path: Path, limits: Mapping[str, Any]) -> list[Block]:
         tables = [tuple(tuple(_cell_lines(cell.text) for cell in row.cells) for row in table.rows) for table in document.tables]
     except MemoryError:
         raise  # the machine's limit, not a fault of the file: not to be reported as one that cannot be read
-    except Exception as error:  # python-docx and lxml raise many kinds
+    except Exception as error:  # noqa: BLE001 — python-docx and lxml raise many kinds
         _out_of_memory(error, path)
         raise DocumentError(f"{path}: not a Word document (.docx) that can be read: {error}") from None
     return blocks + [Block("table", "a table", len(blocks) + n, rows=rows) for n, rows in enumerate(tables, 1)]
@@ -666,7 +666,7 @@ def _pdf(path: Path, limits: Mapping[str, Any]) -> list[Block]:
                             "expected an ordinary PDF") from None
     except MemoryError:
         raise  # the machine's limit, not a fault of the file: not to be reported as one that cannot be read
-    except Exception as error:  # pypdf raises many kinds for a malformed file
+    except Exception as error:  # noqa: BLE001 — pypdf raises many kinds for a malformed file
         raise DocumentError(f"{path}: not a PDF that can be read: {error}") from None
     if size > most:
         raise _too_much_text(path, most)
@@ -796,7 +796,7 @@ class _Layout:
                 spacing.setdefault((line.size, line.bold), set()).add(round(before.y - line.y, 1))
         # A type's line spacing: the narrowest gap. When all are alike, the text's no wider than a usual leading (no
         # paragraph wraps), and a heading's unknown (a heading's lines, or the headings of sections left empty?).
-        usual = {style: min(gaps) if len(gaps) > 1 else min(min(gaps), _LEADING * style[0]) if style == (body_size, body_bold)
+        usual = {style: min(gaps) if len(gaps) > 1 else min(*gaps, _LEADING * style[0]) if style == (body_size, body_bold)
                  else None for style, gaps in spacing.items()}
         styles = [(line.size, line.bold) if line.size > body_size + _LARGER or (line.bold and not body_bold
                                                                                  and line.size >= body_size - _LARGER)
@@ -808,8 +808,8 @@ class _Layout:
             while end < len(lines) and styles[end] == styles[n] and not self._gap(lines[end - 1], lines[end], usual):
                 end += 1
             words = _clean(" ".join(line.words for line in lines[n:end]))
-            if styles[n] and (len(words.split()) > _TITLE_WORDS or styles[n][0] <= body_size + _LARGER
-                              and (_MARKER.match(words) or not _is_title(words))):
+            if styles[n] and (len(words.split()) > _TITLE_WORDS or (styles[n][0] <= body_size + _LARGER
+                              and (_MARKER.match(words) or not _is_title(words)))):
                 styles[n:end] = [None] * (end - n)
             n = end
         ranks = {style: rank for rank, style in enumerate(sorted({s for s in styles if s}, key=lambda s: (-s[0], not s[1])), 1)}
@@ -964,8 +964,8 @@ class _Drawn:
 
         contents = page.get("/Contents")
         contents = contents.get_object() if contents is not None else None
-        for part in contents if isinstance(contents, ArrayObject) else [contents]:
-            part = part.get_object() if part is not None else None
+        for named in contents if isinstance(contents, ArrayObject) else [contents]:
+            part = named.get_object() if named is not None else None
             if isinstance(part, StreamObject):
                 self._count(part)
         self.resources = [page.get_inherited("/Resources")]
@@ -979,7 +979,7 @@ class _Drawn:
             self.resources.append(form.get_inherited("/Resources") if form is not None else None)
             if form is not None:
                 self._count(form)  # pypdf keeps what it unpacked, for its own parsing of the form
-        except Exception as error:  # a form that cannot be unpacked stops it too: pypdf would try again at each draw
+        except Exception as error:  # noqa: BLE001 — a form that cannot be unpacked stops it too: pypdf would try again at each draw
             raise _Stop(error) from None
 
     def after(self, operator: bytes, operands: list, *matrices) -> None:

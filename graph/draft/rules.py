@@ -298,7 +298,8 @@ RULES += (
           "an item of a list of priorities that gives a short name, a colon and what it means ('Carnmorrow works: more "
           "people in good jobs'): the name is the priority"),
     _rule("actions-lead-in", "work streams", "lead-in",
-          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|commitments|areas of focus|what we will (?:do|deliver)|steps we will take|"
+          rf"(?i)^(?=.{{0,{_LEAD_IN}}}$).*\b(?:improvement projects|projects|policy options|key actions|strategies|commitments|"
+          r"areas of focus|what we will (?:do|deliver)|steps we will take|"
           r"how we will (?:do|deliver|achieve) (?:this|it))\b[^:]*(?::\s*$|$)",
           "a lead-in (a heading, or a paragraph ending with a colon) that names actions in other words ('improvement "
           "projects:', 'policy options', 'What we will do'): the list that follows holds work streams"),
@@ -395,7 +396,8 @@ RULES += (
           r"what\s+(?:this|it)\s+(?:will\s+)?means?\s+for|"
           r"difference\s+we\s+(?:want|will))\b",
           "a table's column whose header names outcomes ('Main outcomes'): each line of a cell an outcome of its row's priority"),
-    _rule("table-action", "work streams", "table header", r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?|projects?|initiatives?|strateg(?:y|ies)|"
+    _rule("table-action", "work streams", "table header",
+          r"(?i)\b(?:actions?|we will|what we will do|how we will|work\s?streams?|projects?|initiatives?|strateg(?:y|ies)|"
           r"commitments?|steps?|description|deliverables?)\b",
           "a table's column whose header names actions: each line of a cell an action, contributing to its row's one outcome"),
     _rule("table-measure", "targets", "table header", r"(?i)\b(?:how will we know|measures?|indicators?|targets?)\b",
@@ -403,7 +405,8 @@ RULES += (
 )
 # Issue 27: owners and leads as plans state them, outcomes stated by their code inside a priority's section.
 # The words that say who leads an element, on a line of their own ("Lead partners: …") or in brackets after it.
-_OWNER_SAYS = (r"(?i:(?:cabinet\s+member|lead\s+member|portfolio\s+holder|officer|director)\s+responsible|lead(?:\s+(?:partners?|partner\(s\)|organisations?|organisation\(s\)|agenc(?:y|ies)|officer|bod(?:y|ies)|"
+_OWNER_SAYS = (r"(?i:(?:cabinet\s+member|lead\s+member|portfolio\s+holder|officer|director)\s+responsible|"
+               r"lead(?:\s+(?:partners?|partner\(s\)|organisations?|organisation\(s\)|agenc(?:y|ies)|officer|bod(?:y|ies)|"
                r"(?:cabinet\s+)?member|councillor|director|department))?|"
                r"responsible(?:\s+(?:lead|organisations?|partners?|officer|body))?|owners?|accountable(?:\s+(?:lead|body|officer))?|who)")
 _OWNER_BY = r"(?i:led|delivered|owned|overseen|co-?ordinated)\s+by"
@@ -463,7 +466,7 @@ RULES += (
 
 def kind_of(name: str) -> str:
     """An owner's Organisations kind, by rule owner-kind: its name's last word, else whether it is a post."""
-    last = name.split()[-1].lower() if name.split() else ""
+    last = name.rsplit(maxsplit=1)[-1].lower() if name.split() else ""
     if last in _KIND_BY_LAST_WORD:
         return _KIND_BY_LAST_WORD[last]
     return "person" if re.match(_POST, name) else "organisation"

@@ -7,7 +7,7 @@ looked up there, among the sheets of the things the rule checks first.
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from rdflib import URIRef
 
@@ -51,7 +51,7 @@ def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def workbook_fix(rule: Rule) -> WorkbookFix:
     """The rule's fix in the workbook's words.
 

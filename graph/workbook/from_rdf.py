@@ -2,7 +2,9 @@
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
+from typing import ClassVar
 
 from rdflib import FOAF, RDF, RDFS, Dataset, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
@@ -10,8 +12,19 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 from graph.errors import StrategyGraphError
 from graph.order import published_order
 from graph.vocab import CONCEPT_BASE, ENGINE_BASE, FINGERTIPS_DATASET, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
-from graph.workbook.schema import (BODY_KINDS, BROAD_MATCH, BY_SHEET, LOCAL_CHOICES, ONS_AREA, ROW_PREDICATES, SEPARATOR,
-                                   STATED_BY_OTHERS, STRUCTURE, Column, Sheet)
+from graph.workbook.schema import (
+    BODY_KINDS,
+    BROAD_MATCH,
+    BY_SHEET,
+    LOCAL_CHOICES,
+    ONS_AREA,
+    ROW_PREDICATES,
+    SEPARATOR,
+    STATED_BY_OTHERS,
+    STRUCTURE,
+    Column,
+    Sheet,
+)
 
 # The data graphs only: the engine's kept reports, and what it derives with them (an indicator's own area), are not entered.
 _EVERYTHING = 'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!STRSTARTS(STR(?g), "%s")) }' % ENGINE_BASE
@@ -265,16 +278,18 @@ class _Export:
         row["matches"] = (self._label(close, SKOS.prefLabel) if close is not None
                           else f"{BROAD_MATCH} {self._label(broad, SKOS.prefLabel)}" if broad is not None else None)
 
-    _OWN = {"Strategy": _strategy, "Outcomes": _outcome, "Workstreams": _workstream, "Interventions": _intervention, "Contributions": _contribution,
-            "Funding": _funding, "Organisations": _organisation, "Posts": _post, "Indicators": _indicator, "Targets": _target, "Codes": _code}
+    _OWN: ClassVar[dict[str, Callable]] = {
+        "Strategy": _strategy, "Outcomes": _outcome, "Workstreams": _workstream, "Interventions": _intervention,
+        "Contributions": _contribution, "Funding": _funding, "Organisations": _organisation, "Posts": _post,
+        "Indicators": _indicator, "Targets": _target, "Codes": _code}
 
     def unexpressed(self) -> list[str]:
         """What the rows cannot hold, one line per column or statement: several values in a one-value cell, statements no column states."""
-        stated = {sheet: {p for c in sheet.columns for p in c.stated} for sheet in {s for s in self.sheet_of.values()}}
+        stated = {sheet: {p for c in sheet.columns for p in c.stated} for sheet in set(self.sheet_of.values())}
         kept = {RDF.type, *ROW_PREDICATES, *STRUCTURE, *STATED_BY_OTHERS, *_DERIVED}
         missing: dict[tuple[str, str], list[str]] = defaultdict(list)
         for node, sheet in self.sheet_of.items():
-            for p, o in self.g.predicate_objects(node):
+            for p, _ in self.g.predicate_objects(node):
                 if p not in stated[sheet] and p not in kept:
                     missing[(sheet.name, self.g.namespace_manager.normalizeUri(p))].append(self.ids[node])
         lines = [f"{sheet}, {column}: {'; '.join(found)}" for (sheet, column), found in sorted(self.lost.items())]

@@ -296,7 +296,8 @@ SHEETS: tuple[Sheet, ...] = (
 )
 BY_SHEET = {sheet.name: sheet for sheet in SHEETS}
 # Code lists that are not concepts of the ontology: the label is the value.
-LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "partnership", "person"), "target-kind": ("baseline", "target", "change", "milestone"), "yes-no": ("yes", "no")}
+LOCAL_CHOICES = {"organisation-kind": ("organisation", "board", "partnership", "person"),
+                 "target-kind": ("baseline", "target", "change", "milestone"), "yes-no": ("yes", "no")}
 # The code lists a workbook may add its own terms to (Codes sheet): the ontology's lists of the choice columns, each once.
 CODE_LISTS = tuple(dict.fromkeys(c.choices for s in SHEETS for c in s.columns
                                  if c.kind == "choice" and c.choices not in LOCAL_CHOICES and c.choices != "code-list"))

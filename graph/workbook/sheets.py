@@ -9,12 +9,22 @@ from rdflib import URIRef
 
 from graph import files
 from graph.archives import ArchiveError, refuse_zip_bomb
+from graph.engine.store import read_files
 from graph.settings import with_defaults
 from graph.tables import read_text, set_text
-from graph.engine.store import read_files
 from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES, XML_FORBIDDEN
-from graph.workbook.schema import (BY_SHEET, EXAMPLE, LOCAL_CHOICES, SEPARATOR, SHEETS, Column, Row, Sheet, UnsavedFormula,
-                                   WorkbookError)
+from graph.workbook.schema import (
+    BY_SHEET,
+    EXAMPLE,
+    LOCAL_CHOICES,
+    SEPARATOR,
+    SHEETS,
+    Column,
+    Row,
+    Sheet,
+    UnsavedFormula,
+    WorkbookError,
+)
 
 # Columns an older template had, and where what they held went.
 _MOVED = {("Strategy", "priority"): "priorities have a sheet of their own, Priorities, and each outcome names its priorities"}
