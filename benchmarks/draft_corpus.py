@@ -141,7 +141,7 @@ def key_elements(key: dict) -> list[Element]:
         found.append(Element("vision", key["vision"]))
     for kind, table, links in (("priority", "priorities", ("part_of",)), ("outcome", "outcomes", ("priority",)),
                                ("action", "actions", ("outcome", "owner"))):
-        found += [Element(kind, e["label"], tuple((l, e[l]) for l in links if e.get(l))) for e in key.get(table, [])]
+        found += [Element(kind, e["label"], tuple((link, e[link]) for link in links if e.get(link))) for e in key.get(table, [])]
     found += [Element("target", t["words"], (("for", t["for"]),) if t.get("for") else (), str(t.get("value", "")),
                       str(t.get("date", "")), t["kind"]) for t in key.get("targets", [])]
     found += [Element("owner", o["name"]) for o in key.get("owners", [])]
@@ -268,7 +268,7 @@ def score(key: dict, drafted: Draft | None, text: str) -> Score:
     for element in got:
         if element.kind in LABELLED:
             kinds_of[normalise(element.words)].add(element.kind)
-    unmatched = [e for e in got]  # each drafted element matches one key element at most
+    unmatched = list(got)  # each drafted element matches one key element at most
     for element in wanted:
         if element.kind == "target":
             found = [d for d in unmatched if d.kind == "target" and _target_matches(element, d)]

@@ -128,9 +128,10 @@ def running_server(folder: Path, *options: str):
             try:
                 urllib.request.urlopen(base + "/", timeout=5).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError) as error:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start: " + (process.stdout.read().decode() if process.poll() is not None else "timeout"))
+                    said = process.stdout.read().decode() if process.poll() is not None else "timeout"
+                    raise RuntimeError("the server did not start: " + said) from error
                 time.sleep(0.2)
         yield base
     finally:

@@ -76,7 +76,7 @@ def walkthrough(text: str | None = None) -> Walkthrough:
     commands = [shlex.split(line, comments=True) for block in code_blocks(body) for line in block.splitlines()]
     commands = [c for c in commands if c]
     rows = [line for line in body.splitlines() if line.startswith("|")]
-    if len(rows) != 3 or [h.strip() for h in rows[0].strip("|").split("|")][0] != "sheet":
+    if len(rows) != 3 or rows[0].strip("|").split("|")[0].strip() != "sheet":
         raise LookupError("the walk-through has no table | sheet | row | column | value | with one row")
     sheet, row_id, column, value = (c.strip().strip("`") for c in rows[2].strip().strip("|").split("|"))
     rule = re.search(r"the rule `([a-z-]+)`", body)

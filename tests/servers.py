@@ -28,9 +28,9 @@ def wait_for(url: str, process: subprocess.Popen | None, seconds: float = 60) ->
         try:
             urllib.request.urlopen(f"{url}?{query}", timeout=5).read()
             return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
             if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not start")
+                raise RuntimeError(f"{url} did not start") from error
             time.sleep(0.1)
 
 

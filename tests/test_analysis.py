@@ -107,7 +107,7 @@ def test_the_text_says_plainly_what_reaches_each_outcome(runner, ds):
     reached = {str(r.label): int(r.n) for r in ds.query(query)}
     assert sorted(reached.values()) == [0, 0, 0, 1, 2]
     for label, interventions in reached.items():
-        line = next(l for l in text.splitlines() if l.startswith(f"  {label}: "))
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"  {label}: "))
         if interventions:
             assert "only unfunded work reaches it (" in line and "none funded)" in line
         else:

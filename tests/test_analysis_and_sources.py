@@ -88,7 +88,7 @@ def test_indicator_ids_units_and_polarity_match_the_reference(layer, indicator_r
     indicators = layer("indicators")
     by_label = {str(indicators.value(i, RDFS.label)): i for i in indicators.subjects(RDF.type, SG.Indicator)}
     checked = 0
-    for fits, name, fingertips_id, unit, polarity in indicator_rows:
+    for _, name, fingertips_id, unit, polarity in indicator_rows:
         if name.startswith("(no "):
             continue  # the reference found no indicator: the gap stays a gap
         # A label is the publisher's name: a remark the reference adds in brackets is kept as a comment.
@@ -114,7 +114,7 @@ def test_indicator_ids_units_and_polarity_match_the_reference(layer, indicator_r
 
 
 def test_no_indicator_where_the_reference_found_none(layer, indicator_rows):
-    labels = {str(l).lower() for l in layer("indicators").objects(None, RDFS.label)}
+    labels = {str(name).lower() for name in layer("indicators").objects(None, RDFS.label)}
     for fits, name, *_ in indicator_rows:
         if name.startswith("(no "):
             assert not any(fits in label for label in labels), fits
@@ -123,7 +123,7 @@ def test_no_indicator_where_the_reference_found_none(layer, indicator_rows):
 def test_observations_are_the_reported_temporary_accommodation_counts_with_their_source(layer):
     indicators = layer("indicators")
     reference = (REFERENCE / "indicators.md").read_text(encoding="utf-8")
-    line = next(l for l in reference.splitlines() if l.startswith("- Households in temporary accommodation"))
+    line = next(ln for ln in reference.splitlines() if ln.startswith("- Households in temporary accommodation"))
     source = URIRef(re.search(r"https://\S+", line).group(0))
     reported = {(period, value) for value, period in re.findall(r"(\d+) \((\d{4}/\d{2})\)", line)}
     observations = set(indicators.subjects(RDF.type, SG.Observation))
@@ -207,13 +207,13 @@ def test_the_source_document_has_the_councils_address_from_the_reference(layer):
     strategy = layer("strategy")
     page = strategy.value(URIRef(LUTON + "document"), URIRef("http://xmlns.com/foaf/0.1/page"))
     reference = (REFERENCE / "luton-public-sources.md").read_text(encoding="utf-8")
-    (line,) = [l for l in reference.splitlines() if l.endswith(" " + str(page))]
+    (line,) = [ln for ln in reference.splitlines() if ln.endswith(" " + str(page))]
     assert "with the five target outcomes of the summary" in line
 
 
 def test_the_readme_counts_what_the_analysis_layer_holds(ds):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    (row,) = [l for l in readme.splitlines() if l.startswith("| `analysis` |")]
+    (row,) = [ln for ln in readme.splitlines() if ln.startswith("| `analysis` |")]
     kinds = lambda x: "work stream" if (x, RDF.type, SG.Workstream) in ds else "programme" if (x, RDF.type, SG.Intervention) in ds else "outcome"
     links = [(kinds(x), kinds(ds.value(c, SG.contributionTo))) for x, c in ds.subject_objects(SG.qualifiedContribution)]
     unlinked_ws = sum(1 for w in ds.subjects(RDF.type, SG.Workstream) if ds.value(w, SG.contributesTo) is None)

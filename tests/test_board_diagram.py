@@ -166,9 +166,9 @@ def test_every_pdf_page_carries_the_legend_the_title_the_date_the_data_changed_a
     source.parse(LUTON / "strategy.trig", format="trig")
     (title,) = {str(r.t) for r in source.query("SELECT ?t WHERE { ?s a <https://w3id.org/strategy-graph/def#Strategy> ; "
                                                "<http://www.w3.org/2000/01/rdf-schema#label> ?t }")}
-    before = datetime.datetime.now(datetime.timezone.utc).date()
+    before = datetime.datetime.now(datetime.UTC).date()
     app = create_app({"TESTING": True})  # its store is written now: the data last changed today
-    after = datetime.datetime.now(datetime.timezone.utc).date()
+    after = datetime.datetime.now(datetime.UTC).date()
     try:
         pages = PdfReader(io.BytesIO(app.test_client().get("/theory-of-change.pdf").data)).pages
     finally:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal
 
-from strategy_graph.cli import main
-from graph.vocab import ENGINE_BASE as ENGINE
 from graph.formats import BY_NAME
+from graph.vocab import ENGINE_BASE as ENGINE
+from strategy_graph.cli import main
 from tests.conftest import DATA, REPO
 
 COMMANDS = ["stats", "export", "load", "serve"]
@@ -37,7 +37,7 @@ def test_stats_counts_classes_and_graphs(runner):
 def test_stats_text_is_a_readable_table(runner):
     result = runner.invoke(main, ["stats"])
     assert result.exit_code == 0
-    line = next(l for l in result.output.splitlines() if "Work stream" in l)
+    line = next(ln for ln in result.output.splitlines() if "Work stream" in ln)
     assert line.split()[0] == "22"
 
 
@@ -154,7 +154,8 @@ def test_wheel_carries_the_rdf_files_and_works_outside_the_repository(tmp_path):
     )
     (wheel,) = tmp_path.glob("strategy_graph-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for expected in ("graph/_files/ontology/strategy-graph.ttl", "graph/_files/datasets/luton-pws/strategy.trig", "graph/_files/ontology/rules/graph/derive-contributes-to.ru", "viewer/templates/index.html"):
+    for expected in ("graph/_files/ontology/strategy-graph.ttl", "graph/_files/datasets/luton-pws/strategy.trig",
+                     "graph/_files/ontology/rules/graph/derive-contributes-to.ru", "viewer/templates/index.html"):
         assert expected in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

@@ -138,7 +138,7 @@ def _same_text_as(kind: str, folder: Path) -> Path:
                 document.add_paragraph(line)
         document.save(str(path))
     elif kind == "html":
-        from lxml.html import builder as E, tostring
+        from lxml.html import builder as E, tostring  # noqa: N812 — lxml's own name for its builder
 
         body, items = [E.H1(heading)], []
         for line in rest + [""]:

@@ -6,8 +6,8 @@ import pytest
 
 from benchmarks.draft_corpus import (
     CORPUS,
-    INVENTED,
     FORMATS,
+    INVENTED,
     KeyFileError,
     _pdf,
     corpus,

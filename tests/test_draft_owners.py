@@ -163,7 +163,7 @@ def test_a_target_under_a_priority_names_that_priority_in_the_report(loip):
 
 
 def test_every_label_is_the_documents_words_and_the_draft_imports(loip, runner, tmp_path):
-    document, drafted = loip
+    _, drafted = loip
     text = " ".join(LOIP.split())
     labels = [row[column] for sheet, column in (("Priorities", "priority"), ("Outcomes", "outcome"),
                                                 ("Workstreams", "work stream"), ("Organisations", "name"))

@@ -4,6 +4,7 @@ import http.server
 import threading
 import urllib.parse
 from decimal import Decimal
+from typing import ClassVar
 
 import pytest
 from rdflib import URIRef
@@ -150,9 +151,9 @@ def test_a_file_that_is_not_fingertips_data_exits_2(runner, tmp_path):
 class _FingertipsStub(http.server.BaseHTTPRequestHandler):
     """Serves the test CSV at the API's data path, and remembers what it was asked."""
 
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         self.requests.append(self.path)
         parsed = urllib.parse.urlparse(self.path)
         if parsed.path != "/api/all_data/csv/by_indicator_id":

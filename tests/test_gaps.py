@@ -11,10 +11,10 @@ from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, SKOS
 
-from strategy_graph.cli import main
-from graph.gaps import SEVERITIES, find_gaps, rules
 from graph.engine.graphs import open_graph
+from graph.gaps import SEVERITIES, find_gaps, rules
 from graph.vocab import SCHEMA, SG
+from strategy_graph.cli import main
 from tests.conftest import DATA, read_fixture
 
 FIXTURES = DATA / "gaps"

@@ -24,9 +24,17 @@ import pytest
 
 from graph.settings import DEFAULTS
 from tests.hostile import run_bounded
-from tests.hostile.documents import (docx_declared_entities, docx_entity_amplification, docx_zip_bomb, long_paragraph,
-                                     many_list_items, nested_html_lists, pdf_decompression_bomb, pdf_form_drawn,
-                                     pdf_many_pages)
+from tests.hostile.documents import (
+    docx_declared_entities,
+    docx_entity_amplification,
+    docx_zip_bomb,
+    long_paragraph,
+    many_list_items,
+    nested_html_lists,
+    pdf_decompression_bomb,
+    pdf_form_drawn,
+    pdf_many_pages,
+)
 
 EXAMPLE_WORKBOOK = Path(__file__).resolve().parents[1] / "examples" / "example-town.xlsx"
 

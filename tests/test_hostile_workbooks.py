@@ -22,9 +22,18 @@ from graph.engine.graphs import open_graph
 from graph.workbook import read_workbook
 from tests.conftest import SOURCE_TEXT
 from tests.hostile import run_bounded
-from tests.hostile.workbooks import (CONTROL_LABEL, EXAMPLE_TOWN, LOOKALIKE_LABEL, UNWRITABLE, control_character_graph,
-                                     exported_workbook, saved_as_excel, streamed_by_openpyxl, streamed_by_xlsxwriter,
-                                     with_dimension)
+from tests.hostile.workbooks import (
+    CONTROL_LABEL,
+    EXAMPLE_TOWN,
+    LOOKALIKE_LABEL,
+    UNWRITABLE,
+    control_character_graph,
+    exported_workbook,
+    saved_as_excel,
+    streamed_by_openpyxl,
+    streamed_by_xlsxwriter,
+    with_dimension,
+)
 from viewer import close, create_app
 
 # The cells as an xlsx file holds them: each character XML cannot hold as _xHHHH_, tab, LF and CR as they are,

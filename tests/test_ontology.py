@@ -3,8 +3,7 @@
 from pathlib import Path
 
 import pyshacl
-from rdflib import BNode, Graph, URIRef
-from rdflib import namespace
+from rdflib import BNode, Graph, URIRef, namespace
 from rdflib.namespace import OWL, RDF
 
 from graph import files
@@ -75,7 +74,7 @@ def test_every_term_of_ours_that_the_data_uses_is_defined(ds):
     """No typo'd slug or term: every IRI of this project's namespace that is used resolves."""
     described = {s for s in ds.subjects() if isinstance(s, URIRef)}
     for graph in _graphs(ds, DATASET):
-        for s, p, o in graph:
+        for _, p, o in graph:
             for term in (p, o):
                 if isinstance(term, URIRef) and str(term).startswith(OUR_IRIS):
                     assert term in described, f"{term}, used in {graph.identifier}, is described nowhere"

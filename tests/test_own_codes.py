@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 from openpyxl import load_workbook
-from rdflib import RDF, Literal, URIRef
+from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from graph.analysis import analyse, as_text
@@ -20,7 +20,7 @@ from graph.vocab import SG
 from graph.workbook import build_graph, export, read_workbook, write_template
 from graph.workbook.schema import LOCAL_CHOICES, Row
 
-NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 BASE = "https://w3id.org/strategy-graph/id/own-codes/"
 DEF = "https://w3id.org/strategy-graph/def/"
 # The packaged terms the invented ones match, as ontology/concepts.ttl names them.

@@ -18,7 +18,7 @@ from graph.workbook import build_graph, export
 from graph.workbook.schema import BY_SHEET, Row
 from viewer import close, create_app
 
-NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 BASE = "https://w3id.org/strategy-graph/id/invented-loip/"
 SOURCE = "https://example.org/invented/loip.pdf"
 SHEETS = {

@@ -141,9 +141,11 @@ def _offered(page: str, name: str) -> dict[str, str]:
 def test_parameters_that_take_an_owner_or_an_outcome_offer_the_graphs_own(client, ds):
     sg = "https://w3id.org/strategy-graph/def#"
     owners = _offered(client.get("/query?saved=owner-portfolio").get_data(as_text=True), "owner")
-    assert owners == {str(r.o): str(r.label) for r in ds.query(f"SELECT DISTINCT ?o ?label WHERE {{ ?x <{sg}owner> ?o . ?o <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
+    assert owners == {str(r.o): str(r.label) for r in ds.query(
+        f"SELECT DISTINCT ?o ?label WHERE {{ ?x <{sg}owner> ?o . ?o <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
     outcomes = _offered(client.get("/query?saved=outcome-subgraph").get_data(as_text=True), "outcome")
-    assert outcomes == {str(r.o): str(r.label) for r in ds.query(f"SELECT ?o ?label WHERE {{ ?o a <{sg}Outcome> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
+    assert outcomes == {str(r.o): str(r.label) for r in ds.query(
+        f"SELECT ?o ?label WHERE {{ ?o a <{sg}Outcome> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
     assert len(outcomes) == 5
     chosen = client.get("/query", query_string={"saved": "owner-portfolio", "param.owner": BOARD}).get_data(as_text=True)
     assert f'<option value="{BOARD}" selected>' in chosen and chosen.count("<tr><td>") == 22
@@ -162,7 +164,8 @@ def test_a_parameter_that_takes_an_indicator_offers_the_graphs_indicators(tmp_pa
     client, ds = app.test_client(), app.extensions["snapshot"].graph
     offered = _offered(client.get("/query?saved=indicator-values").get_data(as_text=True), "indicator")
     sg = "https://w3id.org/strategy-graph/def#"
-    assert offered == {str(r.i): str(r.label) for r in ds.query(f"SELECT ?i ?label WHERE {{ ?i a <{sg}Indicator> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
+    assert offered == {str(r.i): str(r.label) for r in ds.query(
+        f"SELECT ?i ?label WHERE {{ ?i a <{sg}Indicator> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")}
     indicator = "https://w3id.org/strategy-graph/id/example-vale/indicator/school-readiness"
     page = client.get("/query", query_string={"saved": "indicator-values", "param.indicator": indicator}).get_data(as_text=True)
     values = len(list(ds.query(f"SELECT ?o WHERE {{ ?o <{sg}indicator> <{indicator}> }}")))

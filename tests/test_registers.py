@@ -98,28 +98,34 @@ def test_the_analysis_lists_the_weak_links(luton):
     page = client.get("/analysis").get_data(as_text=True)
     listed = page.split('<ul class="weak-links">', 1)[1].split("</ul>", 1)[0]
     # The strategy's own work's weak links: not those from an intervention no strategy states as its own.
-    own = "?c sg:strength/skos:prefLabel 'weak'@en . FILTER NOT EXISTS { ?x a sg:Intervention . FILTER NOT EXISTS { ?x <http://purl.org/dc/terms/isPartOf> ?s } }"
+    own = ("?c sg:strength/skos:prefLabel 'weak'@en . "
+           "FILTER NOT EXISTS { ?x a sg:Intervention . FILTER NOT EXISTS { ?x <http://purl.org/dc/terms/isPartOf> ?s } }")
     assert listed.count("<li>") == len(_expected(ds, own)) == 5  # of 8: three come from the MMR clinics and Healthier Wealthier Families
 
 
 def test_the_owners_page_says_who_is_accountable_for_what(luton, vale):
     for client, ds in (luton, vale):
         page = client.get("/owners").get_data(as_text=True)
-        owners = {str(r.agent): str(r.label) for r in ds.query(PREFIXES + "SELECT DISTINCT ?agent ?label WHERE { { ?x sg:owner ?agent } UNION { ?x sg:ledBy ?agent } UNION { ?x schema:funder ?agent } ?agent rdfs:label ?label }")}
+        owners = {str(r.agent): str(r.label) for r in ds.query(
+            PREFIXES + "SELECT DISTINCT ?agent ?label WHERE { { ?x sg:owner ?agent } UNION { ?x sg:ledBy ?agent } "
+                       "UNION { ?x schema:funder ?agent } ?agent rdfs:label ?label }")}
         sections = re.findall(r'<section class="owner"[^>]*>(.*?)</section>', page, re.S)
         assert len(sections) == len(owners)
         for section in sections:
             agent = html.unescape(re.search(r'<h2><a href="/resource\?iri=([^"]+)"', section).group(1))
             owned = {str(r.label) for r in ds.query(PREFIXES + f"SELECT ?label WHERE {{ ?w a sg:Workstream ; sg:owner <{agent}> ; rdfs:label ?label }}")}
             listed = re.sub(r'<ul class="targets">.*?</ul>', "", section, flags=re.S)  # each one's targets, beside it
-            shown = set(re.findall(r'<li>(?:<span class="code">[^<]*</span> )?<a [^>]*>([^<]+)</a></li>', listed.split('class="owned workstream"', 1)[1].split("</ul>", 1)[0])) if owned else set()
+            shown = set(re.findall(r'<li>(?:<span class="code">[^<]*</span> )?<a [^>]*>([^<]+)</a></li>',
+                                   listed.split('class="owned workstream"', 1)[1].split("</ul>", 1)[0])) if owned else set()
             assert {html.unescape(s) for s in shown} == owned, owners[agent]
             led = {str(r.label) for r in ds.query(PREFIXES + f"SELECT ?label WHERE {{ ?s sg:ledBy <{agent}> ; rdfs:label ?label }}")}
             assert all(html.escape(label) in section for label in led) and (("Leads:" in section) == bool(led))
     client, ds = vale
     page = client.get("/owners").get_data(as_text=True)
-    grants = list(ds.query(PREFIXES + "SELECT ?funder ?item ?amount WHERE { ?c schema:funder/rdfs:label ?funder ; schema:fundedItem/rdfs:label ?item ; schema:amount/schema:value ?amount }"))
+    grants = list(ds.query(PREFIXES + "SELECT ?funder ?item ?amount WHERE { ?c schema:funder/rdfs:label ?funder ; "
+                                      "schema:fundedItem/rdfs:label ?item ; schema:amount/schema:value ?amount }"))
     assert grants
     for grant in grants:
-        section = next(s for s in re.findall(r'<section class="owner"[^>]*>(.*?)</section>', page, re.S) if html.escape(str(grant.funder)) in s.split("</h2>", 1)[0])
+        section = next(s for s in re.findall(r'<section class="owner"[^>]*>(.*?)</section>', page, re.S)
+                       if html.escape(str(grant.funder)) in s.split("</h2>", 1)[0])
         assert html.escape(str(grant.item)) in section and f"{float(grant.amount):,.2f}" in section

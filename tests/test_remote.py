@@ -10,13 +10,13 @@ import re
 import threading
 import urllib.request
 from contextlib import contextmanager
+from typing import ClassVar
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from rdflib import Dataset
 from rdflib.compare import isomorphic
-
-from click.testing import CliRunner
 
 from graph import files
 from strategy_graph.cli import main
@@ -210,7 +210,8 @@ def test_pages_answer_a_styled_503_while_the_server_is_down_and_recover(tmp_path
 def test_a_server_whose_default_graph_is_not_the_union_is_refused_with_how_to_fix_it(runner, tmp_path):
     plain = OxigraphServer(tmp_path / "plain", union=False).start()
     try:
-        request = urllib.request.Request(plain.update_url, data=b"INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }",
+        request = urllib.request.Request(plain.update_url,
+                                         data=b"INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }",
                                          headers={"Content-Type": "application/sparql-update"})
         urllib.request.urlopen(request, timeout=10).read()
         result = runner.invoke(main, ["gaps", "--remote", plain.query_url])
@@ -229,7 +230,7 @@ class _Guard(http.server.BaseHTTPRequestHandler):
 
     token = _TOKEN
     upstream = ""
-    seen: list = []
+    seen: ClassVar[list] = []
     on_update = None  # called when an update arrives, before it is relayed
 
     def _relay(self):
@@ -252,7 +253,7 @@ class _Guard(http.server.BaseHTTPRequestHandler):
             return
         relay(self, self.upstream + self.path.removeprefix("/guarded"), body)
 
-    do_GET = do_POST = _relay
+    do_GET = do_POST = _relay  # noqa: N815 — http.server's names
 
     def log_message(self, *args):
         pass
@@ -412,7 +413,8 @@ def test_a_server_strategy_graph_never_wrote_is_one_snapshot_not_a_new_one_each_
 
     own = OxigraphServer(tmp_path / "raw").start()
     try:
-        request = urllib.request.Request(own.update_url, data=b"INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }",
+        request = urllib.request.Request(own.update_url,
+                                         data=b"INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }",
                                          headers={"Content-Type": "application/sparql-update"})
         urllib.request.urlopen(request, timeout=10).read()
         remote = Remote(own.query_url)

@@ -20,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -38,7 +39,7 @@ CLI = str(Path(sys.executable).with_name("strategy-graph"))
 class _Listener(http.server.BaseHTTPRequestHandler):
     """Records every request; answers 200 with a marker, so that an answer read back would show it."""
 
-    seen: list = []
+    seen: ClassVar[list] = []
 
     def _record(self):
         type(self).seen.append((self.command, self.path))
@@ -47,7 +48,7 @@ class _Listener(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b"LISTENER-SECRET")
 
-    do_GET = do_POST = do_PUT = _record
+    do_GET = do_POST = do_PUT = _record  # noqa: N815 — http.server's names
 
     def log_message(self, *args):
         pass
@@ -170,7 +171,7 @@ def test_findings_1_to_4_no_extension_family_leaves_the_endpoint_on_either_serve
 def test_positive_control_each_family_marked_live_does_its_harm_when_sent_to_the_server_directly(server, listener):
     """Past the endpoint, each family LIVE names for this server does what it is for: the check above is what stops it."""
     kind = "virtuoso" if isinstance(server, VirtuosoServer) else "oxigraph"
-    changed = datetime.datetime.fromtimestamp(Path("/etc/passwd").stat().st_mtime, datetime.timezone.utc)
+    changed = datetime.datetime.fromtimestamp(Path("/etc/passwd").stat().st_mtime, datetime.UTC)
     facts = {"port": server.port, "isql": getattr(server, "isql", ""), "passwd_changed": changed.strftime("%Y-%m-%d %H:%M:%SZ")}
     payloads = families(listener, server.query_url)
     missed = []
@@ -225,7 +226,7 @@ class _AsksOnUpdate(http.server.BaseHTTPRequestHandler):
             return
         relay(self, self.upstream + self.path, body)
 
-    do_GET = do_POST = _relay
+    do_GET = do_POST = _relay  # noqa: N815 — http.server's names
 
     def log_message(self, *args):
         pass

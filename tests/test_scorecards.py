@@ -1,4 +1,5 @@
-"""Indicators as scorecards: a scaled axis, England as its own series, baseline and target marked and stated in words, the direction of travel judged against the polarity.
+"""Indicators as scorecards: a scaled axis, England as its own series, baseline and target marked and stated in words,
+the direction of travel judged against the polarity.
 
 The expected figures are read from the example graphs by queries written here.
 """
@@ -50,8 +51,12 @@ def test_a_scorecard_has_a_scaled_axis_both_series_and_its_baseline_and_target_i
         assert re.search(rf"<th scope=\"row\">{re.escape(period)}</th><td>[^<]*</td><td>{value:g}</td>", table)
     ticks = [float(t) for t in re.findall(r'text-anchor="end" font-size="11">(-?[\d.]+)</text>', card)]
     assert len(ticks) >= 3 and ticks == sorted(ticks) and ticks[0] <= min(v for _, v in own + england)
-    (base,) = ds.query(PREFIXES + f"SELECT ?v ?p WHERE {{ <{indicator}> sg:hasBaseline ?b . ?b sdmx-measure:obsValue ?v ; sdmx-dimension:refPeriod ?p ; sg:populationGroup <https://w3id.org/strategy-graph/def/population-group/all> ; sdmx-dimension:refArea {own_area} }}")
-    (target,) = ds.query(PREFIXES + f"SELECT ?v ?d WHERE {{ <{indicator}> sg:hasTarget ?t . ?t sg:targetValue ?v ; sg:targetDate ?d FILTER NOT EXISTS {{ ?t sg:populationGroup ?g FILTER (?g != <https://w3id.org/strategy-graph/def/population-group/all>) }} }}")
+    (base,) = ds.query(PREFIXES + f"SELECT ?v ?p WHERE {{ <{indicator}> sg:hasBaseline ?b . ?b sdmx-measure:obsValue ?v ; "
+                                  "sdmx-dimension:refPeriod ?p ; sg:populationGroup <https://w3id.org/strategy-graph/def/population-group/all> ; "
+                                  f"sdmx-dimension:refArea {own_area} }}")
+    (target,) = ds.query(PREFIXES + f"SELECT ?v ?d WHERE {{ <{indicator}> sg:hasTarget ?t . ?t sg:targetValue ?v ; sg:targetDate ?d "
+                                    "FILTER NOT EXISTS { ?t sg:populationGroup ?g "
+                                    "FILTER (?g != <https://w3id.org/strategy-graph/def/population-group/all>) } }")
     assert f"Baseline: {float(base.v):g} % in {base.p}." in card and f"Target: {float(target.v):g} % by {target.d}." in card
     assert "this area</text>" in card and "England</text>" in card and "baseline</text>" in card and "target</text>" in card
     assert "/target/" not in card  # stated in words, never as an IRI

@@ -11,6 +11,7 @@ workers cannot reach any address at all.
 import http.server
 import os
 import threading
+from typing import ClassVar
 
 import pyoxigraph
 import pytest
@@ -21,14 +22,14 @@ from tests.test_workers import HANG, make_generation
 
 
 class _Listener(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 — http.server's names
+    def do_GET(self):
         _Listener.hits.append(self.path)
         self.send_response(500)
         self.end_headers()
 
-    do_POST = do_GET
+    do_POST = do_GET  # noqa: N815 — http.server's names
 
     def log_message(self, *args):
         pass

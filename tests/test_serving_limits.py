@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from graph.settings import DEFAULTS
-from viewer.serving import FILES_PER_CONNECTION
 from tests.hostile.connections import SlowClients
 from tests.servers import free_port
+from viewer.serving import FILES_PER_CONNECTION
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = str(Path(sys.executable).with_name("strategy-graph"))
@@ -66,7 +66,8 @@ def _serve(folder: Path, *args: str, open_files: tuple[int, int] | None = None) 
             resource.setrlimit(resource.RLIMIT_NOFILE, open_files)
 
     with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
-        return subprocess.Popen([CLI, "serve", *args], cwd=folder, stdout=out, stderr=err, preexec_fn=limit)
+        return subprocess.Popen([CLI, "serve", *args], cwd=folder, stdout=out, stderr=err,
+                                preexec_fn=limit)  # noqa: PLW1509 — limit() only calls setrlimit, safe before exec
 
 
 def _start(folder: Path, *args: str, open_files: tuple[int, int] | None = None) -> Viewer:

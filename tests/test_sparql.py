@@ -10,16 +10,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import ClassVar
 
 import pytest
 from rdflib import Graph, URIRef
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from strategy_graph.cli import main
 from graph.engine.query import QueryError, check
 from graph.engine.results import execute
 from graph.sparql import bind, resolve, saved_queries
+from strategy_graph.cli import main
 from tests.conftest import running_server
 
 PWS = "https://w3id.org/strategy-graph/id/luton-pws/"
@@ -181,7 +182,8 @@ def test_programmes_and_layers(ds):
 
 def test_describe_and_outcome_subgraph(ds):
     described = _run(ds, "describe-resource")
-    assert any(str(o) == "a safer community with fewer cases of domestic abuse, serious violence and drug and alcohol related harm" for o in described.objects())
+    assert any(str(o) == "a safer community with fewer cases of domestic abuse, serious violence and drug and alcohol related harm"
+               for o in described.objects())
     sub = _run(ds, "outcome-subgraph")
     means = {str(o) for s, p, o in sub if str(p).endswith("#contributesTo")}
     assert means == {SAFER}
@@ -255,7 +257,8 @@ def test_sparqlwrapper_ask_and_post(endpoint):
     assert client.query().convert()["boolean"] is True
 
 
-@pytest.mark.parametrize("fmt, media", [("turtle", "text/turtle"), ("n3", "application/n-triples"), ("xml", "application/rdf+xml"), ("json-ld", "application/ld+json")])
+@pytest.mark.parametrize("fmt, media", [("turtle", "text/turtle"), ("n3", "application/n-triples"), ("xml", "application/rdf+xml"),
+                                        ("json-ld", "application/ld+json")])
 def test_construct_and_describe_in_every_graph_format(endpoint, fmt, media):
     query = f"CONSTRUCT {{ <{SAFER}> ?p ?o }} WHERE {{ <{SAFER}> ?p ?o }}"
     request = urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": query}), headers={"Accept": media})
@@ -322,9 +325,9 @@ def test_updates_and_load_are_refused(endpoint):
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self.hits.append(self.path)
         self.send_response(200)
         self.end_headers()

@@ -6,13 +6,12 @@ from rdflib.compare import to_isomorphic
 from rdflib.plugins.sparql.processor import SPARQLProcessor, SPARQLUpdateProcessor
 
 from graph.describe import class_counts, graph_counts
+from graph.engine.graphs import load as load_into_store, open_graph
+from graph.engine.store import GraphSourceError, derive, read_files
 from graph.export import export
 from graph.formats import BY_NAME
 from graph.strategies import strategy_overviews
-from graph.engine.graphs import load as load_into_store, open_graph
-from graph.engine.store import GraphSourceError, derive, read_files
-from graph.vocab import ENGINE_BASE as ENGINE
-from graph.vocab import SG
+from graph.vocab import ENGINE_BASE as ENGINE, SG
 from tests.conftest import DATA
 
 EX = "http://example.org/town/"
@@ -170,7 +169,7 @@ def test_malformed_files_of_other_formats_name_their_position(tmp_path, name, co
 def test_unknown_extension_and_missing_file_are_named(tmp_path):
     with pytest.raises(GraphSourceError, match=r"data\.csv: unknown RDF file extension '\.csv'; expected one of \.ttl"):
         read_files([tmp_path / "data.csv"])
-    with pytest.raises(GraphSourceError, match="absent.ttl: no such file"):
+    with pytest.raises(GraphSourceError, match=r"absent.ttl: no such file"):
         read_files([tmp_path / "absent.ttl"])
 
 

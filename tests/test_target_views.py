@@ -42,7 +42,7 @@ def _expected(example: str) -> list[dict]:
     labels = {r["id"]: r["outcome"] for r in _sheet(example, "Outcomes")} | {r["id"]: r["work stream"] for r in _sheet(example, "Workstreams")}
     indicators = {r["id"]: r for r in _sheet(example, "Indicators")}
     rows = _sheet(example, "Targets")
-    own = lambda r: not r.get("area") and not r.get("population group")  # noqa: E731 (the whole area's, not a comparator's or a group's)
+    own = lambda r: not r.get("area") and not r.get("population group")  # the whole area's, not a comparator's or a group's
     found = []
     for row in rows:
         if row["kind"] == "baseline":
@@ -183,6 +183,6 @@ def test_a_priority_published_under_another_is_drawn_under_it_in_the_published_o
         # The list under the diagram puts it under the one it is part of.
         listed = client.get("/theory-of-change?priority=all").get_data(as_text=True).split("<h2>The same chain as a list</h2>", 1)[1]
         parent = listed.split(f">{html.escape(label[child['part of']])}</a>", 1)[1]
-        assert f"Priority: <a" in parent and html.escape(label[child["id"]]) in parent.split("Priority: <a", 1)[1].split("</a>", 1)[0]
+        assert "Priority: <a" in parent and html.escape(label[child["id"]]) in parent.split("Priority: <a", 1)[1].split("</a>", 1)[0]
     finally:
         close(app)

@@ -132,7 +132,7 @@ def test_the_pdf_is_the_strategy_on_a3_then_a_page_for_each_outcomes_chain_and_o
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (1191, 842)  # A3 landscape, points
         sizes = []
 
-        def seen(text, cm, tm, font, size):
+        def seen(text, cm, tm, font, size, *, sizes=sizes):  # this page's sizes, bound now (B023)
             if text.strip():  # the text's size as printed: its font size through the text and page matrices
                 c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
                 sizes.append(size * (c * c + d * d) ** 0.5)
@@ -160,7 +160,8 @@ def test_a_priority_shows_the_chains_of_its_outcomes_only():
     assert len(priorities) == 5  # four, and fair work published under live well
     for priority in priorities:
         # Its target outcomes and those of the priorities published under it, and the earlier outcomes of their chains.
-        wanted = {str(r.o) for r in ds.query(PREFIXES + f"SELECT ?o WHERE {{ ?p <http://purl.org/dc/terms/isPartOf>* <{priority}> ; sg:hasTargetOutcome ?t . ?o a sg:Outcome ; sg:contributesTo* ?t }}")}
+        wanted = {str(r.o) for r in ds.query(PREFIXES + f"SELECT ?o WHERE {{ ?p <http://purl.org/dc/terms/isPartOf>* <{priority}> ; "
+                                                        "sg:hasTargetOutcome ?t . ?o a sg:Outcome ; sg:contributesTo* ?t }")}
         shown = set(_boxes(ET.fromstring(client.get(f"/theory-of-change.svg?priority={priority}").data)))
         assert shown & outcomes == wanted and priority in shown
     assert client.get("/theory-of-change?priority=https://example.org/none").status_code == 404

@@ -10,17 +10,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pyshacl
 import pytest
+from oxrdflib._converter import from_ox, to_ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from graph import files
-from oxrdflib._converter import from_ox, to_ox
-
 from graph.engine import units
-from graph.engine.validation import pyshacl_adapter
 from graph.engine.graphs import load, open_graph, write
 from graph.engine.rules import rule_of, shapes_graph
 from graph.engine.store import GraphSourceError, derive_into, read_files
+from graph.engine.validation import pyshacl_adapter
 from graph.vocab import ENGINE_BASE, SG
 from tests.conftest import DATA, copies, read_fixture
 
@@ -374,7 +373,7 @@ def _unit_work(count: int, dump: bytes) -> list:
 
 
 def test_the_error_of_a_failed_worker_is_the_error_of_the_write():
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     with pytest.raises(SyntaxError):
         for _ in units._start_validating(_unit_work(units._POOL_FROM, b"<not n-quads"), now):
             pass
@@ -384,7 +383,7 @@ def test_the_error_of_a_failed_worker_is_the_error_of_the_write():
 def test_a_worker_that_stops_stops_the_write_with_a_clear_error():
     dump = ox.serialize(ox.parse(path=str(files.dataset_files()[0]), format=ox.RdfFormat.TRIG), format=ox.RdfFormat.N_QUADS)
     before = set(multiprocessing.active_children())
-    batches = units._start_validating(_unit_work(40, dump), datetime.datetime.now(datetime.timezone.utc))
+    batches = units._start_validating(_unit_work(40, dump), datetime.datetime.now(datetime.UTC))
     workers = set(multiprocessing.active_children()) - before
     assert len(workers) == 2
     for worker in workers:

@@ -55,6 +55,5 @@ def test_pages_use_only_the_apps_own_static_files(client):
 
 
 def test_serve_command_serves_the_viewer_over_http(tmp_path):
-    with running_server(tmp_path) as base:
-        with urllib.request.urlopen(base + "/", timeout=5) as response:
-            assert "Work streams (22)" in response.read().decode()
+    with running_server(tmp_path) as base, urllib.request.urlopen(base + "/", timeout=5) as response:
+        assert "Work streams (22)" in response.read().decode()

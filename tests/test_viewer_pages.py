@@ -115,7 +115,8 @@ def test_resource_page_shows_provenance_gaps_and_a_trend(client):
     assert "Asserted by analysis" in indicator
     # The source document is named, and its address given: the council's page on the strategy.
     assert ('Source: <a href="/resource?iri=https://w3id.org/strategy-graph/id/luton-pws/document">Population Wellbeing</a>' in outcome
-            and '<a class="iri" href="https://m.luton.gov.uk/Page/Show/Council_government_and_democracy/2040/Pages/Population-wellbeing-strategy.aspx">' in outcome)
+            and '<a class="iri" href="https://m.luton.gov.uk/Page/Show/Council_government_and_democracy/2040/Pages/'
+                'Population-wellbeing-strategy.aspx">' in outcome)
 
 
 def test_gaps_page_groups_filters_and_downloads(client, ds):
@@ -177,9 +178,10 @@ def test_every_page_loads_in_chromium_offline_and_cleanly(browser, luton_server)
     for path in PAGES:
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         problems, outside = [], []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(luton_server) else None)
+        # Each handler holds this page's lists, bound when it is made (B023).
+        page.on("console", lambda m, *, problems=problems: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e, *, problems=problems: problems.append(str(e)))
+        page.on("request", lambda r, *, outside=outside: outside.append(r.url) if not r.url.startswith(luton_server) else None)
         page.goto(luton_server + path)
         page.wait_for_load_state("networkidle")
         name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:60] or "home"
@@ -407,7 +409,8 @@ def test_each_home_page_of_two_strategies_has_its_own_figures(two_and_alone):
         short = strategy.split("/id/", 1)[1].split("/", 1)[0]
         together, by_itself = both.get(f"/?strategy={short}").get_data(as_text=True), client.get("/").get_data(as_text=True)
         # Its own figures; alone, a headline also says how many more the gaps page lists of things of no strategy.
-        figures = lambda page: re.findall(r"<strong>(\d+)</strong> ([^<]+)</li>", page) + re.findall(r'<li class="\w+"><a [^>]*>([^<]+)</a>: (\d+)(?: \([^<]*\))?</li>', page)
+        figures = lambda page: (re.findall(r"<strong>(\d+)</strong> ([^<]+)</li>", page)
+                                + re.findall(r'<li class="\w+"><a [^>]*>([^<]+)</a>: (\d+)(?: \([^<]*\))?</li>', page))
         assert figures(together) == figures(by_itself) and figures(together)
         assert f'href="/gaps?strategy={strategy}' in together  # its links keep to it
 

@@ -75,7 +75,7 @@ def _evaluation_tests() -> list[dict]:
             if (test, RDF.type, MF.QueryEvaluationTest) not in manifest:
                 continue
             action = manifest.value(test, MF.action)
-            local = lambda iri: SUITES / str(iri).removeprefix(BASE)  # noqa: E731
+            local = lambda iri: SUITES / str(iri).removeprefix(BASE)
             tests.append({"iri": str(test), "suite": suite, "query": local(manifest.value(action, QT.query)),
                           "data": [str(d) for d in manifest.objects(action, QT.data)],
                           "named": [str(d) for d in manifest.objects(action, QT.graphData)],
@@ -297,9 +297,9 @@ def _protocol_passes(endpoint: str, steps: list) -> bool:
             connection.close()
         if status // 100 not in step["status"]:
             return False
-        if step["format"] == "boolean" and step["boolean"] is not None:
-            if json.loads(body).get("boolean") != step["boolean"].toPython():
-                return False
+        if (step["format"] == "boolean" and step["boolean"] is not None
+                and json.loads(body).get("boolean") != step["boolean"].toPython()):
+            return False
         if step["format"] == "RDF" and media_type not in ("text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"):
             return False
         if step["format"] == "tabular" and media_type not in ("application/sparql-results+json", "application/sparql-results+xml",

@@ -12,12 +12,12 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS
 
-from strategy_graph.cli import main
 from graph.engine.graphs import in_memory, open_graph
 from graph.engine.store import named_graph
 from graph.vocab import SCHEMA, SG
 from graph.workbook import EXAMPLE, SHEETS, choice_lists, export
 from graph.workbook.schema import BY_SHEET
+from strategy_graph.cli import main
 from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples"
@@ -34,11 +34,14 @@ INVENTED = {  # a small, complete invented strategy, as the test's lead would ty
     "Workstreams": [{"id": "w1", "work stream": "Active travel (invented)", "owner": "board",
                      "serves life stage": "working-age adults; old age", "position": 1}],
     "Interventions": [{"id": "i1", "intervention": "Cycle lanes (invented)", "owner": "council", "partner": "trust; board", "delivery status": "active"}],
-    "Contributions": [{"id": "c1", "from": "i1", "to": "w1", "rationale": "Lanes make cycling safer.", "assumptions": "People will cycle\nLanes are kept clear; by the council", "evidence": "An invented study", "strength": "moderate"},
+    "Contributions": [{"id": "c1", "from": "i1", "to": "w1", "rationale": "Lanes make cycling safer.",
+                       "assumptions": "People will cycle\nLanes are kept clear; by the council", "evidence": "An invented study",
+                       "strength": "moderate"},
                       {"id": "c2", "from": "w1", "to": "o1", "rationale": "Activity improves health.", "strength": "strong"},
                       {"id": "c3", "from": "o2", "to": "o1", "rationale": "Warm homes are an intermediate outcome of health (invented).", "strength": "weak"}],
     "Funding": [{"id": "f1", "intervention": "i1", "funder": "council", "amount": "£250,000", "start": 2024, "end": "2026-03-31", "status": "committed"}],
-    "Organisations": [{"id": "council", "name": "Test Town Council (invented)", "kind": "organisation", "sector": "public sector", "member of": "board", "role": "chair"},
+    "Organisations": [{"id": "council", "name": "Test Town Council (invented)", "kind": "organisation", "sector": "public sector",
+                       "member of": "board", "role": "chair"},
                       {"id": "board", "name": "Test Town Board (invented)", "kind": "board", "sector": "public sector"},
                       {"id": "trust", "name": "Test Trust (invented)", "sector": "health and social care"},
                       {"id": "chair", "name": "Councillor Invented Person", "kind": "person", "member of": "board", "role": "chair of the board"},
@@ -52,7 +55,8 @@ INVENTED = {  # a small, complete invented strategy, as the test's lead would ty
                 {"id": "b2", "indicator": "n1", "kind": "baseline", "value": 58.0, "date": "2023/24", "area": "E92000001"}],
     "Observations": [{"id": "v1", "indicator": "n1", "period": "2024/25", "period end": "2025-03-31", "value": 61.2,
                       "lower ci": 59.8, "upper ci": 62.6, "count": 612},
-                     {"id": "v2", "indicator": "n1", "period": "2024/25", "value": 48.1, "population group": "pupils eligible for free school meals (invented)"}],
+                     {"id": "v2", "indicator": "n1", "period": "2024/25", "value": 48.1,
+                      "population group": "pupils eligible for free school meals (invented)"}],
     "Codes": [{"id": "fuel-poverty", "list": "theme", "label": "fuel poverty (invented)",
                "definition": "Households that cannot afford to heat their homes (invented).", "matches": "broad: income and poverty"}],
 }
@@ -210,7 +214,8 @@ def test_import_puts_every_column_into_the_graph(runner, tmp_path):
     assert {str(o) for o in ds.objects(i("indicator/n1"), SG.measures)} == {base + "outcome/o1", base + "workstream/w1"}
     assert (i("workstream/w1"), SG.contributesTo, i("outcome/o1")) in ds  # derived from the Contribution row
     assert len(list(ds.objects(i("contribution/c1"), SG.assumption))) == 2
-    assert ({str(b) for b in ds.objects(i("indicator/n1"), SG.hasBaseline)}, str(ds.value(i("target/b1"), URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refArea")))) == (
+    assert ({str(b) for b in ds.objects(i("indicator/n1"), SG.hasBaseline)},
+            str(ds.value(i("target/b1"), URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refArea")))) == (
         {base + "target/b1", base + "target/b2"}, "http://statistics.data.gov.uk/id/statistical-geography/E06000099")
     assert (str(ds.value(i("organisation/council"), SG.sourceSheet)), int(ds.value(i("organisation/council"), SG.sourceRow))) == ("Organisations", 3)
     label = lambda node: str(ds.value(node, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
@@ -220,7 +225,8 @@ def test_import_puts_every_column_into_the_graph(runner, tmp_path):
     assert label(ds.value(i("contribution/c1"), SG.strength)) == "moderate"
     assert {str(ds.value(a, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) for a in ds.objects(i("contribution/c1"), SG.assumption)} == {
         "People will cycle", "Lanes are kept clear; by the council"}
-    assert [str(ds.value(e, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) for e in ds.objects(i("contribution/c1"), SG.evidence)] == ["An invented study"]
+    assert [str(ds.value(e, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+            for e in ds.objects(i("contribution/c1"), SG.evidence)] == ["An invented study"]
     assert str(ds.value(ds.value(i("indicator/n1"), SG.dataSource), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == "Invented survey"
     assert (str(ds.value(i("indicator/n1"), SG.sourceIdentifier)), label(ds.value(i("indicator/n1"), SG.disaggregation))) == ("93014", "deprivation")
     assert [str(ds.value(i("observation/v1"), p)) for p in (SG.lowerConfidenceLimit, SG.upperConfidenceLimit, SG.numerator, SG.periodEnd)] == [
@@ -339,6 +345,7 @@ def test_source_and_quote_are_kept_and_a_source_that_is_not_an_address_is_refuse
 ])
 def test_an_amount_is_read_exactly_as_a_spreadsheet_user_types_it(typed, value, currency):
     from decimal import Decimal
+
     from graph.workbook import read_amount
 
     assert read_amount(typed) == (Decimal(value), currency)
@@ -383,7 +390,8 @@ def test_export_lists_what_the_workbook_cannot_hold_before_it_writes(runner, tmp
     listed = (tmp_path / "exported.cannot-hold.txt").read_text(encoding="utf-8").splitlines()
     assert "Outcomes: rdfs:comment of o1 has no column" in listed
     assert "Outcomes, owner: o1 has 2 values (council, trust); the cell holds the first" in listed
-    assert result.stderr == f"The workbook cannot hold 2 kind(s) of statement of this strategy; the graph keeps them, and a re-import leaves them as they are. Each is listed in {tmp_path / 'exported.cannot-hold.txt'}.\n"
+    assert result.stderr == ("The workbook cannot hold 2 kind(s) of statement of this strategy; the graph keeps them, and a re-import "
+                             f"leaves them as they are. Each is listed in {tmp_path / 'exported.cannot-hold.txt'}.\n")
     assert exported.exists()
 
 
@@ -415,8 +423,10 @@ def test_every_kind_of_error_is_reported_with_sheet_row_and_column_at_once(runne
     result = _invoke(runner, "import", _workbook(runner, tmp_path, broken), "--store", store)
     assert result.exit_code == 1
     expected = [
-        "Contributions row 3, column 'to': refers to 'nowhere', which is in neither the workbook nor the graph; expected the id of a row of Outcomes or Workstreams",
-        "Funding row 3, column 'amount': 'a lot' is not an amount; expected a number, with a currency sign or code and k, m or bn if you like: 1500000, £1,500,000, GBP 1.5m",
+        "Contributions row 3, column 'to': refers to 'nowhere', which is in neither the workbook nor the graph; "
+        "expected the id of a row of Outcomes or Workstreams",
+        "Funding row 3, column 'amount': 'a lot' is not an amount; expected a number, with a currency sign or code and k, m or bn "
+        "if you like: 1500000, £1,500,000, GBP 1.5m",
         "Funding row 3, column 'status': unknown value 'promised'; expected one of: proposed, committed, spent, withdrawn",
         "Targets row 4, column 'date': 2035 is outside the strategy's period; expected a date from 2024-01-01 to 2028-12-31",
         "Outcomes row 4, column 'id': duplicate id 'o1', already used in Outcomes row 3; expected an id used once in the workbook",
@@ -430,9 +440,10 @@ def test_every_kind_of_error_is_reported_with_sheet_row_and_column_at_once(runne
 
 def test_structural_problems_point_at_their_row(runner, tmp_path):
     """What the cell checks cannot see, the structural shapes report, at the row it came from."""
+    import datetime
+
     from graph.imports import structural_problems
     from graph.workbook import build_graph, read_workbook
-    import datetime
 
     existing = open_graph()
     staged, graph, problems = build_graph(read_workbook(_workbook(runner, tmp_path, INVENTED)), existing, "x.xlsx", datetime.datetime(2026, 1, 1))

@@ -10,8 +10,7 @@ import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, find, given, settings, strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV
@@ -21,7 +20,7 @@ from graph.engine.store import named_graph, new_graph
 from graph.workbook import build_graph, export, read_workbook, write_template
 from graph.workbook.schema import Row
 
-NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 _WORDS = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz ,.'()-"), min_size=1, max_size=30).map(
     lambda t: t.strip() or "x").map(lambda t: f"{t} (invented)")
 _AMOUNTS = st.sampled_from(["1500000", "£1,500,000", "GBP 1.5m", "250k", "12.50", "€2,000", "3 million EUR"])

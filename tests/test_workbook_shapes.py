@@ -17,7 +17,7 @@ from graph.workbook import build_graph
 from graph.workbook.schema import Row
 from viewer import create_app
 
-NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 BASE = ID_BASE + "nested-plan/"
 # Typed out of the published order, to show that the order comes from the positions.
 TYPED = {
@@ -57,7 +57,7 @@ def _with(sheet: str, n: int, **cells) -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def staged():
-    ds, graph, problems = _build(TYPED)
+    ds, _, problems = _build(TYPED)
     assert problems == [], "\n".join(map(str, problems))
     return ds
 
