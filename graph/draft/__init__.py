@@ -27,6 +27,7 @@ from graph.draft.rules import (
     LONGEST_OUTCOME,
     LONGEST_VISION,
     MONTHS,
+    PATTERNS,
     TABLE_ROLES,
     WHEN,
     count_of,
@@ -83,8 +84,8 @@ def _sentences(text: str) -> list[str]:
 def _own_words(text: str) -> str:
     """An element's words: without who leads it, when that follows them ('…. Lead: …', rule owner-after; '… (lead: …)',
     rule owner-in-brackets)."""
-    lead = BY_ID["owner-after"].pattern.search(text)
-    closing = [m for m in BY_ID["owner-in-brackets"].pattern.finditer(text) if not text[m.end():].strip(" .;")]
+    lead = PATTERNS["owner-after"].search(text)
+    closing = [m for m in PATTERNS["owner-in-brackets"].finditer(text) if not text[m.end():].strip(" .;")]
     return text[:lead.start()] if lead else text[:closing[0].start()].rstrip() if closing else text
 
 
@@ -104,9 +105,9 @@ def _due(match: re.Match) -> str:
 def _clauses(sentence: str) -> list[str]:
     """A sentence with several dates cut into a clause each, at the last '; ' or 'and' before each date after the first
     (rule target-clauses: 'raise recycling and reuse to 60% by 2028, and be net zero by 2030' is two)."""
-    dates = list(BY_ID["target-date"].pattern.finditer(sentence))
+    dates = list(PATTERNS["target-date"].finditer(sentence))
     cuts = [joins[-1] for before, after in pairwise(dates)
-            if (joins := list(BY_ID["target-clauses"].pattern.finditer(sentence, before.end(), after.start())))]
+            if (joins := list(PATTERNS["target-clauses"].finditer(sentence, before.end(), after.start())))]
     starts, ends = [0, *(cut.end() for cut in cuts)], [*(cut.start() for cut in cuts), len(sentence)]
     return [sentence[start:end] for start, end in zip(starts, ends)]
 
@@ -125,18 +126,18 @@ def _change_value(change: re.Match) -> str:
 
 def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
     """The kind, value and rule of the target a dated sentence states (``undated``: it without its date); None if none."""
-    change = BY_ID["target-change"].pattern.search(sentence)
+    change = PATTERNS["target-change"].search(sentence)
     if change:
         value = _change_value(change)
         if not isinstance(read_change(value), str):
             return "change", value, "target-change"
-    if BY_ID["target-net-zero"].pattern.search(undated):
+    if PATTERNS["target-net-zero"].search(undated):
         return "target", "0", "target-net-zero"
     for rule in ("target-level", "target-value", "target-count"):
-        found = BY_ID[rule].pattern.search(undated)
+        found = PATTERNS[rule].search(undated)
         if found:
             return "target", (found["value"] or found["share"]).replace(",", ""), rule
-    if not re.search(r"\d", undated) and not BY_ID["target-about-the-plan"].pattern.search(sentence):
+    if not re.search(r"\d", undated) and not PATTERNS["target-about-the-plan"].search(sentence):
         return "milestone", "", "target-milestone"
     return None
 
@@ -144,8 +145,8 @@ def _target(sentence: str, undated: str) -> tuple[str, str, str] | None:
 def _unnumbered(block: Block) -> Block:
     """A heading without its section's number ('6. Priority 1: …' is 'Priority 1: …'), when what follows names an
     element by its word (rule section-number); any other block as it is."""
-    numbered = BY_ID["section-number"].pattern.match(block.text) if block.kind == "heading" else None
-    if numbered and any(BY_ID[r].pattern.match(numbered["rest"]) for r in
+    numbered = PATTERNS["section-number"].match(block.text) if block.kind == "heading" else None
+    if numbered and any(PATTERNS[r].match(numbered["rest"]) for r in
                         ("priority-heading", "element-heading", "outcome-heading", "outcome-element-heading")):
         return replace(block, text=numbered["rest"])
     return block
@@ -159,20 +160,20 @@ def _most(cells: list[str], test: Callable[[str], object]) -> bool:
 def _listed_priority(label: str) -> tuple[str, dict]:
     """A listed priority's words and code: 'Priority 1: X' is X, coded 'Priority 1' (element-heading); 'Priority: X' is X
     (priority-heading); '1A X' is X, coded '1A' (numbered); 'Name: what it means' is its name (priority-name)."""
-    element = BY_ID["element-heading"].pattern.match(label)
+    element = PATTERNS["element-heading"].match(label)
     if element:
         return element["label"], {"code": element["code"]}
-    heading = BY_ID["priority-heading"].pattern.match(label)
+    heading = PATTERNS["priority-heading"].match(label)
     if heading:
         return heading["priority"], {}
     label, code = _code_of(label)
-    named = BY_ID["priority-name"].pattern.match(label) if not code else None
+    named = PATTERNS["priority-name"].match(label) if not code else None
     return (named["name"], {}) if named else (label, code)
 
 
 def _code_of(label: str) -> tuple[str, dict]:
     """A listed element's words and, if it starts with one ('1A Retrofit …', '2.1 …'), its code (rule numbered)."""
-    coded = BY_ID["numbered"].pattern.match(label)
+    coded = PATTERNS["numbered"].match(label)
     if coded is None or coded["code"].isdigit():  # a bare number in a list's words is its own ('2 in 5 …')
         return label, {}
     return _ITEM_END.sub("", coded["label"]).strip(), {"code": coded["code"]}
@@ -257,11 +258,11 @@ class _Drafter:
     def strategy(self) -> None:
         texts = [(i, b) for i, b in enumerate(self.blocks) if b.kind in ("paragraph", "heading")]
         named = [(i, s, m) for i, b in texts for s in _sentences(b.text)
-                 for m in BY_ID["title-named-strategy"].pattern.finditer(s)]
+                 for m in PATTERNS["title-named-strategy"].finditer(s)]
         headings = [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
         first = headings[0] if headings else None
         row: dict = {}
-        if first and BY_ID["title-heading"].pattern.match(first[1].text):
+        if first and PATTERNS["title-heading"].match(first[1].text):
             (i, block), rule = first, "title-heading"
             title, quote = first[1].text, first[1].text
         elif named:
@@ -273,7 +274,7 @@ class _Drafter:
                 self.used.add(first[0])
         elif first:
             (i, block), rule = first, "title-first-heading"
-            title = quote = BY_ID["title-first-heading"].pattern.match(first[1].text).group("title")
+            title = quote = PATTERNS["title-first-heading"].match(first[1].text).group("title")
         else:
             i, title, quote, rule = None, "", "", ""
             self.say("not found: a title (no passage names a strategy, and there is no heading); fill in the Strategy sheet's title")
@@ -287,7 +288,7 @@ class _Drafter:
         self.period(title, texts, row)
         for rule in ("led-by", "plan-owner"):
             found = ((i, b, s, m) for i, b in texts for s in _sentences(b.text)
-                     if (m := (BY_ID[rule].pattern.search if rule == "led-by" else BY_ID[rule].pattern.match)(s)))
+                     if (m := (PATTERNS[rule].search if rule == "led-by" else PATTERNS[rule].match)(s)))
             for i, b, sentence, led in found:
                 row["led by"] = self.organisation(led.group("organisation"), sentence, rule)
                 self.say(f"led by: '{led.group('organisation')}', by rule {rule} ({self.at(b)})")
@@ -309,15 +310,15 @@ class _Drafter:
         """The strategy's vision: under a heading 'Our vision', else stated ('Our vision is …'), else named, else its ambition."""
         for n, (_, block) in enumerate(texts[:-1]):
             after = texts[n + 1][1]
-            if block.kind == "heading" and BY_ID["vision-heading"].pattern.match(block.text) and after.kind == "paragraph":
+            if block.kind == "heading" and PATTERNS["vision-heading"].match(block.text) and after.kind == "paragraph":
                 first = _sentences(after.text)[0]
-                stated = BY_ID["vision-sentence"].pattern.match(first)
+                stated = PATTERNS["vision-sentence"].match(first)
                 words = stated["vision"] if stated else (after.text if len(after.text) <= LONGEST_VISION else first)
                 row["vision"] = re.sub(r"\s*\.$", "", words)
                 self.say(f"vision: '{row['vision'][:80]}', by rule vision-heading ({self.at(after)}, under '{block.text}')")
                 return
         for rule in ("vision-sentence", "vision-named", "vision-ambition"):
-            search = BY_ID[rule].pattern.match if rule != "vision-named" else BY_ID[rule].pattern.search
+            search = PATTERNS[rule].match if rule != "vision-named" else PATTERNS[rule].search
             for _, block in texts:
                 found = next((m for sentence in _sentences(block.text) if (m := search(sentence))), None)
                 if found:
@@ -327,13 +328,14 @@ class _Drafter:
 
     def period(self, title: str, texts: list[tuple[int, Block]], row: dict) -> None:
         """The strategy's start and end: its title's years, else a period on the cover, else in a sentence about it."""
-        found = [("period-in-title", None, match) for match in BY_ID["period-in-title"].pattern.finditer(title)]
+        found: list[tuple[str, Block | None, re.Match[str]]] = [
+            ("period-in-title", None, match) for match in PATTERNS["period-in-title"].finditer(title)]
         found += [("period-on-its-own", b, match) for i, b in texts if i < _COVER_BLOCKS
-                  for match in BY_ID["period-on-its-own"].pattern.finditer(b.text)]
+                  for match in PATTERNS["period-on-its-own"].finditer(b.text)]
         found += [("period-in-cover-heading", b, match) for i, b in texts if i < _COVER_BLOCKS and b.kind == "heading"
-                  and b.text != title for match in BY_ID["period-in-title"].pattern.finditer(b.text)]
+                  and b.text != title for match in PATTERNS["period-in-title"].finditer(b.text)]
         found += [("period-in-sentence", b, match) for _, b in texts for s in _sentences(b.text)
-                  for match in BY_ID["period-in-sentence"].pattern.finditer(s)]
+                  for match in PATTERNS["period-in-sentence"].finditer(s)]
         periods = [(rule, b, match, years) for rule, b, match in found if (years := period_of(match))]
         if not periods:
             self.say("not found: the strategy's period (neither its title nor a sentence about the plan gives its "
@@ -389,7 +391,7 @@ class _Drafter:
             if block.kind == "item" and i not in self.used:
                 run = [block, *self._items_after(i)]
                 self.context.update((id(b), self._here()) for b in run)
-                if all(BY_ID["numbered"].pattern.match(b.text) for b in run):  # '- 1.1 …', each item its code
+                if all(PATTERNS["numbered"].match(b.text) for b in run):  # '- 1.1 …', each item its code
                     drafted = [self._numbered(i + n, b) for n, b in enumerate(run)]  # each, not only up to the first drafted
                     if any(drafted):
                         i += len(run)
@@ -421,9 +423,9 @@ class _Drafter:
             self.under = None
         while self.open and self.open[-1].level >= level:
             self.open.pop()
-        heading = BY_ID["priority-heading"].pattern.match(block.text)
-        named = BY_ID["outcome-heading"].pattern.match(block.text)
-        numbered = BY_ID["numbered"].pattern.match(block.text)  # '1.1 Reducing poverty' for the listed 'Reducing poverty'
+        heading = PATTERNS["priority-heading"].match(block.text)
+        named = PATTERNS["outcome-heading"].match(block.text)
+        numbered = PATTERNS["numbered"].match(block.text)  # '1.1 Reducing poverty' for the listed 'Reducing poverty'
         words = (heading.group("priority") if heading else numbered["label"] if numbered else block.text).lower().replace(",", " ")
         again = (self._priority("label", (heading.group("priority") if heading else block.text).strip().lower())
                  or (self._priority("label", numbered["label"].strip().lower()) if numbered else None)
@@ -432,7 +434,7 @@ class _Drafter:
         if again is None and self._coded_outcome(i, block, level):
             return
         if again is not None:  # a plan lists its priorities, then gives each a section under a heading of its words
-            coded = BY_ID["element-heading"].pattern.match(block.text) if heading else None
+            coded = PATTERNS["element-heading"].match(block.text) if heading else None
             if coded and "code" not in again:  # "Priority 2: …" gives the code the list did not
                 again["code"] = coded["code"]
                 self._index_code("Priorities", again)
@@ -442,15 +444,15 @@ class _Drafter:
             self.say(f"priority: '{again['priority']}' again ({self.at(block)}), by rule priority-section: the heading of "
                      "its section; what follows, to a heading as high, is in it")
             return
-        worded = any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading", "outcome-code")) or any(
-            BY_ID[r].pattern.search(block.text) for r in ("outcomes-heading-lead-in", "actions-lead-in", "outcomes-words-lead-in"))
+        worded = any(PATTERNS[r].match(block.text) for r in ("element-heading", "outcome-element-heading", "outcome-code")) or any(
+            PATTERNS[r].search(block.text) for r in ("outcomes-heading-lead-in", "actions-lead-in", "outcomes-words-lead-in"))
         if not (heading or named or again or worded) and (self._in_priorities_section(i, block, level)
                                                           or (not numbered and self._outcome_subheading(i, block, level))):
             return
         if heading:
             label = heading.group("priority")
             position = len(self.draft.rows["Priorities"]) + 1
-            coded = BY_ID["element-heading"].pattern.match(block.text)  # "Priority 3: …" has a code, "Priority: …" none
+            coded = PATTERNS["element-heading"].match(block.text)  # "Priority 3: …" has a code, "Priority: …" none
             code = {"code": coded["code"]} if coded else {}
             self.priority = (self.add("Priorities", "priority", label, block.text, position=position, **code), level)
             self.used.add(i)
@@ -486,24 +488,24 @@ class _Drafter:
     def _lead_in(self, i: int, block: Block, items: list[Block]) -> int | None:
         """Draft what the lead-in at ``i`` says the blocks after it hold; how many it drafted from; None if no rule applies."""
         text = block.text
-        about = text if BY_ID["not-elements"].pattern.search(text) else next(
-            (h for _, h in self.headings[-1:] if BY_ID["not-elements-section"].pattern.match(h)), None)
+        about = text if PATTERNS["not-elements"].search(text) else next(
+            (h for _, h in self.headings[-1:] if PATTERNS["not-elements-section"].match(h)), None)
         if about is not None and (items or text.rstrip().endswith(":")):
             rule = "not-elements" if about is text else "not-elements-section"
             self.say(f"not used: the list after '{text[:60]}' ({self.at(block)}), by rule {rule}: '{about[:60]}' "
                      "says it holds principles, what people said or places, not the plan's elements")
             self.used.update(range(i, i + 1 + len(items)))
             return len(items)
-        kind = next((k for k in ("outcomes", "workstreams", "priorities") if BY_ID[f"{k}-lead-in"].pattern.search(text)), None)
+        kind = next((k for k in ("outcomes", "workstreams", "priorities") if PATTERNS[f"{k}-lead-in"].search(text)), None)
         rule = f"{kind}-lead-in" if kind else None
         own = self._own(items) if kind != "priorities" else [b for b in items if b.level <= 1]  # priorities nest a level
         if (kind == "workstreams" and self.priority[0] is None and not self.open and self.under is None and self.headings
-                and BY_ID["priorities-section"].pattern.search(self.headings[-1][1])):  # 'Our core aims' > 'we will:'
+                and PATTERNS["priorities-section"].search(self.headings[-1][1])):  # 'Our core aims' > 'we will:'
             rule, kind = "aims-we-will", "priorities"
         if kind is None:  # the words plans use for their elements and actions other than Luton's, for a list that follows
             heading = ("outcomes-heading-lead-in",) if block.kind == "heading" else ()
             rule = next((r for r in ("elements-lead-in", "actions-lead-in", "outcomes-words-lead-in", *heading)
-                         if BY_ID[r].pattern.search(text)), None)
+                         if PATTERNS[r].search(text)), None)
             if rule is None or not own or (block.kind == "paragraph" and not text.rstrip().endswith(":")):
                 return None
             kind = {"elements-lead-in": "priorities", "actions-lead-in": "workstreams"}.get(rule, "outcomes")
@@ -513,7 +515,7 @@ class _Drafter:
             if not own:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces outcomes, and no list follows it")
                 return None
-            counted = BY_ID["outcome-count"].pattern.search(text)
+            counted = PATTERNS["outcome-count"].search(text)
             if counted and count_of(counted.group("count")) != len(own):
                 self.say(f"ambiguous: the lead-in at {self.at(block)} announces {counted.group('count')} outcomes, "
                           f"and its list holds {len(own)}; drafted the {len(own)}")
@@ -532,7 +534,7 @@ class _Drafter:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces work streams, and no list follows it")
                 return None
             owner = ""
-            responsible = BY_ID["responsible-for"].pattern.search(text)
+            responsible = PATTERNS["responsible-for"].search(text)
             if responsible:
                 owner = self.organisation(responsible.group("organisation"), text, "responsible-for")
                 self.say(f"owner of the work streams at {self.at(block)}: '{responsible.group('organisation')}', "
@@ -551,9 +553,9 @@ class _Drafter:
             after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
             # a list's items, and those of the lists inside it (each part of the item it sits under: 'Theme A' > 'A1 …')
             chosen = own or ([after] if after is not None and after.kind == "paragraph" else [])
-            if chosen and chosen[0].kind == "paragraph" and BY_ID["numbered"].pattern.match(chosen[0].text):
+            if chosen and chosen[0].kind == "paragraph" and PATTERNS["numbered"].match(chosen[0].text):
                 # '1.1 …', '1.2 …' as paragraphs, one after another: each a priority
-                chosen = list(takewhile(lambda b: b.kind == "paragraph" and BY_ID["numbered"].pattern.match(b.text),
+                chosen = list(takewhile(lambda b: b.kind == "paragraph" and PATTERNS["numbered"].match(b.text),
                                         islice(self.blocks, i + 1, None)))
             if not chosen:
                 self.say(f"ambiguous: the lead-in at {self.at(block)} ('{text}') announces priorities, and nothing follows it")
@@ -595,7 +597,7 @@ class _Drafter:
         if any(b.level != 1 for b in self.blocks if b.kind == "heading"):
             return
         for i, block in enumerate(self.blocks):
-            if block.kind == "paragraph" and any(BY_ID[r].pattern.match(block.text) for r in ("element-heading", "outcome-element-heading")):
+            if block.kind == "paragraph" and any(PATTERNS[r].match(block.text) for r in ("element-heading", "outcome-element-heading")):
                 self.blocks[i] = replace(block, kind="heading", level=1)
                 self.say(f"heading: '{block.text[:60]}' ({self.at(block)}), by rule flat-heading: the document gives its "
                          "headings no levels, and its words name an element")
@@ -610,11 +612,11 @@ class _Drafter:
         """
         for rule, word in (("priority-heading", "priority"), ("outcome-heading", "outcome"),
                            ("element-heading", None), ("outcome-element-heading", None)):
-            match = BY_ID[rule].pattern.match(block.text)
+            match = PATTERNS[rule].match(block.text)
             if match:
                 first = (word or match["word"]).lower()
                 return block.level + self.ranks.setdefault(first, len(self.ranks)) / 100
-        numbered = BY_ID["numbered"].pattern.match(block.text)
+        numbered = PATTERNS["numbered"].match(block.text)
         return block.level + (0.5 + numbered["code"].count(".") / 100 if numbered else 0)
 
     def _parent(self, level: float) -> _Element | None:
@@ -639,7 +641,7 @@ class _Drafter:
     def _element_heading(self, i: int, block: Block, level: float) -> bool:
         """Draft a heading that names a priority or an outcome in the words plans use ('Ambition 2 – …'); whether it did."""
         for rule in ("element-heading", "outcome-element-heading"):
-            match = BY_ID[rule].pattern.match(block.text)
+            match = PATTERNS[rule].match(block.text)
             if match:
                 break
         else:
@@ -648,7 +650,7 @@ class _Drafter:
         number = str(count_of(said)) if said.isalpha() and len(said) > 1 else said.upper()
         self.used.add(i)
         parent = self._parent(level)
-        if (rule == "element-heading" and BY_ID["objective-under-goal"].pattern.match(match["word"])
+        if (rule == "element-heading" and PATTERNS["objective-under-goal"].match(match["word"])
                 and parent is not None and parent.role == "priority"):  # Goal 1 > Objective 1.1 > Strategy 1.1.1
             rule = "objective-under-goal"
         again = self._priority("label", label.lower())
@@ -687,7 +689,7 @@ class _Drafter:
 
     def _numbered(self, i: int, block: Block) -> bool:
         """Draft a heading or paragraph that starts with a code ('1.1 …', '2A …') by its place; whether it did."""
-        match = BY_ID["numbered"].pattern.match(block.text)
+        match = PATTERNS["numbered"].match(block.text)
         if match is None or (block.kind != "heading" and match["code"].isdigit()):
             return False
         code = match["code"]
@@ -734,7 +736,7 @@ class _Drafter:
     def _outcome_stated(self, i: int, block: Block) -> bool:
         """Draft 'What success looks like: …' or 'The long-term outcome we want is …' in a priority's section as its outcome."""
         section = self._section()
-        said = [m for sentence in _sentences(block.text) if (m := BY_ID["outcome-sentence"].pattern.match(sentence))]
+        said = [m for sentence in _sentences(block.text) if (m := PATTERNS["outcome-sentence"].match(sentence))]
         if not said or section is None:
             return False
         for match in said:
@@ -755,9 +757,9 @@ class _Drafter:
             return False
         lower = self._levels_named()[0]
         headings = [h for _, h in reversed(self.headings) if not any(
-            BY_ID[r].pattern.match(h) for r in ("element-heading", "priority-heading", "outcome-element-heading"))]
+            PATTERNS[r].match(h) for r in ("element-heading", "priority-heading", "outcome-element-heading"))]
         kind, lead = next(((k, h) for h in headings for k, r in (("action", "actions-lead-in"), ("outcome", "outcomes-heading-lead-in"))
-                           if BY_ID[r].pattern.search(h)), (lower, "two levels"))
+                           if PATTERNS[r].search(h)), (lower, "two levels"))
         if kind is None and self.under is not None and self.under.id in self.subheaded:  # its list: its actions
             kind, lead = "action", self.under.label
         if kind is None:
@@ -787,7 +789,7 @@ class _Drafter:
         parent = self.open[-1] if self.open else None
         after = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
         if (parent is None or parent.role != "priority" or after is None or after.kind != "item"
-                or len(block.text.split()) > 12 or BY_ID["not-an-element-heading"].pattern.search(block.text)):
+                or len(block.text.split()) > 12 or PATTERNS["not-an-element-heading"].search(block.text)):
             return False
         ident = self._coded(block.text, "", block, parent.id)
         self.subheaded.add(ident)
@@ -806,7 +808,7 @@ class _Drafter:
             len(after) == 2 and after[0].kind == "paragraph" and len(after[0].text) <= LONGEST_OUTCOME
             and (after[1].kind in ("item", "table") or after[1].text.rstrip().endswith(":"))))
         label, code = _code_of(block.text)  # '5.1 Council buildings' in '5. Key areas of focus'
-        if not (above and BY_ID["priorities-section"].pattern.search(above[-1]) and listed
+        if not (above and PATTERNS["priorities-section"].search(above[-1]) and listed
                 and len(label.split()) <= 8 and not self.open):
             return False
         ident = self.add("Priorities", "priority", label, block.text, position=len(self.draft.rows["Priorities"]) + 1, **code)
@@ -821,14 +823,14 @@ class _Drafter:
         outcome; 'Our ambitions and shared priorities': priority), and that heading, if one above the block being read
         names two; else (None, '')."""
         for _, text in self.headings:
-            named = BY_ID["levels-named"].pattern.search(text)
+            named = PATTERNS["levels-named"].search(text)
             if named:
                 return "outcome" if re.match(r"(?i)objective|outcome|aim|result", named["lower"]) else "priority", text
         return None, ""
 
     def _we_will(self, i: int, block: Block) -> bool:
         """Draft each 'We will …' sentence of paragraph ``block`` under an outcome or priority as an action; whether any was."""
-        said = [(s, m) for s in _sentences(block.text) if (m := BY_ID["we-will"].pattern.match(s))]
+        said = [(s, m) for s in _sentences(block.text) if (m := PATTERNS["we-will"].match(s))]
         if not said:
             return False
         outcome = self.under and (self.under.id, self.under.label)
@@ -859,15 +861,16 @@ class _Drafter:
 
     def _table(self, block: Block) -> None:
         """Draft a table's rows by what its header row says each column holds: priorities, outcomes, actions, targets."""
-        header, roles = block.rows[0], []
+        header = block.rows[0]
+        roles: list[str | None] = []
         for column, words in enumerate(header):
-            cells = [row[column] for row in block.rows[1:] if column < len(row) and row[column].strip()]
-            named = next((r for r in TABLE_ROLES if BY_ID[r].pattern.search(words)), None)
-            coded = cells and all(CODE.match(c) for c in cells)  # codes: the row's own, or those of what it serves
-            rule = ("table-target" if BY_ID["table-target"].pattern.search(words) and _most(cells, re.compile(r"\d").search) else
-                    "table-when" if BY_ID["table-when"].pattern.match(words) and _most(cells, WHEN.match) else
+            filled = [row[column] for row in block.rows[1:] if column < len(row) and row[column].strip()]
+            named = next((r for r in TABLE_ROLES if PATTERNS[r].search(words)), None)
+            coded = filled and all(CODE.match(c) for c in filled)  # codes: the row's own, or those of what it serves
+            rule = ("table-target" if PATTERNS["table-target"].search(words) and _most(filled, re.compile(r"\d").search) else
+                    "table-when" if PATTERNS["table-when"].match(words) and _most(filled, WHEN.match) else
                     "table-code" if coded and named not in ("table-priority", "table-outcome") else named
-                    or ("table-owner" if BY_ID["table-owner"].pattern.match(words) else None))
+                    or ("table-owner" if PATTERNS["table-owner"].match(words) else None))
             if rule == "table-priority" and "table-priority" in roles:
                 self.say(f"not used: column {column + 1} ('{words}') of the table at {self.at(block)}: its priorities "
                          f"are in column {roles.index(rule) + 1}")
@@ -880,7 +883,7 @@ class _Drafter:
             roles.append(rule)
         if {"table-priority", "table-outcome"} <= set(roles) and "table-action" not in roles and self._section() is not None:
             column = roles.index("table-priority")
-            if BY_ID["table-objective-action"].pattern.search(header[column]):  # under 'Priority 1.1', beside its outcomes
+            if PATTERNS["table-objective-action"].search(header[column]):  # under 'Priority 1.1', beside its outcomes
                 roles[column] = "table-action"
                 self.say(f"table at {self.at(block)}: column {column + 1} ('{header[column]}') holds work streams, by rule "
                          "table-objective-action: the table sits in a priority's section, beside a column of outcomes")
@@ -894,7 +897,8 @@ class _Drafter:
                             for part in (re.split(r";\s+", line) if rule == "table-outcome" else [line]) if part.strip()]
                      for rule in (*TABLE_ROLES, "table-when", "table-code")}
             at = f"{self.at(block)}, row {n}"
-            priorities, coded_outcomes = [], []
+            priorities: list[str] = []
+            coded_outcomes: list[str] = []
             for line in cells["table-priority"]:
                 if CODE.match(line):  # '1a': the priority (or, 'Objective' being either, the outcome) drafted with that code
                     sheet, known = self._by_code(line.strip(), at)
@@ -940,7 +944,7 @@ class _Drafter:
             row_priority = self._priority("id", priority) if priority else None
             section = _Element(0, "priority", priority, row_priority["priority"]) if row_priority else None
             for element, line in zip(drafted, cells["table-action"]):  # "(Lead: …)" in an action's cell
-                for said in BY_ID["owner-in-brackets"].pattern.finditer(line):
+                for said in PATTERNS["owner-in-brackets"].finditer(line):
                     self._owned(element, owners_in(said["owners"]), "owner-in-brackets", said.group(0), at)
             for line in (line for cell, r in zip(row, roles) if r == "table-owner" for line in cell.splitlines() if line.strip()):
                 for element in drafted or [one or section]:
@@ -957,7 +961,7 @@ class _Drafter:
                                      (year["date"], "table-target") if year else None, section, quote)
             when = next((WHEN.match(line) for line in cells["table-when"] if WHEN.match(line)), None)
             for element in drafted if when else ():
-                if BY_ID["target-date"].pattern.search(element.label) is None:  # else dated by its own words, above
+                if PATTERNS["target-date"].search(element.label) is None:  # else dated by its own words, above
                     self._targets_in(element.label, at, element, (_due(when), "table-when"), section, quote)
 
     def _by_code(self, code: str, at: str) -> tuple[str, str | None]:
@@ -993,7 +997,7 @@ class _Drafter:
 
     def _coded_outcome(self, i: int, block: Block, level: float) -> bool:
         """Draft a heading or paragraph 'Outcome 2.1 – …' or 'SO3 …' as an outcome of its section's priority; whether it did."""
-        match = BY_ID["outcome-code"].pattern.match(block.text)
+        match = PATTERNS["outcome-code"].match(block.text)
         if match is None:
             return False
         section, code, label = self._section(), match["code"], _ITEM_END.sub("", match["label"]).strip()
@@ -1019,13 +1023,13 @@ class _Drafter:
 
     def _outcome_paragraphs(self, i: int, block: Block) -> int:
         """Draft the paragraphs after a heading 'Our ambition' or 'Main outcomes' in a priority's section as its outcomes."""
-        if not BY_ID["outcome-paragraphs"].pattern.match(block.text):
+        if not PATTERNS["outcome-paragraphs"].match(block.text):
             return 0
         taken = []
         for after in islice(self.blocks, i + 1, None):
             text = after.text.strip()
             if (after.kind not in ("paragraph", "item") or after.level > 0 or len(text) > LONGEST_OUTCOME or text.endswith(":")
-                    or BY_ID["we-will"].pattern.match(text) or BY_ID["target-date"].pattern.search(text)):
+                    or PATTERNS["we-will"].match(text) or PATTERNS["target-date"].search(text)):
                 break
             taken.append(after)
         section = self._section()
@@ -1035,7 +1039,7 @@ class _Drafter:
                          "rule outcome-paragraphs: it sits in no priority's section")
             return 0
         for after in taken:
-            coded = BY_ID["outcome-code"].pattern.match(after.text) or BY_ID["numbered"].pattern.match(after.text)
+            coded = PATTERNS["outcome-code"].match(after.text) or PATTERNS["numbered"].match(after.text)
             code = coded["code"] if coded and not coded["code"].isdigit() else ""
             label = _ITEM_END.sub("", coded["label"] if code else after.text).strip()
             ident = self._coded(label, code, after, section.id)
@@ -1055,19 +1059,19 @@ class _Drafter:
                 continue
             beside = self.drafted_of.get(id(block)) or self.context.get(id(block)) or section
             # 'Lead Cabinet Member: …. Lead officer: ….': a line a sentence
-            lines = [m for sentence in _sentences(block.text) if (m := BY_ID["owner-line"].pattern.match(sentence))]
+            lines = [m for sentence in _sentences(block.text) if (m := PATTERNS["owner-line"].match(sentence))]
             # after an element's own words, when the block is the element's (a 'We will' paragraph's are by sentence)
-            after = BY_ID["owner-after"].pattern.search(block.text) if not lines and id(block) in self.drafted_of else None
-            said = ([("owner-line", line) for line in lines] if lines else [("owner-after", after)] if after else
-                    [("owner-in-brackets", m) for m in BY_ID["owner-in-brackets"].pattern.finditer(block.text)])
+            after = PATTERNS["owner-after"].search(block.text) if not lines and id(block) in self.drafted_of else None
+            said: list[tuple] = ([("owner-line", line) for line in lines] if lines else [("owner-after", after)] if after else
+                    [("owner-in-brackets", m) for m in PATTERNS["owner-in-brackets"].finditer(block.text)])
             if not said:
                 for sentence in _sentences(block.text):
                     for rule in ("owner-led-by", "owner-responsible"):
-                        match = BY_ID[rule].pattern.search(sentence)
+                        match = PATTERNS[rule].search(sentence)
                         # "This strategy is led by …" is the strategy's (rule led-by), not the element's it sits beside;
                         # so is "It is led by …" before the first element
                         if match and not re.search(r"(?i)\b(?:strategy|plan)\b", sentence[:match.start()]) and not (
-                                beside is None and BY_ID["led-by"].pattern.search(sentence)):
+                                beside is None and PATTERNS["led-by"].search(sentence)):
                             action = actions.get(sentence)
                             said.append((rule, match, _Element(0, "action", action["id"], action["work stream"])
                                          if action else beside))
@@ -1119,8 +1123,8 @@ class _Drafter:
         for block in self.blocks:
             section = self.section.get(id(block), section)
             if block.kind != "item":
-                said = BY_ID["target-date-lead-in"].pattern.match(block.text)
-                within = BY_ID["target-date"].pattern.search(block.text) if block.text.rstrip().endswith(":") else None
+                said = PATTERNS["target-date-lead-in"].match(block.text)
+                within = PATTERNS["target-date"].search(block.text) if block.text.rstrip().endswith(":") else None
                 given = ((_due(said), "target-date-lead-in") if said else
                          (_due(within), "target-date-in-lead-in") if within else None)
                 if given:
@@ -1143,8 +1147,8 @@ class _Drafter:
         for sentence in clauses:
             if sentence.rstrip().endswith(":") or (vision and vision in sentence):  # a lead-in, or the vision: no target
                 continue
-            dated = BY_ID["target-date"].pattern.search(sentence)
-            if (dated is None and given is None) or BY_ID["target-forecast"].pattern.search(sentence):
+            dated = PATTERNS["target-date"].search(sentence)
+            if (dated is None and given is None) or PATTERNS["target-forecast"].search(sentence):
                 continue
             undated = sentence[:dated.start()] + sentence[dated.end():] if dated else sentence
             read = _target(sentence, LEADING_CODE.sub("", undated))  # '1.1 Support 50 people …': the code is no value

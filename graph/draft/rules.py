@@ -169,7 +169,7 @@ def count_of(word: str) -> int:
 def life_course(stages: list[str]) -> re.Pattern:
     """The life-course rule's pattern, for the names of the life stages the vocabulary lists."""
     names = "|".join(re.escape(s) for s in sorted(stages, key=len, reverse=True))
-    return re.compile(BY_ID["life-course"].pattern.pattern.replace("{stages}", f"(?:{names})"), re.IGNORECASE)
+    return re.compile(PATTERNS["life-course"].pattern.replace("{stages}", f"(?:{names})"), re.IGNORECASE)
 
 
 # Issue 27: the many words plans use for their elements, their numbering, "We will …", "By 2026 …" and tables' columns.
@@ -489,4 +489,6 @@ def owners_in(words: str) -> list[str]:
 _BODY_ENDS = {"board", "partnership", "council", "trust", "committee", "group", "team", "service", "services", "police",
               "authority", "forum", "alliance", "nhs", "icb", "network", "college", "university", "agency", "executive"}
 BY_ID = {rule.id: rule for rule in RULES}
+# The patterns of the rules that read words (a rule of structure has none), by id.
+PATTERNS: dict[str, re.Pattern] = {rule.id: rule.pattern for rule in RULES if rule.pattern is not None}
 TABLE_ROLES = ("table-measure", "table-outcome", "table-action", "table-priority")  # tried in this order: 'targets' before 'priorities'

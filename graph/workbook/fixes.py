@@ -80,7 +80,7 @@ def workbook_fix(rule: Rule) -> WorkbookFix:
         pending = [t for t in pending if t not in placed]
     if not mine:
         wanted = {(s, c.name) for cells in stating.values() for s, c in cells}
-    cells = tuple((s.name, tuple(c.name for c in s.columns if (s.name, c.name) in wanted)) for s in SHEETS
-                  if any(sheet == s.name for sheet, _ in wanted))
+    columns = tuple((s.name, tuple(c.name for c in s.columns if (s.name, c.name) in wanted)) for s in SHEETS
+                    if any(sheet == s.name for sheet, _ in wanted))
     text = _ASIDE.sub(lambda m: "" if _TERM.search(m.group(1)) else m.group(0), rule.fix)
-    return WorkbookFix(text, cells, tuple(names))
+    return WorkbookFix(text, columns, tuple(names))
