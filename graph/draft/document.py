@@ -304,7 +304,8 @@ def _is_heading_line(line: str, number: int, lines: list[str], width: int, break
 def _markdown(text: str) -> list[Block]:
     from markdown_it import MarkdownIt
 
-    blocks, pending, depth, lists = [], None, 0, 0
+    blocks: list[Block] = []
+    pending, depth, lists = None, 0, 0
     table: list[list[str]] | None = None  # the rows of the table being read
     for token in MarkdownIt("commonmark").enable("table").parse(text):
         if table is not None:
