@@ -6,8 +6,8 @@ import pytest
 from rdflib import Dataset
 
 from graph.analysis import SHARED_FUNDING_RULE, analyse, project, within
-from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
+from strategy_graph.cli import main
 from tests.conftest import DATA
 
 EX = "http://example.org/logic/"

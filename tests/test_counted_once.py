@@ -17,10 +17,10 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from graph import files
-from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
 from graph.progress import POLARITY, indicator_series
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
+from strategy_graph.cli import main
 from tests.conftest import DATA
 from viewer import close, create_app
 

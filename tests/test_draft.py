@@ -8,10 +8,10 @@ from rdflib import Dataset
 from rdflib.namespace import RDF, RDFS
 
 from graph import files
-from strategy_graph.cli import main
 from graph.draft import draft
 from graph.vocab import SG
 from graph.workbook import read_workbook
+from strategy_graph.cli import main
 
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "source" / "population-wellbeing-strategy.txt"
 ADDRESS = "https://example.org/published/population-wellbeing"

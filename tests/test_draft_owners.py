@@ -3,8 +3,8 @@ state beside their elements, and says which priority a target sits under when 'f
 
 import pytest
 
-from strategy_graph.cli import main
 from graph.draft import draft
+from strategy_graph.cli import main
 
 # Test data, invented: a Scottish-style Local Outcome Improvement Plan, describing no real place.
 LOIP = """# Invented Local Outcome Improvement Plan 2024 to 2029

@@ -8,8 +8,8 @@ financial year "2025/26" ends in 2026.
 
 import pytest
 
-from strategy_graph.cli import main
 from graph.draft import DraftError, draft
+from strategy_graph.cli import main
 
 # What every document below holds after its title and its period, so that there is something to draft.
 _BODY = "\n\nTest data, invented: this document describes no real place.\n\nWe will:\n\n- open a family hub in every ward\n"

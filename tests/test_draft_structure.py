@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from strategy_graph.cli import main
 from graph.draft import draft
 from graph.draft.rules import BY_ID
 from graph.workbook import read_workbook
 from graph.workbook.change import Change, read_change
+from strategy_graph.cli import main
 
 # Test data, invented: each document below describes no real place, and is shaped like a family the issue names.
 LOIP = """# Invented Local Outcome Improvement Plan 2016 to 2026

@@ -9,9 +9,9 @@ from typing import ClassVar
 import pytest
 from rdflib import URIRef
 
-from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
+from strategy_graph.cli import main
 from tests.conftest import DATA
 
 SAMPLE = DATA / "fingertips" / "luton-sample.csv"

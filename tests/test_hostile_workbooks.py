@@ -17,9 +17,9 @@ import pytest
 from openpyxl import load_workbook
 from rdflib import RDFS, URIRef
 
-from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
 from graph.workbook import read_workbook
+from strategy_graph.cli import main
 from tests.conftest import SOURCE_TEXT
 from tests.hostile import run_bounded
 from tests.hostile.workbooks import (

@@ -13,10 +13,10 @@ import pytest
 from rdflib import URIRef
 
 from graph import files
-from strategy_graph.cli import main
 from graph.engine.graphs import open_graph
 from graph.progress import indicator_series
 from graph.vocab import SG
+from strategy_graph.cli import main
 from tests.conftest import DATA, read_fixture
 
 EX = "http://example.org/"

@@ -11,11 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from graph.analysis import analyse
-from strategy_graph.cli import main
 from graph.diagram import boxes_and_links, dot, lanes, render
 from graph.engine.graphs import open_graph
 from graph.gaps import find_gaps
 from graph.strategies import strategy_overviews
+from strategy_graph.cli import main
 from viewer import close, create_app
 
 # (id, label, position), in the order the rows are entered: published order is Gamma, Alpha, Beta.

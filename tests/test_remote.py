@@ -19,8 +19,8 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from graph import files
-from strategy_graph.cli import main
 from graph.engine.remote import Remote
+from strategy_graph.cli import main
 from tests.servers import KINDS, OxigraphServer, VirtuosoServer, kind as _kind, relay
 from viewer import close, create_app
 

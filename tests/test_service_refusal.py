@@ -16,8 +16,8 @@ from typing import ClassVar
 import pyoxigraph
 import pytest
 
-from graph.engine.workers import QueryService, context, cut_off_network
 from graph.engine.query import QueryError, check
+from graph.engine.workers import QueryService, context, cut_off_network
 from tests.test_workers import HANG, make_generation
 
 

@@ -11,9 +11,8 @@ from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import RDF, SH
 
 from graph import files
-from graph.engine.validation import pyshacl_adapter
 from graph.engine.graphs import open_graph
-from graph.engine.validation import validate
+from graph.engine.validation import pyshacl_adapter, validate
 from tests.conftest import DATA, read_fixture
 
 GAPS = DATA / "gaps"

@@ -5,8 +5,8 @@ import re
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from strategy_graph.cli import main
 from graph.workbook.schema import ONS_AREA
+from strategy_graph.cli import main
 
 BASELINE = ["invented-baseline", "households-in-temporary-accommodation-count", "baseline", 500, "2020/21"]  # test data, invented
 

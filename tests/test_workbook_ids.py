@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from rdflib import Dataset, URIRef
 
 from graph import files
-from strategy_graph.cli import main
 from graph.vocab import ID_BASE, SG
+from strategy_graph.cli import main
 from tests.conftest import REPO, WORKBOOK_IDS, copies
 from viewer import close, create_app
 

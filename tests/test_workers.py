@@ -15,8 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.engine.workers import QueryService
 from graph.engine.query import QueryError
+from graph.engine.workers import QueryService
 from graph.formats import FORMS
 
 EX = "https://example.org/"
