@@ -27,8 +27,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine", ("graph.engine", "graph.engine.*")),
     # Read models, ingest, saved queries, analysis: what the viewer and the CLI present.
     ("middle", ("graph.analysis", "graph.contributions", "graph.owners", "graph.names", "graph.describe", "graph.export",
-                "graph.sparql", "graph.gaps", "graph.overview", "graph.diagram", "graph.fingertips", "graph.shacl",
-                "graph.draft", "graph.draft.*", "graph.workbook", "graph.workbook.*")),
+                "graph.strategies", "graph.progress", "graph.resources", "graph.search", "graph.sparql", "graph.gaps",
+                "graph.diagram", "graph.fingertips", "graph.shacl", "graph.imports", "graph.draft", "graph.draft.*",
+                "graph.workbook", "graph.workbook.*")),
     # The web app: it presents, and owns HTTP and its status codes.
     ("viewer", ("viewer", "viewer.*")),
     # The command line stands above both.
