@@ -36,9 +36,10 @@ from graph.shacl import FORMATS, conforms, render, validate_files
 from graph.tables import defuse_csv
 from graph.sparql import bind, choices, resolve, saved_queries
 from graph.names import resolve_in, resolve_values
-from graph.engine.graphs import in_memory, load as load_files, open_graph, write, written_at
+from graph.engine.graphs import in_memory, load as load_files, open_graph, write
 from graph.engine.query import QueryError, check, extension_functions
 from graph.engine.results import execute
+from graph.engine.stores import Store, open_store
 from graph.engine.store import GraphSourceError, new_graph
 from graph.engine.rules import ExtraRules, read_extra_rules
 
@@ -56,9 +57,26 @@ data_option = click.option(
     help="An RDF file to read instead of the packaged dataset (Turtle, TriG, "
     "N-Triples, N-Quads, JSON-LD or RDF/XML, by extension). Repeatable.",
 )
+
+
+def _as_store(ctx: click.Context, param: click.Parameter, value: Path | None) -> Store | None:
+    """A --store folder as the engine's Store."""
+    return None if value is None else open_store(value)
+
+
+# The flag that gives each of a server's endpoints, for a message about one.
+_ENDPOINT_FLAGS = {"query": "--remote", "update": "--remote-update", "store": "--remote-store"}
+
+
+def _flagged(error: StrategyGraphError) -> str:
+    """An engine error's message, naming the flag of the server endpoint it is about, if it is about one."""
+    endpoint = getattr(error, "endpoint", None)
+    return f"{error} ({_ENDPOINT_FLAGS[endpoint]})" if endpoint else str(error)
+
+
 store_option = click.option(
     "--store",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False), callback=_as_store,
     help="A persistent store made by `strategy-graph load`, opened read-only, instead of the packaged dataset.",
 )
 
@@ -88,16 +106,16 @@ def remote_option(command: Callable) -> Callable:
             raise click.UsageError("give either --store or --remote, not both")
         from graph.engine.remote import Remote, credentials
 
-        kwargs["store"] = Remote(remote_url, remote_update, credentials(remote_credentials),
-                                 DEFAULTS["remote_timeout_seconds"], remote_store)
+        kwargs["store"] = open_store(Remote(remote_url, remote_update, credentials(remote_credentials),
+                                            DEFAULTS["remote_timeout_seconds"], remote_store))
         return command(**kwargs)
 
     return wrapper
 
 
-def _where(store) -> str:
+def _where(store: Store) -> str:
     """How a message names a store: its folder, or the server's URL."""
-    return getattr(store, "query_url", None) or str(store)
+    return str(store)
 
 
 strategy_option = click.option(
@@ -120,7 +138,7 @@ def graph_source(command: Callable) -> Callable:
     @store_option
     @remote_option
     @functools.wraps(command)
-    def wrapper(data: tuple[Path, ...], store: Path | None, **kwargs):
+    def wrapper(data: tuple[Path, ...], store: Store | None, **kwargs):
         return command(ds=open_graph(data=data, store=store), **kwargs)
 
     return wrapper
@@ -233,7 +251,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except StrategyGraphError as error:  # its message says what was wrong (a remote server's: partway or not)
-            raise InputError(str(error)) from error
+            raise InputError(_flagged(error)) from error
         except OSError as error:  # a store's write publishes whole or not at all, so the store is as it was
             # Python's errors name the path apart; Oxigraph's name it in their text.
             where = " -> ".join(str(path) for path in (error.filename, error.filename2) if path is not None)
@@ -325,12 +343,12 @@ def export(ds: Dataset, fmt: str, name: str | None, strategy_name: str | None, o
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--store", type=click.Path(path_type=Path, file_okay=False),
+    "--store", type=click.Path(path_type=Path, file_okay=False), callback=_as_store,
     help="Folder of the persistent store; created if it does not exist. Or --remote.",
 )
 @remote_option
 @click.option("--graph", "graph_iri", help="Named graph IRI for files of plain triples (quads keep their own graphs). Default: the file's own file: URI.")
-def load(files: tuple[Path, ...], store: Path | None, graph_iri: str | None) -> None:
+def load(files: tuple[Path, ...], store: Store | None, graph_iri: str | None) -> None:
     """Load Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML FILES into a store.
 
     All files are checked before the store is written; on any error the store
@@ -341,7 +359,7 @@ def load(files: tuple[Path, ...], store: Path | None, graph_iri: str | None) -> 
     try:
         written = load_files(store, files, URIRef(graph_iri) if graph_iri else None, progress=_progress)
     except GraphSourceError as error:
-        raise InputError(f"{error}\nNothing was loaded; {_where(store)} is unchanged.") from error
+        raise InputError(f"{_flagged(error)}\nNothing was loaded; {_where(store)} is unchanged.") from error
     click.echo(f"Loaded {written.statements} statements from {len(files)} file(s), with the vocabulary, into {_where(store)}; "
                f"{_validated(written)}.")
 
@@ -555,11 +573,11 @@ def draft(document: Path, source: str, output: Path, settings: dict) -> None:
 
 @main.command("import")
 @click.argument("source", type=click.Path(path_type=Path, exists=True))
-@click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store to import into. Without it, the rows are checked against the packaged dataset and nothing is written.")
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), callback=_as_store, help="The persistent store to import into. Without it, the rows are checked against the packaged dataset and nothing is written.")
 @remote_option
 @click.option("--dry-run", is_flag=True, help="Check everything and report, but write nothing.")
 @with_settings("import")
-def import_(source: Path, store: Path | None, dry_run: bool, settings: dict) -> None:
+def import_(source: Path, store: Store | None, dry_run: bool, settings: dict) -> None:
     """Import a filled-in workbook (.xlsx) or a folder of CSV files, one per sheet.
 
     Every problem is reported, with its sheet, row and column; if there is
@@ -570,7 +588,7 @@ def import_(source: Path, store: Path | None, dry_run: bool, settings: dict) -> 
     rows = read_workbook(source, settings)
     if store is None:
         existing = open_graph()
-    elif not isinstance(store, Path) or store.exists():
+    elif store.exists():
         existing = open_graph(store=store)
     else:  # a new store starts with the vocabulary alone
         existing = in_memory(new_graph())
@@ -595,7 +613,7 @@ def _validated(written) -> str:
     return f"{written.validated} unit(s) of the graph re-validated in {written.validation_seconds:.2f} s"
 
 
-def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool, existing: Dataset):
+def _write_checked(store: Store | None, staged: Dataset, replacing, dry_run: bool, existing: Dataset):
     """Write staged rows, unless the structural shapes find a problem in them; return (Written or None, problems).
 
     The rows are validated as the write leaves them, with all they link to;
@@ -619,13 +637,13 @@ def _write_checked(store: Path | None, staged: Dataset, replacing, dry_run: bool
 @click.argument("source", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--download", multiple=True, metavar="ID", help="Fetch the data CSV of these Fingertips indicator IDs instead of reading SOURCE. Repeatable, or comma-separated.")
 @click.option("--area", default="E06000032", show_default=True, help="ONS code of the area whose values to keep; England's (E92000001) are kept as comparators.")
-@click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="The persistent store whose indicators receive the values. Without it, the file is checked against the packaged dataset and nothing is written.")
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), callback=_as_store, help="The persistent store whose indicators receive the values. Without it, the file is checked against the packaged dataset and nothing is written.")
 @remote_option
 # The option is the setting, fixed otherwise: its declared default is the option's, shown by --help.
 @click.option("--base-url", default=SETTINGS_BY_NAME["fingertips_base_url"].default, show_default=True,
               help="Base URL of the Fingertips API, for --download.")
 @with_settings("fingertips")
-def fingertips(source: Path | None, download: tuple[str, ...], area: str, store: Path | None, base_url: str,
+def fingertips(source: Path | None, download: tuple[str, ...], area: str, store: Store | None, base_url: str,
                settings: dict) -> None:
     """Import indicator values from an OHID Fingertips data CSV.
 
@@ -663,16 +681,15 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
 
 
 @main.command()
-@click.option("--store", type=click.Path(path_type=Path, file_okay=False), help="Folder of the new persistent store. Or --remote.")
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), callback=_as_store, help="Folder of the new persistent store. Or --remote.")
 @remote_option
-def init(store: Path | None) -> None:
+def init(store: Store | None) -> None:
     """Start a persistent store, or an empty remote server, from the packaged dataset."""
     if store is None:
         raise click.UsageError("give --store FOLDER or --remote URL")
-    if isinstance(store, Path) and store.exists() and any(store.iterdir()):
-        raise InputError(f"{store} already exists and is not empty; choose a new folder")
-    if not isinstance(store, Path) and written_at(open_graph(store=store)) is not None:
-        raise InputError(f"{_where(store)} already holds a strategy graph; `load` adds to it, `init` starts a new one")
+    occupied = store.occupied()
+    if occupied is not None:
+        raise InputError(f"{_where(store)} {occupied}")
     written = load_files(store, files.dataset_files(), progress=_progress)
     click.echo(f"Created {_where(store)} with the packaged dataset ({written.statements} statements).")
 
@@ -691,7 +708,7 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 @store_option
 @remote_option
 @with_settings("serve")
-def serve(host: str, port: int, data: tuple[Path, ...], store: Path | None, settings: dict) -> None:
+def serve(host: str, port: int, data: tuple[Path, ...], store: Store | None, settings: dict) -> None:
     """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
     # Imported here so that the other commands do not pay for the web stack.
     from viewer.serving import create_server, ensure_open_files, exposure_warning, is_loopback

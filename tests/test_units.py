@@ -218,8 +218,8 @@ def test_readers_keep_their_generation_while_a_write_publishes_another(tmp_path)
     load(store, [DATA / "plain-triples.ttl"])
     # The old generation is still there and still answers.
     assert len(reader) == count
-    assert reader.reader.generation.path.is_dir()
-    generation = reader.reader.generation.path
+    assert reader.version.name.is_dir()
+    generation = reader.version.name
     reader.close()
     newer = open_graph(store=store)
     assert len(newer) > count

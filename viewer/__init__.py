@@ -13,8 +13,8 @@ from viewer import data, errors, routes, sparql
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: open its store, and follow it as it changes.
 
-    ``DATA`` (RDF files) or ``STORE`` (a persistent store's folder, or a
-    graph.engine.remote.Remote server) choose the graph;
+    ``DATA`` (RDF files) or ``STORE`` (a graph.engine.stores.Store, or a
+    persistent store's folder, or a graph.engine.remote.Remote server) choose the graph;
     with neither, the packaged dataset is served (files are first loaded into
     a temporary store). ``SETTINGS`` overrides entries of graph.settings (time
     limits, row caps, body sizes, how often the store is checked for writes).

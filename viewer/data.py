@@ -28,9 +28,9 @@ from graph import files
 from graph.analysis import analyse, project, within
 from graph.contributions import Contribution, contributions
 from graph.diagram import Box, Reading, boxes_and_links, of_strategy, readings
-from graph.engine.graphs import load, open_graph, written_at
+from graph.engine.graphs import load
 from graph.engine.remote import Remote
-from graph.engine.snapshots import live
+from graph.engine.stores import Store, open_store
 from graph.engine.store import graph_names
 from graph.gaps import Gap, find_gaps
 from graph.names import UnknownName, resolve
@@ -54,7 +54,7 @@ class Snapshot:
 
     def __init__(self, ds: Dataset, generation: Path | str, written: datetime.datetime):
         self.graph = ds
-        # Which state of the store this is: a generation's folder, or a remote server's last write.
+        # Which state of the store this is (graph.engine.stores.Version.name): what the query service answers from.
         self.generation = generation
         self.written = written
         self.gaps: list[Gap] = find_gaps(ds)
@@ -99,7 +99,7 @@ class Snapshot:
         return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection, self.contributions))
 
     def series(self, indicator: str) -> Series:
-        """An indicator's values as its scorecard reads them (graph.overview.indicator_series), worked out once a snapshot:
+        """An indicator's values as its scorecard reads them (graph.progress.indicator_series), worked out once a snapshot:
         a diagram's readings and its targets' progress read the same indicators."""
         found = self._series.get(indicator)
         if found is None:  # two threads may both work it out: the same answer, kept once
@@ -115,7 +115,7 @@ class Snapshot:
 
     def targets(self, strategy: str | None) -> dict[str, list[TargetView]]:
         """The targets beside each outcome, work stream and intervention of one strategy (None: of every strategy), and
-        beside each indicator measuring them: one query for them all (graph.overview.targets_by_node)."""
+        beside each indicator measuring them: one query for them all (graph.progress.targets_by_node)."""
         def work() -> dict[str, list[TargetView]]:
             shown = [s for s in self.strategies if strategy is None or s.iri == strategy]
             things = [item.iri for s in shown for item in s.outcomes + s.workstreams + s.interventions]
@@ -158,28 +158,21 @@ class Snapshot:
             self.analysis
 
 
-def build(store: Path | Remote) -> Snapshot:
-    """Open the live generation of ``store`` (or the remote server's graph) and derive the home page's data from it."""
-    ds = open_graph(store=store)
-    if isinstance(store, Remote):
-        written = written_at(ds)
-        return Snapshot(ds, _version(written), written or datetime.datetime.now(datetime.timezone.utc))
-    snapshot = Snapshot(ds, ds.reader.generation.path, ds.reader.generation.written)
-    # The generation stays on disk while any request still holds this snapshot.
-    weakref.finalize(snapshot, ds.reader.close)
+def build(store: "Store | Path | Remote") -> Snapshot:
+    """Open a snapshot of ``store`` (a Store, or what graph.engine.stores.open_store takes) and derive the home page's data from it."""
+    ds = open_store(store).open()
+    version = ds.version
+    # A server strategy-graph never wrote has no time of its last write: the time it was read stands for it.
+    snapshot = Snapshot(ds, version.name, version.written or datetime.datetime.now(datetime.timezone.utc))
+    # A generation on disk stays there while any request still holds this snapshot.
+    weakref.finalize(snapshot, ds.release)
     return snapshot
 
 
-def _version(written: datetime.datetime | None) -> str:
-    return f"remote@{written.isoformat() if written else 'never written'}"
-
-
-def _current(store: Path | Remote):
-    """What names the store's state now, as a Snapshot's ``generation``; None for a store folder never written."""
-    if isinstance(store, Remote):
-        return _version(written_at(store))
-    generation = live(store)
-    return generation.path if generation is not None else None
+def _current(store: "Store | Path | Remote"):
+    """What names the store's state now, as a Snapshot's ``generation``; None for a store never written."""
+    version = open_store(store).version()
+    return version.name if version is not None else None
 
 
 def _install(app: Flask, snapshot: Snapshot) -> None:
@@ -201,6 +194,8 @@ def init_app(app: Flask) -> None:
         store = Path(tempfile.mkdtemp(prefix="strategy-graph-"))
         atexit.register(shutil.rmtree, store, ignore_errors=True)
         load(store, list(app.config["DATA"]) or files.dataset_files())
+    # The query service and the follower ask the store; none asks what kind it is.
+    store = app.extensions["store"] = open_store(store)
     _install(app, build(store))
     poll = app.config["SETTINGS"]["store_poll_seconds"]
     stop = threading.Event()
@@ -216,7 +211,7 @@ def init_app(app: Flask) -> None:
         return {"data_changed": get_snapshot().written}
 
 
-def _follow(app: Flask, store: Path | Remote, poll: float, stop: threading.Event) -> None:
+def _follow(app: Flask, store: Store, poll: float, stop: threading.Event) -> None:
     """Swap in a new snapshot whenever the store's live generation changes."""
     failing = False
     while not stop.wait(poll):

@@ -3,6 +3,7 @@
 import codecs
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -12,8 +13,8 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
 from graph.engine.query import QueryError
-from graph.engine.remote import Remote, RunawayCheck, check_runaways
-from graph.engine.workers import QueryService, RemoteQueryService
+from graph.engine.remote import RunawayCheck
+from graph.engine.stores import Store
 from graph.formats import BY_NAME, FORMS, answer_formats
 from graph.settings import check_choice
 from graph.sparql import saved_queries
@@ -113,8 +114,8 @@ def init_app(app: Flask) -> None:
     app.config["SPARQL_MAX_QUERY_BYTES"] = settings["sparql_max_query_bytes"]
     # Queries are parsed, run and written in the workers, under the time limit:
     # nothing a client sends is parsed in the web process.
-    store = app.config["STORE"]
-    service = RemoteQueryService(store, settings) if isinstance(store, Remote) else QueryService(settings)
+    store: Store = app.extensions["store"]
+    service = store.query_service(settings)
     service.start(app.extensions["snapshot"].generation)
     app.extensions["sparql"] = service
     answers = app.extensions["sparql_answers"] = Answers(settings["sparql_answers_bytes"])
@@ -126,7 +127,8 @@ def init_app(app: Flask) -> None:
 
     app.extensions.setdefault("snapshot_listeners", []).append(switched)
     _answer_saved_queries(app, app.extensions["snapshot"])
-    app.extensions["sparql_runaways"] = Runaways(app, store) if isinstance(store, Remote) else None
+    probe = store.runaway_probe()
+    app.extensions["sparql_runaways"] = Runaways(app, str(store), probe) if probe is not None else None
 
 
 class Runaways:
@@ -139,7 +141,7 @@ class Runaways:
     until the server is seen to stop one; warn only logs what was found.
     """
 
-    def __init__(self, app: Flask, remote: Remote):
+    def __init__(self, app: Flask, server: str, probe: Callable[[float], RunawayCheck]):
         settings = app.config["SETTINGS"]
         self.mode = settings["remote_runaway_check"]
         check_choice("remote_runaway_check", self.mode)
@@ -147,21 +149,23 @@ class Runaways:
         self.saved = frozenset(q.text for q in saved_queries() if not q.params)
         if self.mode != "off":
             seconds, stop = float(settings["sparql_time_limit_seconds"]), app.extensions["stop_following"]
-            threading.Thread(target=self._probe, args=(app, remote, seconds, stop), name="runaway-check", daemon=True).start()
+            threading.Thread(target=self._probe, args=(app, server, probe, seconds, stop), name="runaway-check",
+                             daemon=True).start()
 
-    def _probe(self, app: Flask, remote: Remote, seconds: float, stop: threading.Event) -> None:
+    def _probe(self, app: Flask, server: str, probe: Callable[[float], RunawayCheck], seconds: float,
+               stop: threading.Event) -> None:
         while not stop.is_set():
             try:
-                self.found = check_runaways(remote, seconds)
+                self.found = probe(seconds)
             except Exception as error:  # noqa: BLE001 — a probe that fails tells nothing; it is tried again
                 self.found = RunawayCheck(None, f"the probe failed: {type(error).__name__}: {error}")
             if self.found.stops:
-                app.logger.info("the SPARQL server %s stops runaway queries: %s", remote.query_url, self.found.seen)
+                app.logger.info("the SPARQL server %s stops runaway queries: %s", server, self.found.seen)
                 return
             app.logger.warning(
                 "the SPARQL server %s %s a query that ran past the %g s time limit: %s. %s Serve the store yourself "
                 "(serve --store), whose query workers are stopped at the limit, or set remote_runaway_check=%s.",
-                remote.query_url, "may not stop" if self.found.stops is None else "did not stop", seconds, self.found.seen,
+                server, "may not stop" if self.found.stops is None else "did not stop", seconds, self.found.seen,
                 "/sparql answers only the saved queries." if self.mode == "refuse" else "/sparql answers every query anyway.",
                 "warn to answer every query anyway" if self.mode == "refuse" else "refuse to answer only the saved queries")
             if self.found.stops is False or stop.wait(RUNAWAY_RECHECK_SECONDS):

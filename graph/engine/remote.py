@@ -1,12 +1,12 @@
 """A standard SPARQL 1.1 server as the store: Oxigraph server, Fuseki, Virtuoso, GraphDB, Neptune.
 
-``RemoteStore`` answers the part of pyoxigraph's Store interface that the
+``ServerReader`` answers the part of pyoxigraph's Store interface that the
 readers use (``query``, ``quads_for_pattern``, ``named_graphs``), over the
 SPARQL 1.1 Protocol, with pyoxigraph's own parsers: a term comes back exactly
 as the server wrote it. So every command and page reads a server as it reads
 the embedded store, through the same queries, sent as strings. A write is
 one SPARQL 1.1 Update request, or Graph Store Protocol puts moved in place by
-one (graph.engine.graphs.write).
+one (graph.engine.stores.RemoteStore).
 
 The server's default graph must be the union of its named graphs, as the
 embedded store's is (Oxigraph server: ``--union-default-graph``; Fuseki:
@@ -53,19 +53,43 @@ NO_GRAPH = "urn:x-strategy-graph:no-graph"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } %s }"
 
 
+# A server's answers that say it is down, overloaded or refusing us, whatever the query.
+_SERVERS_FAULT = frozenset({401, 403, 407, 429, 502, 503, 504})
+
+
 class RemoteError(GraphSourceError):
     """The server could not be reached, or refused or failed a request; the message names the URL, and the status.
 
     ``status``: the HTTP status the server answered with, if it answered; ``detail``: the first line of
     what it said then; ``timed_out``: whether the query was not answered in time, and ``stopped``
-    whether the server itself said it stopped it; ``too_large``: whether its answer was over the limit.
+    whether the server itself said it stopped it; ``too_large``: whether its answer was over the limit;
+    ``endpoint``: the endpoint ("query", "update" or "store") whose URL is wrong or missing, if that is the fault.
     """
 
     def __init__(self, message: str, status: int | None = None, timed_out: bool = False, too_large: bool = False,
-                 detail: str = "", stopped: bool = False):
+                 detail: str = "", stopped: bool = False, endpoint: str | None = None):
         super().__init__(message)
         self.status, self.timed_out, self.too_large = status, timed_out, too_large
-        self.detail, self.stopped = detail, stopped
+        self.detail, self.stopped, self.endpoint = detail, stopped, endpoint
+
+    @property
+    def fault(self) -> str:
+        """Whose fault a request that failed is, by the server's answer.
+
+        "server": it did not answer, or is down, overloaded or not letting us in (credentials, throttling), whatever
+        the request; "request": it refused this request (400, 404 …); "failed": it answered, and failed on this
+        request (Virtuoso: 500 for a runtime error such as a division by 0).
+        """
+        if self.status is None or self.status in _SERVERS_FAULT:
+            return "server"
+        return "request" if self.status < 500 else "failed"
+
+    @property
+    def answer(self) -> str:
+        """What the server answered, for a client: "(HTTP 400): its first line", or "" if it did not answer."""
+        if self.status is None:
+            return ""
+        return f"(HTTP {self.status})" + (f": {self.detail}" if self.detail else "")
 
 
 @dataclass(frozen=True)
@@ -111,21 +135,23 @@ class Remote:
 
     def __init__(self, query_url: str, update_url: str | None = None, creds: Credentials = Credentials(),
                  timeout: float = 60.0, store_url: str | None = None):
-        for url in filter(None, (query_url, update_url, store_url)):
-            parts = urlsplit(url)
+        urls = {"query": query_url, "update": update_url, "store": store_url}
+        for endpoint, url in urls.items():
+            parts = urlsplit(url or "")
             # Credentials first, and never the URL itself in these messages: it may hold a password.
-            if "@" in parts.netloc:
-                raise RemoteError(f"a --remote URL of {parts.hostname or 'no host'} holds credentials: give them in "
-                                  f"{TOKEN_VARIABLE}, or {USER_VARIABLE} and {PASSWORD_VARIABLE}, or a credentials file, not in the URL")
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise RemoteError(f"{url}: expected an http or https URL of a SPARQL endpoint")
-        for url in filter(None, (update_url, store_url)):
-            if urlsplit(url).netloc != urlsplit(query_url).netloc:
-                raise RemoteError(f"{url}: the update and graph store endpoints must be on the query endpoint's host, "
-                                  f"{urlsplit(query_url).netloc}: only that host is contacted")
+            if url and "@" in parts.netloc:
+                raise RemoteError(f"a URL of {parts.hostname or 'no host'} holds credentials: give them in "
+                                  f"{TOKEN_VARIABLE}, or {USER_VARIABLE} and {PASSWORD_VARIABLE}, or a credentials file, "
+                                  "not in the URL", endpoint=endpoint)
+            if url and (parts.scheme not in ("http", "https") or not parts.hostname):
+                raise RemoteError(f"{url}: expected an http or https URL of a SPARQL endpoint", endpoint=endpoint)
+        for endpoint in ("update", "store"):
+            if urls[endpoint] and urlsplit(urls[endpoint]).netloc != urlsplit(query_url).netloc:
+                raise RemoteError(f"{urls[endpoint]}: the update and graph store endpoints must be on the query endpoint's "
+                                  f"host, {urlsplit(query_url).netloc}: only that host is contacted", endpoint=endpoint)
         if store_url and not update_url:
-            raise RemoteError(f"{store_url}: a graph store endpoint is used with an update endpoint (--remote-update), "
-                              "which puts the graphs it receives in place in one request")
+            raise RemoteError(f"{store_url}: a graph store endpoint is used with an update endpoint, "
+                              "which puts the graphs it receives in place in one request", endpoint="update")
         self.query_url, self.update_url, self.store_url, self.timeout = query_url, update_url, store_url, timeout
         self._creds = creds
         self._local = threading.local()  # a requests Session is not safe to share between threads
@@ -249,13 +275,13 @@ class Remote:
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace one graph with these N-Triples, by the Graph Store HTTP Protocol (indirect: ?graph=IRI)."""
         if not self.store_url:
-            raise RemoteError(f"{self.query_url}: no graph store endpoint: give --remote-store URL")
+            raise RemoteError(f"{self.query_url}: no graph store endpoint was given", endpoint="store")
         self._post(self.store_url, ntriples, "*/*", "application/n-triples", "PUT", {"graph": graph})
 
     def update(self, text: str) -> None:
         """Run one SPARQL Update request (the server applies it whole or not at all, if it runs a request as a transaction)."""
         if not self.update_url:
-            raise RemoteError(f"{self.query_url}: no update endpoint: give --remote-update URL to write")
+            raise RemoteError(f"{self.query_url}: no update endpoint was given, to write to", endpoint="update")
         # The request's body is the update itself: a form would triple the size of a large load.
         self._post(self.update_url, text.encode("utf-8"), "*/*", "application/sparql-update; charset=utf-8")
 
@@ -331,7 +357,7 @@ def _results(payload: bytes, fmt: ox.QueryResultsFormat):
     return ox.parse_query_results(payload, format=fmt)
 
 
-class RemoteStore:
+class ServerReader:
     """The reading part of pyoxigraph's Store, over a Remote, for oxrdflib and the engine's readers."""
 
     def __init__(self, remote: Remote):
@@ -440,9 +466,9 @@ def check_runaways(remote: Remote, seconds: float, grace: float = 3.0) -> Runawa
     return RunawayCheck(None, f"it answered the probe in {took:.1f} s, too soon to tell")
 
 
-def connect(remote: Remote) -> RemoteStore:
-    """A RemoteStore for ``remote``, once the server answers and its default graph is the union of its named graphs."""
-    store = RemoteStore(remote)
+def connect(remote: Remote) -> ServerReader:
+    """A ServerReader for ``remote``, once the server answers and its default graph is the union of its named graphs."""
+    store = ServerReader(remote)
     sample = list(remote.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!isBlank(?s) && !isBlank(?o)) } LIMIT 1"))
     if sample:
         s, p, o = (sample[0][v] for v in "spo")

@@ -33,8 +33,26 @@ from graph.engine.store import GraphSourceError
 
 T = TypeVar("T")
 
+# The names in a store folder (described above), each defined here once.
 _POINTER = "current"
-_GENERATION = re.compile(r"gen-(\d{6})")
+_WRITE_LOCK = "write.lock"
+_READERS = ".readers"
+_GENERATION_PREFIX, _DIGITS = "gen-", 6
+_GENERATION = re.compile(rf"{_GENERATION_PREFIX}(\d{{{_DIGITS}}})")
+
+
+def _generation(number: int) -> str:
+    return f"{_GENERATION_PREFIX}{number:0{_DIGITS}d}"
+
+
+def _readers(generation: Path) -> Path:
+    """The readers' lock file of a generation."""
+    return generation.with_suffix(_READERS)
+
+
+def in_store(generation: Path) -> bool:
+    """Whether ``generation`` is one of a store folder's, whose readers' lock keeps it (not a folder of its own)."""
+    return (generation.parent / _POINTER).is_file()
 
 
 @dataclass(frozen=True)
@@ -51,7 +69,7 @@ def live(store: Path) -> Generation | None:
     try:
         state = json.loads(pointer.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        if store.is_dir() and any(store.iterdir()) and not (store / "write.lock").exists():
+        if store.is_dir() and any(store.iterdir()) and not (store / _WRITE_LOCK).exists():
             raise GraphSourceError(
                 f"{store}: not a strategy-graph store (or one made by an earlier version); "
                 "load its files into a new folder with `strategy-graph load FILE --store NEW`") from None
@@ -66,7 +84,7 @@ def hold(generation: Path) -> IO[bytes] | None:
 
     Close the returned file to let the generation go.
     """
-    lock = open(generation.with_suffix(".readers"), "a+b")
+    lock = open(_readers(generation), "a+b")
     fcntl.flock(lock, fcntl.LOCK_SH)
     if generation.is_dir():
         return lock
@@ -114,11 +132,11 @@ def rewrite(store: Path, change: Callable[[ox.Store], T], check: Callable[[ox.St
     if store.exists():
         live(store)  # refuses a folder that is not a store before anything is written into it
     store.mkdir(parents=True, exist_ok=True)
-    with open(store / "write.lock", "a+b") as lock:
+    with open(store / _WRITE_LOCK, "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = live(store)
         numbers = [int(m.group(1)) for p in store.iterdir() if (m := _GENERATION.fullmatch(p.name))]
-        path = store / f"gen-{max(numbers, default=0) + 1:06d}"
+        path = store / _generation(max(numbers, default=0) + 1)
         try:
             if current is not None:
                 ox.Store.read_only(str(current.path)).backup(str(path))
@@ -151,7 +169,7 @@ def _changed(path: Path, change: Callable[[ox.Store], T]) -> T:
 
 def _publish(store: Path, generation: Path) -> None:
     state = {"generation": generation.name, "written": datetime.datetime.now(datetime.timezone.utc).isoformat()}
-    temporary = store / f"{_POINTER}.tmp"
+    temporary = (store / _POINTER).with_suffix(".tmp")
     with open(temporary, "w", encoding="utf-8") as out:
         json.dump(state, out)
         out.flush()
@@ -170,10 +188,10 @@ def collect(store: Path) -> None:
     for path in store.iterdir():
         if not _GENERATION.fullmatch(path.name) or (generation and path == generation.path):
             continue
-        with open(path.with_suffix(".readers"), "a+b") as lock:
+        with open(_readers(path), "a+b") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 continue  # a reader still has it open
             shutil.rmtree(path, ignore_errors=True)
-            path.with_suffix(".readers").unlink(missing_ok=True)
+            _readers(path).unlink(missing_ok=True)

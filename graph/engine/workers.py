@@ -11,7 +11,7 @@ undeletable) for long.
 
 Everything that costs time is done in the worker, under the time limit, which
 the service enforces by killing the worker: parsing and checking the query
-(graph.sparql.check, on rdflib's parse), running it, writing the result. One
+(graph.engine.query.check, on rdflib's parse), running it, writing the result. One
 long-lived supervisor thread starts the workers when the service starts and
 replaces, in the background and at once, any that is killed or dies, so the
 next request does not pay for a start. Workers are forked by a fork server
@@ -20,7 +20,7 @@ never forked), die with the server (PR_SET_PDEATHSIG, and the end of their
 pipe), and each has a memory ceiling. Each also runs in a network namespace
 of its own (``sparql_workers_offline``), where no address can be reached:
 whatever a query asks, a worker cannot connect out, so that SERVICE stays
-impossible even if graph.sparql.check were ever fooled.
+impossible even if graph.engine.query.check were ever fooled.
 """
 
 import atexit
@@ -43,8 +43,8 @@ from pathlib import Path
 from rdflib import Dataset
 
 from graph.engine import snapshots
-from graph.engine.remote import Remote, RemoteError, RemoteStore
-from graph.engine.store import GraphSourceError, as_dataset, graph_names, open_generation
+from graph.engine.remote import RemoteError
+from graph.engine.store import GraphSourceError, graph_names, open_generation
 from graph.settings import SettingError, with_defaults
 from graph.engine.query import NAMEABLE, QueryError, check, extension_functions, may_name
 from graph.engine.results import execute
@@ -61,8 +61,6 @@ START_METHOD = "forkserver"
 START_TIMEOUT_SECONDS = 120  # a worker not ready by then is killed
 _RETRY_FIRST, _RETRY_MOST = 0.5, 30.0  # back-off, in seconds, after a worker failed to start
 _BUSY = "every query worker is busy; try again shortly"
-# A server's answers that say it is down, overloaded or refusing us, whatever the query: 503 to the client.
-_OPERATORS_FAULT = frozenset({401, 403, 407, 429, 502, 503, 504})
 _OVER_MEMORY = "the query needed more memory than a worker may use, and was stopped; ask for less"
 # How long a worker that closed its pipe under a query may take to end: one aborting under its
 # memory ceiling first prints a backtrace and gives back gigabytes, which took over 1 s under CI.
@@ -141,7 +139,7 @@ class _Snapshot:
 
 def _hold(generation: Path):
     """In a store folder (graph.engine.snapshots), the shared readers' lock that keeps a generation from deletion."""
-    if not (generation.parent / "current").is_file():
+    if not snapshots.in_store(generation):
         return None  # a generation of its own, such as the viewer's temporary one
     lock = snapshots.hold(generation)
     if lock is None:
@@ -182,7 +180,7 @@ def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
     except QueryError as error:
         return ("error", str(error), error.reason)
     except RemoteError:
-        raise  # RemoteQueryService words it: the server's URL is not the client's business
+        raise  # graph.engine.remote_queries words it: the server's URL is not the client's business
     except SyntaxError as error:  # Oxigraph's parser refused what rdflib's accepted
         return ("error", f"malformed query: {error}", "malformed")
     except MemoryError:
@@ -375,7 +373,7 @@ class QueryService:
             generation: Path | None = None, base_iri: str | None = None) -> tuple[bytes, str, bool]:
         """The result's bytes and media type, and whether rows were cut off; QueryError if refused or stopped.
 
-        ``formats`` names, for each query form, the format to write (graph.sparql.formats_for);
+        ``formats`` names, for each query form, the format to write (graph.formats.formats_for);
         relative IRIs of the query resolve against ``base_iri``.
 
         Answered from ``generation`` (default: the service's) by a worker that
@@ -683,91 +681,10 @@ def context():
     A child of the fork server runs the parent's main script again when that
     is a file (``strategy-graph serve``, ``load``: Python 3.11's fork server
     does not preload it) unless the fork server imported it first: so it
-    does, and the script imports graph.cli. Then a worker, for queries or for
+    does, and the script imports strategy_graph.cli. Then a worker, for queries or for
     validation, forks ready. The first caller's preload holds.
     """
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
         context.set_forkserver_preload([__name__, "graph.engine.units", "__main__"])
     return context
-
-
-# ---------------------------------------------------------------- over a remote server
-
-
-class _RemoteSnapshot:
-    """A worker's _Snapshot for a remote server: its Dataset, and the IRIs of its named graphs at a version."""
-
-    def __init__(self, remote: Remote):
-        self.ds = as_dataset(RemoteStore(remote))
-        self.path: str | None = None
-        self.graphs: set[str] = set()
-        self._lock = threading.Lock()
-
-    def open(self, version: str) -> None:
-        with self._lock:
-            if version != self.path:
-                self.graphs = set(graph_names(self.ds))
-                self.path = version
-
-
-class RemoteQueryService:
-    """QueryService's interface over a remote SPARQL server: the same checks, limits and answers, with no workers.
-
-    The server does the work, so a query here is a wait on HTTP: it runs in the
-    caller's thread, at most ``sparql_workers`` at once (the rest are answered
-    busy after ``sparql_queue_seconds``), stopped at the time limit by the
-    server where it takes one and by the wait in any case.
-    """
-
-    def __init__(self, remote: Remote, settings: dict | None = None):
-        settings = with_defaults(settings)
-        self.time_limit = float(settings["sparql_time_limit_seconds"])
-        self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
-        self.queue_seconds = float(settings["sparql_queue_seconds"])
-        self.functions = extension_functions(settings)
-        self._slots = threading.BoundedSemaphore(int(settings["sparql_workers"]))
-        self._snapshot = _RemoteSnapshot(remote.limited(self.time_limit, self.max_bytes))
-        self._generation: str | None = None
-
-    def start(self, generation: str) -> None:
-        """Answer from this version of the server's data."""
-        self._generation = str(generation)
-
-    switch = start
-
-    def run(self, text: str, formats: Mapping[str, str | None] = DEFAULT_FORMATS, protocol_dataset=None,
-            generation=None, base_iri: str | None = None) -> tuple[bytes, str, bool]:
-        """As QueryService.run."""
-        version = str(generation) if generation is not None else self._generation
-        if version is None:
-            raise QueryError("the query service has not been started", "unavailable")
-        if not self._slots.acquire(timeout=self.queue_seconds):
-            raise QueryError(_BUSY, "busy")
-        try:
-            self._snapshot.open(version)
-            answer = _answer(self._snapshot, (version, text, formats, protocol_dataset, self.max_rows, base_iri, self.functions),
-                             self.max_bytes)
-        except RemoteError as error:
-            log.warning("the SPARQL server did not answer a query: %s", error)
-            if error.timed_out:
-                raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", "timed-out") from None
-            if error.too_large:
-                raise QueryError(f"the result is larger than {self.max_bytes} bytes; ask for less", "too-large") from None
-            # Not answering, or not letting us in (credentials, throttling): the operator's problem, not the query's.
-            if error.status is None or error.status in _OPERATORS_FAULT:
-                raise QueryError("the store's server is not answering; try again shortly", "unavailable") from None
-            said = f": {error.detail}" if error.detail else ""
-            if error.status < 500:  # 400, 404 …: the query's fault
-                raise QueryError(f"the store's server refused the query (HTTP {error.status}){said}", "malformed") from None
-            # It answered, and failed on this query (Virtuoso: 500 for a runtime error such as a division by 0).
-            raise QueryError(f"the store's server could not run the query (HTTP {error.status}){said}", "failed") from None
-        finally:
-            self._slots.release()
-        if answer[0] == "error":
-            raise QueryError(answer[1], answer[2])
-        return answer[1], answer[2], answer[3]
-
-    def close(self) -> None:
-        """Nothing runs in the background."""
-

@@ -77,8 +77,25 @@ class _Existing:
 
     def __init__(self, ds: Dataset, own: URIRef):
         self._ds, self._own, self._found = ds, own, {}
+        self._about: dict = {}  # subject: what the graph states of it, read ahead by read_ahead
+
+    def read_ahead(self, subjects) -> None:
+        """Read what the graph states of each of ``subjects`` (IRIs) in a few queries, not pattern by pattern:
+        a store on a server answers each over HTTP."""
+        todo = sorted({s for s in subjects if isinstance(s, URIRef)} - self._about.keys())
+        for start in range(0, len(todo), 1000):
+            batch = todo[start:start + 1000]
+            found: dict = {s: [] for s in batch}
+            values = " ".join(s.n3() for s in batch)
+            for s, p, o, g in self._ds.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+                if g != self._own and not str(g).startswith(ENGINE_BASE):
+                    found[s].append((s, p, o))
+            self._about.update(found)
 
     def triples(self, pattern: tuple) -> list[tuple]:
+        if pattern not in self._found and pattern[0] in self._about:
+            self._found[pattern] = list(dict.fromkeys(
+                t for t in self._about[pattern[0]] if pattern[1] in (None, t[1]) and pattern[2] in (None, t[2])))
         if pattern not in self._found:
             # By pattern, not SPARQL: a pattern can name a blank node of the store (a strategy's period, say).
             found = (q[:3] for q in self._ds.quads((*pattern, None))
@@ -119,6 +136,7 @@ def build_graph(rows: list[Row], existing: Dataset, source_name: str, now: datet
     # What the rows join: everything but this workbook's own graph, which they replace.
     build.existing = _Existing(existing, build.graph)
     _collect_ids(build)
+    build.existing.read_ahead(node for _, node in build.ids.values())
     _own_terms(build)
     order = [sheet.name for sheet in SHEETS]  # the Strategy row first: others use its area and period
     for row in sorted(rows, key=lambda r: order.index(r.sheet)):
