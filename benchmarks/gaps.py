@@ -16,9 +16,7 @@ import pyshacl
 from rdflib import Graph
 
 from graph import files
-from graph.engine.graphs import in_memory
-from graph.engine.rules import shapes_graph
-from graph.engine.store import read_files
+from graph.engine import in_memory, read_files, shapes_graph
 from graph.engine.validation import pyshacl_adapter
 from graph.gaps import find_gaps
 from graph.vocab import ENGINE_BASE

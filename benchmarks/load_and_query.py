@@ -11,7 +11,7 @@ import time
 from rdflib import Dataset
 
 from graph import files
-from graph.engine.graphs import open_graph
+from graph.engine import open_graph
 
 QUERY = """
 PREFIX sg: <https://w3id.org/strategy-graph/def#>

@@ -21,10 +21,10 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 import urllib.parse
 import urllib.request
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -222,9 +222,8 @@ def compare_with_pyshacl(paths: list[Path]) -> tuple[float, float]:
     import pyshacl
     from rdflib import Graph
 
+    from graph.engine import open_graph, shapes_graph
     from graph.engine.validation import pyshacl_adapter
-    from graph.engine.graphs import open_graph
-    from graph.engine.rules import shapes_graph
 
     start = time.perf_counter()
     ds = open_graph(data=paths)  # parses, runs the rules and validates every unit
@@ -399,7 +398,7 @@ def query_check_figures() -> None:
     """The endpoint's check of each saved query, in process, beside rdflib's parse alone (what the check cost before issue 24)."""
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from graph.engine.query import check, normalise
+    from graph.engine import check, normalise
     from graph.sparql import bind
 
     def best_ms(*works, runs: int = 15) -> list[float]:

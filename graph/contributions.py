@@ -12,7 +12,7 @@ import networkx as nx
 from rdflib import Dataset
 
 from graph.analysis import chain_of, within
-from graph.engine.store import select_values
+from graph.engine import select_values
 from graph.order import published_order
 from graph.tables import to_csv, to_xlsx
 from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES

@@ -4,8 +4,7 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Literal, URIRef
 
-from graph.engine.graphs import statement_counts
-from graph.engine.store import graph_names
+from graph.engine import graph_names, statement_counts
 from graph.vocab import ENGINE_BASE, SPARQL_PREFIXES, VOCABULARY_BASE
 
 # Counted first and named after: a label joined into the count would be looked up once per statement.

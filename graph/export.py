@@ -3,7 +3,7 @@
 from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from graph.engine.store import named_graph, new_graph
+from graph.engine import named_graph, new_graph
 from graph.formats import Format
 from graph.vocab import ENGINE_BASE
 

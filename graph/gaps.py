@@ -8,7 +8,7 @@ from functools import lru_cache
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDFS, SH
 
-from graph.engine.rules import ExtraRules, Rule, rules
+from graph.engine import ExtraRules, Rule, packaged_rules
 from graph.tables import to_csv, to_xlsx
 
 # Most severe first; a --severity or --fail-on level includes everything above it.
@@ -48,7 +48,7 @@ def find_gaps(ds: Dataset, extra: ExtraRules | None = None, strategy: str | None
     by_id, found = rules_by_id(extra), set()
     records = [record for row in ds.query(_KEPT) for record in json.loads(str(row.records))]
     if extra is not None:
-        from graph.engine.units import extra_records  # validation, which only this needs
+        from graph.engine import extra_records  # validation, which only this needs
 
         records += extra_records(ds, extra, strategy)
     for record in records:
@@ -98,7 +98,7 @@ def rules_by_id(extra: ExtraRules | None = None) -> dict[str, Rule]:
 
 @lru_cache(maxsize=1)
 def _packaged_by_id() -> dict[str, Rule]:
-    return {rule.id: rule for rule in rules().values()}
+    return {rule.id: rule for rule in packaged_rules().values()}
 
 
 def at_or_above(gaps: list[Gap], severity: str) -> list[Gap]:

@@ -11,7 +11,7 @@ import networkx as nx
 from rdflib import Dataset, URIRef
 
 from graph.analysis import within
-from graph.engine.store import select_values
+from graph.engine import select_values
 from graph.order import published_order
 from graph.vocab import SPARQL_PREFIXES
 

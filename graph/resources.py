@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from graph.engine.store import select_values
+from graph.engine import select_values
 from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES
 
 # What a page shows is the data and the vocabulary: the engine's graphs (its kept gap reports, whose

@@ -1,14 +1,10 @@
-"""Plain SHACL validation of any RDF files with the project's engine: `strategy-graph validate`."""
+"""The report of plain SHACL validation (`strategy-graph validate`; the engine's validate_files makes it), for people and programs."""
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 
 from rdflib import BNode, Graph
 from rdflib.namespace import RDF, SH
 
-from graph.engine import store, validation
 from graph.formats import REPORT, of_kind
 
 FORMATS: tuple[str, ...] = tuple(of_kind(REPORT))
@@ -16,37 +12,6 @@ FORMATS: tuple[str, ...] = tuple(of_kind(REPORT))
 _FIELDS = {"focusNode": SH.focusNode, "resultPath": SH.resultPath, "value": SH.value,
            "resultSeverity": SH.resultSeverity, "sourceConstraintComponent": SH.sourceConstraintComponent,
            "sourceShape": SH.sourceShape, "resultMessage": SH.resultMessage}
-
-
-@dataclass(frozen=True)
-class Validated:
-    """A report, and the literals of the data that Oxigraph's store would hold as other terms (see store.as_store)."""
-
-    report: Graph
-    exact_terms: tuple[str, ...] = ()
-
-
-def validate_files(data: Iterable[Path], shapes: Iterable[Path]) -> Validated:
-    """The sh:ValidationReport of the data files against the shapes files.
-
-    The data is validated in a store by the packaged engine, unless the store
-    would hold some literal as another term: then pySHACL judges the terms
-    as the files give them, and ``exact_terms`` names those literals.
-    Raises store.GraphSourceError for a file that cannot be read and
-    validation.ShapesError for shapes that cannot be applied.
-    """
-    quads, prefixes = store.read_plain(data)
-    # Shapes are never stored: a sh:targetNode 4.0 stays 4.0.
-    shapes_graph = store.as_graph(*store.read_plain(shapes))
-    data_store, changed = store.as_store(quads)
-    if changed:
-        report = validation.validate_graph(store.as_graph(quads, {}), shapes_graph)
-    else:
-        report = validation.validate(data_store, shapes_graph)
-    # The files' own prefixes, so that the Turtle report reads as they do.
-    for prefix, iri in [*prefixes.items(), *shapes_graph.namespaces()]:
-        report.bind(prefix, iri, replace=True)
-    return Validated(report, tuple(str(literal) for literal in changed))
 
 
 def conforms(report: Graph) -> bool:

@@ -14,8 +14,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from graph import files
-from graph.engine.query import QueryError
-from graph.engine.store import is_iri, select_values
+from graph.engine import QueryError, is_iri, select_values
 from graph.vocab import SPARQL_PREFIXES
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")

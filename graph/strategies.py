@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from rdflib import Dataset
 
-from graph.engine.store import select_values
+from graph.engine import select_values
 from graph.order import nested, published_order
 from graph.vocab import ID_BASE, SPARQL_PREFIXES
 

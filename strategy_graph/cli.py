@@ -24,24 +24,34 @@ import click
 from rdflib import Dataset, URIRef
 from tqdm import tqdm
 
-from graph import __version__
-from graph.errors import StrategyGraphError
+from graph import __version__, files
 from graph.describe import class_counts, graph_counts, resolve_graph
+from graph.engine import (
+    ExtraRules,
+    GraphSourceError,
+    QueryError,
+    Store,
+    check,
+    execute,
+    extension_functions,
+    in_memory,
+    load as load_files,
+    new_graph,
+    open_graph,
+    open_store,
+    read_extra_rules,
+    validate_files,
+    write,
+)
+from graph.errors import StrategyGraphError
 from graph.export import export as export_graph
 from graph.formats import BY_NAME, formats_for
 from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
-from graph import files
-from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope, with_defaults
-from graph.shacl import FORMATS, conforms, render, validate_files
-from graph.tables import defuse_csv
-from graph.sparql import bind, choices, resolve, saved_queries
 from graph.names import resolve_in, resolve_values
-from graph.engine.graphs import in_memory, load as load_files, open_graph, write
-from graph.engine.query import QueryError, check, extension_functions
-from graph.engine.results import execute
-from graph.engine.stores import Store, open_store
-from graph.engine.store import GraphSourceError, new_graph
-from graph.engine.rules import ExtraRules, read_extra_rules
+from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope, with_defaults
+from graph.shacl import FORMATS, conforms, render
+from graph.sparql import bind, choices, resolve, saved_queries
+from graph.tables import defuse_csv
 
 
 class InputError(click.ClickException):
@@ -104,7 +114,7 @@ def remote_option(command: Callable) -> Callable:
             return command(**kwargs)
         if kwargs.get("store") is not None:
             raise click.UsageError("give either --store or --remote, not both")
-        from graph.engine.remote import Remote, credentials
+        from graph.engine import Remote, credentials
 
         kwargs["store"] = open_store(Remote(remote_url, remote_update, credentials(remote_credentials),
                                             DEFAULTS["remote_timeout_seconds"], remote_store))
@@ -651,8 +661,7 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     (sg:sourceIdentifier) matches. Each import replaces those indicators'
     earlier Fingertips values. Exit status: 0 clean, 1 data errors, 2 unreadable.
     """
-    from graph.fingertips import decode, read_fingertips
-    from graph.fingertips import download as fingertips_download
+    from graph.fingertips import decode, download as fingertips_download, read_fingertips
 
     ids = [i.strip() for value in download for i in value.split(",") if i.strip()]
     if bool(source) == bool(ids):
@@ -711,8 +720,8 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 def serve(host: str, port: int, data: tuple[Path, ...], store: Store | None, settings: dict) -> None:
     """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
     # Imported here so that the other commands do not pay for the web stack.
-    from viewer.serving import create_server, ensure_open_files, exposure_warning, is_loopback
     from viewer import close, create_app
+    from viewer.serving import create_server, ensure_open_files, exposure_warning, is_loopback
 
     # Before the app starts its query workers: a taken port is known at once, and nothing need stop.
     try:

@@ -18,8 +18,7 @@ from rdflib import Dataset
 
 from graph import files
 from graph.describe import resolve_graph
-from graph.engine.graphs import open_graph
-from graph.engine.store import named_graph
+from graph.engine import named_graph, open_graph
 from tests.servers import KINDS, kind
 from viewer import close, create_app
 

@@ -6,7 +6,7 @@ import pytest
 from rdflib import Dataset
 
 from graph.analysis import SHARED_FUNDING_RULE, analyse, project, within
-from graph.engine.graphs import open_graph
+from graph.engine import open_graph
 from strategy_graph.cli import main
 from tests.conftest import DATA
 

@@ -17,7 +17,7 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from graph import files
-from graph.engine.graphs import open_graph
+from graph.engine import open_graph
 from graph.progress import POLARITY, indicator_series
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
 from strategy_graph.cli import main

@@ -9,7 +9,7 @@ from typing import ClassVar
 import pytest
 from rdflib import URIRef
 
-from graph.engine.graphs import open_graph
+from graph.engine import open_graph
 from graph.vocab import SDMX_DIMENSION, SDMX_MEASURE, SG
 from strategy_graph.cli import main
 from tests.conftest import DATA

@@ -11,14 +11,14 @@ from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, SKOS
 
-from graph.engine.graphs import open_graph
-from graph.gaps import SEVERITIES, find_gaps, rules
+from graph.engine import open_graph
+from graph.gaps import SEVERITIES, find_gaps, packaged_rules
 from graph.vocab import SCHEMA, SG
 from strategy_graph.cli import main
 from tests.conftest import DATA, read_fixture
 
 FIXTURES = DATA / "gaps"
-RULE_IDS = sorted(rule.id for rule in rules().values())
+RULE_IDS = sorted(rule.id for rule in packaged_rules().values())
 EX = "http://example.org/"
 FUNDED = {URIRef("https://w3id.org/strategy-graph/def/funding-status/" + s) for s in ("committed", "spent")}
 
@@ -30,7 +30,7 @@ def _gaps_of(path: Path, tmp_path: Path):
 def test_every_rule_has_a_pair_of_fixtures_and_the_fields_a_report_needs():
     assert sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()) == RULE_IDS
     assert all((FIXTURES / rule / "fires.ttl").is_file() and (FIXTURES / rule / "fixed.ttl").is_file() for rule in RULE_IDS)
-    for rule in rules().values():
+    for rule in packaged_rules().values():
         assert rule.name and rule.fix, rule.id
         if not rule.id.startswith(("well-formed", "missing")):
             assert rule.why, f"{rule.id} does not say why it matters"

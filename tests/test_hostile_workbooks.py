@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from rdflib import RDFS, URIRef
 
-from graph.engine.graphs import open_graph
+from graph.engine import open_graph
 from graph.workbook import read_workbook
 from strategy_graph.cli import main
 from tests.conftest import SOURCE_TEXT

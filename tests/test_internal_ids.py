@@ -88,7 +88,7 @@ def test_a_blank_node_is_read_in_words_and_through_what_holds_it(client, package
 
 
 def test_the_engines_own_graphs_have_no_page(client):
-    from graph.engine.store import graph_names
+    from graph.engine import graph_names
 
     engine = [g for g in graph_names(client.application.extensions["snapshot"].graph) if g.startswith(ENGINE_BASE)]
     assert engine  # the catalogue and the kept reports

@@ -8,7 +8,7 @@ from rdflib.namespace import OWL, RDF
 
 from graph import files
 from graph.describe import graph_counts
-from graph.engine.store import named_graph
+from graph.engine import named_graph
 from graph.vocab import REUSED_NAMESPACES, SG
 
 VOCABULARY = ("ontology", "concepts", "alignment")

@@ -13,7 +13,7 @@ import pytest
 from rdflib import URIRef
 
 from graph import files
-from graph.engine.graphs import open_graph
+from graph.engine import open_graph
 from graph.progress import indicator_series
 from graph.vocab import SG
 from strategy_graph.cli import main

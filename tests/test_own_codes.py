@@ -13,8 +13,7 @@ from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from graph.analysis import analyse, as_text
-from graph.engine.graphs import in_memory
-from graph.engine.store import named_graph, new_graph
+from graph.engine import in_memory, named_graph, new_graph
 from graph.gaps import find_gaps
 from graph.vocab import SG
 from graph.workbook import build_graph, export, read_workbook, write_template

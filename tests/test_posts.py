@@ -10,8 +10,7 @@ import pytest
 from rdflib import FOAF, RDF, RDFS, URIRef
 from rdflib.namespace import ORG
 
-from graph.engine.graphs import in_memory
-from graph.engine.store import named_graph, new_graph
+from graph.engine import in_memory, named_graph, new_graph
 from graph.owners import owners, posts
 from graph.vocab import SG
 from graph.workbook import build_graph, export

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from graph.analysis import analyse
 from graph.diagram import boxes_and_links, dot, lanes, render
-from graph.engine.graphs import open_graph
+from graph.engine import open_graph
 from graph.gaps import find_gaps
 from graph.strategies import strategy_overviews
 from strategy_graph.cli import main

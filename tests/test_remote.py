@@ -19,7 +19,7 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from graph import files
-from graph.engine.remote import Remote
+from graph.engine import Remote
 from strategy_graph.cli import main
 from tests.servers import KINDS, OxigraphServer, VirtuosoServer, kind as _kind, relay
 from viewer import close, create_app
@@ -344,7 +344,7 @@ def _remote(server) -> Remote:
 
 
 def _credentials():
-    from graph.engine.remote import Credentials
+    from graph.engine import Credentials
 
     return Credentials(token=_Guard.token)
 

@@ -25,8 +25,7 @@ from typing import ClassVar
 import pytest
 from click.testing import CliRunner
 
-from graph.engine.query import QueryError, check, normalise
-from graph.engine.remote import Credentials, Remote, RemoteError, check_runaways
+from graph.engine import Credentials, QueryError, Remote, RemoteError, check, check_runaways, normalise
 from strategy_graph.cli import main
 from tests.hostile.queries import DATASETS, INSERT, LIVE, families
 from tests.servers import OxigraphServer, VirtuosoServer, free_port, kind, relay

@@ -118,7 +118,7 @@ FORMULAS = ['=HYPERLINK("http://attacker.example/","click")', "=cmd|' /C calc'!A
 def test_finding_4_formula_like_labels_are_text_in_exports_and_come_back_exact(tmp_path):
     import openpyxl
 
-    from graph.engine.graphs import in_memory
+    from graph.engine import in_memory
     from graph.tables import to_csv
     from graph.workbook import export, read_workbook, write_template
     from tests.test_workbook_round_trip import _import

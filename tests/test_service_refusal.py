@@ -16,7 +16,7 @@ from typing import ClassVar
 import pyoxigraph
 import pytest
 
-from graph.engine.query import QueryError, check
+from graph.engine import QueryError, check
 from graph.engine.workers import QueryService, context, cut_off_network
 from tests.test_workers import HANG, make_generation
 

@@ -17,8 +17,7 @@ from rdflib import Graph, URIRef
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from graph.engine.query import QueryError, check
-from graph.engine.results import execute
+from graph.engine import QueryError, check, execute
 from graph.sparql import bind, resolve, saved_queries
 from strategy_graph.cli import main
 from tests.conftest import running_server
@@ -73,7 +72,7 @@ def test_funding_queries_find_no_published_funding(ds):
 
 
 def test_funding_queries_on_the_invented_example():
-    from graph.engine.graphs import open_graph
+    from graph.engine import open_graph
     from tests.conftest import REPO
 
     example = open_graph(data=[REPO / "examples" / "example-town.trig"])
@@ -92,7 +91,7 @@ def test_funding_queries_on_the_invented_example():
 
 def test_indicators_by_outcome_give_the_strategys_own_figures_not_a_comparators_or_a_groups():
     """Regression: England's values and a group's baseline and target each multiplied the indicator's row."""
-    from graph.engine.graphs import open_graph
+    from graph.engine import open_graph
     from tests.conftest import REPO
 
     rows = [r for r in _run(open_graph(data=[REPO / "examples" / "example-vale.trig"]), "indicators-by-outcome")
@@ -146,7 +145,7 @@ def test_stale_indicators_and_unlinked_workstreams(ds):
 
 def test_stale_indicators_name_the_day_the_latest_value_ended(tmp_path):
     """On data that is stale by the day, not the year: the saved query gives the rule's result and its day."""
-    from graph.engine.graphs import open_graph
+    from graph.engine import open_graph
     from tests.conftest import DATA, read_fixture
 
     fixture = read_fixture(DATA / "gaps" / "indicator-data-out-of-date" / "fires-period-end.ttl", tmp_path)
@@ -471,7 +470,7 @@ def test_a_crashed_worker_is_replaced(ds, tmp_path):
 
     import pyoxigraph
 
-    from graph.engine.workers import QueryService
+    from graph.engine import QueryService
 
     generation = tmp_path / "generation"
     store = pyoxigraph.Store(str(generation))
@@ -597,7 +596,7 @@ def test_the_accept_header_chooses_a_format_for_each_form_of_query():
 
 
 def test_a_parameter_chooses_only_from_a_known_list_and_only_for_iris(tmp_path):
-    from graph.engine.query import QueryError
+    from graph.engine import QueryError
     from graph.sparql import read_query_file
 
     for spec in ("thing (iri of planets)", "name (string of owner)"):

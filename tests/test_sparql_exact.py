@@ -8,7 +8,7 @@ import pyoxigraph
 import pytest
 from rdflib.query import Result
 
-from graph.engine.results import execute
+from graph.engine import execute
 from graph.engine.store import as_dataset
 from viewer.sparql import formats_accepted
 

@@ -6,7 +6,7 @@ from rdflib.compare import to_isomorphic
 from rdflib.plugins.sparql.processor import SPARQLProcessor, SPARQLUpdateProcessor
 
 from graph.describe import class_counts, graph_counts
-from graph.engine.graphs import load as load_into_store, open_graph
+from graph.engine import load as load_into_store, open_graph
 from graph.engine.store import GraphSourceError, derive, read_files
 from graph.export import export
 from graph.formats import BY_NAME

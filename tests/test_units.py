@@ -15,8 +15,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from graph import files
-from graph.engine import units
-from graph.engine.graphs import load, open_graph, write
+from graph.engine import load, open_graph, units, write
 from graph.engine.rules import rule_of, shapes_graph
 from graph.engine.store import GraphSourceError, derive_into, read_files
 from graph.engine.validation import pyshacl_adapter
@@ -295,7 +294,7 @@ def test_a_changed_description_of_a_shared_reference_revalidates_the_units_that_
 
 def test_the_statement_counts_a_write_records_are_the_counts_of_the_store(tmp_path):
     """Every write records statements per graph (for `stats`); replaced, added and emptied graphs all come out right."""
-    from graph.engine.graphs import statement_counts
+    from graph.engine import statement_counts
 
     def both() -> tuple[dict, dict]:
         ds = open_graph(store=store)

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import RDF, SH
 
 from graph import files
-from graph.engine.graphs import open_graph
+from graph.engine import open_graph
 from graph.engine.validation import pyshacl_adapter, validate
 from tests.conftest import DATA, read_fixture
 

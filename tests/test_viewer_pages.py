@@ -347,7 +347,7 @@ def test_a_value_for_another_area_is_charted_as_a_comparator_and_its_baseline_is
     """Regression: England's value, typed into a workbook with its area code, was charted as the council's own."""
     from rdflib import URIRef
 
-    from graph.engine.graphs import open_graph
+    from graph.engine import open_graph
     from graph.progress import indicator_series
 
     data = tmp_path / "compared.ttl"

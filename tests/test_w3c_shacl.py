@@ -1,6 +1,6 @@
 """The W3C SHACL test suite (core/ and sparql/, tests/w3c/shacl) through the project's validation path.
 
-Each test is validated twice: by the project's path (graph.shacl.validate_files:
+Each test is validated twice: by the project's path (graph.engine.validate_files:
 files read into a pyoxigraph store as the project reads them, validated by the
 packaged engine) and, as the baseline, by plain pySHACL on rdflib graphs.
 pySHACL's own comparison (check_sht_result) judges both reports. The project
@@ -17,8 +17,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from graph.engine.validation import ShapesError
-from graph.shacl import validate_files
+from graph.engine import ShapesError, validate_files
 
 SUITE = Path(__file__).parent / "w3c" / "shacl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

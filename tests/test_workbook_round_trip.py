@@ -15,8 +15,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV
 
-from graph.engine.graphs import in_memory
-from graph.engine.store import named_graph, new_graph
+from graph.engine import in_memory, named_graph, new_graph
 from graph.workbook import build_graph, export, read_workbook, write_template
 from graph.workbook.schema import Row
 

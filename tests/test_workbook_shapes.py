@@ -10,8 +10,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, SKOS, XSD
 
-from graph.engine.graphs import in_memory
-from graph.engine.store import new_graph
+from graph.engine import in_memory, new_graph
 from graph.vocab import ID_BASE
 from graph.workbook import build_graph
 from graph.workbook.schema import Row

@@ -15,8 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.engine.query import QueryError
-from graph.engine.workers import QueryService
+from graph.engine import QueryError, QueryService
 from graph.formats import FORMS
 
 EX = "https://example.org/"
@@ -301,7 +300,7 @@ def test_close_stops_every_worker(generations):
 
 
 def test_a_generation_that_cannot_be_opened_stops_the_start(tmp_path):
-    from graph.engine.store import GraphSourceError
+    from graph.engine import GraphSourceError
 
     service = QueryService({"sparql_workers": 1})
     with pytest.raises(GraphSourceError, match="could not start"):

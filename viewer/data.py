@@ -28,16 +28,13 @@ from graph import files
 from graph.analysis import analyse, project, within
 from graph.contributions import Contribution, contributions
 from graph.diagram import Box, Reading, boxes_and_links, of_strategy, readings
-from graph.engine.graphs import load
-from graph.engine.remote import Remote
-from graph.engine.stores import Store, open_store
-from graph.engine.store import graph_names
+from graph.engine import Remote, Store, graph_names, load, open_store
 from graph.gaps import Gap, find_gaps
 from graph.names import UnknownName, resolve
-from graph.progress import Series, TargetView, indicator_series, targets_by_node
-from graph.strategies import StrategyOverview, strategy_overviews
 from graph.owners import Owner, owners
+from graph.progress import Series, TargetView, indicator_series, targets_by_node
 from graph.sparql import choices
+from graph.strategies import StrategyOverview, strategy_overviews
 
 
 class Snapshot:

@@ -3,7 +3,7 @@
 from flask import Flask, Response, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
-from graph.engine.remote import RemoteError
+from graph.engine import RemoteError
 
 # Everything the pages need is served by the app itself.
 SECURITY_HEADERS = {

@@ -3,10 +3,9 @@
 import json
 
 from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
-
 from rdflib import BNode, Graph, URIRef
 
-from graph.engine.query import QueryError
+from graph.engine import QueryError
 from graph.formats import BY_NAME, RESULTS, media_types
 from graph.names import UnknownName, resolve_values
 from graph.sparql import bind, saved_queries

@@ -12,9 +12,7 @@ from rdflib.namespace import RDF
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
-from graph.engine.query import QueryError
-from graph.engine.remote import RunawayCheck
-from graph.engine.stores import Store
+from graph.engine import QueryError, RunawayCheck, Store
 from graph.formats import BY_NAME, FORMS, answer_formats
 from graph.settings import check_choice
 from graph.sparql import saved_queries

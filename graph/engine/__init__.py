@@ -4,4 +4,68 @@ It is the only code that touches Oxigraph, oxrdflib or pySHACL internals. It
 speaks HTTP only as a client of a SPARQL server (graph.engine.remote, which
 also sorts a server's answers into whose fault a failure was); it never
 answers HTTP: no status codes of its own, no media-type negotiation.
+
+This module is its façade: code outside the engine imports these names from
+``graph.engine``, never a submodule (tests/test_layers.py holds it to that).
 """
+
+from graph.engine.graphs import in_memory, load, open_graph, statement_counts, write
+from graph.engine.query import QueryError, check, extension_functions, normalise
+from graph.engine.remote import Credentials, Remote, RemoteError, RunawayCheck, check_runaways, credentials
+from graph.engine.results import execute
+from graph.engine.rules import ExtraRules, Rule, packaged_rules, read_extra_rules, shapes_graph
+from graph.engine.store import (
+    GraphSourceError,
+    add_triples,
+    graph_names,
+    is_iri,
+    named_graph,
+    new_graph,
+    read_files,
+    select_values,
+)
+from graph.engine.stores import Store, open_store
+from graph.engine.units import extra_records
+from graph.engine.validation import ShapesError, validate
+from graph.engine.validation.files import Validated, validate_files
+from graph.engine.workers import QueryService
+
+__all__ = [
+    "Credentials",
+    "ExtraRules",
+    "GraphSourceError",
+    "QueryError",
+    "QueryService",
+    "Remote",
+    "RemoteError",
+    "Rule",
+    "RunawayCheck",
+    "ShapesError",
+    "Store",
+    "Validated",
+    "add_triples",
+    "check",
+    "check_runaways",
+    "credentials",
+    "execute",
+    "extension_functions",
+    "extra_records",
+    "graph_names",
+    "in_memory",
+    "is_iri",
+    "load",
+    "named_graph",
+    "new_graph",
+    "normalise",
+    "open_graph",
+    "open_store",
+    "packaged_rules",
+    "read_extra_rules",
+    "read_files",
+    "select_values",
+    "shapes_graph",
+    "statement_counts",
+    "validate",
+    "validate_files",
+    "write",
+]

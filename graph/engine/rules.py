@@ -47,7 +47,7 @@ def shapes_digest() -> str:
 
 
 @lru_cache(maxsize=1)
-def rules() -> dict[URIRef, Rule]:
+def packaged_rules() -> dict[URIRef, Rule]:
     """Every rule of the shapes graph, keyed by its shape."""
     shapes = shapes_graph()
     return {node: _rule(shapes, node, str(identifier)) for node, identifier in shapes.subject_objects(DCTERMS.identifier)
@@ -91,7 +91,7 @@ def extra_rules(shapes: Graph, source: str) -> ExtraRules:
     # Here, not at the top: validation imports pySHACL, which reading kept reports never needs.
     from graph.engine.validation import top_level_shapes
 
-    found, taken = {}, {rule.id for rule in rules().values()}
+    found, taken = {}, {rule.id for rule in packaged_rules().values()}
     for node in sorted(top_level_shapes(shapes), key=str):
         identifier = shapes.value(node, DCTERMS.identifier)
         if identifier is None and not isinstance(node, URIRef):
@@ -111,7 +111,7 @@ def extra_rules(shapes: Graph, source: str) -> ExtraRules:
 @lru_cache(maxsize=None)
 def rule_of(source_shape) -> Rule:
     """The rule a result's source shape belongs to: itself, or the shape that has it as sh:property."""
-    return _owner(shapes_graph(), rules(), source_shape)
+    return _owner(shapes_graph(), packaged_rules(), source_shape)
 
 
 def _owner(shapes: Graph, by_shape: dict, source_shape) -> Rule:

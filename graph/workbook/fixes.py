@@ -11,7 +11,7 @@ from functools import cache
 
 from rdflib import URIRef
 
-from graph.engine.rules import Rule
+from graph.engine import Rule
 from graph.vocab import PREFIXES
 from graph.workbook.schema import SHEETS, Column
 

@@ -9,7 +9,7 @@ from rdflib import URIRef
 
 from graph import files
 from graph.archives import ArchiveError, refuse_zip_bomb
-from graph.engine.store import read_files
+from graph.engine import read_files
 from graph.settings import with_defaults
 from graph.tables import read_text, set_text
 from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES, XML_FORBIDDEN

@@ -20,7 +20,7 @@ _RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 
 def exported_workbook(folder: Path, interventions: int = 400) -> Path:
     """The packaged strategy's workbook as `export --format xlsx` writes it, with ``interventions`` more rows of Interventions."""
-    from graph.engine.graphs import open_graph
+    from graph.engine import open_graph
     from graph.workbook import workbook_rows, write_template
 
     ds = open_graph()
