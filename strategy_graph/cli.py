@@ -159,7 +159,8 @@ def write_whole(path: Path, data: bytes) -> None:
 
     After any failure (a full disk, say) the new file is gone and ``path`` is as it was.
     """
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
+    # Closed below, after the write; kept (delete=False) so that it can be moved in place.
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)  # noqa: SIM115
     try:
         # The mode a file written in place would have had (NamedTemporaryFile makes it private).
         os.chmod(handle.name, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
@@ -421,13 +422,13 @@ def _gaps_as_text(ds: Dataset, shown: list[Gap], extra: ExtraRules | None) -> st
     wrap = lambda text, first, rest: textwrap.fill(text, width=88, initial_indent=first, subsequent_indent=rest)
     lines: list[str] = []
     by_strategy = sorted(shown, key=lambda g: (names.get(g.strategy, g.strategy or "~"), g.strategy, SEVERITIES.index(g.severity), g.rule))
-    for strategy, in_strategy in groupby(by_strategy, key=lambda g: g.strategy):
-        in_strategy = list(in_strategy)
+    for strategy, grouped in groupby(by_strategy, key=lambda g: g.strategy):
+        in_strategy = list(grouped)
         counts = ", ".join(f"{sum(g.severity == s for g in in_strategy)} {s}" for s in SEVERITIES)
         heading = f"Gaps in {names.get(strategy, strategy)}" if strategy else "Gaps in things that belong to no strategy"
         lines += ["", heading, "=" * len(heading), f"{len(in_strategy)} found: {counts}"]
-        for rule_id, in_rule in groupby(in_strategy, key=lambda g: g.rule):
-            in_rule = list(in_rule)
+        for rule_id, of_rule in groupby(in_strategy, key=lambda g: g.rule):
+            in_rule = list(of_rule)
             rule = titles[rule_id]
             lines += ["", f"{in_rule[0].severity.upper()}: {rule.name} ({len(in_rule)})  [{rule_id}]"]
             if rule.why:
@@ -462,7 +463,8 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], output: str) -> N
 
 @main.command()
 @click.argument("reference", metavar="NAME|FILE.rq|SPARQL")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A value for a parameter of a saved query; bound as an RDF term, never pasted into the text. Repeatable.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A value for a parameter of a saved query; bound as an RDF term, never pasted into the text. Repeatable.")
 @graph_source
 @click.option(
     "--format", "output", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]), default="table", show_default=True,
@@ -583,7 +585,9 @@ def draft(document: Path, source: str, output: Path, settings: dict) -> None:
 
 @main.command("import")
 @click.argument("source", type=click.Path(path_type=Path, exists=True))
-@click.option("--store", type=click.Path(path_type=Path, file_okay=False), callback=_as_store, help="The persistent store to import into. Without it, the rows are checked against the packaged dataset and nothing is written.")
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), callback=_as_store,
+              help="The persistent store to import into. Without it, the rows are checked against the packaged dataset "
+                   "and nothing is written.")
 @remote_option
 @click.option("--dry-run", is_flag=True, help="Check everything and report, but write nothing.")
 @with_settings("import")
@@ -602,7 +606,7 @@ def import_(source: Path, store: Store | None, dry_run: bool, settings: dict) ->
         existing = open_graph(store=store)
     else:  # a new store starts with the vocabulary alone
         existing = in_memory(new_graph())
-    staged, graph, problems = build_graph(rows, existing, source.name, datetime.datetime.now(datetime.timezone.utc))
+    staged, graph, problems = build_graph(rows, existing, source.name, datetime.datetime.now(datetime.UTC))
     if store is not None:
         existing.close()
     if not problems:
@@ -645,9 +649,13 @@ def _write_checked(store: Store | None, staged: Dataset, replacing, dry_run: boo
 
 @main.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--download", multiple=True, metavar="ID", help="Fetch the data CSV of these Fingertips indicator IDs instead of reading SOURCE. Repeatable, or comma-separated.")
-@click.option("--area", default="E06000032", show_default=True, help="ONS code of the area whose values to keep; England's (E92000001) are kept as comparators.")
-@click.option("--store", type=click.Path(path_type=Path, file_okay=False), callback=_as_store, help="The persistent store whose indicators receive the values. Without it, the file is checked against the packaged dataset and nothing is written.")
+@click.option("--download", multiple=True, metavar="ID",
+              help="Fetch the data CSV of these Fingertips indicator IDs instead of reading SOURCE. Repeatable, or comma-separated.")
+@click.option("--area", default="E06000032", show_default=True,
+              help="ONS code of the area whose values to keep; England's (E92000001) are kept as comparators.")
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), callback=_as_store,
+              help="The persistent store whose indicators receive the values. Without it, the file is checked against the "
+                   "packaged dataset and nothing is written.")
 @remote_option
 # The option is the setting, fixed otherwise: its declared default is the option's, shown by --help.
 @click.option("--base-url", default=SETTINGS_BY_NAME["fingertips_base_url"].default, show_default=True,

@@ -6,7 +6,6 @@ from typing import Any
 from flask import Flask
 
 from graph.settings import with_defaults
-
 from viewer import data, errors, routes, sparql
 
 

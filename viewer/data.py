@@ -152,7 +152,7 @@ class Snapshot:
         if len(self.strategies) > 1:
             self.analysis_of(self.strategies[0].iri)
         else:
-            self.analysis
+            self.analysis  # noqa: B018 — a cached property: worked out now
 
 
 def build(store: "Store | Path | Remote") -> Snapshot:
@@ -160,7 +160,7 @@ def build(store: "Store | Path | Remote") -> Snapshot:
     ds = open_store(store).open()
     version = ds.version
     # A server strategy-graph never wrote has no time of its last write: the time it was read stands for it.
-    snapshot = Snapshot(ds, version.name, version.written or datetime.datetime.now(datetime.timezone.utc))
+    snapshot = Snapshot(ds, version.name, version.written or datetime.datetime.now(datetime.UTC))
     # A generation on disk stays there while any request still holds this snapshot.
     weakref.finalize(snapshot, ds.release)
     return snapshot

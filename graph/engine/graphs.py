@@ -139,7 +139,7 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     # When the graph last changed: what a viewer of a remote server watches for (a store on disk has its
     # generations). A write that re-validated nothing and left every count as it was changed nothing.
     if last_change is None or refreshed.validated or recorded != json.dumps(counts, sort_keys=True):
-        last_change = datetime.datetime.now(datetime.timezone.utc).isoformat()
+        last_change = datetime.datetime.now(datetime.UTC).isoformat()
     target.add(ox.Quad(_CATALOG, _WRITTEN, ox.Literal(last_change, datatype=ox.NamedNode(str(XSD.dateTime))), _CATALOG))
     return Written(statements + len(quads), refreshed.validated, refreshed.seconds)
 

@@ -9,10 +9,10 @@ import logging
 import threading
 from collections.abc import Mapping
 
+from graph.engine.query import QueryError, extension_functions
 from graph.engine.remote import Remote, RemoteError, ServerReader
 from graph.engine.store import as_dataset, graph_names
 from graph.engine.workers import _BUSY, DEFAULT_FORMATS, _answer
-from graph.engine.query import QueryError, extension_functions
 from graph.settings import with_defaults
 
 log = logging.getLogger(__name__)

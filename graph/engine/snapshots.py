@@ -84,7 +84,7 @@ def hold(generation: Path) -> IO[bytes] | None:
 
     Close the returned file to let the generation go.
     """
-    lock = open(_readers(generation), "a+b")
+    lock = open(_readers(generation), "a+b")  # noqa: SIM115 — returned open: the lock lasts as long as the reader
     fcntl.flock(lock, fcntl.LOCK_SH)
     if generation.is_dir():
         return lock
@@ -168,7 +168,7 @@ def _changed(path: Path, change: Callable[[ox.Store], T]) -> T:
 
 
 def _publish(store: Path, generation: Path) -> None:
-    state = {"generation": generation.name, "written": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+    state = {"generation": generation.name, "written": datetime.datetime.now(datetime.UTC).isoformat()}
     temporary = (store / _POINTER).with_suffix(".tmp")
     with open(temporary, "w", encoding="utf-8") as out:
         json.dump(state, out)

@@ -9,6 +9,7 @@ A server with quirks of its own is a subclass of ``RemoteStore`` that keeps
 them (``VirtuosoStore``).
 """
 
+import contextlib
 import datetime
 import hashlib
 import uuid
@@ -230,10 +231,9 @@ class VirtuosoStore(RemoteStore):
             for graph, staging in staged.items():
                 self.remote.put_graph(staging, ox.serialize(changed[graph], format=ox.RdfFormat.N_TRIPLES))
         except GraphSourceError:
-            try:
+            # The first error is the one to report; what is left is under the engine's staging names.
+            with contextlib.suppress(GraphSourceError):
                 self.remote.update(" ;\n".join(f"DROP SILENT GRAPH <{s}>" for s in staged.values()))
-            except GraphSourceError:
-                pass  # the first error is the one to report; what is left is under the engine's staging names
             raise
         self.remote.update(" ;\n".join(f"MOVE SILENT GRAPH <{staged[g]}> TO GRAPH <{g}>" if g in staged
                                        else f"DROP SILENT GRAPH <{g}>" for g in sorted(changed)))

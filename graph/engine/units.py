@@ -234,7 +234,7 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
     for unit in old:
         if unit.report not in now_kept:
             store.remove_graph(unit.report)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
 
     batches = _start_validating(work, now)
     # The change is written while worker processes validate, if there are any.
@@ -289,7 +289,9 @@ def prepare(graphs: int) -> None:
 
 
 def _start_validating(work: list, now: datetime.datetime) -> Batches:
-    """Start validating ``work`` (unit, its statements as N-Quads, fingerprint); the iterator returned gives each unit's report graph and kept report, as N-Quads.
+    """Start validating ``work`` (unit, its statements as N-Quads, fingerprint).
+
+    The iterator returned gives each unit's report graph and kept report, as N-Quads.
 
     It gives them in batches: every report made since the last batch. With
     many units, and more than one core, worker processes start at once and
@@ -345,7 +347,7 @@ def _validating(connection, claimed) -> None:
                     break
                 unit, offset, length, fingerprint = tasks[index]
                 outbox.put((index, _report(unit, os.pread(units.fileno(), length, offset), fingerprint, now)))
-    except Exception as error:  # the parent raises it: the write fails
+    except Exception as error:  # noqa: BLE001 — any error: the parent raises it, and the write fails
         outbox.put((-1, error))
     finally:
         outbox.put(("done", None))
@@ -568,7 +570,7 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
         data.extend(_cited(lookup, unit.graphs, graphs, shared, descriptions))
         root, triples = validation.report_triples(_with_derived(data), extra.shapes)
         converted: dict = {}
-        term = lambda node: converted.setdefault(node, to_ox(node))
+        term = lambda node, converted=converted: converted.setdefault(node, to_ox(node))
         quads = [ox.Quad(term(s), term(p), term(o)) for s, p, o in triples]
         for _, shape, *_, record in _records(quads, term(root), data, rule_id):
             if not has_message(shape):  # the rule's name says it better than "sh:…Component is not satisfied"
@@ -577,6 +579,6 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
     return records
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rule_id(shape: ox.NamedNode | ox.BlankNode) -> str:
     return rule_of(from_ox(shape)).id

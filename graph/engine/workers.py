@@ -24,6 +24,7 @@ impossible even if graph.engine.query.check were ever fooled.
 """
 
 import atexit
+import contextlib
 import ctypes
 import fcntl
 import gc
@@ -43,12 +44,12 @@ from pathlib import Path
 from rdflib import Dataset
 
 from graph.engine import snapshots
-from graph.engine.remote import RemoteError
-from graph.engine.store import GraphSourceError, graph_names, open_generation
-from graph.settings import SettingError, with_defaults
 from graph.engine.query import NAMEABLE, QueryError, check, extension_functions, may_name
+from graph.engine.remote import RemoteError
 from graph.engine.results import execute
+from graph.engine.store import GraphSourceError, graph_names, open_generation
 from graph.formats import FORMS, formats_for
+from graph.settings import SettingError, with_defaults
 
 log = logging.getLogger(__name__)
 _STARTED: "weakref.WeakSet[QueryService]" = weakref.WeakSet()  # closed at exit
@@ -160,7 +161,7 @@ def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
     try:
         try:
             snapshot.open(generation)
-        except Exception as error:  # noqa: BLE001 — the path is the server's business, not the client's
+        except Exception as error:
             log.warning("a SPARQL worker could not open %s: %s", generation, error)
             raise QueryError("the store's snapshot could not be opened", "failed") from error
         checked = check(text, snapshot.graphs, functions)
@@ -196,16 +197,14 @@ def _let_go_of_the_fork_server() -> None:
     and hands a copy to each child: kept, a worker busy with a query would
     keep the fork server, and so itself, alive after the server died.
     """
-    from multiprocessing import forkserver  # noqa: PLC0415
+    from multiprocessing import forkserver
 
     server = getattr(forkserver, "_forkserver", None)
     fd = getattr(server, "_forkserver_alive_fd", None)
     if fd is not None:
         server._forkserver_alive_fd = None
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
 
 
 def cut_off_network() -> None:
@@ -230,10 +229,8 @@ def _die_with_parent(server_pid: int) -> None:
     only thread (or, with "spawn", the supervisor thread), which lives as long
     as the server does.
     """
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the end of the pipe to the server stops the worker
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
-    except OSError:
-        pass  # not Linux: the end of the pipe to the server stops the worker
     try:
         os.kill(server_pid, 0)
     except ProcessLookupError:
@@ -279,10 +276,8 @@ class _Worker:
         """Take it out of service, and kill its process unless that has ended (and its PID may be another's)."""
         self.killed = True
         if not self.ended():
-            try:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
                 self.process.kill()
-            except (OSError, ValueError, AttributeError):
-                pass
 
     def ended(self) -> bool:
         """Whether its process has ended, as the process's sentinel says."""
@@ -558,7 +553,7 @@ class QueryService:
                     if not worker.ready and time.monotonic() - worker.started > START_TIMEOUT_SECONDS:
                         worker.kill()  # its sentinel fires next
                 self._move_idle_workers()
-        except Exception:  # noqa: BLE001 — never end silently: the pool would stay empty
+        except Exception:
             log.exception("the SPARQL supervisor stopped")
             with self._pool:
                 self._start_error = self._start_error or "the supervisor failed"
@@ -604,10 +599,8 @@ class QueryService:
         with self._pool:
             worker.dead = True
             self._workers.discard(worker)
-            try:
+            with contextlib.suppress(ValueError):
                 self._idle.remove(worker)
-            except ValueError:
-                pass
             self._pool.notify_all()
         return delay
 
@@ -655,11 +648,9 @@ class QueryService:
         return workers
 
     def _wake(self) -> None:
-        with self._pool:  # close() swaps the descriptor out under this lock
-            try:
-                os.write(self._wake_write, b"x")
-            except OSError:
-                pass  # awake already, or closed
+        # close() swaps the descriptor out under the lock; an error: awake already, or closed.
+        with self._pool, contextlib.suppress(OSError):
+            os.write(self._wake_write, b"x")
 
     def _drain_wake(self) -> None:
         try:
