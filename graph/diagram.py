@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from graph.analysis import ordered, project, within
-from graph.errors import StrategyGraphError
-from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
+from graph.errors import StrategyGraphError
 from graph.gaps import Gap
+from graph.order import flattened, nested
 from graph.palette import ARROW, BOX_FILL, BOX_TEXT, GAP, INK, LANE_BORDER, LANE_FILL, NESTED_ARROW, UNLINKED_BORDER
 from graph.progress import Series, TargetView
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN

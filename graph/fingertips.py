@@ -13,8 +13,8 @@ from typing import Any
 from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB
 
-from graph.errors import StrategyGraphError
 from graph.engine.store import new_graph
+from graph.errors import StrategyGraphError
 from graph.vocab import FINGERTIPS_DATASET, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES, WHOLE_POPULATION
 from graph.workbook import ONS_AREA, Problem, decimal_literal
 

@@ -5,12 +5,12 @@ from collections import Counter
 from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
+from graph.engine.store import is_iri
 from graph.gaps import counts_by_rule, rules_by_id
+from graph.owners import posts
 from graph.progress import targets_by_node
 from graph.resources import describe_resource
 from graph.search import search as search_graph
-from graph.owners import posts
-from graph.engine.store import is_iri
 from graph.vocab import SG
 from viewer.charts import scorecard
 from viewer.data import chosen_strategy, get_gaps, get_graph, get_snapshot

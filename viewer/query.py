@@ -3,7 +3,6 @@
 import json
 
 from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
-
 from rdflib import BNode, Graph, URIRef
 
 from graph.engine.query import QueryError

@@ -5,18 +5,32 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
-
 from pyvis.network import Network
 
-from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, NESTED, STRENGTHS, TARGETED, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
+from graph.analysis import is_outside, within
+from graph.contributions import WEAK, chosen
+from graph.diagram import (
+    GAP_BORDER,
+    KINDS,
+    MARKED,
+    MEASURED,
+    NESTED,
+    STRENGTHS,
+    TARGETED,
+    DiagramError,
+    chain,
+    dot,
+    of_strategy,
+    printed,
+    render,
+    render_pdf,
+)
 from graph.formats import DIAGRAM, SPREADSHEET, media_types
 from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
 from graph.order import nested
 from graph.palette import NODE_FILL
 from graph.workbook.fixes import workbook_fix
 from viewer.charts import bars
-from graph.analysis import is_outside, within
-from graph.contributions import WEAK, chosen
 from viewer.data import chosen_strategy, get_gaps, get_snapshot, named, one_strategy
 from viewer.downloads import attachment
 

@@ -13,8 +13,20 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 from graph.engine.store import add_triples, is_iri, new_graph
 from graph.vocab import CONCEPT_BASE, ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG, WHOLE_POPULATION
 from graph.workbook.change import EXPECTED as CHANGE_EXPECTED, read_change
-from graph.workbook.schema import (BODY_KINDS, BROAD_MATCH, BY_SHEET, CLOSE_MATCH, CODE_LISTS, ONS_AREA, SEPARATOR, SHEETS,
-                                   Column, Problem, Row, UnsavedFormula)
+from graph.workbook.schema import (
+    BODY_KINDS,
+    BROAD_MATCH,
+    BY_SHEET,
+    CLOSE_MATCH,
+    CODE_LISTS,
+    ONS_AREA,
+    SEPARATOR,
+    SHEETS,
+    Column,
+    Problem,
+    Row,
+    UnsavedFormula,
+)
 from graph.workbook.sheets import choice_lists
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
