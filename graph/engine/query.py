@@ -95,7 +95,7 @@ NAMEABLE = f"a query's dataset names only this store's graphs or {', '.join(s + 
 
 def may_name(iri: str, graphs: set[str]) -> bool:
     """Whether a dataset (FROM, FROM NAMED, the protocol's graphs) may name ``iri``: a graph of the store, else empty."""
-    return iri in graphs or iri.partition(":")[0].lower() in NAMEABLE_SCHEMES and is_iri(iri)
+    return iri in graphs or (iri.partition(":")[0].lower() in NAMEABLE_SCHEMES and is_iri(iri))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyoxigraph
@@ -108,7 +108,7 @@ def extra_rules(shapes: Graph, source: str) -> ExtraRules:
     return ExtraRules(shapes, found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def rule_of(source_shape) -> Rule:
     """The rule a result's source shape belongs to: itself, or the shape that has it as sh:property."""
     return _owner(shapes_graph(), rules(), source_shape)

@@ -9,7 +9,7 @@ alone, once, with no base IRI, so a relative IRI is an error with a position.
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
@@ -71,7 +71,7 @@ def derive_into(inner: pyoxigraph.Store, rules: Iterable[Path], graph: pyoxigrap
     return list(derived)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rule_text(rule: Path) -> str:
     return rule.read_text(encoding="utf-8")
 
