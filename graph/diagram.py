@@ -64,7 +64,8 @@ PRINT_WRAP = 42
 DETAIL_SIZE = 10
 # The indicators measuring the boxes asked for, which are named first, in a leading VALUES: at 3M statements asking
 # for every indicator's and keeping the boxes' took 0.36 s, this 5 ms.
-_MEASURES = SPARQL_PREFIXES + "SELECT ?measured ?indicator ?label WHERE { VALUES ?measured { %s } ?indicator sg:measures ?measured OPTIONAL { ?indicator rdfs:label ?label } }"
+_MEASURES = SPARQL_PREFIXES + ("SELECT ?measured ?indicator ?label WHERE { VALUES ?measured { %s } "
+                                "?indicator sg:measures ?measured OPTIONAL { ?indicator rdfs:label ?label } }")
 
 @dataclass(frozen=True)
 class Box:
@@ -347,7 +348,8 @@ def printed(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Seq
     indicators or targets; then each outcome's chain, and the work linked to no outcome, in full."""
     unlinked = set(lanes(boxes, links)[None])
     chains = _only(boxes, links, {b.iri for b in boxes} - unlinked)
-    note = "Each box's indicators and targets, with their latest values and progress, are on its chain's page" + ("; unlinked work on the last page" if unlinked else "")
+    note = ("Each box's indicators and targets, with their latest values and progress, are on its chain's page"
+            + ("; unlinked work on the last page" if unlinked else ""))
     pages = [dot(*chains, link_of, {}, f"{title}\n{note}", PRINT_WRAP)]
     for outcome in (b for b in boxes if b.kind == "outcome"):
         pages.append(dot(*chain(boxes, links, {outcome.iri}), link_of, read, f"The chain of {outcome.label}", PRINT_WRAP, targets))
@@ -357,7 +359,10 @@ def printed(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Seq
 
 
 def render(source: str, fmt: str) -> bytes:
-    """The diagram drawn by Graphviz as svg, png or pdf (a page of its own size: render_pdf lays it on A3); in SVG each box's and arrow's title is its tooltip, not Graphviz's node name."""
+    """The diagram drawn by Graphviz as svg, png or pdf (a page of its own size: render_pdf lays it on A3).
+
+    In SVG each box's and arrow's title is its tooltip, not Graphviz's node name.
+    """
     try:
         done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=30, check=True)
     except subprocess.CalledProcessError as error:

@@ -40,7 +40,8 @@ SELECT DISTINCT ?kind ?node ?period ?value ?unit ?polarity WHERE {
           FILTER (!%(target)s) BIND ("target" AS ?kind) BIND (?target AS ?node) }
 }
 ORDER BY ?period
-""" % {"whole": _WHOLE, "value": _VALUE, "obs": _COMPARATOR % {"v": "?obs"}, "baseline": _COMPARATOR % {"v": "?baseline"}, "target": _COMPARATOR % {"v": "?target"}}
+""" % {"whole": _WHOLE, "value": _VALUE, "obs": _COMPARATOR % {"v": "?obs"},
+       "baseline": _COMPARATOR % {"v": "?baseline"}, "target": _COMPARATOR % {"v": "?target"}}
 
 
 @dataclass

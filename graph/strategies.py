@@ -24,7 +24,8 @@ _INDICATORS = SPARQL_PREFIXES + """SELECT ?strategy (COUNT(DISTINCT ?item) AS ?c
   ?item sg:measures ?part . ?part dcterms:isPartOf ?strategy . ?item a sg:Indicator } GROUP BY ?strategy"""
 # A part's published code (skos:notation) and, for a priority published under another, the one it is part of.
 _PART = SPARQL_PREFIXES + """SELECT ?strategy ?item ?itemLabel ?position ?code ?parent WHERE { %s ?item rdfs:label ?itemLabel .
-  OPTIONAL { ?item schema:position ?position } OPTIONAL { ?item skos:notation ?code } OPTIONAL { ?item dcterms:isPartOf ?parent . ?parent a sg:StrategicPriority } }"""
+  OPTIONAL { ?item schema:position ?position } OPTIONAL { ?item skos:notation ?code }
+  OPTIONAL { ?item dcterms:isPartOf ?parent . ?parent a sg:StrategicPriority } }"""
 # Interventions, and the links that may take them to a strategy's outcomes or work streams: followed
 # here, since Oxigraph works out sg:contributesTo+ for every node of a national store (30 s) before joining.
 _INTERVENTIONS = SPARQL_PREFIXES + """SELECT ?item ?itemLabel ?position ?strategy WHERE {

@@ -464,7 +464,8 @@ def _strategy(build: _Build, row: Row, node: URIRef) -> None:
             build.add(period, DCAT.endDate, end)
         elif (str(build.existing.value(known, DCAT.startDate)), str(build.existing.value(known, DCAT.endDate))) != (str(start), str(end)):
             # A second period would contradict the first: change it where it was stated.
-            build.problem(row, "start", f"the graph already gives this strategy the period {build.existing.value(known, DCAT.startDate)} to {build.existing.value(known, DCAT.endDate)}",
+            build.problem(row, "start", "the graph already gives this strategy the period "
+                          f"{build.existing.value(known, DCAT.startDate)} to {build.existing.value(known, DCAT.endDate)}",
                           "the same period, or a change made in the layer that states it")
     build.area = area_iri(row.text("area"))
     if build.area is not None:
