@@ -20,6 +20,7 @@ import subprocess
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rdflib import URIRef
 
@@ -141,7 +142,7 @@ def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | No
     # A priority published under another follows it, at every depth.
     priorities = [b for b in boxes if b.kind == "priority"]
     nest = {b.iri: i for i, b in enumerate(flattened(nested(priorities, lambda b: b.iri, lambda b: b.parent)))}
-    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), nest.get(b.iri, rank[b.iri]))), sorted(links, key=lambda l: (l.source, l.target))
+    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), nest.get(b.iri, rank[b.iri]))), sorted(links, key=lambda link: (link.source, link.target))
 
 
 def _by_depth(priorities: list[Box]) -> list[list[str]]:
@@ -190,12 +191,12 @@ def chain(boxes: list[Box], links: list[Link], ends: set[str]) -> tuple[list[Box
     while under := {iri for iri, parent in parts if parent in ends} - ends:
         ends |= under
     logic = ("workstream", "intervention", "outcome")  # links among these are contributions
-    keep = set(ends) | {l.source for l in links if l.target in ends and kind[l.target] == "priority"}
+    keep = set(ends) | {link.source for link in links if link.target in ends and kind[link.target] == "priority"}
     changed = True
     while changed:
         before = len(keep)
-        keep |= {l.source for l in links if l.target in keep and kind[l.target] in logic and kind[l.source] in logic}
-        keep |= {l.target for l in links if l.source in keep and kind[l.target] in ("priority", "vision")}
+        keep |= {link.source for link in links if link.target in keep and kind[link.target] in logic and kind[link.source] in logic}
+        keep |= {link.target for link in links if link.source in keep and kind[link.target] in ("priority", "vision")}
         changed = len(keep) != before
     return _only(boxes, links, keep)
 
@@ -206,7 +207,7 @@ def of_strategy(boxes: list[Box], links: list[Link], g, strategy: str) -> tuple[
 
 
 def _only(boxes: list[Box], links: list[Link], keep: set[str]) -> tuple[list[Box], list[Link]]:
-    return [b for b in boxes if b.iri in keep], [l for l in links if l.source in keep and l.target in keep]
+    return [b for b in boxes if b.iri in keep], [link for link in links if link.source in keep and link.target in keep]
 
 
 def lanes(boxes: list[Box], links: list[Link]) -> dict[str, list[str]]:
@@ -216,9 +217,9 @@ def lanes(boxes: list[Box], links: list[Link]) -> dict[str, list[str]]:
     """
     order = [b.iri for b in boxes if b.kind == "outcome"]
     up = defaultdict(set)
-    for l in links:
-        if l.kind == "contributes":
-            up[l.source].add(l.target)
+    for link in links:
+        if link.kind == "contributes":
+            up[link.source].add(link.target)
     found: dict = {o: [o] for o in order}
     found[None] = []
     for box in boxes:
@@ -284,19 +285,19 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
         columns = max(2, min(3, -(-len(unlinked) // 2)))
         for row in range(0, len(unlinked), columns):
             cells = [ids[n] for n in unlinked[row:row + columns]]
-            for a, b in zip(cells, cells[1:]):
+            for a, b in pairwise(cells):
                 lines.append(f"  {a} -> {b} [style=invis];")
     for i, outcome in enumerate(outcomes):
         members = " ".join(ids[n] for n in by_lane[outcome])
         lines.append(f'  subgraph cluster_lane{i} {{ graph [label="", style="rounded,filled", fillcolor="{LANE_FILL}", color="{LANE_BORDER}", margin=5,'
                      f' tooltip={_quote("The lane of " + label[outcome])}]; {members} }}')
     # The outcomes no other outcome leads from stand in one column.
-    final = [o for o in outcomes if not any(l.source == o and kind[l.target] == "outcome" for l in links)]
+    final = [o for o in outcomes if not any(link.source == o and kind[link.target] == "outcome" for link in links)]
     for members in (final, *_by_depth([b for b in boxes if b.kind == "priority"]), [b.iri for b in boxes if b.kind == "vision"]):
         if members:
             # Invisible links hold the column in the published order, top to bottom: Graphviz would reorder it.
             lines.append("  { rank=same; " + " ".join(ids[n] for n in members)
-                         + "".join(f"; {ids[a]} -> {ids[b]} [style=invis]" for a, b in zip(members, members[1:])) + " }")
+                         + "".join(f"; {ids[a]} -> {ids[b]} [style=invis]" for a, b in pairwise(members)) + " }")
     for box in boxes:
         details = []
         if box.parent in label:
@@ -414,7 +415,7 @@ def legend(footer: str) -> str:
     notes = ["measured", "targeted", "fromnested", "tonested"]
     for row in (boxes, arrows, notes):
         lines.append("  { rank=same; " + " ".join(row) + " }")
-        lines += [f"  {a} -> {b} [style=invis];" for a, b in zip(row, row[1:]) if not (a.startswith("from") and b.startswith("to"))]
+        lines += [f"  {a} -> {b} [style=invis];" for a, b in pairwise(row) if not (a.startswith("from") and b.startswith("to"))]
     lines.append("  boxes -> arrows -> measured [style=invis];")
     lines.append("}")
     return XML_FORBIDDEN.sub("", "\n".join(lines))  # the strategy's name, as dot() treats every label
