@@ -296,7 +296,8 @@ def _refuse_entities(path: Path) -> None:
 
 def _placed(quads, target: pyoxigraph.NamedNode, blank):
     """The quads of one file, triples moved into ``target`` and blank nodes named for the file."""
-    BlankNode, DefaultGraph, Quad = pyoxigraph.BlankNode, pyoxigraph.DefaultGraph, pyoxigraph.Quad
+    # Local names for the classes, spelt as the classes: one lookup each per file, not per quad.
+    BlankNode, DefaultGraph, Quad = pyoxigraph.BlankNode, pyoxigraph.DefaultGraph, pyoxigraph.Quad  # noqa: N806  classes
     for q in quads:
         s, o, g = q.subject, q.object, q.graph_name
         if type(s) is BlankNode or type(o) is BlankNode or type(g) is DefaultGraph:

@@ -65,10 +65,8 @@ def shape_checks(shapes: Graph, shape: Node, focus: str, custom: set[Node]) -> l
     severities = list(shapes.objects(shape, SH.severity))
     source = Source(shape, severities[0] if severities else SH.Violation,
                      tuple(shapes.objects(shape, SH.message)), path_node)
-    if path is None:
-        values = f"{focus} BIND (?this AS ?value)"
-    else:
-        values = f"{{ SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {path} ?value }} }}"
+    values = (f"{focus} BIND (?this AS ?value)" if path is None
+              else f"{{ SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {path} ?value }} }}")
     checks = []
     for parameter in parameters(shapes, shape, custom):
         if parameter in VALUE_TESTS:
