@@ -26,6 +26,7 @@ from rdflib import URIRef
 
 from graph.analysis import ordered, project, within
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
+from graph.engine.store import select_rows
 from graph.errors import StrategyGraphError
 from graph.gaps import Gap
 from graph.order import flattened, nested
@@ -165,7 +166,7 @@ def readings(ds, boxes: list[Box], series_of: Callable[[str], Series]) -> dict[s
     shown = {b.iri for b in boxes}
     measures: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
-    for row in ds.query(_MEASURES % " ".join(URIRef(iri).n3() for iri in sorted(shown))) if shown else ():
+    for row in select_rows(ds, _MEASURES % " ".join(URIRef(iri).n3() for iri in sorted(shown))) if shown else ():
         measured, indicator = str(row.measured), str(row.indicator)
         measures[measured].add(indicator)
         label = str(row.label) if row.label is not None else indicator

@@ -8,12 +8,12 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB
 
-from graph.engine.store import new_graph
+from graph.engine.store import new_graph, select_rows
 from graph.errors import StrategyGraphError
 from graph.vocab import FINGERTIPS_DATASET, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES, WHOLE_POPULATION
 from graph.workbook import ONS_AREA, Problem, decimal_literal
@@ -89,8 +89,8 @@ def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> Fing
     if missing:
         raise FingertipsError(f"{source_name}: not a Fingertips data CSV; missing columns {missing}")
     indicators: dict[str, list[URIRef]] = {}
-    for row in ds.query(_INDICATORS):
-        indicators.setdefault(str(row.id), []).append(row.indicator)
+    for found in select_rows(ds, _INDICATORS):
+        indicators.setdefault(str(found.id), []).append(cast(URIRef, found.indicator))
     result = FingertipsImport()
     seen: dict[URIRef, int] = {}
     for line, cells in enumerate(reader, start=2):
