@@ -137,13 +137,13 @@ def _blank_ends(ds: Dataset, iri: URIRef, view: ResourceView) -> bool:
     names: dict[str, str] = {}
     holders = set()
     for row in select_values(ds, _BLANK_ENDS % iri.n3()):
-        names[row["p"]] = predicate_name(row["p"], row["pLabel"])
-        names[row["q"]] = predicate_name(row["q"], row["qLabel"])
-        label = row["name"] or (_local(row["v"]) if row["named"] else row["v"])
+        names[row["p"]] = predicate_name(row["p"], row.get("pLabel"))
+        names[row["q"]] = predicate_name(row["q"], row.get("qLabel"))
+        label = row.get("name") or (_local(row["v"]) if row["named"] else row["v"])
         if row["direction"] == "out":
             said.setdefault((row["p"], row["blank"]), {}).setdefault(row["q"], set()).add(label)
         else:
-            holders.add((row["p"], row["q"], row["v"], row["name"] or row["v"]))
+            holders.add((row["p"], row["q"], row["v"], row.get("name") or row["v"]))
     words = sorted((names[p], p, "; ".join(f"{names[q]}: {', '.join(sorted(values[q]))}"
                                           for q in sorted(values, key=lambda q: (q != str(RDF.type), names[q]))))
                    for (p, _), values in said.items())

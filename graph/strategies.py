@@ -71,7 +71,7 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
         if iri not in found or label < found[iri].label:
             found[iri] = StrategyOverview(iri, label)
     for kind, pattern in _PARTS.items():
-        rows = {(row["strategy"], row["position"], row["itemLabel"], row["item"], row["code"] or "", row["parent"] or "")
+        rows = {(row["strategy"], row.get("position"), row["itemLabel"], row["item"], row.get("code") or "", row.get("parent") or "")
                 for row in select_values(ds, _PART % pattern)}
         # Several codes or parents (as several labels): the first in code-point order.
         for strategy, _, label, item, code, parent in sorted(rows, key=lambda r: published_order(*r[1:4]) + r[4:]):
@@ -101,7 +101,7 @@ def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
     links: dict[str, set[str]] = {}
     for row in select_values(ds, _LINKS):
         links.setdefault(row["from"], set()).add(row["to"])
-    interventions = sorted({(row["position"], row["itemLabel"], row["item"], row["strategy"] or "")
+    interventions = sorted({(row.get("position"), row["itemLabel"], row["item"], row.get("strategy") or "")
                             for row in select_values(ds, _INTERVENTIONS)}, key=lambda r: published_order(*r[:3]) + (r[3],))
     for _, label, item, own in interventions:
         reached, todo, seen = {own} - {""}, [item], {item}

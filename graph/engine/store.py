@@ -200,8 +200,11 @@ def graph_names(ds: Dataset) -> list[str]:
     return sorted(g.value for g in oxigraph(ds).named_graphs() if isinstance(g, pyoxigraph.NamedNode))
 
 
-def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str | None]]:
-    """The rows of a SELECT on the union of the named graphs, each value as its lexical form (None if unbound).
+def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str]]:
+    """The rows of a SELECT on the union of the named graphs: each bound variable's value as its lexical form.
+
+    An unbound variable (of an OPTIONAL, an aggregate of nothing) is absent
+    from its row: read it with ``row.get``, which the types then ask for.
 
     For reads that need no rdflib terms: making them is most of the time of a
     query of many rows through rdflib.
@@ -209,7 +212,7 @@ def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str | None]]:
     answer = select(oxigraph(ds), query, use_default_graph_as_union=True)
     names = [v.value for v in answer.variables]
     for row in answer:
-        yield {name: None if value is None else value.value for name, value in zip(names, row)}
+        yield {name: value.value for name, value in zip(names, row) if value is not None}
 
 
 def _bind_prefixes(ds: Dataset) -> None:
