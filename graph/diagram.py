@@ -211,7 +211,7 @@ def _only(boxes: list[Box], links: list[Link], keep: set[str]) -> tuple[list[Box
     return [b for b in boxes if b.iri in keep], [link for link in links if link.source in keep and link.target in keep]
 
 
-def lanes(boxes: list[Box], links: list[Link]) -> dict[str, list[str]]:
+def lanes(boxes: list[Box], links: list[Link]) -> dict[str | None, list[str]]:
     """Each outcome's lane: the outcome, then the work that leads to it (work leading to several sits in the first one's lane).
 
     Work that leads to no outcome is under the key None.
@@ -289,9 +289,9 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
             for a, b in pairwise(cells):
                 lines.append(f"  {a} -> {b} [style=invis];")
     for i, outcome in enumerate(outcomes):
-        members = " ".join(ids[n] for n in by_lane[outcome])
+        lane = " ".join(ids[n] for n in by_lane[outcome])
         lines.append(f'  subgraph cluster_lane{i} {{ graph [label="", style="rounded,filled", fillcolor="{LANE_FILL}", color="{LANE_BORDER}", margin=5,'
-                     f' tooltip={_quote("The lane of " + label[outcome])}]; {members} }}')
+                     f' tooltip={_quote("The lane of " + label[outcome])}]; {lane} }}')
     # The outcomes no other outcome leads from stand in one column.
     final = [o for o in outcomes if not any(link.source == o and kind[link.target] == "outcome" for link in links)]
     for members in (final, *_by_depth([b for b in boxes if b.kind == "priority"]), [b.iri for b in boxes if b.kind == "vision"]):
