@@ -222,10 +222,11 @@ def _funded(g: nx.DiGraph, node: str) -> bool:
 def _pathways(g: nx.DiGraph, outcome: str, means: nx.DiGraph) -> dict:
     interventions = [n for n in means if g.nodes[n]["kind"] == "intervention"]
     priorities = ordered(g, (p for _, p, k in g.out_edges(outcome, data="kind") if k == "serves_priority"))
+    no_priority: list[str | None] = [None]  # a chain that ends at the outcome
     chains = []
     for intervention in ordered(g, interventions):
         for path in nx.all_simple_paths(means, intervention, outcome):
-            for tail in (priorities or [None]):
+            for tail in (priorities or no_priority):
                 chains.append([_ref(g, n) for n in path + ([tail] if tail else [])])
     if any(_funded(g, i) for i in interventions):
         status = "funded"

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 
 from graph.engine import store, validation
@@ -49,7 +49,7 @@ def validate_files(data: Iterable[Path], shapes: Iterable[Path]) -> Validated:
 
 def conforms(report: Graph) -> bool:
     """The report's sh:conforms."""
-    return any(v.toPython() is True for v in report.objects(None, SH.conforms))
+    return any(isinstance(v, Literal) and v.toPython() is True for v in report.objects(None, SH.conforms))
 
 
 def _results(report: Graph) -> list[dict[str, str]]:

@@ -88,7 +88,8 @@ class _Existing:
     """
 
     def __init__(self, ds: Dataset, own: URIRef):
-        self._ds, self._own, self._found = ds, own, {}
+        self._ds, self._own = ds, own
+        self._found: dict[tuple, list[tuple]] = {}
         self._about: dict = {}  # subject: what the graph states of it, read ahead by read_ahead
 
     def read_ahead(self, subjects) -> None:
@@ -259,7 +260,7 @@ def _conflicts(build: _Build) -> None:
     for s, p, o in build.triples:
         row = build.by_iri.get(s)
         column = _ONE_VALUE[row.sheet].get(p) if row is not None else None
-        if column is None:
+        if row is None or column is None:
             continue
         known = [x for x in build.existing.objects(s, p) if str(x) != str(o)]
         if known:
