@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from rdflib import FOAF, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 
-from graph.engine.store import add_triples, is_iri, new_graph
+from graph.engine.store import add_triples, is_iri, new_graph, select_rows
 from graph.vocab import CONCEPT_BASE, ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG, WHOLE_POPULATION
 from graph.workbook.change import EXPECTED as CHANGE_EXPECTED, read_change
 from graph.workbook.schema import (
@@ -100,7 +100,7 @@ class _Existing:
             batch = todo[start:start + 1000]
             found: dict = {s: [] for s in batch}
             values = " ".join(s.n3() for s in batch)
-            for s, p, o, g in self._ds.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+            for s, p, o, g in select_rows(self._ds, f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
                 if g != self._own and not str(g).startswith(ENGINE_BASE):
                     found[s].append((s, p, o))
             self._about.update(found)
