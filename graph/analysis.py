@@ -28,14 +28,12 @@ points) are those of the strategy's own work.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
-from typing import cast
 
 import networkx as nx
 from rdflib import Dataset
-from rdflib.query import ResultRow
 
+from graph.engine import select_rows
 from graph.order import published_order
 from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES
 
@@ -99,15 +97,15 @@ SHARED_FUNDING_RULE = (
 def project(ds: Dataset) -> nx.DiGraph:
     """The graph as networkx sees it: typed nodes and typed edges (see the module docstring)."""
     g = nx.DiGraph(owner_labels={})
-    for row in _rows(ds, _NODES):
+    for row in select_rows(ds, _NODES):
         g.add_node(str(row.node), kind=str(row.kind), label=str(row.label or row.node),
                    position=None if row.position is None else str(row.position),
                    strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), themes=set(),
                    funding=[], code=str(row.code or ""), parent=str(row.parent or ""))
-    for row in _rows(ds, _EDGES):
+    for row in select_rows(ds, _EDGES):
         if str(row["from"]) in g and str(row.to) in g:
             g.add_edge(str(row["from"]), str(row.to), kind=str(row.kind))
-    for row in _rows(ds, _ATTRIBUTES):
+    for row in select_rows(ds, _ATTRIBUTES):
         node = g.nodes.get(str(row.node))
         if node is not None and row.owner is not None:
             node["owners"].add(str(row.owner))
@@ -116,7 +114,7 @@ def project(ds: Dataset) -> nx.DiGraph:
             node["life_stages"].add(str(row.stage))
         if node is not None and row.theme is not None:
             node["themes"].add(str(row.theme))
-    for row in _rows(ds, _FUNDING):
+    for row in select_rows(ds, _FUNDING):
         node = g.nodes.get(str(row.intervention))
         if node is not None and node["kind"] == "intervention":
             node["funding"].append((str(row.commitment), Decimal(str(row.amount)), str(row.currency or "")))
@@ -174,14 +172,9 @@ def analyse(ds: Dataset, g: nx.DiGraph | None = None) -> dict:
     }
 
 
-def _rows(ds: Dataset, query: str) -> Iterable[ResultRow]:
-    """A SELECT's rows (rdflib types a result's rows as those of any query form)."""
-    return cast("Iterable[ResultRow]", ds.query(query))
-
-
 def _terms(ds: Dataset, g: nx.DiGraph, query: str) -> list:
     """A code list's terms in its order: the packaged ones, then the own terms of the strategies analysed, by label."""
-    return sorted((r for r in _rows(ds, query) if r.strategy is None or str(r.strategy) in g),
+    return sorted((r for r in select_rows(ds, query) if r.strategy is None or str(r.strategy) in g),
                   key=lambda r: (int(r.position) if r.position is not None else 99, str(r.label)))
 
 
@@ -229,10 +222,11 @@ def _funded(g: nx.DiGraph, node: str) -> bool:
 def _pathways(g: nx.DiGraph, outcome: str, means: nx.DiGraph) -> dict:
     interventions = [n for n in means if g.nodes[n]["kind"] == "intervention"]
     priorities = ordered(g, (p for _, p, k in g.out_edges(outcome, data="kind") if k == "serves_priority"))
+    no_priority: list[str | None] = [None]  # a chain that ends at the outcome
     chains = []
     for intervention in ordered(g, interventions):
         for path in nx.all_simple_paths(means, intervention, outcome):
-            for tail in (priorities or [None]):
+            for tail in (priorities or no_priority):
                 chains.append([_ref(g, n) for n in path + ([tail] if tail else [])])
     if any(_funded(g, i) for i in interventions):
         status = "funded"

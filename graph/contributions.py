@@ -79,15 +79,15 @@ COLUMNS = (
 def contributions(ds: Dataset) -> list[Contribution]:
     """Every causal link of the graph, ordered by what it leads to, then by what it comes from, each in the published order (graph.order)."""
     rows = list(select_values(ds, _LINKS))
-    lines = lambda row, name: tuple(sorted(filter(None, (row[name] or "").split("\n"))))
+    lines = lambda row, name: tuple(sorted(filter(None, (row.get(name) or "").split("\n"))))
     agents = {a for row in rows for a in lines(row, "agents")}
     names = {row["agent"]: row["label"] for row in select_values(ds, _AGENTS % " ".join(f"<{a}>" for a in agents))} if agents else {}
-    found = [(published_order(row["toPosition"], row["toLabel"] or row["to"], row["to"])
-              + published_order(row["fromPosition"], row["fromLabel"] or row["from"], row["from"]) + (row["c"],),
-              Contribution(row["c"], row["from"], row["fromLabel"] or row["from"], row["to"], row["toLabel"] or row["to"],
-                           row["strengthLabel"] or (row["strength"] or NOT_STATED), row["strength"], row["rationale"] or "",
+    found = [(published_order(row.get("toPosition"), row.get("toLabel") or row["to"], row["to"])
+              + published_order(row.get("fromPosition"), row.get("fromLabel") or row["from"], row["from"]) + (row["c"],),
+              Contribution(row["c"], row["from"], row.get("fromLabel") or row["from"], row["to"], row.get("toLabel") or row["to"],
+                           row.get("strengthLabel") or (row.get("strength") or NOT_STATED), row.get("strength"), row.get("rationale") or "",
                            lines(row, "assumptions"), lines(row, "evidence"), tuple(sorted(names.get(a, a) for a in lines(row, "agents"))),
-                           row["fromCode"] or "", row["toCode"] or ""))
+                           row.get("fromCode") or "", row.get("toCode") or ""))
              for row in rows]
     return [c for _, c in sorted(found, key=lambda pair: pair[0])]
 

@@ -1,10 +1,11 @@
 """Counts and names: what a graph holds, per class and per named graph."""
 
 from dataclasses import dataclass
+from typing import cast
 
 from rdflib import Dataset, Literal, URIRef
 
-from graph.engine import graph_names, statement_counts
+from graph.engine import graph_names, select_rows, statement_counts
 from graph.vocab import ENGINE_BASE, SPARQL_PREFIXES, VOCABULARY_BASE
 
 # Counted first and named after: a label joined into the count would be looked up once per statement.
@@ -33,14 +34,14 @@ def class_counts(ds: Dataset) -> list[Count]:
     # The vocabulary graphs declare classes rather than instances of them, and
     # the engine's kept reports describe the data rather than belong to it.
     data = [f"<{g}>" for g in graph_names(ds) if not g.startswith((VOCABULARY_BASE, ENGINE_BASE))]
-    counts = {row.cls: int(row.n) for row in ds.query(_CLASS_COUNTS % " ".join(data))} if data else {}
-    labels = {row.cls: str(row.label) for row in ds.query(_CLASS_LABELS % " ".join(c.n3() for c in counts))} if counts else {}
+    counts = {cast(URIRef, row.cls): int(row.n) for row in select_rows(ds, _CLASS_COUNTS % " ".join(data))} if data else {}
+    labels = {row.cls: str(row.label) for row in select_rows(ds, _CLASS_LABELS % " ".join(c.n3() for c in counts))} if counts else {}
     return sorted((Count(c, labels.get(c, ""), n) for c, n in counts.items()), key=lambda c: (-c.count, str(c.iri)))
 
 
 def graph_counts(ds: Dataset) -> list[Count]:
     """Statements per named graph (the engine's kept reports aside), with the graph's short name where it gives one."""
-    names = {str(row.g): str(row.name) for row in ds.query(_GRAPH_NAMES)}
+    names = {str(row.g): str(row.name) for row in select_rows(ds, _GRAPH_NAMES)}
     # Every write records the counts, so that this reads one statement instead of counting them all.
     counts = statement_counts(ds)
     return [Count(URIRef(g), names.get(g, ""), n) for g, n in sorted(counts.items())]
@@ -54,7 +55,7 @@ def resolve_graph(ds: Dataset, name: str) -> URIRef:
     counts = graph_counts(ds)
     if any(str(c.iri) == name for c in counts):
         return URIRef(name)
-    matches = [row.g for row in ds.query(_GRAPHS_NAMED % Literal(name).n3())]
+    matches = [cast(URIRef, row.g) for row in select_rows(ds, _GRAPHS_NAMED % Literal(name).n3())]
     if len(matches) == 1:
         return matches[0]
     known = ", ".join(c.name or str(c.iri) for c in counts)

@@ -20,14 +20,16 @@ import subprocess
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rdflib import URIRef
 
 from graph.analysis import ordered, project, within
-from graph.errors import StrategyGraphError
-from graph.order import flattened, nested
 from graph.contributions import STRENGTH_SCHEME, Contribution, contributions
+from graph.engine import select_rows
+from graph.errors import StrategyGraphError
 from graph.gaps import Gap
+from graph.order import flattened, nested
 from graph.palette import ARROW, BOX_FILL, BOX_TEXT, GAP, INK, LANE_BORDER, LANE_FILL, NESTED_ARROW, UNLINKED_BORDER
 from graph.progress import Series, TargetView
 from graph.vocab import SPARQL_PREFIXES, XML_FORBIDDEN
@@ -64,7 +66,8 @@ PRINT_WRAP = 42
 DETAIL_SIZE = 10
 # The indicators measuring the boxes asked for, which are named first, in a leading VALUES: at 3M statements asking
 # for every indicator's and keeping the boxes' took 0.36 s, this 5 ms.
-_MEASURES = SPARQL_PREFIXES + "SELECT ?measured ?indicator ?label WHERE { VALUES ?measured { %s } ?indicator sg:measures ?measured OPTIONAL { ?indicator rdfs:label ?label } }"
+_MEASURES = SPARQL_PREFIXES + ("SELECT ?measured ?indicator ?label WHERE { VALUES ?measured { %s } "
+                                "?indicator sg:measures ?measured OPTIONAL { ?indicator rdfs:label ?label } }")
 
 @dataclass(frozen=True)
 class Box:
@@ -140,7 +143,7 @@ def boxes_and_links(ds, gaps: list[Gap], g=None, causal: list[Contribution] | No
     # A priority published under another follows it, at every depth.
     priorities = [b for b in boxes if b.kind == "priority"]
     nest = {b.iri: i for i, b in enumerate(flattened(nested(priorities, lambda b: b.iri, lambda b: b.parent)))}
-    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), nest.get(b.iri, rank[b.iri]))), sorted(links, key=lambda l: (l.source, l.target))
+    return sorted(boxes, key=lambda b: (LAYERS.index(b.kind), nest.get(b.iri, rank[b.iri]))), sorted(links, key=lambda link: (link.source, link.target))
 
 
 def _by_depth(priorities: list[Box]) -> list[list[str]]:
@@ -163,7 +166,7 @@ def readings(ds, boxes: list[Box], series_of: Callable[[str], Series]) -> dict[s
     shown = {b.iri for b in boxes}
     measures: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
-    for row in ds.query(_MEASURES % " ".join(URIRef(iri).n3() for iri in sorted(shown))) if shown else ():
+    for row in select_rows(ds, _MEASURES % " ".join(URIRef(iri).n3() for iri in sorted(shown))) if shown else ():
         measured, indicator = str(row.measured), str(row.indicator)
         measures[measured].add(indicator)
         label = str(row.label) if row.label is not None else indicator
@@ -189,12 +192,12 @@ def chain(boxes: list[Box], links: list[Link], ends: set[str]) -> tuple[list[Box
     while under := {iri for iri, parent in parts if parent in ends} - ends:
         ends |= under
     logic = ("workstream", "intervention", "outcome")  # links among these are contributions
-    keep = set(ends) | {l.source for l in links if l.target in ends and kind[l.target] == "priority"}
+    keep = set(ends) | {link.source for link in links if link.target in ends and kind[link.target] == "priority"}
     changed = True
     while changed:
         before = len(keep)
-        keep |= {l.source for l in links if l.target in keep and kind[l.target] in logic and kind[l.source] in logic}
-        keep |= {l.target for l in links if l.source in keep and kind[l.target] in ("priority", "vision")}
+        keep |= {link.source for link in links if link.target in keep and kind[link.target] in logic and kind[link.source] in logic}
+        keep |= {link.target for link in links if link.source in keep and kind[link.target] in ("priority", "vision")}
         changed = len(keep) != before
     return _only(boxes, links, keep)
 
@@ -205,19 +208,19 @@ def of_strategy(boxes: list[Box], links: list[Link], g, strategy: str) -> tuple[
 
 
 def _only(boxes: list[Box], links: list[Link], keep: set[str]) -> tuple[list[Box], list[Link]]:
-    return [b for b in boxes if b.iri in keep], [l for l in links if l.source in keep and l.target in keep]
+    return [b for b in boxes if b.iri in keep], [link for link in links if link.source in keep and link.target in keep]
 
 
-def lanes(boxes: list[Box], links: list[Link]) -> dict[str, list[str]]:
+def lanes(boxes: list[Box], links: list[Link]) -> dict[str | None, list[str]]:
     """Each outcome's lane: the outcome, then the work that leads to it (work leading to several sits in the first one's lane).
 
     Work that leads to no outcome is under the key None.
     """
     order = [b.iri for b in boxes if b.kind == "outcome"]
     up = defaultdict(set)
-    for l in links:
-        if l.kind == "contributes":
-            up[l.source].add(l.target)
+    for link in links:
+        if link.kind == "contributes":
+            up[link.source].add(link.target)
     found: dict = {o: [o] for o in order}
     found[None] = []
     for box in boxes:
@@ -283,19 +286,19 @@ def dot(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Sequenc
         columns = max(2, min(3, -(-len(unlinked) // 2)))
         for row in range(0, len(unlinked), columns):
             cells = [ids[n] for n in unlinked[row:row + columns]]
-            for a, b in zip(cells, cells[1:]):
+            for a, b in pairwise(cells):
                 lines.append(f"  {a} -> {b} [style=invis];")
     for i, outcome in enumerate(outcomes):
-        members = " ".join(ids[n] for n in by_lane[outcome])
+        lane = " ".join(ids[n] for n in by_lane[outcome])
         lines.append(f'  subgraph cluster_lane{i} {{ graph [label="", style="rounded,filled", fillcolor="{LANE_FILL}", color="{LANE_BORDER}", margin=5,'
-                     f' tooltip={_quote("The lane of " + label[outcome])}]; {members} }}')
+                     f' tooltip={_quote("The lane of " + label[outcome])}]; {lane} }}')
     # The outcomes no other outcome leads from stand in one column.
-    final = [o for o in outcomes if not any(l.source == o and kind[l.target] == "outcome" for l in links)]
+    final = [o for o in outcomes if not any(link.source == o and kind[link.target] == "outcome" for link in links)]
     for members in (final, *_by_depth([b for b in boxes if b.kind == "priority"]), [b.iri for b in boxes if b.kind == "vision"]):
         if members:
             # Invisible links hold the column in the published order, top to bottom: Graphviz would reorder it.
             lines.append("  { rank=same; " + " ".join(ids[n] for n in members)
-                         + "".join(f"; {ids[a]} -> {ids[b]} [style=invis]" for a, b in zip(members, members[1:])) + " }")
+                         + "".join(f"; {ids[a]} -> {ids[b]} [style=invis]" for a, b in pairwise(members)) + " }")
     for box in boxes:
         details = []
         if box.parent in label:
@@ -347,7 +350,8 @@ def printed(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Seq
     indicators or targets; then each outcome's chain, and the work linked to no outcome, in full."""
     unlinked = set(lanes(boxes, links)[None])
     chains = _only(boxes, links, {b.iri for b in boxes} - unlinked)
-    note = "Each box's indicators and targets, with their latest values and progress, are on its chain's page" + ("; unlinked work on the last page" if unlinked else "")
+    note = ("Each box's indicators and targets, with their latest values and progress, are on its chain's page"
+            + ("; unlinked work on the last page" if unlinked else ""))
     pages = [dot(*chains, link_of, {}, f"{title}\n{note}", PRINT_WRAP)]
     for outcome in (b for b in boxes if b.kind == "outcome"):
         pages.append(dot(*chain(boxes, links, {outcome.iri}), link_of, read, f"The chain of {outcome.label}", PRINT_WRAP, targets))
@@ -357,7 +361,10 @@ def printed(boxes: list[Box], links: list[Link], link_of, read: Mapping[str, Seq
 
 
 def render(source: str, fmt: str) -> bytes:
-    """The diagram drawn by Graphviz as svg, png or pdf (a page of its own size: render_pdf lays it on A3); in SVG each box's and arrow's title is its tooltip, not Graphviz's node name."""
+    """The diagram drawn by Graphviz as svg, png or pdf (a page of its own size: render_pdf lays it on A3).
+
+    In SVG each box's and arrow's title is its tooltip, not Graphviz's node name.
+    """
     try:
         done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=30, check=True)
     except subprocess.CalledProcessError as error:
@@ -409,7 +416,7 @@ def legend(footer: str) -> str:
     notes = ["measured", "targeted", "fromnested", "tonested"]
     for row in (boxes, arrows, notes):
         lines.append("  { rank=same; " + " ".join(row) + " }")
-        lines += [f"  {a} -> {b} [style=invis];" for a, b in zip(row, row[1:]) if not (a.startswith("from") and b.startswith("to"))]
+        lines += [f"  {a} -> {b} [style=invis];" for a, b in pairwise(row) if not (a.startswith("from") and b.startswith("to"))]
     lines.append("  boxes -> arrows -> measured [style=invis];")
     lines.append("}")
     return XML_FORBIDDEN.sub("", "\n".join(lines))  # the strategy's name, as dot() treats every label

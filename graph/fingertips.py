@@ -8,12 +8,12 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB
 
-from graph.engine import new_graph
+from graph.engine import new_graph, select_rows
 from graph.errors import StrategyGraphError
 from graph.vocab import FINGERTIPS_DATASET, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES, WHOLE_POPULATION
 from graph.workbook import ONS_AREA, Problem, decimal_literal
@@ -89,16 +89,16 @@ def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> Fing
     if missing:
         raise FingertipsError(f"{source_name}: not a Fingertips data CSV; missing columns {missing}")
     indicators: dict[str, list[URIRef]] = {}
-    for row in ds.query(_INDICATORS):
-        indicators.setdefault(str(row.id), []).append(row.indicator)
+    for found in select_rows(ds, _INDICATORS):
+        indicators.setdefault(str(found.id), []).append(cast(URIRef, found.indicator))
     result = FingertipsImport()
     seen: dict[URIRef, int] = {}
-    for line, row in enumerate(reader, start=2):
+    for line, cells in enumerate(reader, start=2):
         # A short row leaves cells as None; a long one puts extras under None.
-        row = {key: (value or "").strip() for key, value in row.items() if isinstance(key, str)}
+        row = {key: (value or "").strip() for key, value in cells.items() if isinstance(key, str)}
         _row(result, row, line, source_name, indicators, area, seen)
     for graph in result.graphs:
-        add = lambda p, o: result.staged.add((graph, p, o, graph))
+        add = lambda p, o, graph=graph: result.staged.add((graph, p, o, graph))
         add(RDF.type, PROV.Entity)
         add(RDFS.label, Literal("Fingertips values of an indicator"))
         add(PROV.wasDerivedFrom, SOURCE)
@@ -152,7 +152,7 @@ def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indic
                     "one row per indicator, area, period, sex, age and category")
             return
         seen[node] = line
-        add = lambda p, o: result.staged.add((node, p, o, graph))
+        add = lambda p, o, node=node, graph=graph: result.staged.add((node, p, o, graph))
         add(SG.sourceSheet, Literal(source_name))
         add(SG.sourceRow, Literal(line))
         add(RDF.type, SG.Observation)

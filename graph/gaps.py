@@ -8,7 +8,7 @@ from functools import lru_cache
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDFS, SH
 
-from graph.engine import ExtraRules, Rule, packaged_rules
+from graph.engine import ExtraRules, Rule, packaged_rules, select_rows
 from graph.tables import to_csv, to_xlsx
 
 # Most severe first; a --severity or --fail-on level includes everything above it.
@@ -46,7 +46,7 @@ def find_gaps(ds: Dataset, extra: ExtraRules | None = None, strategy: str | None
     ``strategy`` limits that check to the unit that holds it.
     """
     by_id, found = rules_by_id(extra), set()
-    records = [record for row in ds.query(_KEPT) for record in json.loads(str(row.records))]
+    records = [record for row in select_rows(ds, _KEPT) for record in json.loads(str(row.records))]
     if extra is not None:
         from graph.engine import extra_records  # validation, which only this needs
 
@@ -128,5 +128,5 @@ def strategy_labels(ds: Dataset, gaps: list[Gap]) -> dict[str, str]:
         return {}
     values = " ".join(URIRef(iri).n3() for iri in iris)
     query = "SELECT ?s ?label WHERE { VALUES ?s { %s } ?s <%s> ?label }" % (values, RDFS.label)
-    return {str(row.s): str(row.label) for row in ds.query(query)}
+    return {str(row.s): str(row.label) for row in select_rows(ds, query)}
 

@@ -121,20 +121,22 @@ def owners(ds: Dataset) -> list[Owner]:
     """Every owner of the graph, by label; what each is accountable for in the published order (graph.order)."""
     found = {}
     for row in select_values(ds, _AGENTS):
-        kind = ("board" if row["isBoard"] else "partnership" if row["isPartnership"] else "person" if row["isPerson"]
+        kind = ("board" if row.get("isBoard") else "partnership" if row.get("isPartnership") else "person" if row.get("isPerson")
                 else "organisation")
-        found[row["agent"]] = Owner(row["agent"], row["label"] or row["agent"], kind, {k: [] for k in KINDS})
+        found[row["agent"]] = Owner(row["agent"], row.get("label") or row["agent"], kind, {k: [] for k in KINDS})
     for row in select_values(ds, _OWNED):
         if row["agent"] in found:
             found[row["agent"]].owns[row["kind"]].append(
-                Thing(row["thing"], row["label"] or row["thing"], frozenset((row["measures"] or "").split()), row["position"], row["code"] or ""))
+                Thing(row["thing"], row.get("label") or row["thing"], frozenset((row.get("measures") or "").split()), row.get("position"),
+                      row.get("code") or ""))
     for row in select_values(ds, _LED):
-        found[row["agent"]].leads.append(Thing(row["strategy"], row["label"] or row["strategy"]))
+        found[row["agent"]].leads.append(Thing(row["strategy"], row.get("label") or row["strategy"]))
     for row in select_values(ds, _FUNDED):
-        found[row["agent"]].funds.append(Grant(row["commitment"], Thing(row["item"], row["itemLabel"] or row["item"]),
-                                               _amount(row["amount"]), row["currency"] or "", row["status"] or "status not stated"))
+        found[row["agent"]].funds.append(Grant(row["commitment"], Thing(row["item"], row.get("itemLabel") or row["item"]),
+                                               _amount(row.get("amount")), row.get("currency") or "",
+                                               row.get("status") or "status not stated"))
     for post in posts(ds):
-        for agent in {post.organisation.iri, post.holder.iri if post.holder else None} & found.keys():
+        for agent in found.keys() & {post.organisation.iri, post.holder.iri if post.holder else None}:
             found[agent].posts.append(post)
     for owner in found.values():
         for things in owner.owns.values():
@@ -160,8 +162,8 @@ def of_strategy(all_owners: list[Owner], g: nx.DiGraph, strategy: str) -> list[O
 def posts(ds: Dataset, agent: URIRef | None = None) -> list[Post]:
     """Every post of the graph, or ``agent``'s (the posts in it and those it holds), by organisation, role and holder."""
     where = _ONES_POSTS % ((agent.n3(),) * 3) if agent is not None else ""
-    found = [Post(row["post"], row["role"] or "role not stated", Thing(row["organisation"], row["orgLabel"] or row["organisation"]),
-                  Thing(row["holder"], row["holderLabel"] or row["holder"]) if row["holder"] else None)
+    found = [Post(row["post"], row.get("role") or "role not stated", Thing(row["organisation"], row.get("orgLabel") or row["organisation"]),
+                  Thing(row["holder"], row.get("holderLabel") or row["holder"]) if row.get("holder") else None)
              for row in select_values(ds, _POSTS % where)]
     return sorted(found, key=lambda p: (p.organisation.label, p.role, p.holder.label if p.holder else "", p.iri))
 

@@ -3,9 +3,11 @@
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import cast
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Literal, URIRef
 
+from graph.engine import select_rows
 from graph.vocab import CONCEPT_BASE, SG, SPARQL_PREFIXES, WHOLE_POPULATION
 
 # A comparator, as the gap rules define it (shapes/gaps.ttl): a value marked so, or for an area
@@ -40,7 +42,8 @@ SELECT DISTINCT ?kind ?node ?period ?value ?unit ?polarity WHERE {
           FILTER (!%(target)s) BIND ("target" AS ?kind) BIND (?target AS ?node) }
 }
 ORDER BY ?period
-""" % {"whole": _WHOLE, "value": _VALUE, "obs": _COMPARATOR % {"v": "?obs"}, "baseline": _COMPARATOR % {"v": "?baseline"}, "target": _COMPARATOR % {"v": "?target"}}
+""" % {"whole": _WHOLE, "value": _VALUE, "obs": _COMPARATOR % {"v": "?obs"},
+       "baseline": _COMPARATOR % {"v": "?baseline"}, "target": _COMPARATOR % {"v": "?target"}}
 
 
 @dataclass
@@ -79,7 +82,7 @@ def indicator_series(ds: Dataset, iri: URIRef) -> Series:
     series = Series()
     # The indicator is written into the query, not joined to it by a trailing VALUES: Oxigraph then worked out the
     # series of every indicator in the store before the join (half a second at 10 strategies; a millisecond so).
-    for row in ds.query(_SERIES.replace("?indicator", iri.n3())):
+    for row in select_rows(ds, _SERIES.replace("?indicator", iri.n3())):
         series.unit = str(row.unit or series.unit)
         series.polarity = str(row.polarity or series.polarity)
         try:
@@ -166,8 +169,8 @@ def targets_by_node(ds: Dataset, nodes: list[str], series_of: Callable[[str], Se
     if not nodes:
         return found
 
-    for row in ds.query(_TARGETS % " ".join(URIRef(n).n3() for n in sorted(set(nodes)))):
-        on_indicator = bool(row.indicator.toPython())
+    for row in select_rows(ds, _TARGETS % " ".join(URIRef(n).n3() for n in sorted(set(nodes)))):
+        on_indicator = bool(cast(Literal, row.indicator).toPython())  # the query binds a boolean
         view = _target(row, series_of(str(row.node)) if on_indicator else None)
         found.setdefault(str(row["shown"]), []).append(replace(view, node=str(row.node), node_label=str(row.nodeLabel or row.node),
                                                              indicator=on_indicator))

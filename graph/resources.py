@@ -2,11 +2,12 @@
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import cast
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from graph.engine import select_values
+from graph.engine import select_rows, select_values
 from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES
 
 # What a page shows is the data and the vocabulary: the engine's graphs (its kept gap reports, whose
@@ -112,15 +113,16 @@ def describe_resource(ds: Dataset, iri: URIRef) -> ResourceView | None:
     """Everything the graph says about ``iri``, and says with it as object; None if nothing."""
     view = ResourceView(str(iri), "")
     seen = set()
-    for row in ds.query(_STATEMENTS % iri.n3()):
+    for row in select_rows(ds, _STATEMENTS % iri.n3()):
         key = (str(row.direction), str(row.p), str(row.o))
         if key in seen:
             continue  # a second label of the other end
         seen.add(key)
         statement = Statement(str(row.p), predicate_name(str(row.p), row.pLabel and str(row.pLabel)), str(row.o), str(row.oLabel or row.o),
                               isinstance(row.o, URIRef), str(row.oPage or ""))
-        (view.outgoing if row.direction.value == "out" else view.incoming).append(statement)
-        if row.direction.value == "out" and str(row.p) in (str(RDFS.label), str(DCTERMS.title)) and not view.label:
+        outgoing = cast(Literal, row.direction).value == "out"  # the query binds it to a literal, "out" or "in"
+        (view.outgoing if outgoing else view.incoming).append(statement)
+        if outgoing and str(row.p) in (str(RDFS.label), str(DCTERMS.title)) and not view.label:
             view.label = str(row.o)
     if not _blank_ends(ds, iri, view) and not seen:
         return None
@@ -135,13 +137,13 @@ def _blank_ends(ds: Dataset, iri: URIRef, view: ResourceView) -> bool:
     names: dict[str, str] = {}
     holders = set()
     for row in select_values(ds, _BLANK_ENDS % iri.n3()):
-        names[row["p"]] = predicate_name(row["p"], row["pLabel"])
-        names[row["q"]] = predicate_name(row["q"], row["qLabel"])
-        label = row["name"] or (_local(row["v"]) if row["named"] else row["v"])
+        names[row["p"]] = predicate_name(row["p"], row.get("pLabel"))
+        names[row["q"]] = predicate_name(row["q"], row.get("qLabel"))
+        label = row.get("name") or (_local(row["v"]) if row["named"] else row["v"])
         if row["direction"] == "out":
             said.setdefault((row["p"], row["blank"]), {}).setdefault(row["q"], set()).add(label)
         else:
-            holders.add((row["p"], row["q"], row["v"], row["name"] or row["v"]))
+            holders.add((row["p"], row["q"], row["v"], row.get("name") or row["v"]))
     words = sorted((names[p], p, "; ".join(f"{names[q]}: {', '.join(sorted(values[q]))}"
                                           for q in sorted(values, key=lambda q: (q != str(RDF.type), names[q]))))
                    for (p, _), values in said.items())

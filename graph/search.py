@@ -2,6 +2,7 @@
 
 from rdflib import Dataset, Literal
 
+from graph.engine import select_rows
 from graph.strategies import Item
 from graph.vocab import SPARQL_PREFIXES
 
@@ -26,7 +27,7 @@ def search(ds: Dataset, words: str) -> list[Item]:
         return []
     filters = " ".join(f"FILTER (CONTAINS(?text, {Literal(t).n3()}))" for t in terms)
     seen, found = set(), []
-    for row in ds.query(_SEARCH % filters):
+    for row in select_rows(ds, _SEARCH % filters):
         if str(row.node) not in seen:
             seen.add(str(row.node))
             found.append(Item(str(row.node), f"{row.label} ({row.kind})"))

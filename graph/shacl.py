@@ -2,7 +2,7 @@
 
 import json
 
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 
 from graph.formats import REPORT, of_kind
@@ -16,7 +16,7 @@ _FIELDS = {"focusNode": SH.focusNode, "resultPath": SH.resultPath, "value": SH.v
 
 def conforms(report: Graph) -> bool:
     """The report's sh:conforms."""
-    return any(v.toPython() is True for v in report.objects(None, SH.conforms))
+    return any(isinstance(v, Literal) and v.toPython() is True for v in report.objects(None, SH.conforms))
 
 
 def _results(report: Graph) -> list[dict[str, str]]:

@@ -79,7 +79,8 @@ def choices(ds, name: str) -> list[tuple[str, str]]:
     """
     labels: dict[str, str] = {}
     for row in select_values(ds, SPARQL_PREFIXES + CHOICES[name]):
-        labels[row["value"]] = min(labels.get(row["value"], row["label"] or row["value"]), row["label"] or row["value"])  # one label a thing
+        label = row.get("label") or row["value"]
+        labels[row["value"]] = min(labels.get(row["value"], label), label)  # one label a thing
     found = sorted(labels.items(), key=lambda c: (c[1].casefold(), c[0]))
     repeated = Counter(label for _, label in found)
     return [(iri, f"{label} ({iri})" if repeated[label] > 1 else label) for iri, label in found]

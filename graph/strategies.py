@@ -24,7 +24,8 @@ _INDICATORS = SPARQL_PREFIXES + """SELECT ?strategy (COUNT(DISTINCT ?item) AS ?c
   ?item sg:measures ?part . ?part dcterms:isPartOf ?strategy . ?item a sg:Indicator } GROUP BY ?strategy"""
 # A part's published code (skos:notation) and, for a priority published under another, the one it is part of.
 _PART = SPARQL_PREFIXES + """SELECT ?strategy ?item ?itemLabel ?position ?code ?parent WHERE { %s ?item rdfs:label ?itemLabel .
-  OPTIONAL { ?item schema:position ?position } OPTIONAL { ?item skos:notation ?code } OPTIONAL { ?item dcterms:isPartOf ?parent . ?parent a sg:StrategicPriority } }"""
+  OPTIONAL { ?item schema:position ?position } OPTIONAL { ?item skos:notation ?code }
+  OPTIONAL { ?item dcterms:isPartOf ?parent . ?parent a sg:StrategicPriority } }"""
 # Interventions, and the links that may take them to a strategy's outcomes or work streams: followed
 # here, since Oxigraph works out sg:contributesTo+ for every node of a national store (30 s) before joining.
 _INTERVENTIONS = SPARQL_PREFIXES + """SELECT ?item ?itemLabel ?position ?strategy WHERE {
@@ -70,7 +71,7 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
         if iri not in found or label < found[iri].label:
             found[iri] = StrategyOverview(iri, label)
     for kind, pattern in _PARTS.items():
-        rows = {(row["strategy"], row["position"], row["itemLabel"], row["item"], row["code"] or "", row["parent"] or "")
+        rows = {(row["strategy"], row.get("position"), row["itemLabel"], row["item"], row.get("code") or "", row.get("parent") or "")
                 for row in select_values(ds, _PART % pattern)}
         # Several codes or parents (as several labels): the first in code-point order.
         for strategy, _, label, item, code, parent in sorted(rows, key=lambda r: published_order(*r[1:4]) + r[4:]):
@@ -100,7 +101,7 @@ def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
     links: dict[str, set[str]] = {}
     for row in select_values(ds, _LINKS):
         links.setdefault(row["from"], set()).add(row["to"])
-    interventions = sorted({(row["position"], row["itemLabel"], row["item"], row["strategy"] or "")
+    interventions = sorted({(row.get("position"), row["itemLabel"], row["item"], row.get("strategy") or "")
                             for row in select_values(ds, _INTERVENTIONS)}, key=lambda r: published_order(*r[:3]) + (r[3],))
     for _, label, item, own in interventions:
         reached, todo, seen = {own} - {""}, [item], {item}

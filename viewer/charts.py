@@ -64,7 +64,8 @@ def scorecard(series: Series) -> Markup:
             path = " ".join(f"{x(label):.1f},{y(value):.1f}" for label, value in points)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{SERIES[name]}" stroke-width="2"/>')
             for label, value in points:
-                parts.append(f'<circle cx="{x(label):.1f}" cy="{y(value):.1f}" r="4" fill="{SERIES[name]}"><title>{escape(name)}: {value:g} ({escape(label)})</title></circle>')
+                parts.append(f'<circle cx="{x(label):.1f}" cy="{y(value):.1f}" r="4" fill="{SERIES[name]}">'
+                             f'<title>{escape(name)}: {value:g} ({escape(label)})</title></circle>')
     # The legend is drawn in the chart, so that it prints with it.
     legend = [(name, "line") for name in ("this area", "England") if (own if name == "this area" else comparator)]
     legend += [(name, "dash") for name, _, _ in marks]

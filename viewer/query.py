@@ -1,6 +1,7 @@
 """The query page: saved queries with their parameters, a SPARQL editor, results with links, downloads."""
 
 import json
+from typing import Any
 
 from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
 from rdflib import BNode, Graph, URIRef
@@ -75,7 +76,7 @@ def page() -> Response:
                 context["editor_text"] = text
                 context["table"] = _table(media_type, payload, truncated)
                 if media_type != _TURTLE:
-                    params = {f"param.{k}": v for k, v in values.items()}
+                    params: dict[str, Any] = {f"param.{k}": v for k, v in values.items()}  # url_for's **values
                     context["downloads"] = {fmt: url_for("query.download", fmt=fmt, saved=saved.name, **params) for fmt in DOWNLOADS}
             except QueryError as error:
                 context["error"] = str(error)

@@ -13,7 +13,10 @@ bp = Blueprint("registers", __name__)
 
 
 def _links() -> tuple[list, dict]:
-    """The causal links a request asks for, and its filters: ?strategy= (the first, when there are several), ?outcome= (its chain), ?strength=, ?evidence=none."""
+    """The causal links a request asks for, and its filters.
+
+    ?strategy= (the first, when there are several), ?outcome= (its chain), ?strength=, ?evidence=none.
+    """
     snapshot = get_snapshot()
     strategy = one_strategy(snapshot)
     outcome = named(snapshot, "outcome", strategy)
@@ -54,7 +57,10 @@ def contributions_file(fmt: str) -> Response:
 
 @bp.get("/owners")
 def owners() -> str:
-    """Each owner with what it is accountable for (each with its targets), what it leads and the funding it gives: one strategy's (?strategy=, the first by default) when there are several."""
+    """Each owner with what it is accountable for (each with its targets), what it leads and the funding it gives.
+
+    One strategy's (?strategy=, the first by default) when there are several.
+    """
     snapshot = get_snapshot()
     strategy = one_strategy(snapshot)
     shown = snapshot.owners if strategy is None else of_strategy(snapshot.owners, snapshot.projection, strategy)

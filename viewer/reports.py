@@ -5,18 +5,33 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
-
 from pyvis.network import Network
 
-from graph.diagram import GAP_BORDER, KINDS, MARKED, MEASURED, NESTED, STRENGTHS, TARGETED, DiagramError, chain, dot, of_strategy, printed, render, render_pdf
+from graph.analysis import is_outside, within
+from graph.contributions import WEAK, chosen
+from graph.diagram import (
+    GAP_BORDER,
+    KINDS,
+    MARKED,
+    MEASURED,
+    NESTED,
+    STRENGTHS,
+    TARGETED,
+    Box,
+    DiagramError,
+    chain,
+    dot,
+    of_strategy,
+    printed,
+    render,
+    render_pdf,
+)
 from graph.formats import DIAGRAM, SPREADSHEET, media_types
-from graph.gaps import SEVERITIES, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
+from graph.gaps import SEVERITIES, Gap, as_csv, as_xlsx, at_or_above, counts_by_rule, rules_by_id, unlabelled
 from graph.order import nested
 from graph.palette import NODE_FILL
 from graph.workbook.fixes import workbook_fix
 from viewer.charts import bars
-from graph.analysis import is_outside, within
-from graph.contributions import WEAK, chosen
 from viewer.data import chosen_strategy, get_gaps, get_snapshot, named, one_strategy
 from viewer.downloads import attachment
 
@@ -86,8 +101,8 @@ def _diagram(in_parts: bool) -> _Diagram:
             abort(400)
     if in_parts and chosen is None and not any(request.args.get(kind) for kind in ("outcome", "priority")) and len(priorities) > 1:
         chosen = priorities[0].iri
-    shown = strategy or (snapshot.strategies[0].iri if len(snapshot.strategies) == 1 else None)
-    name = next((s.label for s in snapshot.strategies if s.iri == shown), "")
+    titled = strategy or (snapshot.strategies[0].iri if len(snapshot.strategies) == 1 else None)
+    name = next((s.label for s in snapshot.strategies if s.iri == titled), "")
     title = f"Theory of change: {name}" if name else "Theory of change"
     if chosen is not None:
         title += " — the chain of " + next(b.label for b in boxes if b.iri == chosen)
@@ -124,7 +139,7 @@ def theory_of_change() -> str:
     inline = _drawn(diagram, "svg").decode("utf-8")
     inline = inline[inline.index("<svg"):]  # drop the XML prolog and DOCTYPE to embed it
     by_iri = {b.iri: b for b in diagram.boxes}
-    feeds = {b.iri: [] for b in diagram.boxes}
+    feeds: dict[str, list[Box]] = {b.iri: [] for b in diagram.boxes}
     for link in diagram.links:
         feeds[link.target].append(by_iri[link.source])
     # The list starts from what leads to nothing further up: the vision, and any work left unlinked.
@@ -168,7 +183,7 @@ def gaps() -> str:
         shown = [g for g in shown if not g.strategy]
     elif strategy is not None:
         shown = [g for g in shown if g.strategy == strategy]
-    by_rule = {}
+    by_rule: dict[str, list[Gap]] = {}
     for gap in shown:
         by_rule.setdefault(gap.rule, []).append(gap)
     # What each gap says beyond its label; said once above the list when it is the same for all of them.
@@ -227,7 +242,7 @@ def network() -> str:
     data = {"nodes": [{k: n[k] for k in keep if k in n} for n in net.nodes],
             "edges": [{"from": e["from"], "to": e["to"]} for e in net.edges], "colours": NODE_FILL}
     title = {n["id"]: n["title"] for n in data["nodes"]}
-    leads_to = {n["id"]: [] for n in data["nodes"]}
+    leads_to: dict[str, list[str]] = {n["id"]: [] for n in data["nodes"]}
     for edge in data["edges"]:
         leads_to[edge["from"]].append(title[edge["to"]])
     return render_template("network.html", data=data, kinds=NODE_FILL, strategies=snapshot.strategies, strategy=strategy,

@@ -491,7 +491,7 @@ class _Drafter:
         about = text if PATTERNS["not-elements"].search(text) else next(
             (h for _, h in self.headings[-1:] if PATTERNS["not-elements-section"].match(h)), None)
         if about is not None and (items or text.rstrip().endswith(":")):
-            rule = "not-elements" if about is text else "not-elements-section"
+            rule: str | None = "not-elements" if about is text else "not-elements-section"
             self.say(f"not used: the list after '{text[:60]}' ({self.at(block)}), by rule {rule}: '{about[:60]}' "
                      "says it holds principles, what people said or places, not the plan's elements")
             self.used.update(range(i, i + 1 + len(items)))

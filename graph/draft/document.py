@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from graph.archives import ArchiveError, refuse_zip_bomb
 from graph.errors import StrategyGraphError
@@ -228,12 +228,13 @@ def _text_tables(text: str) -> dict[int, tuple[tuple[tuple[str, ...], ...], int]
             n += 1
             continue
         first = tuple(words for _, words in header)
-        full = split[n + 1] if n + 1 < len(lines) and split[n + 1] else header  # the header may leave its first cells empty
+        following = split[n + 1] if n + 1 < len(lines) else None
+        full = following if following else header  # the header may leave its first cells empty
         if len(full) > len(header):
             first = _row(header, lines[n], [], len(full)) or first
         starts, widest = [start for start, _ in full], len(first)
         rows, end = [first], n + 1
-        while end < len(lines) and split[end] is not None and (row := _row(split[end], lines[end], starts, widest)):
+        while end < len(lines) and (cells := split[end]) is not None and (row := _row(cells, lines[end], starts, widest)):
             rows.append(row)
             end += 1
         if len(rows) > 1:
@@ -374,7 +375,8 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
     # What each element's children are inside: how deep, whether in a table, the words of the item, paragraph,
     # heading and table cell they belong to (None: none, or one not drafted), how many lists, and the rows of the
     # table whose rows and cells they are (None: none, or a table inside a table, whose words are its cell's).
-    inside = {id(soup): (0, False, None, None, None, 0, None, None)}
+    inside: dict[int, tuple[int, bool, list[str] | None, list[str] | None, list[str] | None, int, list[str] | None,
+                            list[list[tuple[list[str], int]]] | None]] = {id(soup): (0, False, None, None, None, 0, None, None)}
     drafted: list[tuple[str, list[str], int, int, int]] = []  # kind, words, place, level, list
     outermost = 0  # how many lists not inside a list have begun
     tables: dict[int, list[list[tuple[list[str], int]]]] = {}  # a table's index in drafted: its rows, of (a cell's words, rowspan)
@@ -385,7 +387,7 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
             if type(node) in (NavigableString, CData):  # the strings get_text reads: no comments
                 for words in (item, paragraph, heading, cell):
                     if words is not None:
-                        words.append(node)
+                        words.append(cast(str, node))  # a NavigableString or CData: a str
             continue
         if depth >= max_nesting:
             raise DocumentError(f"{path}: its elements nest more than {max_nesting} deep (setting draft_max_nesting); "
@@ -408,7 +410,7 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
         words = [] if kind else None
         if name in ("ul", "ol") and not lists and not in_table:
             outermost += 1
-        if words is not None:
+        if kind and words is not None:  # words is a list exactly when there is a kind
             drafted.append((kind, words, number, level, outermost if kind == "item" else 0))
         if name == "table":
             rows = tables.get(len(drafted) - 1) if not in_table else None
@@ -416,8 +418,10 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
             rows.append([])
         elif name in ("td", "th") and rows is not None:
             cell = []
-            span = node.get("rowspan", "1")
-            (rows[-1] if rows else rows.append([]) or rows[-1]).append((cell, int(span) if span.isdigit() else 1))
+            span = str(node.get("rowspan", "1"))  # a string: rowspan is not one of HTML's multi-valued attributes
+            if not rows:
+                rows.append([])
+            rows[-1].append((cell, int(span) if span.isdigit() else 1))
         inside[id(node)] = (depth + 1, in_table or name == "table", words if name == "li" else item,
                             words if kind == "paragraph" else paragraph, words if kind == "heading" else heading,
                             lists + (name in ("ul", "ol")), cell, rows)
@@ -427,7 +431,8 @@ def _html(text: str, path: Path, max_nesting: int) -> list[Block]:
 
 def _grid(rows: list[list[tuple[list[str], int]]]) -> tuple[tuple[str, ...], ...]:
     """A table's rows as the reader sees them: a cell that spans several rows (rowspan) stands in each, in its column."""
-    grid, carried = [], {}  # a column: the words of the cell spanning into it, and how many more rows it spans
+    grid: list[tuple[str, ...]] = []
+    carried: dict[int, tuple[str | list[str], int]] = {}  # a column: the words of the cell spanning into it, and how many more rows it spans
     for row in rows:
         cells, n, column, last = [], 0, 0, max(carried, default=-1)
         while n < len(row) or column <= last:
@@ -602,7 +607,8 @@ def _paragraph_style_names(document) -> Callable[[str | None], str]:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.styles.style import StyleFactory
 
-    first, default = {}, None
+    first: dict[str, Any] = {}
+    default = None
     for style in document.styles.element.style_lst:
         first.setdefault(style.styleId, style)
         if style.type == WD_STYLE_TYPE.PARAGRAPH and style.default:
@@ -754,7 +760,8 @@ class _Layout:
             piece = self.pieces[n]
             if n in tables:
                 rows, n = tables[n]
-                lines += [_Line("a table", piece.page, table=rows), _Line("", piece.page)]
+                page = cast(_Piece, piece).page  # a table begins at a piece of text (_pdf_cells makes no cell of a page's start)
+                lines += [_Line("a table", page, table=rows), _Line("", page)]
                 continue
             n += 1
             if isinstance(piece, int):
@@ -809,11 +816,13 @@ class _Layout:
             while end < len(lines) and styles[end] == styles[n] and not self._gap(lines[end - 1], lines[end], usual):
                 end += 1
             words = _clean(" ".join(line.words for line in lines[n:end]))
-            if styles[n] and (len(words.split()) > _TITLE_WORDS or (styles[n][0] <= body_size + _LARGER
+            style = styles[n]
+            if style and (len(words.split()) > _TITLE_WORDS or (style[0] <= body_size + _LARGER
                               and (_MARKER.match(words) or not _is_title(words)))):
                 styles[n:end] = [None] * (end - n)
             n = end
-        ranks = {style: rank for rank, style in enumerate(sorted({s for s in styles if s}, key=lambda s: (-s[0], not s[1])), 1)}
+        ranks: dict[tuple[float, bool] | None, int] = {
+            style: rank for rank, style in enumerate(sorted({s for s in styles if s}, key=lambda s: (-s[0], not s[1])), 1)}
         breaks = frozenset(n + 1 for n in range(1, len(lines)) if self._gap(lines[n - 1], lines[n], usual))
         levels = [ranks.get(style, 0) for style in styles] if ranks else None
         return "\n".join(line.words for line in lines), levels, breaks, tables
@@ -895,14 +904,16 @@ def _pdf_cells(pieces: list[_Piece | int]) -> Iterator[_Cell | None]:
         words = piece.words.strip() if isinstance(piece, _Piece) else "\n"  # a new page: no table goes on across
         if not words:
             continue
-        if cell and "\n" not in words and abs(piece.x - cell.x) <= _ALIGNED and (piece.size, piece.bold) == cell.type \
+        if cell and isinstance(piece, _Piece) and "\n" not in words and abs(piece.x - cell.x) <= _ALIGNED \
+                and (piece.size, piece.bold) == cell.type \
                 and 0 < cell.bottom - piece.y <= _CELL_LEADING * piece.size:
             cell.lines.append(words)
             cell.last, cell.bottom = n, piece.y
             continue
         if cell:
             yield cell
-        if "\n" in words:  # a page begins, or several lines are drawn at once: where each stands is not known
+        # A page begins (an int), or several lines are drawn at once: where each stands is not known.
+        if "\n" in words or not isinstance(piece, _Piece):
             cell = None
             yield None
         else:

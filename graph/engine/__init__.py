@@ -22,6 +22,7 @@ from graph.engine.store import (
     named_graph,
     new_graph,
     read_files,
+    select_rows,
     select_values,
 )
 from graph.engine.stores import Store, open_store
@@ -62,6 +63,7 @@ __all__ = [
     "packaged_rules",
     "read_extra_rules",
     "read_files",
+    "select_rows",
     "select_values",
     "shapes_graph",
     "statement_counts",

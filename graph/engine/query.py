@@ -95,7 +95,7 @@ NAMEABLE = f"a query's dataset names only this store's graphs or {', '.join(s + 
 
 def may_name(iri: str, graphs: set[str]) -> bool:
     """Whether a dataset (FROM, FROM NAMED, the protocol's graphs) may name ``iri``: a graph of the store, else empty."""
-    return iri in graphs or iri.partition(":")[0].lower() in NAMEABLE_SCHEMES and is_iri(iri)
+    return iri in graphs or (iri.partition(":")[0].lower() in NAMEABLE_SCHEMES and is_iri(iri))
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ def check(text: str, graphs: set[str], functions: Collection[str] = ()) -> Check
                                  "defines and XSD casts" + (f", and these: {', '.join(sorted(functions))}" if functions else ""),
                                  "refused")
     # CompValue.get returns the key itself when it is missing: ask with `in`.
-    clauses = form["datasetClause"] if "datasetClause" in form else []
+    clauses = form["datasetClause"] if "datasetClause" in form else []  # noqa: SIM401  CompValue.get returns the key itself, not the default, when it is missing
     dataset: tuple[list[str], list[str]] = ([], [])
     for clause in clauses:
         named = iri(clause["default"] if "default" in clause else clause["named"])
@@ -205,7 +205,7 @@ class _Resolver:
             if decl.name == "Base":
                 self.base = urljoin(self.base, str(decl["iri"])) if self.base else str(decl["iri"])
                 continue
-            name = decl["prefix"] if "prefix" in decl else ""
+            name = decl["prefix"] if "prefix" in decl else ""  # noqa: SIM401  CompValue.get returns the key itself, not the default, when it is missing
             # Some servers keep these names for their procedures whatever the query declares (Virtuoso's bif: and sql:).
             if name.lower() in ENGINE_SCHEMES:
                 raise QueryError(f"PREFIX {name}: is refused: {name}: is the name of a server's own procedures", "refused")
@@ -213,8 +213,8 @@ class _Resolver:
 
     def __call__(self, term) -> str:
         if isinstance(term, CompValue):  # a pname; SPARQL's \-escapes in a local name stand for the character
-            prefix = term["prefix"] if "prefix" in term else ""
-            local = re.sub(r"\\(.)", r"\1", term["localname"] if "localname" in term else "")
+            prefix = term["prefix"] if "prefix" in term else ""  # noqa: SIM401  CompValue.get returns the key itself, not the default, when it is missing
+            local = re.sub(r"\\(.)", r"\1", term["localname"] if "localname" in term else "")  # noqa: SIM401  CompValue.get returns the key itself, not the default, when it is missing
             if prefix not in self.prefixes:
                 # Virtuoso reads bif: and sql: undeclared; SPARQL, and so this check, does not.
                 _refuse_engine_iri(f"{prefix}:{local}")

@@ -7,11 +7,12 @@ Oxigraph's own writers, found by the format's media type (graph.engine.store).
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pyoxigraph
 from rdflib import Dataset
 
-from graph.engine.store import rdf_format, results_format
+from graph.engine.store import oxigraph, rdf_format, results_format
 from graph.formats import answer_formats
 from graph.vocab import PREFIXES
 
@@ -31,17 +32,21 @@ class Answer:
         media_type = answer_formats(self.form)[fmt].media_type
         if self.form == "CONSTRUCT":
             prefixes = {p: str(ns) for p, ns in PREFIXES.items()} if fmt == "ttl" else None
-            return pyoxigraph.serialize(self.triples, format=rdf_format(media_type), prefixes=prefixes)
+            # With no output given, Oxigraph's writers return the bytes (typed as possibly None, for a file written).
+            return cast(bytes, pyoxigraph.serialize(self.triples, format=rdf_format(media_type), prefixes=prefixes))
         if self.form == "ASK":
-            return self.boolean.serialize(format=results_format(media_type))
-        return self._solutions().serialize(format=results_format(media_type))
+            assert self.boolean is not None  # execute makes an ASK answer with its boolean
+            return cast(bytes, self.boolean.serialize(format=results_format(media_type)))
+        return cast(bytes, self._solutions().serialize(format=results_format(media_type)))
 
     def _solutions(self) -> pyoxigraph.QuerySolutions:
         # Oxigraph makes no QuerySolutions from a list, but reads them back from TSV,
         # in which each term has its exact N-Triples form (str() of the term).
         lines = ["\t".join(f"?{name}" for name in self.variables)]
         lines += ["\t".join("" if term is None else _nt(term) for term in row) for row in self.rows]
-        return pyoxigraph.parse_query_results("\n".join(lines).encode("utf-8") + b"\n", format=pyoxigraph.QueryResultsFormat.TSV)
+        tsv = "\n".join(lines).encode("utf-8") + b"\n"
+        # TSV with a header of variables reads back as solutions, never a boolean.
+        return cast(pyoxigraph.QuerySolutions, pyoxigraph.parse_query_results(tsv, format=pyoxigraph.QueryResultsFormat.TSV))
 
     def cells(self) -> list[list[str]]:
         """The solutions' values as text (an IRI, a literal's lexical form), "" where unbound."""
@@ -65,13 +70,14 @@ def execute(ds: Dataset, query: str, protocol_dataset: tuple[Sequence[str], Sequ
     a query's own FROM / FROM NAMED; with none, the default graph is the union
     of the named graphs. Relative IRIs in the query resolve against ``base_iri``.
     """
+    options: dict[str, Any]
     if protocol_dataset is not None:
         options = {"default_graph": [pyoxigraph.NamedNode(g) for g in protocol_dataset[0]],
                    "named_graphs": [pyoxigraph.NamedNode(g) for g in protocol_dataset[1]]}
     else:
         options = {"use_default_graph_as_union": True}
     # oxrdflib's Dataset.query cannot pass a protocol dataset; the store it wraps can.
-    answer = ds.store._inner.query(query, base_iri=base_iri, **options)
+    answer = oxigraph(ds).query(query, base_iri=base_iri, **options)
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return Answer("ASK", boolean=answer), False
     rows = list(itertools.islice(answer, max_rows + 1)) if max_rows is not None else list(answer)

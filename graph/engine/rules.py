@@ -1,16 +1,18 @@
 """The rules a graph is checked against: the SHACL shapes of shapes/, read once per process."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SH
+from rdflib.term import Node
 
 from graph import files
-from graph.engine.store import as_graph, files_digest, read_plain
+from graph.engine.store import as_graph, files_digest, read_plain, select
 from graph.errors import StrategyGraphError
 from graph.vocab import SG, SPARQL_PREFIXES
 
@@ -47,7 +49,7 @@ def shapes_digest() -> str:
 
 
 @lru_cache(maxsize=1)
-def packaged_rules() -> dict[URIRef, Rule]:
+def packaged_rules() -> dict[Node, Rule]:
     """Every rule of the shapes graph, keyed by its shape."""
     shapes = shapes_graph()
     return {node: _rule(shapes, node, str(identifier)) for node, identifier in shapes.subject_objects(DCTERMS.identifier)
@@ -56,7 +58,7 @@ def packaged_rules() -> dict[URIRef, Rule]:
 
 def _rule(shapes: Graph, node, identifier: str) -> Rule:
     text = lambda prop: str(shapes.value(node, prop) or "")
-    return Rule(identifier, text(SH.name), text(RDFS.comment), text(SG.fix), tuple(sorted(shapes.objects(node, SH.targetClass))),
+    return Rule(identifier, text(SH.name), text(RDFS.comment), text(SG.fix), tuple(sorted(cast("Iterator[URIRef]", shapes.objects(node, SH.targetClass)))),
                 (node, DCTERMS.type, _STRUCTURAL) in shapes)
 
 
@@ -108,7 +110,7 @@ def extra_rules(shapes: Graph, source: str) -> ExtraRules:
     return ExtraRules(shapes, found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def rule_of(source_shape) -> Rule:
     """The rule a result's source shape belongs to: itself, or the shape that has it as sh:property."""
     return _owner(shapes_graph(), packaged_rules(), source_shape)
@@ -167,7 +169,7 @@ def describe(store: pyoxigraph.Store, nodes: set) -> dict:
         return {}
     names: dict = {}
     strategies: dict = {}
-    rows = store.query(_DESCRIBE % " ".join(str(node) for node in nodes), use_default_graph_as_union=True)
+    rows = select(store, _DESCRIBE % " ".join(str(node) for node in nodes), use_default_graph_as_union=True)
     for node, name, strategy, rank in rows:
         if name is not None:
             names[node] = min(names.get(node, name.value), name.value)

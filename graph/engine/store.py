@@ -9,8 +9,9 @@ alone, once, with no base IRI, so a relative IRI is an error with a position.
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any, Protocol, cast, overload
 from xml.parsers import expat
 
 import pyoxigraph
@@ -18,6 +19,8 @@ from oxrdflib._converter import from_ox, to_ox
 from oxrdflib.store import OxigraphStore
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import NamespaceManager
+from rdflib.query import ResultRow
+from rdflib.term import Node
 
 from graph import files
 from graph.errors import StrategyGraphError
@@ -34,6 +37,35 @@ class GraphSourceError(StrategyGraphError):
     """A file or store could not be read; the message says where and why."""
 
 
+class _ToRdflib(Protocol):
+    @overload
+    def __call__(self, term: None, /) -> None: ...
+    @overload
+    def __call__(self, term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal, /) -> Node: ...
+    @overload
+    def __call__(self, term: pyoxigraph.Triple, /) -> tuple[Node, Node, Node]: ...
+
+
+# oxrdflib's from_ox, typed as it behaves (its own hints give every input every output): None for None, an rdflib
+# term for a term, a triple for a triple term. The same function, so a row's many terms cost no extra call.
+rdflib_term = cast(_ToRdflib, from_ox)
+
+
+def oxigraph(ds: Dataset) -> pyoxigraph.Store:
+    """The Oxigraph store under an rdflib view of one (rdflib types a Dataset's store as any store)."""
+    return cast(OxigraphStore, ds.store)._inner
+
+
+def select(inner: pyoxigraph.Store, query: str, **options: Any) -> pyoxigraph.QuerySolutions:
+    """A SELECT's solutions from an Oxigraph store (pyoxigraph types an answer as that of any query form)."""
+    return cast(pyoxigraph.QuerySolutions, inner.query(query, **options))
+
+
+def select_rows(graph: Graph, query: str) -> Iterable[ResultRow]:
+    """A SELECT's rows through rdflib, as they come (rdflib types a result's rows as those of any query form)."""
+    return cast("Iterable[ResultRow]", graph.query(query))
+
+
 def read_files(paths: Iterable[Path], graph: URIRef | None = None) -> Dataset:
     """Parse input files into a new in-memory graph and apply the input rules.
 
@@ -44,14 +76,14 @@ def read_files(paths: Iterable[Path], graph: URIRef | None = None) -> Dataset:
     """
     ds = new_graph()
     for path in paths:
-        _parse_into(ds.store._inner, Path(path), graph)
-    run_rules(ds.store._inner, files.input_rules())
+        _parse_into(oxigraph(ds), Path(path), graph)
+    run_rules(oxigraph(ds), files.input_rules())
     return ds
 
 
 def derive(ds: Dataset) -> None:
     """Re-derive the short forms from the qualified nodes (the ontology's graph rules), graph by graph."""
-    run_rules(ds.store._inner, files.graph_rules())
+    run_rules(oxigraph(ds), files.graph_rules())
 
 
 def run_rules(inner: pyoxigraph.Store, rules: Iterable[Path]) -> None:
@@ -63,15 +95,16 @@ def run_rules(inner: pyoxigraph.Store, rules: Iterable[Path]) -> None:
 def derive_into(inner: pyoxigraph.Store, rules: Iterable[Path], graph: pyoxigraph.NamedNode | pyoxigraph.DefaultGraph) -> list[pyoxigraph.Triple]:
     """Add to ``graph`` of an Oxigraph store what SPARQL CONSTRUCT rules derive from it (the union of its graphs), and
     return it, each triple once: the rules run in order, each reading what those before it derived."""
-    derived: dict = {}
+    derived: dict[pyoxigraph.Triple, None] = {}
     for rule in rules:
-        found = dict.fromkeys(t for t in inner.query(_rule_text(rule), use_default_graph_as_union=True) if t not in derived)
+        constructed = cast(pyoxigraph.QueryTriples, inner.query(_rule_text(rule), use_default_graph_as_union=True))
+        found = dict.fromkeys(t for t in constructed if t not in derived)
         inner.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in found)
         derived.update(found)
     return list(derived)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rule_text(rule: Path) -> str:
     return rule.read_text(encoding="utf-8")
 
@@ -115,7 +148,12 @@ def add_all(store: pyoxigraph.Store, statements: Iterable[pyoxigraph.Quad] | byt
 def add_triples(ds: Dataset, graph: URIRef, triples: Iterable[tuple]) -> None:
     """Add rdflib triples to one named graph of ``ds``, in one call to its Oxigraph store (one by one, each is a transaction)."""
     name = pyoxigraph.NamedNode(str(graph))
-    ds.store._inner.extend(pyoxigraph.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples)
+    # to_ox is typed for any term, quad or graph; these are a triple's terms.
+    oxigraph(ds).extend(pyoxigraph.Quad(cast("pyoxigraph.NamedNode | pyoxigraph.BlankNode", to_ox(s)),
+                                        cast(pyoxigraph.NamedNode, to_ox(p)),
+                                        cast("pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal", to_ox(o)),
+                                        name)
+                        for s, p, o in triples)
 
 
 def new_graph() -> Dataset:
@@ -143,29 +181,38 @@ def is_iri(text: str) -> bool:
 
 def rdf_format(media_type: str) -> pyoxigraph.RdfFormat:
     """Oxigraph's reader and writer of an RDF syntax, by its media type (graph.formats)."""
-    return pyoxigraph.RdfFormat.from_media_type(media_type)
+    found = pyoxigraph.RdfFormat.from_media_type(media_type)
+    if found is None:
+        raise ValueError(f"Oxigraph reads and writes no RDF syntax of media type {media_type}")
+    return found
 
 
 def results_format(media_type: str) -> pyoxigraph.QueryResultsFormat:
     """Oxigraph's reader and writer of a query-results format, by its media type (graph.formats)."""
-    return pyoxigraph.QueryResultsFormat.from_media_type(media_type)
+    found = pyoxigraph.QueryResultsFormat.from_media_type(media_type)
+    if found is None:
+        raise ValueError(f"Oxigraph reads and writes no query-results format of media type {media_type}")
+    return found
 
 
 def graph_names(ds: Dataset) -> list[str]:
     """The IRIs of the named graphs the graph holds statements in (no query: `GRAPH ?g {}` is not read alike by every server)."""
-    return sorted(g.value for g in ds.store._inner.named_graphs() if isinstance(g, pyoxigraph.NamedNode))
+    return sorted(g.value for g in oxigraph(ds).named_graphs() if isinstance(g, pyoxigraph.NamedNode))
 
 
-def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str | None]]:
-    """The rows of a SELECT on the union of the named graphs, each value as its lexical form (None if unbound).
+def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str]]:
+    """The rows of a SELECT on the union of the named graphs: each bound variable's value as its lexical form.
+
+    An unbound variable (of an OPTIONAL, an aggregate of nothing) is absent
+    from its row: read it with ``row.get``, which the types then ask for.
 
     For reads that need no rdflib terms: making them is most of the time of a
     query of many rows through rdflib.
     """
-    answer = ds.store._inner.query(query, use_default_graph_as_union=True)
+    answer = select(oxigraph(ds), query, use_default_graph_as_union=True)
     names = [v.value for v in answer.variables]
     for row in answer:
-        yield {name: None if value is None else value.value for name, value in zip(names, row)}
+        yield {name: value.value for name, value in zip(names, row) if value is not None}
 
 
 def _bind_prefixes(ds: Dataset) -> None:
@@ -223,7 +270,8 @@ def as_graph(quads: list[pyoxigraph.Quad], prefixes: dict[str, str]) -> Graph:
     for prefix, iri in prefixes.items():
         graph.bind(prefix, iri, replace=True)
     for quad in quads:
-        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+        # from_ox is typed for any term or none; these are a quad's terms.
+        graph.add(cast("tuple[Node, Node, Node]", (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))))
     return graph
 
 
@@ -296,7 +344,8 @@ def _refuse_entities(path: Path) -> None:
 
 def _placed(quads, target: pyoxigraph.NamedNode, blank):
     """The quads of one file, triples moved into ``target`` and blank nodes named for the file."""
-    BlankNode, DefaultGraph, Quad = pyoxigraph.BlankNode, pyoxigraph.DefaultGraph, pyoxigraph.Quad
+    # Local names for the classes, spelt as the classes: one lookup each per file, not per quad.
+    BlankNode, DefaultGraph, Quad = pyoxigraph.BlankNode, pyoxigraph.DefaultGraph, pyoxigraph.Quad  # noqa: N806  classes
     for q in quads:
         s, o, g = q.subject, q.object, q.graph_name
         if type(s) is BlankNode or type(o) is BlankNode or type(g) is DefaultGraph:

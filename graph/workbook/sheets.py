@@ -9,7 +9,7 @@ from rdflib import URIRef
 
 from graph import files
 from graph.archives import ArchiveError, refuse_zip_bomb
-from graph.engine import read_files
+from graph.engine import read_files, select_rows
 from graph.settings import with_defaults
 from graph.tables import read_text, set_text
 from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES, XML_FORBIDDEN
@@ -38,7 +38,7 @@ def choice_lists() -> dict[str, dict[str, URIRef | str]]:
         SELECT ?scheme ?concept ?label ?notation WHERE {
           ?concept skos:inScheme ?scheme ; skos:prefLabel ?label . OPTIONAL { ?concept skos:notation ?notation }
         } ORDER BY ?scheme ?notation ?label"""
-    for row in vocabulary.query(query):
+    for row in select_rows(vocabulary, query):
         name = str(row.scheme).removeprefix(CONCEPT_BASE).rstrip("/")
         lists.setdefault(name, {})[str(row.label).lower()] = row.concept
     return lists

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from rdflib import FOAF, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, PROV, QB, SKOS
 
-from graph.engine import add_triples, is_iri, new_graph
+from graph.engine import add_triples, is_iri, new_graph, select_rows
 from graph.vocab import CONCEPT_BASE, ENGINE_BASE, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG, WHOLE_POPULATION
 from graph.workbook.change import EXPECTED as CHANGE_EXPECTED, read_change
 from graph.workbook.schema import (
@@ -88,7 +88,8 @@ class _Existing:
     """
 
     def __init__(self, ds: Dataset, own: URIRef):
-        self._ds, self._own, self._found = ds, own, {}
+        self._ds, self._own = ds, own
+        self._found: dict[tuple, list[tuple]] = {}
         self._about: dict = {}  # subject: what the graph states of it, read ahead by read_ahead
 
     def read_ahead(self, subjects) -> None:
@@ -99,7 +100,7 @@ class _Existing:
             batch = todo[start:start + 1000]
             found: dict = {s: [] for s in batch}
             values = " ".join(s.n3() for s in batch)
-            for s, p, o, g in self._ds.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+            for s, p, o, g in select_rows(self._ds, f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
                 if g != self._own and not str(g).startswith(ENGINE_BASE):
                     found[s].append((s, p, o))
             self._about.update(found)
@@ -259,7 +260,7 @@ def _conflicts(build: _Build) -> None:
     for s, p, o in build.triples:
         row = build.by_iri.get(s)
         column = _ONE_VALUE[row.sheet].get(p) if row is not None else None
-        if column is None:
+        if row is None or column is None:
             continue
         known = [x for x in build.existing.objects(s, p) if str(x) != str(o)]
         if known:
@@ -464,7 +465,8 @@ def _strategy(build: _Build, row: Row, node: URIRef) -> None:
             build.add(period, DCAT.endDate, end)
         elif (str(build.existing.value(known, DCAT.startDate)), str(build.existing.value(known, DCAT.endDate))) != (str(start), str(end)):
             # A second period would contradict the first: change it where it was stated.
-            build.problem(row, "start", f"the graph already gives this strategy the period {build.existing.value(known, DCAT.startDate)} to {build.existing.value(known, DCAT.endDate)}",
+            build.problem(row, "start", "the graph already gives this strategy the period "
+                          f"{build.existing.value(known, DCAT.startDate)} to {build.existing.value(known, DCAT.endDate)}",
                           "the same period, or a change made in the layer that states it")
     build.area = area_iri(row.text("area"))
     if build.area is not None:

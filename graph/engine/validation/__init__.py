@@ -23,6 +23,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from graph.engine.store import select
 from graph.engine.validation import pyshacl_adapter
 from graph.engine.validation.core import shape_checks
 from graph.engine.validation.pyshacl_adapter import ShapesError, validate_graph
@@ -87,7 +88,7 @@ def report_triples(data: pyoxigraph.Store, shapes: Graph) -> tuple[BNode, list[t
     for plan in plans:
         try:
             found = [r for check in plan.checks
-                     for r in check.read(data.query(check.query, use_default_graph_as_union=True))]
+                     for r in check.read(select(data, check.query, use_default_graph_as_union=True))]
         except SyntaxError:  # Oxigraph refuses a constraint's SPARQL that rdflib may accept
             delegated.append(plan.shape)
             continue

@@ -5,11 +5,11 @@ components (SHACL section 4.2) per focus node by GROUP BY, sh:property
 recursively and sh:sparql as SHACL-SPARQL constraints (sparql_constraints).
 """
 
-from oxrdflib._converter import from_ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
+from graph.engine.store import rdflib_term as from_ox
 from graph.engine.validation.report import Check, Result, Source
 from graph.engine.validation.shapes import Unsupported, deactivated, one, parameters, sparql_path
 from graph.engine.validation.sparql_constraints import sparql_checks
@@ -65,10 +65,8 @@ def shape_checks(shapes: Graph, shape: Node, focus: str, custom: set[Node]) -> l
     severities = list(shapes.objects(shape, SH.severity))
     source = Source(shape, severities[0] if severities else SH.Violation,
                      tuple(shapes.objects(shape, SH.message)), path_node)
-    if path is None:
-        values = f"{focus} BIND (?this AS ?value)"
-    else:
-        values = f"{{ SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {path} ?value }} }}"
+    values = (f"{focus} BIND (?this AS ?value)" if path is None
+              else f"{{ SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {path} ?value }} }}")
     checks = []
     for parameter in parameters(shapes, shape, custom):
         if parameter in VALUE_TESTS:

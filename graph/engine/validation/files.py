@@ -32,10 +32,7 @@ def validate_files(data: Iterable[Path], shapes: Iterable[Path]) -> Validated:
     # Shapes are never stored: a sh:targetNode 4.0 stays 4.0.
     shapes_graph = store.as_graph(*store.read_plain(shapes))
     data_store, changed = store.as_store(quads)
-    if changed:
-        report = validate_graph(store.as_graph(quads, {}), shapes_graph)
-    else:
-        report = validate(data_store, shapes_graph)
+    report = validate_graph(store.as_graph(quads, {}), shapes_graph) if changed else validate(data_store, shapes_graph)
     # The files' own prefixes, so that the Turtle report reads as they do.
     for prefix, iri in [*prefixes.items(), *shapes_graph.namespaces()]:
         report.bind(prefix, iri, replace=True)

@@ -9,6 +9,7 @@ that pySHACL and Oxigraph read; pyoxigraph parses a query only to run it.
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from pyshacl.errors import ValidationFailure
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
@@ -79,7 +80,7 @@ def prebind(select: str, focus: str) -> str:
             break
     outside = words[start:opened] + words[end + 1:]
     grouped = "GROUP" in outside or "HAVING" in outside or any(
-        w in _AGGREGATES and nxt == "(" for w, nxt in zip(outside, outside[1:]))
+        w in _AGGREGATES and nxt == "(" for w, nxt in pairwise(outside))
     if grouped and "?this" not in _group_keys(tokens, words, end + 1):
         raise Unsupported("aggregates over more than one focus node")
     inserts = _insertion_points(tokens, words, opened, end)

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 
 import pyoxigraph
 import pyshacl
-from oxrdflib._converter import from_ox
 from pyshacl.constraints.constraint_component import ConstraintComponent
 from pyshacl.errors import ValidationFailure
 from pyshacl.graph_abstraction import OxigraphDataGraph
@@ -19,6 +18,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from graph.engine.store import rdflib_term as from_ox
 from graph.engine.validation.report import Triples
 from graph.engine.validation.shapes import TARGETS, class_types
 from graph.errors import StrategyGraphError
@@ -37,7 +37,10 @@ def fill(message: str, names: dict) -> str:
     for name, value in names.items():
         if value is not None:
             # A function, not a replacement string: a backslash in a label is not an escape.
-            message = re.sub("{[?$]%s}" % re.escape(str(name)), lambda _, v=value: str(v), message)
+            def text(_: re.Match[str], value: object = value) -> str:
+                return str(value)
+
+            message = re.sub("{[?$]%s}" % re.escape(str(name)), text, message)
     return message
 
 
@@ -101,8 +104,8 @@ def by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], repor
             rest.remove((shape, RDF.type, t))
     found = validate_graph(graph, rest)
     (their_root,) = found.subjects(RDF.type, SH.ValidationReport)
-    for s, p, o in found:
-        if s != their_root:
-            report.add((s, p, o))
+    for triple in found:
+        if triple[0] != their_root:
+            report.add(triple)
     for result in found.objects(their_root, SH.result):
         report.add((root, SH.result, result))

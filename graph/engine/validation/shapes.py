@@ -5,6 +5,8 @@ The names follow the SHACL spec: targets (section 2.1.3), property paths
 pySHACL evaluates it raises ``Unsupported``, and pySHACL validates that shape.
 """
 
+from typing import cast
+
 from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
@@ -33,7 +35,7 @@ def deactivated(shapes: Graph, node: Node) -> bool:
     if len(values) > 1 or (values and not isinstance(values[0], Literal)):
         raise Unsupported("malformed sh:deactivated")
     # As pySHACL: the Python truth of the literal's value.
-    return bool(values and values[0].value)
+    return bool(values and cast(Literal, values[0]).value)
 
 
 def list_items(shapes: Graph, node: Node) -> list[Node]:
@@ -126,10 +128,10 @@ def sparql_path(shapes: Graph, node: Node, inverse: bool = False) -> str:
 _PARAMETERS = set(ALL_CONSTRAINT_PARAMETERS)
 
 
-def parameters(shapes: Graph, node: Node, custom: set[Node]) -> set[Node]:
+def parameters(shapes: Graph, node: Node, custom: set[Node]) -> set[URIRef]:
     """The constraint parameters pySHACL would evaluate on ``node``."""
     predicates = set(shapes.predicates(node))
     if predicates & custom:
         raise Unsupported("custom constraint component")
-    return predicates & _PARAMETERS
+    return cast("set[URIRef]", predicates & _PARAMETERS)  # members of _PARAMETERS, pySHACL's IRIs
 

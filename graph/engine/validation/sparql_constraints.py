@@ -2,13 +2,14 @@
 
 from collections.abc import Iterator
 from functools import partial
+from typing import cast
 
 import pyoxigraph
-from oxrdflib._converter import from_ox
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from graph.engine.store import rdflib_term as from_ox
 from graph.engine.validation import pyshacl_adapter
 from graph.engine.validation.prebinding import prebind
 from graph.engine.validation.report import Check, Result, Source
@@ -41,10 +42,10 @@ def _sparql_results(source: Source, constraint: Node, messages: tuple, is_proper
                     rows: pyoxigraph.QuerySolutions) -> Iterator[Result]:
     """Results from a SELECT's rows, built as pySHACL builds them from each focus node's rows."""
     names = [v.value for v in rows.variables]
-    seen = set()
+    seen: set[tuple] = set()
     for row in rows:
         bound = {n: from_ox(row[n]) for n in names if row[n] is not None}
-        focus = bound.get("this")
+        focus = cast(Node, bound.get("this"))  # prebind binds ?this in every row
         if "failure" in bound:
             del bound["failure"]
             if (focus, "failure") not in seen:  # pySHACL reports one failure per focus node
