@@ -29,12 +29,15 @@ from graph.describe import class_counts, graph_counts, resolve_graph
 from graph.engine import (
     ExtraRules,
     GraphSourceError,
+    NoStore,
+    NotAStore,
     QueryError,
     Store,
     check,
     execute,
     extension_functions,
     in_memory,
+    is_iri,
     load as load_files,
     new_graph,
     open_graph,
@@ -79,7 +82,12 @@ _ENDPOINT_FLAGS = {"query": "--remote", "update": "--remote-update", "store": "-
 
 
 def _flagged(error: StrategyGraphError) -> str:
-    """An engine error's message, naming the flag of the server endpoint it is about, if it is about one."""
+    """An engine error's message, with what the command line adds: the command that makes a store, or the flag of
+    the server endpoint it is about."""
+    if isinstance(error, NotAStore):
+        return f"{error}; load its files into a new folder with `strategy-graph load FILE --store NEW`"
+    if isinstance(error, NoStore):
+        return f"{error}; create one with `strategy-graph load FILE --store {error.store}`"
     endpoint = getattr(error, "endpoint", None)
     return f"{error} ({_ENDPOINT_FLAGS[endpoint]})" if endpoint else str(error)
 
@@ -149,9 +157,16 @@ def graph_source(command: Callable) -> Callable:
     @remote_option
     @functools.wraps(command)
     def wrapper(data: tuple[Path, ...], store: Store | None, **kwargs):
+        _one_source(data, store)
         return command(ds=open_graph(data=data, store=store), **kwargs)
 
     return wrapper
+
+
+def _one_source(data: tuple[Path, ...], store: Store | None) -> None:
+    """Refuse --data files given with a store: a command reads one or the other."""
+    if data and store is not None:
+        raise InputError("give either --data files or --store (or --remote), not both")
 
 
 def write_whole(path: Path, data: bytes) -> None:
@@ -367,6 +382,9 @@ def load(files: tuple[Path, ...], store: Store | None, graph_iri: str | None) ->
     """
     if store is None:
         raise click.UsageError("give --store FOLDER or --remote URL")
+    if graph_iri and not is_iri(URIRef(graph_iri)):
+        raise InputError(f"--graph {graph_iri!r}: expected an absolute IRI, such as https://example.org/graph/mine\n"
+                         f"Nothing was loaded; {_where(store)} is unchanged.")
     try:
         written = load_files(store, files, URIRef(graph_iri) if graph_iri else None, progress=_progress)
     except GraphSourceError as error:
@@ -727,6 +745,7 @@ def _cannot_listen(host: str, port: int, error: OSError) -> InputError:
 @with_settings("serve")
 def serve(host: str, port: int, data: tuple[Path, ...], store: Store | None, settings: dict) -> None:
     """Serve the viewer and the SPARQL endpoint (/sparql) over HTTP."""
+    _one_source(data, store)
     # Imported here so that the other commands do not pay for the web stack.
     from viewer import close, create_app
     from viewer.serving import create_server, ensure_open_files, exposure_warning, is_loopback

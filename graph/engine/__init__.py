@@ -14,6 +14,7 @@ from graph.engine.query import QueryError, check, extension_functions, normalise
 from graph.engine.remote import Credentials, Remote, RemoteError, RunawayCheck, check_runaways, credentials
 from graph.engine.results import execute
 from graph.engine.rules import ExtraRules, Rule, packaged_rules, read_extra_rules, shapes_graph
+from graph.engine.snapshots import NoStore, NotAStore
 from graph.engine.store import (
     GraphSourceError,
     add_triples,
@@ -35,6 +36,8 @@ __all__ = [
     "Credentials",
     "ExtraRules",
     "GraphSourceError",
+    "NoStore",
+    "NotAStore",
     "QueryError",
     "QueryService",
     "Remote",

@@ -53,7 +53,7 @@ def open_graph(data: Sequence[Path] = (), store: "stores.Store | Path | Remote |
     union of its named graphs.
     """
     if store is not None and data:
-        raise GraphSourceError("give either --data files or --store (or --remote), not both")
+        raise GraphSourceError("give either files or a store to read, not both")
     if store is not None:
         return stores.open_store(store).open()
     return in_memory(read_files(data or files.dataset_files()))
@@ -85,7 +85,7 @@ def in_memory(staged: Dataset, base: Dataset | None = None, replacing: Iterable[
 def load(store: "stores.Store | Path | Remote", paths: Sequence[Path], graph: URIRef | None = None, progress=None) -> Written:
     """Parse files (all of them, before anything is written) and write them into the store."""
     if graph is not None and not is_iri(graph):
-        raise GraphSourceError(f"--graph {str(graph)!r}: expected an absolute IRI, such as https://example.org/graph/mine")
+        raise GraphSourceError(f"{str(graph)!r}: a graph's name must be an absolute IRI, such as https://example.org/graph/mine")
     paths = list(paths)
     with (progress(total=len(paths), desc="parsing", unit="file") if progress else nullcontext()) as bar:
         staged = read_files(_counted(paths, bar), graph)

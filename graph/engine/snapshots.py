@@ -55,6 +55,18 @@ def in_store(generation: Path) -> bool:
     return (generation.parent / _POINTER).is_file()
 
 
+class NoStore(GraphSourceError):
+    """Nothing was ever written at the folder given as a store; ``store`` is the folder."""
+
+    def __init__(self, message: str, store: Path):
+        super().__init__(message)
+        self.store = store
+
+
+class NotAStore(NoStore):
+    """The folder holds files, but not a store's (or a store of an earlier version's); ``store`` is the folder."""
+
+
 @dataclass(frozen=True)
 class Generation:
     """The live generation of a store: its folder and when it was written."""
@@ -70,9 +82,7 @@ def live(store: Path) -> Generation | None:
         state = json.loads(pointer.read_text(encoding="utf-8"))
     except FileNotFoundError:
         if store.is_dir() and any(store.iterdir()) and not (store / _WRITE_LOCK).exists():
-            raise GraphSourceError(
-                f"{store}: not a strategy-graph store (or one made by an earlier version); "
-                "load its files into a new folder with `strategy-graph load FILE --store NEW`") from None
+            raise NotAStore(f"{store}: not a strategy-graph store (or one made by an earlier version)", store) from None
         return None
     except (OSError, ValueError) as error:
         raise GraphSourceError(f"{pointer}: unreadable ({error})") from error
@@ -99,7 +109,7 @@ class Reader:
         for _ in range(5):  # a write may publish, and delete the old generation, between the reads
             generation = live(store)
             if generation is None:
-                raise GraphSourceError(f"{store}: no store here; create one with `strategy-graph load FILE --store {store}`")
+                raise NoStore(f"{store}: no store here", store)
             self._lock = hold(generation.path)
             if self._lock is not None:
                 break
