@@ -239,17 +239,18 @@ def _die_with_parent(server_pid: int) -> None:
 
 # ---------------------------------------------------------------- in the server process
 
-def _exit_code(process, seconds: float) -> int | None:
+def _exit_code(process, seconds: float, reaping: contextlib.AbstractContextManager | None = None) -> int | None:
     """The exit code of ``process`` once it has ended, waiting up to ``seconds``; None if it has not.
 
-    The supervisor thread may be reaping the same process: its ``join`` can take the
-    status first, and ours then sees no child until the other records the code.
+    ``reaping``: held while the code is read, by every thread that reads this process's (see _Worker.exit_code).
     """
     deadline = time.monotonic() + seconds
-    process.join(seconds)
-    while process.exitcode is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return process.exitcode
+    while True:
+        with reaping or contextlib.nullcontext():
+            process.join(min(0.01, seconds))
+            code = process.exitcode
+        if code is not None or time.monotonic() >= deadline:
+            return code
 
 
 class _Worker:
@@ -271,6 +272,17 @@ class _Worker:
         self.failed = False  # it could not start
         self.dead = False    # its process has ended, as the supervisor saw
         self.killed = False  # the service killed it (time limit, crash, found dead)
+        self._reaping = threading.Lock()
+
+    def exit_code(self, seconds: float = 0.0) -> int | None:
+        """Its process's exit code once it has ended, waiting up to ``seconds``; None if it has not.
+
+        One thread reads it at a time. The fork server sends the code once, down a pipe: a
+        second thread reading at the same moment (the supervisor burying the worker while a
+        query's thread asks how it died) found the pipe empty, and multiprocessing recorded 255
+        over the real code, so a query stopped at its memory limit was reported as a crash.
+        """
+        return _exit_code(self.process, seconds, self._reaping)
 
     def kill(self) -> None:
         """Take it out of service, and kill its process unless that has ended (and its PID may be another's)."""
@@ -398,7 +410,7 @@ class QueryService:
             except (EOFError, OSError) as error:
                 # It died under the query. Oxigraph aborts (SIGABRT) when an allocation fails,
                 # which under the worker's memory limit is the query asking for more.
-                code = _exit_code(worker.process, _DYING_SECONDS)
+                code = worker.exit_code(_DYING_SECONDS)
                 worker.kill()
                 if code == -signal.SIGABRT:
                     raise QueryError(_OVER_MEMORY, "too-costly") from error
@@ -434,7 +446,7 @@ class QueryService:
         if supervisor is not None and supervisor is not threading.current_thread():
             supervisor.join(15)
         for worker in self._kill_all():  # none, unless the supervisor never ran
-            worker.process.join(5)
+            worker.exit_code(5)
         if supervisor is None or not supervisor.is_alive():
             with self._pool:
                 fds, self._wake_read, self._wake_write = (self._wake_read, self._wake_write), -1, -1
@@ -560,14 +572,14 @@ class QueryService:
                 self._pool.notify_all()
         finally:
             for worker in self._kill_all():
-                worker.process.join(5)
+                worker.exit_code(5)
 
     def _hear_from(self, worker: _Worker, delay: float) -> float:
         """A starting worker's first message: ready, or why it could not start."""
         try:
             message = worker.connection.recv()
         except (EOFError, OSError):
-            message = ("failed", f"the worker exited before it was ready (exit code {worker.process.exitcode})")
+            message = ("failed", f"the worker exited before it was ready (exit code {worker.exit_code()})")
         if message != ("ready",):
             return self._failed_start(worker, str(message[-1]), delay)
         with self._pool:
@@ -591,11 +603,11 @@ class QueryService:
 
     def _bury(self, worker: _Worker, delay: float) -> float:
         """A worker's process has ended: forget it, so that the next turn starts another."""
-        worker.process.join(1)
+        code = worker.exit_code(1)
         if not worker.ready and not worker.failed:
-            delay = self._failed_start(worker, f"the worker exited before it was ready (exit code {worker.process.exitcode})", delay)
+            delay = self._failed_start(worker, f"the worker exited before it was ready (exit code {code})", delay)
         elif worker.ready and not worker.killed:
-            log.warning("SPARQL worker %s ended (exit code %s); starting another", worker.pid, worker.process.exitcode)
+            log.warning("SPARQL worker %s ended (exit code %s); starting another", worker.pid, code)
         with self._pool:
             worker.dead = True
             self._workers.discard(worker)
