@@ -27,7 +27,7 @@ from rdflib import Dataset, URIRef
 from graph import files
 from graph.analysis import analyse, project, within
 from graph.contributions import Contribution, contributions
-from graph.diagram import Box, Reading, boxes_and_links, of_strategy, readings
+from graph.diagram import Box, Link, Reading, boxes_and_links, of_strategy, readings
 from graph.engine import Remote, Store, graph_names, load, open_store
 from graph.gaps import Gap, find_gaps
 from graph.names import UnknownName, resolve
@@ -91,7 +91,7 @@ class Snapshot:
         return self._once("projection", lambda: project(self.graph))
 
     @property
-    def diagram(self) -> tuple[list[Box], list[tuple[str, str]]]:
+    def diagram(self) -> tuple[list[Box], list[Link]]:
         """The whole theory of change's boxes and links."""
         return self._once("diagram", lambda: boxes_and_links(self.graph, self.gaps, self.projection, self.contributions))
 

@@ -45,7 +45,7 @@ def formats_accepted(accept: str | None) -> dict[str, str | None]:
     named = {value for value, quality in accepted if quality > 0}
     chosen = {}
     for form in FORMS:
-        offers = {}  # media type to format name, ours first: a client that accepts anything gets the first
+        offers: dict[str, str] = {}  # media type to format name, ours first: a client that accepts anything gets the first
         for name, fmt in answer_formats(form).items():
             offers.setdefault(fmt.media_type, name)
         # A media type a format goes by under another name is offered only to a client that names it, or a

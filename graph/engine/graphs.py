@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
@@ -23,7 +24,17 @@ from rdflib.namespace import PROV, XSD
 from graph import files
 from graph.engine import stores
 from graph.engine.remote import Remote
-from graph.engine.store import GraphSourceError, as_dataset, derive, is_iri, read_files, vocabulary
+from graph.engine.store import (
+    GraphSourceError,
+    QuadSource,
+    QuadStore,
+    as_dataset,
+    derive,
+    is_iri,
+    oxigraph,
+    read_files,
+    vocabulary,
+)
 from graph.vocab import ENGINE_BASE, SG
 
 _CATALOG = ox.NamedNode(ENGINE_BASE + "catalog")
@@ -72,12 +83,12 @@ def write(store: "stores.Store | Path | Remote", staged: Dataset, replacing: Ite
     """
     return stores.open_store(store).write(lambda target: write_into(target, staged, replacing, progress),
                                           None if check is None else lambda written: check(as_dataset(written)),
-                                          staged.store._inner)
+                                          oxigraph(staged))
 
 
 def in_memory(staged: Dataset, base: Dataset | None = None, replacing: Iterable[URIRef] = ()) -> Dataset:
     """``staged`` written into ``base`` (an in-memory graph from open_graph; a new one with the vocabulary if None)."""
-    target = base.store._inner if base is not None else ox.Store()
+    target = oxigraph(base) if base is not None else ox.Store()
     write_into(target, staged, replacing)
     return base if base is not None else as_dataset(target)
 
@@ -89,7 +100,7 @@ def load(store: "stores.Store | Path | Remote", paths: Sequence[Path], graph: UR
     paths = list(paths)
     with (progress(total=len(paths), desc="parsing", unit="file") if progress else nullcontext()) as bar:
         staged = read_files(_counted(paths, bar), graph)
-    return write(store, staged, progress=progress)
+    return cast(Written, write(store, staged, progress=progress))  # with no check, a write returns what it did
 
 
 def _counted(paths, bar):
@@ -99,12 +110,12 @@ def _counted(paths, bar):
             bar.update()
 
 
-def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = (), progress=None) -> Written:
+def write_into(target: QuadStore, staged: Dataset, replacing: Iterable[URIRef] = (), progress=None) -> Written:
     """Apply a staged change to an Oxigraph store, and re-validate what it touched."""
     from graph.engine import units  # the validator: a command that reads a store never loads it
 
     derive(staged)  # each rule works graph by graph, so the staged graphs are final
-    inner = staged.store._inner
+    inner = oxigraph(staged)
     quads, vocabulary_digest = vocabulary()
     # What every kept report was validated with: a change to any of it re-validates every unit.
     digest = f"{vocabulary_digest} {units.validated_with()}"
@@ -119,7 +130,7 @@ def write_into(target: ox.Store, staged: Dataset, replacing: Iterable[URIRef] = 
     last_change = _catalog_value(target, _CATALOG, _WRITTEN)
     # A store written before the counts were recorded is counted once.
     counts = json.loads(recorded) if recorded is not None else _statements_by_graph(target)
-    by_vocabulary_graph = Counter(q.graph_name.value for q in quads)
+    by_vocabulary_graph = Counter(q.graph_name.value for q in quads)  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
     counts = {g: n for g, n in counts.items() if g not in replaced and g not in by_vocabulary_graph}
     counts.update(by_vocabulary_graph)
     counts.update(_statements_by_graph(inner))
@@ -149,29 +160,29 @@ def statement_counts(ds: Dataset) -> dict[str, int]:
 
     A store written before the counts were recorded is counted.
     """
-    recorded = _catalog_value(ds.store._inner, _CATALOG, _STATEMENTS)
-    return json.loads(recorded) if recorded is not None else _statements_by_graph(ds.store._inner)
+    recorded = _catalog_value(oxigraph(ds), _CATALOG, _STATEMENTS)
+    return json.loads(recorded) if recorded is not None else _statements_by_graph(oxigraph(ds))
 
 
 def written_at(ds: Dataset) -> datetime.datetime | None:
     """When a write last changed the graph, as its catalog records it; None for a graph never written so."""
-    return written_in(ds.store._inner)
+    return written_in(oxigraph(ds))
 
 
-def written_in(store: ox.Store) -> datetime.datetime | None:
+def written_in(store: QuadSource) -> datetime.datetime | None:
     """written_at of a pyoxigraph Store, or of a server's reader (graph.engine.remote.ServerReader): one query."""
     recorded = _catalog_value(store, _CATALOG, _WRITTEN)
     return datetime.datetime.fromisoformat(recorded) if recorded is not None else None
 
 
-def _statements_by_graph(source: ox.Store) -> dict[str, int]:
+def _statements_by_graph(source: QuadSource) -> dict[str, int]:
     """Statements per named graph, counted (the engine's own graphs aside)."""
     return {row["g"].value: int(row["n"].value) for row in source.query(_COUNTS)
             if not row["g"].value.startswith(ENGINE_BASE)}
 
 
-def _catalog_value(target: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode) -> str | None:
+def _catalog_value(target: QuadSource, subject: ox.NamedNode, predicate: ox.NamedNode) -> str | None:
     """What the store's catalog graph records of ``subject``: what its reports were validated with, or its counts."""
     for quad in target.quads_for_pattern(subject, predicate, None, _CATALOG):
-        return quad.object.value
+        return quad.object.value  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
     return None

@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -245,7 +246,7 @@ class Remote:
             # graph); a graph no store holds says "none" instead.
             data["default-graph-uri"] = list(default_graphs or []) or [NO_GRAPH]
             data["named-graph-uri"] = list(named_graphs or []) or [NO_GRAPH]
-        form = re.match(r"[A-Za-z]*", text[_PROLOGUE.match(text).end():]).group().upper()
+        form = re.match(r"[A-Za-z]*", text[_PROLOGUE.match(text).end():]).group().upper()  # type: ignore[union-attr]  # both match any text
         headers, body = self._post(self.query_url, data, _ACCEPT.get(form, f"{_SOLUTIONS}, {_TRIPLES}"))
         if headers.get("X-SQL-State") == "S1TAT":
             # Virtuoso's "anytime" answer: a query stopped at the timeout answers 200 with what it had found so far.
@@ -334,7 +335,7 @@ def _boolean(answer: "ox.QuerySolutions", url: str) -> "ox.QueryBoolean":
         raise RemoteError(f"{url}: an ASK query was answered with solutions of {', '.join(variables) or 'no variable'}, not a boolean")
     true = any(row[0] is not None and row[0].value not in ("0", "false") for row in answer)
     # A QueryBoolean, which only a store makes.
-    return ox.Store().query("ASK {}" if true else "ASK { FILTER (false) }")
+    return cast(ox.QueryBoolean, ox.Store().query("ASK {}" if true else "ASK { FILTER (false) }"))
 
 
 _READABLE_BLANK = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")

@@ -125,7 +125,8 @@ class Reader:
     def close(self) -> None:
         """Let the generation go (a later write may then delete it)."""
         self.__dict__.pop("store", None)
-        self._lock.close()
+        if self._lock is not None:  # always, once __init__ returned
+            self._lock.close()
 
 
 def rewrite(store: Path, change: Callable[[ox.Store], T], check: Callable[[ox.Store], bool] | None = None) -> T | None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Protocol, cast, overload
+from typing import Any, Protocol, TypeVar, cast, overload
 from xml.parsers import expat
 
 import pyoxigraph
@@ -49,6 +49,41 @@ class _ToRdflib(Protocol):
 # oxrdflib's from_ox, typed as it behaves (its own hints give every input every output): None for None, an rdflib
 # term for a term, a triple for a triple term. The same function, so a row's many terms cost no extra call.
 rdflib_term = cast(_ToRdflib, from_ox)
+# oxrdflib's to_ox: an rdflib term as Oxigraph's. The engine's one import of oxrdflib's converters is this module's.
+oxigraph_term = to_ox
+
+
+def serialized(quads: Iterable[pyoxigraph.Quad] | Iterable[pyoxigraph.Triple], format: pyoxigraph.RdfFormat) -> bytes:
+    """Quads or triples written in ``format``, as bytes (pyoxigraph returns None only when given a file to write to)."""
+    return cast(bytes, pyoxigraph.serialize(quads, format=format))
+
+
+class QuadSource(Protocol):
+    """What the engine reads of a store of quads: pyoxigraph's Store, or one that answers the same calls over a
+    SPARQL server (remote.ServerReader, and the overlay a remote write is made in)."""
+
+    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
+                          graph_name: Any = None) -> Iterator[pyoxigraph.Quad]: ...
+
+    def named_graphs(self) -> Iterator[pyoxigraph.NamedNode | pyoxigraph.BlankNode]: ...
+
+    def query(self, query: str, *, use_default_graph_as_union: bool = False) -> Any: ...
+
+
+class QuadStore(QuadSource, Protocol):
+    """A QuadSource that a write changes: pyoxigraph's Store, or the overlay a remote write is made in."""
+
+    def add(self, quad: pyoxigraph.Quad) -> None: ...
+
+    def extend(self, quads: Iterable[pyoxigraph.Quad]) -> None: ...
+
+    def bulk_extend(self, quads: Iterable[pyoxigraph.Quad]) -> None: ...
+
+    def load(self, input: bytes, format: pyoxigraph.RdfFormat) -> None: ...
+
+    def bulk_load(self, input: bytes, format: pyoxigraph.RdfFormat) -> None: ...
+
+    def remove_graph(self, graph_name: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph) -> None: ...
 
 
 def oxigraph(ds: Dataset) -> pyoxigraph.Store:
@@ -132,7 +167,7 @@ def vocabulary() -> tuple[tuple[pyoxigraph.Quad, ...], str]:
 _BULK = 20_000
 
 
-def add_all(store: pyoxigraph.Store, statements: Iterable[pyoxigraph.Quad] | bytes, count: int) -> None:
+def add_all(store: QuadStore, statements: Iterable[pyoxigraph.Quad] | bytes, count: int) -> None:
     """Add ``count`` statements (quads, or N-Quads) to a store, through Oxigraph's bulk loader when there are many.
 
     The bulk loader is not transactional: callers write into a generation
@@ -222,9 +257,17 @@ def _bind_prefixes(ds: Dataset) -> None:
         ds.bind(prefix, namespace)
 
 
-def as_dataset(inner: pyoxigraph.Store, cls: type[Dataset] = Dataset) -> Dataset:
-    """An rdflib view of an Oxigraph store (no copy); its default graph is the union of the named graphs."""
-    ds = cls(store=OxigraphStore(store=inner), default_union=True)
+_View = TypeVar("_View", bound=Dataset)
+
+
+@overload
+def as_dataset(inner: QuadSource) -> Dataset: ...
+@overload
+def as_dataset(inner: QuadSource, cls: type[_View]) -> _View: ...
+def as_dataset(inner: QuadSource, cls: type[Dataset] = Dataset) -> Dataset:
+    """An rdflib view of an Oxigraph store, or of a server's reader (no copy); its default graph is the union of
+    the named graphs."""
+    ds = cls(store=OxigraphStore(store=cast(pyoxigraph.Store, inner)), default_union=True)
     _bind_prefixes(ds)
     return ds
 

@@ -30,11 +30,11 @@ from graph.engine.remote import (
     check_runaways,
     connect,
 )
-from graph.engine.store import SKOLEM, GraphSourceError, as_dataset
+from graph.engine.store import SKOLEM, GraphSourceError, QuadStore, as_dataset, serialized
 from graph.vocab import ENGINE_BASE
 
 T = TypeVar("T")
-Change = Callable[[ox.Store], T]
+Change = Callable[[QuadStore], T]
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Store(Protocol):
     def open(self) -> Snapshot:
         """A read-only snapshot of the store as it is now; GraphSourceError if there is none."""
 
-    def write(self, change: Change, check: Callable[[ox.Store], bool] | None = None,
+    def write(self, change: Change, check: Callable[[QuadStore], bool] | None = None,
               touching: Iterable[ox.Quad] = ()) -> T | None:
         """Apply ``change`` to the store's graph and publish it whole, returning what ``change`` returned.
 
@@ -115,7 +115,7 @@ class LocalStore:
         ds._release = reader.close
         return ds
 
-    def write(self, change: Change, check: Callable[[ox.Store], bool] | None = None,
+    def write(self, change: Change, check: Callable[[QuadStore], bool] | None = None,
               touching: Iterable[ox.Quad] = ()) -> T | None:
         return snapshots.rewrite(self.path, change, check)
 
@@ -182,7 +182,7 @@ class RemoteStore:
     def runaway_probe(self) -> Callable[[float], RunawayCheck]:
         return lambda seconds: check_runaways(self.remote, seconds)
 
-    def write(self, change: Change, check: Callable[[ox.Store], bool] | None = None,
+    def write(self, change: Change, check: Callable[[QuadStore], bool] | None = None,
               touching: Iterable[ox.Quad] = ()) -> T | None:
         server = connect(self.remote)
         read_at = graphs.written_in(server)
@@ -217,7 +217,7 @@ class VirtuosoStore(RemoteStore):
     is refused if that is cut, rather than made from part of what it read.
     """
 
-    def write(self, change: Change, check: Callable[[ox.Store], bool] | None = None,
+    def write(self, change: Change, check: Callable[[QuadStore], bool] | None = None,
               touching: Iterable[ox.Quad] = ()) -> T | None:
         server = connect(self.remote)
         server._whole(list(server._read("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")), "")
@@ -229,7 +229,7 @@ class VirtuosoStore(RemoteStore):
                   for g, triples in changed.items() if triples}
         try:
             for graph, staging in staged.items():
-                self.remote.put_graph(staging, ox.serialize(changed[graph], format=ox.RdfFormat.N_TRIPLES))
+                self.remote.put_graph(staging, serialized(changed[graph], ox.RdfFormat.N_TRIPLES))
         except GraphSourceError:
             # The first error is the one to report; what is left is under the engine's staging names.
             with contextlib.suppress(GraphSourceError):
@@ -282,7 +282,7 @@ def _replacing(changed: dict[str, list[ox.Triple]]) -> str:
     for g, triples in changed.items():
         for t in triples:
             (template if blank(t) else plain).setdefault(g, []).append(t)
-    block = lambda graphs: "".join(f"GRAPH <{g}> {{\n{ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES).decode()}}}\n"
+    block = lambda graphs: "".join(f"GRAPH <{g}> {{\n{serialized(ts, ox.RdfFormat.N_TRIPLES).decode()}}}\n"
                                    for g, ts in sorted(graphs.items()))
     text = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in sorted(changed))
     text += "INSERT DATA {\n" + block(plain) + "}"
@@ -384,24 +384,25 @@ class _Overlay:
     def query(self, query: str, **options):
         return self.server.query(query, **options)
 
-    def remove_graph(self, graph: ox.NamedNode) -> None:
-        self.held.add(graph.value)
-        self.before.setdefault(graph.value, None)
-        self.local.remove_graph(graph)
+    def remove_graph(self, graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> None:
+        graph = graph_name.value  # type: ignore[union-attr]  # the engine removes named graphs only
+        self.held.add(graph)
+        self.before.setdefault(graph, None)
+        self.local.remove_graph(graph_name)
 
     def add(self, quad: ox.Quad) -> None:
         self.extend([quad])
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         quads = list(quads)
-        for graph in {q.graph_name.value for q in quads}:
+        for graph in {q.graph_name.value for q in quads}:  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
             self._hold(graph)
         self.local.extend(quads)
 
     bulk_extend = extend
 
-    def load(self, data: bytes, format: ox.RdfFormat) -> None:
-        self.extend(ox.parse(data, format=format))
+    def load(self, input: bytes, format: ox.RdfFormat) -> None:
+        self.extend(ox.parse(input, format=format))
 
     bulk_load = load
 

@@ -35,15 +35,27 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, cast
 
 import pyoxigraph as ox
-from oxrdflib._converter import from_ox, to_ox
 from rdflib.namespace import PROV, RDF, SH, XSD
 
 from graph import files
 from graph.engine import validation
 from graph.engine.rules import ExtraRules, describe, rule_of, shapes_digest, shapes_graph
-from graph.engine.store import SKOLEM, add_all, derive_into, files_digest, vocabulary
+from graph.engine.store import (
+    SKOLEM,
+    QuadSource,
+    QuadStore,
+    add_all,
+    derive_into,
+    files_digest,
+    oxigraph_term,
+    rdflib_term,
+    serialized,
+    vocabulary,
+)
 from graph.engine.workers import context as process_context
 from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES, VOCABULARY_BASE
 
@@ -114,7 +126,7 @@ def report_graph(graphs: frozenset[str]) -> ox.NamedNode:
 @functools.cache
 def shared_classes() -> frozenset:
     """The classes whose instances do not join units (sg:sharedReference true in the vocabulary)."""
-    return frozenset(q.subject for q in vocabulary()[0] if q.predicate == _SHARED and q.object.value == "true")
+    return frozenset(q.subject for q in vocabulary()[0] if q.predicate == _SHARED and q.object.value == "true")  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
 
 
 def partition(quads: dict[str, list[ox.Quad]], shared: frozenset) -> list[frozenset[str]]:
@@ -156,7 +168,7 @@ class Kept:
     fingerprint: str
 
 
-def kept(store: ox.Store) -> dict[ox.NamedNode, Kept]:
+def kept(store: QuadSource) -> dict[ox.NamedNode, Kept]:
     """The units whose reports ``store`` keeps, by report graph."""
     graphs, prints = defaultdict(set), {}
     for row in store.query(_KEPT):
@@ -173,7 +185,7 @@ class Refreshed:
     seconds: float
 
 
-def described_before(store: ox.Store, staged: ox.Store, graphs: set[str]) -> dict:
+def described_before(store: QuadSource, staged: ox.Store, graphs: set[str]) -> dict:
     """Before a write: each shared reference that ``graphs`` describe, in ``store`` or ``staged``, with its description in ``store``.
 
     ``refresh`` compares it with the description after the write: a unit that
@@ -185,7 +197,7 @@ def described_before(store: ox.Store, staged: ox.Store, graphs: set[str]) -> dic
     typed = {q.subject for kind in shared for q in lookup.quads_for_pattern(None, _TYPE, kind) if is_data_graph(q.graph_name)}
     return {node: _description(store, node) for node in typed
             if _is_shared(lookup, node, shared)
-            and any(q.graph_name.value in graphs for q in lookup.quads_for_pattern(node, None, None))}
+            and any(q.graph_name.value in graphs for q in lookup.quads_for_pattern(node, None, None))}  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
 
 
 def _description(source, node) -> frozenset:
@@ -193,7 +205,7 @@ def _description(source, node) -> frozenset:
     return frozenset(q.triple for q in source.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name))
 
 
-def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Quad]], progress=None,
+def refresh(store: QuadStore, changed: set[str], read: Callable[[str], list[ox.Quad]], progress=None,
             pending: ox.Store | None = None, described: dict | None = None) -> Refreshed:
     """Re-validate, in ``store``, every unit that holds a graph of ``changed``, or cites a shared reference whose description changed.
 
@@ -214,26 +226,27 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
     touched = (changed & data_graphs) | _linked(lookup, changed & data_graphs, data_graphs - changed, read, shared)
     for node, before_write in (described or {}).items():
         if _description(lookup, node) != before_write:
-            touched |= {q.graph_name.value for q in lookup.quads_for_pattern(None, None, node)} & data_graphs
+            touched |= {q.graph_name.value for q in lookup.quads_for_pattern(None, None, node)} & data_graphs  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
     # A touched unit is touched whole: a write that removes a link can split it.
     old = [unit for unit in before.values() if unit.graphs & (touched | changed)]
-    for unit in old:
-        touched |= unit.graphs & data_graphs
+    for stale in old:
+        touched |= stale.graphs & data_graphs
     quads = {g: read(g) for g in touched}
     units = partition(quads, shared)
-    work, descriptions = [], {}
+    work: list[tuple[frozenset[str], bytes, str]] = []
+    descriptions: dict = {}
     for unit in units:
         statements = [q for g in unit for q in quads[g]] + _cited(lookup, unit, quads, shared, descriptions)
-        dump = ox.serialize(statements, format=ox.RdfFormat.N_QUADS)
+        dump = serialized(statements, ox.RdfFormat.N_QUADS)
         fingerprint = _fingerprint(dump)
         previous = before.get(report_graph(unit))
         if previous is None or previous.fingerprint != fingerprint:  # else its kept report stands
             work.append((unit, dump, fingerprint))
     # An old unit that is no longer one (split, merged or gone) loses its report.
     now_kept = {report_graph(u) for u in units}
-    for unit in old:
-        if unit.report not in now_kept:
-            store.remove_graph(unit.report)
+    for stale in old:
+        if stale.report not in now_kept:
+            store.remove_graph(stale.report)
     now = datetime.datetime.now(datetime.UTC)
 
     batches = _start_validating(work, now)
@@ -259,7 +272,7 @@ def refresh(store: ox.Store, changed: set[str], read: Callable[[str], list[ox.Qu
 class _Lookup:
     """A store and the statements pending for it, read as one."""
 
-    def __init__(self, store: ox.Store, pending: ox.Store | None):
+    def __init__(self, store: QuadSource, pending: ox.Store | None):
         self.stores = (store,) if pending is None else (store, pending)
 
     def quads_for_pattern(self, *pattern) -> Iterator[ox.Quad]:
@@ -365,7 +378,7 @@ def _reports_from(work: list, ends: list, workers: list, claimed, spool: str) ->
         received, waiting = 0, list(ends)
         while waiting:
             batch = []
-            ready = multiprocessing.connection.wait(waiting)
+            ready = cast(list[Connection], multiprocessing.connection.wait(waiting))
             while ready:
                 for end in ready:
                     try:
@@ -378,7 +391,7 @@ def _reports_from(work: list, ends: list, workers: list, claimed, spool: str) ->
                         raise report
                     else:
                         batch.append((report_graph(work[index][0]), report))
-                ready = multiprocessing.connection.wait(waiting, timeout=0) if waiting else []
+                ready = cast(list[Connection], multiprocessing.connection.wait(waiting, timeout=0)) if waiting else []
             received += len(batch)
             if batch:
                 yield batch
@@ -405,10 +418,10 @@ def _report(unit: frozenset[str], dump: bytes, fingerprint: str, now: datetime.d
     data.extend(vocabulary()[0])
     data.extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
     report = validation.report_triples(_with_derived(data), shapes_graph())
-    return ox.serialize(_kept_report(report, report_graph(unit), unit, fingerprint, data, now), format=ox.RdfFormat.N_QUADS)
+    return serialized(_kept_report(report, report_graph(unit), unit, fingerprint, data, now), ox.RdfFormat.N_QUADS)
 
 
-def _write_reports(store: ox.Store, made: list[tuple[ox.NamedNode, bytes]], lines: int) -> None:
+def _write_reports(store: QuadStore, made: list[tuple[ox.NamedNode, bytes]], lines: int) -> None:
     """Replace the kept reports of ``made`` (report graph, report as N-Quads, ``lines`` lines in all) with the new ones."""
     for name, _ in made:
         store.remove_graph(name)
@@ -422,11 +435,11 @@ def _linked(store: "_Lookup", changed: set[str], others: set[str], read, shared)
     found: set[str] = set()
     nodes = {n for g in changed for q in read(g) for n in (q.subject, q.object) if not isinstance(n, ox.Literal)}
     for node in nodes:
-        described_in = {q.graph_name.value for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)}
+        described_in = {q.graph_name.value for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)}  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
         if not described_in or _is_shared(store, node, shared):
             continue
         found |= described_in & others
-        found |= {q.graph_name.value for q in store.quads_for_pattern(None, None, node) if is_data_graph(q.graph_name)} & others
+        found |= {q.graph_name.value for q in store.quads_for_pattern(None, None, node) if is_data_graph(q.graph_name)} & others  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
     return found
 
 
@@ -445,14 +458,14 @@ def _cited(store: "_Lookup", unit: frozenset[str], quads: dict, shared, descript
     """
     inside = {q.subject for g in unit for q in quads[g]}
     cited = {q.object for g in unit for q in quads[g] if isinstance(q.object, (ox.NamedNode, ox.BlankNode))} - inside
-    found: dict = {}
+    found: dict[ox.Triple, None] = {}
     for node in cited:
         description = descriptions.get(node)
         if description is None:
             description = [q.triple for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)]
             descriptions[node] = description = description if description and _is_shared(store, node, shared) else []
         found.update(dict.fromkeys(description))
-    return [ox.Quad(*triple, _CITED) for triple in found]
+    return [ox.Quad(t.subject, t.predicate, t.object, _CITED) for t in found]
 
 
 def _fingerprint(dump: bytes) -> str:
@@ -496,7 +509,7 @@ def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fing
     def term(node):
         found = converted.get(node)
         if found is None:
-            found = converted[node] = name if node is root else to_ox(node)
+            found = converted[node] = name if node is root else oxigraph_term(node)
         return found
 
     quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples]
@@ -523,12 +536,14 @@ def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fing
 
 def _records(quads: list[ox.Quad], root, data: ox.Store, rule_id: Callable) -> list[tuple]:
     """Each result of a report (as quads, ``root`` its report node): its node, source shape, rule id, focus label and strategy, and its gap record."""
-    results, fields, messages = [], defaultdict(dict), defaultdict(list)
+    results: list = []
+    fields: defaultdict[Any, dict] = defaultdict(dict)
+    messages: defaultdict[Any, list[str]] = defaultdict(list)
     for q in quads:
         if q.predicate == _RESULT and q.subject == root:
             results.append(q.object)
         elif q.predicate == _MESSAGE:
-            messages[q.subject].append(q.object.value)
+            messages[q.subject].append(q.object.value)  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
         elif q.predicate in _FIELDS:
             fields[q.subject].setdefault(_FIELDS[q.predicate], q.object)
     about = _described(data, {fields[r]["focus"] for r in results})
@@ -553,11 +568,12 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
     vocabulary. ``strategy``: only the unit that holds it.
     """
     store = ds.store._inner
-    shared, lookup, descriptions = shared_classes(), _Lookup(store, None), {}
-    rule_id = functools.cache(lambda shape: extra.rule_of(from_ox(shape)).id)
+    shared, lookup = shared_classes(), _Lookup(store, None)
+    descriptions: dict = {}
+    rule_id = functools.cache(lambda shape: extra.rule_of(rdflib_term(shape)).id)
     has_message = functools.cache(lambda shape: any(
         (node, SH.message, None) in extra.shapes
-        for node in (from_ox(shape), *extra.shapes.objects(from_ox(shape), SH.sparql))))
+        for node in (rdflib_term(shape), *extra.shapes.objects(rdflib_term(shape), SH.sparql))))
     records = []
     for unit in kept(store).values():
         graphs = {g: list(store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in unit.graphs}
@@ -570,7 +586,7 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
         data.extend(_cited(lookup, unit.graphs, graphs, shared, descriptions))
         root, triples = validation.report_triples(_with_derived(data), extra.shapes)
         converted: dict = {}
-        term = lambda node, converted=converted: converted.setdefault(node, to_ox(node))
+        term = lambda node, converted=converted: converted.setdefault(node, oxigraph_term(node))
         quads = [ox.Quad(term(s), term(p), term(o)) for s, p, o in triples]
         for _, shape, *_, record in _records(quads, term(root), data, rule_id):
             if not has_message(shape):  # the rule's name says it better than "sh:…Component is not satisfied"
@@ -581,4 +597,4 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
 
 @functools.cache
 def _rule_id(shape: ox.NamedNode | ox.BlankNode) -> str:
-    return rule_of(from_ox(shape)).id
+    return rule_of(rdflib_term(shape)).id

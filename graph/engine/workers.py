@@ -40,6 +40,7 @@ import weakref
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol, cast
 
 from rdflib import Dataset
 
@@ -103,6 +104,17 @@ def _worker(connection, generation: str, memory_bytes: int, max_bytes: int, serv
         snapshot.settle()
 
 
+class _Opened(Protocol):
+    """What a query is answered from: a worker's open generation (_Snapshot), or a server (remote_queries)."""
+
+    graphs: set[str]
+
+    @property
+    def ds(self) -> Dataset | None: ...
+
+    def open(self, path: str) -> None: ...
+
+
 class _Snapshot:
     """The generation a worker has open: its Dataset, the IRIs of its named graphs, and its readers' lock."""
 
@@ -156,7 +168,7 @@ def _reopen(snapshot: _Snapshot, generation: str) -> tuple:
     return ("opened",)
 
 
-def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
+def _answer(snapshot: _Opened, request: tuple, max_bytes: int) -> tuple:
     generation, text, formats, protocol_dataset, max_rows, base_iri, functions = request
     try:
         try:
@@ -173,7 +185,7 @@ def _answer(snapshot: _Snapshot, request: tuple, max_bytes: int) -> tuple:
             raise QueryError(f"none of the accepted types; a {checked.form} query answers in {', '.join(formats_for(checked.form).values())}",
                              "not-acceptable")
         # The protocol's dataset wins over the query's own (SPARQL 1.1 Protocol, 2.1.4).
-        answer, truncated = execute(snapshot.ds, checked.text, protocol_dataset or checked.dataset, max_rows, base_iri)
+        answer, truncated = execute(cast(Dataset, snapshot.ds), checked.text, protocol_dataset or checked.dataset, max_rows, base_iri)
         payload = answer.serialize(fmt)
         if len(payload) > max_bytes:
             raise QueryError(f"the result is larger than {max_bytes} bytes; ask for less", "too-large")
@@ -201,7 +213,7 @@ def _let_go_of_the_fork_server() -> None:
 
     server = getattr(forkserver, "_forkserver", None)
     fd = getattr(server, "_forkserver_alive_fd", None)
-    if fd is not None:
+    if server is not None and fd is not None:
         server._forkserver_alive_fd = None
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -527,7 +539,7 @@ class QueryService:
                     if self._closed:
                         return
                     missing = self.size - len(self._workers)
-                    generation = self._generation
+                    generation = cast(Path, self._generation)  # start() set it before the supervisor ran
                 if missing > 0 and time.monotonic() >= retry_at:
                     for _ in range(missing):
                         try:
@@ -627,7 +639,7 @@ class QueryService:
             self._refresh = False
         while True:
             with self._pool:
-                generation = self._generation
+                generation = cast(Path, self._generation)  # start() set it before the supervisor ran
                 worker = next((w for w in self._idle if w.generation != generation and not (w.dead or w.killed)), None)
                 if worker is None or self._closed:
                     return
