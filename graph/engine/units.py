@@ -51,6 +51,7 @@ from graph.engine.store import (
     add_all,
     derive_into,
     files_digest,
+    oxigraph,
     oxigraph_term,
     rdflib_term,
     serialized,
@@ -567,7 +568,7 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
     graphs, the descriptions of the shared references it cites, and the
     vocabulary. ``strategy``: only the unit that holds it.
     """
-    store = ds.store._inner
+    store = oxigraph(ds)
     shared, lookup = shared_classes(), _Lookup(store, None)
     descriptions: dict = {}
     rule_id = functools.cache(lambda shape: extra.rule_of(rdflib_term(shape)).id)
