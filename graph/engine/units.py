@@ -578,8 +578,10 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
     records = []
     for unit in kept(store).values():
         graphs = {g: list(store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in unit.graphs}
-        if strategy is not None and not any(q.subject.value == strategy and q.predicate == _TYPE
-                                            and q.object.value == str(SG.Strategy) for qs in graphs.values() for q in qs):
+        # A quad's subject and object here are IRIs (pyoxigraph types them as any term).
+        if strategy is not None and not any(q.subject.value == strategy and q.predicate == _TYPE  # type: ignore[union-attr]
+                                            and q.object.value == str(SG.Strategy)  # type: ignore[union-attr]
+                                            for qs in graphs.values() for q in qs):
             continue
         data = ox.Store()
         data.extend(vocabulary()[0])
