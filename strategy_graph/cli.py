@@ -43,7 +43,6 @@ from graph.engine import (
     open_graph,
     open_store,
     read_extra_rules,
-    validate_files,
     write,
 )
 from graph.errors import StrategyGraphError
@@ -468,6 +467,8 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], output: str) -> N
     Relative IRIs resolve against each file's own file: URI. Exit status 0 if
     the data conforms, 1 if not, 2 on bad input or shapes that cannot be applied.
     """
+    from graph.engine import validate_files  # the validator and pySHACL, only for this command
+
     validated = validate_files(data, shapes)
     report = validated.report
     if validated.exact_terms:

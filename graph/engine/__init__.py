@@ -9,6 +9,9 @@ This module is its façade: code outside the engine imports these names from
 ``graph.engine``, never a submodule (tests/test_layers.py holds it to that).
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from graph.engine.graphs import in_memory, load, open_graph, statement_counts, write
 from graph.engine.query import QueryError, check, extension_functions, normalise
 from graph.engine.remote import Credentials, Remote, RemoteError, RunawayCheck, check_runaways, credentials
@@ -27,10 +30,28 @@ from graph.engine.store import (
     select_values,
 )
 from graph.engine.stores import Store, open_store
-from graph.engine.units import extra_records
-from graph.engine.validation import ShapesError, validate
-from graph.engine.validation.files import Validated, validate_files
-from graph.engine.workers import QueryService
+
+# Loaded on first use: a command that only reads a store never needs the validator, pySHACL or the query workers,
+# whose import would add a tenth of a second to its start.
+_LATER = {"extra_records": "graph.engine.units", "ShapesError": "graph.engine.validation",
+          "validate": "graph.engine.validation", "Validated": "graph.engine.validation.files",
+          "validate_files": "graph.engine.validation.files", "QueryService": "graph.engine.workers"}
+
+if TYPE_CHECKING:
+    from graph.engine.units import extra_records
+    from graph.engine.validation import ShapesError, validate
+    from graph.engine.validation.files import Validated, validate_files
+    from graph.engine.workers import QueryService
+
+
+def __getattr__(name: str) -> Any:
+    """A name of _LATER, imported from its module the first time it is asked for."""
+    if name not in _LATER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LATER[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Credentials",
