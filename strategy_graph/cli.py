@@ -130,11 +130,6 @@ def remote_option(command: Callable) -> Callable:
     return wrapper
 
 
-def _where(store: Store) -> str:
-    """How a message names a store: its folder, or the server's URL."""
-    return str(store)
-
-
 strategy_option = click.option(
     "--strategy", "strategy_name", metavar="ID",
     help="Only this strategy, of a graph that holds several: the id its workbook gave it (such as luton-pws), or its IRI.",
@@ -383,12 +378,12 @@ def load(files: tuple[Path, ...], store: Store | None, graph_iri: str | None) ->
         raise click.UsageError("give --store FOLDER or --remote URL")
     if graph_iri and not is_iri(URIRef(graph_iri)):
         raise InputError(f"--graph {graph_iri!r}: expected an absolute IRI, such as https://example.org/graph/mine\n"
-                         f"Nothing was loaded; {_where(store)} is unchanged.")
+                         f"Nothing was loaded; {store} is unchanged.")
     try:
         written = load_files(store, files, URIRef(graph_iri) if graph_iri else None, progress=_progress)
     except GraphSourceError as error:
-        raise InputError(f"{_flagged(error)}\nNothing was loaded; {_where(store)} is unchanged.") from error
-    click.echo(f"Loaded {written.statements} statements from {len(files)} file(s), with the vocabulary, into {_where(store)}; "
+        raise InputError(f"{_flagged(error)}\nNothing was loaded; {store} is unchanged.") from error
+    click.echo(f"Loaded {written.statements} statements from {len(files)} file(s), with the vocabulary, into {store}; "
                f"{_validated(written)}.")
 
 
@@ -638,7 +633,7 @@ def import_(source: Path, store: Store | None, dry_run: bool, settings: dict) ->
     if written is None:
         click.echo(f"{source}: {len(rows)} rows are clean; nothing was written" + (" (--dry-run)." if dry_run else " (no --store)."))
         return
-    click.echo(f"Imported {len(rows)} rows from {source} into {graph} in {_where(store)} ({written.statements} statements "
+    click.echo(f"Imported {len(rows)} rows from {source} into {graph} in {store} ({written.statements} statements "
                f"with the vocabulary; {_validated(written)}).")
 
 
@@ -713,7 +708,7 @@ def fingertips(source: Path | None, download: tuple[str, ...], area: str, store:
     if written is None:
         click.echo(f"{summary}. Nothing was written (no --store).")
         return
-    click.echo(f"{summary}. Written to {_where(store)}; {_validated(written)}.")
+    click.echo(f"{summary}. Written to {store}; {_validated(written)}.")
 
 
 @main.command()
@@ -725,9 +720,9 @@ def init(store: Store | None) -> None:
         raise click.UsageError("give --store FOLDER or --remote URL")
     occupied = store.occupied()
     if occupied is not None:
-        raise InputError(f"{_where(store)} {occupied}")
+        raise InputError(f"{store} {occupied}")
     written = load_files(store, files.dataset_files(), progress=_progress)
-    click.echo(f"Created {_where(store)} with the packaged dataset ({written.statements} statements).")
+    click.echo(f"Created {store} with the packaged dataset ({written.statements} statements).")
 
 
 def _cannot_listen(host: str, port: int, error: OSError) -> InputError:

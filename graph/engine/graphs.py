@@ -164,13 +164,9 @@ def statement_counts(ds: Dataset) -> dict[str, int]:
     return json.loads(recorded) if recorded is not None else _statements_by_graph(oxigraph(ds))
 
 
-def written_at(ds: Dataset) -> datetime.datetime | None:
-    """When a write last changed the graph, as its catalog records it; None for a graph never written so."""
-    return written_in(oxigraph(ds))
-
-
 def written_in(store: QuadSource) -> datetime.datetime | None:
-    """written_at of a pyoxigraph Store, or of a server's reader (graph.engine.remote.ServerReader): one query."""
+    """When a write last changed the graph in ``store`` (Oxigraph's, or a server's reader), as its catalog records it;
+    None for a graph never written so. One query."""
     recorded = _catalog_value(store, _CATALOG, _WRITTEN)
     return datetime.datetime.fromisoformat(recorded) if recorded is not None else None
 

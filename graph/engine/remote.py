@@ -400,6 +400,11 @@ class ServerReader:
                               "result limit cut the answer short (Virtuoso: ResultSetMaxRows in its virtuoso.ini)")
         return quads
 
+    def refuse_a_cut_answer(self) -> None:
+        """RemoteError unless the server answers a query with as many rows as it holds statements (a write reads
+        parts of the store in answers that large, and a server that cuts them at its result limit says nothing)."""
+        self._whole(list(self._read("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")), "")
+
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         """The named graphs the server holds statements in."""
         return (row["g"] for row in self._read("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))

@@ -159,8 +159,9 @@ class RemoteStore:
         return f"{type(self).__name__}({self.remote.query_url!r})"
 
     def open(self) -> Snapshot:
-        ds = as_dataset(connect(self.remote), Snapshot)
-        ds.version = _version(graphs.written_at(ds))
+        reader = connect(self.remote)
+        ds = as_dataset(reader, Snapshot)
+        ds.version = _version(graphs.written_in(reader))
         return ds
 
     def version(self) -> Version:
@@ -175,7 +176,7 @@ class RemoteStore:
         return True
 
     def occupied(self) -> str | None:
-        if graphs.written_at(self.open()) is None:
+        if self.version().written is None:
             return None
         return "already holds a strategy graph; `load` adds to it, `init` starts a new one"
 
@@ -219,8 +220,7 @@ class VirtuosoStore(RemoteStore):
 
     def write(self, change: Change, check: Callable[[QuadStore], bool] | None = None,
               touching: Iterable[ox.Quad] = ()) -> T | None:
-        server = connect(self.remote)
-        server._whole(list(server._read("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")), "")
+        connect(self.remote).refuse_a_cut_answer()
         return super().write(change, check, touching)
 
     def _send(self, changed: dict[str, list[ox.Triple]]) -> None:
@@ -252,10 +252,6 @@ def open_store(source: "Store | Path | str | Remote") -> Store:
         return LocalStore(Path(source))
     return source
 
-
-def remote_store(query_url: str, update_url: str | None = None, store_url: str | None = None, **options) -> Store:
-    """The Store of a SPARQL server, by its endpoints' URLs (graph.engine.remote.Remote's options)."""
-    return open_store(Remote(query_url, update_url, store_url=store_url, **options))
 
 
 def _skolemised(graph: str, triples: Iterable[ox.Triple]) -> list[ox.Triple]:
