@@ -186,7 +186,7 @@ def _group(result: FingertipsImport, row: dict) -> URIRef:
         return WHOLE_POPULATION
     label = ", ".join(part for part in (sex if sex != "Persons" else "", age, f"{category_type}: {category}" if category_type else "") if part)
     group = URIRef(GROUPS + _slug(label))
-    _add(result, group, RDF.type, SKOS.Concept)
+    _add(result, group, RDF.type, SG.PopulationGroup)
     _add(result, group, SKOS.prefLabel, Literal(label))
     return group
 

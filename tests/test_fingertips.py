@@ -195,3 +195,29 @@ def test_a_download_that_fails_exits_2(runner, fingertips_api):
     result = _invoke(runner, "fingertips", "--download", "90362;drop", "--base-url", fingertips_api)
     assert result.exit_code == 2 and "expected Fingertips indicator IDs" in result.output
     assert len(_FingertipsStub.requests) == 1  # the bad ID never reached the server
+
+
+def test_strategies_whose_indicators_share_an_import_stay_units_of_their_own(runner, tmp_path):
+    """The groups, areas and data set an import describes once are cited by every strategy, and join none of them.
+
+    Each strategy is validated again on its own (in parallel, where there are
+    many), and the kept reports are still what pySHACL finds on the whole graph.
+    """
+    from graph.engine import load, units
+    from tests.conftest import copies
+    from tests.test_units import _kept, _pyshacl
+
+    store = tmp_path / "store"
+    load(store, copies(tmp_path, 2))
+    result = _invoke(runner, "fingertips", SAMPLE, "--store", store)
+    assert result.exit_code == 0, result.output
+    # Both strategies' indicators took the values, with a population group of their own (a deprivation decile).
+    assert "6 values for E06000032 and 4 England comparators" in result.output
+    ds = open_graph(store=store)
+    try:
+        covered = sorted(sorted(str(s) for s in ds.objects(URIRef(r.value), SG.covers)) for r in units.kept(ds.store._inner))
+        # The two strategies, and the shared graph of areas, groups and the data set, which covers no strategy.
+        assert covered == [[], ["http://example.org/copy0/strategy"], ["http://example.org/copy1/strategy"]]
+        assert _kept(ds) == _pyshacl(ds)
+    finally:
+        ds.close()
