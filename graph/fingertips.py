@@ -13,7 +13,7 @@ from typing import Any, cast
 from rdflib import RDF, RDFS, SKOS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB
 
-from graph.engine import new_graph, select_rows
+from graph.engine import add_triples, new_graph, select_rows
 from graph.errors import StrategyGraphError
 from graph.vocab import FINGERTIPS_DATASET, SDMX_DIMENSION, SDMX_MEASURE, SG, SPARQL_PREFIXES, WHOLE_POPULATION
 from graph.workbook import ONS_AREA, Problem, decimal_literal
@@ -21,6 +21,8 @@ from graph.workbook import ONS_AREA, Problem, decimal_literal
 ENGLAND = "E92000001"
 SOURCE = URIRef("https://fingertips.phe.org.uk/")
 GROUPS = "https://w3id.org/strategy-graph/id/fingertips/group/"
+# Areas, groups and the data set: shared by every indicator's graph, described once.
+SHARED = URIRef("https://w3id.org/strategy-graph/id/fingertips/graph/shared")
 REQUIRED = ("Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Category", "Time period", "Value",
             "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count")
 _INDICATORS = SPARQL_PREFIXES + """
@@ -38,6 +40,8 @@ class FingertipsImport:
 
     staged: Dataset = field(default_factory=new_graph)
     graphs: set = field(default_factory=set)
+    # Each graph's triples, added to ``staged`` at the end, a graph at a time: one by one, each is a transaction.
+    triples: dict[URIRef, list[tuple]] = field(default_factory=dict)
     observations: int = 0
     comparators: int = 0
     other_areas: int = 0
@@ -97,17 +101,17 @@ def read_fingertips(text: str, source_name: str, ds: Dataset, area: str) -> Fing
         # A short row leaves cells as None; a long one puts extras under None.
         row = {key: (value or "").strip() for key, value in cells.items() if isinstance(key, str)}
         _row(result, row, line, source_name, indicators, area, seen)
+    label, source = Literal("Fingertips values of an indicator"), Literal(source_name)
     for graph in result.graphs:
-        add = lambda p, o, graph=graph: result.staged.add((graph, p, o, graph))
-        add(RDF.type, PROV.Entity)
-        add(RDFS.label, Literal("Fingertips values of an indicator"))
-        add(PROV.wasDerivedFrom, SOURCE)
-        add(DCTERMS.source, Literal(source_name))
+        result.triples[graph] += [(graph, RDF.type, PROV.Entity), (graph, RDFS.label, label),
+                                  (graph, PROV.wasDerivedFrom, SOURCE), (graph, DCTERMS.source, source)]
     if result.observations or result.comparators:
         _add(result, FINGERTIPS_DATASET, RDF.type, QB.DataSet)
         _add(result, FINGERTIPS_DATASET, QB.structure, SG.indicatorStructure)
         _add(result, FINGERTIPS_DATASET, RDFS.label, Literal("Indicator values from OHID Fingertips"))
         _add(result, FINGERTIPS_DATASET, DCTERMS.source, SOURCE)
+    for graph, triples in result.triples.items():
+        add_triples(result.staged, graph, dict.fromkeys(triples))
     return result
 
 
@@ -143,31 +147,29 @@ def _row(result: FingertipsImport, row: dict, line: int, source_name: str, indic
         result.without_value += 1
         return
     group = _group(result, row)
+    # What every matching indicator's observation says of this row; the same terms for each.
+    said = [(SG.sourceSheet, Literal(source_name)), (SG.sourceRow, Literal(line)), (RDF.type, SG.Observation),
+            (QB.dataSet, FINGERTIPS_DATASET), (SDMX_DIMENSION.refArea, URIRef(ONS_AREA + code)),
+            (SDMX_DIMENSION.refPeriod, Literal(period)), (SG.populationGroup, group), (SDMX_MEASURE.obsValue, numbers["Value"])]
+    said += [(predicate, numbers[column]) for column, predicate in (("Lower CI 95.0 limit", SG.lowerConfidenceLimit),
+             ("Upper CI 95.0 limit", SG.upperConfidenceLimit), ("Count", SG.numerator)) if column in numbers]
+    said.append((DCTERMS.source, SOURCE))
+    if code == ENGLAND:
+        said.append((SG.comparator, Literal(True)))
+    key = f"observation/{code}/{_slug(period)}/{_slug(str(group).rsplit('/', 1)[-1])}"
     for indicator in indicators[ident]:
         graph = URIRef(f"{indicator}/graph/fingertips")
         result.graphs.add(graph)
-        node = URIRef(f"{indicator}/observation/{code}/{_slug(period)}/{_slug(str(group).rsplit('/', 1)[-1])}")
+        node = URIRef(f"{indicator}/{key}")
         if node in seen:
             problem("Time period", f"line {seen[node]} already gives this indicator a value for {code}, {period} and the same group",
                     "one row per indicator, area, period, sex, age and category")
             return
         seen[node] = line
-        add = lambda p, o, node=node, graph=graph: result.staged.add((node, p, o, graph))
-        add(SG.sourceSheet, Literal(source_name))
-        add(SG.sourceRow, Literal(line))
-        add(RDF.type, SG.Observation)
-        add(QB.dataSet, FINGERTIPS_DATASET)
-        add(SG.indicator, indicator)
-        add(SDMX_DIMENSION.refArea, URIRef(ONS_AREA + code))
-        add(SDMX_DIMENSION.refPeriod, Literal(period))
-        add(SG.populationGroup, group)
-        add(SDMX_MEASURE.obsValue, numbers["Value"])
-        for column, predicate in (("Lower CI 95.0 limit", SG.lowerConfidenceLimit), ("Upper CI 95.0 limit", SG.upperConfidenceLimit), ("Count", SG.numerator)):
-            if column in numbers:
-                add(predicate, numbers[column])
-        add(DCTERMS.source, SOURCE)
+        triples = result.triples.setdefault(graph, [])
+        triples += [(node, p, o) for p, o in said]
+        triples.append((node, SG.indicator, indicator))
         if code == ENGLAND:
-            add(SG.comparator, Literal(True))
             result.comparators += 1
         else:
             result.observations += 1
@@ -192,8 +194,7 @@ def _group(result: FingertipsImport, row: dict) -> URIRef:
 
 
 def _add(result: FingertipsImport, s, p, o) -> None:
-    # Areas, groups and the data set are shared by every indicator's graph.
-    result.staged.add((s, p, o, URIRef("https://w3id.org/strategy-graph/id/fingertips/graph/shared")))
+    result.triples.setdefault(SHARED, []).append((s, p, o))
 
 
 def _slug(text: str) -> str:

@@ -183,10 +183,19 @@ def add_all(store: QuadStore, statements: Iterable[pyoxigraph.Quad] | bytes, cou
 def add_triples(ds: Dataset, graph: URIRef, triples: Iterable[tuple]) -> None:
     """Add rdflib triples to one named graph of ``ds``, in one call to its Oxigraph store (one by one, each is a transaction)."""
     name = pyoxigraph.NamedNode(str(graph))
+    converted: dict = {}  # each distinct term converted once: most recur (predicates, types, shared objects)
+
+    def term(node):
+        # Equal rdflib terms are one term to Oxigraph: same lexical form, datatype and language tag (in any case, which it lowercases).
+        found = converted.get(node)
+        if found is None:
+            found = converted[node] = to_ox(node)
+        return found
+
     # to_ox is typed for any term, quad or graph; these are a triple's terms.
-    oxigraph(ds).extend(pyoxigraph.Quad(cast("pyoxigraph.NamedNode | pyoxigraph.BlankNode", to_ox(s)),
-                                        cast(pyoxigraph.NamedNode, to_ox(p)),
-                                        cast("pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal", to_ox(o)),
+    oxigraph(ds).extend(pyoxigraph.Quad(cast("pyoxigraph.NamedNode | pyoxigraph.BlankNode", term(s)),
+                                        cast(pyoxigraph.NamedNode, term(p)),
+                                        cast("pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal", term(o)),
                                         name)
                         for s, p, o in triples)
 
