@@ -242,10 +242,12 @@ class Ahead:
                     return  # replaced meanwhile (the next one's thread works on), closing, or done
                 text = self._working = self._pending.pop(0)
             try:
-                answer = app.extensions["sparql"].precompute(text, self.formats, snapshot.generation)
+                answer = app.extensions["sparql"].precompute(
+                    text, self.formats, snapshot.generation, wanted=lambda: self._snapshot is snapshot and not stop.is_set())
                 app.extensions["sparql_answers"].put(_key(snapshot.generation, text, self.formats, None, None), answer)
             except QueryError as error:  # over a limit, say: a request gets the same error itself
-                if not stop.is_set():  # else the app closed under it, and stopped the workers: not the query's fault
+                # Else the app closed under it (and stopped the workers), or a newer snapshot is served: not the query's fault.
+                if not stop.is_set() and self._snapshot is snapshot:
                     name = next(q.name for q in saved_queries() if q.text == text)
                     app.logger.warning("saved query %s not answered ahead: %s", name, error)
             finally:

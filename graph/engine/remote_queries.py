@@ -7,7 +7,7 @@ thread. Whose fault a failed query was is the protocol client's to say
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from graph.engine.query import QueryError, extension_functions
 from graph.engine.remote import Remote, RemoteError, ServerReader
@@ -73,8 +73,12 @@ class RemoteQueryService:
         """Nothing is kept beside a server's data: an answer worked out ahead lives in the viewer's memory only."""
         return None
 
-    def precompute(self, text: str, formats: Mapping[str, str | None], generation) -> tuple[bytes, str, bool]:
-        """As QueryService.precompute, kept nowhere: within ``sparql_precompute_seconds``, one at a time."""
+    def precompute(self, text: str, formats: Mapping[str, str | None], generation,
+                   wanted: Callable[[], bool] | None = None) -> tuple[bytes, str, bool]:
+        """As QueryService.precompute, kept nowhere: within ``sparql_precompute_seconds``, one at a time.
+
+        ``wanted`` is not asked: the wait on the server ends at the budget.
+        """
         with self._ahead:
             return self._run(self._ahead_snapshot, self.precompute_seconds, self.precompute_seconds, text, formats, None,
                              generation, None)

@@ -44,7 +44,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol, cast
 
@@ -77,6 +77,7 @@ _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 # Each form's first format: what a caller that states no preference gets.
 DEFAULT_FORMATS = {form: next(iter(formats_for(form))) for form in FORMS}
 # Beside a store's generations: the answers worked out ahead, one file each (see KeptAnswers).
+_WANTED_SECONDS = 0.5  # how often an answer worked out ahead asks whether it is still wanted
 _KEPT_FOLDER, _KEPT_SUFFIX, _KEPT_MAGIC = "answers", ".answer", b"strategy-graph answer 1\n"
 
 
@@ -258,6 +259,20 @@ def _die_with_parent(server_pid: int) -> None:
 
 
 # ---------------------------------------------------------------- in the server process
+
+def _answered(worker: "_Worker", seconds: float, wanted: Callable[[], bool] | None) -> bool:
+    """Whether ``worker`` answered within ``seconds``; QueryError, its worker stopped, once ``wanted`` says no."""
+    deadline = time.monotonic() + seconds
+    while True:
+        remaining = max(0.0, deadline - time.monotonic())
+        if worker.connection.poll(remaining if wanted is None else min(remaining, _WANTED_SECONDS)):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        if wanted is not None and not wanted():
+            worker.kill()
+            raise QueryError("the answer is no longer wanted", "unavailable")
+
 
 class _Key:
     """What a kept answer is for: a generation, and the query with everything else its answer depends on."""
@@ -510,17 +525,21 @@ class QueryService:
         """The answer ``precompute`` worked out for this query on ``generation`` and kept, by this process or another."""
         return self._kept.read(self._key(text, formats, generation))
 
-    def precompute(self, text: str, formats: Mapping[str, str | None], generation: Path) -> tuple[bytes, str, bool]:
+    def precompute(self, text: str, formats: Mapping[str, str | None], generation: Path,
+                   wanted: Callable[[], bool] | None = None) -> tuple[bytes, str, bool]:
         """As ``run``, for an answer worked out ahead and kept: within ``sparql_precompute_seconds``, not the request
         limit, one at a time (so the other workers stay free for requests), and read back if kept already.
 
         Every other limit (rows, bytes, memory) is a request's: the answer is the one a request would get.
+        ``wanted``, asked every half second while it runs: when it says no (a newer snapshot is served, say),
+        the worker is stopped and QueryError "unavailable" raised, so that the next answer need not wait.
         """
         key = self._key(text, formats, generation)
         with self._ahead, self._kept.computing(key):
             answer = self._kept.read(key)
             if answer is None:
-                answer = self._run(text, formats, None, generation, None, self.precompute_seconds, ahead=True)
+                answer = self._run(text, formats, None, generation, None, self.precompute_seconds, ahead=True,
+                                   wanted=wanted)
                 self._kept.write(key, answer)
             return answer
 
@@ -529,7 +548,8 @@ class QueryService:
                                                   self.max_bytes, sorted(self.functions)]))
 
     def _run(self, text: str, formats: Mapping[str, str | None], protocol_dataset, generation: Path | None,
-             base_iri: str | None, time_limit: float, ahead: bool) -> tuple[bytes, str, bool]:
+             base_iri: str | None, time_limit: float, ahead: bool,
+             wanted: Callable[[], bool] | None = None) -> tuple[bytes, str, bool]:
         target = Path(generation) if generation is not None else self._generation
         if target is None:
             raise QueryError("the query service has not been started", "unavailable")
@@ -543,7 +563,7 @@ class QueryService:
             try:
                 worker.generation = target
                 worker.connection.send(request)
-                if not worker.connection.poll(time_limit):
+                if not _answered(worker, time_limit, wanted):
                     worker.kill()  # the supervisor sees it end and starts another
                     raise QueryError(f"the query ran longer than {time_limit:g} s and was stopped", "timed-out")
                 answer = worker.connection.recv()
