@@ -76,8 +76,8 @@ _DYING_SECONDS = 10.0
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 # Each form's first format: what a caller that states no preference gets.
 DEFAULT_FORMATS = {form: next(iter(formats_for(form))) for form in FORMS}
-# Beside a store's generations: the answers worked out ahead, one file each (see KeptAnswers).
 _WANTED_SECONDS = 0.5  # how often an answer worked out ahead asks whether it is still wanted
+# Beside a store's generations: the answers worked out ahead, one file each (see KeptAnswers).
 _KEPT_FOLDER, _KEPT_SUFFIX, _KEPT_MAGIC = "answers", ".answer", b"strategy-graph answer 1\n"
 
 
