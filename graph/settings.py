@@ -25,6 +25,10 @@ class SettingError(StrategyGraphError, ValueError):
 SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_time_limit_seconds", 5.0,
             "How long one SPARQL query may run before its worker process is stopped and the client gets an error."),
+    Setting("sparql_precompute_seconds", 120.0,
+            "How long a SPARQL answer worked out ahead (every parameterless saved query, when the data changes) may "
+            "run before its worker is stopped: its own budget, not sparql_time_limit_seconds, since no request waits "
+            "on it and it is kept. One runs at a time, so the other workers stay free for requests."),
     Setting("sparql_max_rows", 10_000,
             "The most solutions (or triples) a SPARQL query returns; the rest are cut off, and the response says so."),
     Setting("sparql_max_result_bytes", 50_000_000,

@@ -614,7 +614,7 @@ def test_closing_the_app_while_it_answers_saved_queries_ahead_logs_no_failure(ca
     as "not answered ahead" with "the query engine failed" or "the query service is stopped", which names a
     shutdown as a fault of the query or of the engine."""
     from viewer import close, create_app
-    from viewer.sparql import Answers, _answer_saved_queries
+    from viewer.sparql import Answers
 
     def answering_ahead() -> list[threading.Thread]:
         return [thread for thread in threading.enumerate() if thread.name == "saved-query-answers"]
@@ -627,9 +627,9 @@ def test_closing_the_app_while_it_answers_saved_queries_ahead_logs_no_failure(ca
     class ClosedWhileAsked:
         """The app's own query service, with the app closed as each query is put to it."""
 
-        def run(self, *args, **kwargs):
+        def precompute(self, *args, **kwargs):
             close(app)
-            return service.run(*args, **kwargs)
+            return service.precompute(*args, **kwargs)
 
         def close(self):
             service.close()
@@ -637,8 +637,60 @@ def test_closing_the_app_while_it_answers_saved_queries_ahead_logs_no_failure(ca
     app.extensions["sparql"] = ClosedWhileAsked()
     app.extensions["sparql_answers"] = Answers(10_000_000)  # none answered yet, so the first is put to the service
     caplog.set_level(logging.WARNING)
-    _answer_saved_queries(app, app.extensions["snapshot"])
+    app.extensions["sparql_ahead"].restart(app.extensions["snapshot"])
     for thread in answering_ahead():
         thread.join(60)
     asked = [record.getMessage() for record in caplog.records if "answered ahead" in record.getMessage()]
     assert asked == []
+
+
+def _saved_answers(store, settings: dict) -> dict:
+    """Each parameterless saved query's status and rows, through /sparql of a viewer over ``store`` with ``settings``."""
+    from viewer import close, create_app
+
+    app = create_app({"TESTING": True, "STORE": store, "SETTINGS": settings})
+    try:
+        client = app.test_client()
+        answers = {}
+        for saved in (q for q in saved_queries() if not q.params):
+            response = client.get("/sparql", query_string={"query": saved.text})
+            answers[saved.name] = (response.status_code, response.get_data() if response.status_code == 200 else b"")
+        return answers
+    finally:
+        close(app)
+
+
+def test_a_saved_query_slower_than_the_request_limit_is_answered_once_worked_out_ahead(tmp_path):
+    """Regression: at 1,500 strategies 6 of the 15 saved queries took longer than the 5-second request limit, and so
+    did their answers worked out ahead, under the same limit: they were never kept, and every request got 503.
+    Here the request limit is 0 s, which the saved queries cannot keep to, yet every one is answered: from its
+    answer worked out ahead, within its own budget, which the request waits for rather than being refused."""
+    from graph import files
+    from graph.engine import load
+
+    load(tmp_path / "store", files.dataset_files())
+    answers = _saved_answers(tmp_path / "store", {"sparql_time_limit_seconds": 0})
+    assert {name: status for name, (status, _) in answers.items()} == dict.fromkeys(answers, 200)
+    unlinked = json.loads(answers["unlinked-workstreams"][1])["results"]["bindings"]
+    assert len(unlinked) == 7  # the seven Luton work streams whose wording names no outcome's change (README, "gaps")
+
+
+def test_answers_worked_out_ahead_are_kept_beside_the_store_and_read_after_a_restart(tmp_path):
+    """Answers worked out ahead are kept on disk, by the store's generation: a restarted viewer (or a second one)
+    reads them and works none out again. Here it could not in time: its budget and request limit are both 0 s."""
+    from graph import files
+    from graph.engine import load
+
+    load(tmp_path / "store", files.dataset_files())
+    first = _saved_answers(tmp_path / "store", {})
+    assert {status for status, _ in first.values()} == {200}
+    again = _saved_answers(tmp_path / "store", {"sparql_time_limit_seconds": 0, "sparql_precompute_seconds": 0})
+    assert again == first
+    # A write makes a new generation, whose answers are worked out and kept anew; a generation's are let go of
+    # with it, so the folder holds only those of generations the store still holds.
+    load(tmp_path / "store", [files.dataset_files()[0]])
+    after = _saved_answers(tmp_path / "store", {})
+    assert {status for status, _ in after.values()} == {200}
+    live = json.loads((tmp_path / "store" / "current").read_text())["generation"]
+    kept = {path.name.partition(".")[0] for path in (tmp_path / "store" / "answers").iterdir()}
+    assert live in kept and all((tmp_path / "store" / generation).is_dir() for generation in kept)

@@ -369,3 +369,17 @@ def test_a_worker_slow_to_die_after_its_pipe_closed_is_still_read_as_over_memory
         ours.recv()  # the pipe closed while the process still runs, as under a query
     assert process.exitcode is None
     assert _exit_code(process, HANG) == -signal.SIGABRT
+
+
+def test_an_answer_worked_out_ahead_has_its_own_budget_and_stops_once_no_longer_wanted(services, generations):
+    """precompute runs beyond the request limit, under its own; and a worker on one no longer wanted (a newer
+    snapshot served) is stopped at once, rather than holding the turn of the next for up to that budget."""
+    service = services(generations[0], sparql_time_limit_seconds=0, sparql_precompute_seconds=HANG)
+    payload, media_type, _ = service.precompute(COUNT, CSV, generations[0])
+    assert media_type == "text/csv" and payload.decode().splitlines()[1] == "1"
+    before = service.worker_pids()
+    with pytest.raises(QueryError) as stopped:
+        service.precompute(SLOW, CSV, generations[0], wanted=lambda: False)
+    assert stopped.value.reason == "unavailable" and "no longer wanted" in str(stopped.value)
+    wait_until(lambda: service.ready_count() == 2 and service.worker_pids() != before, "refilled")
+    assert len(set(before) - set(service.worker_pids())) == 1

@@ -117,14 +117,15 @@ def init_app(app: Flask) -> None:
     service.start(app.extensions["snapshot"].generation)
     app.extensions["sparql"] = service
     answers = app.extensions["sparql_answers"] = Answers(settings["sparql_answers_bytes"])
+    ahead = app.extensions["sparql_ahead"] = Ahead(app)
 
     def switched(snapshot: Snapshot) -> None:
         service.switch(snapshot.generation)
         answers.keep_only(snapshot.generation)
-        _answer_saved_queries(app, snapshot)
+        ahead.restart(snapshot)
 
     app.extensions.setdefault("snapshot_listeners", []).append(switched)
-    _answer_saved_queries(app, app.extensions["snapshot"])
+    ahead.restart(app.extensions["snapshot"])
     probe = store.runaway_probe()
     app.extensions["sparql_runaways"] = Runaways(app, str(store), probe) if probe is not None else None
 
@@ -182,38 +183,104 @@ class Runaways:
                           "that runs past the time limit", "unavailable")
 
 
-def _answer_saved_queries(app: Flask, snapshot: Snapshot) -> None:
-    """Answer every parameterless saved query on a new snapshot, in the background.
+class Ahead:
+    """Every parameterless saved query answered on the snapshot served, in the background, as soon as it is served.
 
     What they answer depends only on the data, so it is worked out when the
-    data changes rather than when someone first asks.
+    data changes rather than when someone first asks: one at a time, each
+    within ``sparql_precompute_seconds`` rather than the request limit, and
+    kept by the query service beside the store's generation, so that a
+    restart, or a second server, reads it rather than working it out again.
+    A request for one not worked out yet moves it to the front and waits for
+    it (``wait``), for as long as at most two of them take.
     """
-    def answer_all() -> None:
-        for saved in saved_queries():
-            if saved.params:
-                continue
-            if app.extensions["snapshot"] is not snapshot or app.extensions["stop_following"].is_set():
-                return  # replaced meanwhile, or the app is closing: its answers would not be asked for
-            try:
-                _answer(app, saved.text, WARMED_ACCEPT, None, snapshot.generation)
-            except QueryError as error:  # over a limit, say: a request gets the same error itself
-                if app.extensions["stop_following"].is_set():
-                    return  # the app closed under it, and stopped the workers: not the query's fault
-                app.logger.warning("saved query %s not answered ahead: %s", saved.name, error)
 
-    threading.Thread(target=answer_all, name="saved-query-answers", daemon=True).start()
+    def __init__(self, app: Flask):
+        self.app = app
+        self.texts = [q.text for q in saved_queries() if not q.params]
+        self.formats = formats_accepted(WARMED_ACCEPT)
+        self._seconds = float(app.config["SETTINGS"]["sparql_precompute_seconds"])
+        # Requests waiting here hold web server threads, so no more wait than run queries at once.
+        self._room = threading.BoundedSemaphore(int(app.config["SETTINGS"]["sparql_workers"]))
+        self._changed = threading.Condition()  # guards the state below
+        self._snapshot: Snapshot | None = None
+        self._pending: list[str] = []  # to work out on it, the next first
+        self._working: str | None = None
+
+    def restart(self, snapshot: Snapshot) -> None:
+        """Work every one out on ``snapshot`` (reading back those kept), dropping what was left to do on the last."""
+        with self._changed:
+            self._snapshot, self._pending = snapshot, list(self.texts)
+            self._changed.notify_all()
+        threading.Thread(target=self._work, args=(snapshot,), name="saved-query-answers", daemon=True).start()
+
+    def wait(self, text: str, generation) -> None:
+        """Until saved query ``text`` is worked out ahead on ``generation``, if it is to be: asked for, it goes next."""
+        if not self._room.acquire(blocking=False):
+            return
+        try:
+            with self._changed:
+                if self._snapshot is None or self._snapshot.generation != generation:
+                    return
+                if text in self._pending:
+                    self._pending.remove(text)
+                    self._pending.insert(0, text)
+                elif text != self._working:
+                    return  # done already, or failed: a worker answers
+                # The one in hand, then this one, each stopped at the budget; the bound is only a guard.
+                self._changed.wait_for(lambda: (text not in self._pending and text != self._working)
+                                       or self._snapshot is None or self._snapshot.generation != generation,
+                                       2 * self._seconds + 1)
+        finally:
+            self._room.release()
+
+    def _work(self, snapshot: Snapshot) -> None:
+        app, stop = self.app, self.app.extensions["stop_following"]
+        while True:
+            with self._changed:
+                if self._snapshot is not snapshot or stop.is_set() or not self._pending:
+                    return  # replaced meanwhile (the next one's thread works on), closing, or done
+                text = self._working = self._pending.pop(0)
+            try:
+                answer = app.extensions["sparql"].precompute(
+                    text, self.formats, snapshot.generation, wanted=lambda: self._snapshot is snapshot and not stop.is_set())
+                app.extensions["sparql_answers"].put(_key(snapshot.generation, text, self.formats, None, None), answer)
+            except QueryError as error:  # over a limit, say: a request gets the same error itself
+                # Else the app closed under it (and stopped the workers), or a newer snapshot is served: not the query's fault.
+                if not stop.is_set() and self._snapshot is snapshot:
+                    name = next(q.name for q in saved_queries() if q.text == text)
+                    app.logger.warning("saved query %s not answered ahead: %s", name, error)
+            finally:
+                with self._changed:
+                    if self._working == text:
+                        self._working = None
+                    self._changed.notify_all()
+
+
+def _key(generation, text: str, formats: dict[str, str | None], protocol_dataset, base_iri: str | None) -> tuple:
+    dataset = None if protocol_dataset is None else tuple(map(tuple, protocol_dataset))
+    return (generation, text, tuple(formats.items()), dataset, base_iri)
 
 
 def _answer(app: Flask, text: str, accept: str, protocol_dataset, generation, base_iri: str | None = None) -> tuple[bytes, str, bool]:
     formats = formats_accepted(accept)
-    dataset = None if protocol_dataset is None else tuple(map(tuple, protocol_dataset))
-    key = (generation, text, tuple(formats.items()), dataset)
-    answers = app.extensions["sparql_answers"]
+    answers, ahead = app.extensions["sparql_answers"], app.extensions["sparql_ahead"]
     # An answer worked out with no base IRI holds for every base: its query had no relative IRI, or it would have failed.
-    answer = answers.get(key + (None,)) or answers.get(key + (base_iri,))
+    answer = answers.get(_key(generation, text, formats, protocol_dataset, None)) or \
+        answers.get(_key(generation, text, formats, protocol_dataset, base_iri))
+    if answer is None and protocol_dataset is None and formats == ahead.formats and text in ahead.texts:
+        # A saved query worked out ahead: kept by the service (by this process, or an earlier or another one), or
+        # being worked out, beyond the request limit. Never refused because it is not ready yet.
+        answer = app.extensions["sparql"].kept(text, formats, generation)
+        if answer is None:
+            ahead.wait(text, generation)
+            answer = answers.get(_key(generation, text, formats, None, None)) or \
+                app.extensions["sparql"].kept(text, formats, generation)
+        if answer is not None:
+            answers.put(_key(generation, text, formats, None, None), answer)
     if answer is None:
         answer = app.extensions["sparql"].run(text, formats, protocol_dataset, generation=generation, base_iri=base_iri)
-        answers.put(key + (base_iri,), answer)
+        answers.put(_key(generation, text, formats, protocol_dataset, base_iri), answer)
     return answer
 
 

@@ -7,7 +7,7 @@ thread. Whose fault a failed query was is the protocol client's to say
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from graph.engine.query import QueryError, extension_functions
 from graph.engine.remote import Remote, RemoteError, ServerReader
@@ -48,9 +48,13 @@ class RemoteQueryService:
         self.time_limit = float(settings["sparql_time_limit_seconds"])
         self.max_rows, self.max_bytes = int(settings["sparql_max_rows"]), int(settings["sparql_max_result_bytes"])
         self.queue_seconds = float(settings["sparql_queue_seconds"])
+        self.precompute_seconds = float(settings["sparql_precompute_seconds"])
         self.functions = extension_functions(settings)
         self._slots = threading.BoundedSemaphore(int(settings["sparql_workers"]))
         self._snapshot = _RemoteSnapshot(remote.limited(self.time_limit, self.max_bytes))
+        # Answers worked out ahead: the server stops each at their own budget, not the request limit.
+        self._ahead_snapshot = _RemoteSnapshot(remote.limited(self.precompute_seconds, self.max_bytes))
+        self._ahead = threading.Lock()
         self._generation: str | None = None
 
     def start(self, generation: str) -> None:
@@ -62,19 +66,38 @@ class RemoteQueryService:
     def run(self, text: str, formats: Mapping[str, str | None] = DEFAULT_FORMATS, protocol_dataset=None,
             generation=None, base_iri: str | None = None) -> tuple[bytes, str, bool]:
         """As QueryService.run."""
+        return self._run(self._snapshot, self.time_limit, self.queue_seconds, text, formats, protocol_dataset, generation,
+                         base_iri)
+
+    def kept(self, text: str, formats: Mapping[str, str | None], generation) -> None:
+        """Nothing is kept beside a server's data: an answer worked out ahead lives in the viewer's memory only."""
+        return None
+
+    def precompute(self, text: str, formats: Mapping[str, str | None], generation,
+                   wanted: Callable[[], bool] | None = None) -> tuple[bytes, str, bool]:
+        """As QueryService.precompute, kept nowhere: within ``sparql_precompute_seconds``, one at a time.
+
+        ``wanted`` is not asked: the wait on the server ends at the budget.
+        """
+        with self._ahead:
+            return self._run(self._ahead_snapshot, self.precompute_seconds, self.precompute_seconds, text, formats, None,
+                             generation, None)
+
+    def _run(self, snapshot: _RemoteSnapshot, time_limit: float, queue_seconds: float, text: str,
+             formats: Mapping[str, str | None], protocol_dataset, generation, base_iri: str | None) -> tuple[bytes, str, bool]:
         version = str(generation) if generation is not None else self._generation
         if version is None:
             raise QueryError("the query service has not been started", "unavailable")
-        if not self._slots.acquire(timeout=self.queue_seconds):
+        if not self._slots.acquire(timeout=queue_seconds):
             raise QueryError(_BUSY, "busy")
         try:
-            self._snapshot.open(version)
-            answer = _answer(self._snapshot, (version, text, formats, protocol_dataset, self.max_rows, base_iri, self.functions),
+            snapshot.open(version)
+            answer = _answer(snapshot, (version, text, formats, protocol_dataset, self.max_rows, base_iri, self.functions),
                              self.max_bytes)
         except RemoteError as error:
             log.warning("the SPARQL server did not answer a query: %s", error)
             if error.timed_out:
-                raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", "timed-out") from None
+                raise QueryError(f"the query ran longer than {time_limit:g} s and was stopped", "timed-out") from None
             if error.too_large:
                 raise QueryError(f"the result is larger than {self.max_bytes} bytes; ask for less", "too-large") from None
             # Not answering, or not letting us in (credentials, throttling): the operator's problem, not the query's.

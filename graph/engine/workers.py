@@ -21,6 +21,10 @@ pipe), and each has a memory ceiling. Each also runs in a network namespace
 of its own (``sparql_workers_offline``), where no address can be reached:
 whatever a query asks, a worker cannot connect out, so that SERVICE stays
 impossible even if graph.engine.query.check were ever fooled.
+
+An answer worked out ahead (``QueryService.precompute``) runs in the same
+workers, one at a time, under its own time limit, and is kept on disk beside
+the store's generations, so that a restart or a second server reads it.
 """
 
 import atexit
@@ -28,6 +32,8 @@ import contextlib
 import ctypes
 import fcntl
 import gc
+import hashlib
+import json
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -38,7 +44,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol, cast
 
@@ -70,6 +76,9 @@ _DYING_SECONDS = 10.0
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000  # <linux/sched.h>
 # Each form's first format: what a caller that states no preference gets.
 DEFAULT_FORMATS = {form: next(iter(formats_for(form))) for form in FORMS}
+_WANTED_SECONDS = 0.5  # how often an answer worked out ahead asks whether it is still wanted
+# Beside a store's generations: the answers worked out ahead, one file each (see KeptAnswers).
+_KEPT_FOLDER, _KEPT_SUFFIX, _KEPT_MAGIC = "answers", ".answer", b"strategy-graph answer 1\n"
 
 
 # ---------------------------------------------------------------- in the worker process
@@ -251,6 +260,115 @@ def _die_with_parent(server_pid: int) -> None:
 
 # ---------------------------------------------------------------- in the server process
 
+def _answered(worker: "_Worker", seconds: float, wanted: Callable[[], bool] | None) -> bool:
+    """Whether ``worker`` answered within ``seconds``; QueryError, its worker stopped, once ``wanted`` says no."""
+    deadline = time.monotonic() + seconds
+    while True:
+        remaining = max(0.0, deadline - time.monotonic())
+        if worker.connection.poll(remaining if wanted is None else min(remaining, _WANTED_SECONDS)):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        if wanted is not None and not wanted():
+            worker.kill()
+            raise QueryError("the answer is no longer wanted", "unavailable")
+
+
+class _Key:
+    """What a kept answer is for: a generation, and the query with everything else its answer depends on."""
+
+    def __init__(self, generation: Path, query: str):
+        self.generation = generation
+        try:
+            # A store reuses no generation's name while its folder lives; the folder's inode tells a
+            # folder deleted and made again (or a copy of the store) from the one the answer was kept for.
+            inode = generation.stat().st_ino
+        except OSError:
+            inode = None
+        digest = hashlib.sha256(json.dumps([generation.name, inode, query]).encode("utf-8")).hexdigest()
+        self.name = f"{generation.name}.{digest[:40]}{_KEPT_SUFFIX}"
+
+
+class KeptAnswers:
+    """Answers worked out ahead, kept in a folder beside a store's generations (``answers/``), one file each.
+
+    A file is written whole under a temporary name and renamed in place, so a
+    reader, in this process or another, sees a whole answer or none; while
+    one process works an answer out, it holds that answer's lock file, and
+    another that wants it waits and then reads it. Answers of a generation
+    that is gone are deleted whenever one is kept, so the folder holds at most
+    the live generations' answers. A generation outside a store folder (one of
+    its own) keeps nothing on disk.
+    """
+
+    def read(self, key: _Key) -> tuple[bytes, str, bool] | None:
+        folder = self._folder(key)
+        if folder is None:
+            return None
+        try:
+            data = (folder / key.name).read_bytes()
+        except OSError:
+            return None
+        if not data.startswith(_KEPT_MAGIC):
+            return None
+        header, _, payload = data[len(_KEPT_MAGIC):].partition(b"\n")
+        try:
+            kept = json.loads(header)
+            return payload, str(kept["media_type"]), bool(kept["truncated"])
+        except (ValueError, KeyError, TypeError):
+            return None  # not one this version wrote: worked out again, and written over
+
+    @contextlib.contextmanager
+    def computing(self, key: _Key):
+        """Hold ``key``'s lock file while its answer is worked out (nothing, where none is kept)."""
+        folder = self._folder(key)
+        if folder is None:
+            yield
+            return
+        try:
+            folder.mkdir(exist_ok=True)
+            lock = open(folder / (key.name + ".lock"), "a+b")  # noqa: SIM115 — closed below, after the unlock
+        except OSError as error:  # a store folder this process may not write to: nothing is kept, all is worked out
+            log.warning("answers worked out ahead cannot be kept in %s: %s", folder, error)
+            yield
+            return
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        finally:
+            lock.close()
+
+    def write(self, key: _Key, answer: tuple[bytes, str, bool]) -> None:
+        folder = self._folder(key)
+        if folder is None:
+            return
+        payload, media_type, truncated = answer
+        temporary = folder / f"{key.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        try:
+            with open(temporary, "wb") as out:
+                out.write(_KEPT_MAGIC + json.dumps({"media_type": media_type, "truncated": truncated}).encode("utf-8")
+                          + b"\n" + payload)
+            os.replace(temporary, folder / key.name)
+        except OSError as error:
+            log.warning("an answer worked out ahead could not be kept in %s: %s", folder, error)
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            return
+        self._drop_gone(folder)
+
+    @staticmethod
+    def _folder(key: _Key) -> Path | None:
+        return key.generation.parent / _KEPT_FOLDER if snapshots.in_store(key.generation) else None
+
+    @staticmethod
+    def _drop_gone(folder: Path) -> None:
+        """Delete the answers (and locks) of generations the store no longer holds."""
+        for path in folder.iterdir():
+            if not (folder.parent / path.name.partition(".")[0]).is_dir():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
 def _exit_code(process, seconds: float, reaping: contextlib.AbstractContextManager | None = None) -> int | None:
     """The exit code of ``process`` once it has ended, waiting up to ``seconds``; None if it has not.
 
@@ -335,9 +453,12 @@ class QueryService:
         self.memory_bytes = int(settings["sparql_worker_memory_bytes"])
         self.offline = bool(settings["sparql_workers_offline"])
         self.queue_seconds = float(settings["sparql_queue_seconds"])
+        self.precompute_seconds = float(settings["sparql_precompute_seconds"])
         self.functions = extension_functions(settings)
         if self.size < 1:
             raise SettingError(f"sparql_workers={self.size}: expected at least 1")
+        self._ahead = threading.Lock()  # held by the one answer worked out ahead at a time
+        self._kept = KeptAnswers()
         self._pool = threading.Condition()  # guards the state below
         self._workers: set[_Worker] = set()  # the live ones: starting, idle and busy
         self._idle: deque[_Worker] = deque()
@@ -398,21 +519,53 @@ class QueryService:
         Answered from ``generation`` (default: the service's) by a worker that
         opens it first if it has another one open.
         """
+        return self._run(text, formats, protocol_dataset, generation, base_iri, self.time_limit, ahead=False)
+
+    def kept(self, text: str, formats: Mapping[str, str | None], generation: Path) -> tuple[bytes, str, bool] | None:
+        """The answer ``precompute`` worked out for this query on ``generation`` and kept, by this process or another."""
+        return self._kept.read(self._key(text, formats, generation))
+
+    def precompute(self, text: str, formats: Mapping[str, str | None], generation: Path,
+                   wanted: Callable[[], bool] | None = None) -> tuple[bytes, str, bool]:
+        """As ``run``, for an answer worked out ahead and kept: within ``sparql_precompute_seconds``, not the request
+        limit, one at a time (so the other workers stay free for requests), and read back if kept already.
+
+        Every other limit (rows, bytes, memory) is a request's: the answer is the one a request would get.
+        ``wanted``, asked every half second while it runs: when it says no (a newer snapshot is served, say),
+        the worker is stopped and QueryError "unavailable" raised, so that the next answer need not wait.
+        """
+        key = self._key(text, formats, generation)
+        with self._ahead, self._kept.computing(key):
+            answer = self._kept.read(key)
+            if answer is None:
+                answer = self._run(text, formats, None, generation, None, self.precompute_seconds, ahead=True,
+                                   wanted=wanted)
+                self._kept.write(key, answer)
+            return answer
+
+    def _key(self, text: str, formats: Mapping[str, str | None], generation: Path) -> "_Key":
+        return _Key(Path(generation), json.dumps([text, sorted(formats.items(), key=lambda f: f[0]), self.max_rows,
+                                                  self.max_bytes, sorted(self.functions)]))
+
+    def _run(self, text: str, formats: Mapping[str, str | None], protocol_dataset, generation: Path | None,
+             base_iri: str | None, time_limit: float, ahead: bool,
+             wanted: Callable[[], bool] | None = None) -> tuple[bytes, str, bool]:
         target = Path(generation) if generation is not None else self._generation
         if target is None:
             raise QueryError("the query service has not been started", "unavailable")
         request = ("query", os.fspath(target), text, dict(formats), protocol_dataset, self.max_rows, base_iri, self.functions)
         # A query waits for a worker only briefly: one that queued behind runaway
         # queries would hold a web server thread meanwhile, and pages would wait.
-        deadline = time.monotonic() + self.queue_seconds
+        # An answer worked out ahead holds no web server thread, and waits its turn.
+        deadline = time.monotonic() + (time_limit if ahead else self.queue_seconds)
         while True:
-            worker = self._take(deadline)
+            worker = self._take(deadline, counted=not ahead)
             try:
                 worker.generation = target
                 worker.connection.send(request)
-                if not worker.connection.poll(self.time_limit):
+                if not _answered(worker, time_limit, wanted):
                     worker.kill()  # the supervisor sees it end and starts another
-                    raise QueryError(f"the query ran longer than {self.time_limit:g} s and was stopped", "timed-out")
+                    raise QueryError(f"the query ran longer than {time_limit:g} s and was stopped", "timed-out")
                 answer = worker.connection.recv()
                 break
             except (BrokenPipeError, ConnectionResetError):
@@ -477,20 +630,21 @@ class QueryService:
     def _ready(self) -> int:
         return sum(1 for w in self._idle if not (w.dead or w.killed))
 
-    def _take(self, deadline: float) -> _Worker:
+    def _take(self, deadline: float, counted: bool = True) -> _Worker:
         """An idle live worker, waiting until ``deadline`` for one; QueryError if none comes.
 
-        At most ``size`` requests wait at once, and any other is turned away at
-        once: queries hold at most twice ``size`` of the web server's threads,
-        so pages find one free.
+        At most ``size`` requests wait at once (``counted``), and any other is
+        turned away at once: queries hold at most twice ``size`` of the web
+        server's threads, so pages find one free. An answer worked out ahead
+        holds none, and takes no request's place in that queue.
         """
         with self._pool:
             worker = self._idle_worker()
             if worker is not None:
                 return worker
-            if self._waiting >= self.size:
+            if counted and self._waiting >= self.size:
                 raise QueryError(_BUSY, "busy")
-            self._waiting += 1
+            self._waiting += int(counted)
             try:
                 while True:
                     remaining = deadline - time.monotonic()
@@ -501,7 +655,7 @@ class QueryService:
                     if worker is not None:
                         return worker
             finally:
-                self._waiting -= 1
+                self._waiting -= int(counted)
 
     def _idle_worker(self) -> "_Worker | None":
         """An idle live worker, if there is one (under the pool's lock)."""
