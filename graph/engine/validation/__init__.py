@@ -15,6 +15,7 @@ sh:sparql SELECTs, with $this bound by ``prebinding``; ``report`` writes the
 results; ``pyshacl_adapter`` is the pySHACL fallback.
 """
 
+import datetime
 import weakref
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from rdflib.term import Node
 from graph.engine.store import select
 from graph.engine.validation import pyshacl_adapter
 from graph.engine.validation.core import shape_checks
+from graph.engine.validation.prebinding import bind_now
 from graph.engine.validation.pyshacl_adapter import ShapesError, validate_graph
 from graph.engine.validation.report import Check, Result, Triples, write_result
 from graph.engine.validation.shapes import Unsupported, target_pattern, top_level_shapes
@@ -73,22 +75,27 @@ def _compiled(shapes: Graph) -> tuple[list[_Plan], list[Node]]:
     return entry[2], list(entry[3])
 
 
-def validate(data: pyoxigraph.Store, shapes: Graph) -> Graph:
-    """SHACL validation of the union of data's graphs; the W3C sh:ValidationReport as an rdflib Graph."""
+def validate(data: pyoxigraph.Store, shapes: Graph, now: datetime.datetime | None = None) -> Graph:
+    """SHACL validation of the union of data's graphs; the W3C sh:ValidationReport as an rdflib Graph.
+
+    A SPARQL constraint's NOW() is ``now`` (an aware datetime; by default the moment it starts).
+    """
     report = Graph(bind_namespaces="core")
-    for triple in report_triples(data, shapes)[1]:
+    for triple in report_triples(data, shapes, now)[1]:
         report.add(triple)
     return report
 
 
-def report_triples(data: pyoxigraph.Store, shapes: Graph) -> tuple[BNode, list[tuple]]:
+def report_triples(data: pyoxigraph.Store, shapes: Graph,
+                   now: datetime.datetime | None = None) -> tuple[BNode, list[tuple]]:
     """The same report as ``validate``, as its root node and a list of triples."""
+    now = now or datetime.datetime.now(datetime.UTC)
     plans, delegated = _compiled(shapes)
     results: list[Result] = []
     for plan in plans:
         try:
             found = [r for check in plan.checks
-                     for r in check.read(select(data, check.query, use_default_graph_as_union=True))]
+                     for r in check.read(select(data, bind_now(check.query, now), use_default_graph_as_union=True))]
         except SyntaxError:  # Oxigraph refuses a constraint's SPARQL that rdflib may accept
             delegated.append(plan.shape)
             continue
@@ -101,7 +108,7 @@ def report_triples(data: pyoxigraph.Store, shapes: Graph) -> tuple[BNode, list[t
         write_result(report, root, shapes, result, copied)
     if delegated:
         compiled = {p.shape for p in plans} - set(delegated)
-        pyshacl_adapter.by_pyshacl(data, shapes, compiled, report, root)
+        pyshacl_adapter.by_pyshacl(data, shapes, compiled, report, root, now)
     # SHACL's definition: conforms iff there is no result, whatever its severity.
     report.add((root, SH.conforms, Literal(not any(s == root and p == SH.result for s, p, _ in report))))
     return root, report
