@@ -104,7 +104,7 @@ def _at(shapes: Graph, now: datetime.datetime) -> Graph:
     return copy
 
 
-def by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], report: Triples, root: Node,
+def by_pyshacl(data: pyoxigraph.Store | Graph, shapes: Graph, compiled: set[Node], report: Triples, root: Node,
                now: datetime.datetime | None = None) -> None:
     """Validate the shapes that were not compiled with pySHACL, on the same triples; add its results to ``report``.
 
@@ -112,9 +112,12 @@ def by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], repor
     blank node: pySHACL gets the whole shapes graph, with the targets of the
     shapes already validated here taken away.
     """
-    graph = Graph()
-    for quad in data:
-        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    if isinstance(data, Graph):  # the data as written, where the store would change some literal
+        graph = data
+    else:
+        graph = Graph()
+        for quad in data:
+            graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     rest = Graph()
     rest += shapes
     rest.namespace_manager = shapes.namespace_manager  # pySHACL's messages name nodes by these prefixes
