@@ -8,6 +8,7 @@ that pySHACL and Oxigraph read; pyoxigraph parses a query only to run it.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from itertools import pairwise
@@ -98,16 +99,21 @@ def bind_now(query: str, now: datetime.datetime) -> str:
     SPARQL gives NOW() one value per query; the validator gives it one per
     validation, which it can be told (a report kept for a day, a test of the 1st of a month).
     """
+    return ('"%s"^^<http://www.w3.org/2001/XMLSchema#dateTime>' % now.isoformat()).join(_around_now(query))
+
+
+@functools.lru_cache(maxsize=1024)
+def _around_now(query: str) -> tuple[str, ...]:
+    """The text of ``query`` between its NOW() calls (found once per query: every unit's validation asks)."""
     if "NOW" not in query.upper():
-        return query
+        return (query,)
     tokens = [(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(query) if m.lastgroup != "skip"]
-    instant = '"%s"^^<http://www.w3.org/2001/XMLSchema#dateTime>' % now.isoformat()
-    text, last = [], 0
+    parts, last = [], 0
     for (kind, word, start, _), (_, opened, _, _), (_, closed, _, end) in zip(tokens, tokens[1:], tokens[2:]):
         if kind == "name" and word.upper() == "NOW" and (opened, closed) == ("(", ")"):
-            text += [query[last:start], instant]
+            parts.append(query[last:start])
             last = end
-    return "".join(text) + query[last:]
+    return (*parts, query[last:])
 
 
 def _brace(token) -> int:
