@@ -468,8 +468,10 @@ def validate(data: tuple[Path, ...], shapes: tuple[Path, ...], output: str) -> N
     report = validated.report
     if validated.exact_terms:
         shown = ", ".join(validated.exact_terms[:3]) + (", …" if len(validated.exact_terms) > 3 else "")
-        click.echo(f"{len(validated.exact_terms)} literal(s) of the data would change in the store ({shown}): "
-                   "validated with pySHACL, term for term as the files give them.", err=True)
+        how = ("validated with pySHACL, term for term as the files give them" if validated.by_pyshacl else
+               "judged as the files write them; the shapes that can see how they are written validated with pySHACL")
+        click.echo(f"{len(validated.exact_terms)} literal(s) of the data would change in the store ({shown}): {how}.",
+                   err=True)
     click.echo(render(report, output), nl=False)
     if not conforms(report):
         sys.exit(1)

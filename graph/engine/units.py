@@ -91,6 +91,7 @@ def validated_with() -> str:
     The shapes, the unit rules, this engine, and the day: a rule reads NOW() (a
     value is stale two years after its period ended), so a report made
     yesterday may be wrong today. The first write of a day validates every unit again.
+    The day is UTC's, as the NOW() that a unit's validation is given (``_report``).
     """
     return f"{ENGINE_VERSION} {shapes_digest()} {_unit_rules_digest()} {_today()}"
 
@@ -111,7 +112,7 @@ def _with_derived(data: ox.Store) -> ox.Store:
 
 
 def _today() -> datetime.date:
-    return datetime.date.today()
+    return datetime.datetime.now(datetime.UTC).date()
 
 
 def is_data_graph(name) -> bool:
@@ -418,7 +419,7 @@ def _report(unit: frozenset[str], dump: bytes, fingerprint: str, now: datetime.d
     data = ox.Store()
     data.extend(vocabulary()[0])
     data.extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
-    report = validation.report_triples(_with_derived(data), shapes_graph())
+    report = validation.report_triples(_with_derived(data), shapes_graph(), now)
     return serialized(_kept_report(report, report_graph(unit), unit, fingerprint, data, now), ox.RdfFormat.N_QUADS)
 
 

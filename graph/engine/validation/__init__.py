@@ -15,6 +15,7 @@ sh:sparql SELECTs, with $this bound by ``prebinding``; ``report`` writes the
 results; ``pyshacl_adapter`` is the pySHACL fallback.
 """
 
+import datetime
 import weakref
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from rdflib.term import Node
 from graph.engine.store import select
 from graph.engine.validation import pyshacl_adapter
 from graph.engine.validation.core import shape_checks
+from graph.engine.validation.lexical import WRITTEN_TEXT, Lexical, seen_by, written_text
+from graph.engine.validation.prebinding import bind_now
 from graph.engine.validation.pyshacl_adapter import ShapesError, validate_graph
 from graph.engine.validation.report import Check, Result, Triples, write_result
 from graph.engine.validation.shapes import Unsupported, target_pattern, top_level_shapes
@@ -73,22 +76,43 @@ def _compiled(shapes: Graph) -> tuple[list[_Plan], list[Node]]:
     return entry[2], list(entry[3])
 
 
-def validate(data: pyoxigraph.Store, shapes: Graph) -> Graph:
-    """SHACL validation of the union of data's graphs; the W3C sh:ValidationReport as an rdflib Graph."""
+def validate(data: pyoxigraph.Store, shapes: Graph, now: datetime.datetime | None = None,
+             lexical: Lexical | None = None) -> Graph:
+    """SHACL validation of the union of data's graphs; the W3C sh:ValidationReport as an rdflib Graph.
+
+    A SPARQL constraint's NOW() is ``now`` (an aware datetime; by default the moment it starts).
+    ``lexical``: the literals the store holds as other terms, judged as written (see lexical).
+    """
     report = Graph(bind_namespaces="core")
-    for triple in report_triples(data, shapes)[1]:
+    for triple in report_triples(data, shapes, now, lexical)[1]:
         report.add(triple)
     return report
 
 
-def report_triples(data: pyoxigraph.Store, shapes: Graph) -> tuple[BNode, list[tuple]]:
+def _rows(data: pyoxigraph.Store, query: str, now: datetime.datetime, lexical: Lexical | None, rewrite: bool):
+    """A check's rows; with ``lexical``, its changed literals as written (and STR() reading them so if ``rewrite``)."""
+    query = bind_now(query, now)
+    if lexical is None:
+        return select(data, query, use_default_graph_as_union=True)
+    functions = {WRITTEN_TEXT: lexical.text} if rewrite else {}
+    return lexical.rows(select(data, written_text(query) if rewrite else query, use_default_graph_as_union=True,
+                               custom_functions=functions))
+
+
+def report_triples(data: pyoxigraph.Store, shapes: Graph, now: datetime.datetime | None = None,
+                   lexical: Lexical | None = None) -> tuple[BNode, list[tuple]]:
     """The same report as ``validate``, as its root node and a list of triples."""
+    now = now or datetime.datetime.now(datetime.UTC)
     plans, delegated = _compiled(shapes)
+    to_pyshacl, to_rewrite = seen_by(shapes, lexical) if lexical else (set(), set())
     results: list[Result] = []
     for plan in plans:
+        if plan.shape in to_pyshacl:
+            delegated.append(plan.shape)
+            continue
         try:
-            found = [r for check in plan.checks
-                     for r in check.read(select(data, check.query, use_default_graph_as_union=True))]
+            found = [r for check in plan.checks for r in check.read(_rows(data, check.query, now, lexical,
+                                                                            plan.shape in to_rewrite))]
         except SyntaxError:  # Oxigraph refuses a constraint's SPARQL that rdflib may accept
             delegated.append(plan.shape)
             continue
@@ -101,7 +125,7 @@ def report_triples(data: pyoxigraph.Store, shapes: Graph) -> tuple[BNode, list[t
         write_result(report, root, shapes, result, copied)
     if delegated:
         compiled = {p.shape for p in plans} - set(delegated)
-        pyshacl_adapter.by_pyshacl(data, shapes, compiled, report, root)
+        pyshacl_adapter.by_pyshacl(lexical.graph() if lexical else data, shapes, compiled, report, root, now)
     # SHACL's definition: conforms iff there is no result, whatever its severity.
     report.add((root, SH.conforms, Literal(not any(s == root and p == SH.result for s, p, _ in report))))
     return root, report

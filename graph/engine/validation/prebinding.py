@@ -7,6 +7,8 @@ algebra serialised back (``translateAlgebra``) is not the same query text
 that pySHACL and Oxigraph read; pyoxigraph parses a query only to run it.
 """
 
+import datetime
+import functools
 import re
 from dataclasses import dataclass
 from itertools import pairwise
@@ -89,6 +91,29 @@ def prebind(select: str, focus: str) -> str:
         text += [select[last:at], " ", focus, " "]
         last = at
     return "".join(text) + select[last:]
+
+
+def bind_now(query: str, now: datetime.datetime) -> str:
+    """``query`` with each NOW() replaced by ``now``, an xsd:dateTime: every rule of one validation reads the same instant.
+
+    SPARQL gives NOW() one value per query; the validator gives it one per
+    validation, which it can be told (a report kept for a day, a test of the 1st of a month).
+    """
+    return ('"%s"^^<http://www.w3.org/2001/XMLSchema#dateTime>' % now.isoformat()).join(_around_now(query))
+
+
+@functools.lru_cache(maxsize=1024)
+def _around_now(query: str) -> tuple[str, ...]:
+    """The text of ``query`` between its NOW() calls (found once per query: every unit's validation asks)."""
+    if "NOW" not in query.upper():
+        return (query,)
+    tokens = [(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(query) if m.lastgroup != "skip"]
+    parts, last = [], 0
+    for (kind, word, start, _), (_, opened, _, _), (_, closed, _, end) in zip(tokens, tokens[1:], tokens[2:]):
+        if kind == "name" and word.upper() == "NOW" and (opened, closed) == ("(", ")"):
+            parts.append(query[last:start])
+            last = end
+    return (*parts, query[last:])
 
 
 def _brace(token) -> int:

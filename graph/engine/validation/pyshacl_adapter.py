@@ -5,6 +5,7 @@ cannot compile are run by it (``by_pyshacl``), data that must be judged term
 for term is validated by it (``validate_graph``), and the tests compare the two.
 """
 
+import datetime
 import re
 import threading
 from contextlib import contextmanager
@@ -14,11 +15,12 @@ import pyshacl
 from pyshacl.constraints.constraint_component import ConstraintComponent
 from pyshacl.errors import ValidationFailure
 from pyshacl.graph_abstraction import OxigraphDataGraph
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from graph.engine.store import rdflib_term as from_ox
+from graph.engine.validation.prebinding import bind_now
 from graph.engine.validation.report import Triples
 from graph.engine.validation.shapes import TARGETS, class_types
 from graph.errors import StrategyGraphError
@@ -74,25 +76,48 @@ def fixed():
         _LOCK.release()
 
 
-def validate_graph(data: Graph, shapes: Graph) -> Graph:
-    """pySHACL's report on an rdflib graph, for data that must be judged term for term as given."""
+def validate_graph(data: Graph, shapes: Graph, now: datetime.datetime | None = None) -> Graph:
+    """pySHACL's report on an rdflib graph, for data that must be judged term for term as given.
+
+    NOW() is ``now`` (an aware datetime; by default the moment it starts), as the set-wise validator reads it.
+    """
     with fixed():
-        _, found, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+        _, found, _ = pyshacl.validate(data, shacl_graph=_at(shapes, now or datetime.datetime.now(datetime.UTC)),
+                                       inference="none")
     if isinstance(found, ValidationFailure):  # pySHACL returns it in place of a report
         raise ShapesError(f"the shapes cannot be applied: {found.message}")
     return found
 
 
-def by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], report: Triples, root: Node) -> None:
+def _at(shapes: Graph, now: datetime.datetime) -> Graph:
+    """``shapes``, or a copy of it whose SPARQL (sh:select, sh:ask) reads ``now`` for NOW()."""
+    timed = [(s, p, o) for p in (SH.select, SH.ask) for s, o in shapes.subject_objects(p)
+             if isinstance(o, Literal) and bind_now(str(o), now) != str(o)]
+    if not timed:
+        return shapes
+    copy = Graph(identifier=shapes.identifier)
+    copy += shapes
+    copy.namespace_manager = shapes.namespace_manager  # pySHACL's messages name nodes by these prefixes
+    for s, p, o in timed:
+        copy.remove((s, p, o))
+        copy.add((s, p, Literal(bind_now(str(o), now), lang=o.language, datatype=o.datatype)))
+    return copy
+
+
+def by_pyshacl(data: pyoxigraph.Store | Graph, shapes: Graph, compiled: set[Node], report: Triples, root: Node,
+               now: datetime.datetime | None = None) -> None:
     """Validate the shapes that were not compiled with pySHACL, on the same triples; add its results to ``report``.
 
     pySHACL's ``use_shapes`` takes IRIs only, and a top-level shape may be a
     blank node: pySHACL gets the whole shapes graph, with the targets of the
     shapes already validated here taken away.
     """
-    graph = Graph()
-    for quad in data:
-        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    if isinstance(data, Graph):  # the data as written, where the store would change some literal
+        graph = data
+    else:
+        graph = Graph()
+        for quad in data:
+            graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     rest = Graph()
     rest += shapes
     rest.namespace_manager = shapes.namespace_manager  # pySHACL's messages name nodes by these prefixes
@@ -102,7 +127,7 @@ def by_pyshacl(data: pyoxigraph.Store, shapes: Graph, compiled: set[Node], repor
             rest.remove((shape, p, None))
         for t in types:
             rest.remove((shape, RDF.type, t))
-    found = validate_graph(graph, rest)
+    found = validate_graph(graph, rest, now)
     (their_root,) = found.subjects(RDF.type, SH.ValidationReport)
     for triple in found:
         if triple[0] != their_root:
