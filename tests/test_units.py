@@ -157,6 +157,14 @@ def test_units_follow_what_the_graphs_share(five):
     assert len(kept) == 5
 
 
+def test_the_reports_of_some_graphs_are_those_of_every_unit_holding_one(five):
+    store = five.store._inner
+    every = units.kept(store)
+    for graph in {g for unit in every.values() for g in unit.graphs}:
+        assert units.kept(store, {graph}) == {r: unit for r, unit in every.items() if graph in unit.graphs}
+    assert units.kept(store, set()) == {}
+
+
 def _report_times(ds) -> dict:
     prov = URIRef("http://www.w3.org/ns/prov#generatedAtTime")
     return {str(g): str(o) for s, p, o, g in ds.quads((None, prov, None, None)) if str(g).startswith(units.REPORTS)}
@@ -290,6 +298,17 @@ def test_a_changed_description_of_a_shared_reference_revalidates_the_units_that_
     assert load(store, [member]).validated == 2  # its own unit, and the board's, which cites it
     assert named() == {"New name"}
     assert load(store, [member]).validated == 0  # the same description again changes nothing
+
+
+def test_a_shared_reference_a_write_no_longer_describes_revalidates_the_units_that_cite_it(tmp_path):
+    """The description before the write counts too: an agent whose layer drops it leaves no board's report as it was."""
+    store, board, member = tmp_path / "store", tmp_path / "board.trig", tmp_path / "member.trig"
+    board.write_text(_MEMBERSHIP, encoding="utf-8")
+    member.write_text(_MEMBER % "Old name", encoding="utf-8")
+    assert load(store, [board, member]).validated == 2
+    member.write_text(_MEMBER.replace("<http://example.org/member> a prov:Agent ; rdfs:label \"%s\" .",
+                                      "<http://example.org/other> a prov:Agent ."), encoding="utf-8")
+    assert load(store, [member]).validated == 2  # its own unit, and the board's, which cited what it said
 
 
 def test_the_statement_counts_a_write_records_are_the_counts_of_the_store(tmp_path):
