@@ -737,3 +737,18 @@ def test_one_strategys_workbook_leaves_out_the_others_unlinked_work(tmp_path):
     rows = workbook_rows(open_graph(data=copies(tmp_path, 2, WORKBOOK_IDS)), URIRef("https://w3id.org/strategy-graph/id/copy0/strategy"))
     iris = {row["iri"] for row in rows["Interventions"]}
     assert len(iris) == 3 and all("/copy0/" in iri for iri in iris)
+
+
+def test_one_strategys_workbook_is_read_from_its_unit_and_is_what_the_whole_graph_gives(tmp_path, monkeypatch):
+    """An export reads the graphs of the strategy's unit (and what they cite), not the store: the same rows as from every graph."""
+    from graph.engine import strategy_unit
+    from graph.workbook import from_rdf
+    from tests.conftest import WORKBOOK_IDS, copies
+
+    ds = open_graph(data=copies(tmp_path, 2, WORKBOOK_IDS))
+    chosen = URIRef("https://w3id.org/strategy-graph/id/copy0/strategy")
+    unit = strategy_unit(ds, chosen)
+    assert unit is not None and not any("/copy1/" in str(s) for s in unit.subjects())
+    from_unit = from_rdf.export(ds, chosen)
+    monkeypatch.setattr(from_rdf, "strategy_unit", lambda ds, strategy: None)  # the read of every data graph
+    assert from_unit == from_rdf.export(ds, chosen)

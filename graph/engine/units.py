@@ -92,6 +92,13 @@ SELECT ?report ?graph ?fingerprint WHERE {
   FILTER (STRSTARTS(STR(?report), "%s"))
 }""" % REPORTS
 
+# The input graphs of the units whose kept reports cover a strategy (its IRI, %s).
+_COVERING = _Q + """
+SELECT DISTINCT ?graph WHERE {
+  GRAPH ?report { ?report sg:covers %%s ; sg:inputGraph ?graph }
+  FILTER (STRSTARTS(STR(?report), "%s"))
+}""" % REPORTS
+
 
 def validated_with() -> str:
     """What a kept report depends on besides its unit's statements and the vocabulary.
@@ -190,6 +197,17 @@ def kept(store: QuadSource, inputs: set[str] | None = None) -> dict[ox.NamedNode
         graphs[row["report"]].add(row["graph"].value)
         prints[row["report"]] = row["fingerprint"].value
     return {r: Kept(r, frozenset(g), prints[r]) for r, g in graphs.items()}
+
+
+def unit_statements(source: QuadSource, strategy: str) -> list[ox.Triple] | None:
+    """What the validation of the units covering ``strategy`` (sg:covers) read, the vocabulary aside: their graphs,
+    and the descriptions of the shared references they cite. None if no kept report covers it."""
+    names = {row["graph"].value for row in source.query(_COVERING % ox.NamedNode(strategy))}
+    if not names:
+        return None
+    quads = {g: list(source.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in sorted(names)}
+    cited = _cited(_Lookup(source, None), frozenset(names), quads, shared_classes(), {})
+    return [q.triple for qs in quads.values() for q in qs] + [q.triple for q in cited]
 
 
 @dataclass(frozen=True)
