@@ -2,6 +2,7 @@
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 
@@ -19,6 +20,16 @@ _SEVERITY_OF = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info
 # is what lets `gaps` and the viewer read them all in well under a second.
 _KEPT = """
 SELECT ?records WHERE { GRAPH ?report { ?report <https://w3id.org/strategy-graph/def#gapRecords> ?records } }
+"""
+# The gap records of the units whose graphs state something of (or cite) one of the nodes given as VALUES: the
+# only units whose reports can hold a gap on them.
+_KEPT_ABOUT = """
+SELECT DISTINCT ?report ?records WHERE {
+  VALUES ?focus { %s }
+  { GRAPH ?graph { ?focus ?p ?o } } UNION { GRAPH ?graph { ?s ?p ?focus } }
+  GRAPH ?report { ?report <https://w3id.org/strategy-graph/def#inputGraph> ?graph ;
+                          <https://w3id.org/strategy-graph/def#gapRecords> ?records }
+}
 """
 _SPARQL_COMPONENT = str(SH.SPARQLConstraintComponent)
 
@@ -39,18 +50,24 @@ class Gap:
         return asdict(self)
 
 
-def find_gaps(ds: Dataset, extra: ExtraRules | None = None, strategy: str | None = None) -> list[Gap]:
+def find_gaps(ds: Dataset, extra: ExtraRules | None = None, strategy: str | None = None,
+              about: Iterable[URIRef] | None = None) -> list[Gap]:
     """The gaps the graph's kept reports hold, most severe first (reading validates nothing).
 
     ``extra``: a council's own rules as well, checked now, unit by unit, and
-    ``strategy`` limits that check to the unit that holds it.
+    ``strategy`` limits that check to the unit that holds it. ``about``: only
+    the gaps on these nodes, read from the reports of the units that hold them.
     """
     by_id, found = rules_by_id(extra), set()
-    records = [record for row in select_rows(ds, _KEPT) for record in json.loads(str(row.records))]
+    nodes = None if about is None else {str(node) for node in about}
+    query = _KEPT if nodes is None else _KEPT_ABOUT % " ".join(URIRef(node).n3() for node in sorted(nodes))
+    records = [record for row in (select_rows(ds, query) if nodes != set() else ()) for record in json.loads(str(row.records))]
     if extra is not None:
         from graph.engine import extra_records  # validation, which only this needs
 
         records += extra_records(ds, extra, strategy)
+    if nodes is not None:
+        records = [record for record in records if record["focus"] in nodes]
     for record in records:
         rule, message, label = by_id[record["rule"]], record["message"], record["label"]
         # Core constraints cannot put the focus node in their message; a SPARQL one may, and then says it all.

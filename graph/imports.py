@@ -20,7 +20,9 @@ def structural_problems(staged: Dataset, written: Dataset) -> list[Problem]:
     """
     by_id = rules_by_id()
     problems = []
-    for gap in find_gaps(written):
+    # Only the gaps on the rows' own things, from the reports of the units that hold them: not every kept report.
+    rows = set(staged.subjects(SG.sourceSheet, None))
+    for gap in find_gaps(written, about=(node for node in rows if isinstance(node, URIRef))):
         if not by_id[gap.rule].structural:
             continue
         focus = URIRef(gap.focus)

@@ -356,3 +356,15 @@ def test_life_stage_labels_come_from_the_code_list(ds, luton):
     for gap in (g for g in luton if g.rule == "life-stage-not-served"):
         stage = re.search(r"life stage '([^']+)'", gap.message).group(1)
         assert Literal(stage, lang="en") in set(ds.objects(None, SKOS.prefLabel))
+
+
+def test_the_gaps_about_some_nodes_are_those_of_the_whole_report_on_them(tmp_path):
+    """A write's check reads only the reports of the units that hold its rows: the same gaps on them as the whole report."""
+    from tests.conftest import copies
+
+    ds = open_graph(data=copies(tmp_path, 2))
+    every = find_gaps(ds)
+    nodes = {URIRef(g.focus) for g in every if "/copy1/" in g.focus}
+    assert nodes
+    assert find_gaps(ds, about=nodes) == [g for g in every if URIRef(g.focus) in nodes]
+    assert find_gaps(ds, about=[]) == []

@@ -157,6 +157,37 @@ def test_units_follow_what_the_graphs_share(five):
     assert len(kept) == 5
 
 
+def test_the_reports_of_some_graphs_are_those_of_every_unit_holding_one(five):
+    store = five.store._inner
+    every = units.kept(store)
+    for graph in {g for unit in every.values() for g in unit.graphs}:
+        assert units.kept(store, {graph}) == {r: unit for r, unit in every.items() if graph in unit.graphs}
+    assert units.kept(store, set()) == {}
+
+
+def test_the_statements_of_a_strategys_unit_are_its_graphs_and_what_they_cite(tmp_path):
+    plans, member = tmp_path / "plans.trig", tmp_path / "member.trig"
+    plans.write_text("""@prefix sg: <https://w3id.org/strategy-graph/def#> .
+<urn:graph:plan> { <http://example.org/plan> a sg:Strategy ; sg:ledBy <http://example.org/member> . }
+<urn:graph:other> { <http://example.org/other-plan> a sg:Strategy ; sg:ledBy <http://example.org/member> . }
+""", encoding="utf-8")
+    member.write_text(_MEMBER % "Invented agent", encoding="utf-8")
+    load(tmp_path / "store", [plans, member])
+    ds = open_graph(store=tmp_path / "store")
+    try:
+        statements = units.unit_statements(ds.store._inner, "http://example.org/plan")
+        assert statements is not None
+        # Its own graph, and the description of the agent it cites (a shared reference, in a unit of its own).
+        assert {(t.subject.value, t.predicate.value, t.object.value) for t in statements} == {
+            ("http://example.org/plan", str(RDF.type), str(SG.Strategy)),
+            ("http://example.org/plan", str(SG.ledBy), "http://example.org/member"),
+            ("http://example.org/member", str(RDF.type), "http://www.w3.org/ns/prov#Agent"),
+            ("http://example.org/member", "http://www.w3.org/2000/01/rdf-schema#label", "Invented agent")}
+        assert units.unit_statements(ds.store._inner, "http://example.org/no-such-plan") is None
+    finally:
+        ds.close()
+
+
 def _report_times(ds) -> dict:
     prov = URIRef("http://www.w3.org/ns/prov#generatedAtTime")
     return {str(g): str(o) for s, p, o, g in ds.quads((None, prov, None, None)) if str(g).startswith(units.REPORTS)}
@@ -290,6 +321,17 @@ def test_a_changed_description_of_a_shared_reference_revalidates_the_units_that_
     assert load(store, [member]).validated == 2  # its own unit, and the board's, which cites it
     assert named() == {"New name"}
     assert load(store, [member]).validated == 0  # the same description again changes nothing
+
+
+def test_a_shared_reference_a_write_no_longer_describes_revalidates_the_units_that_cite_it(tmp_path):
+    """The description before the write counts too: an agent whose layer drops it leaves no board's report as it was."""
+    store, board, member = tmp_path / "store", tmp_path / "board.trig", tmp_path / "member.trig"
+    board.write_text(_MEMBERSHIP, encoding="utf-8")
+    member.write_text(_MEMBER % "Old name", encoding="utf-8")
+    assert load(store, [board, member]).validated == 2
+    member.write_text(_MEMBER.replace("<http://example.org/member> a prov:Agent ; rdfs:label \"%s\" .",
+                                      "<http://example.org/other> a prov:Agent ."), encoding="utf-8")
+    assert load(store, [member]).validated == 2  # its own unit, and the board's, which cited what it said
 
 
 def test_the_statement_counts_a_write_records_are_the_counts_of_the_store(tmp_path):

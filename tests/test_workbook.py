@@ -737,3 +737,45 @@ def test_one_strategys_workbook_leaves_out_the_others_unlinked_work(tmp_path):
     rows = workbook_rows(open_graph(data=copies(tmp_path, 2, WORKBOOK_IDS)), URIRef("https://w3id.org/strategy-graph/id/copy0/strategy"))
     iris = {row["iri"] for row in rows["Interventions"]}
     assert len(iris) == 3 and all("/copy0/" in iri for iri in iris)
+
+
+def test_one_strategys_workbook_is_read_from_its_unit_and_is_what_the_whole_graph_gives(tmp_path, monkeypatch):
+    """An export reads the graphs of the strategy's unit (and what they cite), not the store: the same rows as from every graph."""
+    from graph.engine import strategy_unit
+    from graph.workbook import from_rdf
+    from tests.conftest import WORKBOOK_IDS, copies
+
+    ds = open_graph(data=copies(tmp_path, 2, WORKBOOK_IDS))
+    chosen = URIRef("https://w3id.org/strategy-graph/id/copy0/strategy")
+    unit = strategy_unit(ds, chosen)
+    assert unit is not None and not any("/copy1/" in str(s) for s in unit.subjects())
+    from_unit = from_rdf.export(ds, chosen)
+    monkeypatch.setattr(from_rdf, "strategy_unit", lambda ds, strategy: None)  # the read of every data graph
+    assert from_unit == from_rdf.export(ds, chosen)
+
+
+def test_one_strategys_workbook_leaves_out_the_boards_of_others_that_a_shared_agent_sits_on(tmp_path):
+    """Regression: a strategy led by an agent (a shared reference) listed every board of other strategies the agent sat on."""
+    from graph.engine import load
+    from graph.workbook import workbook_rows
+
+    data = tmp_path / "two.trig"
+    data.write_text("""@prefix sg: <https://w3id.org/strategy-graph/def#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/a/graph> { <http://example.org/a/strategy> a sg:Strategy ; rdfs:label "A" ; sg:ledBy <http://example.org/agent> . }
+<http://example.org/b/graph> {
+  <http://example.org/b/strategy> a sg:Strategy ; rdfs:label "B" ; sg:ledBy <http://example.org/b/board> .
+  <http://example.org/b/board> a sg:Board ; rdfs:label "B's board" .
+  <http://example.org/b/seat> a org:Membership ; org:organization <http://example.org/b/board> ; org:member <http://example.org/agent> .
+}
+<http://example.org/agents> { <http://example.org/agent> a prov:Agent ; rdfs:label "An agent" . }
+""", encoding="utf-8")
+    load(tmp_path / "store", [data])
+    ds = open_graph(store=tmp_path / "store")
+    try:
+        rows = workbook_rows(ds, URIRef("http://example.org/a/strategy"))
+    finally:
+        ds.close()
+    assert [row["iri"] for row in rows["Organisations"]] == ["http://example.org/agent"]

@@ -12,7 +12,7 @@ This module is its façade: code outside the engine imports these names from
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from graph.engine.graphs import in_memory, load, open_graph, statement_counts, write
+from graph.engine.graphs import in_memory, load, open_graph, statement_counts, strategy_unit, write
 from graph.engine.query import QueryError, check, extension_functions, normalise
 from graph.engine.remote import Credentials, Remote, RemoteError, RunawayCheck, check_runaways, credentials
 from graph.engine.results import execute
@@ -91,6 +91,7 @@ __all__ = [
     "select_values",
     "shapes_graph",
     "statement_counts",
+    "strategy_unit",
     "validate",
     "validate_files",
     "write",

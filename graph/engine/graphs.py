@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import cast
 
 import pyoxigraph as ox
-from rdflib import Dataset, URIRef
+from oxrdflib.store import OxigraphStore
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import PROV, XSD
 
 from graph import files
@@ -32,10 +33,11 @@ from graph.engine.store import (
     derive,
     is_iri,
     oxigraph,
+    rdflib_term,
     read_files,
     vocabulary,
 )
-from graph.vocab import ENGINE_BASE, SG
+from graph.vocab import ENGINE_BASE, SG, VOCABULARY_BASE
 
 _CATALOG = ox.NamedNode(ENGINE_BASE + "catalog")
 _VOCABULARY = ox.NamedNode(ENGINE_BASE + "vocabulary")
@@ -68,6 +70,28 @@ def open_graph(data: Sequence[Path] = (), store: "stores.Store | Path | Remote |
     if store is not None:
         return stores.open_store(store).open()
     return in_memory(read_files(data or files.dataset_files()))
+
+
+def strategy_unit(ds: Dataset, strategy: URIRef) -> Graph | None:
+    """What a view of one strategy reads, from a graph with kept reports: its unit's graphs, the descriptions of the
+    shared references they cite, and the vocabulary, as one graph. None if no kept report covers ``strategy``.
+
+    The graphs are those the reports of the units covering it (sg:covers) were made from (sg:inputGraph): a
+    few thousand statements read by graph, whatever else the store holds.
+    """
+    from graph.engine import units  # what a unit holds and cites is known there
+
+    if not isinstance(ds.store, OxigraphStore):
+        return None
+    source = oxigraph(ds)
+    statements = units.unit_statements(source, str(strategy))
+    if statements is None:
+        return None
+    vocabulary_graphs = sorted(g for g in source.named_graphs() if g.value.startswith(VOCABULARY_BASE))  # type: ignore[union-attr]  # pyoxigraph types any graph name; a store's named graphs are IRIs or blank nodes
+    statements += [q.triple for g in vocabulary_graphs for q in source.quads_for_pattern(None, None, None, g)]
+    graph = Graph()
+    graph += (rdflib_term(t) for t in statements)
+    return graph
 
 
 def write(store: "stores.Store | Path | Remote", staged: Dataset, replacing: Iterable[URIRef] = (), progress=None,

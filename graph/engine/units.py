@@ -83,6 +83,21 @@ SELECT ?report ?graph ?fingerprint WHERE {
   GRAPH ?report { ?report a sh:ValidationReport ; sg:fingerprint ?fingerprint ; sg:inputGraph ?graph }
   FILTER (STRSTARTS(STR(?report), "%s"))
 }""" % REPORTS
+# The same, of the units that hold one of the graphs given as VALUES: lookups by graph, not a scan of every report.
+_KEPT_OF = _Q + """
+SELECT ?report ?graph ?fingerprint WHERE {
+  VALUES ?input { %%s }
+  GRAPH ?report { ?report sg:inputGraph ?input }
+  GRAPH ?report { ?report a sh:ValidationReport ; sg:fingerprint ?fingerprint ; sg:inputGraph ?graph }
+  FILTER (STRSTARTS(STR(?report), "%s"))
+}""" % REPORTS
+
+# The input graphs of the units whose kept reports cover a strategy (its IRI, %s).
+_COVERING = _Q + """
+SELECT DISTINCT ?graph WHERE {
+  GRAPH ?report { ?report sg:covers %%s ; sg:inputGraph ?graph }
+  FILTER (STRSTARTS(STR(?report), "%s"))
+}""" % REPORTS
 
 
 def validated_with() -> str:
@@ -170,13 +185,30 @@ class Kept:
     fingerprint: str
 
 
-def kept(store: QuadSource) -> dict[ox.NamedNode, Kept]:
-    """The units whose reports ``store`` keeps, by report graph."""
+def kept(store: QuadSource, inputs: set[str] | None = None) -> dict[ox.NamedNode, Kept]:
+    """The units whose reports ``store`` keeps, by report graph; with ``inputs``, only those of units holding one of them."""
+    if inputs is None:
+        query = _KEPT
+    elif not inputs:
+        return {}
+    else:
+        query = _KEPT_OF % " ".join(str(ox.NamedNode(g)) for g in sorted(inputs))
     graphs, prints = defaultdict(set), {}
-    for row in store.query(_KEPT):
+    for row in store.query(query):
         graphs[row["report"]].add(row["graph"].value)
         prints[row["report"]] = row["fingerprint"].value
     return {r: Kept(r, frozenset(g), prints[r]) for r, g in graphs.items()}
+
+
+def unit_statements(source: QuadSource, strategy: str) -> list[ox.Triple] | None:
+    """What the validation of the units covering ``strategy`` (sg:covers) read, the vocabulary aside: their graphs,
+    and the descriptions of the shared references they cite. None if no kept report covers it."""
+    names = {row["graph"].value for row in source.query(_COVERING % ox.NamedNode(strategy))}
+    if not names:
+        return None
+    quads = {g: list(source.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in sorted(names)}
+    cited = _cited(_Lookup(source, None), frozenset(names), quads, shared_classes(), {})
+    return [q.triple for qs in quads.values() for q in qs] + [q.triple for q in cited]
 
 
 @dataclass(frozen=True)
@@ -196,10 +228,11 @@ def described_before(store: QuadSource, staged: ox.Store, graphs: set[str]) -> d
     """
     shared = shared_classes()
     lookup = _Lookup(store, staged)
-    typed = {q.subject for kind in shared for q in lookup.quads_for_pattern(None, _TYPE, kind) if is_data_graph(q.graph_name)}
-    return {node: _description(store, node) for node in typed
+    # The nodes the written graphs describe, before and after: a lookup per graph, not a scan of every shared reference.
+    nodes = {q.subject for g in graphs for q in lookup.quads_for_pattern(None, None, None, ox.NamedNode(g))}
+    return {node: _description(store, node) for node in nodes
             if _is_shared(lookup, node, shared)
-            and any(q.graph_name.value in graphs for q in lookup.quads_for_pattern(node, None, None))}  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
+            and any(is_data_graph(q.graph_name) for kind in shared for q in lookup.quads_for_pattern(node, _TYPE, kind))}
 
 
 def _description(source, node) -> frozenset:
@@ -223,16 +256,17 @@ def refresh(store: QuadStore, changed: set[str], read: Callable[[str], list[ox.Q
     read = functools.cache(read)  # _linked reads the changed graphs too
     shared = shared_classes()
     lookup = _Lookup(store, pending)
-    before = kept(store)
-    data_graphs = {g.value for g in lookup.named_graphs() if is_data_graph(g)}
-    touched = (changed & data_graphs) | _linked(lookup, changed & data_graphs, data_graphs - changed, read, shared)
+    # Only the graphs the write names, and those it reaches, are looked at: none of the store's others.
+    present = {g for g in changed if lookup.holds(g)}
+    touched = present | _linked(lookup, present, read, shared)
     for node, before_write in (described or {}).items():
         if _description(lookup, node) != before_write:
-            touched |= {q.graph_name.value for q in lookup.quads_for_pattern(None, None, node)} & data_graphs  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
+            touched |= {q.graph_name.value for q in lookup.quads_for_pattern(None, None, node) if is_data_graph(q.graph_name)}  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
     # A touched unit is touched whole: a write that removes a link can split it.
-    old = [unit for unit in before.values() if unit.graphs & (touched | changed)]
+    before = kept(store, touched | changed)
+    old = list(before.values())
     for stale in old:
-        touched |= stale.graphs & data_graphs
+        touched |= {g for g in stale.graphs if lookup.holds(g)}
     quads = {g: read(g) for g in touched}
     units = partition(quads, shared)
     work: list[tuple[frozenset[str], bytes, str]] = []
@@ -281,8 +315,10 @@ class _Lookup:
         for store in self.stores:
             yield from store.quads_for_pattern(*pattern)
 
-    def named_graphs(self) -> set:
-        return {g for store in self.stores for g in store.named_graphs()}
+    def holds(self, graph: str) -> bool:
+        """Whether a store holds a statement in ``graph``: one lookup, not a list of every graph."""
+        name = ox.NamedNode(graph)
+        return any(next(iter(store.quads_for_pattern(None, None, None, name)), None) is not None for store in self.stores)
 
 
 # Below this many units, worker processes cost more to start than they save.
@@ -430,9 +466,9 @@ def _write_reports(store: QuadStore, made: list[tuple[ox.NamedNode, bytes]], lin
     add_all(store, b"".join(report for _, report in made), lines)
 
 
-def _linked(store: "_Lookup", changed: set[str], others: set[str], read, shared) -> set[str]:
-    """The graphs of ``others`` that share a described thing with a graph of ``changed``."""
-    if not changed or not others:
+def _linked(store: "_Lookup", changed: set[str], read, shared) -> set[str]:
+    """The other data graphs that share a described thing with a graph of ``changed``."""
+    if not changed:
         return set()
     found: set[str] = set()
     nodes = {n for g in changed for q in read(g) for n in (q.subject, q.object) if not isinstance(n, ox.Literal)}
@@ -440,9 +476,9 @@ def _linked(store: "_Lookup", changed: set[str], others: set[str], read, shared)
         described_in = {q.graph_name.value for q in store.quads_for_pattern(node, None, None) if is_data_graph(q.graph_name)}  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
         if not described_in or _is_shared(store, node, shared):
             continue
-        found |= described_in & others
-        found |= {q.graph_name.value for q in store.quads_for_pattern(None, None, node) if is_data_graph(q.graph_name)} & others  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
-    return found
+        found |= described_in
+        found |= {q.graph_name.value for q in store.quads_for_pattern(None, None, node) if is_data_graph(q.graph_name)}  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
+    return found - changed
 
 
 def _is_shared(store: "_Lookup", node, shared) -> bool:

@@ -9,6 +9,7 @@ from typing import ClassVar
 from rdflib import FOAF, RDF, RDFS, Dataset, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, QB, SKOS
 
+from graph.engine import strategy_unit
 from graph.errors import StrategyGraphError
 from graph.order import published_order
 from graph.vocab import CONCEPT_BASE, ENGINE_BASE, FINGERTIPS_DATASET, ID_BASE, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SG
@@ -43,7 +44,11 @@ def workbook_rows(ds: Dataset, strategy: URIRef | None = None) -> dict[str, list
 
 def export(ds: Dataset, strategy: URIRef | None = None) -> tuple[dict[str, list[dict]], list[str]]:
     """One strategy as template rows, and what of its things the workbook cannot express (say nothing else is lost)."""
-    g = ds.query(_EVERYTHING).graph  # one query; the rest is lookups in memory
+    # One read; the rest is lookups in memory. Of a named strategy, its unit alone, where the kept reports say
+    # which that is (what validation read of it is what it is made of); else every data graph.
+    g = strategy_unit(ds, strategy) if strategy is not None else None
+    if g is None:
+        g = ds.query(_EVERYTHING).graph
     strategies = sorted(g.subjects(RDF.type, SG.Strategy))
     if strategy is None:
         if len(strategies) != 1:
