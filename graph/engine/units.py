@@ -502,12 +502,13 @@ _REPORT_TYPE = ox.NamedNode(str(SH.ValidationReport))
 def _results(triples: list[tuple], root) -> tuple[list[dict], list[tuple]]:
     """Each result of a report (validation.report_triples, ``root`` its report node) as its fields, its messages a list;
     and the triples of the blank nodes it copied from the shapes graph (a blank shape's or path's content)."""
-    nodes = {o for s, p, o in triples if s == root and p == SH.result}
+    result, message = SH.result, SH.resultMessage
+    nodes = {o for s, p, o in triples if s == root and p == result}
     found: dict = {node: {"messages": []} for node in nodes}
     copied = []
     for s, p, o in triples:
         if s in nodes:
-            if p == SH.resultMessage:
+            if p == message:
                 found[s]["messages"].append(o)
             elif p in _FIELDS:
                 found[s].setdefault(_FIELDS[p], o)
