@@ -2,38 +2,25 @@
 
 import json
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from itertools import chain
 
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDFS, SH
 
-from graph.engine import ExtraRules, Rule, packaged_rules, select_rows
+from graph.engine import ExtraRules, Rule, kept_records, packaged_rules, select_rows
 from graph.tables import to_csv, to_xlsx
 
 # Most severe first; a --severity or --fail-on level includes everything above it.
 SEVERITIES: tuple[str, ...] = ("violation", "warning", "info")
-_SEVERITY_OF = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
-# Every kept report's results as gap records, one JSON literal a unit: a
-# national store holds tens of thousands of results, and one lookup a unit
-# is what lets `gaps` and the viewer read them all in well under a second.
-_KEPT = """
-SELECT ?records WHERE { GRAPH ?report { ?report <https://w3id.org/strategy-graph/def#gapRecords> ?records } }
-"""
-# The gap records of the units whose graphs state something of (or cite) one of the nodes given as VALUES: the
-# only units whose reports can hold a gap on them.
-_KEPT_ABOUT = """
-SELECT DISTINCT ?report ?records WHERE {
-  VALUES ?focus { %s }
-  { GRAPH ?graph { ?focus ?p ?o } } UNION { GRAPH ?graph { ?s ?p ?focus } }
-  GRAPH ?report { ?report <https://w3id.org/strategy-graph/def#inputGraph> ?graph ;
-                          <https://w3id.org/strategy-graph/def#gapRecords> ?records }
-}
-"""
+_SEVERITY_OF = {str(SH.Violation): "violation", str(SH.Warning): "warning", str(SH.Info): "info"}
 _SPARQL_COMPONENT = str(SH.SPARQLConstraintComponent)
 
-@dataclass(frozen=True)
+
+# Slots: a national store has hundreds of thousands of gaps, and a dict each would double what they hold.
+@dataclass(frozen=True, slots=True)
 class Gap:
     """One gap: which rule found it, where, and what to do about it."""
 
@@ -47,7 +34,10 @@ class Gap:
 
     def as_dict(self) -> dict[str, str]:
         """The record with exactly the keys of the JSON and CSV reports."""
-        return asdict(self)
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
+_COLUMNS = tuple(f.name for f in fields(Gap))
 
 
 def find_gaps(ds: Dataset, extra: ExtraRules | None = None, strategy: str | None = None,
@@ -60,23 +50,25 @@ def find_gaps(ds: Dataset, extra: ExtraRules | None = None, strategy: str | None
     """
     by_id, found = rules_by_id(extra), set()
     nodes = None if about is None else {str(node) for node in about}
-    query = _KEPT if nodes is None else _KEPT_ABOUT % " ".join(URIRef(node).n3() for node in sorted(nodes))
-    records = [record for row in (select_rows(ds, query) if nodes != set() else ()) for record in json.loads(str(row.records))]
+    records: Iterable[dict] = kept_records(ds, nodes)
     if extra is not None:
         from graph.engine import extra_records  # validation, which only this needs
 
-        records += extra_records(ds, extra, strategy)
+        records = chain(records, extra_records(ds, extra, strategy))
     if nodes is not None:
-        records = [record for record in records if record["focus"] in nodes]
+        records = (record for record in records if record["focus"] in nodes)
     for record in records:
         rule, message, label = by_id[record["rule"]], record["message"], record["label"]
         # Core constraints cannot put the focus node in their message; a SPARQL one may, and then says it all.
         if record["component"] != _SPARQL_COMPONENT or not message:
             name = f"'{label}'" if label else URIRef(record["focus"]).n3()
             message = f"{name}: {message or rule.name}"
-        found.add(Gap(rule.id, _SEVERITY_OF[URIRef(record["severity"])], record["focus"], label, message, rule.fix,
+        found.add(Gap(rule.id, _SEVERITY_OF[record["severity"]], record["focus"], label, message, rule.fix,
                       record["strategy"]))
-    return sorted(found, key=lambda g: (SEVERITIES.index(g.severity), g.rule, g.strategy, g.label, g.message))
+    # The focus node last: two gaps alike in all else (the same rule and message in two strategies' copies of one
+    # thing) come in the same order every time.
+    rank = {severity: n for n, severity in enumerate(SEVERITIES)}
+    return sorted(found, key=lambda g: (rank[g.severity], g.rule, g.strategy, g.label, g.message, g.focus))
 
 
 @dataclass(frozen=True)
@@ -124,8 +116,20 @@ def at_or_above(gaps: list[Gap], severity: str) -> list[Gap]:
 
 
 def _rows(gaps: list[Gap]) -> list[list[str]]:
-    columns = [f.name for f in fields(Gap)]
-    return [columns] + [[gap.as_dict()[c] for c in columns] for gap in gaps]
+    return [list(_COLUMNS)] + [[getattr(gap, c) for c in _COLUMNS] for gap in gaps]
+
+
+def as_json(gaps: list[Gap]) -> Iterator[str]:
+    """The gaps as the JSON report, in pieces: exactly ``json.dumps([g.as_dict() for g in gaps], indent=2,
+    ensure_ascii=False)``, without the pure-Python encoder that an indent needs, or the whole text at once."""
+    if not gaps:
+        yield "[]"
+        return
+    quote = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C encoder of a str, as json.dumps uses
+    record = lambda gap: "  {\n" + ",\n".join(f"    {quote(c)}: {quote(getattr(gap, c))}" for c in _COLUMNS) + "\n  }"
+    for start in range(0, len(gaps), 1000):
+        yield ("[\n" if start == 0 else ",\n") + ",\n".join(record(g) for g in gaps[start:start + 1000])
+    yield "\n]"
 
 
 def as_csv(gaps: list[Gap]) -> str:

@@ -48,7 +48,7 @@ from graph.engine import (
 from graph.errors import StrategyGraphError
 from graph.export import export as export_graph
 from graph.formats import BY_NAME, formats_for
-from graph.gaps import SEVERITIES, Gap, as_csv, at_or_above, find_gaps, rules_by_id, strategy_labels
+from graph.gaps import SEVERITIES, Gap, as_csv, as_json, at_or_above, find_gaps, rules_by_id, strategy_labels
 from graph.names import resolve_in, resolve_values
 from graph.settings import DEFAULTS, SETTINGS_BY_NAME, SettingError, check_choice, in_scope, with_defaults
 from graph.shacl import FORMATS, conforms, render
@@ -417,7 +417,9 @@ def gaps(ds: Dataset, output: str, severity: str, fail_on: str, extra_shapes: tu
              if strategy is None or g.strategy == str(strategy)]
     shown = at_or_above(found, severity)
     if output == "json":
-        click.echo(json.dumps([g.as_dict() for g in shown], indent=2, ensure_ascii=False))
+        for piece in as_json(shown):
+            click.echo(piece, nl=False)
+        click.echo()
     elif output == "csv":
         click.echo(as_csv(shown), nl=False)
     else:

@@ -12,7 +12,7 @@ from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, SKOS
 
 from graph.engine import open_graph
-from graph.gaps import SEVERITIES, find_gaps, packaged_rules
+from graph.gaps import SEVERITIES, Gap, as_json, find_gaps, packaged_rules
 from graph.vocab import SCHEMA, SG
 from strategy_graph.cli import main
 from tests.conftest import DATA, read_fixture
@@ -368,3 +368,13 @@ def test_the_gaps_about_some_nodes_are_those_of_the_whole_report_on_them(tmp_pat
     assert nodes
     assert find_gaps(ds, about=nodes) == [g for g in every if URIRef(g.focus) in nodes]
     assert find_gaps(ds, about=[]) == []
+
+
+def test_the_json_report_is_what_json_dumps_writes(ds):
+    """`gaps --format json` writes its report in pieces, without json's pure-Python indenting encoder (1.6 GB and
+    several seconds for the 202,500 gaps of 1,500 strategies): the text is the same, character for character."""
+    gaps = find_gaps(ds)
+    odd = Gap("rule", "info", "http://example.org/x", 'a "quoted"\nlabel, é → ☃', "message\\", "fix\t", "")
+    for listed in (gaps, [odd], []):
+        assert "".join(as_json(listed)) == json.dumps([g.as_dict() for g in listed], indent=2, ensure_ascii=False)
+    assert len(gaps) > 100  # the packaged dataset's, many strings of every kind

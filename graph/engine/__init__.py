@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from graph.engine.graphs import in_memory, load, open_graph, statement_counts, strategy_unit, write
 from graph.engine.query import QueryError, check, extension_functions, normalise
 from graph.engine.remote import Credentials, Remote, RemoteError, RunawayCheck, check_runaways, credentials
+from graph.engine.reports import kept_records
 from graph.engine.results import execute
 from graph.engine.rules import ExtraRules, Rule, packaged_rules, read_extra_rules, shapes_graph
 from graph.engine.snapshots import NoStore, NotAStore
@@ -78,6 +79,7 @@ __all__ = [
     "graph_names",
     "in_memory",
     "is_iri",
+    "kept_records",
     "load",
     "named_graph",
     "new_graph",

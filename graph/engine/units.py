@@ -22,7 +22,6 @@ holds, so the kept reports together are exactly the report of the whole graph
 import datetime
 import functools
 import hashlib
-import json
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.forkserver
@@ -36,14 +35,14 @@ from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, cast
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, SH, XSD
 
 from graph import files
-from graph.engine import validation
-from graph.engine.rules import ExtraRules, describe, rule_of, shapes_digest, shapes_graph
+from graph.engine import reports, validation
+from graph.engine.rules import ExtraRules, describe, packaged_rules, rule_of, shapes_digest, shapes_graph
 from graph.engine.store import (
     SKOLEM,
     QuadSource,
@@ -53,25 +52,20 @@ from graph.engine.store import (
     files_digest,
     oxigraph,
     oxigraph_term,
-    rdflib_term,
     serialized,
     vocabulary,
 )
 from graph.engine.workers import context as process_context
 from graph.vocab import ENGINE_BASE, SG, SPARQL_PREFIXES, VOCABULARY_BASE
 
-REPORTS = ENGINE_BASE + "report/"
+REPORTS = reports.REPORTS
 # Part of every fingerprint: raise it when what validation reports changes.
-ENGINE_VERSION = "units-6"
+ENGINE_VERSION = "units-7"
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _SHARED = ox.NamedNode(str(SG.sharedReference))
 _FINGERPRINT, _INPUT, _COVERS = (ox.NamedNode(str(SG[n])) for n in ("fingerprint", "inputGraph", "covers"))
-_RULE, _LABEL, _STRATEGY = (ox.NamedNode(str(SG[n])) for n in ("rule", "focusLabel", "focusStrategy"))
 _GENERATED = ox.NamedNode(str(PROV.generatedAtTime))
-_RECORDS = ox.NamedNode(str(SG.gapRecords))
-# The fields of a result that a gap record keeps.
-_RECORDED = {SH.focusNode: "focus", SH.sourceShape: "shape", SH.resultSeverity: "severity", SH.sourceConstraintComponent: "component"}
 _DATETIME = ox.NamedNode(str(XSD.dateTime))
 # Where a unit's validation holds the descriptions of the shared references it cites.
 _CITED = ox.NamedNode(ENGINE_BASE + "cited")
@@ -534,24 +528,41 @@ def _skolem(term):
     return ox.NamedNode(SKOLEM + term.value) if isinstance(term, ox.BlankNode) else term
 
 
-_RESULT, _MESSAGE = ox.NamedNode(str(SH.result)), ox.NamedNode(str(SH.resultMessage))
-_FIELDS = {ox.NamedNode(str(p)): name for p, name in _RECORDED.items()}
+# The fields of a result (validation.report_triples) that a kept report may keep.
+_FIELDS = {SH.focusNode: "focus", SH.sourceShape: "shape", SH.resultSeverity: "severity",
+           SH.sourceConstraintComponent: "component", SH.value: "value", SH.resultPath: "path"}
+_MESSAGE, _FOCUS, _VALUE, _PATH = (ox.NamedNode(str(p)) for p in (SH.resultMessage, SH.focusNode, SH.value, SH.resultPath))
+_SHAPE, _SEVERITY, _COMPONENT = (ox.NamedNode(str(p)) for p in (SH.sourceShape, SH.resultSeverity, SH.sourceConstraintComponent))
+_REPORT_TYPE = ox.NamedNode(str(SH.ValidationReport))
+
+
+def _results(triples: list[tuple], root) -> tuple[list[dict], list[tuple]]:
+    """Each result of a report (validation.report_triples, ``root`` its report node) as its fields, its messages a list;
+    and the triples of the blank nodes it copied from the shapes graph (a blank shape's or path's content)."""
+    result, message = SH.result, SH.resultMessage
+    nodes = {o for s, p, o in triples if s == root and p == result}
+    found: dict = {node: {"messages": []} for node in nodes}
+    copied = []
+    for s, p, o in triples:
+        if s in nodes:
+            if p == message:
+                found[s]["messages"].append(o)
+            elif p in _FIELDS:
+                found[s].setdefault(_FIELDS[p], o)
+        elif s != root:
+            copied.append((s, p, o))
+    return list(found.values()), copied
 
 
 def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fingerprint: str, data: ox.Store, now) -> list[ox.Quad]:
-    """The report (validation.report_triples) as quads of its own graph, with the unit's inputs, what the unit rules
-    derived from it, and each result's rule, label and strategy."""
+    """The kept form of a report (validation.report_triples; graph.engine.reports says what it keeps) as quads of its
+    own graph, with the unit's inputs and what the unit rules derived from it."""
     root, triples = report
-    converted: dict = {}  # each distinct term converted once: most recur (predicates, shapes, severities)
-
-    def term(node):
-        found = converted.get(node)
-        if found is None:
-            found = converted[node] = name if node is root else oxigraph_term(node)
-        return found
-
-    quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples]
+    converted: dict = {}  # each distinct term converted once: most recur (shapes, messages' rules, focus nodes)
+    term = lambda node: converted.get(node) or converted.setdefault(node, oxigraph_term(node))
+    quads: list[ox.Quad] = []
     add = lambda s, p, o: quads.append(ox.Quad(s, p, o, name))
+    add(name, _TYPE, _REPORT_TYPE)
     add(name, _FINGERPRINT, ox.Literal(fingerprint))
     add(name, _GENERATED, ox.Literal(now.isoformat(), datatype=_DATETIME))
     for g in sorted(graphs):
@@ -560,42 +571,50 @@ def _kept_report(report: tuple, name: ox.NamedNode, graphs: frozenset[str], fing
         add(name, _COVERS, q.subject)
     for q in data.quads_for_pattern(None, None, None, _DERIVED):
         add(q.subject, q.predicate, q.object)
-    records = []
-    for result, _, rule, label, strategy, record in _records(quads, name, data, _rule_id):
-        add(result, _RULE, ox.Literal(rule))
-        if label:
-            add(result, _LABEL, ox.Literal(label))
-        if strategy:
-            add(result, _STRATEGY, ox.NamedNode(strategy))
-        records.append(record)
-    add(name, _RECORDS, ox.Literal(json.dumps(records, ensure_ascii=False)))
-    return quads
-
-
-def _records(quads: list[ox.Quad], root, data: ox.Store, rule_id: Callable) -> list[tuple]:
-    """Each result of a report (as quads, ``root`` its report node): its node, source shape, rule id, focus label and strategy, and its gap record."""
-    results: list = []
-    fields: defaultdict[Any, dict] = defaultdict(dict)
-    messages: defaultdict[Any, list[str]] = defaultdict(list)
-    for q in quads:
-        if q.predicate == _RESULT and q.subject == root:
-            results.append(q.object)
-        elif q.predicate == _MESSAGE:
-            messages[q.subject].append(q.object.value)  # type: ignore[union-attr]  # pyoxigraph types any term or graph name; these are IRIs or literals
-        elif q.predicate in _FIELDS:
-            fields[q.subject].setdefault(_FIELDS[q.predicate], q.object)
-    about = _described(data, {fields[r]["focus"] for r in results})
-    found = []
+    results, copied = _results(triples, root)
+    rules, severities = packaged_rules(), reports.rule_severities()
+    short_rules, records = {}, []
     for result in results:
-        field = fields[result]
-        focus = field["focus"]
-        label, strategy = about.get(focus, ("", ""))
-        rule = rule_id(field["shape"])
-        found.append((result, field["shape"], rule, label, strategy,
-                      {"rule": rule, "severity": field["severity"].value, "component": field["component"].value,
-                       "focus": _skolem(focus).value, "message": min(messages[result], default=""),
-                       "label": label, "strategy": strategy}))
-    return found
+        node, focus, shape = ox.BlankNode(), term(result["focus"]), result["shape"]
+        rule = _rule_id(shape)
+        add(node, reports.RULE, ox.Literal(rule))
+        add(node, _FOCUS, focus)
+        for message in result["messages"]:
+            add(node, _MESSAGE, term(message))
+        value, path = result.get("value"), result.get("path")
+        # A gap rule's own finding: its shape, component and severity are the rule's, its value (always one) its focus.
+        short = (shape in rules and str(result["component"]) == reports.SPARQL
+                 and str(result["severity"]) == severities[rule] and value is not None)
+        # The message a record shows: the least, as pySHACL's several messages (one a language) come in no order.
+        message = min((str(m) for m in result["messages"]), default="")
+        records.append((rule, focus, message) if short else
+                       (rule, focus, message, str(result["severity"]), str(result["component"])))
+        if short:
+            short_rules[rule] = shape
+        else:
+            add(node, _SHAPE, term(shape))
+            add(node, _COMPONENT, term(result["component"]))
+            add(node, _SEVERITY, term(result["severity"]))
+        if value is not None and not (short and value == result["focus"]):
+            add(node, _VALUE, term(value))
+        if path is not None:
+            add(node, _PATH, term(path))
+    for s, p, o in copied:
+        add(term(s), term(p), term(o))
+    for rule, shape in sorted(short_rules.items()):  # what a saved query reads a short result's severity from
+        add(term(shape), reports.IDENTIFIER, ox.Literal(rule))
+        add(term(shape), reports.SEVERITY, ox.NamedNode(severities[rule]))
+    foci = {term(result["focus"]) for result in results}
+    about = _described(data, foci)
+    for focus, (label, strategy) in about.items():
+        own = min((q.object.value for p in reports.LABELS for q in data.quads_for_pattern(focus, p, None)),  # type: ignore[union-attr]  # labels are literals
+                  default="")
+        if label and (label != own or isinstance(focus, ox.BlankNode)):
+            add(focus, reports.LABEL, ox.Literal(label))
+        if strategy:
+            add(focus, reports.STRATEGY, ox.NamedNode(strategy))
+    add(name, reports.RECORDS, reports.records_literal(about, records))
+    return quads
 
 
 def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[dict]:
@@ -608,10 +627,8 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
     store = oxigraph(ds)
     shared, lookup = shared_classes(), _Lookup(store, None)
     descriptions: dict = {}
-    rule_id = functools.cache(lambda shape: extra.rule_of(rdflib_term(shape)).id)
     has_message = functools.cache(lambda shape: any(
-        (node, SH.message, None) in extra.shapes
-        for node in (rdflib_term(shape), *extra.shapes.objects(rdflib_term(shape), SH.sparql))))
+        (node, SH.message, None) in extra.shapes for node in (shape, *extra.shapes.objects(shape, SH.sparql))))
     records = []
     for unit in kept(store).values():
         graphs = {g: list(store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in unit.graphs}
@@ -625,16 +642,21 @@ def extra_records(ds, extra: ExtraRules, strategy: str | None = None) -> list[di
         data.extend(q for qs in graphs.values() for q in qs)
         data.extend(_cited(lookup, unit.graphs, graphs, shared, descriptions))
         root, triples = validation.report_triples(_with_derived(data), extra.shapes)
-        converted: dict = {}
-        term = lambda node, converted=converted: converted.setdefault(node, oxigraph_term(node))
-        quads = [ox.Quad(term(s), term(p), term(o)) for s, p, o in triples]
-        for _, shape, *_, record in _records(quads, term(root), data, rule_id):
-            if not has_message(shape):  # the rule's name says it better than "sh:…Component is not satisfied"
-                record["message"] = ""
+        results = _results(triples, root)[0]
+        about = _described(data, {oxigraph_term(r["focus"]) for r in results})
+        for result in results:
+            focus = oxigraph_term(result["focus"])
+            label, of = about.get(focus, ("", ""))
+            shape = result["shape"]
+            # A core constraint's message without sh:message: the rule's name says it better than "sh:… is not satisfied".
+            message = min((str(m) for m in result["messages"]), default="") if has_message(shape) else ""
+            record = {"rule": extra.rule_of(shape).id, "severity": str(result["severity"]),
+                      "component": str(result["component"]), "focus": reports.focus_name(focus),
+                      "message": message, "label": label, "strategy": of}
             records.append(record)
     return records
 
 
 @functools.cache
-def _rule_id(shape: ox.NamedNode | ox.BlankNode) -> str:
-    return rule_of(rdflib_term(shape)).id
+def _rule_id(shape) -> str:
+    return rule_of(shape).id

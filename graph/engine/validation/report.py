@@ -46,27 +46,34 @@ class Triples(list):
     add = list.append
 
 
+# Read once: a namespace's attribute is a lookup, and a report of a national store writes millions of them.
+_RESULT, _TYPE, _RESULT_TYPE, _FOCUS, _SEVERITY = SH.result, RDF.type, SH.ValidationResult, SH.focusNode, SH.resultSeverity
+_COMPONENT, _SHAPE, _MESSAGE, _VALUE, _PATH = (SH.sourceConstraintComponent, SH.sourceShape, SH.resultMessage, SH.value,
+                                               SH.resultPath)
+_CONSTRAINT = SH.sourceConstraint
+
+
 def write_result(report: Triples, root: Node, shapes: Graph, result: Result, copied: set[Node]) -> None:
     """Add ``result`` to the report under ``root``, with the blank nodes of the shapes graph it names."""
     node = BNode()
-    report.add((root, SH.result, node))
-    report.add((node, RDF.type, SH.ValidationResult))
-    report.add((node, SH.focusNode, result.focus))
-    report.add((node, SH.resultSeverity, result.source.severity))
-    report.add((node, SH.sourceConstraintComponent, result.component))
-    report.add((node, SH.sourceShape, result.source.shape))
+    report.add((root, _RESULT, node))
+    report.add((node, _TYPE, _RESULT_TYPE))
+    report.add((node, _FOCUS, result.focus))
+    report.add((node, _SEVERITY, result.source.severity))
+    report.add((node, _COMPONENT, result.component))
+    report.add((node, _SHAPE, result.source.shape))
     # A blank shape is only identified by its content: copy it, as pySHACL does, so that the report says which.
     _copy(shapes, result.source.shape, report, copied)
     for message in result.messages:
-        report.add((node, SH.resultMessage, message))
+        report.add((node, _MESSAGE, message))
     if result.value is not None:
-        report.add((node, SH.value, result.value))
+        report.add((node, _VALUE, result.value))
     path = result.path if result.path is not None else result.source.path
     if path is not None:
-        report.add((node, SH.resultPath, path))
+        report.add((node, _PATH, path))
         _copy(shapes, path, report, copied)
     if result.constraint is not None:
-        report.add((node, SH.sourceConstraint, result.constraint))
+        report.add((node, _CONSTRAINT, result.constraint))
 
 
 def _copy(shapes: Graph, node: Node, report: Triples, copied: set[Node]) -> None:
