@@ -33,12 +33,14 @@ from graph.engine.stores import Store, open_store
 
 # Loaded on first use: a command that only reads a store never needs the validator, pySHACL or the query workers,
 # whose import would add a tenth of a second to its start.
-_LATER = {"extra_records": "graph.engine.units", "ShapesError": "graph.engine.validation",
+_LATER = {"extra_records": "graph.engine.units", "strategy_units": "graph.engine.units", "unit_graphs": "graph.engine.units",
+          "Unit": "graph.engine.units",
+          "ShapesError": "graph.engine.validation",
           "validate": "graph.engine.validation", "Validated": "graph.engine.validation.files",
           "validate_files": "graph.engine.validation.files", "QueryService": "graph.engine.workers"}
 
 if TYPE_CHECKING:
-    from graph.engine.units import extra_records
+    from graph.engine.units import Unit, extra_records, strategy_units, unit_graphs
     from graph.engine.validation import ShapesError, validate
     from graph.engine.validation.files import Validated, validate_files
     from graph.engine.workers import QueryService
@@ -67,6 +69,7 @@ __all__ = [
     "RunawayCheck",
     "ShapesError",
     "Store",
+    "Unit",
     "Validated",
     "add_triples",
     "check",
@@ -91,6 +94,8 @@ __all__ = [
     "select_values",
     "shapes_graph",
     "statement_counts",
+    "strategy_units",
+    "unit_graphs",
     "validate",
     "validate_files",
     "write",

@@ -54,6 +54,7 @@ from graph.engine.store import (
     oxigraph,
     oxigraph_term,
     rdflib_term,
+    select_values,
     serialized,
     vocabulary,
 )
@@ -176,6 +177,37 @@ def kept(store: QuadSource) -> dict[ox.NamedNode, Kept]:
         graphs[row["report"]].add(row["graph"].value)
         prints[row["report"]] = row["fingerprint"].value
     return {r: Kept(r, frozenset(g), prints[r]) for r, g in graphs.items()}
+
+
+_UNITS = _Q + """
+SELECT ?report ?strategy ?graph ?fingerprint WHERE {
+  GRAPH ?report { ?report a sh:ValidationReport ; sg:fingerprint ?fingerprint ; sg:covers ?strategy ; sg:inputGraph ?graph }
+  FILTER (STRSTARTS(STR(?report), "%s"))
+}""" % REPORTS
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A kept unit as a reader sees it: its report's graph, the graphs it is made of, and their fingerprint."""
+
+    report: str
+    graphs: frozenset[str]
+    fingerprint: str
+
+
+def strategy_units(ds) -> dict[str, Unit]:
+    """The kept unit that holds each strategy a kept report covers (sg:covers), by strategy IRI: one query for them all."""
+    graphs, kept_as = defaultdict(set), {}
+    for row in select_values(ds, _UNITS):
+        graphs[row["strategy"]].add(row["graph"])
+        kept_as[row["strategy"]] = (row["report"], row["fingerprint"])
+    return {s: Unit(kept_as[s][0], frozenset(g), kept_as[s][1]) for s, g in graphs.items()}
+
+
+def unit_graphs(ds, strategy: str) -> frozenset[str] | None:
+    """The named graphs of the unit that holds ``strategy`` (its report's sg:inputGraph); None if no kept report covers it."""
+    found = strategy_units(ds).get(strategy)
+    return None if found is None else found.graphs
 
 
 @dataclass(frozen=True)
