@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import threading
 import weakref
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 
@@ -85,7 +86,10 @@ class Snapshot:
         covered = earlier is not None and set(self.units) == {iri for iri, _ in self.choices("strategy")}
         if not covered:
             found = strategy_overviews(self.graph)
-            self._by_unit = {unit: [o for o in found if self.units.get(o.iri) == unit] for unit in set(self.units.values())}
+            self._by_unit = {unit: [] for unit in self.units.values()}
+            for overview in found:
+                if overview.iri in self.units:
+                    self._by_unit[self.units[overview.iri]].append(overview)
             return found
         self._by_unit = {unit: earlier._by_unit[unit] if unit in earlier._by_unit else strategy_overviews(self.graph, self._reads(unit))
                          for unit in set(self.units.values())}
@@ -105,6 +109,19 @@ class Snapshot:
             if (part, key) not in self._worked_out:
                 self._worked_out[(part, key)] = work()
             return self._worked_out[(part, key)]
+
+    @cached_property
+    def gaps_by_strategy(self) -> dict[str, list[Gap]]:
+        """Each strategy's gaps ("": those of things of no strategy), in the order of ``gaps``: sorted out once, not once a request."""
+        found: dict[str, list[Gap]] = {}
+        for gap in self.gaps:
+            found.setdefault(gap.strategy or "", []).append(gap)
+        return found
+
+    @cached_property
+    def gap_counts(self) -> Counter:
+        """How many gaps each strategy has of each severity, by (strategy IRI, severity)."""
+        return Counter((g.strategy, g.severity) for g in self.gaps)
 
     @cached_property
     def graphs(self) -> frozenset[str]:

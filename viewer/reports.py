@@ -1,6 +1,5 @@
 """The theory of change, the gap report, the analysis and the network: the views of the whole logic model."""
 
-from collections import Counter
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -175,11 +174,11 @@ def gaps() -> str:
     summary = None
     if strategy is None and len(snapshot.strategies) > 1:
         # Many strategies: a table of counts, each row opening that strategy's gaps.
-        counts = Counter((g.strategy, g.severity) for g in shown)
-        summary = [(s, [counts[(s.iri, level)] for level in SEVERITIES]) for s in snapshot.strategies]
-        shown = [g for g in shown if not g.strategy]
+        counted = SEVERITIES[:SEVERITIES.index(severity) + 1]
+        summary = [(s, [snapshot.gap_counts[(s.iri, level)] if level in counted else 0 for level in SEVERITIES]) for s in snapshot.strategies]
+        shown = at_or_above(snapshot.gaps_by_strategy.get("", []), severity)
     elif strategy is not None:
-        shown = [g for g in shown if g.strategy == strategy]
+        shown = at_or_above(snapshot.gaps_by_strategy.get(strategy, []), severity)
     by_rule: dict[str, list[Gap]] = {}
     for gap in shown:
         by_rule.setdefault(gap.rule, []).append(gap)
