@@ -9,6 +9,7 @@ from graph.diagram import of_strategy
 from graph.engine import load
 from graph.strategies import strategy_overviews
 from tests.conftest import REPO
+from viewer import close, create_app
 from viewer.data import build
 
 TOWN = "https://w3id.org/strategy-graph/id/example-town/strategy"
@@ -59,3 +60,19 @@ def test_a_new_snapshot_takes_from_the_last_what_its_unchanged_units_gave(store,
         assert next(s for s in later.strategies if s.iri == strategy) is overview  # taken, not read again
         assert later.diagram_of(strategy) is earlier.diagram_of(strategy)
     assert later.diagram_of(TOWN) == of_strategy(*later.diagram, later.projection, TOWN)
+
+
+def test_an_outcome_of_another_strategy_shows_the_whole_diagram(store):
+    """The form sent as the strategy changed names an outcome of the last one: the new strategy's diagram is shown whole."""
+    app = create_app({"TESTING": True, "STORE": store})
+    try:
+        snapshot = app.extensions["snapshot"]
+        vale = next(s.iri for s in snapshot.strategies if "example-vale" in s.iri)
+        outcome = next(b.iri for b in snapshot.diagram_of(vale)[0] if b.kind == "outcome")
+        client = app.test_client()
+        whole = client.get("/theory-of-change", query_string={"strategy": TOWN})
+        asked = client.get("/theory-of-change", query_string={"strategy": TOWN, "outcome": outcome})
+        assert whole.status_code == asked.status_code == 200
+        assert asked.text == whole.text
+    finally:
+        close(app)
