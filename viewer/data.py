@@ -70,8 +70,6 @@ class Snapshot:
         self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "readings", "targets", "contributions", "owners",
                                                            "choices", "marks")}
         self.gaps: list[Gap] = find_gaps(ds)
-        # The unit of validation that holds each strategy, by its IRI; none where no kept report covers it.
-        self.units: dict[str, Unit] = strategy_units(ds)
         self.strategies: list[StrategyOverview] = self._overviews(earlier)
         if earlier is not None:  # what depends only on a unit (kept by it), of the units that did not change
             kept = set(self.units.values())
@@ -83,17 +81,25 @@ class Snapshot:
     def _overviews(self, earlier: "Snapshot | None") -> list[StrategyOverview]:
         """The strategies' overviews: those of an unchanged unit taken from ``earlier``, the others read from their units;
         all read at once from the whole graph on a first snapshot, or where some strategy is in no kept unit."""
-        covered = earlier is not None and set(self.units) == {iri for iri, _ in self.choices("strategy")}
-        if not covered:
-            found = strategy_overviews(self.graph)
-            self._by_unit = {unit: [] for unit in self.units.values()}
-            for overview in found:
-                if overview.iri in self.units:
-                    self._by_unit[self.units[overview.iri]].append(overview)
-            return found
-        self._by_unit = {unit: earlier._by_unit[unit] if unit in earlier._by_unit else strategy_overviews(self.graph, self._reads(unit))
-                         for unit in set(self.units.values())}
-        return sorted((o for found in self._by_unit.values() for o in found), key=lambda overview: (overview.label, overview.iri))
+        if earlier is None or set(self.units) != {iri for iri, _ in self.choices("strategy")}:
+            return strategy_overviews(self.graph)
+        taken = earlier.by_unit
+        self.by_unit = {unit: taken[unit] if unit in taken else strategy_overviews(self.graph, self._reads(unit)) for unit in set(self.units.values())}
+        return sorted((o for found in self.by_unit.values() for o in found), key=lambda overview: (overview.label, overview.iri))
+
+    @cached_property
+    def units(self) -> dict[str, Unit]:
+        """The unit of validation that holds each strategy, by its IRI; none where no kept report covers it."""
+        return strategy_units(self.graph)
+
+    @cached_property
+    def by_unit(self) -> dict[Unit, list[StrategyOverview]]:
+        """The strategies' overviews by the unit that holds them: what a later snapshot takes while a unit is unchanged."""
+        found: dict[Unit, list[StrategyOverview]] = {unit: [] for unit in self.units.values()}
+        for overview in self.strategies:
+            if overview.iri in self.units:
+                found[self.units[overview.iri]].append(overview)
+        return found
 
     @cached_property
     def _vocabulary(self) -> frozenset[str]:
