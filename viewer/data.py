@@ -110,7 +110,7 @@ class Snapshot:
         derived from it), and the vocabulary."""
         return unit.graphs | {unit.report} | self._vocabulary
 
-    def _once(self, part: str, work, key: str | None = None):
+    def _once(self, part: str, work, key: str | tuple | None = None):
         with self._locks[part]:
             if (part, key) not in self._worked_out:
                 self._worked_out[(part, key)] = work()

@@ -107,7 +107,7 @@ def select_rows(graph: Graph, query: str, graphs: Iterable[str] | None = None) -
     answer = select(oxigraph(cast(Dataset, graph)), query, default_graph=_named(graphs))
     out = Result("SELECT")
     out.vars = [Variable(v.value) for v in answer.variables]
-    out.bindings = ({v: from_ox(value) for v, value in zip(out.vars, row)} for row in answer)
+    out.bindings = ({v: cast(Any, from_ox(value)) for v, value in zip(out.vars, row)} for row in answer)  # None: unbound, as oxrdflib has it
     return cast("Iterable[ResultRow]", out)
 
 
