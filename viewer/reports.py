@@ -170,15 +170,14 @@ def gaps() -> str:
     severity = _severity()
     snapshot = get_snapshot()
     strategy = chosen_strategy(snapshot)
-    shown = at_or_above(snapshot.gaps, severity)
     summary = None
     if strategy is None and len(snapshot.strategies) > 1:
         # Many strategies: a table of counts, each row opening that strategy's gaps.
         counted = SEVERITIES[:SEVERITIES.index(severity) + 1]
         summary = [(s, [snapshot.gap_counts[(s.iri, level)] if level in counted else 0 for level in SEVERITIES]) for s in snapshot.strategies]
         shown = at_or_above(snapshot.gaps_by_strategy.get("", []), severity)
-    elif strategy is not None:
-        shown = at_or_above(snapshot.gaps_by_strategy.get(strategy, []), severity)
+    else:
+        shown = at_or_above(snapshot.gaps if strategy is None else snapshot.gaps_by_strategy.get(strategy, []), severity)
     by_rule: dict[str, list[Gap]] = {}
     for gap in shown:
         by_rule.setdefault(gap.rule, []).append(gap)
