@@ -28,20 +28,23 @@ points) are those of the strategy's own work.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 import networkx as nx
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from graph.engine import select_rows
 from graph.order import published_order
 from graph.vocab import CONCEPT_BASE, SPARQL_PREFIXES
 
+# Each kind of node, by its class.
+_KIND = """VALUES (?type ?kind) { (sg:Strategy "strategy") (sg:Vision "vision") (sg:StrategicPriority "priority") (sg:Outcome "outcome")
+                         (sg:Workstream "workstream") (sg:Intervention "intervention") }"""
 _NODES = SPARQL_PREFIXES + """
 SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) (MIN(?place) AS ?position) (MIN(STR(?notation)) AS ?code)
        (MIN(STR(?whole)) AS ?parent) WHERE {
-  VALUES (?type ?kind) { (sg:Strategy "strategy") (sg:Vision "vision") (sg:StrategicPriority "priority") (sg:Outcome "outcome")
-                         (sg:Workstream "workstream") (sg:Intervention "intervention") }
+  %s
   ?node a ?type .
   OPTIONAL { ?node rdfs:label ?name }
   OPTIONAL { ?node dcterms:isPartOf ?part . ?part a sg:Strategy }  # a priority may be part of a priority: its ?parent
@@ -49,7 +52,8 @@ SELECT ?node ?kind (MIN(STR(?name)) AS ?label) (MIN(STR(?part)) AS ?strategy) (M
   OPTIONAL { ?node skos:notation ?notation }
   OPTIONAL { ?node a sg:StrategicPriority ; dcterms:isPartOf ?whole . ?whole a sg:StrategicPriority }
 } GROUP BY ?node ?kind
-"""
+""" % _KIND
+_KINDS_OF = SPARQL_PREFIXES + "SELECT DISTINCT ?kind WHERE { %s %%s a ?type }" % _KIND
 _EDGES = SPARQL_PREFIXES + """
 SELECT ?from ?to ?kind WHERE {
   { ?from sg:contributesTo ?to BIND ("contributes" AS ?kind) }
@@ -66,6 +70,7 @@ SELECT ?node ?owner ?ownerName ?stage ?theme WHERE {
   UNION { ?node sg:theme/(skos:closeMatch|skos:broadMatch)? ?theme }
 }
 """
+_OWNER_NAMES = SPARQL_PREFIXES + "SELECT ?owner ?ownerName WHERE { VALUES ?owner { %s } ?owner rdfs:label ?ownerName }"
 _FUNDING = SPARQL_PREFIXES + """
 SELECT DISTINCT ?commitment ?intervention ?amount ?currency WHERE {
   ?commitment a sg:FundingCommitment ; schema:fundedItem ?intervention ;
@@ -94,18 +99,22 @@ SHARED_FUNDING_RULE = (
 )
 
 
-def project(ds: Dataset) -> nx.DiGraph:
-    """The graph as networkx sees it: typed nodes and typed edges (see the module docstring)."""
+def project(ds: Dataset, graphs: Iterable[str] | None = None) -> nx.DiGraph:
+    """The graph as networkx sees it: typed nodes and typed edges (see the module docstring).
+
+    ``graphs``: only what those named graphs say (a unit of validation's, with the vocabulary: all a strategy's logic),
+    but each owner with its name wherever the graph states it, as owners are described once for many strategies.
+    """
     g = nx.DiGraph(owner_labels={})
-    for row in select_rows(ds, _NODES):
+    for row in select_rows(ds, _NODES, graphs):
         g.add_node(str(row.node), kind=str(row.kind), label=str(row.label or row.node),
                    position=None if row.position is None else str(row.position),
                    strategy=str(row.strategy) if row.strategy else None, owners=set(), life_stages=set(), themes=set(),
                    funding=[], code=str(row.code or ""), parent=str(row.parent or ""))
-    for row in select_rows(ds, _EDGES):
+    for row in select_rows(ds, _EDGES, graphs):
         if str(row["from"]) in g and str(row.to) in g:
             g.add_edge(str(row["from"]), str(row.to), kind=str(row.kind))
-    for row in select_rows(ds, _ATTRIBUTES):
+    for row in select_rows(ds, _ATTRIBUTES, graphs):
         node = g.nodes.get(str(row.node))
         if node is not None and row.owner is not None:
             node["owners"].add(str(row.owner))
@@ -114,11 +123,22 @@ def project(ds: Dataset) -> nx.DiGraph:
             node["life_stages"].add(str(row.stage))
         if node is not None and row.theme is not None:
             node["themes"].add(str(row.theme))
-    for row in select_rows(ds, _FUNDING):
+    for row in select_rows(ds, _FUNDING, graphs):
         node = g.nodes.get(str(row.intervention))
         if node is not None and node["kind"] == "intervention":
             node["funding"].append((str(row.commitment), Decimal(str(row.amount)), str(row.currency or "")))
+    owners = g.graph["owner_labels"]
+    if graphs is not None and owners:
+        for owner in owners:  # each named as the whole graph names it: the last name found, else its IRI
+            owners[owner] = owner
+        for row in select_rows(ds, _OWNER_NAMES % " ".join(URIRef(o).n3() for o in sorted(owners))):
+            owners[str(row.owner)] = str(row.ownerName)
     return g
+
+
+def kinds_of(ds: Dataset, node: str) -> set[str]:
+    """The kinds of node the projection may make ``node`` (one, unless it is of several classes), without projecting the graph."""
+    return {str(row.kind) for row in select_rows(ds, _KINDS_OF % URIRef(node).n3())}
 
 
 def within(g: nx.DiGraph, strategy: str) -> nx.DiGraph:

@@ -6,6 +6,7 @@ rationale, assumptions, evidence, strength and who asserted it. ``COLUMNS`` is
 the table: the page, its filters and its CSV and xlsx downloads all follow it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -31,11 +32,17 @@ SELECT ?c ?from (SAMPLE(?fromName) AS ?fromLabel) (MIN(?fromPlace) AS ?fromPosit
   OPTIONAL { ?from skos:notation ?fromNotation } OPTIONAL { ?to skos:notation ?toNotation }
   OPTIONAL { ?c sg:strength ?s OPTIONAL { ?s skos:prefLabel ?sName } }
   OPTIONAL { ?c sg:rationale ?r }
-  OPTIONAL { ?c sg:assumption ?a OPTIONAL { ?a rdfs:label ?aName } BIND (COALESCE(STR(?aName), STR(?a)) AS ?assumed) }
-  OPTIONAL { ?c sg:evidence ?e OPTIONAL { ?e rdfs:label ?eName } BIND (COALESCE(STR(?eName), STR(?e)) AS ?cited) }
+  OPTIONAL { ?c sg:assumption ?a %(a)s OPTIONAL { ?a rdfs:label ?aName } BIND (COALESCE(STR(?aName), STR(?a)) AS ?assumed) }
+  OPTIONAL { ?c sg:evidence ?e %(e)s OPTIONAL { ?e rdfs:label ?eName } BIND (COALESCE(STR(?eName), STR(?e)) AS ?cited) }
   OPTIONAL { ?c prov:wasAttributedTo ?agent }
 } GROUP BY ?c ?from ?to
 """
+# Read from some named graphs only, a link names its assumptions and evidence (things cited by many strategies,
+# described anywhere) by IRI: their names are looked up in the whole graph (_CITED, _NAMES), not in those graphs.
+_UNNAMED = {"a": "FILTER (!isIRI(?a))", "e": "FILTER (!isIRI(?e))"}
+_CITED = SPARQL_PREFIXES + """SELECT DISTINCT ?c ?kind ?cited WHERE { ?from sg:qualifiedContribution ?c . ?c sg:contributionTo ?to .
+  { ?c sg:assumption ?cited BIND ("assumptions" AS ?kind) } UNION { ?c sg:evidence ?cited BIND ("evidence" AS ?kind) } FILTER (isIRI(?cited)) }"""
+_NAMES = SPARQL_PREFIXES + "SELECT ?thing ?name WHERE { VALUES ?thing { %s } ?thing rdfs:label ?name }"
 # An agent is described in every graph it asserts in: each one's name is looked up once, not once a link.
 _AGENTS = SPARQL_PREFIXES + "SELECT ?agent (MIN(STR(?name)) AS ?label) WHERE { VALUES ?agent { %s } ?agent rdfs:label ?name } GROUP BY ?agent"
 # The words for a link whose strength is not stated, in the table and its filter.
@@ -76,9 +83,16 @@ COLUMNS = (
 )
 
 
-def contributions(ds: Dataset) -> list[Contribution]:
-    """Every causal link of the graph, ordered by what it leads to, then by what it comes from, each in the published order (graph.order)."""
-    rows = list(select_values(ds, _LINKS))
+def contributions(ds: Dataset, graphs: Iterable[str] | None = None) -> list[Contribution]:
+    """Every causal link of the graph, ordered by what it leads to, then by what it comes from, each in the published order (graph.order).
+
+    ``graphs``: only the links those named graphs state (a unit of validation's, with the vocabulary: a strategy's links).
+    """
+    if graphs is None:
+        rows = list(select_values(ds, _LINKS % {"a": "", "e": ""}))
+    else:
+        rows = list(select_values(ds, _LINKS % _UNNAMED, graphs))
+        _add_cited(ds, rows, graphs)
     lines = lambda row, name: tuple(sorted(filter(None, (row.get(name) or "").split("\n"))))
     agents = {a for row in rows for a in lines(row, "agents")}
     names = {row["agent"]: row["label"] for row in select_values(ds, _AGENTS % " ".join(f"<{a}>" for a in agents))} if agents else {}
@@ -90,6 +104,20 @@ def contributions(ds: Dataset) -> list[Contribution]:
                            row.get("fromCode") or "", row.get("toCode") or ""))
              for row in rows]
     return [c for _, c in sorted(found, key=lambda pair: pair[0])]
+
+
+def _add_cited(ds: Dataset, rows: list[dict[str, str]], graphs: Iterable[str]) -> None:
+    """To each link's row, the names of the assumptions and evidence ``graphs`` cite by IRI, as _LINKS names them: every
+    name the whole graph gives one, else its IRI."""
+    cited = list(select_values(ds, _CITED, graphs))
+    names: dict[str, set[str]] = {}
+    for row in select_values(ds, _NAMES % " ".join(f"<{c}>" for c in {row["cited"] for row in cited})) if cited else ():
+        names.setdefault(row["thing"], set()).add(row["name"])
+    by_link = {row["c"]: row for row in rows}
+    for row in cited:  # as GROUP_CONCAT(DISTINCT …) joins them
+        link = by_link[row["c"]]
+        said = set(filter(None, (link.get(row["kind"]) or "").split("\n"))) | names.get(row["cited"], {row["cited"]})
+        link[row["kind"]] = "\n".join(sorted(said))
 
 
 def chosen(links: list[Contribution], g: nx.DiGraph, strategy: str | None = None, outcome: str | None = None,

@@ -3,6 +3,7 @@
 Normalised once here so that pages ask for one field per idea.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from rdflib import Dataset
@@ -63,16 +64,20 @@ class StrategyOverview:
         return strategy_id(self.iri)
 
 
-def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
-    """Every strategy in the graph, sorted by label, parts in the published order (graph.order)."""
+def strategy_overviews(ds: Dataset, graphs: Iterable[str] | None = None) -> list[StrategyOverview]:
+    """Every strategy in the graph, sorted by label, parts in the published order (graph.order).
+
+    ``graphs``: those that only these named graphs hold, read from them (a unit of validation's, with the vocabulary:
+    the whole of its strategies).
+    """
     found: dict[str, StrategyOverview] = {}
-    for row in select_values(ds, _STRATEGIES):  # a strategy with several labels goes by the first
+    for row in select_values(ds, _STRATEGIES, graphs):  # a strategy with several labels goes by the first
         iri, label = row["strategy"], row["label"]
         if iri not in found or label < found[iri].label:
             found[iri] = StrategyOverview(iri, label)
     for kind, pattern in _PARTS.items():
         rows = {(row["strategy"], row.get("position"), row["itemLabel"], row["item"], row.get("code") or "", row.get("parent") or "")
-                for row in select_values(ds, _PART % pattern)}
+                for row in select_values(ds, _PART % pattern, graphs)}
         # Several codes or parents (as several labels): the first in code-point order.
         for strategy, _, label, item, code, parent in sorted(rows, key=lambda r: published_order(*r[1:4]) + r[4:]):
             items = getattr(found[strategy], kind) if strategy in found else None
@@ -80,10 +85,10 @@ def strategy_overviews(ds: Dataset) -> list[StrategyOverview]:
                 items.append(Item(item, label, code, parent))
     for overview in found.values():
         overview.priorities = _nested(overview.priorities)
-    for row in select_values(ds, _INDICATORS):
+    for row in select_values(ds, _INDICATORS, graphs):
         if row["strategy"] in found:
             found[row["strategy"]].indicators = int(row["count"])
-    _add_interventions(ds, found)
+    _add_interventions(ds, found, graphs)
     return sorted(found.values(), key=lambda overview: (overview.label, overview.iri))
 
 
@@ -95,14 +100,14 @@ def _nested(priorities: list[Item]) -> list[Item]:
     return [tree(*top) for top in nested(priorities, lambda p: p.iri, lambda p: p.parent)]
 
 
-def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview]) -> None:
+def _add_interventions(ds: Dataset, found: dict[str, StrategyOverview], graphs: Iterable[str] | None) -> None:
     """Each strategy's interventions: part of it, or reaching one of its outcomes or work streams by contributions."""
     part_of = {item.iri: iri for iri, overview in found.items() for item in overview.outcomes + overview.workstreams}
     links: dict[str, set[str]] = {}
-    for row in select_values(ds, _LINKS):
+    for row in select_values(ds, _LINKS, graphs):
         links.setdefault(row["from"], set()).add(row["to"])
     interventions = sorted({(row.get("position"), row["itemLabel"], row["item"], row.get("strategy") or "")
-                            for row in select_values(ds, _INTERVENTIONS)}, key=lambda r: published_order(*r[:3]) + (r[3],))
+                            for row in select_values(ds, _INTERVENTIONS, graphs)}, key=lambda r: published_order(*r[:3]) + (r[3],))
     for _, label, item, own in interventions:
         reached, todo, seen = {own} - {""}, [item], {item}
         while todo:

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import threading
 import weakref
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 
@@ -27,14 +28,15 @@ from rdflib import Dataset, URIRef
 from graph import files
 from graph.analysis import analyse, project, within
 from graph.contributions import Contribution, contributions
-from graph.diagram import Box, Link, Reading, boxes_and_links, of_strategy, readings
-from graph.engine import Remote, Store, graph_names, load, open_store
+from graph.diagram import MARKED, Box, Link, Reading, boxes_and_links, of_strategy, readings
+from graph.engine import Remote, Store, Unit, graph_names, load, open_store, strategy_units
 from graph.gaps import Gap, find_gaps
 from graph.names import UnknownName, resolve
 from graph.owners import Owner, owners
 from graph.progress import Series, TargetView, indicator_series, targets_by_node
 from graph.sparql import choices
 from graph.strategies import StrategyOverview, strategy_overviews
+from graph.vocab import VOCABULARY_BASE
 
 
 class Snapshot:
@@ -43,33 +45,89 @@ class Snapshot:
     The strategies and gaps, and the targets of a graph's only strategy (which
     its home page lists), are worked out when the snapshot is built, so that
     the home page asks no query; the analysis, the networkx projection, the
-    diagram's boxes and each strategy's targets with their progress (seconds,
-    for a national store) are worked out by ``warm`` in the background once the
-    snapshot is served, or by the first request that needs them, whichever
-    comes first; never twice.
+    diagram's boxes and each strategy's targets with their progress are worked
+    out by ``warm`` in the background once the snapshot is served, or by the
+    first request that needs them, whichever comes first; never twice.
+
+    A view of one strategy reads only the unit of validation that holds it
+    (graph.engine.units: its graphs, all the strategy's logic, with the
+    vocabulary): its projection, links and diagram take milliseconds whatever
+    the size of the store. A snapshot that follows ``earlier`` takes from it
+    what it worked out of the units whose fingerprint did not change, the
+    strategies' overviews among them: a write costs what it changed.
     """
 
-    def __init__(self, ds: Dataset, generation: Path | str, written: datetime.datetime):
+    def __init__(self, ds: Dataset, generation: Path | str, written: datetime.datetime, earlier: "Snapshot | None" = None):
         self.graph = ds
         # Which state of the store this is (graph.engine.stores.Version.name): what the query service answers from.
         self.generation = generation
         self.written = written
-        self.gaps: list[Gap] = find_gaps(ds)
-        self.strategies: list[StrategyOverview] = strategy_overviews(ds)
         # Diagrams drawn by Graphviz, by strategy, outcome and format: drawn when first asked for, then kept.
         self.drawn: dict = {}
         # One lock a part: a request for the diagram need not wait for the analysis.
         self._worked_out: dict = {}
         self._series: dict[str, Series] = {}
-        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "readings", "targets", "contributions", "owners", "choices")}
+        self._locks = {part: threading.Lock() for part in ("analysis", "projection", "diagram", "readings", "targets", "contributions", "owners",
+                                                           "choices", "marks")}
+        self.gaps: list[Gap] = find_gaps(ds)
+        self.strategies: list[StrategyOverview] = self._overviews(earlier)
+        if earlier is not None:  # what depends only on a unit (kept by it), of the units that did not change
+            kept = set(self.units.values())
+            self._worked_out.update((key, value) for key, value in list(earlier._worked_out.items())
+                                    if isinstance(key[1], tuple) and key[1][0] in kept)
         if len(self.strategies) == 1:  # the home page lists the only strategy's targets: built with it, so "/" asks no query
             self.targets(None)
 
-    def _once(self, part: str, work, key: str | None = None):
+    def _overviews(self, earlier: "Snapshot | None") -> list[StrategyOverview]:
+        """The strategies' overviews: those of an unchanged unit taken from ``earlier``, the others read from their units;
+        all read at once from the whole graph on a first snapshot, or where some strategy is in no kept unit."""
+        if earlier is None or set(self.units) != {iri for iri, _ in self.choices("strategy")}:
+            return strategy_overviews(self.graph)
+        taken = earlier.by_unit
+        self.by_unit = {unit: taken[unit] if unit in taken else strategy_overviews(self.graph, self._reads(unit)) for unit in set(self.units.values())}
+        return sorted((o for found in self.by_unit.values() for o in found), key=lambda overview: (overview.label, overview.iri))
+
+    @cached_property
+    def units(self) -> dict[str, Unit]:
+        """The unit of validation that holds each strategy, by its IRI; none where no kept report covers it."""
+        return strategy_units(self.graph)
+
+    @cached_property
+    def by_unit(self) -> dict[Unit, list[StrategyOverview]]:
+        """The strategies' overviews by the unit that holds them: what a later snapshot takes while a unit is unchanged."""
+        found: dict[Unit, list[StrategyOverview]] = {unit: [] for unit in self.units.values()}
+        for overview in self.strategies:
+            if overview.iri in self.units:
+                found[self.units[overview.iri]].append(overview)
+        return found
+
+    @cached_property
+    def _vocabulary(self) -> frozenset[str]:
+        return frozenset(g for g in graph_names(self.graph) if g.startswith(VOCABULARY_BASE))
+
+    def _reads(self, unit: Unit) -> frozenset[str]:
+        """The named graphs a view of a unit's strategies reads: the unit's, its kept report (which holds what the unit rules
+        derived from it), and the vocabulary."""
+        return unit.graphs | {unit.report} | self._vocabulary
+
+    def _once(self, part: str, work, key: str | tuple | None = None):
         with self._locks[part]:
             if (part, key) not in self._worked_out:
                 self._worked_out[(part, key)] = work()
             return self._worked_out[(part, key)]
+
+    @cached_property
+    def gaps_by_strategy(self) -> dict[str, list[Gap]]:
+        """Each strategy's gaps ("": those of things of no strategy), in the order of ``gaps``: sorted out once, not once a request."""
+        found: dict[str, list[Gap]] = {}
+        for gap in self.gaps:
+            found.setdefault(gap.strategy or "", []).append(gap)
+        return found
+
+    @cached_property
+    def gap_counts(self) -> Counter:
+        """How many gaps each strategy has of each severity, by (strategy IRI, severity)."""
+        return Counter((g.strategy, g.severity) for g in self.gaps)
 
     @cached_property
     def graphs(self) -> frozenset[str]:
@@ -83,7 +141,40 @@ class Snapshot:
 
     def analysis_of(self, strategy: str) -> dict:
         """graph.analysis.analyse of one strategy's part of this snapshot (graph.analysis.within)."""
-        return self._once("analysis", lambda: analyse(self.graph, within(self.projection, strategy)), strategy)
+        return self._once("analysis", lambda: analyse(self.graph, within(self.projection_for(strategy), strategy)), self._of(strategy))
+
+    def _of(self, strategy: str) -> tuple | str:
+        """What a part of one strategy is kept by: with its unit, so that a later snapshot takes it while the unit is unchanged."""
+        unit = self.units.get(strategy)
+        return strategy if unit is None else (unit, strategy)
+
+    def projection_for(self, strategy: str | None) -> nx.DiGraph:
+        """The projection a view of ``strategy`` reads (graph.analysis.within cuts its part out): its unit's; the whole one
+        for None, or where no kept unit holds the strategy."""
+        unit = self.units.get(strategy) if strategy is not None else None
+        if unit is None:
+            return self.projection
+        return self._once("projection", lambda: project(self.graph, self._reads(unit)), (unit,))
+
+    def contributions_for(self, strategy: str | None) -> list[Contribution]:
+        """The causal links a view of ``strategy`` reads, as ``projection_for``: its unit's, or every one."""
+        unit = self.units.get(strategy) if strategy is not None else None
+        if unit is None:
+            return self.contributions
+        return self._once("contributions", lambda: contributions(self.graph, self._reads(unit)), (unit,))
+
+    def diagram_of(self, strategy: str) -> tuple[list[Box], list[Link]]:
+        """One strategy's boxes and links (graph.diagram.of_strategy), drawn from its unit."""
+        def work() -> tuple[list[Box], list[Link]]:
+            g = self.projection_for(strategy)
+            marked = [gap for gap in self.marks if gap.focus in g]
+            return of_strategy(*boxes_and_links(self.graph, marked, g, self.contributions_for(strategy)), g, strategy)
+        return self._once("diagram", work, self._of(strategy))
+
+    @property
+    def marks(self) -> list[Gap]:
+        """The gaps a diagram marks on its boxes (graph.diagram.MARKED)."""
+        return self._once("marks", lambda: [gap for gap in self.gaps if gap.rule in MARKED])
 
     @property
     def projection(self) -> nx.DiGraph:
@@ -106,8 +197,7 @@ class Snapshot:
     def readings(self, strategy: str | None) -> dict[str, tuple[Reading, ...]]:
         """The indicators each box of one strategy's diagram (None: the whole one) names, with their latest values (graph.diagram.readings)."""
         def work() -> dict[str, tuple[Reading, ...]]:
-            boxes, links = self.diagram
-            return readings(self.graph, boxes if strategy is None else of_strategy(boxes, links, self.projection, strategy)[0], self.series)
+            return readings(self.graph, (self.diagram if strategy is None else self.diagram_of(strategy))[0], self.series)
         return self._once("readings", work, strategy)
 
     def targets(self, strategy: str | None) -> dict[str, list[TargetView]]:
@@ -141,26 +231,29 @@ class Snapshot:
     def warm(self) -> None:
         """Work out the slow parts now, so that no request waits for them: only those a page shows.
 
-        With several strategies the analysis page shows one strategy's analysis (the first by
-        default), never the whole graph's, which at national scale takes seconds of this process.
+        With several strategies the pages show one strategy (the first by default), never the whole
+        graph, which at national scale takes seconds of this process and much of its memory.
         """
-        for part in ("projection", "contributions", "diagram"):  # the diagram's arrows, and the analysis's weak links
-            getattr(self, part)
         first = self.strategies[0].iri if len(self.strategies) > 1 else None
+        if first is None:
+            for part in ("projection", "contributions", "diagram"):  # the diagram's arrows, and the analysis's weak links
+                getattr(self, part)
         self.readings(first)  # the boxes of the diagram first shown
         self.targets(first)
-        if len(self.strategies) > 1:
-            self.analysis_of(self.strategies[0].iri)
+        if first is not None:
+            self.contributions_for(first)  # the analysis's weak links
+            self.analysis_of(first)
         else:
             self.analysis  # noqa: B018 — a cached property: worked out now
 
 
-def build(store: "Store | Path | Remote") -> Snapshot:
-    """Open a snapshot of ``store`` (a Store, or what graph.engine.stores.open_store takes) and derive the home page's data from it."""
+def build(store: "Store | Path | Remote", earlier: Snapshot | None = None) -> Snapshot:
+    """Open a snapshot of ``store`` (a Store, or what graph.engine.stores.open_store takes) and derive the home page's data
+    from it, taking from ``earlier`` what depends only on the units that did not change."""
     ds = open_store(store).open()
     version = ds.version
     # A server strategy-graph never wrote has no time of its last write: the time it was read stands for it.
-    snapshot = Snapshot(ds, version.name, version.written or datetime.datetime.now(datetime.UTC))
+    snapshot = Snapshot(ds, version.name, version.written or datetime.datetime.now(datetime.UTC), earlier)
     # A generation on disk stays there while any request still holds this snapshot.
     weakref.finalize(snapshot, ds.release)
     return snapshot
@@ -217,7 +310,7 @@ def _follow(app: Flask, store: Store, poll: float, stop: threading.Event) -> Non
             if current is None or current == app.extensions["snapshot"].generation:
                 failing = False
                 continue
-            snapshot = build(store)
+            snapshot = build(store, app.extensions["snapshot"])
         except Exception:  # a store mid-rewrite, unreadable, or a server down: keep serving the last good snapshot
             if not failing:  # once an outage, not once a poll
                 app.logger.exception("the store could not be read; still serving the previous snapshot")

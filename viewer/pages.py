@@ -1,7 +1,5 @@
 """The main pages: home, resource pages, search."""
 
-from collections import Counter
-
 from flask import Blueprint, abort, render_template, request
 from rdflib import URIRef
 
@@ -27,12 +25,12 @@ def index() -> str:
     strategy = next(s for s in snapshot.strategies if s.iri == wanted) if wanted is not None \
         else snapshot.strategies[0] if len(snapshot.strategies) == 1 else None
     if strategy is None:
-        severities = Counter((g.strategy, g.severity) for g in snapshot.gaps)
-        return render_template("index.html", strategy=None, strategies=snapshot.strategies, severities=severities)
+        return render_template("index.html", strategy=None, strategies=snapshot.strategies, severities=snapshot.gap_counts)
     # The gaps page of the graph's only strategy lists, beside its gaps, those of things that belong to no strategy:
     # each headline says how many more that page counts, so that the two agree.
     alone = len(snapshot.strategies) == 1
-    counts = counts_by_rule([g for g in snapshot.gaps if g.severity != "info" and (g.strategy == strategy.iri or (alone and not g.strategy))])
+    own = snapshot.gaps if alone else snapshot.gaps_by_strategy.get(strategy.iri, [])
+    counts = counts_by_rule([g for g in own if g.severity != "info" and (g.strategy == strategy.iri or (alone and not g.strategy))])
     names = {rule_id: rule.name for rule_id, rule in rules_by_id().items()}
     headline = sorted((c for c in counts if c.found > c.unowned), key=lambda c: (SEVERITY_ORDER[c.severity], c.unowned - c.found))
     targets = snapshot.targets(strategy.iri if len(snapshot.strategies) > 1 else None)

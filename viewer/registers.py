@@ -63,6 +63,6 @@ def owners() -> str:
     """
     snapshot = get_snapshot()
     strategy = one_strategy(snapshot)
-    shown = snapshot.owners if strategy is None else of_strategy(snapshot.owners, snapshot.projection, strategy)
+    shown = snapshot.owners if strategy is None else of_strategy(snapshot.owners, snapshot.projection_for(strategy), strategy)
     return render_template("owners.html", owners=shown, kinds=KINDS, strategy=strategy, strategies=snapshot.strategies,
                            targets=snapshot.targets(strategy))

@@ -1,13 +1,12 @@
 """The theory of change, the gap report, the analysis and the network: the views of the whole logic model."""
 
-from collections import Counter
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 from pyvis.network import Network
 
-from graph.analysis import is_outside, within
+from graph.analysis import is_outside, kinds_of, within
 from graph.contributions import WEAK, chosen
 from graph.diagram import (
     GAP_BORDER,
@@ -21,7 +20,6 @@ from graph.diagram import (
     DiagramError,
     chain,
     dot,
-    of_strategy,
     printed,
     render,
     render_pdf,
@@ -85,9 +83,7 @@ def _diagram(in_parts: bool) -> _Diagram:
     """
     snapshot = get_snapshot()
     strategy = one_strategy(snapshot)
-    boxes, links = snapshot.diagram
-    if strategy is not None:
-        boxes, links = of_strategy(boxes, links, snapshot.projection, strategy)
+    boxes, links = snapshot.diagram if strategy is None else snapshot.diagram_of(strategy)
     outcomes = [b for b in boxes if b.kind == "outcome"]
     priorities = [b for b in boxes if b.kind == "priority"]
     chosen = None
@@ -97,7 +93,7 @@ def _diagram(in_parts: bool) -> _Diagram:
             continue
         if any(b.iri == asked for b in shown):
             chosen = asked
-        elif not any(b.iri == asked and b.kind == kind for b in snapshot.diagram[0]):
+        elif kind not in kinds_of(snapshot.graph, asked):  # a box of another kind in the whole diagram
             abort(400)
     if in_parts and chosen is None and not any(request.args.get(kind) for kind in ("outcome", "priority")) and len(priorities) > 1:
         chosen = priorities[0].iri
@@ -174,15 +170,14 @@ def gaps() -> str:
     severity = _severity()
     snapshot = get_snapshot()
     strategy = chosen_strategy(snapshot)
-    shown = at_or_above(snapshot.gaps, severity)
     summary = None
     if strategy is None and len(snapshot.strategies) > 1:
         # Many strategies: a table of counts, each row opening that strategy's gaps.
-        counts = Counter((g.strategy, g.severity) for g in shown)
-        summary = [(s, [counts[(s.iri, level)] for level in SEVERITIES]) for s in snapshot.strategies]
-        shown = [g for g in shown if not g.strategy]
-    elif strategy is not None:
-        shown = [g for g in shown if g.strategy == strategy]
+        counted = SEVERITIES[:SEVERITIES.index(severity) + 1]
+        summary = [(s, [snapshot.gap_counts[(s.iri, level)] if level in counted else 0 for level in SEVERITIES]) for s in snapshot.strategies]
+        shown = at_or_above(snapshot.gaps_by_strategy.get("", []), severity)
+    else:
+        shown = at_or_above(snapshot.gaps if strategy is None else snapshot.gaps_by_strategy.get(strategy, []), severity)
     by_rule: dict[str, list[Gap]] = {}
     for gap in shown:
         by_rule.setdefault(gap.rule, []).append(gap)
@@ -216,8 +211,8 @@ def analysis() -> str:
     currencies = sorted({c for o in funding["outcomes"] for c in o["amounts"]})
     charts = {c: bars([(o["outcome"]["label"], o["amounts"].get(c, 0.0)) for o in funding["outcomes"]], c) for c in currencies}
     # Like the other weak points, of the strategy's own work: a link from outside work is in the register.
-    weak = [c for c in chosen(snapshot.contributions, snapshot.projection, strategy)
-            if c.strength_iri == WEAK and not is_outside(snapshot.projection, c.source)]
+    g = snapshot.projection_for(strategy)
+    weak = [c for c in chosen(snapshot.contributions_for(strategy), g, strategy) if c.strength_iri == WEAK and not is_outside(g, c.source)]
     return render_template("analysis.html", result=result, charts=charts, strategies=snapshot.strategies, strategy=strategy, weak=weak)
 
 
@@ -226,7 +221,7 @@ def network() -> str:
     """An interactive network of the strategy's logic (one strategy's, when there are several): pyvis assembles it, vis-network draws it."""
     snapshot = get_snapshot()
     strategy = one_strategy(snapshot)
-    g = snapshot.projection if strategy is None else within(snapshot.projection, strategy)
+    g = snapshot.projection if strategy is None else within(snapshot.projection_for(strategy), strategy)
     net = Network(directed=True)
     # In a fixed order, not the order some store answered in: the page reads the same from any store.
     for node, data in sorted(g.nodes(data=True), key=lambda item: (item[1]["label"], item[0])):

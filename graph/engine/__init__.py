@@ -34,12 +34,14 @@ from graph.engine.stores import Store, open_store
 
 # Loaded on first use: a command that only reads a store never needs the validator, pySHACL or the query workers,
 # whose import would add a tenth of a second to its start.
-_LATER = {"extra_records": "graph.engine.units", "ShapesError": "graph.engine.validation",
+_LATER = {"extra_records": "graph.engine.units", "strategy_units": "graph.engine.units",
+          "Unit": "graph.engine.units",
+          "ShapesError": "graph.engine.validation",
           "validate": "graph.engine.validation", "Validated": "graph.engine.validation.files",
           "validate_files": "graph.engine.validation.files", "QueryService": "graph.engine.workers"}
 
 if TYPE_CHECKING:
-    from graph.engine.units import extra_records
+    from graph.engine.units import Unit, extra_records, strategy_units
     from graph.engine.validation import ShapesError, validate
     from graph.engine.validation.files import Validated, validate_files
     from graph.engine.workers import QueryService
@@ -68,6 +70,7 @@ __all__ = [
     "RunawayCheck",
     "ShapesError",
     "Store",
+    "Unit",
     "Validated",
     "add_triples",
     "check",
@@ -94,6 +97,7 @@ __all__ = [
     "shapes_graph",
     "statement_counts",
     "strategy_unit",
+    "strategy_units",
     "validate",
     "validate_files",
     "write",

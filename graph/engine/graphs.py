@@ -87,7 +87,7 @@ def strategy_unit(ds: Dataset, strategy: URIRef) -> Graph | None:
     statements = units.unit_statements(source, str(strategy))
     if statements is None:
         return None
-    vocabulary_graphs = sorted(g for g in source.named_graphs() if g.value.startswith(VOCABULARY_BASE))  # type: ignore[union-attr]  # pyoxigraph types any graph name; a store's named graphs are IRIs or blank nodes
+    vocabulary_graphs = sorted(g for g in source.named_graphs() if g.value.startswith(VOCABULARY_BASE))
     statements += [q.triple for g in vocabulary_graphs for q in source.quads_for_pattern(None, None, None, g)]
     graph = Graph()
     graph += (rdflib_term(t) for t in statements)

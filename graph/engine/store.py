@@ -19,8 +19,8 @@ from oxrdflib._converter import from_ox, to_ox
 from oxrdflib.store import OxigraphStore
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import NamespaceManager
-from rdflib.query import ResultRow
-from rdflib.term import Node
+from rdflib.query import Result, ResultRow
+from rdflib.term import Node, Variable
 
 from graph import files
 from graph.errors import StrategyGraphError
@@ -96,9 +96,23 @@ def select(inner: pyoxigraph.Store, query: str, **options: Any) -> pyoxigraph.Qu
     return cast(pyoxigraph.QuerySolutions, inner.query(query, **options))
 
 
-def select_rows(graph: Graph, query: str) -> Iterable[ResultRow]:
-    """A SELECT's rows through rdflib, as they come (rdflib types a result's rows as those of any query form)."""
-    return cast("Iterable[ResultRow]", graph.query(query))
+def select_rows(graph: Graph, query: str, graphs: Iterable[str] | None = None) -> Iterable[ResultRow]:
+    """A SELECT's rows through rdflib, as they come (rdflib types a result's rows as those of any query form).
+
+    ``graphs``: the named graphs whose union the query reads, rather than every one's.
+    """
+    if graphs is None:
+        return cast("Iterable[ResultRow]", graph.query(query))
+    # As oxrdflib answers graph.query, which cannot be told which graphs to read.
+    answer = select(oxigraph(cast(Dataset, graph)), query, default_graph=_named(graphs))
+    out = Result("SELECT")
+    out.vars = [Variable(v.value) for v in answer.variables]
+    out.bindings = ({v: cast(Any, from_ox(value)) for v, value in zip(out.vars, row)} for row in answer)  # None: unbound, as oxrdflib has it
+    return cast("Iterable[ResultRow]", out)
+
+
+def _named(graphs: Iterable[str]) -> list[pyoxigraph.NamedNode]:
+    return [pyoxigraph.NamedNode(g) for g in sorted(graphs)]
 
 
 def read_files(paths: Iterable[Path], graph: URIRef | None = None) -> Dataset:
@@ -244,8 +258,8 @@ def graph_names(ds: Dataset) -> list[str]:
     return sorted(g.value for g in oxigraph(ds).named_graphs() if isinstance(g, pyoxigraph.NamedNode))
 
 
-def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str]]:
-    """The rows of a SELECT on the union of the named graphs: each bound variable's value as its lexical form.
+def select_values(ds: Dataset, query: str, graphs: Iterable[str] | None = None) -> Iterator[dict[str, str]]:
+    """The rows of a SELECT on the union of the named graphs (of ``graphs``, if given): each bound variable's value as its lexical form.
 
     An unbound variable (of an OPTIONAL, an aggregate of nothing) is absent
     from its row: read it with ``row.get``, which the types then ask for.
@@ -253,7 +267,7 @@ def select_values(ds: Dataset, query: str) -> Iterator[dict[str, str]]:
     For reads that need no rdflib terms: making them is most of the time of a
     query of many rows through rdflib.
     """
-    answer = select(oxigraph(ds), query, use_default_graph_as_union=True)
+    answer = select(oxigraph(ds), query, **({"use_default_graph_as_union": True} if graphs is None else {"default_graph": _named(graphs)}))
     names = [v.value for v in answer.variables]
     for row in answer:
         yield {name: value.value for name, value in zip(names, row) if value is not None}

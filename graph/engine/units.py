@@ -52,6 +52,7 @@ from graph.engine.store import (
     files_digest,
     oxigraph,
     oxigraph_term,
+    select_values,
     serialized,
     vocabulary,
 )
@@ -203,6 +204,31 @@ def unit_statements(source: QuadSource, strategy: str) -> list[ox.Triple] | None
     quads = {g: list(source.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in sorted(names)}
     cited = _cited(_Lookup(source, None), frozenset(names), quads, shared_classes(), {})
     return [q.triple for qs in quads.values() for q in qs] + [q.triple for q in cited]
+
+
+_UNITS = _Q + """
+SELECT ?report ?strategy ?graph ?fingerprint WHERE {
+  GRAPH ?report { ?report a sh:ValidationReport ; sg:fingerprint ?fingerprint ; sg:covers ?strategy ; sg:inputGraph ?graph }
+  FILTER (STRSTARTS(STR(?report), "%s"))
+}""" % REPORTS
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A kept unit as a reader sees it: its report's graph, the graphs it is made of, and their fingerprint."""
+
+    report: str
+    graphs: frozenset[str]
+    fingerprint: str
+
+
+def strategy_units(ds) -> dict[str, Unit]:
+    """The kept unit that holds each strategy a kept report covers (sg:covers), by strategy IRI: one query for them all."""
+    graphs, kept_as = defaultdict(set), {}
+    for row in select_values(ds, _UNITS):
+        graphs[row["strategy"]].add(row["graph"])
+        kept_as[row["strategy"]] = (row["report"], row["fingerprint"])
+    return {s: Unit(kept_as[s][0], frozenset(g), kept_as[s][1]) for s, g in graphs.items()}
 
 
 @dataclass(frozen=True)

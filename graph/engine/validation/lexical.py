@@ -69,14 +69,14 @@ def of(quads: list[ox.Quad], changed: list[ox.Literal]) -> Lexical | None:
     """What the store changes of ``quads``' literals (``changed``, from store.as_store); None when two become one."""
     probe = ox.Store()
     probe.extend(ox.Quad(ox.NamedNode(f"urn:literal:{i}"), WRITTEN_TEXT, literal) for i, literal in enumerate(changed))
-    stored = {int(q.subject.value.rsplit(":", 1)[1]): q.object for q in probe}  # type: ignore[union-attr]  # IRIs made above
+    stored = {int(q.subject.value.rsplit(":", 1)[1]): q.object for q in probe}
     written = {stored[i]: literal for i, literal in enumerate(changed)}
     given = {q.object for q in quads if type(q.object) is ox.Literal}
     if len(written) < len(changed) or any(term in given for term in written):
         return None
     changed_set = set(changed)
     predicates = frozenset(URIRef(q.predicate.value) for q in quads if q.object in changed_set)
-    datatypes = any(s.datatype != w.datatype for s, w in written.items())  # type: ignore[union-attr]  # literals
+    datatypes = any(s.datatype != w.datatype for s, w in written.items())
     return Lexical(written, predicates, datatypes, quads)
 
 
