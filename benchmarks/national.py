@@ -146,14 +146,19 @@ def wait_for_first_page(process, base: str) -> float:
 
 
 def resident_mib(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB."""
+    """Resident memory of a process and all its descendants, in MiB.
+
+    A child belongs to the thread that started it: /proc/PID/task/TID/children lists only that thread's, so the
+    children of every thread are read (the query workers are started by the supervisor's thread, not the main one).
+    """
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
             total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, AttributeError):
             continue
     return total / 1024
