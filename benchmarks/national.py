@@ -15,6 +15,7 @@ statements, and skip it). Every command runs as a user runs it, as a subprocess.
 
 import argparse
 import csv
+import ctypes
 import json
 import os
 import re
@@ -44,6 +45,7 @@ from viewer.routes import addresses  # noqa: E402
 
 CLI = str(Path(sys.executable).with_name("strategy-graph"))
 PERIODS = ("2019/20", "2020/21", "2021/22", "2022/23", "2023/24", "2024/25")
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2)
 DATASET = "https://w3id.org/strategy-graph/id/benchmark/synthetic-values"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PREFIXES = """@prefix sg: <https://w3id.org/strategy-graph/def#> .
@@ -160,22 +162,33 @@ def wait_for_first_page(process, base: str) -> float:
 
 
 def resident_mib(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB.
+    """Resident memory of a process and all its descendants, in MiB."""
+    total = 0
+    for current in {pid} | descendants(pid):
+        try:
+            total += int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{current}/status").read_text()).group(1))
+        except (OSError, AttributeError):
+            continue
+    return total / 1024
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` now.
 
     A child belongs to the thread that started it: /proc/PID/task/TID/children lists only that thread's, so the
     children of every thread are read (the query workers are started by the supervisor's thread, not the main one).
     """
-    total, todo = 0, [pid]
+    found, todo = set(), [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
             for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, AttributeError):
+                children = {int(c) for c in (task / "children").read_text().split()}
+                found |= children
+                todo += children
+        except OSError:
             continue
-    return total / 1024
+    return found
 
 
 @dataclass
@@ -195,28 +208,51 @@ class Measured:
 def measured(command: list[str], timeout: float | None = None) -> Measured:
     """Run ``command``, sampling its process tree's resident memory every 50 ms (the peak of the sums).
 
-    Its CPU seconds are os.wait4's: the process's own and those of every descendant it waited for (the workers of
-    a pool are). A command still running after ``timeout`` seconds is stopped with its process group.
+    Its CPU seconds are those os.wait4 gives for the command and for each descendant it left behind: the command's
+    own and those of every descendant it waited for, and the same of each orphan. The benchmark is made a child
+    subreaper, so that an orphan (the forkserver of the validation and query workers, which its parent never
+    waits for, and which reaps the workers) becomes its child, to be waited for. A command still running after
+    ``timeout`` seconds is stopped with its process group.
     """
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, text=True, start_new_session=True)
-        peak, stopped = 0.0, False
+        peak, stopped, seen = 0.0, False, set()
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
+            seen |= descendants(process.pid)
             peak = max(peak, resident_mib(process.pid))
             if timeout is not None and time.perf_counter() - start > timeout and not stopped:
                 os.killpg(process.pid, 9)
                 stopped = True
             time.sleep(0.05)
         seconds = time.perf_counter() - start
+        cpu = usage.ru_utime + usage.ru_stime + orphans_cpu(seen)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         done = subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
-    return Measured(seconds, usage.ru_utime + usage.ru_stime, peak, done, stopped)
+    return Measured(seconds, cpu, peak, done, stopped)
+
+
+def orphans_cpu(seen: set[int], within: float = 30) -> float:
+    """The CPU seconds of those of ``seen`` that became the benchmark's children, each waited for (``within``
+    seconds at most in all): their own and their waited descendants'."""
+    cpu, deadline = 0.0, time.perf_counter() + within
+    for pid in seen:
+        while time.perf_counter() < deadline:
+            try:
+                waited, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:  # waited for by its own parent: counted in the parent's figure
+                break
+            if waited:
+                cpu += usage.ru_utime + usage.ru_stime
+                break
+            time.sleep(0.01)
+    return cpu
 
 
 def run_measured(command: list[str]) -> Measured:
