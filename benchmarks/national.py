@@ -3,15 +3,21 @@
 N strategies are copies of the packaged dataset under their own IRIs, each with
 synthetic indicator values (INVENTED, well formed, in one shared data set):
 150 strategies at about 300k statements, and about 3M statements for the
-memory figure. Every command runs as a user runs it, as a subprocess.
+memory figure (1,500 strategies, --size 1500, are themselves about 3M
+statements, and skip it). Every command runs as a user runs it, as a subprocess.
 
-    .venv/bin/python benchmarks/national.py                   # both sizes
+    .venv/bin/python benchmarks/national.py                   # 150 strategies, then the 3M run
+    .venv/bin/python benchmarks/national.py --size 1500       # the national graph, 1,500 strategies
     .venv/bin/python benchmarks/national.py --quick           # 20 strategies, no 3M run
+    .venv/bin/python benchmarks/national.py --skip-pyshacl    # without pySHACL's 20-strategy baseline (7-10 min)
     .venv/bin/python benchmarks/national.py --import-remote   # only `import --remote` beside `import --store`
 """
 
 import argparse
+import csv
+import ctypes
 import json
+import os
 import re
 import shutil
 import socket
@@ -23,8 +29,10 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import zipfile
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,9 +41,11 @@ sys.path.insert(0, str(REPO))
 from graph import files  # noqa: E402
 from graph.sparql import saved_queries  # noqa: E402
 from graph.vocab import ENGINE_BASE  # noqa: E402
+from viewer.routes import addresses  # noqa: E402
 
 CLI = str(Path(sys.executable).with_name("strategy-graph"))
 PERIODS = ("2019/20", "2020/21", "2021/22", "2022/23", "2023/24", "2024/25")
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2)
 DATASET = "https://w3id.org/strategy-graph/id/benchmark/synthetic-values"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PREFIXES = """@prefix sg: <https://w3id.org/strategy-graph/def#> .
@@ -51,7 +61,7 @@ def generate(folder: Path, strategies: int, observations: int) -> list[Path]:
     """The packaged dataset under ``strategies`` IRIs, each with ``observations`` synthetic values: 5 TriG files a strategy."""
     folder.mkdir(parents=True, exist_ok=True)
     sources = {p.name: p.read_text(encoding="utf-8") for p in files.dataset_files()}
-    indicators = sorted(set(re.findall(r"^    ind:([\w-]+)\n        a sg:Indicator", sources["indicators.trig"], re.M)))
+    indicators = packaged_indicators()
     paths = []
     for n in range(strategies):
         base = f"https://w3id.org/strategy-graph/id/benchmark-{n:04d}/"
@@ -74,6 +84,12 @@ def generate(folder: Path, strategies: int, observations: int) -> list[Path]:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def packaged_indicators() -> list[str]:
+    """The local names of the packaged dataset's indicators, sorted."""
+    text = next(p for p in files.dataset_files() if p.name == "indicators.trig").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r"^    ind:([\w-]+)\n        a sg:Indicator", text, re.M)))
 
 
 REFERENCE = """
@@ -147,16 +163,104 @@ def wait_for_first_page(process, base: str) -> float:
 
 def resident_mib(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MiB."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
+    total = 0
+    for current in {pid} | descendants(pid):
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+            total += int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{current}/status").read_text()).group(1))
         except (OSError, AttributeError):
             continue
     return total / 1024
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` now.
+
+    A child belongs to the thread that started it: /proc/PID/task/TID/children lists only that thread's, so the
+    children of every thread are read (the query workers are started by the supervisor's thread, not the main one).
+    """
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = {int(c) for c in (task / "children").read_text().split()}
+                found |= children
+                todo += children
+        except OSError:
+            continue
+    return found
+
+
+@dataclass
+class Measured:
+    """A command's wall-clock seconds, CPU seconds over its process tree and peak resident memory of the tree."""
+
+    seconds: float
+    cpu: float
+    peak_mib: float
+    done: subprocess.CompletedProcess
+    stopped: bool = False
+
+    def figures(self) -> str:
+        return f"{self.seconds:.1f} s, {self.cpu:.1f} CPU-s, peak {self.peak_mib:,.0f} MiB"
+
+
+def measured(command: list[str], timeout: float | None = None) -> Measured:
+    """Run ``command``, sampling its process tree's resident memory every 50 ms (the peak of the sums).
+
+    Its CPU seconds are those os.wait4 gives for the command and for each descendant it left behind: the command's
+    own and those of every descendant it waited for, and the same of each orphan. The benchmark is made a child
+    subreaper, so that an orphan (the forkserver of the validation and query workers, which its parent never
+    waits for, and which reaps the workers) becomes its child, to be waited for. A command still running after
+    ``timeout`` seconds is stopped with its process group.
+    """
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, start_new_session=True)
+        peak, stopped, seen = 0.0, False, set()
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            seen |= descendants(process.pid)
+            peak = max(peak, resident_mib(process.pid))
+            if timeout is not None and time.perf_counter() - start > timeout and not stopped:
+                os.killpg(process.pid, 9)
+                stopped = True
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+        cpu = usage.ru_utime + usage.ru_stime + orphans_cpu(seen)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
+    return Measured(seconds, cpu, peak, done, stopped)
+
+
+def orphans_cpu(seen: set[int], within: float = 30) -> float:
+    """The CPU seconds of those of ``seen`` that became the benchmark's children, each waited for (``within``
+    seconds at most in all): their own and their waited descendants'."""
+    cpu, deadline = 0.0, time.perf_counter() + within
+    for pid in seen:
+        while time.perf_counter() < deadline:
+            try:
+                waited, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:  # waited for by its own parent: counted in the parent's figure
+                break
+            if waited:
+                cpu += usage.ru_utime + usage.ru_stime
+                break
+            time.sleep(0.01)
+    return cpu
+
+
+def run_measured(command: list[str]) -> Measured:
+    """``measured``, stopping the benchmark if the command failed, as ``run`` does."""
+    result = measured(command)
+    if result.done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command[:3])} failed ({result.done.returncode}):\n{result.done.stderr[-2000:]}")
+    return result
 
 
 def p95(values: list[float]) -> float:
@@ -164,42 +268,50 @@ def p95(values: list[float]) -> float:
 
 
 def loaded(work: Path, prefix: str, paths: list[Path], target: str) -> tuple[Path, float]:
-    """`load` the files into a new store, beside the pyoxigraph reference on the same files; print the figure."""
-    reference, _ = run([sys.executable, "-c", REFERENCE, str(work / f"{prefix}reference"), *map(str, paths)])
+    """`load` the files into a new store, beside the pyoxigraph reference on the same files; print the figure:
+    seconds, CPU seconds of the process tree and its peak resident memory, for both."""
+    reference = run_measured([sys.executable, "-c", REFERENCE, str(work / f"{prefix}reference"), *map(str, paths)])
+    shutil.rmtree(work / f"{prefix}reference")
     store = work / f"{prefix}store"
-    seconds, done = run([CLI, "load", "--store", str(store), *map(str, paths)])
-    statements = re.search(r"Loaded (\d+) statements", done.stdout).group(1)
-    row(f"`load` {len(paths)} files ({statements} statements)", f"{seconds:.1f} s",
-        f"pyoxigraph parse + one bulk_load: {reference:.1f} s ({seconds / reference:.1f}x)", target)
-    return store, seconds
+    load = run_measured([CLI, "load", "--store", str(store), *map(str, paths)])
+    statements = re.search(r"Loaded (\d+) statements", load.done.stdout).group(1)
+    row(f"`load` {len(paths)} files ({statements} statements)", load.figures(),
+        f"pyoxigraph parse + one bulk_load: {reference.figures()} ({load.seconds / reference.seconds:.1f}x, "
+        f"{load.cpu / reference.cpu:.1f}x the CPU)", target)
+    return store, load.seconds
 
 
-def national(work: Path, strategies: int, observations: int) -> None:
+def national(work: Path, strategies: int, observations: int, pyshacl: bool = True) -> None:
     print(f"\n## {strategies} strategies, {observations} synthetic values each\n")
     paths = generate(work / "files", strategies, observations)
     one = generate(work / "one", 1, observations)
     print("| figure | strategy-graph | baseline, same run | target |\n| --- | --- | --- | --- |")
-    store, load_seconds = loaded(work, "", paths, "within 2x")
+    store, load_seconds = loaded(work, "", paths, "within 2.5x; peak under 3 GB")
     seconds, _ = run([CLI, "stats", "--store", str(store)])
     row("read-only open (`stats --store`)", f"{seconds:.2f} s", "", "under 1 s")
-    seconds, many = gaps_by_rule(store)
-    run([CLI, "load", "--store", str(work / "one-store"), *map(str, one)])
-    _, single = gaps_by_rule(work / "one-store")
+    report_size(store)
+    whole = run_measured([CLI, "gaps", "--store", str(store), "--format", "json", "--fail-on", "none"])
+    seconds, many = whole.seconds, Counter(record["rule"] for record in json.loads(whole.done.stdout))
+    one_store = work / "one-store"
+    run([CLI, "load", "--store", str(one_store), *map(str, one)])
+    _, single = gaps_by_rule(one_store)
     exact = all(many[rule] == strategies * single[rule] for rule in single | many)
-    row("`gaps`, whole report, after the load", f"{seconds:.2f} s, {sum(many.values())} gaps",
-        f"{strategies} x one strategy's, rule by rule: {'exactly' if exact else 'NOT EQUAL'}", "under 2 s")
+    row("`gaps`, whole report, after the load", f"{seconds:.2f} s, {sum(many.values())} gaps, "
+        f"peak {whole.peak_mib:,.0f} MiB", f"{strategies} x one strategy's, rule by rule: {'exactly' if exact else 'NOT EQUAL'}",
+        "under 3 s; peak under 500 MB")
     council = ("--shapes", str(REPO / "examples" / "council-rules.ttl"))
     extra_seconds, with_council = gaps_by_rule(store, council)
-    _, single_council = gaps_by_rule(work / "one-store", council)
+    _, single_council = gaps_by_rule(one_store, council)
     exact = all(with_council[rule] == strategies * single_council[rule] for rule in single_council | with_council)
     row("`gaps --shapes` a council's rule file, checked unit by unit", f"{extra_seconds:.2f} s, "
         f"{sum(with_council.values()) - sum(many.values())} more gaps",
         f"`gaps` alone {seconds:.2f} s; {strategies} x one strategy's: {'exactly' if exact else 'NOT EQUAL'}", "")
 
-    # Re-import one strategy's workbook: only its unit is validated again.
+    # Export one strategy's workbook, then re-import it: only its unit is validated again.
     workbook = work / "strategy-0.xlsx"
-    run([CLI, "export", "--store", str(store), "--format", "xlsx", "--strategy",
-         "https://w3id.org/strategy-graph/id/benchmark-0000/strategy", "-o", str(workbook)])
+    export_seconds = exported(store, workbook)
+    row("`export --format xlsx` of one strategy", f"{export_seconds:.1f} s",
+        f"from the 1-strategy store: {exported(one_store, work / 'strategy-0-one.xlsx'):.1f} s", "under 2 s, whatever N")
     import_seconds, done = run([CLI, "import", str(workbook), "--store", str(store)])
     validated = re.search(r"(\d+) unit\(s\) of the graph re-validated in ([\d.]+) s", done.stdout)
     if validated is None:
@@ -207,16 +319,224 @@ def national(work: Path, strategies: int, observations: int) -> None:
     gaps_seconds, after = gaps_by_rule(store)
     row("re-import one strategy's workbook: its validation", f"{validated.group(2)} s, {validated.group(1)} unit(s)",
         f"the whole import command: {import_seconds:.1f} s", "under 2 s")
+    row("re-import one strategy's workbook, the whole command", f"{import_seconds:.1f} s",
+        f"into the 1-strategy store: {run([CLI, 'import', str(workbook), '--store', str(one_store)])[0]:.1f} s",
+        "under 2 s, whatever N")
     row("`gaps` after the re-import", f"{gaps_seconds:.2f} s, {'unchanged' if after == many else 'changed'}", "", "under 2 s")
+    writes = linked_copy(store, work / "write-store")  # the writes below leave the store the rows after it read as loaded
+    one_writes = linked_copy(one_store, work / "write-one-store")
+    fingertips_figures(work, writes, one_writes)
+    write_shown(work, writes, workbook)
+    shutil.rmtree(writes)
+    shutil.rmtree(one_writes)
 
     # The 20-strategy graph: plain pySHACL on an rdflib graph against our validation.
-    if strategies >= 20:
+    if strategies >= 20 and pyshacl:
         pyshacl_seconds, ours_seconds = compare_with_pyshacl(paths[: 20 * 5])
         row("validation of 20 strategies, in process", f"{ours_seconds:.2f} s",
             f"pySHACL on an rdflib graph: {pyshacl_seconds:.1f} s ({pyshacl_seconds / ours_seconds:.0f}x)", "")
+    sizes = (1, 20, 150) if strategies >= 1500 else tuple(n for n in (1, 20) if n <= strategies)  # 150: if time allows
+    validate_figures(work, paths, sum(single.values()), sizes)
     query_check_figures()
     embedded_queries = serve_figures(store)
     remote_figures(work, paths, load_seconds, (gaps_seconds, after), embedded_queries, new_strategy(work, store))
+
+
+def exported(store: Path, path: Path) -> float:
+    """The seconds of `export --format xlsx` of the first strategy from ``store`` to ``path``."""
+    seconds, done = run([CLI, "export", "--store", str(store), "--format", "xlsx", "--strategy",
+                         "https://w3id.org/strategy-graph/id/benchmark-0000/strategy", "-o", str(path)])
+    if done.returncode != 0:
+        sys.exit(f"the export failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return seconds
+
+
+def linked_copy(store: Path, copy: Path) -> Path:
+    """A copy of ``store`` made of hard links: cheap, and safe since a write makes a new generation, never
+    changing a file of a published one."""
+    shutil.copytree(store, copy, copy_function=os.link)
+    return copy
+
+
+def report_size(store: Path) -> None:
+    """The row of the kept reports' size: the statements in the report graphs against those of the data."""
+    query = f"""SELECT ?report (COUNT(*) AS ?n) WHERE {{
+      GRAPH ?g {{ ?s ?p ?o }}
+      BIND (STRSTARTS(STR(?g), "{ENGINE_BASE}report/") AS ?report)
+      FILTER (?report || !STRSTARTS(STR(?g), "{ENGINE_BASE}"))
+    }} GROUP BY ?report"""
+    _, done = run([CLI, "query", "--store", str(store), "--format", "json", query])
+    counts = {b["report"]["value"] == "true": int(b["n"]["value"]) for b in json.loads(done.stdout)["results"]["bindings"]}
+    reports, data = counts.get(True, 0), counts.get(False, 0)
+    row("kept reports: statements in the report graphs", f"{reports:,} ({reports / data:.2f}x the data)",
+        f"data, vocabulary included: {data:,} statements", "under 0.25x the data")
+
+
+FINGERTIPS_COLUMNS = ("Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name",
+                      "Area Type", "Sex", "Age", "Category Type", "Category", "Time period", "Value",
+                      "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count", "Time period Sortable")
+
+
+def fingertips_csv(path: Path) -> int:
+    """A Fingertips data CSV (INVENTED values) of every Fingertips ID of the packaged indicators, which every
+    benchmark strategy's copies carry: Luton's and England's values, three periods each. Returns its rows."""
+    text = next(p for p in files.dataset_files() if p.name == "indicators.trig").read_text(encoding="utf-8")
+    identifiers = sorted(set(re.findall(r'sg:sourceIdentifier "(\d+)"', text)))
+    areas = (("E06000032", "Luton", "UA", "E92000001", "England"), ("E92000001", "England", "England", "", ""))
+    rows = 0
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(FINGERTIPS_COLUMNS)
+        for n, identifier in enumerate(identifiers):
+            for code, name, kind, parent, parent_name in areas:
+                for year in (2021, 2022, 2023):
+                    value = 10 + (n * 7 + year) % 80
+                    writer.writerow([identifier, f"Invented values of indicator {identifier}", parent, parent_name, code,
+                                     name, kind, "Persons", "All ages", "", "", f"{year}/{(year + 1) % 100:02d}",
+                                     f"{value}.5", f"{value - 1}.5", f"{value + 1}.5", "", f"{year}0000"])
+                    rows += 1
+    return rows
+
+
+def fingertips_figures(work: Path, store: Path, one_store: Path) -> None:
+    """The row of `fingertips` of one CSV whose indicator IDs every strategy shares, beside the 1-strategy store's."""
+    path = work / "fingertips-invented.csv"
+    rows = fingertips_csv(path)
+    figures = []
+    for target in (store, one_store):
+        result = measured([CLI, "fingertips", str(path), "--store", str(target)], timeout=600)
+        if result.done.returncode not in (0, 1) and not result.stopped:
+            sys.exit(f"fingertips failed:\n{result.done.stdout[-2000:]}{result.done.stderr[-2000:]}")
+        figures.append(f"stopped after {result.seconds:.0f} s" if result.stopped else result.figures())
+    row(f"`fingertips` of one CSV ({rows} rows, invented) of the indicator IDs every strategy shares", figures[0],
+        f"into the 1-strategy store: {figures[1]}", "under 10 s, whatever N")
+
+
+def write_shown(work: Path, store: Path, workbook: Path) -> None:
+    """The row of the time a running `serve --store` takes to show a write: a re-import adding a value, from the
+    import's end until the date of the data's last write, on every page's footer, changes."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(workbook)
+    sheet = book["Observations"]
+    columns = [cell.value for cell in sheet[1]]
+    added = [cell.value for cell in sheet[3]]  # the first value (row 2 is the template's example)
+    added[columns.index("id")], added[columns.index("period")], added[columns.index("iri")] = "benchmark-write", "2030/31", None
+    sheet.append(added)
+    changed = work / "strategy-0-changed.xlsx"
+    book.save(changed)
+
+    def written(base: str) -> str:
+        return re.search(rb'<time datetime="([^"]+)"', get(base + "/", timeout=300)[1]).group(1).decode()
+
+    process, base = serving(store)
+    try:
+        wait_for_first_page(process, base)
+        before = written(base)
+        import_seconds, done = run([CLI, "import", str(changed), "--store", str(store)])
+        if done.returncode != 0:
+            sys.exit(f"the changing re-import failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        start = time.perf_counter()
+        while written(base) == before:
+            if time.perf_counter() - start > 300:
+                break
+            time.sleep(0.05)
+        shown = time.perf_counter() - start
+    finally:
+        process.terminate()
+        process.wait(10)
+    row("a running `serve --store` shows a write (a re-import adding one value)",
+        f"{shown:.2f} s after the import returned" if shown <= 300 else "not shown within 300 s",
+        f"the import itself: {import_seconds:.1f} s", "under 3 s")
+
+
+UNION = """
+import sys, pyoxigraph as ox
+DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+def triples(path):
+    for quad in ox.parse(path=path):
+        value = quad.object
+        if sys.argv[1] == "spreadsheet" and isinstance(value, ox.Literal) and value.datatype == DECIMAL and "." in value.value:
+            value = ox.Literal(value.value + "0", datatype=DECIMAL)  # "21.50", as a spreadsheet or CSV writes it
+        yield ox.Triple(quad.subject, quad.predicate, value)
+with open(sys.argv[2], "wb") as out:
+    ox.serialize((t for path in sys.argv[3:] for t in triples(path)), out, format=ox.RdfFormat.N_TRIPLES)
+"""
+JENA_JARS = ("slf4j-api", "slf4j-nop", "guava", "commons-cli", "commons-codec", "commons-compress", "commons-csv",
+             "commons-io", "commons-lang3", "dexx.collection", "gson", "httpclient", "httpcore", "jackson-core",
+             "jackson-databind", "jackson-annotations", "jsonld-java", "thrift", "protobuf", "titanium-json-ld",
+             "jakarta.json-api")
+
+
+def jena_shacl(work: Path) -> list[str] | None:
+    """The command of Jena's `shacl` (Debian's libapache-jena-java), or None when it is not installed.
+
+    Debian's jena-core moves the bundled Xerces to the package `xerces` but leaves its messages under
+    org/apache/jena/ext/xerces, and Xerces fails at start without them: they are copied beside it, on the class path.
+    """
+    java, jars = shutil.which("java"), Path("/usr/share/java")
+    if java is None or not (jars / "jena-shacl.jar").exists():
+        return None
+    messages = work / "jena-messages"
+    with zipfile.ZipFile(jars / "jena-core.jar") as core:
+        for name in core.namelist():
+            if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties"):
+                target = messages / "xerces" / name.removeprefix("org/apache/jena/ext/xerces/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(core.read(name))
+    jena_jars = [p for p in sorted(jars.glob("jena-*.jar")) if not re.search(r"-\d[\w.]*\.jar$", p.name)]  # unversioned
+    path = [messages, *jena_jars, *(jars / f"{name}.jar" for name in JENA_JARS)]
+    return [java, "-cp", ":".join(map(str, path)), "shacl.shacl", "validate"]
+
+
+def validate_figures(work: Path, paths: list[Path], one_strategy_gaps: int, sizes: tuple[int, ...]) -> None:
+    """`validate` of the union of 1, 20 (and 150) strategies with the packaged shapes, beside Jena SHACL on the same
+    N-Triples file. The values are written as a spreadsheet or CSV writes them ("21.50"), as an evaluator's are."""
+    jena = jena_shacl(work)
+    if jena is None:
+        row("`validate` beside Jena SHACL", "", "not measured: Jena not installed", "")
+    shapes = work / "shapes.nt"
+    run([sys.executable, "-c", UNION, "as-is", str(shapes), *map(str, files.shape_files())])
+    for n in sizes:
+        union = work / f"union-{n}.nt"
+        run([sys.executable, "-c", UNION, "spreadsheet", str(union), *map(str, paths[: 5 * n]),
+             *map(str, files.ontology_files())])
+        with union.open("rb") as lines:
+            statements = sum(1 for _ in lines)
+        ours = measured([CLI, "validate", str(union), *[a for p in files.shape_files() for a in ("--shapes", str(p))],
+                         "--format", "json"], timeout=600)
+        if ours.stopped:
+            value = f"stopped after {ours.seconds:.0f} s"
+        elif ours.done.returncode not in (0, 1):
+            value = f"failed ({ours.done.returncode}): {ours.done.stderr.strip()[-200:]}"
+        else:
+            value = f"{ours.figures()}, {len(json.loads(ours.done.stdout)['results'])} results"
+        baseline = f"`gaps` of the same strategies: {n * one_strategy_gaps} gaps"
+        if jena is not None:
+            theirs = measured([*jena, "--shapes", str(shapes), "--data", str(union)], timeout=600)
+            found = len(re.findall(r"\bsh:ValidationResult\b", theirs.done.stdout))
+            baseline += "; Jena SHACL 4.5, JVM start included: " + (
+                f"stopped after {theirs.seconds:.0f} s" if theirs.stopped else
+                f"{theirs.figures()}, {found} results" if theirs.done.returncode == 0 else
+                f"failed ({theirs.done.returncode}): {theirs.done.stderr.strip()[-200:]}")
+        row(f"`validate` the union of {n} strateg{'y' if n == 1 else 'ies'} ({statements:,} statements), "
+            "the packaged shapes", value, baseline, "Jena's time or better, the results of `gaps`")
+        union.unlink()
+
+
+def first_requests(base: str) -> None:
+    """The rows of the first request of every page the viewer lists, one after another, right after the first page."""
+    example = urllib.parse.quote("https://w3id.org/strategy-graph/id/benchmark-0000/", safe="")
+    for address in addresses(outcome=example + "outcome%2Ffinancially-sustainable-families",
+                             indicator=example + "indicator%2F" + packaged_indicators()[0]):
+        start = time.perf_counter()
+        try:
+            status, _ = get(base + address, timeout=300)
+            figure = f"{time.perf_counter() - start:.2f} s (status {status})"
+        except OSError as error:  # a timeout, say: the rows after it are still worth having
+            figure = f"no answer after {time.perf_counter() - start:.0f} s ({error})"
+        row(f"page `{address.replace(example, '…')}`, first request", figure, "",
+            "under 1 s" if address == "/theory-of-change" else "")
 
 
 def compare_with_pyshacl(paths: list[Path]) -> tuple[float, float]:
@@ -244,18 +564,19 @@ def serve_figures(store: Path) -> list:
     process, base = serving(store)
     try:
         row("`serve --store`: start to first page", f"{wait_for_first_page(process, base):.2f} s", "", "under 3 s")
+        first_requests(base)
         kept, worked = saved_query_times(base)
         row("parameterless saved queries through `/sparql`, p95", _under(kept, 0.1),
             f"worked out by a worker, median: {_under(worked, 0.1)}", "p95 under 100 ms")
         after_runaway(base)
         idle = {}
-        for page in ("/", "/theory-of-change", "/gaps"):
+        for page in ("/", "/theory-of-change", "/gaps", "/analysis"):
             idle[page], status = page_median(base + page)
             row(f"page `{page}`", f"median {idle[page] * 1000:.0f} ms (status {status})", "", "median under 300 ms")
         flooded, answers = under_runaway_flood(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}), base + "/")
         row("page `/` while 8 clients loop runaway queries", f"median {flooded * 1000:.0f} ms (runaways answered: {answers})",
             f"idle, above: {idle['/'] * 1000:.0f} ms", "pages never wait behind queries")
-        row("all serving processes, resident", f"{resident_mib(process.pid):.0f} MiB", "", "")
+        row("all serving processes, resident", f"{resident_mib(process.pid):.0f} MiB", "", "under 1 GiB")
         return kept
     finally:
         process.terminate()
@@ -482,10 +803,7 @@ def memory_at_scale(work: Path, strategies: int, observations: int) -> None:
     process, base = serving(store)
     try:
         row("`serve --store`: start to first page", f"{wait_for_first_page(process, base):.2f} s", "", "")
-        for page in ("/", "/theory-of-change", "/gaps", "/analysis"):
-            start = time.perf_counter()
-            status, _ = get(base + page, timeout=300)
-            row(f"page `{page}`, first request", f"{time.perf_counter() - start:.2f} s (status {status})", "", "")
+        first_requests(base)
         for saved in saved_queries():
             if not saved.params:
                 get(base + "/sparql?" + urllib.parse.urlencode({"query": saved.text}), timeout=60)
@@ -553,19 +871,24 @@ def import_figures(work: Path) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=150, help="the number of strategies (default 150; 1500 is the "
+                        "national graph, about 3.2M statements, and skips the separate 3M run)")
     parser.add_argument("--quick", action="store_true", help="20 strategies only, and no 3M run")
+    parser.add_argument("--skip-pyshacl", action="store_true",
+                        help="without pySHACL's baseline on 20 strategies (it takes 7 to 10 minutes)")
     parser.add_argument("--work", type=Path, help="folder for the generated files and stores (default: a temporary one)")
     parser.add_argument("--import-remote", action="store_true",
                         help="only `import --remote` of one workbook into the national graph, beside `import --store`")
     options = parser.parse_args()
     work = options.work or Path(tempfile.mkdtemp(prefix="strategy-graph-bench-"))
     try:
+        size = 20 if options.quick else options.size
         if options.import_remote:
-            import_remote_figures(work, 20 if options.quick else 150, 140)
+            import_remote_figures(work, size, 140)
             sys.exit(0)
-        national(work, 20 if options.quick else 150, 140)
+        national(work, size, 140, pyshacl=not options.skip_pyshacl)
         import_figures(work)
-        if not options.quick:
+        if not options.quick and size < 1000:  # from 1,000 strategies, the national graph is itself about 3M statements
             memory_at_scale(work, 150, 2400)
     finally:
         if options.work is None:
