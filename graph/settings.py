@@ -28,7 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_precompute_seconds", 120.0,
             "How long a SPARQL answer worked out ahead (every parameterless saved query, when the data changes) may "
             "run before its worker is stopped: its own budget, not sparql_time_limit_seconds, since no request waits "
-            "on it and it is kept. One runs at a time, so the other workers stay free for requests."),
+            "on it and it is kept. One runs at a time, so the other workers stay free for requests. Over a SPARQL server "
+            "(serve --remote) the request limit holds instead: a query sent to a server cannot be called back."),
     Setting("sparql_max_rows", 10_000,
             "The most solutions (or triples) a SPARQL query returns; the rest are cut off, and the response says so."),
     Setting("sparql_max_result_bytes", 50_000_000,
